@@ -1,0 +1,50 @@
+# The two commands: `make run` and `make test`. Everything else here serves them.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+export FINANCE_DB ?= $(CURDIR)/data/finance.duckdb
+
+.PHONY: run test lint format chromium db bench soak clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# Debian's Chromium renders static images (kaleido) and drives the browser tests.
+chromium:
+	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's chromium (image export and browser tests)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation >/dev/null; \
+	else \
+		echo "Chromium is missing: run 'sudo apt-get install -y chromium' for image export and browser tests."; \
+	fi
+
+db: $(VENV)/.runtime
+	$(PY) -m data build --if-absent
+
+run: $(VENV)/.runtime chromium db
+	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: $(VENV)/.dev chromium lint
+	$(PY) -m pytest
+
+bench: $(VENV)/.dev chromium
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-output

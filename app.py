@@ -1,0 +1,43 @@
+"""The frame: page config, navigation and the shared sidebar. No data work here."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import streamlit as st
+
+from ui import sidebar
+from ui.common import show_unexpected_error
+
+PAGES_DIR = Path(__file__).parent / "pages"
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+st.set_page_config(
+    page_title="Dorset Council financial position", page_icon=":material/account_balance:", layout="wide"
+)
+
+
+def page(file: str, title: str, icon: str, *, default: bool = False) -> st.Page:
+    return st.Page(PAGES_DIR / file, title=title, icon=icon, url_path=Path(file).stem, default=default)
+
+
+navigation = st.navigation(
+    {
+        "Financial position": [
+            page("overview.py", "Overview", ":material/dashboard:", default=True),
+            page("budget_outturn.py", "Budget & outturn", ":material/payments:"),
+            page("reserves.py", "Reserves", ":material/savings:"),
+            page("dsg.py", "DSG & high needs", ":material/school:"),
+        ],
+        "Action plan": [page("action_plan.py", "Action plan", ":material/checklist:")],
+        "Monitoring": [page("directorates.py", "Directorates", ":material/account_tree:")],
+        "About the data": [page("data_sources.py", "Data & sources", ":material/source:")],
+    }
+)
+
+try:
+    sidebar.render()
+    navigation.run()
+except Exception as error:  # noqa: BLE001 - the last line of defence: no traceback on screen
+    show_unexpected_error(error)

@@ -1,0 +1,173 @@
+"""Build the DuckDB file from the reviewed CSVs in this folder.
+
+A rebuild replaces the whole file, so it refuses to run over a database that holds recorded
+progress or loaded files unless forced: recorded work is never silently destroyed.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from data import sample
+from metrics.db import DEFAULT_DB, connect
+
+DATA_DIR = Path(__file__).parent
+SCHEMA_SQL = DATA_DIR / "schema.sql"
+SOURCES_DIR = DATA_DIR / "sources"
+SOURCE_ID = "dorset_cabinet_2021_10_05"
+SOURCE_TITLE = "Dorset Council Cabinet, 5 October 2021: LGA Finance Peer Challenge report and action plan"
+SOURCE_DATE = "2021-10-05"
+SOURCE_FILE = SOURCES_DIR / "dorset_cabinet_2021-10-05_lga_finance_peer_challenge.txt"
+SEED_AUTHOR = "source document"
+
+
+class RebuildRefused(RuntimeError):
+    """Raised when a rebuild would destroy recorded progress or loads."""
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    path: Path
+    figures: int
+    recommendations: int
+    sample_lines: int
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def operating_system_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def recorded_work(path: Path) -> list[str]:
+    """What a rebuild of `path` would lose: progress updates and loads not from the CSVs."""
+    if not path.exists():
+        return []
+    with connect(path, read_only=True) as conn:
+        updates = conn.execute(
+            "SELECT count(*) FROM action_updates WHERE updated_by <> $seed", {"seed": SEED_AUTHOR}
+        ).fetchone()[0]
+        loads = conn.execute("SELECT count(*) FROM loads WHERE kind IN ('monitoring', 'figures')").fetchone()[0]
+    lost = []
+    if updates:
+        lost.append(f"{updates} recorded progress update(s)")
+    if loads:
+        lost.append(f"{loads} loaded file(s)")
+    return lost
+
+
+def _create(conn: duckdb.DuckDBPyConnection, built_by: str) -> None:
+    conn.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+    conn.execute(
+        "INSERT INTO sources VALUES ($id, $title, $date, $file, $sha)",
+        {
+            "id": SOURCE_ID,
+            "title": SOURCE_TITLE,
+            "date": SOURCE_DATE,
+            "file": SOURCE_FILE.name,
+            "sha": sha256_of(SOURCE_FILE),
+        },
+    )
+    csvs = {
+        name: DATA_DIR / f"{name}.csv"
+        for name in ("directorates", "reported_figures", "recommendations", "action_updates_seed")
+    }
+    conn.execute(
+        "INSERT INTO loads (load_id, kind, file_name, sha256, row_count, loaded_at, loaded_by) "
+        "VALUES (nextval('load_id_seq'), 'build', $file, $sha, 0, $at, $by)",
+        {
+            "file": "data/*.csv",
+            "sha": hashlib.sha256(b"".join(p.read_bytes() for p in csvs.values())).hexdigest(),
+            "at": datetime.now(),
+            "by": built_by,
+        },
+    )
+    conn.execute(
+        "INSERT INTO directorates SELECT directorate, sort_order, string_split(aliases, '|'), "
+        "nullif(source_quote, '') FROM read_csv($path, all_varchar = true, header = true)",
+        {"path": str(csvs["directorates"])},
+    )
+    conn.execute(
+        """
+        INSERT INTO reported_figures
+        SELECT figure_id, measure, label, nullif(fiscal_year, ''), period, nullif(scenario, ''),
+               nullif(directorate, ''), CAST(value AS DOUBLE), unit, nullif(qualifier, ''), basis,
+               nullif(derivation, ''), CAST(nullif(as_at_date, '') AS DATE), source_document,
+               source_section, source_quote, NULL
+        FROM read_csv($path, all_varchar = true, header = true)
+        """,
+        {"path": str(csvs["reported_figures"])},
+    )
+    conn.execute(
+        """
+        INSERT INTO recommendations
+        SELECT CAST(rec_no AS INTEGER), theme, recommendation, nullif(response, ''),
+               nullif(timeline_text, ''), timeline_kind, CAST(nullif(due_date, '') AS DATE),
+               nullif(lead, ''),
+               coalesce(list_transform(string_split(nullif(see_also, ''), ' '), lambda x: CAST(x AS INTEGER)), []),
+               CAST(source_appendix AS INTEGER), nullif(source_issues, '')
+        FROM read_csv($path, all_varchar = true, header = true, quote = '"', escape = '"')
+        """,
+        {"path": str(csvs["recommendations"])},
+    )
+    conn.execute(
+        """
+        INSERT INTO action_updates (rec_no, status, percent_complete, revised_due_date, note,
+                                    evidence_url, updated_by, updated_at)
+        SELECT CAST(rec_no AS INTEGER), status, CAST(nullif(percent_complete, '') AS INTEGER),
+               CAST(nullif(revised_due_date, '') AS DATE), nullif(note, ''),
+               nullif(evidence_url, ''), updated_by, CAST(updated_at AS TIMESTAMP)
+        FROM read_csv($path, all_varchar = true, header = true)
+        ORDER BY CAST(update_id AS INTEGER)
+        """,
+        {"path": str(csvs["action_updates_seed"])},
+    )
+
+
+def build(
+    path: Path | str = DEFAULT_DB,
+    *,
+    force: bool = False,
+    sample_rows: int = 0,
+    seed: int = sample.DEFAULT_SEED,
+    built_by: str | None = None,
+) -> BuildSummary:
+    """Build a fresh database at `path` from the CSVs, optionally with sample monitoring lines.
+
+    The new file is written beside the old one and moved into place only when complete, so an
+    interrupted build leaves the previous database as it was.
+    """
+    path = Path(path)
+    lost = recorded_work(path)
+    if lost and not force:
+        raise RebuildRefused(
+            f"{path} holds {' and '.join(lost)} that a rebuild would delete. "
+            "Export what you need, then rebuild with --force."
+        )
+    built_by = built_by or operating_system_user()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_name(path.name + ".building")
+    staging.unlink(missing_ok=True)
+    with connect(staging) as conn:
+        _create(conn, built_by)
+        if sample_rows:
+            sample.fill(conn, rows=sample_rows, seed=seed, loaded_by=built_by)
+        figures = conn.execute("SELECT count(*) FROM reported_figures").fetchone()[0]
+        recommendations = conn.execute("SELECT count(*) FROM recommendations").fetchone()[0]
+        lines = conn.execute("SELECT count(*) FROM monitoring").fetchone()[0]
+        conn.execute("CHECKPOINT")
+    os.replace(staging, path)
+    Path(str(staging) + ".wal").unlink(missing_ok=True)
+    return BuildSummary(path, figures, recommendations, lines)

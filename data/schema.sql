@@ -1,0 +1,102 @@
+-- Public schema of the finance database. Grain and columns are documented in data/README.md.
+-- Directorates and loads are checked by the loader rather than by foreign keys: DuckDB rewrites
+-- an UPDATE of a referenced row as delete-and-insert, which a foreign key would refuse.
+
+CREATE TABLE sources (
+    source_id       VARCHAR PRIMARY KEY,
+    title           VARCHAR NOT NULL,
+    published_on    DATE NOT NULL,
+    file_name       VARCHAR NOT NULL,
+    sha256          VARCHAR NOT NULL
+);
+
+CREATE TABLE loads (
+    load_id         INTEGER PRIMARY KEY,
+    kind            VARCHAR NOT NULL CHECK (kind IN ('build', 'sample', 'monitoring', 'figures')),
+    file_name       VARCHAR NOT NULL,
+    sha256          VARCHAR NOT NULL,
+    row_count       INTEGER NOT NULL,
+    loaded_at       TIMESTAMP NOT NULL,
+    loaded_by       VARCHAR NOT NULL,
+    undone_at       TIMESTAMP,
+    undone_by       VARCHAR
+);
+CREATE SEQUENCE load_id_seq START 1;
+
+CREATE TABLE directorates (
+    directorate     VARCHAR PRIMARY KEY,
+    sort_order      INTEGER NOT NULL,
+    aliases         VARCHAR[] NOT NULL,
+    source_quote    VARCHAR
+);
+
+CREATE TABLE reported_figures (
+    figure_id       VARCHAR PRIMARY KEY,
+    measure         VARCHAR NOT NULL,
+    label           VARCHAR NOT NULL,
+    fiscal_year     VARCHAR CHECK (regexp_full_match(fiscal_year, '[0-9]{4}/[0-9]{2}')),
+    period          VARCHAR NOT NULL CHECK (period IN ('budget', 'q1', 'q2', 'q3', 'outturn', 'forecast', 'plan', 'projection', 'as_at')),
+    scenario        VARCHAR CHECK (scenario IN ('mitigated', 'unmitigated')),
+    directorate     VARCHAR,
+    value           DOUBLE NOT NULL,
+    unit            VARCHAR NOT NULL CHECK (unit IN ('gbp_m', 'pct', 'count', 'year', 'rank')),
+    qualifier       VARCHAR CHECK (qualifier IN ('circa', 'nearly', 'just under', 'less than', 'within top')),
+    basis           VARCHAR NOT NULL CHECK (basis IN ('reported', 'derived', 'interpolated', 'sample')),
+    derivation      VARCHAR,
+    as_at_date      DATE,
+    source_document VARCHAR NOT NULL,
+    source_section  VARCHAR NOT NULL,
+    source_quote    VARCHAR NOT NULL,
+    load_id         INTEGER,
+    CHECK (basis <> 'derived' OR derivation IS NOT NULL)
+);
+
+CREATE TABLE recommendations (
+    rec_no          INTEGER PRIMARY KEY CHECK (rec_no BETWEEN 1 AND 48),
+    theme           VARCHAR NOT NULL,
+    recommendation  VARCHAR NOT NULL,
+    response        VARCHAR,
+    timeline_text   VARCHAR,
+    timeline_kind   VARCHAR NOT NULL CHECK (timeline_kind IN ('date', 'season', 'ongoing', 'complete', 'missing', 'invalid')),
+    due_date        DATE,
+    lead            VARCHAR,
+    see_also        INTEGER[] NOT NULL,
+    source_appendix INTEGER NOT NULL CHECK (source_appendix IN (2, 3)),
+    source_issues   VARCHAR
+);
+
+CREATE SEQUENCE update_id_seq START 1;
+CREATE TABLE action_updates (
+    update_id        INTEGER PRIMARY KEY DEFAULT nextval('update_id_seq'),
+    rec_no           INTEGER NOT NULL REFERENCES recommendations (rec_no),
+    status           VARCHAR NOT NULL CHECK (status IN ('not_started', 'in_progress', 'complete', 'ongoing', 'blocked')),
+    percent_complete INTEGER CHECK (percent_complete BETWEEN 0 AND 100),
+    revised_due_date DATE,
+    note             VARCHAR,
+    evidence_url     VARCHAR,
+    updated_by       VARCHAR NOT NULL,
+    updated_at       TIMESTAMP NOT NULL
+);
+
+CREATE TABLE monitoring (
+    fiscal_year     VARCHAR NOT NULL CHECK (regexp_full_match(fiscal_year, '[0-9]{4}/[0-9]{2}')),
+    period_month    INTEGER NOT NULL CHECK (period_month BETWEEN 1 AND 12),
+    directorate     VARCHAR NOT NULL,
+    service         VARCHAR NOT NULL,
+    cost_centre     VARCHAR NOT NULL,
+    budget_gbp      DECIMAL(14, 2) NOT NULL,
+    actual_gbp      DECIMAL(14, 2) NOT NULL,
+    forecast_gbp    DECIMAL(14, 2) NOT NULL,
+    basis           VARCHAR NOT NULL CHECK (basis IN ('reported', 'sample')),
+    load_id         INTEGER NOT NULL
+);
+
+-- The latest update per recommendation: the tracker's current state.
+CREATE VIEW recommendation_status AS
+SELECT r.*, u.update_id, u.status, u.percent_complete, u.revised_due_date, u.note,
+       u.evidence_url, u.updated_by, u.updated_at
+FROM recommendations r
+LEFT JOIN (
+    SELECT * FROM action_updates
+    QUALIFY row_number() OVER (PARTITION BY rec_no ORDER BY updated_at DESC, update_id DESC) = 1
+) u USING (rec_no);

@@ -1,0 +1,70 @@
+"""Reported figures: the council's position as the source document gives it."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+# The five headline figures, in the order the Overview shows them.
+HEADLINE_FIGURES = (
+    ("net_budget", "2021/22", "budget"),
+    ("net_overspend", "2020/21", "outturn"),
+    ("general_fund_reserve", "2020/21", "as_at"),
+    ("usable_reserves", None, "as_at"),
+    ("dsg_cumulative_deficit", "2020/21", "outturn"),
+)
+
+
+def figures(
+    conn: duckdb.DuckDBPyConnection,
+    measures: list[str] | None = None,
+    *,
+    fiscal_year: str | None = None,
+    directorate: str | None = None,
+) -> pd.DataFrame:
+    """Reported figures, optionally for some measures, one year, one directorate (None = council)."""
+    return conn.execute(
+        """
+        SELECT *
+        FROM reported_figures
+        WHERE ($measures IS NULL OR list_contains($measures, measure))
+          AND ($fiscal_year IS NULL OR fiscal_year = $fiscal_year)
+          AND directorate IS NOT DISTINCT FROM $directorate
+        ORDER BY measure, fiscal_year NULLS FIRST, period, scenario NULLS FIRST, figure_id
+        """,
+        {"measures": measures, "fiscal_year": fiscal_year, "directorate": directorate},
+    ).df()
+
+
+def headline_position(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The five headline figures, one row each in display order, with their source quotes.
+
+    Where a later load gives a newer figure for the same measure, year and period, the newest
+    load wins; the 2021 document's figure is the fallback.
+    """
+    keys = pd.DataFrame(HEADLINE_FIGURES, columns=["measure", "fiscal_year", "period"])
+    keys["display_order"] = range(len(keys))
+    conn.register("headline_keys", keys)
+    try:
+        return conn.execute(
+            """
+            SELECT k.display_order, f.*
+            FROM headline_keys k
+            JOIN reported_figures f
+              ON f.measure = k.measure
+             AND f.fiscal_year IS NOT DISTINCT FROM k.fiscal_year
+             AND f.period = k.period
+             AND f.directorate IS NULL AND f.scenario IS NULL
+            QUALIFY row_number() OVER (PARTITION BY k.display_order ORDER BY f.load_id DESC NULLS LAST) = 1
+            ORDER BY k.display_order
+            """
+        ).df()
+    finally:
+        conn.unregister("headline_keys")
+
+
+def source_documents(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The documents the figures come from, newest first, for the as-at line."""
+    return conn.execute(
+        "SELECT source_id, title, published_on, file_name, sha256 FROM sources ORDER BY published_on DESC"
+    ).df()

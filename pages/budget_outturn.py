@@ -1,0 +1,8 @@
+"""Budget & outturn."""
+
+import streamlit as st
+
+from ui.common import not_built_yet
+
+st.title("Budget & outturn")
+not_built_yet("This page", "issue 3")

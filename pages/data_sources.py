@@ -1,0 +1,8 @@
+"""Data & sources."""
+
+import streamlit as st
+
+from ui.common import not_built_yet
+
+st.title("Data & sources")
+not_built_yet("This page", "issue 5")

@@ -1,0 +1,8 @@
+"""Directorates."""
+
+import streamlit as st
+
+from ui.common import not_built_yet
+
+st.title("Directorates")
+not_built_yet("This page", "issue 5")

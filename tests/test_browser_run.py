@@ -1,0 +1,32 @@
+"""`make run` builds a missing database and serves the Overview; headless Chromium reads it."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.conftest import PROJECT_DIR, TEST_OUTPUT, free_port, start_server, stop, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+
+def test_make_run_serves_the_headline_figures(page, tmp_path):
+    database = tmp_path / "fresh.duckdb"
+    port = free_port()
+    env = {**os.environ, "FINANCE_DB": str(database)}
+    process = start_server(["make", "-s", "run", f"PORT={port}"], env, port, tmp_path / "make-run.log")
+    try:
+        assert database.exists(), "make run should build the database when it is absent"
+        page.goto(f"http://127.0.0.1:{port}/")
+        wait_for_app(page)
+        page.wait_for_selector("[data-testid='stMetricValue']")
+        text = page.inner_text("[data-testid='stMain']")
+        for figure in ("£312m", "£15m", "£31.5m", "£65m", "£37.9m"):
+            assert figure in text
+        assert "Traceback" not in text
+        TEST_OUTPUT.mkdir(exist_ok=True)
+        page.screenshot(path=str(TEST_OUTPUT / "overview.png"), full_page=True)
+    finally:
+        stop(process)
+    assert (PROJECT_DIR / "app.py").exists()

@@ -1,0 +1,103 @@
+"""Building the database: from the CSVs, refusing to destroy recorded work, all or nothing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from data import build as build_module
+from metrics.db import database_path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def table_counts(path: Path) -> dict[str, int]:
+    with duckdb.connect(str(path), read_only=True) as conn:
+        return {
+            table: conn.table(table).aggregate("count(*)").fetchall()[0][0]
+            for table in (
+                "reported_figures",
+                "recommendations",
+                "action_updates",
+                "directorates",
+                "monitoring",
+                "loads",
+            )
+        }
+
+
+def record_update(path: Path) -> None:
+    with duckdb.connect(str(path)) as conn:
+        conn.execute(
+            "INSERT INTO action_updates (rec_no, status, updated_by, updated_at) "
+            "VALUES (1, 'complete', 'officer@example.gov.uk', now())"
+        )
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "data", *args], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_build_makes_every_table(tmp_path):
+    summary = build_module.build(tmp_path / "f.duckdb", sample_rows=0)
+    counts = table_counts(summary.path)
+    assert counts["recommendations"] == 48
+    assert counts["action_updates"] == 48
+    assert counts["directorates"] == 5
+    assert counts["reported_figures"] == summary.figures > 30
+    assert counts["monitoring"] == 0
+
+
+def test_finance_db_overrides_the_default_path(monkeypatch, tmp_path):
+    monkeypatch.setenv("FINANCE_DB", str(tmp_path / "elsewhere.duckdb"))
+    assert database_path() == tmp_path / "elsewhere.duckdb"
+    monkeypatch.delenv("FINANCE_DB")
+    assert database_path() == PROJECT_DIR / "data" / "finance.duckdb"
+
+
+def test_rebuild_over_recorded_progress_is_refused_and_changes_nothing(db_path):
+    record_update(db_path)
+    before = table_counts(db_path)
+    result = run_cli("build", "--db", str(db_path))
+    assert result.returncode == 1
+    assert "1 recorded progress update(s)" in result.stderr
+    assert "--force" in result.stderr
+    assert table_counts(db_path) == before
+
+
+def test_forced_rebuild_replaces_recorded_progress(db_path):
+    record_update(db_path)
+    result = run_cli("build", "--db", str(db_path), "--force", "--sample-rows", "0")
+    assert result.returncode == 0, result.stderr
+    assert table_counts(db_path)["action_updates"] == 48
+
+
+def test_rebuild_without_recorded_work_is_allowed(db_path):
+    result = run_cli("build", "--db", str(db_path), "--sample-rows", "240")
+    assert result.returncode == 0, result.stderr
+    assert table_counts(db_path)["monitoring"] == 240
+
+
+def test_if_absent_keeps_an_existing_database(db_path):
+    record_update(db_path)
+    result = run_cli("build", "--db", str(db_path), "--if-absent")
+    assert result.returncode == 0
+    assert table_counts(db_path)["action_updates"] == 49
+
+
+def test_a_failed_build_leaves_the_previous_database(db_path, monkeypatch):
+    before = table_counts(db_path)
+
+    def fail(*_args, **_kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(build_module.sample, "fill", fail)
+    with pytest.raises(RuntimeError, match="disk full"):
+        build_module.build(db_path, sample_rows=240)
+    assert table_counts(db_path) == before

@@ -1,0 +1,63 @@
+"""Small Streamlit pieces every page uses. Layout only: numbers come from metrics/."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from metrics import db as metrics_db
+from metrics import format as fmt
+
+log = logging.getLogger("finance_dashboard")
+
+
+@contextmanager
+def database(read_only: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the database for this page run. Read-only unless the page writes."""
+    with metrics_db.connect(read_only=read_only) as conn:
+        yield conn
+
+
+def report_error(error: BaseException) -> str:
+    """Log the full trace under a short reference and show the user only the reference."""
+    reference = uuid.uuid4().hex[:8]
+    log.error("error reference %s\n%s", reference, "".join(traceback.format_exception(error)))
+    return reference
+
+
+def show_unexpected_error(error: BaseException) -> None:
+    if isinstance(error, metrics_db.DatabaseMissing):
+        st.error(f"{error}. Run `make run`, which builds it.")
+        return
+    if isinstance(error, metrics_db.DatabaseBusy):
+        st.warning("The database is busy with a load. Wait a moment and try again.")
+        return
+    reference = report_error(error)
+    st.error(
+        f"Something went wrong showing this page. Nothing has been changed. "
+        f"Quote reference {reference} to the dashboard's administrator, who can find the details in the server log."
+    )
+
+
+def figure_metric(row: pd.Series, *, label: str | None = None) -> None:
+    """One reported figure as a metric, with its source quote on hover."""
+    basis_note = "" if row["basis"] == "reported" else f" ({row['basis']})"
+    help_text = f'"{row["source_quote"]}" — {row["source_document"]}, {row["source_section"]}.'
+    if isinstance(row.get("derivation"), str) and row["derivation"]:
+        help_text += f" Derived: {row['derivation']}."
+    st.metric(
+        label=(label or row["label"]) + basis_note,
+        value=fmt.figure(row["value"], row["unit"], row["qualifier"] if isinstance(row["qualifier"], str) else None),
+        help=help_text,
+    )
+
+
+def not_built_yet(what: str, issue: str) -> None:
+    st.info(f"{what} is not built yet (planned in {issue}). The figures it will show are already in the database.")

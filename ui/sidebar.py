@@ -1,0 +1,25 @@
+"""The shared sidebar: where the figures come from and how fresh they are."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from metrics.figures import source_documents
+from metrics.loads import latest_loads
+from ui.common import database
+
+
+def render() -> None:
+    with st.sidebar:
+        with database() as conn:
+            sources = source_documents(conn)
+            loads = latest_loads(conn)
+        if not sources.empty:
+            newest = sources.iloc[0]
+            st.caption(f"**Source:** {newest['title']}.")
+            st.caption(f"**Figures as at:** {newest['published_on']:%-d %B %Y}.")
+        if not loads.empty:
+            last = loads.iloc[0]
+            st.caption(
+                f"**Last data change:** {last['file_name']} ({last['kind']}), {last['loaded_at']:%-d %b %Y %H:%M}."
+            )
