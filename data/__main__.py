@@ -1,4 +1,4 @@
-"""Command line for the database: `python -m data build|sample ...`."""
+"""Command line for the database: `python -m data build|sample|load|undo ...`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 
 from data import build as build_module
+from data import load as load_module
 from data import sample
+from data.access import PermissionDenied, local_actor
 from metrics.db import DatabaseBusy, connect, database_path
 
 DEFAULT_SAMPLE_ROWS = 12_000
@@ -32,8 +34,21 @@ def main(argv: list[str] | None = None) -> int:
     sample_cmd.add_argument("--seed", type=int, default=sample.DEFAULT_SEED)
     sample_cmd.add_argument("--db", type=Path)
 
+    load_cmd = commands.add_parser("load", help="load a monitoring or reported-figures file (CSV or XLSX)")
+    load_cmd.add_argument("file", type=Path)
+    load_cmd.add_argument("--kind", choices=load_module.KINDS, help="default: worked out from the header row")
+    load_cmd.add_argument("--db", type=Path)
+    load_cmd.add_argument("--as", dest="as_name", help="file name to record (default: the file's own name)")
+    load_cmd.add_argument("--dry-run", action="store_true", help="validate and preview only; write nothing")
+
+    undo_cmd = commands.add_parser("undo", help="undo a load by its id (see the Data & sources page)")
+    undo_cmd.add_argument("load_id", type=int)
+    undo_cmd.add_argument("--db", type=Path)
+
     args = parser.parse_args(argv)
     db = args.db or database_path()
+    if args.command in ("load", "undo"):
+        return _load_or_undo(args, db)
     try:
         if args.command == "build":
             if args.if_absent and db.exists():
@@ -54,6 +69,59 @@ def main(argv: list[str] | None = None) -> int:
                 )
             print(f"replaced sample monitoring lines in {db} with {args.rows} lines (load {load_id})")
     except (build_module.RebuildRefused, DatabaseBusy, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _load_or_undo(args: argparse.Namespace, db: Path) -> int:
+    """`load` and `undo`: validate outside the lock, then write in one short transaction."""
+    if not db.exists():
+        print(f"error: no database at {db}; run `python -m data build` first", file=sys.stderr)
+        return 2
+    actor = local_actor()
+    try:
+        if args.command == "undo":
+            with connect(db) as conn:
+                result = load_module.undo(conn, args.load_id, actor)
+            print(
+                f"undid load {result.load_id}: removed {result.rows_removed} row(s), "
+                f"put back {result.lines_restored} replaced line(s)"
+            )
+            return 0
+        path: Path = args.file
+        if not path.is_file():
+            print(f"error: no file at {path}", file=sys.stderr)
+            return 2
+        with connect(db, read_only=True) as conn:
+            names = load_module.directorate_names(conn)
+        parsed = load_module.read_path(path, names, args.kind, file_name=args.as_name)
+        with connect(db, read_only=True) as conn:
+            summary = load_module.preview(conn, parsed)
+        if summary.duplicate_of is not None:
+            print(
+                f"error: {parsed.file_name} was already loaded as load {summary.duplicate_of}; "
+                f"undo load {summary.duplicate_of} to load it again. Nothing was written.",
+                file=sys.stderr,
+            )
+            return 1
+        for note in summary.notes:
+            print(note)
+        print(summary.changes.to_string(index=False, max_rows=60))
+        if args.dry_run:
+            print("dry run: nothing written")
+            return 0
+        with connect(db) as conn:
+            result = load_module.apply(conn, parsed, actor, file_name=args.as_name)
+        print(
+            f"loaded {result.rows} {result.kind} row(s) from {parsed.file_name} as load {result.load_id}"
+            + (f"; replaced {result.lines_replaced} reported line(s)" if result.lines_replaced else "")
+            + (f"; replaced {result.sample_lines_replaced} sample line(s)" if result.sample_lines_replaced else "")
+        )
+    except load_module.LoadRejected as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except (PermissionDenied, DatabaseBusy, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0

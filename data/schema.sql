@@ -91,6 +91,22 @@ CREATE TABLE monitoring (
     load_id         INTEGER NOT NULL
 );
 
+-- Lines a load replaced (reported lines of the same year, month and directorate, or the sample lines of
+-- the same year), kept so that undoing the load can put them back. `replaced_by` is that load.
+CREATE TABLE monitoring_replaced (
+    fiscal_year     VARCHAR NOT NULL,
+    period_month    INTEGER NOT NULL,
+    directorate     VARCHAR NOT NULL,
+    service         VARCHAR NOT NULL,
+    cost_centre     VARCHAR NOT NULL,
+    budget_gbp      DECIMAL(14, 2) NOT NULL,
+    actual_gbp      DECIMAL(14, 2) NOT NULL,
+    forecast_gbp    DECIMAL(14, 2) NOT NULL,
+    basis           VARCHAR NOT NULL,
+    load_id         INTEGER NOT NULL,
+    replaced_by     INTEGER NOT NULL
+);
+
 -- The latest update per recommendation: the tracker's current state.
 CREATE VIEW recommendation_status AS
 SELECT r.*, u.update_id, u.status, u.percent_complete, u.revised_due_date, u.note,

@@ -15,3 +15,27 @@ def latest_loads(conn: duckdb.DuckDBPyConnection, *, limit: int = 20) -> pd.Data
         """,
         {"limit": limit},
     ).df()
+
+
+def figures_with_sources(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every reported figure with its source quote and, for loaded figures, the file it came from."""
+    return conn.execute(
+        """
+        SELECT f.figure_id, f.label, f.fiscal_year, f.period, f.scenario, f.directorate, f.value, f.unit,
+               f.qualifier, f.basis, f.source_document, f.source_section, f.source_quote, f.load_id,
+               l.file_name AS loaded_from
+        FROM reported_figures f LEFT JOIN loads l USING (load_id)
+        ORDER BY f.load_id NULLS FIRST, f.figure_id
+        """
+    ).df()
+
+
+def undoable_loads(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Loaded files that have not been undone, newest first."""
+    return conn.execute(
+        """
+        SELECT load_id, kind, file_name, row_count, loaded_at, loaded_by FROM loads
+        WHERE kind IN ('monitoring', 'figures') AND undone_at IS NULL
+        ORDER BY load_id DESC
+        """
+    ).df()

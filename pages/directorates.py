@@ -1,8 +1,91 @@
-"""Directorates."""
+"""Directorates: budget monitoring by directorate, service and cost centre, filtered from the URL."""
 
 import streamlit as st
 
-from ui.common import not_built_yet
+from charts.monitoring import cost_centres_chart, services_chart, variance_trend_chart
+from data.load import directorate_names
+from metrics import format as fmt
+from metrics import monitoring
+from ui import filters
+from ui.chart_panel import show_chart
+from ui.common import database
 
 st.title("Directorates")
-not_built_yet("This page", "issue 5")
+
+with database() as conn:
+    years = monitoring.years(conn)
+    chosen = filters.current_directorates(monitoring.directorate_names(conn), directorate_names(conn))
+if years.empty:
+    st.info("There are no monitoring lines yet. Load a monitoring file on the Data & sources page.")
+    st.stop()
+
+scope = ", ".join(chosen) if chosen else "all directorates"
+year_column, month_column, service_column, centre_column = st.columns(4)
+year = filters.year_filter(list(years["fiscal_year"]), container=year_column)
+last_month = int(years.loc[years["fiscal_year"] == year, "last_month"].iloc[0])
+month = filters.month_filter(list(range(1, last_month + 1)), container=month_column)
+
+with database() as conn:
+    services = monitoring.by_service(conn, fiscal_year=year, directorates=chosen, month=month)
+    service = filters.drill_filter(
+        "Service", filters.PARAM_SERVICE, sorted(services["service"]), filters.ALL_SERVICES, container=service_column
+    )
+    centres = monitoring.cost_centres(conn, fiscal_year=year, directorates=chosen, service=service) if service else []
+    cost_centre = filters.drill_filter(
+        "Cost centre", filters.PARAM_COST_CENTRE, centres, filters.ALL_COST_CENTRES, container=centre_column
+    )
+    totals = monitoring.totals(
+        conn, fiscal_year=year, directorates=chosen, month=month, service=service, cost_centre=cost_centre
+    ).iloc[0]
+    trend = monitoring.variance_trend(
+        conn, fiscal_year=year, directorates=chosen, month=month, service=service, cost_centre=cost_centre
+    )
+    largest = monitoring.cost_centre_variances(
+        conn, fiscal_year=year, directorates=chosen, month=month, service=service
+    )
+
+where = " › ".join([scope, *(x for x in (service, cost_centre) if x)])
+st.caption(
+    f"**{where}**, {year}, year to date to {filters.month_label(month)}. Directorates are chosen in the sidebar; "
+    "the page's address keeps every filter, so a copied link opens this view."
+)
+if int(totals["sample_lines"]):
+    st.warning(
+        f"**Sample data.** {int(totals['sample_lines']):,} of the {int(totals['lines']):,} lines behind these "
+        "figures are synthetic sample lines, not the council's ledger. Their 2020/21 totals reconcile to the "
+        "reported outturn; the split by directorate, service and cost centre is invented. Load the monitoring "
+        "extract on the Data & sources page to replace them.",
+        icon=":material/science:",
+    )
+
+if not int(totals["lines"]):
+    st.info("No monitoring lines match this choice.")
+    st.stop()
+
+label_suffix = " (sample data)" if int(totals["sample_lines"]) else ""
+metric_columns = st.columns(5)
+for column, (label, value, help_text) in zip(
+    metric_columns,
+    (
+        ("Budget", totals["budget_gbp"], "Sum of the monthly budgets to the chosen month."),
+        ("Actual", totals["actual_gbp"], "Sum of the monthly actuals to the chosen month."),
+        ("Variance", totals["variance_gbp"], "Actual minus budget; positive is an overspend."),
+        ("Forecast", totals["forecast_gbp"], "Sum of the monthly forecasts to the chosen month."),
+        ("Forecast variance", totals["forecast_variance_gbp"], "Forecast minus budget; positive is an overspend."),
+    ),
+    strict=True,
+):
+    with column:
+        st.metric(label + label_suffix, fmt.gbp_m(float(value) / 1e6, decimals=2), help=help_text)
+
+if not service:
+    st.subheader("By service")
+    show_chart(services_chart(services, fiscal_year=year, month=month, directorates=chosen))
+
+st.subheader("Variance by month")
+trend_scope = " › ".join([scope, *(x for x in (service, cost_centre) if x)])
+show_chart(variance_trend_chart(trend, fiscal_year=year, scope=trend_scope))
+
+if not cost_centre:
+    st.subheader("Largest variances by cost centre")
+    show_chart(cost_centres_chart(largest, fiscal_year=year, month=month, scope=where))

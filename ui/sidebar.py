@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from data.load import directorate_names as directorate_aliases
 from metrics.figures import source_documents
 from metrics.loads import latest_loads
+from metrics.monitoring import directorate_names
+from ui import filters
 from ui.common import database
 
 
@@ -14,6 +17,9 @@ def render() -> None:
         with database() as conn:
             sources = source_documents(conn)
             loads = latest_loads(conn)
+            directorates = directorate_names(conn)
+            aliases = directorate_aliases(conn)
+        filters.sidebar_directorate_filter(directorates, aliases)
         if not sources.empty:
             newest = sources.iloc[0]
             st.caption(f"**Source:** {newest['title']}.")

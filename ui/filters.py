@@ -1,0 +1,215 @@
+"""Filters that live in the URL: directorate (sidebar, every page), year, month, service, cost centre.
+
+A copied link reopens the same view: each filter is read from `st.query_params` when the session
+starts, and written back on every run. A parameter that does not fit (an unknown directorate, a year
+with no lines, month 13) falls back to the default with a notice, never a traceback.
+
+Pages where the directorate filter does not apply call `directorate_notice()` to say so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import streamlit as st
+
+from data.load import MONTH_NAMES
+
+PARAM_DIRECTORATE = "directorate"
+PARAM_YEAR = "year"
+PARAM_MONTH = "month"
+PARAM_SERVICE = "service"
+PARAM_COST_CENTRE = "cost_centre"
+DIRECTORATE_KEY = "filter_directorates"
+ALL_SERVICES = "All services"
+ALL_COST_CENTRES = "All cost centres"
+_SAVED = "_saved_filters"  # values kept while a page's widgets are not on screen
+
+
+def month_label(month: int) -> str:
+    return f"P{month} ({MONTH_NAMES[month - 1]})"
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"\s+", " ", name.replace("’", "'").strip().lower())
+
+
+def parse_directorates(values: Sequence[str], names: Sequence[str], aliases: dict[str, str] | None = None):
+    """(chosen directorates, values not recognised) from query-parameter values."""
+    lookup = {_normalise(n): n for n in names}
+    lookup.update({_normalise(k): v for k, v in (aliases or {}).items() if v in names})
+    chosen: list[str] = []
+    unknown: list[str] = []
+    for value in values:
+        for part in value.split(",") if value not in names else [value]:
+            match = lookup.get(_normalise(part))
+            if match is None:
+                if part.strip():
+                    unknown.append(part.strip())
+            elif match not in chosen:
+                chosen.append(match)
+    return [n for n in names if n in chosen], unknown
+
+
+def parse_month(value: str | None) -> int | None:
+    """1–12 from '6', 'P6' or 'p06'; None if it is not a month."""
+    if value is None:
+        return None
+    match = re.fullmatch(r"(?i)p?(\d{1,2})", value.strip())
+    if match and 1 <= int(match.group(1)) <= 12:
+        return int(match.group(1))
+    return None
+
+
+def parse_year(value: str | None, years: Sequence[str]) -> str | None:
+    if value is None:
+        return None
+    match = re.fullmatch(r"(\d{4})\s*[/-]\s*(\d{2}|\d{4})", value.strip())
+    if not match:
+        return None
+    year = f"{match.group(1)}/{int(match.group(2)) % 100:02d}"
+    return year if year in years else None
+
+
+def _saved() -> dict:
+    return st.session_state.setdefault(_SAVED, {})
+
+
+def _write_param(name: str, value: str | list[str] | None) -> None:
+    """Keep the URL in step with the filter without touching other parameters."""
+    current = st.query_params.get_all(name)
+    wanted = [] if value is None else ([value] if isinstance(value, str) else list(value))
+    if current != wanted:
+        if wanted:
+            st.query_params[name] = wanted if len(wanted) > 1 else wanted[0]
+        elif name in st.query_params:
+            del st.query_params[name]
+
+
+def current_directorates(names: Sequence[str], aliases: dict[str, str] | None = None) -> list[str]:
+    """The chosen directorates (empty = all): the sidebar's choice, or the URL's when the session starts."""
+    if DIRECTORATE_KEY not in st.session_state:
+        chosen, unknown = parse_directorates(st.query_params.get_all(PARAM_DIRECTORATE), names, aliases)
+        st.session_state[DIRECTORATE_KEY] = chosen
+        if unknown:
+            st.warning(
+                f"The link asked for {', '.join(repr(u) for u in unknown)}, which is not a directorate; "
+                f"showing {', '.join(chosen) if chosen else 'all directorates'} instead."
+            )
+        _write_param(PARAM_DIRECTORATE, chosen)
+    else:
+        st.session_state[DIRECTORATE_KEY] = [d for d in st.session_state[DIRECTORATE_KEY] if d in names]
+    return list(st.session_state[DIRECTORATE_KEY])
+
+
+def sidebar_directorate_filter(names: Sequence[str], aliases: dict[str, str] | None = None) -> list[str]:
+    """The sidebar's directorate multiselect, backed by ?directorate=...; returns the chosen names."""
+    current_directorates(names, aliases)
+    chosen = st.multiselect(
+        "Directorate",
+        list(names),
+        key=DIRECTORATE_KEY,
+        placeholder="All directorates",
+        help="Applies on every page that shows directorate figures; kept in the page's address so a copied "
+        "link opens the same view.",
+    )
+    _write_param(PARAM_DIRECTORATE, chosen)
+    return list(chosen)
+
+
+def selected_directorates() -> list[str]:
+    """The sidebar's choice (empty = all directorates), for pages that have no database names to hand."""
+    return list(st.session_state.get(DIRECTORATE_KEY, []))
+
+
+def directorate_notice() -> None:
+    """For pages of whole-council figures: say that the sidebar's directorate filter does not apply."""
+    chosen = selected_directorates()
+    if chosen:
+        st.info(
+            f"The directorate filter ({', '.join(chosen)}) does not apply on this page: "
+            "these figures are for the whole council.",
+            icon=":material/filter_alt_off:",
+        )
+    else:
+        st.caption(
+            "The sidebar's directorate filter does not apply on this page: these figures are for the whole council."
+        )
+
+
+def _choose(
+    label: str,
+    param: str,
+    options: list,
+    default,
+    parse,
+    *,
+    format_func=str,
+    container=st,
+    describe: str,
+):
+    """A selectbox whose value starts from the URL (if valid), else the value kept from before, else default."""
+    key = f"filter_{param}"
+    if key not in st.session_state:
+        raw = st.query_params.get(param)
+        from_url = parse(raw) if raw is not None else None
+        if raw is not None and from_url not in options:
+            container.warning(f"The link's {describe} {raw!r} is not available; showing {format_func(default)}.")
+            from_url = None
+        saved = _saved().get(param)
+        value = from_url if from_url is not None else (saved if saved in options else default)
+        st.session_state[key] = value
+    elif st.session_state[key] not in options:
+        st.session_state[key] = default
+    value = container.selectbox(label, options, key=key, format_func=format_func)
+    _saved()[param] = value
+    return value
+
+
+def year_filter(years: list[str], *, container=st) -> str:
+    """Financial year, backed by ?year=2020/21; default the newest year with lines."""
+    year = _choose(
+        "Financial year",
+        PARAM_YEAR,
+        years,
+        years[0],
+        lambda raw: parse_year(raw, years),
+        container=container,
+        describe="year",
+    )
+    _write_param(PARAM_YEAR, year)
+    return year
+
+
+def month_filter(months: list[int], *, container=st) -> int:
+    """Year to date to this month (1 = April), backed by ?month=6; default the latest month held."""
+    month = _choose(
+        "To month",
+        PARAM_MONTH,
+        months,
+        months[-1],
+        parse_month,
+        format_func=month_label,
+        container=container,
+        describe="month",
+    )
+    _write_param(PARAM_MONTH, str(month))
+    return month
+
+
+def drill_filter(label: str, param: str, options: list[str], everything: str, *, container=st) -> str | None:
+    """Service or cost centre for the drill-down, backed by ?service=... / ?cost_centre=...; None = all."""
+    choices = [everything, *options]
+    value = _choose(
+        label,
+        param,
+        choices,
+        everything,
+        lambda raw: raw if raw in options else None,
+        container=container,
+        describe=label.lower(),
+    )
+    chosen = None if value == everything else value
+    _write_param(param, chosen)
+    return chosen
