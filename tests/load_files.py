@@ -33,7 +33,8 @@ def table_checksums(path: Path) -> dict[str, tuple[int, str]]:
         for table in tables:
             sums[table] = tuple(
                 conn.execute(
-                    f"SELECT count(*), md5(coalesce(string_agg(t::VARCHAR, '|' ORDER BY t::VARCHAR), '')) FROM {table} t"
+                    "SELECT count(*), md5(coalesce(string_agg(t::VARCHAR, '|' ORDER BY t::VARCHAR), '')) "
+                    f"FROM {table} t"
                 ).fetchall()[0]
             )
         sums["load_id_seq"] = conn.execute("SELECT max(load_id) FROM loads").fetchall()[0]

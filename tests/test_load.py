@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import datetime
 from decimal import Decimal
 
 import duckdb
@@ -100,7 +101,7 @@ def test_a_load_replaces_its_directorate_months_and_undo_puts_them_back(db_path)
         ("AH-1", first.load_id),
         ("CS-1", first.load_id),
     }
-    with connect(db_path) as conn, pytest.raises(ValueError, match=f"undo the later load first"):
+    with connect(db_path) as conn, pytest.raises(ValueError, match="undo the later load first"):
         load.undo(conn, first.load_id, ADMIN)
     with connect(db_path) as conn:
         undone = load.undo(conn, second.load_id, ADMIN)
@@ -256,6 +257,9 @@ def _figure(column: str, value: object) -> bytes:
     return csv_bytes([row], FIGURE_HEADER)
 
 
+LATIN_1 = csv_bytes(_rows_with(3, "budget_gbp", "£5")).replace("£".encode(), b"\xa3")
+HYPERLINK = '=HYPERLINK("http://x","y")'
+
 # (case id, file name, content, expected row or None for the whole file, text the column must contain)
 BAD_FILES = [
     ("missing column", "a.csv", csv_bytes([r[:7] for r in GOOD_ROWS], MONITORING_HEADER[:7]), 1, "forecast_gbp"),
@@ -280,10 +284,10 @@ BAD_FILES = [
     ("empty file", "a.csv", b"", 1, "A"),
     ("blank lines only", "a.csv", b"\n\n  \n", 1, "A"),
     ("header only", "a.csv", csv_bytes([]), 2, "A"),
-    ("latin-1 pound sign", "a.csv", csv_bytes(_rows_with(3, "budget_gbp", "£5")).replace("£".encode(), b"\xa3"), 3, "F"),
+    ("latin-1 pound sign", "a.csv", LATIN_1, 3, "F"),
     ("utf-16", "a.csv", csv_bytes(GOOD_ROWS).decode().encode("utf-16"), 1, "A"),
     ("formula in amount", "a.csv", csv_bytes(_rows_with(2, "budget_gbp", "=SUM(A1:A9)")), 2, "budget_gbp (F)"),
-    ("formula in cost centre", "a.csv", csv_bytes(_rows_with(3, "cost_centre", '=HYPERLINK("http://x","y")')), 3, "cost_centre (E)"),
+    ("formula in cost centre", "a.csv", csv_bytes(_rows_with(3, "cost_centre", HYPERLINK)), 3, "cost_centre (E)"),
     ("plus-prefixed text", "a.csv", csv_bytes(_rows_with(2, "service", "+cmd|' /C calc'!A0")), 2, "service (D)"),
     ("html in service", "a.csv", csv_bytes(_rows_with(3, "service", "<script>alert(1)</script>")), 3, "service (D)"),
     ("html entity", "a.csv", csv_bytes(_rows_with(4, "service", "Care &amp; Support")), 4, "service (D)"),
@@ -295,7 +299,7 @@ BAD_FILES = [
     ("unsupported type", "a.pdf", b"%PDF-1.7 not a table", None, None),
     ("xlsx extra sheets", "a.xlsx", xlsx_bytes(GOOD_ROWS, extra_sheets=2), None, None),
     ("xlsx formula", "a.xlsx", _xlsx_with_cell(3, "actual_gbp", "=F3*1.1"), 3, "actual_gbp (G)"),
-    ("xlsx date in amount", "a.xlsx", _xlsx_with_cell(2, "budget_gbp", __import__("datetime").datetime(2021, 4, 1)), 2, "budget_gbp (F)"),
+    ("xlsx date in amount", "a.xlsx", _xlsx_with_cell(2, "budget_gbp", datetime(2021, 4, 1)), 2, "budget_gbp (F)"),
     ("xlsx text in number", "a.xlsx", _xlsx_with_cell(4, "forecast_gbp", "n/a"), 4, "forecast_gbp (H)"),
     ("xlsx zip bomb", "a.xlsx", _zip_bomb(), None, None),
     ("xlsx thousands of sheets", "a.xlsx", _many_parts(), None, None),
