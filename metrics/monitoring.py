@@ -103,7 +103,7 @@ def by_directorate(
                count(*) AS lines, count(*) FILTER (WHERE basis = 'sample') AS sample_lines
         FROM monitoring m LEFT JOIN directorates d USING (directorate)
         WHERE fiscal_year = $fiscal_year
-          AND ($directorates IS NULL OR m.list_contains($directorates, directorate))
+          AND ($directorates IS NULL OR list_contains($directorates, m.directorate))
           AND ($month IS NULL OR period_month <= $month)
         GROUP BY m.directorate, d.sort_order
         ORDER BY d.sort_order, m.directorate

@@ -98,9 +98,7 @@ def current_directorates(names: Sequence[str], aliases: dict[str, str] | None = 
                 f"showing {', '.join(chosen) if chosen else 'all directorates'} instead."
             )
         _write_param(PARAM_DIRECTORATE, chosen)
-    else:
-        st.session_state[DIRECTORATE_KEY] = [d for d in st.session_state[DIRECTORATE_KEY] if d in names]
-    return list(st.session_state[DIRECTORATE_KEY])
+    return [d for d in st.session_state[DIRECTORATE_KEY] if d in names]
 
 
 def sidebar_directorate_filter(names: Sequence[str], aliases: dict[str, str] | None = None) -> list[str]:
