@@ -30,7 +30,10 @@ LEDGER_SOURCE = "Source: budget-monitoring lines loaded from the ledger extract"
 
 
 def _m(pounds: float) -> str:
-    return fmt.gbp_m(pounds / 1e6, decimals=1)
+    """£m to one decimal; two below £1m, and whole pounds below £10,000, so small variances do not read as £0."""
+    if abs(pounds) < 10_000:
+        return f"{'-' if pounds < 0 else ''}£{abs(pounds):,.0f}"
+    return fmt.gbp_m(pounds / 1e6, decimals=1 if abs(pounds) >= 1e6 else 2)
 
 
 def _over_under(pounds: float) -> str:
