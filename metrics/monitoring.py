@@ -127,7 +127,6 @@ def by_service(
                CAST(sum(forecast_gbp) AS DOUBLE) AS forecast_gbp,
                CAST(sum(actual_gbp) - sum(budget_gbp) AS DOUBLE) AS variance_gbp,
                CAST(sum(forecast_gbp) - sum(budget_gbp) AS DOUBLE) AS forecast_variance_gbp,
-               count(DISTINCT cost_centre) AS cost_centres,
                count(*) AS lines, count(*) FILTER (WHERE basis = 'sample') AS sample_lines
         FROM monitoring
         WHERE fiscal_year = $fiscal_year

@@ -6,14 +6,30 @@ from charts.monitoring import cost_centres_chart, services_chart, variance_trend
 from data.load import directorate_names
 from metrics import format as fmt
 from metrics import monitoring
+from metrics.db import database_path
 from ui import filters
 from ui.chart_panel import show_chart
 from ui.common import database
 
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def cached(_conn, name: str, data_key: tuple, **filters):
+    """A metrics.monitoring call, cached until the data changes (data_key: the file and its loads)."""
+    return getattr(monitoring, name)(_conn, **filters)
+
+
+def data_key(conn) -> tuple:
+    """Changes whenever a load, undo, sample fill or rebuild changes what the page would show."""
+    path = database_path()
+    stat = path.stat()
+    return (str(path), stat.st_mtime_ns, stat.st_size, monitoring.data_version(conn))
+
+
 st.title("Directorates")
 
 with database() as conn:
-    years = monitoring.years(conn)
+    key = data_key(conn)
+    years = cached(conn, "years", key)
     chosen = filters.current_directorates(monitoring.directorate_names(conn), directorate_names(conn))
 if years.empty:
     st.info("There are no monitoring lines yet. Load a monitoring file on the Data & sources page.")
@@ -26,22 +42,38 @@ last_month = int(years.loc[years["fiscal_year"] == year, "last_month"].iloc[0])
 month = filters.month_filter(list(range(1, last_month + 1)), container=month_column)
 
 with database() as conn:
-    services = monitoring.by_service(conn, fiscal_year=year, directorates=chosen, month=month)
+    services = cached(conn, "by_service", key, fiscal_year=year, directorates=chosen, month=month)
     service = filters.drill_filter(
         "Service", filters.PARAM_SERVICE, sorted(services["service"]), filters.ALL_SERVICES, container=service_column
     )
-    centres = monitoring.cost_centres(conn, fiscal_year=year, directorates=chosen, service=service) if service else []
+    centres = (
+        cached(conn, "cost_centres", key, fiscal_year=year, directorates=chosen, service=service) if service else []
+    )
     cost_centre = filters.drill_filter(
         "Cost centre", filters.PARAM_COST_CENTRE, centres, filters.ALL_COST_CENTRES, container=centre_column
     )
-    totals = monitoring.totals(
-        conn, fiscal_year=year, directorates=chosen, month=month, service=service, cost_centre=cost_centre
+    totals = cached(
+        conn,
+        "totals",
+        key,
+        fiscal_year=year,
+        directorates=chosen,
+        month=month,
+        service=service,
+        cost_centre=cost_centre,
     ).iloc[0]
-    trend = monitoring.variance_trend(
-        conn, fiscal_year=year, directorates=chosen, month=month, service=service, cost_centre=cost_centre
+    trend = cached(
+        conn,
+        "variance_trend",
+        key,
+        fiscal_year=year,
+        directorates=chosen,
+        month=month,
+        service=service,
+        cost_centre=cost_centre,
     )
-    largest = monitoring.cost_centre_variances(
-        conn, fiscal_year=year, directorates=chosen, month=month, service=service
+    largest = cached(
+        conn, "cost_centre_variances", key, fiscal_year=year, directorates=chosen, month=month, service=service
     )
 
 where = " › ".join([scope, *(x for x in (service, cost_centre) if x)])
