@@ -78,17 +78,19 @@ def run_metrics(db: Path, rounds: int) -> dict:
     from metrics.figures import source_documents
     from metrics.loads import latest_loads
 
-    calls: dict[str, list[float]] = {}
-    runs: list[float] = []
+    calls: dict[str, dict[str, list[float]]] = {"one": {}, "all": {}}
+    runs: dict[str, list[float]] = {"one": [], "all": []}
+    group = "one"
 
     def timed(name, function, *args, **kwargs):
         started = time.perf_counter()
         result = function(*args, **kwargs)
-        calls.setdefault(name, []).append((time.perf_counter() - started) * 1000)
+        calls[group].setdefault(name, []).append((time.perf_counter() - started) * 1000)
         return result
 
     for _ in range(rounds):
         for chosen in SELECTIONS:
+            group = "one" if chosen else "all"
             started = time.perf_counter()
             with ExitStack() as stack:
                 conn = timed("connect (read-only)", stack.enter_context, connect(db, read_only=True))
@@ -101,10 +103,10 @@ def run_metrics(db: Path, rounds: int) -> dict:
                 timed("totals", monitoring.totals, conn, **filters)
                 timed("variance_trend", monitoring.variance_trend, conn, **filters)
                 timed("cost_centre_variances", monitoring.cost_centre_variances, conn, **filters)
-            runs.append((time.perf_counter() - started) * 1000)
+            runs[group].append((time.perf_counter() - started) * 1000)
     return {
-        "calls": {name: summary(samples) for name, samples in calls.items()},
-        "page_run": summary(runs),
+        "calls": {g: {name: summary(samples) for name, samples in c.items()} for g, c in calls.items()},
+        "page_run": {g: summary(samples) for g, samples in runs.items()},
         "peak_rss_mb": peak_rss_mb(),
     }
 
@@ -119,21 +121,23 @@ def run_pandas(db: Path, rounds: int) -> dict:
     for column in ("budget_gbp", "actual_gbp", "forecast_gbp"):
         frame[column] = frame[column].astype(float)
     read_ms = (time.perf_counter() - started) * 1000
-    calls: dict[str, list[float]] = {}
+    calls: dict[str, dict[str, list[float]]] = {"one": {}, "all": {}}
+    group = "one"
 
     def timed(name, function):
         started = time.perf_counter()
         function()
-        calls.setdefault(name, []).append((time.perf_counter() - started) * 1000)
+        calls[group].setdefault(name, []).append((time.perf_counter() - started) * 1000)
 
     month = int(frame["period_month"].max())
     for _ in range(rounds):
         for chosen in SELECTIONS:
+            group = "one" if chosen else "all"
             started = time.perf_counter()
             subset = frame[(frame["fiscal_year"] == YEAR) & (frame["period_month"] <= month)]
             if chosen:
                 subset = subset[subset["directorate"].isin(chosen)]
-            calls.setdefault("filter", []).append((time.perf_counter() - started) * 1000)
+            calls[group].setdefault("filter", []).append((time.perf_counter() - started) * 1000)
             timed("by_service", lambda s=subset: s.groupby(["directorate", "service"])[
                 ["budget_gbp", "actual_gbp", "forecast_gbp"]].sum())  # fmt: skip
             timed("totals", lambda s=subset: s[["budget_gbp", "actual_gbp", "forecast_gbp"]].sum())
@@ -143,7 +147,7 @@ def run_pandas(db: Path, rounds: int) -> dict:
                 s["cost_centre"]).sum().abs().nlargest(15))  # fmt: skip
     return {
         "read_whole_table_ms": round(read_ms, 1),
-        "calls": {name: summary(samples) for name, samples in calls.items()},
+        "calls": {g: {name: summary(samples) for name, samples in c.items()} for g, c in calls.items()},
         "peak_rss_mb": peak_rss_mb(),
     }
 
@@ -191,40 +195,46 @@ def child(mode: str, db: Path, rounds: int) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def _cell(stats: dict | None) -> str:
+    return f"{stats['median_ms']} / {stats['p95_ms']}" if stats else ""
+
+
 def report(results: dict) -> str:
     lines = [
-        f"Directorate change on the Directorates page ({platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} cores, DuckDB, Python {platform.python_version()})",
+        f"Directorate change on the Directorates page ({platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}; load average at the end "
+        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}). Times in ms, median / p95.",
         "",
-        "| lines | call | DuckDB median ms | DuckDB p95 ms | pandas median ms | pandas p95 ms |",
+        "| lines | call | DuckDB, one directorate | DuckDB, all directorates | pandas, one directorate "
+        "| pandas, all directorates |",
         "| --- | --- | ---: | ---: | ---: | ---: |",
     ]
     for size, result in results.items():
         duck, naive = result["metrics"]["calls"], result["pandas"]["calls"]
-        for name, stats in duck.items():
-            other = naive.get(name)
+        for name in duck["one"]:
             lines.append(
-                f"| {size} | {name} | {stats['median_ms']} | {stats['p95_ms']} | "
-                f"{other['median_ms'] if other else ''} | {other['p95_ms'] if other else ''} |"
+                f"| {size} | {name} | {_cell(duck['one'][name])} | {_cell(duck['all'][name])} | "
+                f"{_cell(naive['one'].get(name))} | {_cell(naive['all'].get(name))} |"
             )
+        lines.append(f"| {size} | pandas: filter the in-memory table | | | {_cell(naive['one']['filter'])} | "
+                     f"{_cell(naive['all']['filter'])} |")  # fmt: skip
+        runs = result["metrics"]["page_run"]
         lines.append(
-            f"| {size} | **one page run, all calls** | {result['metrics']['page_run']['median_ms']} | "
-            f"{result['metrics']['page_run']['p95_ms']} | | |"
+            f"| {size} | **all the calls of one page run** | {_cell(runs['one'])} | {_cell(runs['all'])} | | |"
         )
-        lines.append(f"| {size} | pandas: read the whole table | | | {result['pandas']['read_whole_table_ms']} | |")
-        lines.append(f"| {size} | pandas: filter | | | {naive['filter']['median_ms']} | {naive['filter']['p95_ms']} |")
+        lines.append(f"| {size} | pandas: read the whole table first (once) | | | "
+                     f"{result['pandas']['read_whole_table_ms']} | |")  # fmt: skip
     lines += [
         "",
-        "| lines | build s | app page run (AppTest) median / p95 ms | app peak RSS MB | metrics-only "
-        "process peak RSS MB | pandas process peak RSS MB |",
+        "| lines | build s | app page run under AppTest, median / p95 ms | app peak RSS MB | "
+        "metrics process peak RSS MB | pandas process peak RSS MB |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for size, result in results.items():
         app = result["app"]
         lines.append(
-            f"| {size} | {result['build_s']:.0f} | {app['page_run_apptest']['median_ms']} / "
-            f"{app['page_run_apptest']['p95_ms']} | {app['peak_rss_mb']} | {result['metrics']['peak_rss_mb']} | "
-            f"{result['pandas']['peak_rss_mb']} |"
+            f"| {size} | {result['build_s']:.0f} | {_cell(app['page_run_apptest'])} | {app['peak_rss_mb']} | "
+            f"{result['metrics']['peak_rss_mb']} | {result['pandas']['peak_rss_mb']} |"
         )
     return "\n".join(lines)
 
@@ -249,7 +259,7 @@ def main(argv: list[str]) -> int:
                 "pandas": child("pandas", db, 2 if big else 5),
                 "app": child("app", db, 1 if big else 2),
             }
-            print(f"{size}: page run p95 {results[size]['metrics']['page_run']['p95_ms']} ms", flush=True)
+            print(f"{size}: done", flush=True)
             db.unlink()
     print()
     print(report(results))

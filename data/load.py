@@ -40,6 +40,7 @@ MAX_FILE_BYTES = 20 * 1024 * 1024  # the same as server.maxUploadSize in .stream
 MAX_XLSX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
 MAX_XLSX_PARTS = 200
 MAX_ROWS = 500_000
+MAX_BLANK_ROWS = 10_000  # an XLSX read stops after this many blank rows in a row
 MAX_TEXT_CHARS = 120
 MAX_QUOTE_CHARS = 2_000
 MAX_PROBLEMS_LISTED = 100
@@ -284,7 +285,14 @@ def _parse_xlsx(file_name: str, content: bytes) -> tuple[list[tuple[int, list[ob
     try:
         sheet = workbook.worksheets[0]
         rows: list[tuple[int, list[object]]] = []
+        blank_run = 0
         for row_number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if all(_is_blank(v) for v in values):
+                blank_run += 1
+                if blank_run > MAX_BLANK_ROWS:
+                    break  # formatting that reaches far below the data, not data
+                continue
+            blank_run = 0
             rows.append((row_number, list(values)))
             if len(rows) > MAX_ROWS + 1:
                 return [], [Problem(file_name, row_number, None, f"more than {MAX_ROWS:,} rows; split the file")], None

@@ -10,6 +10,7 @@ from data.access import PermissionDenied, local_actor
 from metrics import loads as loads_metrics
 from metrics.figures import source_documents
 from ui.common import database
+from ui.filters import directorate_notice
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "data" / "templates"
 KIND_LABELS = {"monitoring": "Monitoring lines (budget, actual, forecast)", "figures": "Reported figures"}
@@ -19,6 +20,7 @@ st.caption(
     "Load the monthly budget-monitoring extract or later reported figures, see what was loaded and by whom, "
     "undo a load, and read where every figure comes from."
 )
+directorate_notice("loads, their history and the sources cover every directorate")
 
 # --- load a file -----------------------------------------------------------------------------------
 st.header("Load a file")

@@ -121,19 +121,16 @@ def selected_directorates() -> list[str]:
     return list(st.session_state.get(DIRECTORATE_KEY, []))
 
 
-def directorate_notice() -> None:
-    """For pages of whole-council figures: say that the sidebar's directorate filter does not apply."""
+def directorate_notice(reason: str = "these figures are for the whole council") -> None:
+    """For pages where the sidebar's directorate filter does not apply: say so, and why."""
     chosen = selected_directorates()
     if chosen:
         st.info(
-            f"The directorate filter ({', '.join(chosen)}) does not apply on this page: "
-            "these figures are for the whole council.",
+            f"The directorate filter ({', '.join(chosen)}) does not apply on this page: {reason}.",
             icon=":material/filter_alt_off:",
         )
     else:
-        st.caption(
-            "The sidebar's directorate filter does not apply on this page: these figures are for the whole council."
-        )
+        st.caption(f"The sidebar's directorate filter does not apply on this page: {reason}.")
 
 
 def _choose(
