@@ -84,6 +84,7 @@ _FISCAL_YEAR = re.compile(r"(\d{4})\s*[/-]\s*(\d{2}|\d{4})")
 _MONTH = re.compile(r"(?i)p?\s*(\d{1,2})")
 _AMOUNT = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?|\d+(\.\d+)?|\.\d+")
 _MEASURE = re.compile(r"[a-z][a-z0-9_]*")
+_UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, kept by surrogateescape
 
 
 def month_label(month: int) -> str:
@@ -194,6 +195,25 @@ def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _undecodable_cells(file_name: str, row_number: int, record: list[str], problems: list[Problem]) -> list:
+    """Report each cell holding bytes that are not UTF-8, and return the cells with those bytes replaced."""
+    cells: list[object] = []
+    for index, cell in enumerate(record):
+        bad = _UNDECODABLE.search(cell)
+        if bad:
+            problems.append(
+                Problem(
+                    file_name,
+                    row_number,
+                    column_letter(index),
+                    f"byte 0x{ord(bad.group()) - 0xDC00:02X} is not UTF-8 text; save the file as 'CSV UTF-8'",
+                )
+            )
+            cell = cell.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
+        cells.append(cell)
+    return cells
+
+
 def _parse_csv(file_name: str, content: bytes) -> tuple[list[tuple[int, list[object]]], list[Problem]]:
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         return [], [Problem(file_name, 1, "A", "the file is UTF-16 text; save it as 'CSV UTF-8' and load it again")]
@@ -201,26 +221,15 @@ def _parse_csv(file_name: str, content: bytes) -> tuple[list[tuple[int, list[obj
         return [], [Problem(file_name, None, None, "this is not a text file; expected CSV (UTF-8) or XLSX")]
     text = content.decode("utf-8", errors="surrogateescape")
     text = text.removeprefix("\ufeff")
+    undecodable = _UNDECODABLE.search(text) is not None
     problems: list[Problem] = []
     rows: list[tuple[int, list[object]]] = []
     try:
         reader = csv.reader(io.StringIO(text, newline=""))
         for row_number, record in enumerate(reader, start=1):
-            cells: list[object] = []
-            for index, cell in enumerate(record):
-                if any("\udc80" <= ch <= "\udcff" for ch in cell):
-                    bad = next(ch for ch in cell if "\udc80" <= ch <= "\udcff")
-                    problems.append(
-                        Problem(
-                            file_name,
-                            row_number,
-                            column_letter(index),
-                            f"byte 0x{ord(bad) - 0xDC00:02X} is not UTF-8 text; save the file as 'CSV UTF-8'",
-                        )
-                    )
-                    cell = cell.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
-                cells.append(cell)
-            rows.append((row_number, cells))
+            if undecodable:
+                record = _undecodable_cells(file_name, row_number, record, problems)
+            rows.append((row_number, record))
             if len(rows) > MAX_ROWS + 1:
                 return [], [Problem(file_name, row_number, None, f"more than {MAX_ROWS:,} rows; split the file")]
     except csv.Error as error:
