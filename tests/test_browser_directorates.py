@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 
-from tests.conftest import TEST_OUTPUT, wait_for_app
+from tests.conftest import PROJECT_DIR, TEST_OUTPUT, wait_for_app
 from tests.load_files import csv_bytes
 
 pytestmark = pytest.mark.browser
@@ -26,7 +29,7 @@ def metric_values(page) -> list[str]:
     return page.locator("[data-testid='stMetricValue']").all_inner_texts()
 
 
-def test_load_choose_a_directorate_and_reopen_the_link(page, live_app, tmp_path, chromium_browser):
+def test_load_choose_a_directorate_and_reopen_the_link(page, live_app, db_path, tmp_path, chromium_browser):
     TEST_OUTPUT.mkdir(exist_ok=True)
     file = tmp_path / "ledger-2021-22-p2.csv"
     file.write_bytes(csv_bytes(ROWS))
@@ -80,5 +83,24 @@ def test_load_choose_a_directorate_and_reopen_the_link(page, live_app, tmp_path,
         assert "Place" in chips and "Children" not in chips
         assert "Traceback" not in fresh.inner_text("body")
         fresh.screenshot(path=str(TEST_OUTPUT / "directorates-reopened.png"), full_page=True)
+
+        # A command-line load while the server runs: no restart, the next interaction shows it.
+        later = tmp_path / "ledger-2021-22-p3.csv"
+        later.write_bytes(csv_bytes([["2021/22", "P3", "Place", "Highways", "HW-3", "250000", "300000", "250000"]]))
+        done = subprocess.run(
+            [sys.executable, "-m", "data", "load", str(later)],
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "FINANCE_DB": str(db_path)},
+        )
+        assert done.returncode == 0, done.stderr
+        fresh.reload()
+        fresh.wait_for_selector("[data-testid='stMetricValue']", timeout=30_000)
+        wait_for_app(fresh)
+        fresh.get_by_text("ledger-2021-22-p3.csv").wait_for(timeout=30_000)
+        fresh.locator("[data-testid='stSelectbox']").nth(1).click()
+        assert fresh.get_by_role("option", name="P3 (Jun)").count() == 1
     finally:
         other.close()
