@@ -79,13 +79,15 @@ def run_metrics(db: Path, rounds: int) -> dict:
     from metrics.loads import latest_loads
 
     calls: dict[str, dict[str, list[float]]] = {"one": {}, "all": {}}
+    cpu: dict[str, dict[str, list[float]]] = {"one": {}, "all": {}}
     runs: dict[str, list[float]] = {"one": [], "all": []}
     group = "one"
 
     def timed(name, function, *args, **kwargs):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         result = function(*args, **kwargs)
         calls[group].setdefault(name, []).append((time.perf_counter() - started) * 1000)
+        cpu[group].setdefault(name, []).append((time.process_time() - cpu_started) * 1000)
         return result
 
     for _ in range(rounds):
@@ -106,6 +108,7 @@ def run_metrics(db: Path, rounds: int) -> dict:
             runs[group].append((time.perf_counter() - started) * 1000)
     return {
         "calls": {g: {name: summary(samples) for name, samples in c.items()} for g, c in calls.items()},
+        "cpu": {g: {name: summary(samples) for name, samples in c.items()} for g, c in cpu.items()},
         "page_run": {g: summary(samples) for g, samples in runs.items()},
         "peak_rss_mb": peak_rss_mb(),
     }
@@ -205,9 +208,9 @@ def report(results: dict) -> str:
         f"Python {platform.python_version()}; load average at the end "
         f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}). Times in ms, median / p95.",
         "",
-        "| lines | call | DuckDB, one directorate | DuckDB, all directorates | pandas, one directorate "
-        "| pandas, all directorates |",
-        "| --- | --- | ---: | ---: | ---: | ---: |",
+        "| lines | call | DuckDB, one directorate | (CPU) | DuckDB, all directorates | (CPU) | "
+        "pandas, one directorate | pandas, all directorates |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for size, result in results.items():
         duck, naive = result["metrics"]["calls"], result["pandas"]["calls"]
