@@ -213,20 +213,25 @@ def report(results: dict) -> str:
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for size, result in results.items():
-        duck, naive = result["metrics"]["calls"], result["pandas"]["calls"]
+        duck, naive, cpu = result["metrics"]["calls"], result["pandas"]["calls"], result["metrics"]["cpu"]
         for name in duck["one"]:
             lines.append(
-                f"| {size} | {name} | {_cell(duck['one'][name])} | {_cell(duck['all'][name])} | "
+                f"| {size} | {name} | {_cell(duck['one'][name])} | {_cell(cpu['one'][name])} | "
+                f"{_cell(duck['all'][name])} | {_cell(cpu['all'][name])} | "
                 f"{_cell(naive['one'].get(name))} | {_cell(naive['all'].get(name))} |"
             )
-        lines.append(f"| {size} | pandas: filter the in-memory table | | | {_cell(naive['one']['filter'])} | "
-                     f"{_cell(naive['all']['filter'])} |")  # fmt: skip
+        lines.append(
+            f"| {size} | pandas: filter the in-memory table | | | | | {_cell(naive['one']['filter'])} | "
+            f"{_cell(naive['all']['filter'])} |"
+        )
         runs = result["metrics"]["page_run"]
         lines.append(
-            f"| {size} | **all the calls of one page run** | {_cell(runs['one'])} | {_cell(runs['all'])} | | |"
+            f"| {size} | **all the calls of one page run** | {_cell(runs['one'])} | | {_cell(runs['all'])} | | | |"
         )
-        lines.append(f"| {size} | pandas: read the whole table first (once) | | | "
-                     f"{result['pandas']['read_whole_table_ms']} | |")  # fmt: skip
+        lines.append(
+            f"| {size} | pandas: read the whole table first (once) | | | | | "
+            f"{result['pandas']['read_whole_table_ms']} | |"
+        )
     lines += [
         "",
         "| lines | build s | app page run under AppTest, median / p95 ms | app peak RSS MB | "
@@ -266,6 +271,8 @@ def main(argv: list[str]) -> int:
             db.unlink()
     print()
     print(report(results))
+    print()
+    print("raw results:", json.dumps(results))
     return 0
 
 
