@@ -1,0 +1,54 @@
+"""In headless Chromium: a chart's download menu gives a real PNG, rendered server-side by the warm browser."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from PIL import Image
+
+from charts import export
+from charts.data_export import chart_file_name
+from tests.conftest import TEST_OUTPUT, free_port, start_server, stop, wait_for_app
+from tests.export_charts import TEST_CHARTS
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def chart_app(db_path, tmp_path):
+    port = free_port()
+    env = {**os.environ, "FINANCE_DB": str(db_path), "PYTHONPATH": "."}
+    command = [
+        sys.executable, "-m", "streamlit", "run", "tests/export_app.py",
+        "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
+    ]  # fmt: skip
+    process = start_server(command, env, port, tmp_path / "server.log")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(process)
+
+
+def test_png_download_gives_a_valid_image(chart_app, page, db_path):
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        chart = TEST_CHARTS["test_sample_budget"](conn)
+    page.goto(chart_app)
+    wait_for_app(page)
+    page.get_by_role("button", name="Download").click()
+    with page.expect_download(timeout=60_000) as download_info:
+        page.get_by_role("button", name="PNG image").click()
+    download = download_info.value
+    assert download.suggested_filename == chart_file_name(chart, "png")
+    image = Image.open(io.BytesIO(Path(download.path()).read_bytes()))
+    image.load()
+    assert image.format == "PNG"
+    options = export.image_options(export.ImageJob(export.export_figure(chart), "png"))
+    assert image.size == (2 * options["width"], 2 * options["height"])
+    assert image.convert("L").getextrema()[0] < 100, "something dark is drawn"
+    TEST_OUTPUT.mkdir(exist_ok=True)
+    image.save(TEST_OUTPUT / "exported-chart.png")
