@@ -150,3 +150,28 @@ def test_without_chromium_export_is_unavailable_with_the_fix(charts, tmp_path, m
 def test_an_unknown_format_is_refused(charts):
     with pytest.raises(ValueError, match="png, svg, pdf"):
         export.image_options(export.ImageJob(charts["test_net_budget"].figure, "bmp"))
+
+
+def test_a_browser_that_will_not_start_is_reported_not_hung(charts, tmp_path):
+    broken = tmp_path / "chromium"
+    broken.write_text("#!/bin/sh\nexit 1\n")
+    broken.chmod(0o755)
+    exporter = export.ImageExporter(broken)
+    assert exporter.available
+    with pytest.raises(export.ExportUnavailable, match="did not start"):
+        export.chart_image(charts["test_net_budget"], "png", exporter=exporter)
+    assert not exporter.running
+
+
+def test_periodic_tab_reloads_keep_images_right(charts, monkeypatch):
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed")
+    monkeypatch.setattr(export, "RELOAD_EVERY", 2)
+    exporter = export.ImageExporter(CHROMIUM)
+    try:
+        ids = ["test_net_budget", "test_sample_budget", "test_net_budget", "test_sample_budget", "test_net_budget"]
+        svgs = [export.chart_image(charts[chart_id], "svg", exporter=exporter) for chart_id in ids]
+    finally:
+        exporter.stop()
+    for chart_id, svg in zip(ids, svgs, strict=True):
+        assert squash(charts[chart_id].title) in squash(svg_text(svg))

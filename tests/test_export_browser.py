@@ -29,15 +29,30 @@ def chart_app(db_path, tmp_path):
     ]  # fmt: skip
     process = start_server(command, env, port, tmp_path / "server.log")
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", process
     finally:
         stop(process)
+
+
+def browser_children(pid: int) -> list[int]:
+    """Chromium processes the server started (kaleido's, in their own session so not in the server's group)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except (OSError, ValueError):
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"chromium" in cmdline:
+            children.append(int(entry.name))
+    return children
 
 
 def test_png_download_gives_a_valid_image(chart_app, page, db_path):
     with duckdb.connect(str(db_path), read_only=True) as conn:
         chart = TEST_CHARTS["test_sample_budget"](conn)
-    page.goto(chart_app)
+    url, process = chart_app
+    page.goto(url)
     wait_for_app(page)
     page.get_by_role("button", name="Download").click()
     with page.expect_download(timeout=60_000) as download_info:
@@ -52,3 +67,8 @@ def test_png_download_gives_a_valid_image(chart_app, page, db_path):
     assert image.convert("L").getextrema()[0] < 100, "something dark is drawn"
     TEST_OUTPUT.mkdir(exist_ok=True)
     image.save(TEST_OUTPUT / "exported-chart.png")
+
+    browsers = browser_children(process.pid)
+    assert len(browsers) == 1, "one image browser, kept running for the life of the app"
+    stop(process)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in browsers), "the image browser stops with the app"

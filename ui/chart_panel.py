@@ -37,7 +37,7 @@ def _warm_up(exporter: export.ImageExporter) -> None:
 def show_chart(chart: Chart) -> None:
     """Render a chart with the Plotly template it was built with (theme=None: screen = export)."""
     st.plotly_chart(chart.figure, theme=None, width="stretch", key=f"chart_{chart.chart_id}")
-    described, menu = st.columns([5, 1], vertical_alignment="top")
+    described, menu = st.columns([4, 1], vertical_alignment="top")
     with described:
         st.caption(chart.alt_text)
         if chart.labels:
