@@ -8,6 +8,7 @@ import unicodedata
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -42,9 +43,22 @@ def chart_file_name(chart: Chart, extension: str) -> str:
     return export_file_name(chart.title, chart.as_at, extension)
 
 
+LIST_TYPES = (list, tuple, set, np.ndarray)
+
+
+def _list_text(value: Any) -> Any:
+    """A list cell (e.g. DuckDB's INTEGER[]) as text a spreadsheet shows: '7, 41'."""
+    if isinstance(value, LIST_TYPES):
+        return ", ".join(str(item) for item in value)
+    return value
+
+
 def export_frame(chart: Chart) -> pd.DataFrame:
-    """The chart's data as exported: labels made explicit, every text cell and header formula-safe."""
+    """The chart's data as exported: lists as text, labels made explicit, every text cell and header formula-safe."""
     frame = chart.data.copy()
+    for column in frame.columns:
+        if pd.api.types.is_object_dtype(frame[column]):
+            frame[column] = frame[column].map(_list_text)
     if chart.labels and LABELS_COLUMN not in frame.columns:
         frame[LABELS_COLUMN] = ", ".join(chart.labels)
     frame = neutralise_frame(frame)
@@ -61,14 +75,14 @@ def _cell(value: Any) -> Any:
     """A value openpyxl can write: None for missing, naive datetimes, plain Python numbers."""
     if value is None:
         return None
-    if not isinstance(value, (list, tuple, dict)) and pd.isna(value):
+    if isinstance(value, (*LIST_TYPES, dict)):
+        return neutralise_formula(str(_list_text(value)))
+    if pd.isna(value):
         return None
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
     if isinstance(value, datetime) and value.tzinfo is not None:
         value = value.replace(tzinfo=None)
-    if isinstance(value, (list, tuple, dict)):
-        return neutralise_formula(str(value))
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         return value.item()
     return value

@@ -123,3 +123,22 @@ def test_file_names_come_from_title_and_as_at_date(charts):
     assert slug("££") == "chart"
     chart = charts["test_net_budget"]
     assert chart_file_name(chart, "pdf") == f"{slug(chart.title)}-{chart.as_at.isoformat()}.pdf"
+
+
+def test_list_columns_and_dates_export_as_readable_cells(charts, built_db):
+    """The action plan's data has DuckDB lists (see_also), dates, nullable integers and long text."""
+    from metrics.recommendations import recommendations_with_status
+
+    with duckdb.connect(str(built_db), read_only=True) as conn:
+        data = recommendations_with_status(conn)
+    chart = replace(charts["test_net_budget"], data=data)
+    sheet = load_workbook(io.BytesIO(xlsx_bytes(chart)))["Data"]
+    header = [cell.value for cell in sheet[1]]
+    assert sheet.max_row == len(data) + 1
+    see_also = [row[header.index("see_also")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    expected = [", ".join(str(item) for item in value) or None for value in data["see_also"]]
+    assert see_also == expected
+    assert any(see_also)
+    frame = pd.read_csv(io.BytesIO(csv_bytes(chart)), encoding="utf-8-sig", dtype=str)
+    assert len(frame) == len(data)
+    assert frame["see_also"].fillna("").tolist() == [text or "" for text in expected]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from functools import partial
 
@@ -10,6 +11,8 @@ import streamlit as st
 from charts import export
 from charts.data_export import CSV_MIME, XLSX_MIME, chart_file_name, csv_bytes, xlsx_bytes
 from charts.spec import Chart
+
+log = logging.getLogger(__name__)
 
 IMAGE_DOWNLOADS = (
     ("png", "PNG image", ":material/image:"),
@@ -31,7 +34,7 @@ def _warm_up(exporter: export.ImageExporter) -> None:
     try:
         exporter.start()
     except export.ExportUnavailable:
-        export.log.warning("image export browser did not start", exc_info=True)
+        log.warning("image export browser did not start", exc_info=True)
 
 
 def show_chart(chart: Chart) -> None:
