@@ -946,7 +946,7 @@ def build_dsg_trajectory(conn: duckdb.DuckDBPyConnection) -> Chart:
     return dsg_trajectory_chart(position.dsg_known_points(conn))
 
 
-@register("dsg_scenario_default", "DSG scenario model (default inputs, with the recovery plan)", DSG_PAGE)
+@register("dsg_scenario", "DSG scenario model (default inputs, with the recovery plan)", DSG_PAGE)
 def build_dsg_scenario_default(conn: duckdb.DuckDBPyConnection) -> Chart:
     points = position.dsg_known_points(conn)
     start = points[points["kind"] == "actual"].iloc[-1]
