@@ -136,7 +136,7 @@ def finish(
     height = fig.layout.height or HEIGHT
     header_px = 20 + lines_in(title_html) * 26 + lines_in(subtitle_html) * 19
     top = header_px + (legend_rows(fig) * 22 + 8 if legend else 12)
-    bottom = 58 + 20 * (_tick_lines(fig) - 1) + lines_in(footer) * 16
+    bottom = 58 + 20 * (_tick_lines(fig) - 1) + lines_in(footer) * 16 + (20 if fig.layout.xaxis.title.text else 0)
     fig.update_layout(
         template=TEMPLATE,
         height=height,

@@ -297,20 +297,23 @@ def years_deficit_exceeds_reserves(conn: duckdb.DuckDBPyConnection) -> pd.DataFr
     """Per scenario and reserve, the first year the modelled cumulative deficit is above the reserve.
 
     Uses the modelled paths (the document gives only the end points), and assumes each reserve stays at
-    the level the document reports. `first_year_above` is None where the deficit stays below it.
+    the level the document reports. `first_year_above` is None where the deficit stays below it; `basis`
+    is the basis of the deficit in that year (reported, derived or modelled).
     """
     paths = modelled_paths(conn)
     rows = []
     for _, reserve in reserves(conn).iterrows():
         for scenario, path in paths.groupby("scenario", sort=True):
+            year = dsg_model.first_year_above(path, reserve["value_gbp_m"])
+            basis = path.loc[path["fiscal_year"] == year, "basis"].iloc[0] if year else "modelled"
             rows.append(
                 {
                     "scenario": scenario,
                     "reserve": reserve["label"],
                     "reserve_measure": reserve["measure"],
                     "reserve_gbp_m": reserve["value_gbp_m"],
-                    "first_year_above": dsg_model.first_year_above(path, reserve["value_gbp_m"]),
-                    "basis": "modelled",
+                    "first_year_above": year,
+                    "basis": basis,
                 }
             )
     return pd.DataFrame(rows)

@@ -73,11 +73,12 @@ st.dataframe(
     width="stretch",
 )
 
-st.subheader("When the deficit would pass each reserve (modelled)")
+st.subheader("When the deficit would pass each reserve")
 st.caption(
     "The document gives the deficit only for 2020/21, 2021/22 and 2025/26. The years between come from the "
     "scenario model's default inputs (see DSG & high needs), so these years are modelled, not reported. "
-    f"The statutory override that keeps the deficit off the general fund is due to expire in {int(expiry['year'])}."
+    f"The statutory override, which sets how the deficit is treated in the accounts, is due to expire in "
+    f"{int(expiry['year'])}. Basis says whether the deficit in that year is reported, derived or modelled."
 )
 scenario_names = {"unmitigated": "Without mitigation", "mitigated": "With the recovery plan"}
 st.dataframe(

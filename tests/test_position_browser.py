@@ -9,7 +9,7 @@ from tests.conftest import TEST_OUTPUT, wait_for_app
 pytestmark = pytest.mark.browser
 
 POSITION_PAGES = ["", "budget_outturn", "reserves", "dsg"]  # the Overview is the default page, at /
-SCREENSHOT_HEIGHT = 5200
+MAX_SCREENSHOT_HEIGHT = 8000
 
 
 def test_every_position_page_draws_charts_without_errors(live_app, page):
@@ -31,7 +31,8 @@ def test_every_position_page_draws_charts_without_errors(live_app, page):
         assert page.locator("[data-testid='stPlotlyChart'] .gtitle").count() >= 1, url_path
         # Streamlit scrolls inside its main container, so a tall viewport shows the whole page. Chromium
         # draws an app first opened in a tall headless viewport as placeholders, so resize after loading.
-        page.set_viewport_size({"width": 1400, "height": SCREENSHOT_HEIGHT})
+        content = page.evaluate("document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight")
+        page.set_viewport_size({"width": 1400, "height": min(int(content) + 120, MAX_SCREENSHOT_HEIGHT)})
         page.wait_for_timeout(1500)
         page.screenshot(path=str(TEST_OUTPUT / f"position-{url_path or 'overview'}.png"), full_page=True)
         page.set_viewport_size({"width": 1400, "height": 1000})
