@@ -85,11 +85,6 @@ def times(ratio: float) -> str:
     return f"{ratio:.1f} times"
 
 
-def fy_end(fiscal_year: str) -> date:
-    """The last day of a financial year: '2020/21' -> 31 March 2021."""
-    return date(int(fiscal_year[:4]) + 1, 3, 31)
-
-
 def money_axis(fig: go.Figure, *, axis: str = "yaxis", title: str = "£ millions", top: float | None = None) -> None:
     """£m ticks from zero; `top` (the largest value shown) leaves headroom for labels above the data."""
     settings = {"tickprefix": "£", "ticksuffix": "m", "tickformat": ",.0f", "title": {"text": title}}
@@ -173,11 +168,6 @@ def source_line(frame: pd.DataFrame) -> str:
     documents = list(dict.fromkeys(frame["source_document"].dropna()))
     sections = list(dict.fromkeys(frame["source_section"].dropna()))
     return f"Source: {'; '.join(documents)}, {'; '.join(sections)}."
-
-
-def as_at(frame: pd.DataFrame) -> date | None:
-    dates = pd.to_datetime(frame.get("as_at_date"), errors="coerce").dropna() if "as_at_date" in frame else []
-    return max(dates).date() if len(dates) else None
 
 
 def make_chart(
