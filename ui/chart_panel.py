@@ -1,4 +1,4 @@
-"""Show a Chart the same way everywhere: the figure, its alt text, its data and its downloads."""
+"""Show a Chart the same way everywhere: the figure, and beside it its alt text, its data and its downloads."""
 
 from __future__ import annotations
 
@@ -38,17 +38,20 @@ def _warm_up(exporter: export.ImageExporter) -> None:
 
 
 def show_chart(chart: Chart) -> None:
-    """Render a chart with the Plotly template it was built with (theme=None: screen = export)."""
-    st.plotly_chart(chart.figure, theme=None, width="stretch", key=f"chart_{chart.chart_id}")
-    described, menu = st.columns([4, 1], vertical_alignment="top")
-    with described:
-        st.caption(chart.alt_text)
+    """Render a chart with the Plotly template it was built with (theme=None: screen = export).
+
+    Call it at the top level of a page (not inside st.columns): it lays out its own two columns.
+    """
+    figure_column, side = st.columns([3, 1], gap="medium")
+    with figure_column:
+        st.plotly_chart(chart.figure, theme=None, width="stretch", key=f"chart_{chart.chart_id}")
+    with side:
+        st.caption(f"**What this chart shows.** {chart.alt_text}")
         if chart.labels:
-            st.caption("Includes: " + ", ".join(chart.labels) + ".")
-    with menu:
+            st.caption("Includes values that are: " + ", ".join(chart.labels) + " (marked in the chart).")
         download_menu(chart)
-    with st.expander("Show the data"):
-        st.dataframe(chart.data, hide_index=True, width="stretch")
+        with st.expander("Show the data"):
+            st.dataframe(chart.data, hide_index=True, width="stretch")
 
 
 def download_menu(chart: Chart) -> None:
