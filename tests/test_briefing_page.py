@@ -17,9 +17,17 @@ PAGE = "pages/briefing.py"
 
 
 @pytest.fixture
-def test_charts_registered(monkeypatch):
+def test_charts_registered():
+    """Only the test charts in the catalogue, so the pack's slide count is known; restored afterwards."""
+    from charts.all import load_catalogue
+
+    saved = dict(load_catalogue())
+    CATALOGUE.clear()
     for chart_id, build in TEST_CHARTS.items():
-        monkeypatch.setitem(CATALOGUE, chart_id, CatalogueEntry(chart_id, f"Test {chart_id}", "Tests", build))
+        CATALOGUE[chart_id] = CatalogueEntry(chart_id, f"Test {chart_id}", "Tests", build)
+    yield
+    CATALOGUE.clear()
+    CATALOGUE.update(saved)
 
 
 def open_page(app_test):
