@@ -95,6 +95,14 @@ def test_anonymous_visitors_see_only_the_sign_in_page(signed_in_app, page):
     assert page.locator("[data-testid='stMetric']").count() == 0
     assert page.locator("[data-testid='stSidebarNav']").count() == 0
 
+    # a deep link to a page gets the same sign-in page (once the server has run app.py: see the xfail below)
+    for path in ("overview", "action_plan", "data_sources"):
+        page.goto(f"{signed_in_app}/{path}")
+        wait_for_app(page)
+        page.get_by_role("button", name="Sign in").wait_for()
+        assert page.locator("[data-testid='stMetric']").count() == 0
+        assert "Action plan" not in page.inner_text("[data-testid='stMain']")
+
 
 def test_an_editor_signs_in_sees_the_dashboard_and_signs_out(signed_in_app, page):
     sign_in_as(page, signed_in_app, EDITOR)
