@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import free_port, start_server, stop, wait_for_app
+from tests.conftest import TEST_OUTPUT, free_port, start_server, stop, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -89,6 +89,8 @@ def test_anonymous_visitors_see_only_the_sign_in_page(signed_in_app, page):
     page.goto(signed_in_app)
     wait_for_app(page)
     page.get_by_role("button", name="Sign in").wait_for()
+    TEST_OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(TEST_OUTPUT / "sign-in.png"))
     text = page.inner_text("[data-testid='stApp']")
     assert "£312m" not in text
     assert "Local mode" not in text
@@ -109,6 +111,8 @@ def test_an_editor_signs_in_sees_the_dashboard_and_signs_out(signed_in_app, page
     page.wait_for_selector("[data-testid='stMetric']")
     sidebar = page.inner_text("[data-testid='stSidebar']")
     assert f"Signed in as {EDITOR}, editor" in sidebar
+    TEST_OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(TEST_OUTPUT / "signed-in-editor.png"))
     assert "£312m" in page.inner_text("[data-testid='stMain']")
 
     page.get_by_role("button", name="Sign out").click()

@@ -3,8 +3,9 @@
 Streamlit already shows raw HTML in Markdown as text and blanks `javascript:` links, but it still
 turns `[text](url)` into a link whose text hides its address, and applies bold, emoji shortcodes,
 colours and LaTeX. `plain` backslash-escapes every ASCII punctuation character that Markdown or
-Streamlit's extensions give a meaning, so the text reads exactly as written. st.text, st.code and
-st.dataframe need none of this: they never interpret their text.
+Streamlit's extensions give a meaning, so the text reads exactly as written. One thing escaping cannot
+stop: a bare http(s) URL or e-mail address still becomes a link (GFM autolink), showing the address
+itself as its text. st.text, st.code and st.dataframe need none of this: they never interpret their text.
 """
 
 from __future__ import annotations
