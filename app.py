@@ -9,6 +9,7 @@ import streamlit as st
 
 from ui import sidebar
 from ui.common import show_unexpected_error
+from ui.identity import show_identity, sign_in_gate
 
 PAGES_DIR = Path(__file__).parent / "pages"
 
@@ -21,6 +22,12 @@ st.set_page_config(
 def page(file: str, title: str, icon: str, *, default: bool = False) -> st.Page:
     return st.Page(PAGES_DIR / file, title=title, icon=icon, url_path=Path(file).stem, default=default)
 
+
+try:
+    actor = sign_in_gate()  # anonymous visitors get only the sign-in page: nothing below runs for them
+except Exception as error:  # noqa: BLE001 - no traceback on screen, even from the gate
+    show_unexpected_error(error)
+    st.stop()
 
 navigation = st.navigation(
     {
@@ -39,6 +46,7 @@ navigation = st.navigation(
 
 try:
     sidebar.render()
+    show_identity(actor)
     navigation.run()
 except Exception as error:  # noqa: BLE001 - the last line of defence: no traceback on screen
     show_unexpected_error(error)
