@@ -9,6 +9,9 @@ from charts.data_export import export_file_name
 from metrics.figures import headline_position, source_documents
 from ui.chart_panel import image_exporter
 from ui.common import database
+from ui.frame import require_frame
+
+require_frame()
 
 HEADLINE_ROW = "headline_figures"
 FORMATS = {"PowerPoint (.pptx)": "pptx", "PDF": "pdf"}

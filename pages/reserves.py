@@ -10,6 +10,9 @@ from metrics import position
 from metrics.figures import source_documents
 from ui.chart_panel import show_chart
 from ui.common import as_at_line, database, figure_metric, sources_expander
+from ui.frame import require_frame
+
+require_frame()
 
 st.title("Reserves")
 

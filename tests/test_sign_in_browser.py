@@ -97,7 +97,7 @@ def test_anonymous_visitors_see_only_the_sign_in_page(signed_in_app, page):
     assert page.locator("[data-testid='stMetric']").count() == 0
     assert page.locator("[data-testid='stSidebarNav']").count() == 0
 
-    # a deep link to a page gets the same sign-in page (once the server has run app.py: see the xfail below)
+    # a deep link to a page gets the same sign-in page
     for path in ("overview", "action_plan", "data_sources"):
         page.goto(f"{signed_in_app}/{path}")
         wait_for_app(page)
@@ -134,12 +134,6 @@ def test_someone_the_roles_do_not_list_is_refused(signed_in_app, page):
     assert f"{STRANGER} has no role" in page.inner_text("[data-testid='stMain']")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Streamlit 1.67 runs a fresh server's first session in multipage-v1 mode because a folder named "
-    "pages/ sits beside app.py: /overview then runs pages/overview.py without app.py, so without the gate. "
-    "Fix: rename pages/ (e.g. to views/) and drop this marker.",
-)
 def test_a_fresh_servers_first_request_for_a_page_still_meets_the_gate(signed_in_app, page):
     page.goto(f"{signed_in_app}/overview")
     wait_for_app(page)
