@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 import pandas as pd
 
@@ -70,3 +72,9 @@ def source_documents(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return conn.execute(
         "SELECT source_id, title, published_on, file_name, sha256 FROM sources ORDER BY published_on DESC"
     ).df()
+
+
+def figures_as_at(conn: duckdb.DuckDBPyConnection) -> date | None:
+    """The date the reported figures are as at: the newest source document's publication date."""
+    row = conn.execute("SELECT max(published_on) FROM sources").fetchone()
+    return row[0] if row else None

@@ -14,6 +14,7 @@ import streamlit as st
 
 from metrics import db as metrics_db
 from metrics import format as fmt
+from ui.safe import plain
 
 log = logging.getLogger("finance_dashboard")
 
@@ -49,11 +50,12 @@ def show_unexpected_error(error: BaseException) -> None:
 def figure_metric(row: pd.Series, *, label: str | None = None) -> None:
     """One reported figure as a metric, with its source quote on hover."""
     basis_note = "" if row["basis"] == "reported" else f" ({row['basis']})"
-    help_text = f'"{row["source_quote"]}" — {row["source_document"]}, {row["source_section"]}.'
+    # Quotes and labels come from data (loaded figures too): escaped so Markdown shows them as written.
+    help_text = f'"{plain(row["source_quote"])}" — {plain(row["source_document"])}, {plain(row["source_section"])}.'
     if isinstance(row.get("derivation"), str) and row["derivation"]:
-        help_text += f" Derived: {row['derivation']}."
+        help_text += f" Derived: {plain(row['derivation'])}."
     st.metric(
-        label=(label or row["label"]) + basis_note,
+        label=(label or plain(row["label"])) + basis_note,
         value=fmt.figure(row["value"], row["unit"], row["qualifier"] if isinstance(row["qualifier"], str) else None),
         help=help_text,
     )
