@@ -47,9 +47,18 @@ def _long_date(day: date) -> str:
 def _layout(figure: go.Figure, *, title: str, subtitle: str, height: int) -> None:
     figure.update_layout(
         template=TEMPLATE,
-        title={"text": f"{title}<br><sup>{subtitle}</sup>", "x": 0.01, "xanchor": "left", "xref": "container"},
-        height=height,
-        margin={"l": 10, "r": 20, "t": 110, "b": 100},
+        title={
+            "text": f"{title}<br><sup>{subtitle}</sup>",
+            "x": 0.01,
+            "xanchor": "left",
+            "xref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "yref": "container",
+            "pad": {"t": 12},
+        },
+        height=height + 40,
+        margin={"l": 10, "r": 20, "t": 150, "b": 100},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left", "title": None},
     )
     figure.add_annotation(

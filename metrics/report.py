@@ -59,11 +59,11 @@ def _change(now: pd.Series, before: pd.Series, updates_since: int) -> str:
     revised = _day(now["revised_due_date"])
     if revised is not None and revised != _day(before["revised_due_date"]):
         changes.append(f"due date revised to {revised:%-d %b %Y}")
+    if not updates_since:
+        return "; ".join(["No update since the previous report", *changes]) + "."
     if changes:
         return "; ".join(changes) + "."
-    if updates_since:
-        return "Updated; no change in status, RAG or % complete."
-    return "No update since the previous report."
+    return "Updated; no change in status, RAG or % complete."
 
 
 def committee_report(conn: duckdb.DuckDBPyConnection, *, as_at: date, previous: date) -> pd.DataFrame:

@@ -21,12 +21,7 @@ from ui.chart_panel import show_chart
 from ui.common import database
 from ui.identity import current_actor
 
-RAG_BADGE = {
-    actions.RED: "🔴 Red",
-    actions.AMBER: "🟠 Amber",
-    actions.GREEN: "🟢 Green",
-    actions.NO_TIMELINE: "⚪ No timeline in source",
-}
+RAG_BADGE_COLOUR = {actions.RED: "red", actions.AMBER: "orange", actions.GREEN: "green", actions.NO_TIMELINE: "gray"}
 AS_AT_TODAY = "Today"
 AS_AT_REPORT = "Cabinet report, 5 Oct 2021"
 AS_AT_OTHER = "Another date"
@@ -113,7 +108,7 @@ def tracker_table(rows: pd.DataFrame) -> pd.DataFrame:
             "Due date revised": rows["due_date_revisions"].map(lambda n: f"Yes ({n}×)" if n else "No"),
             "Status": rows["status_label"],
             "% complete": rows["percent_complete"],
-            "RAG": rows["rag"].map(RAG_BADGE),
+            "RAG": rows["rag"],
             "Overdue": rows["overdue"].map({True: "Yes", False: "No"}),
             "Days since update": rows["days_since_update"],
         }
@@ -140,7 +135,7 @@ def show_tracker(today: date) -> None:
     metric_columns[0].metric("Shown", f"{len(rows)} of {len(everything)}")
     metric_columns[1].metric("Overdue", int(rows["overdue"].sum()))
     for column, rag in zip(metric_columns[2:], actions.RAG_ORDER, strict=True):
-        column.metric(RAG_BADGE[rag], counts[rag])
+        column.metric(rag, counts[rag])
     st.caption(f"As at {as_at:%-d %B %Y}. Updates recorded after that date are not counted.")
 
     table_tab, charts_tab, report_tab, rules_tab = st.tabs(
@@ -253,18 +248,14 @@ def show_detail(rec_no: int, today: date) -> None:
     if flash:
         st.success(flash)
 
-    columns = st.columns(5)
+    st.badge(f"RAG today: {row['rag']}", color=RAG_BADGE_COLOUR[row["rag"]], icon=":material/flag:")
+    st.caption(row["rag_reason"])
+    columns = st.columns(4)
     columns[0].metric("Status", row["status_label"])
-    columns[1].metric(
-        "% complete", "not recorded" if pd.isna(row["percent_complete"]) else f"{row['percent_complete']}%"
-    )
-    columns[2].metric("RAG", RAG_BADGE[row["rag"]], help=row["rag_reason"])
+    columns[1].metric("% complete", "—" if pd.isna(row["percent_complete"]) else f"{row['percent_complete']}%")
     due = _day(row["effective_due_date"])
-    if row["due_date_revisions"]:
-        due += " (revised)"
-    columns[3].metric("Due", due)
-    columns[4].metric("Days since update", "—" if pd.isna(row["days_since_update"]) else int(row["days_since_update"]))
-    st.caption(f"RAG today: {row['rag_reason']}")
+    columns[2].metric("Due", due + (" (revised)" if row["due_date_revisions"] else ""))
+    columns[3].metric("Days since update", "—" if pd.isna(row["days_since_update"]) else int(row["days_since_update"]))
 
     st.subheader("Recommendation")
     st.text(row["recommendation"])
