@@ -13,8 +13,13 @@ NOTE = "Browser test: paper agreed by SLT on 24 November"
 
 
 def test_record_an_update_reload_and_see_it_in_the_history(live_app, page, db_path):
+    # Open the app at its root first: with a pages/ folder beside app.py, Streamlit 1.67 runs a deep-linked
+    # page on its own (without app.py's frame) until some session has run st.navigation.
+    page.goto(live_app)
+    wait_for_app(page)
     page.goto(f"{live_app}/action_plan?rec=9")
     wait_for_app(page)
+    page.get_by_text("Figures as at:").wait_for()
     page.get_by_role("heading", name="Recommendation 9").wait_for()
     page.get_by_label("% complete", exact=True).fill("45")
     page.get_by_role("textbox", name="Note").fill(NOTE)
