@@ -6,15 +6,18 @@ record progress; without it, the tracker table, charts and the committee report.
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
 from charts import actions as action_charts
-from data.access import ROLE_RANK, PermissionDenied
+from data.access import ROLE_RANK, Actor, PermissionDenied
 from data.actions import NOTE_MAX_CHARS, STATUSES, URL_MAX_CHARS, UpdateInvalid, WriteConflict, record_update
 from metrics import actions
+from metrics.db import DatabaseBusy
 from metrics.report import committee_report, report_summary
 from reports.committee import ReportMeta, html_document, xlsx_bytes
 from ui.chart_panel import show_chart
@@ -34,6 +37,7 @@ FIELD_LABELS = {
     "evidence_url": "Evidence link",
 }
 FLASH_KEY = "action_plan_flash"
+WRITE_WAIT_SECONDS = 10.0
 
 
 def _day(value: object) -> str:
@@ -214,14 +218,14 @@ def show_report(as_at: date) -> None:
     columns = st.columns(2)
     columns[0].download_button(
         "Download report (XLSX)",
-        data=xlsx_bytes(report, meta),
+        data=lambda: xlsx_bytes(report, meta),  # made when clicked, not on every run
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="report_xlsx",
     )
     columns[1].download_button(
         "Download report (HTML, prints to PDF)",
-        data=html_document(report, meta).encode("utf-8"),
+        data=lambda: html_document(report, meta).encode("utf-8"),
         file_name=f"{stem}.html",
         mime="text/html",
         key="report_html",
@@ -320,6 +324,27 @@ def show_detail(rec_no: int, today: date) -> None:
     )
 
 
+def record_when_free(actor: Actor, rec_no: int, **fields) -> int:
+    """Record an update through a read-write connection, waiting while this server's readers hold the file.
+
+    DuckDB refuses a read-write open in a process that has the same file open read-only ("different
+    configuration"); another person's page run may be reading for a moment, so wait and retry.
+    """
+    deadline = time.monotonic() + WRITE_WAIT_SECONDS
+    delay = 0.02
+    while True:
+        try:
+            with database(read_only=False) as conn:
+                return record_update(conn, actor, rec_no, **fields)
+        except duckdb.ConnectionException as error:
+            if "different configuration" not in str(error):
+                raise
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(f"the database stayed busy for {WRITE_WAIT_SECONDS:.0f} s.") from error
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
+
+
 def show_form(rec_no: int, row: pd.Series) -> None:
     try:
         actor = current_actor()
@@ -357,17 +382,15 @@ def show_form(rec_no: int, row: pd.Series) -> None:
     if not submitted:
         return
     try:
-        with database(read_only=False) as conn:
-            update_id = record_update(
-                conn,
-                actor,
-                rec_no,
-                status=status,
-                percent_complete=None if percent is None else int(percent),
-                revised_due_date=revised,
-                note=note,
-                evidence_url=evidence,
-            )
+        update_id = record_when_free(
+            actor,
+            rec_no,
+            status=status,
+            percent_complete=None if percent is None else int(percent),
+            revised_due_date=revised,
+            note=note,
+            evidence_url=evidence,
+        )
     except UpdateInvalid as invalid:
         st.error("Nothing was recorded. Please correct:")
         for field, message in invalid.errors.items():
@@ -376,8 +399,8 @@ def show_form(rec_no: int, row: pd.Series) -> None:
     except PermissionDenied as refusal:
         st.error(f"Nothing was recorded. {refusal}")
         return
-    except WriteConflict as conflict:
-        st.warning(str(conflict))
+    except (WriteConflict, DatabaseBusy) as busy:
+        st.warning(f"Nothing was recorded: {busy} Your entries are still in the form; try again.")
         return
     for key in ("update_note", "update_evidence", "update_revised"):
         st.session_state.pop(key, None)

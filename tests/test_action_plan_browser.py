@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import duckdb
+import openpyxl
 import pytest
 
 from tests.conftest import TEST_OUTPUT, wait_for_app
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.browser
 NOTE = "Browser test: paper agreed by SLT on 24 November"
 
 
-def test_record_an_update_reload_and_see_it_in_the_history(live_app, page, db_path):
+def test_record_an_update_reload_and_see_it_in_the_history(live_app, page, db_path, tmp_path):
     # Open the app at its root first: with a pages/ folder beside app.py, Streamlit 1.67 runs a deep-linked
     # page on its own (without app.py's frame) until some session has run st.navigation.
     page.goto(live_app)
@@ -50,3 +51,14 @@ def test_record_an_update_reload_and_see_it_in_the_history(live_app, page, db_pa
     wait_for_app(page)
     page.get_by_role("heading", name="Action plan").wait_for()
     page.screenshot(path=str(TEST_OUTPUT / "action_plan.png"), full_page=True)
+
+    page.get_by_role("tab", name="Committee report").click()
+    with page.expect_download(timeout=30_000) as download:
+        page.get_by_role("button", name="Download report (XLSX)").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    sheet = openpyxl.load_workbook(saved)["Progress"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 1 + 48
+    header = list(rows[0])
+    assert rows[9][header.index("Latest note")] == NOTE

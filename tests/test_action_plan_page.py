@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import date
 
 import duckdb
@@ -169,3 +170,20 @@ def test_the_detail_shows_cross_references_and_the_source_faults(app_test):
 def test_an_unknown_recommendation_gives_a_message(app_test):
     at = open_page(app_test, rec=99)
     assert "There is no recommendation 99" in at.error[0].value
+
+
+def test_recording_waits_while_another_page_run_holds_the_database_read_only(app_test, db_path):
+    """In one server process DuckDB refuses a read-write open while a read-only one is open: the form waits."""
+    before = count_updates(db_path)
+    at = open_page(app_test, rec=9)
+    reader = duckdb.connect(str(db_path), read_only=True)
+    release = threading.Timer(0.5, reader.close)
+    release.start()
+    try:
+        at.text_area(key="update_note").input("recorded while someone else was reading")
+        at.button(key=SUBMIT).click().run()
+    finally:
+        release.join()
+    assert not at.exception and not at.error and not at.warning
+    assert count_updates(db_path) == before + 1
+    assert at.dataframe[0].value.iloc[0]["Note"] == "recorded while someone else was reading"
