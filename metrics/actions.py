@@ -247,38 +247,48 @@ def lead_names(conn: duckdb.DuckDBPyConnection) -> list[str]:
     return sorted({lead for cell in cells for lead in leads_for(cell)})
 
 
-def status_by_theme(
-    conn: duckdb.DuckDBPyConnection, *, as_at: date, filters: TrackerFilters | None = None
-) -> pd.DataFrame:
-    """How many recommendations in each theme are at each status (every theme × status, zeros kept)."""
-    rows = tracker(conn, as_at=as_at, filters=filters)
-    grid = pd.MultiIndex.from_product(
-        [theme_order(conn), [*STATUS_LABELS.values(), "No update"]], names=["theme", "status_label"]
-    )
+def summarise_status_by_theme(rows: pd.DataFrame, themes: list[str]) -> pd.DataFrame:
+    """Tracker rows counted by theme and status (every theme × status, zeros kept; 'No update' only if any)."""
+    grid = pd.MultiIndex.from_product([themes, [*STATUS_LABELS.values(), "No update"]], names=["theme", "status_label"])
     counts = rows.groupby(["theme", "status_label"]).size().reindex(grid, fill_value=0)
     frame = counts.rename("recommendations").reset_index()
     frame["recommendations"] = frame["recommendations"].astype(int)
     return frame[(frame["status_label"] != "No update") | (frame["recommendations"] > 0)].reset_index(drop=True)
 
 
-def due_dates(conn: duckdb.DuckDBPyConnection, *, as_at: date, filters: TrackerFilters | None = None) -> pd.DataFrame:
-    """Recommendations that have a due date (source or revised), earliest first, with RAG and overdue."""
-    rows = tracker(conn, as_at=as_at, filters=filters)
+def summarise_due_dates(rows: pd.DataFrame) -> pd.DataFrame:
+    """Tracker rows that have a due date (source or revised), earliest first."""
     rows = rows[rows["effective_due_date"].notna()]
     columns = ["rec_no", "theme", "lead", "effective_due_date", "due_date", "revised_due_date", "status_label"]
     return rows[[*columns, "rag", "overdue"]].sort_values(["effective_due_date", "rec_no"]).reset_index(drop=True)
+
+
+def summarise_overdue_by_theme(rows: pd.DataFrame, themes: list[str]) -> pd.DataFrame:
+    """Per theme: tracker rows overdue, and how many have a due date at all."""
+    frame = pd.DataFrame({"theme": themes})
+    frame["overdue"] = frame["theme"].map(rows.groupby("theme")["overdue"].sum()).fillna(0).astype(int)
+    dated = rows[rows["effective_due_date"].notna()].groupby("theme").size()
+    frame["with_due_date"] = frame["theme"].map(dated).fillna(0).astype(int)
+    return frame
+
+
+def status_by_theme(
+    conn: duckdb.DuckDBPyConnection, *, as_at: date, filters: TrackerFilters | None = None
+) -> pd.DataFrame:
+    """How many recommendations in each theme are at each status on `as_at`."""
+    return summarise_status_by_theme(tracker(conn, as_at=as_at, filters=filters), theme_order(conn))
+
+
+def due_dates(conn: duckdb.DuckDBPyConnection, *, as_at: date, filters: TrackerFilters | None = None) -> pd.DataFrame:
+    """Recommendations that have a due date (source or revised), earliest first, with RAG and overdue."""
+    return summarise_due_dates(tracker(conn, as_at=as_at, filters=filters))
 
 
 def overdue_by_theme(
     conn: duckdb.DuckDBPyConnection, *, as_at: date, filters: TrackerFilters | None = None
 ) -> pd.DataFrame:
     """Per theme: recommendations overdue on `as_at`, and how many have a due date at all."""
-    rows = tracker(conn, as_at=as_at, filters=filters)
-    frame = pd.DataFrame({"theme": theme_order(conn)})
-    frame["overdue"] = frame["theme"].map(rows.groupby("theme")["overdue"].sum()).fillna(0).astype(int)
-    dated = rows[rows["effective_due_date"].notna()].groupby("theme").size()
-    frame["with_due_date"] = frame["theme"].map(dated).fillna(0).astype(int)
-    return frame
+    return summarise_overdue_by_theme(tracker(conn, as_at=as_at, filters=filters), theme_order(conn))
 
 
 def history(conn: duckdb.DuckDBPyConnection, rec_no: int) -> pd.DataFrame:

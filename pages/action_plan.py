@@ -38,6 +38,12 @@ FIELD_LABELS = {
 }
 FLASH_KEY = "action_plan_flash"
 WRITE_WAIT_SECONDS = 10.0
+MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~:$")
+
+
+def plain(text: str) -> str:
+    """Text to put inside Markdown (captions) so that none of its characters act as Markdown."""
+    return "".join("\\" + character if character in MARKDOWN_SPECIAL else character for character in text)
 
 
 def _day(value: object) -> str:
@@ -129,10 +135,11 @@ def show_tracker(today: date) -> None:
     with database() as conn:
         everything = actions.tracker_state(conn, as_at=as_at)
         filters = choose_filters(conn)
-        rows = actions.apply_filters(everything, filters)
-        by_theme = actions.status_by_theme(conn, as_at=as_at, filters=filters)
-        dated = actions.due_dates(conn, as_at=as_at, filters=filters)
-        overdue = actions.overdue_by_theme(conn, as_at=as_at, filters=filters)
+        themes = actions.theme_order(conn)
+    rows = actions.apply_filters(everything, filters)
+    by_theme = actions.summarise_status_by_theme(rows, themes)
+    dated = actions.summarise_due_dates(rows)
+    overdue = actions.summarise_overdue_by_theme(rows, themes)
 
     counts = actions.count_rag(rows)
     metric_columns = st.columns(6)
@@ -378,7 +385,7 @@ def show_form(rec_no: int, row: pd.Series) -> None:
             "Evidence link", max_chars=URL_MAX_CHARS, key="update_evidence", placeholder="https://…"
         )
         submitted = st.form_submit_button("Record update", type="primary")
-    st.caption(f"Recorded as {actor.identity}, with today's date and time. Earlier updates are kept.")
+    st.caption(f"Recorded as {plain(actor.identity)}, with today's date and time. Earlier updates are kept.")
     if not submitted:
         return
     try:
