@@ -187,3 +187,12 @@ def test_recording_waits_while_another_page_run_holds_the_database_read_only(app
     assert not at.exception and not at.error and not at.warning
     assert count_updates(db_path) == before + 1
     assert at.dataframe[0].value.iloc[0]["Note"] == "recorded while someone else was reading"
+
+
+def test_a_viewer_sees_no_form(app_test, monkeypatch):
+    from data.access import Actor
+
+    monkeypatch.setattr("ui.identity.current_actor", lambda: Actor("reader@example.org", "viewer"))
+    at = open_page(app_test, rec=9)
+    assert not at.get("form_submit_button") and not [b for b in at.button if b.label == "Record update"]
+    assert "editors record progress" in at.info[0].value

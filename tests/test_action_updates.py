@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import date, datetime
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -208,3 +209,15 @@ def test_twenty_threads_recording_fifty_updates_each_all_land(conn):
     for index in range(threads_n):
         steps = [row[1] for row in rows if row[0] == f"editor{index}@example.org"]
         assert steps == list(range(per_thread)), "each person's updates land in the order they were made"
+
+
+def test_no_code_outside_the_tests_updates_or_deletes_progress_rows():
+    root = Path(__file__).resolve().parent.parent
+    offenders = []
+    for path in root.rglob("*.py"):
+        if ".venv" in path.parts or "tests" in path.parts:
+            continue
+        text = " ".join(path.read_text(encoding="utf-8").split()).upper()
+        if "UPDATE ACTION_UPDATES" in text or "DELETE FROM ACTION_UPDATES" in text:
+            offenders.append(str(path.relative_to(root)))
+    assert offenders == []
