@@ -210,7 +210,10 @@ def show_report(as_at: date) -> None:
         return
     with database() as conn:
         report = committee_report(conn, as_at=as_at, previous=previous)
-    actor = current_actor()
+    try:
+        generated_by = current_actor().identity
+    except PermissionDenied:
+        generated_by = "not signed in"
     meta = ReportMeta(
         title="LGA finance peer challenge: action plan progress",
         as_at=as_at,
@@ -218,7 +221,7 @@ def show_report(as_at: date) -> None:
         source=actions.ACTION_PLAN_SOURCE + "; progress updates recorded in this dashboard.",
         rules=actions.RAG_RULES,
         summary=report_summary(report),
-        generated_by=actor.identity,
+        generated_by=generated_by,
         generated_at=datetime.now(),
     )
     stem = f"action_plan_progress_{as_at:%Y-%m-%d}"
