@@ -19,7 +19,7 @@ from data.actions import NOTE_MAX_CHARS, STATUSES, URL_MAX_CHARS, UpdateInvalid,
 from metrics import actions
 from metrics.db import DatabaseBusy
 from metrics.report import committee_report, report_summary
-from reports.committee import ReportMeta, html_document, xlsx_bytes
+from reports.committee import ReportMeta, html_document, pdf_available, pdf_bytes, xlsx_bytes
 from ui.chart_panel import show_chart
 from ui.common import database
 from ui.identity import current_actor
@@ -225,7 +225,7 @@ def show_report(as_at: date) -> None:
         generated_at=datetime.now(),
     )
     stem = f"action_plan_progress_{as_at:%Y-%m-%d}"
-    columns = st.columns(2)
+    columns = st.columns(3)
     columns[0].download_button(
         "Download report (XLSX)",
         data=lambda: xlsx_bytes(report, meta),  # made when clicked, not on every run
@@ -240,6 +240,14 @@ def show_report(as_at: date) -> None:
         mime="text/html",
         key="report_html",
     )
+    if pdf_available():
+        columns[2].download_button(
+            "Download report (PDF)",
+            data=lambda: pdf_bytes(report, meta),
+            file_name=f"{stem}.pdf",
+            mime="application/pdf",
+            key="report_pdf",
+        )
     st.dataframe(report, hide_index=True, width="stretch", key="report_preview")
 
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import html
 import io
+import subprocess
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
@@ -20,8 +23,14 @@ from openpyxl.utils import get_column_letter
 
 from metrics.safe_text import neutralise_formula, neutralise_frame
 
+CHROMIUM = Path("/usr/bin/chromium")
+PDF_TIMEOUT_SECONDS = 90
 RAG_FILLS = {"Red": "F4C7C3", "Amber": "FCE4CC", "Green": "CCE5D7", "No timeline in source": "E5E5E5"}
 WIDE_COLUMNS = {"Recommendation": 60, "Latest note": 45, "RAG reason": 35, "Change since previous report": 40}
+
+
+class ReportUnavailable(RuntimeError):
+    """The PDF could not be made (no Chromium, or it failed); the HTML report is still available."""
 
 
 @dataclass(frozen=True)
@@ -116,7 +125,10 @@ th { background: #f3f2f1; }
 td.rag-Red { background: #f4c7c3; } td.rag-Amber { background: #fce4cc; }
 td.rag-Green { background: #cce5d7; } td.rag-none { background: #e5e5e5; }
 ul.summary { list-style: none; padding: 0; display: flex; gap: 1.5rem; flex-wrap: wrap; }
-@media print { body { margin: 0.5cm; } tr { page-break-inside: avoid; } }
+@page { size: A4 landscape; margin: 1cm; }
+@media print {
+  body { margin: 0; font-size: 0.9em; } tr { page-break-inside: avoid; } thead { display: table-header-group; }
+}
 """
 
 
@@ -149,3 +161,35 @@ def html_document(report: pd.DataFrame, meta: ReportMeta) -> str:
         f"<p class='meta'>{html.escape(meta.source)}</p>"
         "</body></html>\n"
     )
+
+
+def pdf_available(chromium: Path = CHROMIUM) -> bool:
+    return chromium.exists()
+
+
+def pdf_bytes(report: pd.DataFrame, meta: ReportMeta, *, chromium: Path = CHROMIUM) -> bytes:
+    """The HTML report printed to an A4 landscape PDF by headless Chromium (the same Chromium kaleido uses)."""
+    if not chromium.exists():
+        raise ReportUnavailable(f"{chromium} is not installed, so the PDF cannot be made; download the HTML instead.")
+    with tempfile.TemporaryDirectory(prefix="committee-report-") as folder:
+        page, pdf = Path(folder) / "report.html", Path(folder) / "report.pdf"
+        page.write_text(html_document(report, meta), encoding="utf-8")
+        command = [
+            str(chromium),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-extensions",
+            "--disable-background-networking",
+            "--no-pdf-header-footer",
+            f"--user-data-dir={folder}/profile",
+            f"--print-to-pdf={pdf}",
+            page.as_uri(),
+        ]
+        try:
+            subprocess.run(command, capture_output=True, timeout=PDF_TIMEOUT_SECONDS, check=True)
+        except (subprocess.SubprocessError, OSError) as error:
+            raise ReportUnavailable(f"Chromium could not print the report to PDF: {error}") from error
+        if not pdf.exists() or pdf.stat().st_size == 0:
+            raise ReportUnavailable("Chromium did not write the PDF.")
+        return pdf.read_bytes()

@@ -9,6 +9,7 @@ from datetime import date, datetime
 import duckdb
 import openpyxl
 import pandas as pd
+import pypdf
 import pytest
 
 from charts import actions as action_charts
@@ -18,7 +19,7 @@ from data.actions import record_update
 from metrics import actions
 from metrics.report import REPORT_COLUMNS, committee_report, report_summary
 from metrics.safe_text import neutralise_formula, neutralise_frame
-from reports.committee import ReportMeta, html_document, xlsx_bytes
+from reports.committee import CHROMIUM, ReportMeta, html_document, pdf_bytes, xlsx_bytes
 
 EDITOR = Actor("jane.doe@example.org", "editor")
 AS_AT = date(2026, 11, 29)
@@ -148,6 +149,17 @@ def test_the_html_escapes_what_people_typed(report):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert page.count("<tr><td") == 48
     assert "How RAG is decided" in page
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
+def test_the_pdf_prints_every_recommendation(report):
+    reader = pypdf.PdfReader(io.BytesIO(pdf_bytes(report, meta_for(report))))
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert reader.pages[0].mediabox.width > reader.pages[0].mediabox.height, "A4 landscape"
+    assert "Action plan progress" in text and "How RAG is decided" in text
+    assert "&lt;script&gt;" not in text and "<script>alert(1)</script>" in text, "escaped once, shown as typed"
+    last_recommendation = " ".join(report.iloc[-1]["Recommendation"].split()[:4])
+    assert last_recommendation in text
 
 
 def plotly_shapes_x(chart) -> list:
