@@ -119,7 +119,9 @@ _CSS = """
 body { font-family: Arial, Helvetica, sans-serif; color: #0b0c0c; margin: 2rem; }
 h1 { font-size: 1.5rem; margin-bottom: 0.2rem; }
 p.meta { color: #505a5f; margin-top: 0; }
-table { border-collapse: collapse; width: 100%; font-size: 0.8rem; }
+table { border-collapse: collapse; width: 100%; font-size: 0.75rem; }
+th.col-1 { width: 28%; } th.col-10, th.col-11 { width: 14%; }
+tr.theme th { background: #12436d; color: #fff; font-size: 0.85rem; }
 th, td { border: 1px solid #b1b4b6; padding: 4px 6px; vertical-align: top; text-align: left; }
 th { background: #f3f2f1; }
 td.rag-Red { background: #f4c7c3; } td.rag-Amber { background: #fce4cc; }
@@ -132,18 +134,38 @@ ul.summary { list-style: none; padding: 0; display: flex; gap: 1.5rem; flex-wrap
 """
 
 
+# The committee pack (HTML/PDF) shows these columns, grouped by theme; the XLSX has every column.
+PACK_COLUMNS = (
+    "Rec",
+    "Recommendation",
+    "Lead",
+    "Due date",
+    "Revised due date",
+    "Status",
+    "% complete",
+    "RAG",
+    "Overdue",
+    "Last update",
+    "Latest note",
+    "Change since previous report",
+)
+
+
 def html_document(report: pd.DataFrame, meta: ReportMeta) -> str:
-    """The report as one standalone HTML page for the committee pack (prints to PDF from a browser)."""
-    head = "".join(f"<th>{html.escape(column)}</th>" for column in report.columns)
+    """The report as one standalone HTML page for the committee pack, grouped by theme (prints to PDF)."""
+    columns = [column for column in PACK_COLUMNS if column in report.columns]
+    head = "".join(f"<th class='col-{index}'>{html.escape(column)}</th>" for index, column in enumerate(columns))
     body = []
-    for row in report.itertuples(index=False):
-        cells = []
-        for column, value in zip(report.columns, row, strict=True):
-            css = ""
-            if column in ("RAG", "RAG at previous report") and isinstance(value, str):
-                css = ' class="rag-none"' if value not in ("Red", "Amber", "Green") else f' class="rag-{value}"'
-            cells.append(f"<td{css}>{_html_value(value)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
+    for theme, group in report.groupby("Theme", sort=False):
+        body.append(f"<tr class='theme'><th colspan='{len(columns)}'>{html.escape(str(theme))}</th></tr>")
+        for row in group[columns].itertuples(index=False):
+            cells = []
+            for column, value in zip(columns, row, strict=True):
+                css = ""
+                if column == "RAG" and isinstance(value, str):
+                    css = ' class="rag-none"' if value not in ("Red", "Amber", "Green") else f' class="rag-{value}"'
+                cells.append(f"<td{css}>{_html_value(value)}</td>")
+            body.append("<tr>" + "".join(cells) + "</tr>")
     summary = "".join(
         f"<li><strong>{html.escape(str(count))}</strong> {html.escape(name)}</li>"
         for name, count in meta.summary.items()

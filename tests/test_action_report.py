@@ -148,6 +148,7 @@ def test_the_html_escapes_what_people_typed(report):
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert page.count("<tr><td") == 48
+    assert page.count("<tr class='theme'>") == 7
     assert "How RAG is decided" in page
 
 
