@@ -38,6 +38,16 @@ FIELD_LABELS = {
 }
 FLASH_KEY = "action_plan_flash"
 WRITE_WAIT_SECONDS = 10.0
+# Filters survive a visit to a recommendation (a widget not drawn in a run otherwise loses its value).
+KEPT_FILTERS = (
+    "as_at_choice",
+    "filter_theme",
+    "filter_lead",
+    "filter_status",
+    "filter_rag",
+    "filter_search",
+    "filter_overdue",
+)
 MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~:$")
 
 
@@ -367,10 +377,10 @@ def show_form(rec_no: int, row: pd.Series) -> None:
     try:
         actor = current_actor()
     except PermissionDenied as refusal:
-        st.info(str(refusal))
+        st.info(plain(str(refusal)))
         return
     if ROLE_RANK[actor.role] < ROLE_RANK["editor"]:
-        st.info(f"You are signed in as {actor.identity} ({actor.role}): editors record progress.")
+        st.info(f"You are signed in as {plain(actor.identity)} ({actor.role}): editors record progress.")
         return
     current_status = row["status"] if row["status"] in STATUSES else "in_progress"
     current_percent = 0 if pd.isna(row["percent_complete"]) else int(row["percent_complete"])
@@ -415,7 +425,7 @@ def show_form(rec_no: int, row: pd.Series) -> None:
             st.error(f"{FIELD_LABELS.get(field, field)}: {message}")
         return
     except PermissionDenied as refusal:
-        st.error(f"Nothing was recorded. {refusal}")
+        st.error(f"Nothing was recorded. {plain(str(refusal))}")
         return
     except (WriteConflict, DatabaseBusy) as busy:
         st.warning(f"Nothing was recorded: {busy} Your entries are still in the form; try again.")
@@ -436,6 +446,9 @@ def selected_rec() -> int | None:
         return -1
 
 
+for kept in KEPT_FILTERS:
+    if kept in st.session_state:
+        st.session_state[kept] = st.session_state[kept]
 today = date.today()
 rec = selected_rec()
 if rec is None:

@@ -196,3 +196,14 @@ def test_a_viewer_sees_no_form(app_test, monkeypatch):
     at = open_page(app_test, rec=9)
     assert not at.get("form_submit_button") and not [b for b in at.button if b.label == "Record update"]
     assert "editors record progress" in at.info[0].value
+
+
+def test_filters_survive_a_visit_to_a_recommendation(app_test):
+    at = open_page(app_test)
+    at.multiselect(key="filter_theme").select("Financial leadership").run()
+    shown = set(table(at)["Rec"])
+    at.selectbox(key="open_rec").select(min(shown)).run()
+    assert at.title[0].value == f"Recommendation {min(shown)}"
+    at.button(key="back_to_tracker").click().run()
+    assert not at.exception and at.title[0].value == "Action plan"
+    assert set(table(at)["Rec"]) == shown
