@@ -33,6 +33,7 @@ navigation = st.navigation(
         "Action plan": [page("action_plan.py", "Action plan", ":material/checklist:")],
         "Monitoring": [page("directorates.py", "Directorates", ":material/account_tree:")],
         "About the data": [page("data_sources.py", "Data & sources", ":material/source:")],
+        "Export": [page("briefing.py", "Briefing pack", ":material/slideshow:")],
     }
 )
 

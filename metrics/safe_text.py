@@ -1,9 +1,8 @@
-"""Text that goes into spreadsheets: neutralise anything a spreadsheet would run as a formula.
+"""Text that is safe to hand to a spreadsheet: no cell may start a formula.
 
-A cell that begins with `=`, `+`, `-` or `@` (or a tab or carriage return, which some programs skip
-before reading the rest as a formula) is evaluated by Excel, LibreOffice and Google Sheets. Prefixing
-a single quote makes the cell plain text and shows the reader that it was changed. Every export that
-writes user-entered or loaded text into CSV or XLSX goes through these two functions.
+Excel, LibreOffice and Google Sheets treat a cell beginning with =, +, -, @, a tab or a carriage
+return as a formula (CSV/formula injection). Such strings get a leading apostrophe, which the
+spreadsheet shows as text. Numbers are left alone: a negative number is a number, not a formula.
 """
 
 from __future__ import annotations
@@ -16,17 +15,17 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise_formula(value: Any) -> Any:
-    """The value unchanged unless it is a string a spreadsheet would read as a formula; then `'` + value."""
+    """The value with a leading apostrophe if it is a string a spreadsheet would run as a formula."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
 
-def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of `frame` with every string cell (and column name) passed through `neutralise_formula`."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(neutralise_formula).astype(object)
-    safe.columns = [neutralise_formula(column) for column in safe.columns]
-    return safe
+def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of the frame with every string cell neutralised; numbers, dates and missing values unchanged."""
+    result = df.copy()
+    for column in result.columns:
+        series = result[column]
+        if pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
+            result[column] = series.map(neutralise_formula, na_action="ignore")
+    return result

@@ -37,12 +37,12 @@ def test_everything_else_is_left_alone(value):
 
 
 def test_neutralise_frame_changes_only_text_cells_and_keeps_the_original():
-    frame = pd.DataFrame({"note": ["=cmd|' /C calc'!A0", "fine", None], "n": [-1, 2, 3], "=col": ["a", "b", "c"]})
+    frame = pd.DataFrame({"note": ["=cmd|' /C calc'!A0", "fine", None], "n": [-1, 2, 3], "code": ["a", "@b", "c"]})
     safe = neutralise_frame(frame)
     assert list(safe["note"][:2]) == ["'=cmd|' /C calc'!A0", "fine"]
     assert pd.isna(safe["note"][2])
     assert list(safe["n"]) == [-1, 2, 3]
-    assert list(safe.columns) == ["note", "n", "'=col"]
+    assert list(safe["code"]) == ["a", "'@b", "c"]
     assert frame["note"][0].startswith("=")
 
 

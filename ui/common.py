@@ -61,3 +61,38 @@ def figure_metric(row: pd.Series, *, label: str | None = None) -> None:
 
 def not_built_yet(what: str, issue: str) -> None:
     st.info(f"{what} is not built yet (planned in {issue}). The figures it will show are already in the database.")
+
+
+def as_at_line(sources: pd.DataFrame) -> None:
+    """Which document the page's figures come from and its date."""
+    if sources.empty:
+        st.warning("No source document is recorded in the database.")
+        return
+    newest = sources.iloc[0]
+    st.caption(
+        f"Figures from **{newest['title']}**, published {newest['published_on']:%-d %B %Y}. "
+        "Hover over a figure to read the sentence it comes from; derived, interpolated and modelled values say so."
+    )
+
+
+SOURCE_TABLE_COLUMNS = {
+    "label": "Figure",
+    "fiscal_year": "Year",
+    "period": "Period",
+    "scenario": "Scenario",
+    "value_gbp_m": "Value",
+    "unit": "Unit",
+    "qualifier": "Qualifier",
+    "basis": "Basis",
+    "derivation": "How it is derived",
+    "source_section": "Section",
+    "source_quote": "The document says",
+}
+
+
+def sources_expander(figures: pd.DataFrame, *, title: str = "Where the figures on this page come from") -> None:
+    """Every reported figure a page uses, with its section and the sentence it comes from."""
+    with st.expander(title):
+        shown = figures.drop_duplicates(subset=["figure_id"]) if "figure_id" in figures else figures
+        columns = [column for column in SOURCE_TABLE_COLUMNS if column in shown.columns]
+        st.dataframe(shown[columns].rename(columns=SOURCE_TABLE_COLUMNS), hide_index=True, width="stretch")
