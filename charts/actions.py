@@ -8,26 +8,26 @@ from __future__ import annotations
 
 from datetime import date
 
-import afcharts.pio_template  # noqa: F401 - registers the "afcharts" Plotly template
 import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
+from charts import style
 from charts.catalogue import register
 from charts.spec import Chart
 from metrics import actions
 
 PAGE = "Action plan"
-TEMPLATE = "afcharts"
+THEME_WRAP = 24  # characters per line of a theme name on the y axis
 SOURCE = f"Source: {actions.ACTION_PLAN_SOURCE}, Appendix 1; progress updates recorded in this dashboard."
 
-STATUS_COLOURS = {
-    "Complete": "#12436D",
-    "In progress": "#28A197",
-    "Ongoing": "#A285D1",
-    "Blocked": "#801650",
-    "Not started": "#3D3D3D",
-    "No update": "#BFBFBF",
+STATUS_COLOURS = {  # as on the Overview's action-plan bar (charts/position.py)
+    "Complete": style.DARK_BLUE,
+    "In progress": style.LIGHT_PURPLE,
+    "Ongoing": style.TURQUOISE,
+    "Blocked": style.ORANGE,
+    "Not started": style.CONTEXT_GREY,
+    "No update": style.DARK_GREY,
 }
 RAG_COLOURS = {
     actions.RED: "#D4351C",
@@ -36,42 +36,12 @@ RAG_COLOURS = {
     actions.NO_TIMELINE: "#BFBFBF",
 }
 RAG_SYMBOLS = {actions.RED: "x", actions.AMBER: "triangle-up", actions.GREEN: "circle", actions.NO_TIMELINE: "square"}
-TODAY_COLOUR = "#3D3D3D"
-AS_AT_COLOUR = "#12436D"
+TODAY_COLOUR = style.DARK_GREY
+AS_AT_COLOUR = style.DARK_BLUE
 
 
 def _long_date(day: date) -> str:
     return f"{day:%-d %B %Y}"
-
-
-def _layout(figure: go.Figure, *, title: str, subtitle: str, height: int) -> None:
-    figure.update_layout(
-        template=TEMPLATE,
-        title={
-            "text": f"{title}<br><sup>{subtitle}</sup>",
-            "x": 0.01,
-            "xanchor": "left",
-            "xref": "container",
-            "y": 1,
-            "yanchor": "top",
-            "yref": "container",
-            "pad": {"t": 12},
-        },
-        height=height + 40,
-        margin={"l": 10, "r": 20, "t": 150, "b": 100},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left", "title": None},
-    )
-    figure.add_annotation(
-        text=SOURCE,
-        xref="paper",
-        yref="paper",
-        x=1,
-        y=-0.3,
-        xanchor="right",
-        yanchor="top",
-        showarrow=False,
-        font={"size": 11},
-    )
 
 
 def status_by_theme(frame: pd.DataFrame, *, as_at: date) -> Chart:
@@ -86,34 +56,34 @@ def status_by_theme(frame: pd.DataFrame, *, as_at: date) -> Chart:
         if counts.sum() == 0 and label not in actions.STATUS_LABELS.values():
             continue
         figure.add_bar(
-            y=themes,
+            y=[style.label(theme, THEME_WRAP) for theme in themes],
             x=counts.to_list(),
             name=label,
             orientation="h",
             marker_color=colour,
-            hovertemplate="%{y}<br>" + label + ": %{x}<extra></extra>",
+            hovertemplate=label + ": %{x}<extra></extra>",
         )
-    figure.update_layout(barmode="stack", yaxis={"autorange": "reversed", "title": None})
-    figure.update_xaxes(title="Recommendations", rangemode="tozero", dtick=1 if total <= 12 else None)
+    figure.update_layout(barmode="stack", height=560)
+    figure.update_yaxes(type="category", autorange="reversed", title=None)
+    figure.update_xaxes(type="linear", title={"text": "Recommendations"}, rangemode="tozero", showgrid=True)
     title = f"{complete} of {total} recommendations complete at {_long_date(as_at)}"
     subtitle = f"Recommendations by theme and latest recorded status, as at {_long_date(as_at)}"
-    _layout(figure, title=title, subtitle=subtitle, height=430)
     counts = ", ".join(
         f"{label}: {int(frame.loc[frame['status_label'] == label, 'recommendations'].sum())}"
         for label in STATUS_COLOURS
         if frame.loc[frame["status_label"] == label, "recommendations"].sum() > 0
     )
-    return Chart(
-        chart_id="action_status_by_theme",
-        figure=figure,
-        data=frame.rename(columns={"status_label": "status"}),
+    return style.make_chart(
+        "action_status_by_theme",
+        figure,
+        frame.rename(columns={"status_label": "status"}),
         title=title,
         subtitle=subtitle,
         source=SOURCE,
         alt_text=(
             f"Stacked bar chart of the {total} recommendations shown, one bar per theme, split by status. {counts}."
         ),
-        as_at=as_at,
+        as_at_date=as_at,
     )
 
 
@@ -128,8 +98,8 @@ def due_date_timeline(frame: pd.DataFrame, *, as_at: date, today: date) -> Chart
             continue
         revised = part["revised_due_date"].notna()
         figure.add_scatter(
-            x=part["effective_due_date"],
-            y=part["theme"],
+            x=[day.date() for day in pd.to_datetime(part["effective_due_date"])],  # a list: style reads x as one
+            y=[style.label(theme, THEME_WRAP) for theme in part["theme"]],
             mode="markers",
             name=rag,
             marker={
@@ -156,19 +126,27 @@ def due_date_timeline(frame: pd.DataFrame, *, as_at: date, today: date) -> Chart
             annotation_text=f"{label} {_long_date(day)}",
             annotation_position=position,
         )
-    figure.update_yaxes(categoryorder="array", categoryarray=themes[::-1], title=None)
+    figure.update_yaxes(
+        type="category",
+        categoryorder="array",
+        categoryarray=[style.label(theme, THEME_WRAP) for theme in themes[::-1]],
+        title=None,
+    )
     days = [pd.Timestamp(day) for day in (as_at, today)] + list(pd.to_datetime(frame["effective_due_date"]))
     margin = pd.Timedelta(days=60)
     figure.update_xaxes(
-        title="Due date (revised where recorded)", type="date", range=[min(days) - margin, max(days) + margin]
+        title={"text": "Due date (revised where recorded)"},
+        type="date",
+        range=[min(days) - margin, max(days) + margin],
+        showgrid=True,
     )
+    figure.update_layout(height=560)
     title = f"{overdue} of {len(frame)} recommendations with a due date are overdue at {_long_date(as_at)}"
     subtitle = "Due date of each recommendation by theme; marker shape and colour show RAG; outlined = revised date"
-    _layout(figure, title=title, subtitle=subtitle, height=460)
-    return Chart(
-        chart_id="action_due_dates",
-        figure=figure,
-        data=frame,
+    return style.make_chart(
+        "action_due_dates",
+        figure,
+        frame,
         title=title,
         subtitle=subtitle,
         source=SOURCE,
@@ -177,7 +155,7 @@ def due_date_timeline(frame: pd.DataFrame, *, as_at: date, today: date) -> Chart
             f"({_long_date(today)}) and the as-at date ({_long_date(as_at)}). {overdue} are overdue at the "
             f"as-at date. Recommendations marked Ongoing or with no timeline have no due date and are not shown."
         ),
-        as_at=as_at,
+        as_at_date=as_at,
     )
 
 
@@ -185,40 +163,42 @@ def overdue_by_theme(frame: pd.DataFrame, *, as_at: date) -> Chart:
     """Horizontal bars: overdue recommendations per theme against those with a due date."""
     overdue = int(frame["overdue"].sum())
     figure = go.Figure()
+    themes = [style.label(theme, THEME_WRAP) for theme in frame["theme"]]
     figure.add_bar(
-        y=frame["theme"],
-        x=frame["with_due_date"],
+        y=themes,
+        x=frame["with_due_date"].tolist(),
         name="With a due date",
         orientation="h",
-        marker_color="#BFBFBF",
-        hovertemplate="%{y}<br>With a due date: %{x}<extra></extra>",
+        marker_color=style.CONTEXT_GREY,
+        hovertemplate="With a due date: %{x}<extra></extra>",
     )
     figure.add_bar(
-        y=frame["theme"],
-        x=frame["overdue"],
+        y=themes,
+        x=frame["overdue"].tolist(),
         name="Overdue",
         orientation="h",
-        marker_color="#12436D",
-        text=frame["overdue"],
+        marker_color=style.FOCUS,
+        text=frame["overdue"].tolist(),
         textposition="outside",
-        hovertemplate="%{y}<br>Overdue: %{x}<extra></extra>",
+        hovertemplate="Overdue: %{x}<extra></extra>",
     )
-    figure.update_layout(barmode="overlay", yaxis={"autorange": "reversed", "title": None})
-    figure.update_xaxes(title="Recommendations", rangemode="tozero")
+    figure.update_layout(barmode="overlay", height=560)
+    figure.update_yaxes(type="category", autorange="reversed", title=None)
+    top = max(1, int(frame["with_due_date"].max()))
+    figure.update_xaxes(type="linear", title={"text": "Recommendations"}, range=[0, top * 1.15], showgrid=True)
     title = f"{overdue} recommendations overdue at {_long_date(as_at)}"
     subtitle = f"Overdue recommendations by theme (blue) against those with a due date (grey), {_long_date(as_at)}"
-    _layout(figure, title=title, subtitle=subtitle, height=400)
-    return Chart(
-        chart_id="action_overdue_by_theme",
-        figure=figure,
-        data=frame,
+    return style.make_chart(
+        "action_overdue_by_theme",
+        figure,
+        frame,
         title=title,
         subtitle=subtitle,
         source=SOURCE,
         alt_text=f"Bar chart of overdue recommendations by theme at {_long_date(as_at)}: "
         + "; ".join(f"{row.theme} {row.overdue} of {row.with_due_date}" for row in frame.itertuples())
         + ".",
-        as_at=as_at,
+        as_at_date=as_at,
     )
 
 
