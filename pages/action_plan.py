@@ -117,19 +117,20 @@ def choose_filters(conn) -> actions.TrackerFilters:
 
 
 def tracker_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The columns a reader scans first (RAG, status, due) come before the long text."""
     return pd.DataFrame(
         {
             "Rec": rows["rec_no"],
-            "Theme": rows["theme"],
-            "Recommendation": rows["recommendation"],
-            "Lead": rows["leads"].map("; ".join),
-            "Timeline": rows["timeline"],
-            "Due date": rows["effective_due_date"].dt.date,
-            "Due date revised": rows["due_date_revisions"].map(lambda n: f"Yes ({n}×)" if n else "No"),
+            "RAG": rows["rag"],
             "Status": rows["status_label"],
             "% complete": rows["percent_complete"],
-            "RAG": rows["rag"],
+            "Due date": rows["effective_due_date"].dt.date,
             "Overdue": rows["overdue"].map({True: "Yes", False: "No"}),
+            "Recommendation": rows["recommendation"],
+            "Lead": rows["leads"].map("; ".join),
+            "Theme": rows["theme"],
+            "Timeline": rows["timeline"],
+            "Due date revised": rows["due_date_revisions"].map(lambda n: f"Yes ({n}×)" if n else "No"),
             "Days since update": rows["days_since_update"],
         }
     )
@@ -170,9 +171,11 @@ def show_tracker(today: date) -> None:
             hide_index=True,
             width="stretch",
             key="tracker_table",
+            placeholder="—",
             on_select="rerun",
             selection_mode="single-row",
             column_config={
+                "Rec": st.column_config.NumberColumn(pinned=True, width="small"),
                 "Recommendation": st.column_config.TextColumn(width="large"),
                 "% complete": st.column_config.NumberColumn(format="%d%%"),
                 "Due date": st.column_config.DateColumn(format="D MMM YYYY", help="Revised due date where recorded"),
@@ -342,6 +345,7 @@ def show_detail(rec_no: int, today: date) -> None:
         hide_index=True,
         width="stretch",
         key="history_table",
+        placeholder="—",
         column_config={
             "Recorded": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm"),
             "Revised due date": st.column_config.DateColumn(format="D MMM YYYY"),

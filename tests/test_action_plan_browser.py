@@ -50,6 +50,8 @@ def test_record_an_update_reload_and_see_it_in_the_history(live_app, page, db_pa
     page.goto(f"{live_app}/action_plan")
     wait_for_app(page)
     page.get_by_role("heading", name="Action plan").wait_for()
+    page.get_by_test_id("stDataFrame").first.wait_for()
+    wait_for_app(page)
     page.screenshot(path=str(TEST_OUTPUT / "action_plan.png"), full_page=True)
 
     page.get_by_role("tab", name="Committee report").click()
