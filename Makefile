@@ -43,6 +43,10 @@ format: $(VENV)/.dev
 test: $(VENV)/.dev chromium lint
 	$(PY) -m pytest
 
+# A longer soak than the one `make test` runs: four browsers for SOAK_SECONDS (default 120 here).
+soak: $(VENV)/.dev chromium
+	SOAK_SECONDS=$${SOAK_SECONDS:-120} $(PY) -m pytest -m soak -ra
+
 bench: $(VENV)/.dev chromium
 	$(PY) -m bench
 

@@ -9,6 +9,7 @@ import streamlit as st
 
 from ui import sidebar
 from ui.common import show_unexpected_error
+from ui.identity import show_identity, sign_in_gate
 
 PAGES_DIR = Path(__file__).parent / "pages"
 
@@ -22,6 +23,12 @@ def page(file: str, title: str, icon: str, *, default: bool = False) -> st.Page:
     return st.Page(PAGES_DIR / file, title=title, icon=icon, url_path=Path(file).stem, default=default)
 
 
+try:
+    actor = sign_in_gate()  # anonymous visitors get only the sign-in page: nothing below runs for them
+except Exception as error:  # noqa: BLE001 - no traceback on screen, even from the gate
+    show_unexpected_error(error)
+    st.stop()
+
 navigation = st.navigation(
     {
         "Financial position": [
@@ -33,11 +40,13 @@ navigation = st.navigation(
         "Action plan": [page("action_plan.py", "Action plan", ":material/checklist:")],
         "Monitoring": [page("directorates.py", "Directorates", ":material/account_tree:")],
         "About the data": [page("data_sources.py", "Data & sources", ":material/source:")],
+        "Export": [page("briefing.py", "Briefing pack", ":material/slideshow:")],
     }
 )
 
 try:
     sidebar.render()
+    show_identity(actor)
     navigation.run()
 except Exception as error:  # noqa: BLE001 - the last line of defence: no traceback on screen
     show_unexpected_error(error)

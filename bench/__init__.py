@@ -1,1 +1,1 @@
-"""Benchmarks: `python -m bench` (run by `make bench`, never by `make test`)."""
+"""Benchmarks: `python -m bench` (or `make bench`) runs every bench/*_bench.py module."""

@@ -7,12 +7,14 @@ list what is here.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
 
 from charts.spec import Chart
+from metrics.figures import figures_as_at
 
 ChartBuilder = Callable[[duckdb.DuckDBPyConnection], Chart]
 
@@ -32,7 +34,15 @@ def register(chart_id: str, name: str, page: str) -> Callable[[ChartBuilder], Ch
     def decorator(build: ChartBuilder) -> ChartBuilder:
         if chart_id in CATALOGUE:
             raise ValueError(f"chart id {chart_id!r} registered twice")
-        CATALOGUE[chart_id] = CatalogueEntry(chart_id, name, page, build)
-        return build
+
+        @functools.wraps(build)
+        def build_dated(conn: duckdb.DuckDBPyConnection) -> Chart:
+            chart = build(conn)
+            if chart.as_at is None:  # the figures' as-at date, for export file names
+                chart.as_at = figures_as_at(conn)
+            return chart
+
+        CATALOGUE[chart_id] = CatalogueEntry(chart_id, name, page, build_dated)
+        return build_dated
 
     return decorator

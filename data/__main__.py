@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.if_absent and db.exists():
                 print(f"{db} exists; not rebuilding")
                 return 0
-            summary = build_module.build(db, force=args.force, sample_rows=args.sample_rows)
+            summary = build_module.build(db, force=args.force, sample_rows=args.sample_rows, actor=local_actor())
             print(
                 f"built {summary.path}: {summary.figures} reported figures, "
                 f"{summary.recommendations} recommendations, {summary.sample_lines} sample monitoring lines"
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
                     conn, rows=args.rows, seed=args.seed, loaded_by=build_module.operating_system_user()
                 )
             print(f"replaced sample monitoring lines in {db} with {args.rows} lines (load {load_id})")
-    except (build_module.RebuildRefused, DatabaseBusy, ValueError) as error:
+    except (build_module.RebuildRefused, DatabaseBusy, PermissionDenied, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0

@@ -12,11 +12,15 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from data import sample
 from metrics.db import DEFAULT_DB, connect
+
+if TYPE_CHECKING:
+    from data.access import Actor
 
 DATA_DIR = Path(__file__).parent
 SCHEMA_SQL = DATA_DIR / "schema.sql"
@@ -143,12 +147,24 @@ def build(
     sample_rows: int = 0,
     seed: int = sample.DEFAULT_SEED,
     built_by: str | None = None,
+    actor: Actor | None = None,
 ) -> BuildSummary:
     """Build a fresh database at `path` from the CSVs, optionally with sample monitoring lines.
 
+    Rebuilding is an admin action: `actor` must have the admin role and is recorded as the builder.
+    Without an actor the caller is the operating-system user in local mode (the CLI, test fixtures),
+    recorded as `built_by` or the OS user name.
     The new file is written beside the old one and moved into place only when complete, so an
     interrupted build leaves the previous database as it was.
     """
+    from data.access import local_actor, require  # data.access imports this module
+
+    if actor is None:
+        actor = local_actor()
+        built_by = built_by or actor.identity
+    else:
+        built_by = actor.identity
+    require(actor, "admin", "rebuild the database")
     path = Path(path)
     lost = recorded_work(path)
     if lost and not force:
@@ -156,7 +172,6 @@ def build(
             f"{path} holds {' and '.join(lost)} that a rebuild would delete. "
             "Export what you need, then rebuild with --force."
         )
-    built_by = built_by or operating_system_user()
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = path.with_name(path.name + ".building")
     staging.unlink(missing_ok=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 import pandas as pd
 
@@ -42,25 +44,27 @@ def headline_position(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     Where a later load gives a newer figure for the same measure, year and period, the newest
     load wins; the 2021 document's figure is the fallback.
     """
-    keys = pd.DataFrame(HEADLINE_FIGURES, columns=["measure", "fiscal_year", "period"])
-    keys["display_order"] = range(len(keys))
-    conn.register("headline_keys", keys)
-    try:
-        return conn.execute(
-            """
-            SELECT k.display_order, f.*
-            FROM headline_keys k
-            JOIN reported_figures f
-              ON f.measure = k.measure
-             AND f.fiscal_year IS NOT DISTINCT FROM k.fiscal_year
-             AND f.period = k.period
-             AND f.directorate IS NULL AND f.scenario IS NULL
-            QUALIFY row_number() OVER (PARTITION BY k.display_order ORDER BY f.load_id DESC NULLS LAST) = 1
-            ORDER BY k.display_order
-            """
-        ).df()
-    finally:
-        conn.unregister("headline_keys")
+    # The keys go in as list parameters, not a registered DataFrame: registering pandas frames from
+    # concurrent sessions races in DuckDB ("Table Function with name pandas_scan does not exist").
+    measures, years, periods = (list(column) for column in zip(*HEADLINE_FIGURES, strict=True))
+    return conn.execute(
+        """
+        WITH headline_keys AS (
+            SELECT unnest($measures) AS measure, unnest($years) AS fiscal_year, unnest($periods) AS period,
+                   unnest(range(len($measures))) AS display_order
+        )
+        SELECT k.display_order, f.*
+        FROM headline_keys k
+        JOIN reported_figures f
+          ON f.measure = k.measure
+         AND f.fiscal_year IS NOT DISTINCT FROM k.fiscal_year
+         AND f.period = k.period
+         AND f.directorate IS NULL AND f.scenario IS NULL
+        QUALIFY row_number() OVER (PARTITION BY k.display_order ORDER BY f.load_id DESC NULLS LAST) = 1
+        ORDER BY k.display_order
+        """,
+        {"measures": measures, "years": years, "periods": periods},
+    ).df()
 
 
 def source_documents(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -68,3 +72,9 @@ def source_documents(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return conn.execute(
         "SELECT source_id, title, published_on, file_name, sha256 FROM sources ORDER BY published_on DESC"
     ).df()
+
+
+def figures_as_at(conn: duckdb.DuckDBPyConnection) -> date | None:
+    """The date the reported figures are as at: the newest source document's publication date."""
+    row = conn.execute("SELECT max(published_on) FROM sources").fetchone()
+    return row[0] if row else None

@@ -1,8 +1,464 @@
-"""Action plan."""
+"""Action plan: the 48 recommendations, their progress and RAG, recording progress, the committee report.
 
+With `?rec=N` in the address the page shows recommendation N in full, its history and the form to
+record progress; without it, the tracker table, charts and the committee report.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime
+
+import duckdb
+import pandas as pd
 import streamlit as st
 
-from ui.common import not_built_yet
+from charts import actions as action_charts
+from data.access import ROLE_RANK, Actor, PermissionDenied
+from data.actions import NOTE_MAX_CHARS, STATUSES, URL_MAX_CHARS, UpdateInvalid, WriteConflict, record_update
+from metrics import actions
+from metrics.db import DatabaseBusy
+from metrics.report import committee_report, report_summary
+from reports.committee import ReportMeta, html_document, pdf_available, pdf_bytes, xlsx_bytes
+from ui.chart_panel import show_chart
+from ui.common import database
+from ui.frame import require_frame
+from ui.identity import current_actor
 
-st.title("Action plan")
-not_built_yet("This page", "issue 4")
+require_frame()
+
+RAG_BADGE_COLOUR = {actions.RED: "red", actions.AMBER: "orange", actions.GREEN: "green", actions.NO_TIMELINE: "gray"}
+AS_AT_TODAY = "Today"
+AS_AT_REPORT = "Cabinet report, 5 Oct 2021"
+AS_AT_OTHER = "Another date"
+FIELD_LABELS = {
+    "rec_no": "Recommendation",
+    "status": "Status",
+    "percent_complete": "% complete",
+    "revised_due_date": "Revised due date",
+    "note": "Note",
+    "evidence_url": "Evidence link",
+}
+FLASH_KEY = "action_plan_flash"
+WRITE_WAIT_SECONDS = 10.0
+# Filters survive a visit to a recommendation (a widget not drawn in a run otherwise loses its value).
+KEPT_FILTERS = (
+    "as_at_choice",
+    "filter_theme",
+    "filter_lead",
+    "filter_status",
+    "filter_rag",
+    "filter_search",
+    "filter_overdue",
+)
+MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~:$")
+
+
+def plain(text: str) -> str:
+    """Text to put inside Markdown (captions) so that none of its characters act as Markdown."""
+    return "".join("\\" + character if character in MARKDOWN_SPECIAL else character for character in text)
+
+
+def _day(value: object) -> str:
+    return "—" if pd.isna(value) else f"{pd.Timestamp(value):%-d %b %Y}"
+
+
+def _web_link(value: object) -> str | None:
+    """Only http(s) links are made clickable; anything else is not shown as a link."""
+    return value if isinstance(value, str) and value.lower().startswith(("http://", "https://")) else None
+
+
+def choose_as_at(today: date) -> date:
+    choice = st.radio(
+        "As at",
+        [AS_AT_TODAY, AS_AT_REPORT, AS_AT_OTHER],
+        horizontal=True,
+        key="as_at_choice",
+        help="The tracker as it stood at the end of this date: later updates are left out, and "
+        "'overdue' and staleness are judged on this date.",
+    )
+    if choice == AS_AT_REPORT:
+        return actions.REPORT_DATE
+    if choice == AS_AT_OTHER:
+        chosen = st.date_input("As-at date", value=today, min_value=date(2021, 1, 1), key="as_at_date")
+        return chosen or today
+    return today
+
+
+def open_recommendation(rec_no: int | None) -> None:
+    if rec_no is None:
+        st.query_params.pop("rec", None)
+    else:
+        st.query_params["rec"] = str(rec_no)
+
+
+def choose_filters(conn) -> actions.TrackerFilters:
+    columns = st.columns([3, 3, 2, 2])
+    themes = columns[0].multiselect("Theme", actions.theme_order(conn), key="filter_theme")
+    leads = columns[1].multiselect(
+        "Lead",
+        actions.lead_names(conn),
+        key="filter_lead",
+        help="Leads the source names in different ways are grouped (e.g. 'SLT' and 'Senior Leadership Team (SLT)'); "
+        "see data/lead_aliases.csv.",
+    )
+    statuses = columns[2].multiselect("Status", list(actions.STATUS_LABELS.values()), key="filter_status")
+    rags = columns[3].multiselect("RAG", list(actions.RAG_ORDER), key="filter_rag")
+    columns = st.columns([4, 2])
+    search = columns[0].text_input(
+        "Search", key="filter_search", placeholder="Words in the recommendation, response, lead or latest note"
+    )
+    overdue_only = columns[1].checkbox("Overdue only", key="filter_overdue")
+    return actions.TrackerFilters(
+        themes=tuple(themes),
+        leads=tuple(leads),
+        statuses=tuple(actions.STATUS_FROM_LABEL[label] for label in statuses),
+        rags=tuple(rags),
+        overdue_only=overdue_only,
+        search=search,
+    )
+
+
+def tracker_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The columns a reader scans first (RAG, status, due) come before the long text."""
+    return pd.DataFrame(
+        {
+            "Rec": rows["rec_no"],
+            "RAG": rows["rag"],
+            "Status": rows["status_label"],
+            "% complete": rows["percent_complete"],
+            "Due date": rows["effective_due_date"].dt.date,
+            "Overdue": rows["overdue"].map({True: "Yes", False: "No"}),
+            "Recommendation": rows["recommendation"],
+            "Lead": rows["leads"].map("; ".join),
+            "Theme": rows["theme"],
+            "Timeline": rows["timeline"],
+            "Due date revised": rows["due_date_revisions"].map(lambda n: f"Yes ({n}×)" if n else "No"),
+            "Days since update": rows["days_since_update"],
+        }
+    )
+
+
+def show_tracker(today: date) -> None:
+    st.title("Action plan")
+    st.caption(
+        "The 48 recommendations of the LGA finance peer challenge and the council's action plan "
+        "(Cabinet, 5 October 2021, Appendix 1), with progress recorded since."
+    )
+    as_at = choose_as_at(today)
+    with database() as conn:
+        everything = actions.tracker_state(conn, as_at=as_at)
+        filters = choose_filters(conn)
+        themes = actions.theme_order(conn)
+    rows = actions.apply_filters(everything, filters)
+    by_theme = actions.summarise_status_by_theme(rows, themes)
+    dated = actions.summarise_due_dates(rows)
+    overdue = actions.summarise_overdue_by_theme(rows, themes)
+
+    counts = actions.count_rag(rows)
+    metric_columns = st.columns(6)
+    metric_columns[0].metric("Shown", f"{len(rows)} of {len(everything)}")
+    metric_columns[1].metric("Overdue", int(rows["overdue"].sum()))
+    for column, rag in zip(metric_columns[2:], actions.RAG_ORDER, strict=True):
+        column.metric(rag, counts[rag])
+    st.caption(f"As at {as_at:%-d %B %Y}. Updates recorded after that date are not counted.")
+
+    table_tab, charts_tab, report_tab, rules_tab = st.tabs(
+        ["Recommendations", "Charts", "Committee report", "How RAG is decided"]
+    )
+    with table_tab:
+        if rows.empty:
+            st.info("No recommendation matches these filters.")
+        selection = st.dataframe(
+            tracker_table(rows),
+            hide_index=True,
+            width="stretch",
+            key="tracker_table",
+            placeholder="—",
+            on_select="rerun",
+            selection_mode="single-row",
+            column_config={
+                "Rec": st.column_config.NumberColumn(pinned=True, width="small"),
+                "Recommendation": st.column_config.TextColumn(width="large"),
+                "% complete": st.column_config.NumberColumn(format="%d%%"),
+                "Due date": st.column_config.DateColumn(format="D MMM YYYY", help="Revised due date where recorded"),
+            },
+        )
+        picked = selection.selection.rows if selection else []
+        if picked:
+            open_recommendation(int(rows.iloc[picked[0]]["rec_no"]))
+            st.rerun()
+        labels = {int(r.rec_no): f"{r.rec_no}. {r.recommendation[:90]}" for r in everything.itertuples()}
+        chosen = st.selectbox(
+            "Open a recommendation (or select its row above)",
+            list(labels),
+            index=None,
+            format_func=labels.get,
+            key="open_rec",
+            placeholder="Choose a recommendation to see it in full and record progress",
+        )
+        if chosen is not None:
+            open_recommendation(chosen)
+            st.rerun()
+    with charts_tab:
+        show_chart(action_charts.status_by_theme(by_theme, as_at=as_at))
+        show_chart(action_charts.due_date_timeline(dated, as_at=as_at, today=today))
+        show_chart(action_charts.overdue_by_theme(overdue, as_at=as_at))
+    with report_tab:
+        show_report(as_at)
+    with rules_tab:
+        for rule in actions.RAG_RULES:
+            st.markdown(f"- {rule}")
+        st.caption("RAG is always written as a word; colour is only a help.")
+
+
+def show_report(as_at: date) -> None:
+    st.write("The progress report for the audit and governance committee: one row per recommendation.")
+    previous = st.date_input(
+        "Compare with the report of",
+        value=actions.REPORT_DATE,
+        min_value=date(2021, 1, 1),
+        key="report_previous",
+        help="The date of the previous committee report; the report shows what changed since.",
+    )
+    if previous is None or previous >= as_at:
+        st.error(f"Choose a previous report date before the as-at date ({as_at:%-d %B %Y}).")
+        return
+    with database() as conn:
+        report = committee_report(conn, as_at=as_at, previous=previous)
+    try:
+        generated_by = current_actor().identity
+    except PermissionDenied:
+        generated_by = "not signed in"
+    meta = ReportMeta(
+        title="LGA finance peer challenge: action plan progress",
+        as_at=as_at,
+        previous=previous,
+        source=actions.ACTION_PLAN_SOURCE + "; progress updates recorded in this dashboard.",
+        rules=actions.RAG_RULES,
+        summary=report_summary(report),
+        generated_by=generated_by,
+        generated_at=datetime.now(),
+    )
+    stem = f"action_plan_progress_{as_at:%Y-%m-%d}"
+    columns = st.columns(3)
+    columns[0].download_button(
+        "Download report (XLSX)",
+        data=lambda: xlsx_bytes(report, meta),  # made when clicked, not on every run
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="report_xlsx",
+    )
+    columns[1].download_button(
+        "Download report (HTML, prints to PDF)",
+        data=lambda: html_document(report, meta).encode("utf-8"),
+        file_name=f"{stem}.html",
+        mime="text/html",
+        key="report_html",
+    )
+    if pdf_available():
+        columns[2].download_button(
+            "Download report (PDF)",
+            data=lambda: pdf_bytes(report, meta),
+            file_name=f"{stem}.pdf",
+            mime="application/pdf",
+            key="report_pdf",
+        )
+    st.dataframe(report, hide_index=True, width="stretch", key="report_preview")
+
+
+def show_detail(rec_no: int, today: date) -> None:
+    if st.button("All recommendations", icon=":material/arrow_back:", key="back_to_tracker"):
+        open_recommendation(None)
+        st.rerun()
+    with database() as conn:
+        found = actions.tracker_state(conn, as_at=today, rec_no=rec_no)
+        if found.empty:
+            st.title("Action plan")
+            st.error(f"There is no recommendation {rec_no}; the action plan numbers them 1 to 48.")
+            return
+        row = found.iloc[0]
+        updates = actions.history(conn, rec_no)
+        referred_by = actions.referred_by(conn, rec_no)
+    st.title(f"Recommendation {rec_no}")
+    st.caption(f"{row['theme']} · Appendix {row['source_appendix']} of the Cabinet report")
+    flash = st.session_state.pop(FLASH_KEY, None)
+    if flash:
+        st.success(flash)
+
+    st.badge(f"RAG today: {row['rag']}", color=RAG_BADGE_COLOUR[row["rag"]], icon=":material/flag:")
+    st.caption(row["rag_reason"])
+    columns = st.columns(4)
+    columns[0].metric("Status", row["status_label"])
+    columns[1].metric("% complete", "—" if pd.isna(row["percent_complete"]) else f"{row['percent_complete']}%")
+    due = _day(row["effective_due_date"])
+    columns[2].metric("Due", due + (" (revised)" if row["due_date_revisions"] else ""))
+    columns[3].metric("Days since update", "—" if pd.isna(row["days_since_update"]) else int(row["days_since_update"]))
+
+    st.subheader("Recommendation")
+    st.text(row["recommendation"])
+    st.subheader("The council's response")
+    if pd.isna(row["response"]):
+        st.text("No response: the cell is blank in the source.")
+    else:
+        st.text(row["response"])
+    details = st.columns(2)
+    with details[0]:
+        st.markdown("**Lead (as written in the source)**")
+        st.text("Blank in the source" if pd.isna(row["lead"]) else row["lead"])
+        st.caption("Grouped as: " + "; ".join(row["leads"]))
+    with details[1]:
+        st.markdown("**Timeline (as written in the source)**")
+        st.text(row["timeline"])
+        if not pd.isna(row["due_date"]):
+            st.caption(f"Read as due {_day(row['due_date'])}.")
+    if not pd.isna(row["source_issues"]):
+        st.warning("In the source: " + str(row["source_issues"]), icon=":material/report:")
+    see_also = [int(n) for n in row["see_also"]]
+    if see_also or referred_by:
+        st.markdown("**Cross-references**")
+        for other in see_also:
+            st.page_link(
+                "pages/action_plan.py",
+                label=f"The response refers to recommendation {other}",
+                query_params={"rec": other},
+            )
+        for other in referred_by:
+            st.page_link(
+                "pages/action_plan.py", label=f"Recommendation {other} refers to this one", query_params={"rec": other}
+            )
+
+    st.subheader("Record progress")
+    show_form(rec_no, row)
+
+    st.subheader("History")
+    st.caption("Every update ever recorded, newest first. Updates are never edited or deleted.")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Recorded": updates["updated_at"],
+                "By": updates["updated_by"],
+                "Status": updates["status_label"],
+                "% complete": updates["percent_complete"],
+                "Revised due date": updates["revised_due_date"],
+                "Note": updates["note"],
+                "Evidence": updates["evidence_url"].map(_web_link),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key="history_table",
+        placeholder="—",
+        column_config={
+            "Recorded": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm"),
+            "Revised due date": st.column_config.DateColumn(format="D MMM YYYY"),
+            "% complete": st.column_config.NumberColumn(format="%d%%"),
+            "Note": st.column_config.TextColumn(width="large"),
+            "Evidence": st.column_config.LinkColumn(),
+        },
+    )
+
+
+def record_when_free(actor: Actor, rec_no: int, **fields) -> int:
+    """Record an update through a read-write connection, waiting while this server's readers hold the file.
+
+    DuckDB refuses a read-write open in a process that has the same file open read-only ("different
+    configuration"); another person's page run may be reading for a moment, so wait and retry.
+    """
+    deadline = time.monotonic() + WRITE_WAIT_SECONDS
+    delay = 0.02
+    while True:
+        try:
+            with database(read_only=False) as conn:
+                return record_update(conn, actor, rec_no, **fields)
+        except duckdb.ConnectionException as error:
+            if "different configuration" not in str(error):
+                raise
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(f"the database stayed busy for {WRITE_WAIT_SECONDS:.0f} s.") from error
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
+
+
+def show_form(rec_no: int, row: pd.Series) -> None:
+    try:
+        actor = current_actor()
+    except PermissionDenied as refusal:
+        st.info(plain(str(refusal)))
+        return
+    if ROLE_RANK[actor.role] < ROLE_RANK["editor"]:
+        st.info(f"You are signed in as {plain(actor.identity)} ({actor.role}): editors record progress.")
+        return
+    current_status = row["status"] if row["status"] in STATUSES else "in_progress"
+    current_percent = 0 if pd.isna(row["percent_complete"]) else int(row["percent_complete"])
+    with st.form("record_progress"):
+        columns = st.columns(3)
+        status = columns[0].selectbox(
+            "Status",
+            STATUSES,
+            index=STATUSES.index(current_status),
+            format_func=actions.STATUS_LABELS.get,
+            key="update_status",
+        )
+        percent = columns[1].number_input(
+            "% complete", min_value=0, max_value=100, value=current_percent, step=5, key="update_percent"
+        )
+        revised = columns[2].date_input(
+            "Revised due date (if it changes)", value=None, min_value=date(2021, 1, 1), key="update_revised"
+        )
+        note = st.text_area(
+            "Note", max_chars=NOTE_MAX_CHARS, key="update_note", help="Required when the due date is revised."
+        )
+        evidence = st.text_input(
+            "Evidence link", max_chars=URL_MAX_CHARS, key="update_evidence", placeholder="https://…"
+        )
+        submitted = st.form_submit_button("Record update", type="primary")
+    st.caption(f"Recorded as {plain(actor.identity)}, with today's date and time. Earlier updates are kept.")
+    if not submitted:
+        return
+    try:
+        update_id = record_when_free(
+            actor,
+            rec_no,
+            status=status,
+            percent_complete=None if percent is None else int(percent),
+            revised_due_date=revised,
+            note=note,
+            evidence_url=evidence,
+        )
+    except UpdateInvalid as invalid:
+        st.error("Nothing was recorded. Please correct:")
+        for field, message in invalid.errors.items():
+            st.error(f"{FIELD_LABELS.get(field, field)}: {message}")
+        return
+    except PermissionDenied as refusal:
+        st.error(f"Nothing was recorded. {plain(str(refusal))}")
+        return
+    except (WriteConflict, DatabaseBusy) as busy:
+        st.warning(f"Nothing was recorded: {busy} Your entries are still in the form; try again.")
+        return
+    for key in ("update_note", "update_evidence", "update_revised"):
+        st.session_state.pop(key, None)
+    st.session_state[FLASH_KEY] = f"Recorded update {update_id}: {actions.STATUS_LABELS[status]}, {int(percent)}%."
+    st.rerun()
+
+
+def selected_rec() -> int | None:
+    value = st.query_params.get("rec")
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return -1
+
+
+for kept in KEPT_FILTERS:
+    if kept in st.session_state:
+        st.session_state[kept] = st.session_state[kept]
+today = date.today()
+rec = selected_rec()
+if rec is None:
+    show_tracker(today)
+else:
+    show_detail(rec, today)

@@ -6,11 +6,15 @@ import pandas as pd
 import streamlit as st
 
 from data import load
-from data.access import PermissionDenied, local_actor
+from data.access import PermissionDenied
 from metrics import loads as loads_metrics
 from metrics.figures import source_documents
 from ui.common import database
 from ui.filters import directorate_notice
+from ui.frame import require_frame
+from ui.identity import current_actor
+
+require_frame()
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "data" / "templates"
 KIND_LABELS = {"monitoring": "Monitoring lines (budget, actual, forecast)", "figures": "Reported figures"}
@@ -119,7 +123,7 @@ if uploaded is not None:
         ):
             try:
                 with database(read_only=False) as conn:
-                    result = load.apply(conn, parsed, local_actor())
+                    result = load.apply(conn, parsed, current_actor())
             except (load.LoadRejected, PermissionDenied) as error:
                 st.error(str(error))
             else:
@@ -162,7 +166,7 @@ if not undoable.empty:
             else:
                 try:
                     with database(read_only=False) as conn:
-                        done = load.undo(conn, int(choice), local_actor())
+                        done = load.undo(conn, int(choice), current_actor())
                 except (ValueError, PermissionDenied) as error:
                     st.error(str(error))
                 else:

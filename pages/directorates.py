@@ -10,6 +10,9 @@ from metrics.db import database_path
 from ui import filters
 from ui.chart_panel import show_chart
 from ui.common import database
+from ui.frame import require_frame
+
+require_frame()
 
 
 @st.cache_data(max_entries=512, show_spinner=False)

@@ -2,19 +2,31 @@
 
 import streamlit as st
 
+from charts import position as position_charts
 from metrics import format as fmt
-from metrics.figures import figures, headline_position
-from ui.common import database, figure_metric
+from metrics import position
+from metrics.figures import figures, headline_position, source_documents
+from ui.chart_panel import show_chart
+from ui.common import as_at_line, database, figure_metric, sources_expander
+from ui.frame import require_frame
+
+require_frame()
 
 st.title("Dorset Council: financial position")
-st.caption(
-    "From the LGA finance peer challenge reported to Cabinet on 5 October 2021. "
-    "Hover over a figure to see the sentence it comes from."
-)
 
 with database() as conn:
+    sources = source_documents(conn)
     headline = headline_position(conn)
     budget_2020 = figures(conn, ["net_budget"], fiscal_year="2020/21")
+    charts = [
+        position_charts.build_outturn_against_budget(conn),
+        position_charts.build_reserves_against_deficit(conn),
+        position_charts.build_dsg_trajectory(conn),
+        position_charts.build_action_status(conn),
+    ]
+    crossings = position.years_deficit_exceeds_reserves(conn)
+
+as_at_line(sources)
 
 labels = {
     "net_budget": "Net budget 2021/22",
@@ -33,3 +45,21 @@ if not budget_2020.empty:
         f"The 2020/21 overspend of {fmt.gbp_m(overspend)} was on a net revenue budget of "
         f"{fmt.gbp_m(budget_2020['value'].iloc[0])}."
     )
+
+usable = crossings[crossings["reserve_measure"] == "usable_reserves"].set_index("scenario")["first_year_above"]
+if not usable.empty:
+    st.markdown(
+        "**The risk in one line:** on the modelled paths between the reported figures, the DSG deficit would "
+        f"pass usable reserves in {usable.get('unmitigated') or 'no modelled year'} without mitigation and in "
+        f"{usable.get('mitigated') or 'no modelled year'} with the recovery plan (see Reserves)."
+    )
+
+for chart in charts[:-1]:
+    show_chart(chart)
+
+st.subheader("Action plan progress")
+show_chart(charts[-1])
+st.info("The full tracker, with each recommendation's progress and due date, is on the Action plan page.")
+st.page_link("pages/action_plan.py", label="Open the Action plan", icon=":material/checklist:")
+
+sources_expander(headline.rename(columns={"value": "value_gbp_m"}))

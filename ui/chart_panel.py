@@ -1,24 +1,94 @@
-"""Show a Chart the same way everywhere: the figure, its alt text, its data and its downloads."""
+"""Show a Chart the same way everywhere: the figure, and beside it its alt text, its data and its downloads."""
 
 from __future__ import annotations
 
+import logging
+import threading
+from functools import partial
+
 import streamlit as st
 
+from charts import export
+from charts.data_export import CSV_MIME, XLSX_MIME, chart_file_name, csv_bytes, xlsx_bytes
 from charts.spec import Chart
+
+log = logging.getLogger(__name__)
+
+IMAGE_DOWNLOADS = (
+    ("png", "PNG image", ":material/image:"),
+    ("svg", "SVG image", ":material/draw:"),
+    ("pdf", "PDF", ":material/picture_as_pdf:"),
+)
+
+
+@st.cache_resource(show_spinner=False)
+def image_exporter() -> export.ImageExporter:
+    """The app's one image-export browser: started in the background on first use, stopped at exit."""
+    exporter = export.default_exporter()
+    if exporter.available:
+        threading.Thread(target=_warm_up, args=(exporter,), name="kaleido-warm-up", daemon=True).start()
+    return exporter
+
+
+def _warm_up(exporter: export.ImageExporter) -> None:
+    try:
+        exporter.start()
+    except export.ExportUnavailable:
+        log.warning("image export browser did not start", exc_info=True)
 
 
 def show_chart(chart: Chart) -> None:
-    """Render a chart with the Plotly template it was built with (theme=None: screen = export)."""
-    st.plotly_chart(chart.figure, theme=None, width="stretch", key=f"chart_{chart.chart_id}")
-    st.caption(chart.alt_text)
-    if chart.labels:
-        st.caption("Includes: " + ", ".join(chart.labels) + ".")
-    with st.expander("Show the data"):
-        st.dataframe(chart.data, hide_index=True, width="stretch")
-    st.download_button(
-        "Download data (CSV)",
-        data=chart.data.to_csv(index=False).encode("utf-8"),
-        file_name=f"{chart.chart_id}.csv",
-        mime="text/csv",
-        key=f"csv_{chart.chart_id}",
-    )
+    """Render a chart with the Plotly template it was built with (theme=None: screen = export).
+
+    Call it at the top level of a page (not inside st.columns): it lays out its own two columns.
+    """
+    figure_column, side = st.columns([3, 1], gap="medium")
+    with figure_column:
+        st.plotly_chart(chart.figure, theme=None, width="stretch", key=f"chart_{chart.chart_id}")
+    with side:
+        st.caption(f"**What this chart shows.** {chart.alt_text}")
+        if chart.labels:
+            st.caption("Includes values that are: " + ", ".join(chart.labels) + " (marked in the chart).")
+        download_menu(chart)
+        with st.expander("Show the data"):
+            st.dataframe(chart.data, hide_index=True, width="stretch")
+
+
+def download_menu(chart: Chart) -> None:
+    """PNG, SVG and PDF rendered when clicked (in the app's warm browser), and the data as CSV and XLSX."""
+    exporter = image_exporter()
+    with st.popover("Download", icon=":material/download:", width="stretch"):
+        if exporter.available:
+            for fmt, label, icon in IMAGE_DOWNLOADS:
+                st.download_button(
+                    label,
+                    data=partial(export.chart_image, chart, fmt, exporter=exporter),
+                    file_name=chart_file_name(chart, fmt),
+                    mime=export.IMAGE_FORMATS[fmt],
+                    key=f"{fmt}_{chart.chart_id}",
+                    icon=icon,
+                    on_click="ignore",
+                    width="stretch",
+                )
+        else:
+            st.caption(export.HOW_TO_ENABLE)
+        st.download_button(
+            "Data (CSV)",
+            data=partial(csv_bytes, chart),
+            file_name=chart_file_name(chart, "csv"),
+            mime=CSV_MIME,
+            key=f"csv_{chart.chart_id}",
+            icon=":material/table:",
+            on_click="ignore",
+            width="stretch",
+        )
+        st.download_button(
+            "Data (Excel)",
+            data=partial(xlsx_bytes, chart),
+            file_name=chart_file_name(chart, "xlsx"),
+            mime=XLSX_MIME,
+            key=f"xlsx_{chart.chart_id}",
+            icon=":material/table_view:",
+            on_click="ignore",
+            width="stretch",
+        )

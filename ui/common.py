@@ -14,6 +14,7 @@ import streamlit as st
 
 from metrics import db as metrics_db
 from metrics import format as fmt
+from ui.safe import plain
 
 log = logging.getLogger("finance_dashboard")
 
@@ -49,11 +50,12 @@ def show_unexpected_error(error: BaseException) -> None:
 def figure_metric(row: pd.Series, *, label: str | None = None) -> None:
     """One reported figure as a metric, with its source quote on hover."""
     basis_note = "" if row["basis"] == "reported" else f" ({row['basis']})"
-    help_text = f'"{row["source_quote"]}" — {row["source_document"]}, {row["source_section"]}.'
+    # Quotes and labels come from data (loaded figures too): escaped so Markdown shows them as written.
+    help_text = f'"{plain(row["source_quote"])}" — {plain(row["source_document"])}, {plain(row["source_section"])}.'
     if isinstance(row.get("derivation"), str) and row["derivation"]:
-        help_text += f" Derived: {row['derivation']}."
+        help_text += f" Derived: {plain(row['derivation'])}."
     st.metric(
-        label=(label or row["label"]) + basis_note,
+        label=(label or plain(row["label"])) + basis_note,
         value=fmt.figure(row["value"], row["unit"], row["qualifier"] if isinstance(row["qualifier"], str) else None),
         help=help_text,
     )
@@ -61,3 +63,38 @@ def figure_metric(row: pd.Series, *, label: str | None = None) -> None:
 
 def not_built_yet(what: str, issue: str) -> None:
     st.info(f"{what} is not built yet (planned in {issue}). The figures it will show are already in the database.")
+
+
+def as_at_line(sources: pd.DataFrame) -> None:
+    """Which document the page's figures come from and its date."""
+    if sources.empty:
+        st.warning("No source document is recorded in the database.")
+        return
+    newest = sources.iloc[0]
+    st.caption(
+        f"Figures from **{newest['title']}**, published {newest['published_on']:%-d %B %Y}. "
+        "Hover over a figure to read the sentence it comes from; derived, interpolated and modelled values say so."
+    )
+
+
+SOURCE_TABLE_COLUMNS = {
+    "label": "Figure",
+    "fiscal_year": "Year",
+    "period": "Period",
+    "scenario": "Scenario",
+    "value_gbp_m": "Value",
+    "unit": "Unit",
+    "qualifier": "Qualifier",
+    "basis": "Basis",
+    "derivation": "How it is derived",
+    "source_section": "Section",
+    "source_quote": "The document says",
+}
+
+
+def sources_expander(figures: pd.DataFrame, *, title: str = "Where the figures on this page come from") -> None:
+    """Every reported figure a page uses, with its section and the sentence it comes from."""
+    with st.expander(title):
+        shown = figures.drop_duplicates(subset=["figure_id"]) if "figure_id" in figures else figures
+        columns = [column for column in SOURCE_TABLE_COLUMNS if column in shown.columns]
+        st.dataframe(shown[columns].rename(columns=SOURCE_TABLE_COLUMNS), hide_index=True, width="stretch")

@@ -10,6 +10,7 @@ from metrics.loads import latest_loads
 from metrics.monitoring import directorate_names
 from ui import filters
 from ui.common import database
+from ui.safe import plain
 
 
 def render() -> None:
@@ -22,10 +23,11 @@ def render() -> None:
         filters.sidebar_directorate_filter(directorates, aliases)
         if not sources.empty:
             newest = sources.iloc[0]
-            st.caption(f"**Source:** {newest['title']}.")
+            st.caption(f"**Source:** {plain(newest['title'])}.")
             st.caption(f"**Figures as at:** {newest['published_on']:%-d %B %Y}.")
         if not loads.empty:
             last = loads.iloc[0]
             st.caption(
-                f"**Last data change:** {last['file_name']} ({last['kind']}), {last['loaded_at']:%-d %b %Y %H:%M}."
+                f"**Last data change:** {plain(last['file_name'])} ({last['kind']}), "
+                f"{last['loaded_at']:%-d %b %Y %H:%M}."
             )

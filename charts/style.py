@@ -1,0 +1,199 @@
+"""One chart style for every chart: the Government Analysis Function palette, statement titles, sources.
+
+The template is afcharts' Plotly template with margins that leave room for a two-line title, a
+subtitle, a legend and a source line, all inside the figure so an exported image carries them.
+Pages pass `theme=None` to `st.plotly_chart`, so the screen shows exactly this template.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+
+import afcharts.pio_template  # noqa: F401 - registers the "afcharts" Plotly template
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+from afcharts.af_colours import get_af_colours
+
+from charts.spec import Chart
+from metrics import format as fmt
+
+TEMPLATE = "dorset_af"
+PALETTE: list[str] = get_af_colours("categorical")  # dark blue, turquoise, dark pink, orange, dark grey, light purple
+FOCUS, CONTEXT_GREY = get_af_colours("focus")  # the highlighted series, and the rest in grey
+DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE = PALETTE
+
+WIDTH = 800  # the exported image's width in pixels; on screen the chart fills its column (about 650 px or more)
+HEIGHT = 520
+TITLE_SIZE = 20
+SUBTITLE_SIZE = 14
+SOURCE_SIZE = 12
+TITLE_WRAP = 58  # characters per title line: fits a 650 px column as well as the export
+SUBTITLE_WRAP = 88
+SOURCE_WRAP = 100
+
+DASH_INTERPOLATED = "dash"
+DASH_MODELLED = "dot"
+
+
+def _template() -> go.layout.Template:
+    template = go.layout.Template(pio.templates["afcharts"])
+    template.layout.update(
+        hovermode="closest",
+        height=HEIGHT,
+        margin={"l": 64, "r": 24, "t": 120, "b": 96, "pad": 4},
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom", "font": {"size": 14}},
+        title={
+            "font": {"size": TITLE_SIZE},
+            "x": 0,
+            "xanchor": "left",
+            "xref": "container",
+            "y": 0.98,
+            "yanchor": "top",
+        },
+        font={"size": 14},
+        uniformtext={"mode": "show", "minsize": 13},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+    )
+    template.layout.yaxis.update(rangemode="tozero", gridcolor="#D6D6D6", zeroline=True, zerolinecolor="#3D3D3D")
+    template.layout.xaxis.update(showgrid=False, type="category", tickangle=0)
+    return template
+
+
+pio.templates[TEMPLATE] = _template()
+
+
+def wrap(text: str, width: int) -> str:
+    """Break text into lines of at most `width` characters, joined with <br> for Plotly."""
+    return "<br>".join(textwrap.wrap(text.replace("£ millions", "£\u00a0millions"), width)) or text
+
+
+def money(value: float, *, qualifier: str | None = None) -> str:
+    """£m as the source gives it: '£312m', '£31.5m', '£5.25m'."""
+    return fmt.gbp_m(round(float(value), 2), qualifier=qualifier if isinstance(qualifier, str) else None)
+
+
+def money_1dp(value: float) -> str:
+    """£m to one decimal, for axis-tight labels and modelled values: '£68.7m'."""
+    return fmt.gbp_m(value, decimals=1)
+
+
+def times(ratio: float) -> str:
+    """A cover ratio in words: '1.7 times'."""
+    return f"{ratio:.1f} times"
+
+
+def money_axis(fig: go.Figure, *, axis: str = "yaxis", title: str = "£ millions", top: float | None = None) -> None:
+    """£m ticks from zero; `top` (the largest value shown) leaves headroom for labels above the data."""
+    settings = {"tickprefix": "£", "ticksuffix": "m", "tickformat": ",.0f", "title": {"text": title}}
+    if top is not None:
+        settings["range"] = [0, top * 1.15]
+    fig.update_layout({axis: settings})
+
+
+def lines_in(text: str) -> int:
+    return text.count("<br>") + 1
+
+
+def label(text: str, width: int = 18) -> str:
+    """A category label broken onto short lines so it fits under its bar without rotating."""
+    return wrap(text, width)
+
+
+def _tick_lines(fig: go.Figure) -> int:
+    """The most lines any string category label on the x axis takes."""
+    lines = [lines_in(x) for trace in fig.data for x in (trace.x or ()) if isinstance(x, str)]
+    return max(lines, default=1)
+
+
+def legend_rows(fig: go.Figure, width: int = 560) -> int:
+    """How many rows a horizontal legend takes in a 650 px column (an estimate from the names' lengths).
+
+    Plotly lays a wrapping horizontal legend out as a grid whose columns are as wide as the widest entry.
+    """
+    names = [trace.name or "" for trace in fig.data if trace.showlegend is not False and trace.name]
+    if not names:
+        return 1
+    widest = max(44 + 7.6 * len(name) for name in names)
+    columns = max(1, int(width // widest))
+    return -(-len(names) // columns)
+
+
+def finish(
+    fig: go.Figure, *, title: str, subtitle: str, source: str, notes: tuple[str, ...] = (), legend: bool = True
+) -> go.Figure:
+    """Put the statement title, subtitle, source line and any notes inside the figure, with room for them."""
+    title_html = wrap(title, TITLE_WRAP)
+    subtitle_html = wrap(subtitle, SUBTITLE_WRAP)
+    footer = wrap(" ".join((source, *notes)), SOURCE_WRAP)
+    height = fig.layout.height or HEIGHT
+    header_px = 20 + lines_in(title_html) * 26 + lines_in(subtitle_html) * 19
+    top = header_px + (legend_rows(fig) * 22 + 8 if legend else 12)
+    bottom = 58 + 20 * (_tick_lines(fig) - 1) + lines_in(footer) * 16 + (20 if fig.layout.xaxis.title.text else 0)
+    fig.update_layout(
+        template=TEMPLATE,
+        height=height,
+        title={
+            "text": f"<b>{title_html}</b><br>"
+            f"<span style='font-size:{SUBTITLE_SIZE}px;color:#3D3D3D'>{subtitle_html}</span>",
+            "x": 8 / WIDTH,
+            "y": 1 - 10 / height,
+            "yref": "container",
+            "yanchor": "top",
+        },
+        margin={"t": top, "b": bottom},
+        showlegend=legend,
+        legend={"y": 1, "yref": "paper", "yanchor": "bottom"},
+    )
+    fig.add_annotation(
+        text=footer,
+        xref="paper",
+        yref="paper",
+        x=0,
+        xanchor="left",
+        y=-(bottom - 6) / (height - top - bottom),
+        yanchor="bottom",
+        align="left",
+        showarrow=False,
+        font={"size": SOURCE_SIZE, "color": "#3D3D3D"},
+        name="source",
+    )
+    return fig
+
+
+def source_line(frame: pd.DataFrame) -> str:
+    """'Source: <document>, <section>; <section>.' for the rows behind a chart."""
+    documents = list(dict.fromkeys(frame["source_document"].dropna()))
+    sections = list(dict.fromkeys(frame["source_section"].dropna()))
+    return f"Source: {'; '.join(documents)}, {'; '.join(sections)}."
+
+
+def make_chart(
+    chart_id: str,
+    fig: go.Figure,
+    data: pd.DataFrame,
+    *,
+    title: str,
+    subtitle: str,
+    source: str,
+    alt_text: str,
+    labels: tuple[str, ...] = (),
+    notes: tuple[str, ...] = (),
+    legend: bool = True,
+    as_at_date: date | None = None,
+) -> Chart:
+    """Finish the figure and wrap it in a Chart with its data and provenance."""
+    finish(fig, title=title, subtitle=subtitle, source=source, notes=notes, legend=legend)
+    return Chart(
+        chart_id=chart_id,
+        figure=fig,
+        data=data.reset_index(drop=True),
+        title=title,
+        subtitle=subtitle,
+        source=source,
+        alt_text=alt_text,
+        labels=tuple(dict.fromkeys(labels)),
+        as_at=as_at_date,
+    )

@@ -1,0 +1,161 @@
+"""Recording progress on the action plan: the one write path into `action_updates`.
+
+Every update is a new row (INSERT only): an earlier row is never edited or deleted, so the history
+of a recommendation is the list of its rows. Several people may record at the same moment: DuckDB
+reports a write-write conflict as a TransactionException, and the insert is retried with back-off.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import date, datetime
+from urllib.parse import urlsplit
+
+import duckdb
+
+from data.access import Actor, require
+
+STATUSES = ("not_started", "in_progress", "ongoing", "blocked", "complete")
+NOTE_MAX_CHARS = 2000
+URL_MAX_CHARS = 500
+EARLIEST_DUE_DATE = date(2021, 1, 1)
+LATEST_DUE_DATE = date(2035, 12, 31)
+MAX_ATTEMPTS = 12
+FIRST_BACKOFF_SECONDS = 0.005
+MAX_BACKOFF_SECONDS = 0.5
+
+
+class UpdateInvalid(ValueError):
+    """The update was not recorded; `errors` maps each field to what is wrong with it."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{field}: {message}" for field, message in self.errors.items()))
+
+
+class WriteConflict(RuntimeError):
+    """Other writers kept conflicting for every attempt; nothing was recorded."""
+
+
+def _clean_text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = str(value).replace("\x00", "").strip()
+    return text or None
+
+
+def validate(
+    conn: duckdb.DuckDBPyConnection,
+    rec_no: int,
+    *,
+    status: str,
+    percent_complete: int | None,
+    revised_due_date: date | None,
+    note: str | None,
+    evidence_url: str | None,
+) -> dict[str, str]:
+    """Field → message for everything wrong with an update (empty if it may be recorded)."""
+    errors: dict[str, str] = {}
+    if isinstance(rec_no, bool) or not isinstance(rec_no, int):
+        errors["rec_no"] = "Choose a recommendation by its number (1–48)."
+    elif conn.execute("SELECT count(*) FROM recommendations WHERE rec_no = $n", {"n": rec_no}).fetchone()[0] == 0:
+        errors["rec_no"] = f"There is no recommendation {rec_no}; the action plan numbers them 1–48."
+    if status not in STATUSES:
+        errors["status"] = f"Status must be one of: {', '.join(STATUSES)}."
+    if percent_complete is None:
+        errors["percent_complete"] = "Enter % complete, a whole number from 0 to 100."
+    elif isinstance(percent_complete, bool) or not isinstance(percent_complete, int):
+        errors["percent_complete"] = "% complete must be a whole number from 0 to 100."
+    elif not 0 <= percent_complete <= 100:
+        errors["percent_complete"] = f"% complete must be between 0 and 100 (got {percent_complete})."
+    elif status == "complete" and percent_complete != 100:
+        errors["percent_complete"] = "A complete action is 100% complete: set 100, or choose another status."
+    if revised_due_date is not None:
+        if isinstance(revised_due_date, datetime) or not isinstance(revised_due_date, date):
+            errors["revised_due_date"] = "The revised due date must be a date."
+        elif not EARLIEST_DUE_DATE <= revised_due_date <= LATEST_DUE_DATE:
+            errors["revised_due_date"] = (
+                f"The revised due date must be between {EARLIEST_DUE_DATE:%-d %B %Y} and {LATEST_DUE_DATE:%-d %B %Y}."
+            )
+        if _clean_text(note) is None:
+            errors["note"] = "Say why the due date is being revised: a note is required when the due date changes."
+    cleaned_note = _clean_text(note)
+    if cleaned_note is not None and len(cleaned_note) > NOTE_MAX_CHARS:
+        errors["note"] = f"The note is {len(cleaned_note):,} characters; the limit is {NOTE_MAX_CHARS:,}."
+    url = _clean_text(evidence_url)
+    if url is not None:
+        if len(url) > URL_MAX_CHARS:
+            errors["evidence_url"] = f"The evidence link is {len(url):,} characters; the limit is {URL_MAX_CHARS}."
+        elif any(character.isspace() for character in url):
+            errors["evidence_url"] = "The evidence link must not contain spaces."
+        else:
+            parts = urlsplit(url)
+            if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+                errors["evidence_url"] = "The evidence link must be a web address starting http:// or https://."
+    return errors
+
+
+def record_update(
+    conn: duckdb.DuckDBPyConnection,
+    actor: Actor,
+    rec_no: int,
+    *,
+    status: str,
+    percent_complete: int | None,
+    revised_due_date: date | None,
+    note: str | None,
+    evidence_url: str | None,
+    now: datetime | None = None,
+) -> int:
+    """Append one progress update as `actor` (who must be an editor); return its update_id.
+
+    Raises PermissionDenied if the actor may not record progress, UpdateInvalid (a ValueError)
+    with field-level messages if the update is not valid, WriteConflict if other writers kept
+    conflicting. In each of those cases nothing is written.
+    """
+    require(actor, "editor", f"record progress on recommendation {rec_no}")
+    errors = validate(
+        conn,
+        rec_no,
+        status=status,
+        percent_complete=percent_complete,
+        revised_due_date=revised_due_date,
+        note=note,
+        evidence_url=evidence_url,
+    )
+    if errors:
+        raise UpdateInvalid(errors)
+    params = {
+        "rec_no": rec_no,
+        "status": status,
+        "percent_complete": percent_complete,
+        "revised_due_date": revised_due_date,
+        "note": _clean_text(note),
+        "evidence_url": _clean_text(evidence_url),
+        "updated_by": actor.identity,
+        "updated_at": now or datetime.now(),
+    }
+    delay = FIRST_BACKOFF_SECONDS
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            row = conn.execute(
+                """
+                INSERT INTO action_updates (rec_no, status, percent_complete, revised_due_date, note,
+                                            evidence_url, updated_by, updated_at)
+                VALUES ($rec_no, $status, $percent_complete, $revised_due_date, $note,
+                        $evidence_url, $updated_by, $updated_at)
+                RETURNING update_id
+                """,
+                params,
+            ).fetchone()
+            return int(row[0])
+        except duckdb.TransactionException as error:
+            if attempt == MAX_ATTEMPTS:
+                raise WriteConflict(
+                    f"Could not record the update on recommendation {rec_no}: other people were writing at the "
+                    f"same time for {MAX_ATTEMPTS} attempts. Nothing was recorded; try again."
+                ) from error
+            time.sleep(delay * (1 + random.random()))  # jitter, so retries spread out
+            delay = min(delay * 2, MAX_BACKOFF_SECONDS)
+    raise AssertionError("unreachable")

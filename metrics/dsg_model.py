@@ -1,0 +1,184 @@
+"""The DSG high-needs scenario model: a pure function from typed inputs to a cumulative deficit path.
+
+The source document gives the cumulative deficit at the end of 2020/21 (£37.9m), the in-year overspend
+predicted for 2021/22 (£17m) and two end points for 2025/26 (£70m with the recovery plan, £110m
+without). It gives nothing for the years between, so those years are *modelled* here and say so.
+
+The model is one rule, applied year by year:
+
+    deficit at the end of a year = deficit at the end of the year before
+                                   + that year's in-year overspend
+                                   − that year's savings from mitigation
+
+`reported_defaults` derives inputs that reproduce the two reported end points (see its docstring).
+Nothing here reads the database: the caller passes the reported figures in.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+FORMULA_IN_WORDS = (
+    "Deficit at the end of a year = deficit at the end of the year before + that year's in-year "
+    "overspend − that year's savings from mitigation."
+)
+DEFAULTS_IN_WORDS = (
+    "Default inputs: the first year's in-year overspend is the one the document predicts. In every later "
+    "year the in-year overspend is the same amount, chosen so that without mitigation the deficit reaches "
+    "the reported unmitigated figure in the last year. The savings from mitigation are spread evenly over "
+    "those later years, so that the deficit reaches the reported figure with the recovery plan. The "
+    "document gives no figures for the years between: they are modelled."
+)
+
+_FISCAL_YEAR = re.compile(r"(\d{4})/(\d{2})")
+
+
+def _start_of(fiscal_year: str) -> int:
+    match = _FISCAL_YEAR.fullmatch(fiscal_year)
+    if not match or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
+        raise ValueError(f"{fiscal_year!r} is not a financial year written like 2021/22")
+    return int(match.group(1))
+
+
+def fiscal_year_label(start: int) -> str:
+    """2021 -> '2021/22'."""
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def next_fiscal_year(fiscal_year: str) -> str:
+    """'2020/21' -> '2021/22'."""
+    return fiscal_year_label(_start_of(fiscal_year) + 1)
+
+
+def fiscal_years(first: str, last: str) -> tuple[str, ...]:
+    """Every financial year from `first` to `last` inclusive: ('2021/22', ..., '2025/26')."""
+    start, end = _start_of(first), _start_of(last)
+    if end < start:
+        raise ValueError(f"{last} is before {first}")
+    return tuple(fiscal_year_label(year) for year in range(start, end + 1))
+
+
+@dataclass(frozen=True)
+class DsgScenario:
+    """Inputs to the model. Money in £ millions; one overspend and one savings figure per modelled year."""
+
+    start_year: str  # the last year with a known cumulative deficit, e.g. "2020/21"
+    start_deficit_gbp_m: float  # the cumulative deficit at the end of start_year
+    years: tuple[str, ...]  # the modelled years, consecutive, starting the year after start_year
+    in_year_overspend_gbp_m: tuple[float, ...]
+    mitigation_savings_gbp_m: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        if not self.years:
+            raise ValueError("the scenario needs at least one modelled year")
+        expected = fiscal_years(next_fiscal_year(self.start_year), self.years[-1])
+        if tuple(self.years) != expected:
+            raise ValueError(f"modelled years must run on from {self.start_year} one by one: got {self.years}")
+        for name in ("in_year_overspend_gbp_m", "mitigation_savings_gbp_m"):
+            values = getattr(self, name)
+            if len(values) != len(self.years):
+                raise ValueError(f"{name} has {len(values)} values for {len(self.years)} years")
+            if not all(math.isfinite(value) for value in values):
+                raise ValueError(f"{name} must be finite numbers")
+        if any(value < 0 for value in self.mitigation_savings_gbp_m):
+            raise ValueError("savings from mitigation cannot be negative")
+        if not math.isfinite(self.start_deficit_gbp_m):
+            raise ValueError("the starting deficit must be a finite number")
+
+
+def project(scenario: DsgScenario) -> pd.DataFrame:
+    """The modelled cumulative deficit: one row per modelled year (after the known start)."""
+    deficit = scenario.start_deficit_gbp_m
+    rows = []
+    for year, overspend, savings in zip(
+        scenario.years, scenario.in_year_overspend_gbp_m, scenario.mitigation_savings_gbp_m, strict=True
+    ):
+        net = overspend - savings
+        deficit += net
+        rows.append((year, overspend, savings, net, deficit))
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "fiscal_year",
+            "in_year_overspend_gbp_m",
+            "mitigation_savings_gbp_m",
+            "net_in_year_gbp_m",
+            "cumulative_deficit_gbp_m",
+        ],
+    )
+
+
+def overspend_path(
+    first_year_gbp_m: float, later_base_gbp_m: float, growth_rate: float, years: int
+) -> tuple[float, ...]:
+    """In-year overspend per year: the first year as given, then a base growing by `growth_rate` a year.
+
+    growth_rate is a fraction (0.05 = 5% a year); the second year's overspend is the base itself.
+    """
+    if years < 1:
+        raise ValueError("at least one year is needed")
+    if growth_rate <= -1:
+        raise ValueError("a growth rate of -100% or less is not meaningful")
+    return (first_year_gbp_m, *(later_base_gbp_m * (1 + growth_rate) ** k for k in range(years - 1)))
+
+
+def savings_path(per_year_gbp_m: float, years: int) -> tuple[float, ...]:
+    """Savings from mitigation: none in the first modelled year (its overspend is the predicted one), then
+    the same amount each later year."""
+    if years < 1:
+        raise ValueError("at least one year is needed")
+    return (0.0, *([per_year_gbp_m] * (years - 1)))
+
+
+@dataclass(frozen=True)
+class ReportedDefaults:
+    """Inputs derived from the reported figures, and the two scenarios they give."""
+
+    later_overspend_gbp_m: float  # the constant in-year overspend after the first modelled year
+    mitigation_per_year_gbp_m: float  # the savings from mitigation in each year after the first
+    unmitigated: DsgScenario
+    mitigated: DsgScenario
+
+
+def reported_defaults(
+    *,
+    start_year: str,
+    start_deficit_gbp_m: float,
+    first_year_overspend_gbp_m: float,
+    end_year: str,
+    end_unmitigated_gbp_m: float,
+    end_mitigated_gbp_m: float,
+) -> ReportedDefaults:
+    """Inputs that reproduce the two reported end points.
+
+    The first modelled year's overspend is the predicted one. After it the in-year overspend is constant,
+    (end_unmitigated − start − first year) / (number of later years), so the unmitigated path ends at the
+    reported unmitigated figure. Mitigation saves (end_unmitigated − end_mitigated) / (number of later
+    years) in each later year, so the mitigated path ends at the reported mitigated figure.
+    """
+    years = fiscal_years(next_fiscal_year(start_year), end_year)
+    later = len(years) - 1
+    if later < 1:
+        raise ValueError("the end year must be at least two years after the start year")
+    if end_mitigated_gbp_m > end_unmitigated_gbp_m:
+        raise ValueError("the mitigated end point is above the unmitigated one")
+    later_overspend = (end_unmitigated_gbp_m - start_deficit_gbp_m - first_year_overspend_gbp_m) / later
+    mitigation = (end_unmitigated_gbp_m - end_mitigated_gbp_m) / later
+    overspend = overspend_path(first_year_overspend_gbp_m, later_overspend, 0.0, len(years))
+
+    def scenario(savings_per_year: float) -> DsgScenario:
+        return DsgScenario(
+            start_year, start_deficit_gbp_m, years, overspend, savings_path(savings_per_year, len(years))
+        )
+
+    return ReportedDefaults(later_overspend, mitigation, scenario(0.0), scenario(mitigation))
+
+
+def first_year_above(path: pd.DataFrame, threshold_gbp_m: float) -> str | None:
+    """The first year whose cumulative deficit is above the threshold, or None if it never is."""
+    above = path.loc[path["cumulative_deficit_gbp_m"] > threshold_gbp_m, "fiscal_year"]
+    return None if above.empty else str(above.iloc[0])

@@ -1,0 +1,31 @@
+"""Text that is safe to hand to a spreadsheet: no cell may start a formula.
+
+Excel, LibreOffice and Google Sheets treat a cell beginning with =, +, -, @, a tab or a carriage
+return as a formula (CSV/formula injection). Such strings get a leading apostrophe, which the
+spreadsheet shows as text. Numbers are left alone: a negative number is a number, not a formula.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value: Any) -> Any:
+    """The value with a leading apostrophe if it is a string a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of the frame with every string cell neutralised; numbers, dates and missing values unchanged."""
+    result = df.copy()
+    for column in result.columns:
+        series = result[column]
+        if pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
+            result[column] = series.map(neutralise_formula, na_action="ignore")
+    return result

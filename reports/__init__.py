@@ -1,0 +1,1 @@
+"""Report writers: turn finished DataFrames into files (XLSX, HTML). No database access."""

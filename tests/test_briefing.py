@@ -1,0 +1,129 @@
+"""Briefing packs: PowerPoint and PDF of chosen charts and headline figures, in the chosen order."""
+
+from __future__ import annotations
+
+import io
+
+import duckdb
+import pytest
+from PIL import Image
+from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+from pypdf import PdfReader
+
+from charts import briefing, export
+from charts.spec import SAMPLE_LABEL
+from metrics import format as fmt
+from metrics.figures import headline_position, source_documents
+from tests.conftest import CHROMIUM
+from tests.export_charts import TEST_CHARTS
+
+
+@pytest.fixture(scope="module")
+def material(built_db):
+    with duckdb.connect(str(built_db), read_only=True) as conn:
+        charts = {chart_id: build(conn) for chart_id, build in TEST_CHARTS.items()}
+        headline = headline_position(conn)
+        info = briefing.pack_info(source_documents(conn))
+    return charts, headline, info
+
+
+@pytest.fixture(scope="module")
+def exporter():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed")
+    exporter = export.ImageExporter(CHROMIUM).start()
+    yield exporter
+    exporter.stop()
+
+
+@pytest.fixture(scope="module")
+def items(material):
+    """Sample chart first, then two headline figures, then the net budget chart: not catalogue order."""
+    charts, headline, _ = material
+    figures = tuple(briefing.headline_figures(headline))
+    return [charts["test_sample_budget"], briefing.HeadlineSlide((figures[4], figures[0])), charts["test_net_budget"]]
+
+
+def slide_text(slide) -> str:
+    return "\n".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
+
+
+def test_headline_figures_carry_value_basis_and_quote(material):
+    _, headline, _ = material
+    figures = briefing.headline_figures(headline)
+    assert len(figures) == len(headline)
+    for figure, (_, row) in zip(figures, headline.iterrows(), strict=True):
+        qualifier = row["qualifier"] if isinstance(row["qualifier"], str) else None
+        assert figure.value == fmt.figure(row["value"], row["unit"], qualifier)
+        assert row["source_quote"] in figure.source
+        assert figure.basis == row["basis"]
+
+
+def test_pptx_has_the_chosen_slides_in_order(material, items, exporter):
+    _, _, info = material
+    progress = []
+    deck = Presentation(
+        io.BytesIO(briefing.build_pptx(items, info, exporter=exporter, progress=lambda f, m: progress.append(f)))
+    )
+    slides = list(deck.slides)
+    assert len(slides) == 1 + len(items)
+    assert [slide.shapes.title.text for slide in slides[1:]] == [items[0].title, "Headline figures", items[2].title]
+
+    title = slide_text(slides[0])
+    assert f"{info.as_at:%-d %B %Y}" in title
+    assert info.source in title
+    assert SAMPLE_LABEL in title, "the title slide warns that sample data is included"
+
+    for slide, chart in ((slides[1], items[0]), (slides[3], items[2])):
+        pictures = [shape for shape in slide.shapes if shape.shape_type == MSO_SHAPE_TYPE.PICTURE]
+        assert len(pictures) == 1
+        assert pictures[0]._element.nvPicPr.cNvPr.get("descr") == chart.alt_text
+        image = Image.open(io.BytesIO(pictures[0].image.blob))
+        options = export.image_options(export.ImageJob(export.export_figure(chart), "png"))
+        assert image.size == (options["width"] * 2, options["height"] * 2)
+        assert pictures[0].left >= 0 and pictures[0].left + pictures[0].width <= deck.slide_width
+        assert pictures[0].top + pictures[0].height <= deck.slide_height
+        assert chart.source in slide_text(slide)
+        assert slide.notes_slide.notes_text_frame.text == chart.alt_text
+    assert SAMPLE_LABEL in slide_text(slides[1])
+
+    table = next(shape for shape in slides[2].shapes if shape.has_table).table
+    assert [table.cell(row, 1).text for row in range(1, len(table.rows))] == [f.value for f in items[1].figures]
+    assert progress == sorted(progress) and progress[-1] == 1.0
+
+
+def test_pdf_has_a_title_page_and_one_page_per_item(material, items, exporter):
+    _, _, info = material
+    reader = PdfReader(io.BytesIO(briefing.build_pdf(items, info, exporter=exporter)))
+    assert len(reader.pages) == 1 + len(items)
+    assert [entry.title for entry in reader.outline] == [info.title, items[0].title, "Headline figures", items[2].title]
+    assert reader.metadata.title == info.title
+    texts = [" ".join(page.extract_text().split()) for page in reader.pages]
+    assert f"{info.as_at:%-d %B %Y}" in texts[0]
+    assert items[0].title in texts[1] and "Description:" in texts[1]
+    assert items[1].figures[0].value in texts[2]
+    assert items[2].title in texts[3]
+    for page in reader.pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == (
+            briefing.PAGE_WIDTH_PT,
+            briefing.PAGE_HEIGHT_PT,
+        )
+
+
+def test_a_pack_of_only_headline_figures_needs_no_chart_images(material, tmp_path):
+    _, headline, info = material
+    items = [briefing.HeadlineSlide(tuple(briefing.headline_figures(headline)))]
+    no_browser = export.ImageExporter(tmp_path / "no-chromium")
+    deck = Presentation(io.BytesIO(briefing.build_pptx(items, info, exporter=no_browser)))
+    assert len(deck.slides) == 2
+    with pytest.raises(export.ExportUnavailable):
+        briefing.build_pdf(items, info, exporter=no_browser)
+
+
+def test_an_empty_pack_or_unknown_kind_is_refused(material):
+    _, _, info = material
+    with pytest.raises(ValueError, match="at least one"):
+        briefing.build_pptx([], info)
+    with pytest.raises(ValueError, match=r"\.pptx or a \.pdf"):
+        briefing.build_pack([], info, "docx")

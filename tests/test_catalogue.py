@@ -1,0 +1,26 @@
+"""The chart catalogue: every registered chart builds from the real database and carries its as-at date."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from charts.all import load_catalogue
+from charts.data_export import chart_file_name
+
+CHART_IDS = sorted(load_catalogue())
+
+
+@pytest.fixture(scope="module")
+def conn(built_db):
+    with duckdb.connect(str(built_db), read_only=True) as connection:
+        yield connection
+
+
+@pytest.mark.parametrize("chart_id", CHART_IDS)
+def test_catalogue_chart_is_dated_by_its_source(conn, chart_id):
+    chart = load_catalogue()[chart_id].build(conn)
+    published = conn.execute("SELECT max(published_on) FROM sources").fetchone()[0]
+    assert chart.chart_id == chart_id
+    assert chart.as_at == published
+    assert chart_file_name(chart, "png").endswith(f"-{published:%Y-%m-%d}.png")

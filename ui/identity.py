@@ -1,0 +1,243 @@
+"""Who is using the dashboard, and what they may do.
+
+With an `[auth]` section in `.streamlit/secrets.toml` the app signs people in with `st.login`
+(OpenID Connect, e.g. Microsoft Entra ID) and gives each a role from the `[roles]` table:
+
+    [roles]
+    admins  = ["finance.systems@dorsetcouncil.gov.uk"]
+    editors = ["jane.doe@dorsetcouncil.gov.uk"]
+    viewers = ["@dorsetcouncil.gov.uk"]       # a whole domain
+
+An entry is a full e-mail address or `@domain`; the highest role that matches wins. A signed-in
+person whom no entry matches is refused (shown a "no access" page), never given a role by default.
+
+Without `[auth]` the app is in local mode: the operating-system user with every role, allowed only
+while the server listens on the loopback address and is reached directly (not through a proxy).
+
+The role check that matters is `data.access.require`, inside every write function; this module
+only decides who the actor is and keeps anonymous visitors out of every page.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, NoReturn
+from urllib.parse import urlsplit
+
+import streamlit as st
+from streamlit import config as st_config
+from streamlit.errors import StreamlitSecretNotFoundError
+
+from data.access import ROLE_RANK, Actor, PermissionDenied, local_actor
+from ui.safe import plain
+
+ROLE_LISTS = {"admins": "admin", "editors": "editor", "viewers": "viewer"}
+ROLE_MEANING = {
+    "viewer": "can read",
+    "editor": "can record action-plan progress",
+    "admin": "can load data and undo loads",
+}
+PROXY_HEADERS = ("X-Forwarded-For", "X-Forwarded-Host", "Forwarded", "X-Real-Ip")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_DOMAIN = re.compile(r"@[^@\s]+\.[^@\s]+")
+
+
+class ConfigurationError(ValueError):
+    """The sign-in or roles configuration cannot be used as written."""
+
+
+# --- plain functions (no Streamlit): the rules, tested directly --------------------------------
+
+
+def parse_roles(config: Mapping[str, Any] | None) -> dict[str, tuple[str, ...]]:
+    """The `[roles]` table as role -> lower-cased entries. Raises ConfigurationError on a bad entry."""
+    parsed: dict[str, tuple[str, ...]] = {role: () for role in ROLE_LISTS.values()}
+    for key, entries in (config or {}).items():
+        if key not in ROLE_LISTS:
+            raise ConfigurationError(f"[roles] has an unknown key {key!r}; expected {', '.join(ROLE_LISTS)}")
+        if isinstance(entries, str) or not isinstance(entries, (list, tuple)):
+            raise ConfigurationError(f"[roles] {key} must be a list of e-mail addresses or @domains")
+        cleaned = []
+        for entry in entries:
+            value = str(entry).strip().lower()
+            if not (_EMAIL.fullmatch(value) or _DOMAIN.fullmatch(value)):
+                raise ConfigurationError(
+                    f"[roles] {key} has {entry!r}: use a full e-mail address or @domain (e.g. @dorsetcouncil.gov.uk)"
+                )
+            cleaned.append(value)
+        parsed[ROLE_LISTS[key]] = tuple(cleaned)
+    return parsed
+
+
+def role_for(email: str, roles: Mapping[str, tuple[str, ...]]) -> str | None:
+    """The highest role an entry gives `email` (exact address or its @domain); None if none does."""
+    email = email.strip().lower()
+    domain = "@" + email.rpartition("@")[2]
+    matching = [role for role, entries in roles.items() if email in entries or domain in entries]
+    return max(matching, key=ROLE_RANK.__getitem__, default=None)
+
+
+def signed_in_email(user: Mapping[str, Any]) -> str | None:
+    """The e-mail address the identity provider vouches for: `email`, else Entra's `preferred_username`."""
+    if user.get("is_logged_in") is not True:
+        return None
+    for claim in ("email", "preferred_username"):
+        if claim == "email" and user.get("email_verified") is False:
+            continue
+        value = user.get(claim)
+        if isinstance(value, str) and _EMAIL.fullmatch(value.strip()):
+            return value.strip().lower()
+    return None
+
+
+def actor_for_user(user: Mapping[str, Any], roles_config: Mapping[str, Any] | None) -> Actor:
+    """The Actor for a signed-in user. Raises PermissionDenied if not signed in or given no role."""
+    if user.get("is_logged_in") is not True:
+        raise PermissionDenied("Sign in to use the dashboard.")
+    email = signed_in_email(user)
+    if email is None:
+        raise PermissionDenied("Your sign-in did not give an e-mail address, so the dashboard cannot give you a role.")
+    role = role_for(email, parse_roles(roles_config))
+    if role is None:
+        raise PermissionDenied(f"{email} has no role on this dashboard. Ask its administrator to add you.")
+    return Actor(identity=email, role=role)
+
+
+def is_loopback(host: str | None) -> bool:
+    """True for localhost, 127.0.0.0/8 and ::1 (with or without brackets); False for anything else."""
+    if not host:
+        return False
+    host = host.strip().strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def exposure(address: str | None, headers: Mapping[str, str], *, in_process: bool = False) -> str | None:
+    """Why local mode must not serve this request (None if it may).
+
+    `address` is `server.address`; unset means every interface. `in_process` is True under AppTest,
+    where no server listens at all.
+    """
+    if address:
+        if not is_loopback(address):
+            return f"The server listens on {address}, which other computers can reach."
+    elif not in_process:
+        return "The server listens on every network interface, which other computers can reach."
+    host = headers.get("Host")
+    if host and not is_loopback(urlsplit("//" + host).hostname):
+        return f"This page was requested as {host}, not as localhost."
+    if any(headers.get(name) for name in PROXY_HEADERS):
+        return "This page was requested through a proxy."
+    return None
+
+
+# --- Streamlit: configuration, the gate and the sidebar ----------------------------------------
+
+
+def _secrets() -> Mapping[str, Any]:
+    """st.secrets as a mapping; empty when there is no secrets file. A file that fails to parse is an error."""
+    try:
+        return st.secrets.to_dict()
+    except StreamlitSecretNotFoundError as error:
+        if any(Path(path).is_file() for path in st_config.get_option("secrets.files")):
+            raise ConfigurationError(f"The secrets file could not be read: {error}") from error
+        return {}
+
+
+def auth_configured() -> bool:
+    return "auth" in _secrets()
+
+
+def current_actor() -> Actor:
+    """Who is making this change. Local mode: the OS user (admin). Raises PermissionDenied if nobody may."""
+    secrets = _secrets()
+    if "auth" not in secrets:
+        return local_actor()
+    return actor_for_user(st.user.to_dict(), secrets.get("roles"))
+
+
+def _provider(auth: Mapping[str, Any]) -> str | None:
+    """The provider to pass st.login: None for a single [auth] provider, else the one named [auth.x]."""
+    if "client_id" in auth:
+        return None
+    named = [name for name, value in auth.items() if isinstance(value, Mapping) and "client_id" in value]
+    if len(named) != 1:
+        raise ConfigurationError("[auth] needs client_id etc. directly, or exactly one [auth.<provider>] table")
+    return named[0]
+
+
+def _only_page(title: str, body: Callable[[], None]) -> NoReturn:
+    """Show one page instead of the app (whatever the URL), then stop the run."""
+    st.navigation([st.Page(body, title=title, icon=":material/lock:")], position="hidden").run()
+    st.stop()
+
+
+def _sign_in_page(provider: str | None) -> None:
+    def sign_in() -> None:
+        st.title("Dorset Council financial position")
+        st.write("This dashboard is for council staff. Sign in with your council account to continue.")
+        st.button(
+            "Sign in", type="primary", icon=":material/login:", on_click=st.login, args=[provider] if provider else []
+        )
+
+    _only_page("Sign in", sign_in)
+
+
+def _refusal_page(title: str, message: str, *, sign_out: bool) -> NoReturn:
+    def refused() -> None:
+        st.title(title)
+        st.error(message)
+        if sign_out:
+            st.button("Sign out", icon=":material/logout:", on_click=st.logout)
+
+    _only_page(title, refused)
+
+
+def sign_in_gate() -> Actor:
+    """Call before st.navigation. Returns who is using the app; otherwise shows one page and stops."""
+    try:
+        secrets = _secrets()
+        provider = _provider(secrets["auth"]) if "auth" in secrets else None
+        parse_roles(secrets.get("roles"))
+    except ConfigurationError as error:
+        _refusal_page("Sign-in is misconfigured", f"{error}. Nothing else runs until it is fixed.", sign_out=False)
+    if "auth" not in secrets:
+        problem = exposure(
+            st_config.get_option("server.address"),
+            st.context.headers,
+            # AppTest runs the script in-process, with no server; it patches the config module's get_option
+            in_process=bool(st_config.get_option("global.appTest")),
+        )
+        if problem:
+            _refusal_page(
+                "Local mode: not for sharing",
+                f"{problem} Without sign-in configured the dashboard lets anyone make changes as "
+                f"{local_actor().identity}, so it only serves this computer. Run it with `make run` "
+                "(which binds 127.0.0.1), or configure sign-in (see README: Sign-in with Microsoft Entra ID).",
+                sign_out=False,
+            )
+        return local_actor()
+    if st.user.to_dict().get("is_logged_in") is not True:
+        _sign_in_page(provider)
+    try:
+        return actor_for_user(st.user.to_dict(), secrets.get("roles"))
+    except PermissionDenied as refusal:
+        _refusal_page("No access", str(refusal), sign_out=True)
+
+
+def show_identity(actor: Actor) -> None:
+    """Sidebar: who is signed in, their role and a sign-out button; or the local-mode warning."""
+    with st.sidebar:
+        if auth_configured():
+            st.caption(f"Signed in as **{plain(actor.identity)}**, {actor.role} ({ROLE_MEANING[actor.role]}).")
+            st.button("Sign out", icon=":material/logout:", key="identity_sign_out", on_click=st.logout)
+        else:
+            st.warning("Local mode: not for sharing", icon=":material/lock_open:")
+            st.caption(f"Changes are recorded as **{plain(actor.identity)}**, the operating-system user.")

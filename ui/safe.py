@@ -1,0 +1,26 @@
+"""Text from data, shown as text: for the few places that take Markdown (st.markdown, st.caption, help=).
+
+Streamlit already shows raw HTML in Markdown as text and blanks `javascript:` links, but it still
+turns `[text](url)` into a link whose text hides its address, and applies bold, emoji shortcodes,
+colours and LaTeX. `plain` backslash-escapes every ASCII punctuation character that Markdown or
+Streamlit's extensions give a meaning, so the text reads exactly as written. One thing escaping cannot
+stop: a bare http(s) URL or e-mail address still becomes a link (GFM autolink), showing the address
+itself as its text. st.text, st.code and st.dataframe need none of this: they never interpret their text.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+# CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that mean something
+# to Markdown, GFM or Streamlit (":" for :emoji: and :red[...], "$" for LaTeX).
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=\"'^])")
+
+
+def plain(text: object) -> str:
+    """`text` escaped so that Markdown shows it literally; missing values become an empty string."""
+    if text is None or (pd.api.types.is_scalar(text) and pd.isna(text)):
+        return ""
+    return _SPECIAL.sub(r"\\\1", str(text))
