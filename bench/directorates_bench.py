@@ -1,4 +1,4 @@
-"""`python -m bench directorates` (part of `make bench`): the Directorates page's metrics at 1M and 10M monitoring lines.
+"""`python -m bench directorates` (part of `make bench`): the Directorates page at 1M and 10M lines.
 
 For each size it builds a database (sample lines from `data.sample.generate`; the 10M one copies the
 1M lines nine more times in SQL under new cost-centre codes), then, each in its own process:

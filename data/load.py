@@ -79,6 +79,7 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 MONTH_NAMES = ("Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar")
 
 _HTML = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>|&[A-Za-z]+;|&#\d+;")
+_MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\s*\(")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _FISCAL_YEAR = re.compile(r"(\d{4})\s*[/-]\s*(\d{2}|\d{4})")
 _MONTH = re.compile(r"(?i)p?\s*(\d{1,2})")
@@ -376,6 +377,8 @@ def _text(value: object, *, required: bool = True, limit: int = MAX_TEXT_CHARS) 
         raise _CellError(f"starts with {text[0]!r}, which a spreadsheet would run as a formula; expected plain text")
     if _HTML.search(text):
         raise _CellError("contains HTML markup; expected plain text")
+    if _MARKDOWN_LINK.search(text):
+        raise _CellError("contains a Markdown link; expected plain text")
     if _CONTROL.search(text):
         raise _CellError("contains control characters; expected plain text")
     if len(text) > limit:

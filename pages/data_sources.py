@@ -13,6 +13,7 @@ from ui.common import database
 from ui.filters import directorate_notice
 from ui.frame import require_frame
 from ui.identity import current_actor
+from ui.safe import plain
 
 require_frame()
 
@@ -103,20 +104,20 @@ if uploaded is not None:
     outcome = st.session_state["upload_checked"][1]
     if isinstance(outcome, list):
         st.error(
-            f"**{uploaded.name} cannot be loaded: {len(outcome)} problem(s).** Nothing has been written. "
+            f"**{plain(uploaded.name)} cannot be loaded: {len(outcome)} problem(s).** Nothing has been written. "
             "Correct the file and upload it again."
         )
         st.dataframe(_problems_table(outcome), hide_index=True, width="stretch")
     else:
         parsed, summary = outcome
-        st.subheader(f"Preview: {KIND_LABELS[parsed.kind].lower()} from {parsed.file_name}")
+        st.subheader(f"Preview: {KIND_LABELS[parsed.kind].lower()} from {plain(parsed.file_name)}")
         for note in summary.notes:
             if note.startswith("This file was already loaded"):
-                st.error(note)
+                st.error(plain(note))
             elif note.startswith("Real lines for"):
-                st.warning(note, icon=":material/swap_horiz:")
+                st.warning(plain(note), icon=":material/swap_horiz:")
             else:
-                st.write(note)
+                st.markdown(plain(note))
         st.dataframe(summary.changes, hide_index=True, width="stretch")
         if summary.duplicate_of is None and st.button(
             f"Load {len(parsed.frame):,} {'lines' if parsed.kind == 'monitoring' else 'figures'}", type="primary"
@@ -125,12 +126,13 @@ if uploaded is not None:
                 with database(read_only=False) as conn:
                     result = load.apply(conn, parsed, current_actor())
             except (load.LoadRejected, PermissionDenied) as error:
-                st.error(str(error))
+                st.error(plain(str(error)))
             else:
                 st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
                 st.session_state.pop("upload_checked", None)
                 st.session_state["load_message"] = (
-                    f"Loaded {result.rows:,} {result.kind} row(s) from {parsed.file_name} as load {result.load_id}."
+                    f"Loaded {result.rows:,} {result.kind} row(s) from {plain(parsed.file_name)} "
+                    f"as load {result.load_id}."
                     + (f" Replaced {result.lines_replaced:,} reported line(s)." if result.lines_replaced else "")
                     + (
                         f" Replaced {result.sample_lines_replaced:,} sample line(s)."
@@ -168,7 +170,7 @@ if not undoable.empty:
                     with database(read_only=False) as conn:
                         done = load.undo(conn, int(choice), current_actor())
                 except (ValueError, PermissionDenied) as error:
-                    st.error(str(error))
+                    st.error(plain(str(error)))
                 else:
                     st.session_state["load_message"] = (
                         f"Undid load {done.load_id}: removed {done.rows_removed:,} row(s), "

@@ -11,6 +11,7 @@ from ui import filters
 from ui.chart_panel import show_chart
 from ui.common import database
 from ui.frame import require_frame
+from ui.safe import plain
 
 require_frame()
 
@@ -81,8 +82,8 @@ with database() as conn:
 
 where = " › ".join([scope, *(x for x in (service, cost_centre) if x)])
 st.caption(
-    f"**{where}**, {year}, year to date to {filters.month_label(month)}. Directorates are chosen in the sidebar; "
-    "the page's address keeps every filter, so a copied link opens this view."
+    f"**{plain(where)}**, {year}, year to date to {filters.month_label(month)}. "
+    "Directorates are chosen in the sidebar; the page's address keeps every filter, so a copied link opens this view."
 )
 if int(totals["sample_lines"]):
     st.warning(

@@ -290,6 +290,7 @@ BAD_FILES = [
     ("formula in cost centre", "a.csv", csv_bytes(_rows_with(3, "cost_centre", HYPERLINK)), 3, "cost_centre (E)"),
     ("plus-prefixed text", "a.csv", csv_bytes(_rows_with(2, "service", "+cmd|' /C calc'!A0")), 2, "service (D)"),
     ("html in service", "a.csv", csv_bytes(_rows_with(3, "service", "<script>alert(1)</script>")), 3, "service (D)"),
+    ("markdown link", "a.csv", csv_bytes(_rows_with(2, "service", "[Pay](https://x.example)")), 2, "service (D)"),
     ("html entity", "a.csv", csv_bytes(_rows_with(4, "service", "Care &amp; Support")), 4, "service (D)"),
     ("control character", "a.csv", csv_bytes(_rows_with(2, "cost_centre", "PL\x071")), 2, "cost_centre (E)"),
     ("text too long", "a.csv", csv_bytes(_rows_with(2, "service", "x" * 200)), 2, "service (D)"),

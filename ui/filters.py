@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from data.load import MONTH_NAMES
+from ui.safe import plain
 
 PARAM_DIRECTORATE = "directorate"
 PARAM_YEAR = "year"
@@ -94,7 +95,7 @@ def current_directorates(names: Sequence[str], aliases: dict[str, str] | None = 
         st.session_state[DIRECTORATE_KEY] = chosen
         if unknown:
             st.warning(
-                f"The link asked for {', '.join(repr(u) for u in unknown)}, which is not a directorate; "
+                f"The link asked for {', '.join(plain(repr(u)) for u in unknown)}, which is not a directorate; "
                 f"showing {', '.join(chosen) if chosen else 'all directorates'} instead."
             )
         _write_param(PARAM_DIRECTORATE, chosen)
@@ -126,7 +127,7 @@ def directorate_notice(reason: str = "these figures are for the whole council") 
     chosen = selected_directorates()
     if chosen:
         st.info(
-            f"The directorate filter ({', '.join(chosen)}) does not apply on this page: {reason}.",
+            f"The directorate filter ({plain(', '.join(chosen))}) does not apply on this page: {reason}.",
             icon=":material/filter_alt_off:",
         )
     else:
@@ -150,7 +151,9 @@ def _choose(
         raw = st.query_params.get(param)
         from_url = parse(raw) if raw is not None else None
         if raw is not None and from_url not in options:
-            container.warning(f"The link's {describe} {raw!r} is not available; showing {format_func(default)}.")
+            container.warning(
+                f"The link's {describe} {plain(repr(raw))} is not available; showing {plain(format_func(default))}."
+            )
             from_url = None
         saved = _saved().get(param)
         value = from_url if from_url is not None else (saved if saved in options else default)
