@@ -5,20 +5,55 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from data import load
-from data.access import PermissionDenied
-from metrics import loads as loads_metrics
-from metrics.figures import source_documents
-from ui.common import database
-from ui.filters import directorate_notice
 from ui.frame import require_frame
-from ui.identity import current_actor
-from ui.safe import plain
 
+# A fresh server may run this file without app.py: go through the frame before importing Plotly & co.
 require_frame()
+
+from data import load  # noqa: E402
+from data.access import PermissionDenied  # noqa: E402
+from metrics import loads as loads_metrics  # noqa: E402
+from metrics.figures import source_documents  # noqa: E402
+from ui.common import database  # noqa: E402
+from ui.filters import directorate_notice  # noqa: E402
+from ui.identity import current_actor  # noqa: E402
+from ui.safe import plain  # noqa: E402
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "data" / "templates"
 KIND_LABELS = {"monitoring": "Monitoring lines (budget, actual, forecast)", "figures": "Reported figures"}
+
+
+# Writes run as widget callbacks: they happen once, before the page reruns, whatever the rerun does.
+def apply_upload(parsed: load.ParsedFile) -> None:
+    try:
+        with database(read_only=False) as conn:
+            result = load.apply(conn, parsed, current_actor())
+    except (load.LoadRejected, PermissionDenied) as error:
+        st.session_state["load_error"] = plain(str(error))
+        return
+    st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
+    st.session_state.pop("upload_checked", None)
+    st.session_state["load_message"] = (
+        f"Loaded {result.rows:,} {result.kind} row(s) from {plain(parsed.file_name)} as load {result.load_id}."
+        + (f" Replaced {result.lines_replaced:,} reported line(s)." if result.lines_replaced else "")
+        + (f" Replaced {result.sample_lines_replaced:,} sample line(s)." if result.sample_lines_replaced else "")
+    )
+
+
+def undo_chosen() -> None:
+    if not st.session_state.get("undo_confirm"):
+        st.session_state["load_error"] = "Tick the box to confirm the undo."
+        return
+    try:
+        with database(read_only=False) as conn:
+            done = load.undo(conn, int(st.session_state["undo_choice"]), current_actor())
+    except (ValueError, PermissionDenied) as error:
+        st.session_state["load_error"] = plain(str(error))
+        return
+    st.session_state["load_message"] = (
+        f"Undid load {done.load_id}: removed {done.rows_removed:,} row(s), put back {done.lines_restored:,} line(s)."
+    )
+
 
 st.title("Data & sources")
 st.caption(
@@ -30,25 +65,7 @@ directorate_notice("loads, their history and the sources cover every directorate
 # --- load a file -----------------------------------------------------------------------------------
 st.header("Load a file")
 with st.expander("File format and templates"):
-    st.markdown(
-        """
-**Monitoring lines**: one row per cost centre and month, CSV (UTF-8) or XLSX with one sheet, header in row 1:
-
-| column | what it holds |
-| --- | --- |
-| `fiscal_year` | the financial year, `2021/22` |
-| `period_month` | the month: 1–12 or `P1`–`P12`; **1 = April** |
-| `directorate` | a directorate's name or a recognised alias (e.g. "Adults and Housing") |
-| `service`, `cost_centre` | plain text; one line per cost centre and month |
-| `budget_gbp`, `actual_gbp`, `forecast_gbp` | pounds: `1234.50`, `£1,234.50`, `(1,234.50)` = negative |
-
-Each directorate and month in a file is taken as complete: it replaces the reported lines already held
-for that directorate and month. Real lines for a year replace the sample lines of that year.
-
-**Reported figures**: the columns of the `reported_figures` table (`measure`, `label`, `fiscal_year`,
-`period`, `scenario`, `directorate`, `value`, `unit`, `qualifier`, `basis`, `derivation`, `as_at_date`,
-`source_document`, `source_section`, `source_quote`); every row needs its source and the sentence it quotes."""
-    )
+    st.markdown(load.FORMAT_HELP)
     st.markdown(
         f"Files up to {load.MAX_FILE_BYTES // 1024 // 1024} MB. Formulas, HTML and text starting with `=`, `+`, "
         "`-` or `@` are refused: paste values only."
@@ -119,28 +136,16 @@ if uploaded is not None:
             else:
                 st.markdown(plain(note))
         st.dataframe(summary.changes, hide_index=True, width="stretch")
-        if summary.duplicate_of is None and st.button(
-            f"Load {len(parsed.frame):,} {'lines' if parsed.kind == 'monitoring' else 'figures'}", type="primary"
-        ):
-            try:
-                with database(read_only=False) as conn:
-                    result = load.apply(conn, parsed, current_actor())
-            except (load.LoadRejected, PermissionDenied) as error:
-                st.error(plain(str(error)))
-            else:
-                st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
-                st.session_state.pop("upload_checked", None)
-                st.session_state["load_message"] = (
-                    f"Loaded {result.rows:,} {result.kind} row(s) from {plain(parsed.file_name)} "
-                    f"as load {result.load_id}."
-                    + (f" Replaced {result.lines_replaced:,} reported line(s)." if result.lines_replaced else "")
-                    + (
-                        f" Replaced {result.sample_lines_replaced:,} sample line(s)."
-                        if result.sample_lines_replaced
-                        else ""
-                    )
-                )
-                st.rerun()
+        if summary.duplicate_of is None:
+            st.button(
+                f"Load {len(parsed.frame):,} {'lines' if parsed.kind == 'monitoring' else 'figures'}",
+                type="primary",
+                key="confirm_load",
+                on_click=apply_upload,
+                args=(parsed,),
+            )
+if "load_error" in st.session_state:
+    st.error(st.session_state.pop("load_error"))
 if "load_message" in st.session_state:
     st.success(st.session_state.pop("load_message"))
 
@@ -154,29 +159,16 @@ with database() as conn:
 st.dataframe(history, hide_index=True, width="stretch")
 if not undoable.empty:
     with st.form("undo"):
-        choice = st.selectbox(
+        st.selectbox(
             "Undo a load",
             list(undoable["load_id"]),
+            key="undo_choice",
             format_func=lambda i: "load {} · {} · {} rows · {}".format(
                 *undoable.loc[undoable["load_id"] == i, ["load_id", "file_name", "row_count", "kind"]].iloc[0]
             ),
         )
-        confirm = st.checkbox("Remove what this load added and put back the lines it replaced")
-        if st.form_submit_button("Undo load"):
-            if not confirm:
-                st.warning("Tick the box to confirm the undo.")
-            else:
-                try:
-                    with database(read_only=False) as conn:
-                        done = load.undo(conn, int(choice), current_actor())
-                except (ValueError, PermissionDenied) as error:
-                    st.error(plain(str(error)))
-                else:
-                    st.session_state["load_message"] = (
-                        f"Undid load {done.load_id}: removed {done.rows_removed:,} row(s), "
-                        f"put back {done.lines_restored:,} line(s)."
-                    )
-                    st.rerun()
+        st.checkbox("Remove what this load added and put back the lines it replaced", key="undo_confirm")
+        st.form_submit_button("Undo load", on_click=undo_chosen)
 
 # --- sources ---------------------------------------------------------------------------------------
 st.header("Sources")

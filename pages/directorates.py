@@ -2,18 +2,20 @@
 
 import streamlit as st
 
-from charts.monitoring import cost_centres_chart, services_chart, variance_trend_chart
-from data.load import directorate_names
-from metrics import format as fmt
-from metrics import monitoring
-from metrics.db import database_path
-from ui import filters
-from ui.chart_panel import show_chart
-from ui.common import database
 from ui.frame import require_frame
-from ui.safe import plain
 
+# A fresh server may run this file without app.py: go through the frame before importing Plotly & co.
 require_frame()
+
+from charts.monitoring import cost_centres_chart, services_chart, variance_trend_chart  # noqa: E402
+from data.load import directorate_names  # noqa: E402
+from metrics import format as fmt  # noqa: E402
+from metrics import monitoring  # noqa: E402
+from metrics.db import database_path  # noqa: E402
+from ui import filters  # noqa: E402
+from ui.chart_panel import show_chart  # noqa: E402
+from ui.common import database  # noqa: E402
+from ui.safe import plain  # noqa: E402
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
