@@ -6,10 +6,8 @@ record progress; without it, the tracker table, charts and the committee report.
 
 from __future__ import annotations
 
-import time
 from datetime import date, datetime
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -40,7 +38,6 @@ FIELD_LABELS = {
     "evidence_url": "Evidence link",
 }
 FLASH_KEY = "action_plan_flash"
-WRITE_WAIT_SECONDS = 10.0
 # Filters survive a visit to a recommendation (a widget not drawn in a run otherwise loses its value).
 KEPT_FILTERS = (
     "as_at_choice",
@@ -360,24 +357,9 @@ def show_detail(rec_no: int, today: date) -> None:
 
 
 def record_when_free(actor: Actor, rec_no: int, **fields) -> int:
-    """Record an update through a read-write connection, waiting while this server's readers hold the file.
-
-    DuckDB refuses a read-write open in a process that has the same file open read-only ("different
-    configuration"); another person's page run may be reading for a moment, so wait and retry.
-    """
-    deadline = time.monotonic() + WRITE_WAIT_SECONDS
-    delay = 0.02
-    while True:
-        try:
-            with database(read_only=False) as conn:
-                return record_update(conn, actor, rec_no, **fields)
-        except duckdb.ConnectionException as error:
-            if "different configuration" not in str(error):
-                raise
-            if time.monotonic() >= deadline:
-                raise DatabaseBusy(f"the database stayed busy for {WRITE_WAIT_SECONDS:.0f} s.") from error
-            time.sleep(delay)
-            delay = min(delay * 2, 0.25)
+    """Record an update; metrics.db.connect waits while another process or connection holds the file."""
+    with database(read_only=False) as conn:
+        return record_update(conn, actor, rec_no, **fields)
 
 
 def show_form(rec_no: int, row: pd.Series) -> None:

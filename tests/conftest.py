@@ -41,10 +41,24 @@ def db_path(built_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 @pytest.fixture
-def app_test(db_path: Path):
-    """The real app under Streamlit's AppTest, on a private database."""
+def app_test(db_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The real app under Streamlit's AppTest, on a private database, as a running server runs it.
+
+    AppTest starts every run in Streamlit's old pages/ mode (it resets the flag that app.py's
+    st.navigation clears), where ui.frame.require_frame() has to rerun the script, dropping a
+    button click. A running server clears that flag for good on its first run, so here it is
+    cleared after each AppTest run starts. tests/test_frame.py covers the guard without this.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
 
+    original_init = PagesManager.__init__
+
+    def init_as_a_running_server(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init_as_a_running_server)
     return AppTest.from_file(str(PROJECT_DIR / "app.py"), default_timeout=60)
 
 

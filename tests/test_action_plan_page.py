@@ -184,7 +184,7 @@ def test_recording_waits_while_another_page_run_holds_the_database_read_only(app
         at.button(key=SUBMIT).click().run()
     finally:
         release.join()
-    assert not at.exception and not at.error and not at.warning
+    assert not at.exception and not at.error and not at.main.warning
     assert count_updates(db_path) == before + 1
     assert at.dataframe[0].value.iloc[0]["Note"] == "recorded while someone else was reading"
 

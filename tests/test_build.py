@@ -101,3 +101,22 @@ def test_a_failed_build_leaves_the_previous_database(db_path, monkeypatch):
     with pytest.raises(RuntimeError, match="disk full"):
         build_module.build(db_path, sample_rows=240)
     assert table_counts(db_path) == before
+
+
+def test_a_reader_and_a_writer_in_one_process_do_not_refuse_each_other(db_path):
+    from metrics.db import connect
+
+    with connect(db_path, read_only=True) as reader, connect(db_path) as writer:
+        writer.execute(
+            "INSERT INTO action_updates (rec_no, status, updated_by, updated_at) VALUES (2, 'blocked', 'x', now())"
+        )
+        assert reader.execute("SELECT count(*) FROM action_updates").fetchone()[0] == 49
+
+
+def test_reading_a_missing_database_names_it_and_creates_nothing(tmp_path):
+    from metrics.db import DatabaseMissing, connect
+
+    missing = tmp_path / "absent.duckdb"
+    with pytest.raises(DatabaseMissing, match=r"absent\.duckdb"), connect(missing, read_only=True):
+        pass
+    assert not missing.exists()

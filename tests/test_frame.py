@@ -24,8 +24,13 @@ def test_each_page_calls_require_frame_before_anything_else(page_file):
     assert ast.unparse(first.value) == "require_frame()", page_file.name
 
 
-def test_a_page_switched_to_under_apptest_runs_inside_the_frame(app_test):
-    """AppTest starts every run in the old pages/ mode; the guard reruns through app.py (sidebar present)."""
+def test_a_page_switched_to_under_apptest_runs_inside_the_frame(db_path):
+    """Plain AppTest starts every run in the old pages/ mode; the guard reruns through app.py (sidebar present)."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import PROJECT_DIR
+
+    app_test = AppTest.from_file(str(PROJECT_DIR / "app.py"), default_timeout=60)
     app_test.run()
     app_test.switch_page("pages/dsg.py").run()
     assert not app_test.exception

@@ -10,7 +10,6 @@ hold no error, and `/_stcore/health` must still answer.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import os
 import random
 import threading
@@ -120,10 +119,17 @@ class UpdateRecorder:
             self.record_update = record_update
 
     def _write(self, rec_no: int, note: str) -> None:
-        params = inspect.signature(self.record_update).parameters
-        extra = {"status": "in_progress", "note": note}
         with connect(self.db_path) as conn:
-            self.record_update(conn, SOAK_EDITOR, rec_no, **{k: v for k, v in extra.items() if k in params})
+            self.record_update(
+                conn,
+                SOAK_EDITOR,
+                rec_no,
+                status="in_progress",
+                percent_complete=rec_no,
+                revised_due_date=None,
+                note=note,
+                evidence_url=None,
+            )
         self.recorded.append(note)
 
     def _run(self) -> None:
