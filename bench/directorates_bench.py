@@ -95,7 +95,7 @@ def run_metrics(db: Path, rounds: int) -> dict:
             group = "one" if chosen else "all"
             started = time.perf_counter()
             with ExitStack() as stack:
-                conn = timed("connect (read-only)", stack.enter_context, connect(db, read_only=True))
+                conn = timed("connect", stack.enter_context, connect(db, read_only=True))
                 timed("sidebar: sources, loads, directorates", lambda c: (source_documents(c), latest_loads(c),
                       monitoring.directorate_names(c), aliases(c)), conn)  # fmt: skip
                 years = timed("years", monitoring.years, conn)
