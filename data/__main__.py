@@ -64,9 +64,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"error: no database at {db}; run `python -m data build` first", file=sys.stderr)
                 return 2
             with connect(db) as conn:
-                load_id = sample.fill(
-                    conn, rows=args.rows, seed=args.seed, loaded_by=build_module.operating_system_user()
-                )
+                load_id = sample.replace_sample(conn, local_actor(), rows=args.rows, seed=args.seed)
             print(f"replaced sample monitoring lines in {db} with {args.rows} lines (load {load_id})")
     except (build_module.RebuildRefused, DatabaseBusy, PermissionDenied, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)

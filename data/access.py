@@ -7,9 +7,8 @@ write, so hiding a button is never the only guard.
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass
-
-from data.build import operating_system_user
 
 ROLE_RANK = {"viewer": 0, "editor": 1, "admin": 2}
 
@@ -34,6 +33,13 @@ def require(actor: Actor, role: str, action: str) -> None:
     """Raise PermissionDenied unless `actor` has at least `role`."""
     if ROLE_RANK[actor.role] < ROLE_RANK[role]:
         raise PermissionDenied(f"{actor.identity} ({actor.role}) may not {action}: it needs the {role} role.")
+
+
+def operating_system_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 def local_actor() -> Actor:

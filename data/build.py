@@ -6,21 +6,17 @@ progress or loaded files unless forced: recorded work is never silently destroye
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
 
 from data import sample
+from data.access import Actor, local_actor, require
 from metrics.db import DEFAULT_DB, connect
-
-if TYPE_CHECKING:
-    from data.access import Actor
 
 DATA_DIR = Path(__file__).parent
 SCHEMA_SQL = DATA_DIR / "schema.sql"
@@ -46,13 +42,6 @@ class BuildSummary:
 
 def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def operating_system_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 def recorded_work(path: Path) -> list[str]:
@@ -157,8 +146,6 @@ def build(
     The new file is written beside the old one and moved into place only when complete, so an
     interrupted build leaves the previous database as it was.
     """
-    from data.access import local_actor, require  # data.access imports this module
-
     if actor is None:
         actor = local_actor()
         built_by = built_by or actor.identity

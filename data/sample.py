@@ -17,6 +17,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from data.access import Actor, require
+
 DEFAULT_SEED = 2021
 SAMPLE_YEAR = "2020/21"
 PENCE = 100
@@ -144,3 +146,21 @@ def fill(conn: duckdb.DuckDBPyConnection, *, rows: int, seed: int, loaded_by: st
         conn.execute("ROLLBACK")
         raise
     return load_id
+
+
+def replace_sample(conn: duckdb.DuckDBPyConnection, actor: Actor, *, rows: int, seed: int = DEFAULT_SEED) -> int:
+    """`python -m data sample`: an admin replaces the sample lines; refused once real lines cover the year.
+
+    Real monitoring lines for the sample's year supersede the sample (a load removes them); putting sample
+    lines back beside real ones would double the year's totals.
+    """
+    require(actor, "admin", "replace the sample monitoring lines")
+    real_lines = conn.execute(
+        "SELECT count(*) FROM monitoring WHERE basis = 'reported' AND fiscal_year = $year", {"year": SAMPLE_YEAR}
+    ).fetchone()[0]
+    if real_lines:
+        raise ValueError(
+            f"{real_lines:,} loaded monitoring lines cover {SAMPLE_YEAR}: sample lines would sit beside them. "
+            "Undo those loads first if you want the sample back."
+        )
+    return fill(conn, rows=rows, seed=seed, loaded_by=actor.identity)

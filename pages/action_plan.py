@@ -20,6 +20,7 @@ from metrics.report import committee_report, report_summary
 from reports.committee import ReportMeta, html_document, pdf_available, pdf_bytes, xlsx_bytes
 from ui.chart_panel import show_chart
 from ui.common import database
+from ui.filters import directorate_notice
 from ui.frame import require_frame
 from ui.identity import current_actor
 
@@ -138,6 +139,7 @@ def tracker_table(rows: pd.DataFrame) -> pd.DataFrame:
 
 def show_tracker(today: date) -> None:
     st.title("Action plan")
+    directorate_notice("the action plan is council-wide")
     st.caption(
         "The 48 recommendations of the LGA finance peer challenge and the council's action plan "
         "(Cabinet, 5 October 2021, Appendix 1), with progress recorded since."

@@ -9,6 +9,7 @@ from charts.data_export import export_file_name
 from metrics.figures import headline_position, source_documents
 from ui.chart_panel import image_exporter
 from ui.common import database
+from ui.filters import directorate_notice
 from ui.frame import require_frame
 
 require_frame()
@@ -18,6 +19,7 @@ FORMATS = {"PowerPoint (.pptx)": "pptx", "PDF": "pdf"}
 MIMES = {"pptx": briefing.PPTX_MIME, "pdf": briefing.PDF_MIME}
 
 st.title("Briefing pack")
+directorate_notice("packs show the whole-council charts")
 st.caption(
     "Tick what goes in the pack and number the order. The pack opens with a title slide giving the "
     "as-at date and source; each chart gets a slide with its title, the chart, its source line and alt text."

@@ -8,11 +8,13 @@ from metrics import position
 from metrics.figures import source_documents
 from ui.chart_panel import show_chart
 from ui.common import as_at_line, database, figure_metric, sources_expander
+from ui.filters import directorate_notice
 from ui.frame import require_frame
 
 require_frame()
 
 st.title("Budget & outturn")
+directorate_notice("the 2021 report gives these figures for the whole council")
 
 with database() as conn:
     sources = source_documents(conn)

@@ -9,11 +9,13 @@ from metrics import format as fmt
 from metrics.figures import source_documents
 from ui.chart_panel import show_chart
 from ui.common import as_at_line, database, figure_metric, sources_expander
+from ui.filters import directorate_notice
 from ui.frame import require_frame
 
 require_frame()
 
 st.title("DSG & high needs")
+directorate_notice("the Dedicated Schools Grant deficit is the whole council's")
 
 with database() as conn:
     sources = source_documents(conn)

@@ -49,3 +49,28 @@ def test_same_seed_same_lines_other_seed_same_totals():
 def test_too_few_rows_is_a_clear_error():
     with pytest.raises(ValueError, match="at least"):
         sample.generate(10)
+
+
+def test_replacing_the_sample_needs_an_admin(db_path):
+    from data.access import Actor, PermissionDenied
+
+    with duckdb.connect(str(db_path)) as conn:
+        before = conn.execute("SELECT count(*), max(load_id) FROM monitoring").fetchone()
+        with pytest.raises(PermissionDenied):
+            sample.replace_sample(conn, Actor("editor@example.gov.uk", "editor"), rows=240)
+        assert conn.execute("SELECT count(*), max(load_id) FROM monitoring").fetchone() == before
+        sample.replace_sample(conn, Actor("admin@example.gov.uk", "admin"), rows=240)
+        assert conn.execute("SELECT count(*) FROM monitoring WHERE basis = 'sample'").fetchone()[0] == 240
+
+
+def test_the_sample_is_not_put_back_beside_real_lines_for_its_year(db_path):
+    from data.access import Actor
+
+    with duckdb.connect(str(db_path)) as conn:
+        conn.execute(
+            "INSERT INTO monitoring VALUES ('2020/21', 1, 'Place', 'Highways', 'PL-1', 10, 12, 11, 'reported', 99)"
+        )
+        before = conn.execute("SELECT count(*) FROM monitoring").fetchone()[0]
+        with pytest.raises(ValueError, match="Undo those loads first"):
+            sample.replace_sample(conn, Actor("admin@example.gov.uk", "admin"), rows=240)
+        assert conn.execute("SELECT count(*) FROM monitoring").fetchone()[0] == before

@@ -11,6 +11,7 @@ import streamlit as st
 from charts import export
 from charts.data_export import CSV_MIME, XLSX_MIME, chart_file_name, csv_bytes, xlsx_bytes
 from charts.spec import Chart
+from ui.safe import plain
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def show_chart(chart: Chart) -> None:
     with figure_column:
         st.plotly_chart(chart.figure, theme=None, width="stretch", key=f"chart_{chart.chart_id}")
     with side:
-        st.caption(f"**What this chart shows.** {chart.alt_text}")
+        st.caption(f"**What this chart shows.** {plain(chart.alt_text)}")
         if chart.labels:
             st.caption("Includes values that are: " + ", ".join(chart.labels) + " (marked in the chart).")
         download_menu(chart)
