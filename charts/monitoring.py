@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import afcharts.pio_template  # noqa: F401 - registers the "afcharts" Plotly template
 import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
+from charts import style
 from charts.catalogue import register
 from charts.spec import SAMPLE_LABEL, Chart
 from data.load import month_label
@@ -21,7 +21,6 @@ from metrics import format as fmt
 from metrics import monitoring
 
 PAGE = "Directorates"
-COLOURS = ("#12436D", "#28A197", "#801650", "#F46A25")
 SAMPLE_SOURCE = (
     "Source: sample monitoring lines (synthetic; their 2020/21 totals reconcile to the outturn reported to "
     "Dorset Council Cabinet, 5 October 2021; the split by directorate and service is invented)"
@@ -54,37 +53,39 @@ def _with_basis(data: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _finish(figure: go.Figure, *, title: str, subtitle: str, source: str, sample: bool, height: int = 460) -> go.Figure:
-    figure.update_layout(
-        template="afcharts",
-        title={"text": f"{title}<br><sup>{subtitle}</sup>", "x": 0, "xanchor": "left"},
-        height=height,
-        margin={"t": 90, "b": 110, "l": 10, "r": 10},
-        legend={"orientation": "h", "y": -0.18, "x": 0},
-    )
-    figure.add_annotation(
-        text=source, xref="paper", yref="paper", x=0, y=-0.32, xanchor="left", showarrow=False, font={"size": 11}
+def _finish(figure: go.Figure, *, title: str, subtitle: str, source: str, sample: bool, height: int) -> go.Figure:
+    """The shared style (title, subtitle, source line inside the figure), plus a tag when lines are sample."""
+    figure.update_layout(height=height)
+    notes = ("Includes sample data: synthetic lines, not the council's ledger.",) if sample else ()
+    style.finish(
+        figure, title=title, subtitle=subtitle, source=source, notes=notes, legend=figure.layout.showlegend is not False
     )
     if sample:
+        plot_height = height - figure.layout.margin.t - figure.layout.margin.b
         figure.add_annotation(
-            text=f"<b>{SAMPLE_LABEL}</b>",
+            text=f"<b>{SAMPLE_LABEL.upper()}</b>",
             xref="paper",
             yref="paper",
             x=1,
-            y=1.12,
+            y=1 + (figure.layout.margin.t - 8) / plot_height,  # the top right corner, level with the title
             xanchor="right",
+            yanchor="top",
             showarrow=False,
-            font={"size": 14, "color": "#801650"},
-            bordercolor="#801650",
+            font={"size": 13, "color": style.DARK_PINK},
+            bordercolor=style.DARK_PINK,
             borderwidth=1,
+            borderpad=3,
+            name="sample_tag",
         )
     return figure
 
 
-def _chart(chart_id: str, figure: go.Figure, data: pd.DataFrame, *, title: str, subtitle: str, alt: str) -> Chart:
+def _chart(
+    chart_id: str, figure: go.Figure, data: pd.DataFrame, *, title: str, subtitle: str, alt: str, height: int = 460
+) -> Chart:
     sample = _is_sample(data)
     source = SAMPLE_SOURCE if sample else LEDGER_SOURCE
-    _finish(figure, title=title, subtitle=subtitle, source=source, sample=sample)
+    _finish(figure, title=title, subtitle=subtitle, source=source, sample=sample, height=height)
     return Chart(
         chart_id=chart_id,
         figure=figure,
@@ -106,15 +107,17 @@ def services_chart(
              zip(data["directorate"], data["service"], strict=True)]  # fmt: skip
     figure = go.Figure()
     for column, label, colour in (
-        ("budget_gbp", "Budget", COLOURS[0]),
-        ("actual_gbp", "Actual", COLOURS[1]),
-        ("forecast_gbp", "Forecast", COLOURS[3]),
+        ("budget_gbp", "Budget", style.DARK_BLUE),
+        ("actual_gbp", "Actual", style.TURQUOISE),
+        ("forecast_gbp", "Forecast", style.ORANGE),
     ):
         figure.add_bar(
             y=names, x=data[column] / 1e6, name=label, orientation="h", marker_color=colour,
             hovertemplate="%{y}<br>" + label + ": £%{x:,.2f}m<extra></extra>",
         )  # fmt: skip
-    figure.update_layout(barmode="group", xaxis={"title": "£m", "rangemode": "tozero"})
+    figure.update_layout(
+        barmode="group", xaxis={"title": "£m", "rangemode": "tozero", "type": "linear"}, yaxis={"type": "category"}
+    )
     subtitle = f"Budget, actual and forecast, £m, {_scope(directorates)}, {fiscal_year} to {month_label(month)}"
     if len(data):
         top = services.sort_values("variance_gbp", ascending=False).iloc[0]
@@ -125,9 +128,8 @@ def services_chart(
         )
     else:
         title, alt = "No monitoring lines for this choice", "No data."
-    chart = _chart("monitoring_services", figure, services, title=title, subtitle=subtitle, alt=alt)
-    chart.figure.update_layout(height=max(420, 60 + 38 * len(data)))
-    return chart
+    height = max(460, 200 + 38 * len(data))
+    return _chart("monitoring_services", figure, services, title=title, subtitle=subtitle, alt=alt, height=height)
 
 
 def variance_trend_chart(
@@ -137,12 +139,12 @@ def variance_trend_chart(
     labels = [month_label(int(m)) for m in trend["period_month"]]
     figure = go.Figure()
     figure.add_bar(
-        x=labels, y=trend["variance_gbp"] / 1e6, name="Variance in the month", marker_color=COLOURS[0],
+        x=labels, y=trend["variance_gbp"] / 1e6, name="Variance in the month", marker_color=style.DARK_BLUE,
         hovertemplate="%{x}: £%{y:,.2f}m<extra></extra>",
     )  # fmt: skip
     figure.add_scatter(
         x=labels, y=trend["cumulative_variance_gbp"] / 1e6, name="Cumulative variance", mode="lines+markers",
-        line={"color": COLOURS[3], "width": 3}, hovertemplate="%{x}: £%{y:,.2f}m<extra></extra>",
+        line={"color": style.ORANGE, "width": 3}, hovertemplate="%{x}: £%{y:,.2f}m<extra></extra>",
     )  # fmt: skip
     figure.update_layout(yaxis={"title": "£m (positive = overspend)", "zeroline": True})
     subtitle = f"Actual minus budget, £m, {scope}, {fiscal_year}"
@@ -162,14 +164,18 @@ def cost_centres_chart(centres: pd.DataFrame, *, fiscal_year: str, month: int, s
     """The cost centres with the largest variances, either sign."""
     data = centres.iloc[::-1]
     names = [f"{c} · {s}" for c, s in zip(data["cost_centre"], data["service"], strict=True)]
-    colours = [COLOURS[2] if v > 0 else COLOURS[1] for v in data["variance_gbp"]]
+    colours = [style.DARK_PINK if v > 0 else style.TURQUOISE for v in data["variance_gbp"]]
     figure = go.Figure()
     figure.add_bar(
         y=names, x=data["variance_gbp"] / 1e6, orientation="h", marker_color=colours, name="Variance",
         text=["over" if v > 0 else "under" for v in data["variance_gbp"]], textposition="outside",
         hovertemplate="%{y}<br>£%{x:,.3f}m<extra></extra>",
     )  # fmt: skip
-    figure.update_layout(xaxis={"title": "£m (positive = overspend)", "zeroline": True}, showlegend=False)
+    figure.update_layout(
+        xaxis={"title": "£m (positive = overspend)", "zeroline": True, "type": "linear"},
+        yaxis={"type": "category"},
+        showlegend=False,
+    )
     subtitle = f"Largest variances by cost centre, £m, {scope}, {fiscal_year} to {month_label(month)}"
     if len(centres):
         top = centres.iloc[0]
@@ -180,9 +186,8 @@ def cost_centres_chart(centres: pd.DataFrame, *, fiscal_year: str, month: int, s
         )
     else:
         title, alt = "No monitoring lines for this choice", "No data."
-    chart = _chart("monitoring_cost_centres", figure, centres, title=title, subtitle=subtitle, alt=alt)
-    chart.figure.update_layout(height=max(420, 60 + 30 * len(centres)))
-    return chart
+    height = max(460, 200 + 30 * len(centres))
+    return _chart("monitoring_cost_centres", figure, centres, title=title, subtitle=subtitle, alt=alt, height=height)
 
 
 def _latest(conn: duckdb.DuckDBPyConnection) -> tuple[str, int]:

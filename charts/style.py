@@ -104,7 +104,7 @@ def label(text: str, width: int = 18) -> str:
 
 def _tick_lines(fig: go.Figure) -> int:
     """The most lines any string category label on the x axis takes."""
-    lines = [lines_in(x) for trace in fig.data for x in (trace.x or ()) if isinstance(x, str)]
+    lines = [lines_in(x) for trace in fig.data for x in (() if trace.x is None else trace.x) if isinstance(x, str)]
     return max(lines, default=1)
 
 
