@@ -152,7 +152,8 @@ def _slide_title(slide, text: str) -> None:
     title.left, title.top, title.width, title.height = MARGIN, Inches(0.3), SLIDE_WIDTH - 2 * MARGIN, Inches(1.0)
     title.text = text
     paragraph = title.text_frame.paragraphs[0]
-    paragraph.font.size = Pt(28)
+    # Long statement titles shrink rather than run into the picture below (the box is one inch tall).
+    paragraph.font.size = Pt(28 if len(text) <= 70 else 22 if len(text) <= 110 else 18)
     paragraph.font.bold = True
     paragraph.font.color.rgb = DARK_BLUE
     title.text_frame.word_wrap = True

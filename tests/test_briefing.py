@@ -127,3 +127,18 @@ def test_an_empty_pack_or_unknown_kind_is_refused(material):
         briefing.build_pptx([], info)
     with pytest.raises(ValueError, match=r"\.pptx or a \.pdf"):
         briefing.build_pack([], info, "docx")
+
+
+def test_a_long_statement_title_gets_a_smaller_font_so_it_stays_above_the_picture():
+    from pptx import Presentation
+
+    from charts.briefing import _slide_title
+
+    deck = Presentation()
+    sizes = []
+    for text in ("Short title", "A statement title long enough to need a third line on a wide slide " * 2):
+        slide = deck.slides.add_slide(deck.slide_layouts[5])
+        _slide_title(slide, text)
+        sizes.append(slide.shapes.title.text_frame.paragraphs[0].font.size.pt)
+    assert sizes[0] == 28
+    assert sizes[1] < 22
