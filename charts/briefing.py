@@ -113,7 +113,7 @@ def _sample_note(items: Sequence[PackItem]) -> str | None:
 
 
 def _labels_line(chart: Chart) -> str:
-    return f"{chart.source}. Includes {', '.join(chart.labels)}." if chart.labels else chart.source
+    return f"{chart.source.rstrip('.')}. Includes {', '.join(chart.labels)}." if chart.labels else chart.source
 
 
 def _report(progress: Progress | None, fraction: float, message: str) -> None:
