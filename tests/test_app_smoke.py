@@ -45,3 +45,20 @@ def test_missing_database_gives_a_message_not_a_traceback(app_test, monkeypatch,
     app_test.run()
     assert not app_test.exception
     assert "make run" in app_test.error[0].value
+
+
+def test_a_loaded_figure_with_markdown_in_its_quote_shows_it_as_text(app_test, db_path):
+    import duckdb
+
+    hostile = "[click](javascript:alert(1)) <img src=x onerror=alert(1)>"
+    with duckdb.connect(str(db_path)) as conn:
+        conn.execute(
+            "INSERT INTO reported_figures SELECT * REPLACE ('L9-1' AS figure_id, 41.2 AS value, $quote AS source_quote,"
+            " 9 AS load_id) FROM reported_figures WHERE figure_id = 'RF013'",
+            {"quote": hostile},
+        )
+    app_test.run()
+    help_text = app_test.metric[4].proto.help
+    assert app_test.metric[4].value == "£41.2m"
+    assert r"\[click\]\(javascript\:alert\(1\)\)" in help_text  # escaped: Markdown shows it, never links it
+    assert r"\<img src\=x onerror\=alert\(1\)\>" in help_text
