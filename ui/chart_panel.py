@@ -21,6 +21,11 @@ IMAGE_DOWNLOADS = (
     ("pdf", "PDF", ":material/picture_as_pdf:"),
 )
 
+DATA_DOWNLOADS = (
+    ("Data (CSV)", csv_bytes, "csv", CSV_MIME, ":material/table:"),
+    ("Data (Excel)", xlsx_bytes, "xlsx", XLSX_MIME, ":material/table_view:"),
+)
+
 
 @st.cache_resource(show_spinner=False)
 def image_exporter() -> export.ImageExporter:
@@ -73,23 +78,14 @@ def download_menu(chart: Chart) -> None:
                 )
         else:
             st.caption(export.HOW_TO_ENABLE)
-        st.download_button(
-            "Data (CSV)",
-            data=partial(csv_bytes, chart),
-            file_name=chart_file_name(chart, "csv"),
-            mime=CSV_MIME,
-            key=f"csv_{chart.chart_id}",
-            icon=":material/table:",
-            on_click="ignore",
-            width="stretch",
-        )
-        st.download_button(
-            "Data (Excel)",
-            data=partial(xlsx_bytes, chart),
-            file_name=chart_file_name(chart, "xlsx"),
-            mime=XLSX_MIME,
-            key=f"xlsx_{chart.chart_id}",
-            icon=":material/table_view:",
-            on_click="ignore",
-            width="stretch",
-        )
+        for label, build, fmt, mime, icon in DATA_DOWNLOADS:
+            st.download_button(
+                label,
+                data=partial(build, chart),
+                file_name=chart_file_name(chart, fmt),
+                mime=mime,
+                key=f"{fmt}_{chart.chart_id}",
+                icon=icon,
+                on_click="ignore",
+                width="stretch",
+            )
