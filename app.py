@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import streamlit as st
 
+from ui import navigation as app_navigation
 from ui import sidebar
 from ui.common import show_unexpected_error
+from ui.document import set_page_language
 from ui.identity import show_identity, sign_in_gate
-
-PAGES_DIR = Path(__file__).parent / "pages"
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 st.set_page_config(
     page_title="Dorset Council financial position", page_icon=":material/account_balance:", layout="wide"
 )
-
-
-def page(file: str, title: str, icon: str, *, default: bool = False) -> st.Page:
-    return st.Page(PAGES_DIR / file, title=title, icon=icon, url_path=Path(file).stem, default=default)
-
+set_page_language()
 
 try:
     actor = sign_in_gate()  # anonymous visitors get only the sign-in page: nothing below runs for them
@@ -29,22 +24,11 @@ except Exception as error:  # noqa: BLE001 - no traceback on screen, even from t
     show_unexpected_error(error)
     st.stop()
 
-navigation = st.navigation(
-    {
-        "Financial position": [
-            page("overview.py", "Overview", ":material/dashboard:", default=True),
-            page("budget_outturn.py", "Budget & outturn", ":material/payments:"),
-            page("reserves.py", "Reserves", ":material/savings:"),
-            page("dsg.py", "DSG & high needs", ":material/school:"),
-        ],
-        "Action plan": [page("action_plan.py", "Action plan", ":material/checklist:")],
-        "Monitoring": [page("directorates.py", "Directorates", ":material/account_tree:")],
-        "About the data": [page("data_sources.py", "Data & sources", ":material/source:")],
-        "Export": [page("briefing.py", "Briefing pack", ":material/slideshow:")],
-    }
-)
+navigation_pages = app_navigation.pages()
+navigation = st.navigation(navigation_pages, position="hidden")
 
 try:
+    app_navigation.sidebar_links(navigation_pages)
     sidebar.render()
     show_identity(actor)
     navigation.run()

@@ -294,9 +294,9 @@ def show_detail(rec_no: int, today: date) -> None:
     columns[2].metric("Due", due + (" (revised)" if row["due_date_revisions"] else ""))
     columns[3].metric("Days since update", "—" if pd.isna(row["days_since_update"]) else int(row["days_since_update"]))
 
-    st.subheader("Recommendation")
+    st.header("Recommendation")
     st.text(row["recommendation"])
-    st.subheader("The council's response")
+    st.header("The council's response")
     if pd.isna(row["response"]):
         st.text("No response: the cell is blank in the source.")
     else:
@@ -327,10 +327,10 @@ def show_detail(rec_no: int, today: date) -> None:
                 "pages/action_plan.py", label=f"Recommendation {other} refers to this one", query_params={"rec": other}
             )
 
-    st.subheader("Record progress")
+    st.header("Record progress")
     show_form(rec_no, row)
 
-    st.subheader("History")
+    st.header("History")
     st.caption("Every update ever recorded, newest first. Updates are never edited or deleted.")
     st.dataframe(
         pd.DataFrame(

@@ -117,13 +117,13 @@ for column, (label, value, help_text) in zip(
         st.metric(label + label_suffix, fmt.gbp_m(float(value) / 1e6, decimals=2), help=help_text)
 
 if not service:
-    st.subheader("By service")
+    st.header("By service")
     show_chart(services_chart(services, fiscal_year=year, month=month, directorates=chosen))
 
-st.subheader("Variance by month")
+st.header("Variance by month")
 trend_scope = " › ".join([scope, *(x for x in (service, cost_centre) if x)])
 show_chart(variance_trend_chart(trend, fiscal_year=year, scope=trend_scope))
 
 if not cost_centre:
-    st.subheader("Largest variances by cost centre")
+    st.header("Largest variances by cost centre")
     show_chart(cost_centres_chart(largest, fiscal_year=year, month=month, scope=where))

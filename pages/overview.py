@@ -59,7 +59,7 @@ if not usable.empty:
 for chart in charts[:-1]:
     show_chart(chart)
 
-st.subheader("Action plan progress")
+st.header("Action plan progress")
 show_chart(charts[-1])
 st.info("The full tracker, with each recommendation's progress and due date, is on the Action plan page.")
 st.page_link("pages/action_plan.py", label="Open the Action plan", icon=":material/checklist:")

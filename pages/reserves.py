@@ -58,7 +58,7 @@ st.info(
 show_chart(bars)
 show_chart(timeline)
 
-st.subheader("How many times the reserves cover the deficit")
+st.header("How many times the reserves cover the deficit")
 st.caption("Cover ratio = reserve ÷ cumulative DSG deficit (derived). The end of 2021/22 deficit is itself derived.")
 st.dataframe(
     ratios.assign(cover=ratios["cover_ratio"].map(times))[
@@ -78,7 +78,7 @@ st.dataframe(
     width="stretch",
 )
 
-st.subheader("When the deficit would pass each reserve")
+st.header("When the deficit would pass each reserve")
 st.caption(
     "The document gives the deficit only for 2020/21, 2021/22 and 2025/26. The years between come from the "
     "scenario model's default inputs (see DSG & high needs), so these years are modelled, not reported. "

@@ -150,7 +150,7 @@ def test_invalid_input_shows_the_message_and_appends_nothing(app_test, db_path, 
 
 def test_referred_by_links_back(app_test):
     at = open_page(app_test, rec=41)
-    links = [(link.proto.label, link.proto.query_string) for link in at.get("page_link")]
+    links = [(link.proto.label, link.proto.query_string) for link in at.main.get("page_link")]
     assert links == [
         ("Recommendation 42 refers to this one", "rec=42"),
         ("Recommendation 43 refers to this one", "rec=43"),
@@ -160,7 +160,7 @@ def test_referred_by_links_back(app_test):
 def test_the_detail_shows_cross_references_and_the_source_faults(app_test):
     at = open_page(app_test, rec=13)
     assert at.title[0].value == "Recommendation 13"
-    links = [(link.proto.label, link.proto.query_string) for link in at.get("page_link")]
+    links = [(link.proto.label, link.proto.query_string) for link in at.main.get("page_link")]
     assert links == [("The response refers to recommendation 7", "rec=7")]
     assert "timeline cell blank in source" in at.warning[0].value
     texts = [text.value for text in at.text]

@@ -12,6 +12,7 @@ PAGES = [
     "pages/action_plan.py",
     "pages/directorates.py",
     "pages/data_sources.py",
+    "pages/accessibility.py",
 ]
 
 

@@ -1,0 +1,167 @@
+"""WCAG 2.2 AA on every page, as axe-core measures it, at 1400 px and 390 px, in local mode and signed in.
+
+axe-core is the pinned npm release vendored in tests/vendor/axe-core (README says why). Besides axe's
+rules, each page is checked for what axe leaves to people: the language is British English, the page has
+one h1 and its headings never skip a level, and at 390 px the page does not scroll sideways (reflow).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TEST_OUTPUT, stop, wait_for_app
+from tests.test_sign_in_browser import EDITOR, is_local, serve_with_sign_in, sign_in_as
+
+pytestmark = pytest.mark.browser
+
+AXE_DIR = Path(__file__).resolve().parent / "vendor" / "axe-core"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+WIDTHS = (1400, 390)
+PAGES = (
+    "",
+    "budget_outturn?year=2020/21",
+    "reserves",
+    "dsg",
+    "action_plan",
+    "action_plan?rec=13",
+    "directorates",
+    "data_sources",
+    "briefing",
+    "accessibility",
+)
+
+# Resolves once the script has stopped running and the page's element count has held for a second (30 s at most):
+# wait_for_app can return before a slow page has drawn its last chart.
+SETTLED = """() => new Promise(resolve => {
+    let last = -1, same = 0, ticks = 0;
+    const tick = () => {
+        const busy = document.querySelector('[data-testid="stStatusWidget"]');
+        const count = document.querySelectorAll('[data-testid="stMain"] *').length;
+        same = !busy && count === last ? same + 1 : 0;
+        last = count;
+        if (same >= 4 || ++ticks > 120) resolve(same >= 4); else setTimeout(tick, 250);
+    };
+    tick();
+})"""
+
+PAGE_FACTS = """() => {
+    const levels = [...document.querySelectorAll('[data-testid="stMain"] :is(h1, h2, h3, h4, h5, h6)')]
+        .filter(h => h.getClientRects().length > 0)
+        .map(h => Number(h.tagName[1]));
+    return {
+        lang: document.documentElement.lang,
+        levels,
+        scrollWidth: document.scrollingElement.scrollWidth,
+        innerWidth: window.innerWidth,
+    };
+}"""
+
+
+def axe_script() -> str:
+    return (AXE_DIR / "axe.min.js").read_text(encoding="utf-8")
+
+
+def heading_faults(levels: list[int]) -> list[str]:
+    faults = [] if levels.count(1) == 1 and levels[:1] == [1] else [f"expected one h1 first, got {levels}"]
+    faults += [f"h{a} followed by h{b}" for a, b in itertools.pairwise(levels) if b > a + 1]
+    return faults
+
+
+def audit(page, url: str, script: str) -> dict:
+    """axe-core's violations and the page facts for the page at `url` in the page's current viewport."""
+    page.goto(url)
+    wait_for_app(page)
+    assert page.evaluate(SETTLED), f"{url} kept changing for 30 s"
+    page.evaluate(script)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", AXE_TAGS
+    )
+    facts = page.evaluate(PAGE_FACTS)
+    return {
+        "violations": [
+            {"rule": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]], "help": v["help"]}
+            for v in result["violations"]
+        ],
+        "facts": facts,
+    }
+
+
+def audit_every_page(browser, base_url: str, script: str, label: str, prepare=None) -> list[str]:
+    """Run the audit on every page at both widths; return one line per fault, and write a report."""
+    faults: list[str] = []
+    report: list[str] = []
+    for width in WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        try:
+            page = context.new_page()
+            if prepare:
+                prepare(page)
+            # A fresh server serves /page bare until a session has run the frame: start at the root.
+            page.goto(base_url)
+            wait_for_app(page)
+            for path in PAGES:
+                name = f"{label} {width}px /{path}"
+                result = audit(page, f"{base_url}/{path}", script)
+                count = sum(len(v["nodes"]) for v in result["violations"])
+                rules = [(v["rule"], len(v["nodes"])) for v in result["violations"]]
+                report.append(f"{name}: {count} violation(s) {rules}")
+                faults += [f"{name}: {v['rule']} ({v['help']}) at {v['nodes'][:3]}" for v in result["violations"]]
+                facts = result["facts"]
+                if facts["lang"] != "en-GB":
+                    faults.append(f"{name}: html lang is {facts['lang']!r}")
+                faults += [f"{name}: {fault}" for fault in heading_faults(facts["levels"])]
+                if width < 500 and facts["scrollWidth"] > facts["innerWidth"]:
+                    faults.append(f"{name}: scrolls sideways ({facts['scrollWidth']} > {facts['innerWidth']} px)")
+        finally:
+            context.close()
+    TEST_OUTPUT.mkdir(exist_ok=True)
+    (TEST_OUTPUT / f"axe-{label}.txt").write_text("\n".join([*report, "", *faults]) + "\n", encoding="utf-8")
+    print("\n".join(report))
+    return faults
+
+
+def test_heading_faults_reads_levels():
+    assert heading_faults([1, 2, 3, 2, 2]) == []
+    assert heading_faults([1, 3]) == ["h1 followed by h3"]
+    assert heading_faults([2, 1]) == ["expected one h1 first, got [2, 1]"]
+
+
+def test_every_page_meets_wcag_22_aa_in_local_mode(live_app, chromium_browser):
+    faults = audit_every_page(chromium_browser, live_app, axe_script(), "local")
+    assert not faults, "\n".join(faults)
+
+
+@pytest.fixture
+def signed_in_app(db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The app behind sign-in, with a local OpenID Connect provider (as tests/test_sign_in_browser.py)."""
+    oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
+    monkeypatch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")
+    with oidc_provider_mock.run_server_in_thread() as server:
+        process, url = serve_with_sign_in(db_path, tmp_path, f"http://localhost:{server.server_port}")
+        try:
+            yield url
+        finally:
+            stop(process)
+
+
+def test_every_page_meets_wcag_22_aa_signed_in(signed_in_app, chromium_browser):
+    def sign_in(page):
+        page.context.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
+        script = axe_script()
+        page.goto(signed_in_app)
+        wait_for_app(page)
+        page.evaluate(script)
+        gate = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+            AXE_TAGS,
+        )
+        assert not gate["violations"], json.dumps(gate["violations"], indent=1)[:3000]
+        sign_in_as(page, signed_in_app, EDITOR)
+
+    faults = audit_every_page(chromium_browser, signed_in_app, axe_script(), "signed-in", prepare=sign_in)
+    assert not faults, "\n".join(faults)

@@ -1,0 +1,29 @@
+"""What Streamlit does not let a page set from Python: the document's language.
+
+Streamlit serves `<html lang="en">`; the dashboard is in British English (WCAG 3.1.1, and screen
+readers pick their voice from it). A components-v2 element (Streamlit's own API for code that runs in
+the page, no iframe) sets `lang` on the document once it has mounted.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.components.v2 import component
+
+LANGUAGE = "en-GB"
+
+_SET_LANGUAGE = """
+export default function ({ data }) {
+    if (document.documentElement.lang !== data.lang) {
+        document.documentElement.lang = data.lang;
+    }
+}
+"""
+
+_language = component("page_language", js=_SET_LANGUAGE)
+
+
+def set_page_language() -> None:
+    """Mount in the sidebar, where its empty element takes no room in the page."""
+    with st.sidebar:
+        _language(key="page_language", data={"lang": LANGUAGE})
