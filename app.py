@@ -9,7 +9,7 @@ import streamlit as st
 from ui import navigation as app_navigation
 from ui import sidebar
 from ui.common import show_unexpected_error
-from ui.document import set_page_language
+from ui.document import apply_styles, set_page_language
 from ui.identity import show_identity, sign_in_gate
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -17,6 +17,7 @@ st.set_page_config(
     page_title="Dorset Council financial position", page_icon=":material/account_balance:", layout="wide"
 )
 set_page_language()
+apply_styles()
 
 try:
     actor = sign_in_gate()  # anonymous visitors get only the sign-in page: nothing below runs for them
