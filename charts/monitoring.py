@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from charts import style
 from charts.catalogue import register
 from charts.spec import SAMPLE_LABEL, Chart
-from data.load import month_label
+from data.vocab import month_label
 from metrics import format as fmt
 from metrics import monitoring
 

@@ -14,10 +14,10 @@ import streamlit as st
 from charts import actions as action_charts
 from data.access import ROLE_RANK, Actor, PermissionDenied
 from data.actions import NOTE_MAX_CHARS, STATUSES, URL_MAX_CHARS, UpdateInvalid, WriteConflict, record_update
+from data.db import DatabaseBusy
+from exports.committee import ReportMeta, html_document, pdf_available, pdf_bytes, xlsx_bytes
 from metrics import actions
-from metrics.db import DatabaseBusy
 from metrics.report import committee_report, report_summary
-from reports.committee import ReportMeta, html_document, pdf_available, pdf_bytes, xlsx_bytes
 from ui.chart_panel import show_chart
 from ui.common import database
 from ui.filters import directorate_notice
@@ -359,7 +359,7 @@ def show_detail(rec_no: int, today: date) -> None:
 
 
 def record_when_free(actor: Actor, rec_no: int, **fields) -> int:
-    """Record an update; metrics.db.connect waits while another process or connection holds the file."""
+    """Record an update; data.db.connect waits while another process or connection holds the file."""
     with database(read_only=False) as conn:
         return record_update(conn, actor, rec_no, **fields)
 

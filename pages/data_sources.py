@@ -109,7 +109,7 @@ if uploaded is not None:
     cached = st.session_state.get("upload_checked")
     if not cached or cached[0] != cache_key:
         with database() as conn:
-            names = load.directorate_names(conn)
+            names = load.directorate_aliases(conn)
             try:
                 parsed = load.read(
                     uploaded.name, uploaded.getvalue(), names, None if kind_choice == "auto" else kind_choice

@@ -8,10 +8,10 @@ from ui.frame import require_frame
 require_frame()
 
 from charts.monitoring import cost_centres_chart, services_chart, variance_trend_chart  # noqa: E402
-from data.load import directorate_names  # noqa: E402
+from data.db import database_path  # noqa: E402
+from data.load import directorate_aliases  # noqa: E402
 from metrics import format as fmt  # noqa: E402
 from metrics import monitoring  # noqa: E402
-from metrics.db import database_path  # noqa: E402
 from ui import filters  # noqa: E402
 from ui.chart_panel import show_chart  # noqa: E402
 from ui.common import database  # noqa: E402
@@ -36,7 +36,7 @@ st.title("Directorates")
 with database() as conn:
     key = data_key(conn)
     years = cached(conn, "years", key)
-    chosen = filters.current_directorates(monitoring.directorate_names(conn), directorate_names(conn))
+    chosen = filters.current_directorates(monitoring.directorate_names(conn), directorate_aliases(conn))
 if years.empty:
     st.info("There are no monitoring lines yet. Load a monitoring file on the Data & sources page.")
     st.stop()

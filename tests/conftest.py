@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 
 from data.build import build
+from exports.chromium import find_chromium
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = find_chromium() or Path("/usr/bin/chromium")
 TEST_OUTPUT = PROJECT_DIR / "test-output"
 SAMPLE_ROWS = 12_000
 

@@ -8,8 +8,8 @@ import pytest
 from pptx import Presentation
 from streamlit.testing.v1 import AppTest
 
-from charts import export
 from charts.catalogue import CATALOGUE, CatalogueEntry
+from exports import images
 from tests.conftest import CHROMIUM
 from tests.export_charts import TEST_CHARTS
 
@@ -66,7 +66,7 @@ def test_building_a_pptx_gives_the_chosen_slides(app_test, test_charts_registere
 
 
 def test_without_chromium_the_page_says_how_to_enable_and_does_not_crash(app_test, monkeypatch, tmp_path):
-    monkeypatch.setenv(export.CHROMIUM_ENV, str(tmp_path / "no-chromium"))
+    monkeypatch.setenv(images.CHROMIUM_ENV, str(tmp_path / "no-chromium"))
     at = open_page(app_test)
     at.radio(key="pack_format").set_value("PDF").run()
     assert not at.exception
@@ -97,7 +97,7 @@ def test_every_chart_has_image_and_data_downloads(built_db):
 
 
 def test_without_chromium_data_downloads_remain_and_the_menu_says_how(built_db, monkeypatch, tmp_path):
-    monkeypatch.setenv(export.CHROMIUM_ENV, str(tmp_path / "no-chromium"))
+    monkeypatch.setenv(images.CHROMIUM_ENV, str(tmp_path / "no-chromium"))
     at = AppTest.from_function(chart_script, args=(str(built_db), "test_net_budget"), default_timeout=60).run()
     assert not at.exception
     assert download_labels(at) == ["Data (CSV)", "Data (Excel)"]

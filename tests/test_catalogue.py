@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from charts.all import load_catalogue
-from charts.data_export import chart_file_name
+from exports.data import chart_file_name
 
 CHART_IDS = sorted(load_catalogue())
 

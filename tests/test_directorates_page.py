@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from data.db import connect
 from metrics import format as fmt
 from metrics import monitoring
-from metrics.db import connect
 from tests.conftest import PROJECT_DIR
 from tests.load_files import csv_bytes, table_checksums
 

@@ -24,7 +24,7 @@ import pytest
 
 from data.access import Actor
 from data.actions import record_update
-from metrics.db import connect
+from data.db import connect
 from tests.conftest import CHROMIUM
 
 pytestmark = [pytest.mark.soak, pytest.mark.browser]

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from data.load import MONTH_NAMES
+from data.vocab import MONTH_NAMES
 from ui.safe import plain
 
 PARAM_DIRECTORATE = "directorate"

@@ -23,8 +23,8 @@ from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 
-from charts.export import ImageExporter, ImageJob, default_exporter, export_figure
 from charts.spec import SAMPLE_LABEL, Chart
+from exports.images import ImageExporter, ImageJob, default_exporter, export_figure
 from metrics import format as fmt
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
