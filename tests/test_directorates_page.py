@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from data import vocab
 from data.db import connect
 from metrics import monitoring
-from tests.conftest import PROJECT_DIR
+from tests.helpers import PROJECT_DIR
 from tests.load_files import csv_bytes, table_checksums
 
 YEAR = "2020/21"
