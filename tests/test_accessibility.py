@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_OUTPUT, stop, wait_for_app
+from tests.helpers import TEST_OUTPUT, stop, wait_for_app, wait_until_settled
 from tests.test_sign_in_browser import EDITOR, is_local, serve_with_sign_in, sign_in_as
 
 pytestmark = pytest.mark.browser
@@ -34,20 +34,6 @@ PAGES = (
     "briefing",
     "accessibility",
 )
-
-# Resolves once the script has stopped running and the page's element count has held for a second (30 s at most):
-# wait_for_app can return before a slow page has drawn its last chart.
-SETTLED = """() => new Promise(resolve => {
-    let last = -1, same = 0, ticks = 0;
-    const tick = () => {
-        const busy = document.querySelector('[data-testid="stStatusWidget"]');
-        const count = document.querySelectorAll('[data-testid="stMain"] *').length;
-        same = !busy && count === last ? same + 1 : 0;
-        last = count;
-        if (same >= 4 || ++ticks > 120) resolve(same >= 4); else setTimeout(tick, 250);
-    };
-    tick();
-})"""
 
 PAGE_FACTS = """() => {
     const levels = [...document.querySelectorAll('[data-testid="stMain"] :is(h1, h2, h3, h4, h5, h6)')]
@@ -74,7 +60,7 @@ def heading_faults(levels: list[int]) -> list[str]:
 
 def audit(page, script: str) -> dict:
     """axe-core's violations and the page facts for the page as it is now."""
-    assert page.evaluate(SETTLED), f"{page.url} kept changing for 30 s"
+    wait_until_settled(page)
     if not page.evaluate("() => typeof axe === 'object'"):
         page.evaluate(script)
     result = page.evaluate(

@@ -11,9 +11,8 @@ import re
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.conftest import TEST_OUTPUT, wait_for_app
+from tests.helpers import TEST_OUTPUT, wait_for_app, wait_until_settled
 from tests.load_files import csv_bytes
-from tests.test_accessibility import SETTLED
 
 pytestmark = pytest.mark.browser
 
@@ -68,15 +67,15 @@ def choose_file(page, path: str) -> None:
             return
 
 
-def open_page(page, url: str) -> None:
+def go_to(page, url: str) -> None:
     page.goto(url)
     wait_for_app(page)
-    assert page.evaluate(SETTLED), f"{url} kept changing for 30 s"
+    wait_until_settled(page)
 
 
 def test_every_task_by_keyboard_alone(live_app, page, tmp_path):
     TEST_OUTPUT.mkdir(exist_ok=True)
-    open_page(page, live_app)
+    go_to(page, live_app)
 
     # Skip link first: it takes focus to the main content.
     page.keyboard.press("Tab")
@@ -87,7 +86,7 @@ def test_every_task_by_keyboard_alone(live_app, page, tmp_path):
     # Load a file: the uploader's button opens the file chooser with Enter.
     extract = tmp_path / "ledger-2021-22-p2.csv"
     extract.write_bytes(csv_bytes(ROWS))
-    open_page(page, f"{live_app}/data_sources")
+    go_to(page, f"{live_app}/data_sources")
     choose_file(page, str(extract))
     page.get_by_text("Preview: monitoring lines").wait_for(timeout=60_000)
     tab_to(page, r"^Load 4 lines$")
@@ -95,7 +94,7 @@ def test_every_task_by_keyboard_alone(live_app, page, tmp_path):
     page.get_by_text("Loaded 4 monitoring row(s)").wait_for(timeout=60_000)
 
     # Choose a directorate in the sidebar's list: type, Enter picks the match, Escape closes the list.
-    open_page(page, f"{live_app}/directorates")
+    go_to(page, f"{live_app}/directorates")
     tab_to(page, r"^Directorate$")
     page.keyboard.type("Place")
     page.keyboard.press("Enter")
@@ -131,12 +130,12 @@ def test_every_task_by_keyboard_alone(live_app, page, tmp_path):
         page.keyboard.press("Escape")
 
     # Open a recommendation from the list and record progress in its form.
-    open_page(page, f"{live_app}/action_plan")
+    go_to(page, f"{live_app}/action_plan")
     tab_to(page, r"Open a recommendation")
     page.keyboard.type("13.")
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Recommendation 13", exact=True).wait_for(timeout=30_000)
-    assert page.evaluate(SETTLED)
+    wait_until_settled(page)
     tab_to(page, r"% complete")
     page.keyboard.press("ControlOrMeta+A")
     page.keyboard.type("55")
@@ -147,7 +146,7 @@ def test_every_task_by_keyboard_alone(live_app, page, tmp_path):
     page.get_by_text(re.compile(r"Recorded update \d+: .*55%")).wait_for(timeout=30_000)
 
     # Build a briefing pack (PowerPoint, the default) and download it.
-    open_page(page, f"{live_app}/briefing")
+    go_to(page, f"{live_app}/briefing")
     tab_to(page, r"Build the pack")
     page.keyboard.press("Enter")
     page.get_by_role("button", name=re.compile(r"Download .*\.pptx")).wait_for(timeout=180_000)
