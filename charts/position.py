@@ -820,6 +820,7 @@ def action_status_chart(counts: pd.DataFrame) -> Chart:
     title = f"{complete} of the {total} peer challenge recommendations are complete"
     fig = go.Figure()
     for _, row in counts.iterrows():
+        colour = vocab.STATUS_COLOURS.get(vocab.STATUS_LABELS.get(row["status"], vocab.NO_UPDATE))
         name = vocab.STATUS_LABELS.get(row["status"], row["status"])
         fig.add_trace(
             go.Bar(
@@ -832,8 +833,9 @@ def action_status_chart(counts: pd.DataFrame) -> Chart:
                 insidetextanchor="middle",
                 textangle=0,
                 textfont={"size": 14},
+                insidetextfont={"size": 14, "color": style.text_on(colour)},
                 marker={
-                    "color": vocab.STATUS_COLOURS.get(vocab.STATUS_LABELS.get(row["status"], vocab.NO_UPDATE)),
+                    "color": colour,
                     "line": {"color": "white", "width": 1},
                 },
                 hovertemplate=f"{name}: %{{x}}<extra></extra>",

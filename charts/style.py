@@ -64,6 +64,29 @@ def _template() -> go.layout.Template:
 pio.templates[TEMPLATE] = _template()
 
 
+TEXT_DARK = "#0B0C0C"
+TEXT_LIGHT = "#FFFFFF"
+
+
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of a #RRGGBB colour."""
+    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(foreground: str, background: str) -> float:
+    """WCAG contrast ratio between two #RRGGBB colours (1 to 21)."""
+    lighter, darker = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def text_on(background: str) -> str:
+    """Near-black or white, whichever reads better on `background`: Plotly's own choice for text inside a bar
+    puts white on the palette's turquoise (3.2:1), below WCAG AA's 4.5:1."""
+    return max((TEXT_DARK, TEXT_LIGHT), key=lambda text: contrast(text, background))
+
+
 def wrap(text: str, width: int) -> str:
     """Break text into lines of at most `width` characters, joined with <br> for Plotly."""
     return "<br>".join(textwrap.wrap(text.replace("£ millions", "£\u00a0millions"), width)) or text

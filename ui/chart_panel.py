@@ -43,21 +43,42 @@ def _warm_up(exporter: images.ImageExporter) -> None:
         log.warning("image export browser did not start", exc_info=True)
 
 
+TABLE_ROWS_AT_MOST = 60  # a real <table> (read cell by cell by a screen reader) up to here; a data grid beyond
+
+
 def show_chart(chart: Chart) -> None:
     """Render a chart with the Plotly template it was built with (theme=None: screen = export).
+
+    For people who cannot see it: the chart's accessible name is its statement title and alt text, and the
+    next thing in the tab order is "Show the data", which opens the numbers as a table (one keystroke).
+    Plotly's own toolbar is off: its PNG button duplicates the Download menu and added tab stops.
 
     Call it at the top level of a page (not inside st.columns): it lays out its own two columns.
     """
     figure_column, side = st.columns([3, 1], gap="medium")
     with figure_column:
-        st.plotly_chart(chart.figure, theme=None, width="stretch", key=f"chart_{chart.chart_id}")
+        st.plotly_chart(
+            chart.figure,
+            theme=None,
+            width="stretch",
+            key=f"chart_{chart.chart_id}",
+            config={"displayModeBar": False, "responsive": True},
+            alt=f"Chart: {chart.title}. {chart.alt_text}",
+        )
     with side:
+        with st.expander("Show the data"):
+            data_table(chart)
+        download_menu(chart)
         st.caption(f"**What this chart shows.** {plain(chart.alt_text)}")
         if chart.labels:
             st.caption("Includes values that are: " + ", ".join(chart.labels) + " (marked in the chart).")
-        download_menu(chart)
-        with st.expander("Show the data"):
-            st.dataframe(chart.data, hide_index=True, width="stretch")
+
+
+def data_table(chart: Chart) -> None:
+    if len(chart.data) <= TABLE_ROWS_AT_MOST:
+        st.table(chart.data, hide_index=True, alt=f"Data behind the chart: {chart.title}")
+    else:
+        st.dataframe(chart.data, hide_index=True, width="stretch", alt=f"Data behind the chart: {chart.title}")
 
 
 def download_menu(chart: Chart) -> None:
