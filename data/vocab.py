@@ -158,6 +158,10 @@ def figure(value: float | None, unit: str, qualifier: str | None = None) -> str:
     return _hedge(qualifier) + f"{value:g}"
 
 
+# --- language -------------------------------------------------------------------------------------------------
+DOCUMENT_LANGUAGE = "en-GB"  # the dashboard's pages and exported documents: British English (WCAG 3.1.1)
+
+
 # --- pages ------------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class PageInfo:

@@ -9,23 +9,30 @@ printed under the chart in the PDF).
 
 from __future__ import annotations
 
+import base64
 import html
 import io
-import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-import plotly.graph_objects as go
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
-from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+from pypdf import PdfReader, PdfWriter
 
 from charts.spec import SAMPLE_LABEL, Chart
 from data import vocab
-from exports.images import ImageExporter, ImageJob, default_exporter, export_figure
+from exports.chromium import PrintFailed, print_to_pdf
+from exports.images import (
+    HOW_TO_ENABLE,
+    ExportFailed,
+    ExportUnavailable,
+    ImageExporter,
+    default_exporter,
+    export_figure,
+)
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 PDF_MIME = "application/pdf"
@@ -39,7 +46,6 @@ GREY = RGBColor(0x3D, 0x3D, 0x3D)
 PAGE_WIDTH_PT = 842.0  # A4 landscape
 PAGE_HEIGHT_PT = 595.0
 PAGE_MARGIN_PT = 36.0
-PX_PER_PT = 4 / 3  # kaleido's PDF page is the figure's pixel size at 0.75 pt per pixel
 
 Progress = Callable[[float, str], None]
 
@@ -247,109 +253,80 @@ def build_pptx(
 
 
 # PDF -------------------------------------------------------------------------------------------------
+# HTML printed by Chromium, so the PDF is tagged (WCAG 1.1.1, 1.3.1; PDF/UA's structure): headings, a
+# figure per chart with its description as /Alt, a real table of headline figures, /Lang and /Title.
+
+_PDF_CSS = f"""
+@page {{ size: {PAGE_WIDTH_PT:g}pt {PAGE_HEIGHT_PT:g}pt; margin: {PAGE_MARGIN_PT:g}pt; }}
+body {{ font-family: "Liberation Sans", Arial, Helvetica, sans-serif; color: #0b0c0c; margin: 0; }}
+section + section {{ break-before: page; }}
+h1 {{ color: #12436d; font-size: 30pt; margin: 90pt 0 14pt; }}
+h2 {{ color: #12436d; font-size: 16pt; margin: 0 0 6pt; }}
+p {{ color: #3d3d3d; font-size: 10.5pt; margin: 3pt 0; }}
+p.lead {{ font-size: 17pt; margin-bottom: 12pt; }}
+img {{ display: block; max-width: 100%; max-height: 400pt; margin: 0 auto 6pt; }}
+table {{ border-collapse: collapse; width: 100%; font-size: 9.5pt; }}
+th, td {{ border: 1px solid #b1b4b6; padding: 3pt 5pt; text-align: left; vertical-align: top; }}
+th {{ background: #f3f2f1; }}
+p.page {{ font-size: 9pt; }}
+"""
 
 
-def _escape(text: str) -> str:
-    """Text for a Plotly label: &, < and > as entities (Plotly reads those), quotes left alone."""
-    return html.escape(text, quote=False)
+def _text(value: str) -> str:
+    return html.escape(value, quote=False)
 
 
-def _wrap(text: str, width: int) -> str:
-    return "<br>".join(_escape(line) for line in textwrap.wrap(text, width)) or " "
-
-
-def _text_figure(blocks: Sequence[tuple[str, int, str]], width_px: float, height_px: float) -> go.Figure:
-    """A page of text as a Plotly figure: (html text, font size, colour) blocks from the top down."""
-    figure = go.Figure()
-    figure.update_layout(
-        width=width_px,
-        height=height_px,
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        xaxis={"visible": False},
-        yaxis={"visible": False},
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        font={"family": "Sans-serif"},
-    )
-    y_px = 0.0
-    for text, size, color in blocks:
-        figure.add_annotation(
-            text=text,
-            xref="paper",
-            yref="paper",
-            x=0,
-            y=1,
-            yshift=-y_px,
-            xanchor="left",
-            yanchor="top",
-            align="left",
-            showarrow=False,
-            font={"size": size, "color": color},
-        )
-        y_px += (text.count("<br>") + 1) * size * 1.35 + size
-    return figure
-
-
-def _title_page_figure(info: PackInfo, note: str | None) -> go.Figure:
-    width = (PAGE_WIDTH_PT - 2 * PAGE_MARGIN_PT) * PX_PER_PT
-    blocks = [
-        (f"<b>{_escape(info.title)}</b>", 36, "#12436D"),
-        (_escape(f"Briefing pack: figures as at {info.as_at:%-d %B %Y}"), 22, "#3D3D3D"),
-        (_wrap(f"Source: {info.source}", 110), 15, "#3D3D3D"),
-        (_escape(f"Produced {info.produced_on:%-d %B %Y} from the financial position dashboard"), 15, "#3D3D3D"),
+def _title_section(info: PackInfo, note: str | None) -> str:
+    parts = [
+        f"<h1>{_text(info.title)}</h1>",
+        f"<p class='lead'>Briefing pack: figures as at {info.as_at:%-d %B %Y}</p>",
+        f"<p>Source: {_text(info.source)}</p>",
+        f"<p>Produced {info.produced_on:%-d %B %Y} from the financial position dashboard</p>",
     ]
     if note:
-        blocks.append((_wrap(note, 110), 15, "#3D3D3D"))
-    return _text_figure(blocks, width, 420 * PX_PER_PT)
+        parts.append(f"<p>{_text(note)}</p>")
+    return "<section>" + "".join(parts) + "</section>"
 
 
-def _caption_figure(chart: Chart, page_number: int) -> go.Figure:
-    width = (PAGE_WIDTH_PT - 2 * PAGE_MARGIN_PT) * PX_PER_PT
-    blocks = [
-        (_wrap(_labels_line(chart), 130), 13, "#3D3D3D"),
-        (_wrap(f"Description: {chart.alt_text}", 130), 13, "#3D3D3D"),
-        (f"Page {page_number}", 11, "#3D3D3D"),
-    ]
-    return _text_figure(blocks, width, 100 * PX_PER_PT)
-
-
-def _headline_figure(item: HeadlineSlide) -> go.Figure:
-    width = (PAGE_WIDTH_PT - 2 * PAGE_MARGIN_PT) * PX_PER_PT
-    labels = [f.label if f.basis == "reported" else f"{f.label} ({f.basis})" for f in item.figures]
-    figure = go.Figure(
-        go.Table(
-            columnwidth=[3, 1.5, 7],
-            header={"values": ["<b>Figure</b>", "<b>Value</b>", "<b>Source</b>"], "align": "left", "height": 30},
-            cells={
-                "values": [
-                    [_escape(text) for text in labels],
-                    [_escape(f.value) for f in item.figures],
-                    [_wrap(f.source, 80) for f in item.figures],
-                ],
-                "align": "left",
-                "font": {"size": 13},
-                "height": 28,
-            },
-        )
+def _chart_section(chart: Chart, svg: bytes, page_number: int) -> str:
+    image = base64.b64encode(svg).decode("ascii")
+    return (
+        f"<section><h2>{_text(chart.title)}</h2>"
+        f"<img src='data:image/svg+xml;base64,{image}' alt='{html.escape(chart.alt_text, quote=True)}'>"
+        f"<p>{_text(_labels_line(chart))}</p>"
+        f"<p>Description: {_text(chart.alt_text)}</p>"
+        f"<p class='page'>Page {page_number}</p></section>"
     )
-    figure.update_layout(
-        width=width,
-        height=(PAGE_HEIGHT_PT - 2 * PAGE_MARGIN_PT) * PX_PER_PT,
-        title={"text": f"<b>{_escape(item.title)}</b>", "x": 0, "font": {"size": 28, "color": "#12436D"}},
-        margin={"l": 0, "r": 0, "t": 70, "b": 0},
+
+
+def _headline_section(item: HeadlineSlide, page_number: int) -> str:
+    rows = "".join(
+        f"<tr><td>{_text(f.label if f.basis == 'reported' else f'{f.label} ({f.basis})')}</td>"
+        f"<td>{_text(f.value)}</td><td>{_text(f.source)}</td></tr>"
+        for f in item.figures
     )
-    return figure
+    return (
+        f"<section><h2>{_text(item.title)}</h2>"
+        "<table><thead><tr><th scope='col'>Figure</th><th scope='col'>Value</th><th scope='col'>Source</th></tr>"
+        f"</thead><tbody>{rows}</tbody></table><p class='page'>Page {page_number}</p></section>"
+    )
 
 
-def _place(page: PageObject, pdf: bytes, *, top: float, max_height: float) -> float:
-    """Draw the first page of `pdf` on `page`, centred, its top at `top` (pt from the bottom). Returns its bottom."""
-    source = PdfReader(io.BytesIO(pdf)).pages[0]
-    width, height = float(source.mediabox.width), float(source.mediabox.height)
-    scale = min((PAGE_WIDTH_PT - 2 * PAGE_MARGIN_PT) / width, max_height / height)
-    x = (PAGE_WIDTH_PT - width * scale) / 2
-    y = top - height * scale
-    page.merge_transformed_page(source, Transformation().scale(scale, scale).translate(x, y))
-    return y
+def pdf_document(items: Sequence[PackItem], info: PackInfo, chart_svgs: Sequence[bytes]) -> str:
+    """The pack as one HTML document: a section (printed page) per item after the title page."""
+    svgs = iter(chart_svgs)
+    sections = [_title_section(info, _sample_note(items))]
+    for page_number, item in enumerate(items, start=2):
+        if isinstance(item, Chart):
+            sections.append(_chart_section(item, next(svgs), page_number))
+        else:
+            sections.append(_headline_section(item, page_number))
+    return (
+        f"<!DOCTYPE html>\n<html lang='{vocab.DOCUMENT_LANGUAGE}'><head><meta charset='utf-8'>"
+        f"<title>{_text(info.title)}</title><style>{_PDF_CSS}</style></head><body>"
+        + "".join(sections)
+        + "</body></html>\n"
+    )
 
 
 def build_pdf(
@@ -359,30 +336,26 @@ def build_pdf(
     exporter: ImageExporter | None = None,
     progress: Progress | None = None,
 ) -> bytes:
-    """A PDF: a title page, then one A4 landscape page per item in the given order."""
+    """A tagged PDF: a title page, then one A4 landscape page per item in the given order."""
     _check(items)
     exporter = exporter or default_exporter()
-    charts = _charts(items)
-    chart_pdfs = iter(_render_charts(charts, "pdf", exporter, progress, 0.7))
-    _report(progress, 0.7, "Rendering the title page, captions and headline figures")
-    extra_jobs = [ImageJob(_title_page_figure(info, _sample_note(items)), "pdf")]
-    for page_number, item in enumerate(items, start=2):
-        figure = _caption_figure(item, page_number) if isinstance(item, Chart) else _headline_figure(item)
-        extra_jobs.append(ImageJob(figure, "pdf"))
-    extras = iter(exporter.render_many(extra_jobs))
+    chromium = exporter.chromium
+    if chromium is None:
+        raise ExportUnavailable(f"Chromium was not found. {HOW_TO_ENABLE}")
+    svgs = _render_charts(_charts(items), "svg", exporter, progress, 0.7)
+    _report(progress, 0.7, "Printing the pages")
+    try:
+        printed = print_to_pdf(pdf_document(items, info, svgs), chromium)
+    except PrintFailed as error:
+        raise ExportFailed(str(error)) from error
     _report(progress, 0.9, "Assembling the PDF")
 
-    writer = PdfWriter()
-    title_page = writer.add_blank_page(PAGE_WIDTH_PT, PAGE_HEIGHT_PT)
-    _place(title_page, next(extras), top=PAGE_HEIGHT_PT - 90, max_height=PAGE_HEIGHT_PT - 120)
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(printed)))
+    # One flat outline entry per page (Chromium's own nests the items under the title).
+    if "/Outlines" in writer.root_object:
+        del writer.root_object["/Outlines"]
     writer.add_outline_item(title=info.title, page_number=0)
     for page_index, item in enumerate(items, start=1):
-        page = writer.add_blank_page(PAGE_WIDTH_PT, PAGE_HEIGHT_PT)
-        if isinstance(item, Chart):
-            bottom = _place(page, next(chart_pdfs), top=PAGE_HEIGHT_PT - PAGE_MARGIN_PT, max_height=430)
-            _place(page, next(extras), top=bottom - 8, max_height=bottom - 8 - 20)
-        else:
-            _place(page, next(extras), top=PAGE_HEIGHT_PT - PAGE_MARGIN_PT, max_height=PAGE_HEIGHT_PT - 72)
         writer.add_outline_item(title=item.title, page_number=page_index)
     writer.add_metadata({"/Title": info.title, "/Subject": f"Briefing pack, figures as at {info.as_at:%-d %B %Y}"})
     buffer = io.BytesIO()

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import html
 import io
-import subprocess
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,10 +19,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from exports.chromium import find_chromium
+from data import vocab
+from exports.chromium import PrintFailed, find_chromium, print_to_pdf
 from metrics.safe_text import neutralise_formula, neutralise_frame
 
-PDF_TIMEOUT_SECONDS = 90
 RAG_FILLS = {"Red": "F4C7C3", "Amber": "FCE4CC", "Green": "CCE5D7", "No timeline in source": "E5E5E5"}
 WIDE_COLUMNS = {"Recommendation": 60, "Latest note": 45, "RAG reason": 35, "Change since previous report": 40}
 
@@ -172,7 +170,7 @@ def html_document(report: pd.DataFrame, meta: ReportMeta) -> str:
     )
     rules = "".join(f"<li>{html.escape(rule)}</li>" for rule in meta.rules)
     return (
-        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<!DOCTYPE html>\n<html lang='{vocab.DOCUMENT_LANGUAGE}'><head><meta charset='utf-8'>"
         f"<title>{html.escape(meta.title)}</title><style>{_CSS}</style></head><body>"
         f"<h1>{html.escape(meta.title)}</h1>"
         f"<p class='meta'>As at {meta.as_at:%-d %B %Y}, compared with the report of {meta.previous:%-d %B %Y}. "
@@ -194,25 +192,7 @@ def pdf_bytes(report: pd.DataFrame, meta: ReportMeta, *, chromium: Path | None =
     chromium = chromium or find_chromium()
     if chromium is None or not chromium.exists():
         raise ReportUnavailable("Chromium is not installed, so the PDF cannot be made; download the HTML instead.")
-    with tempfile.TemporaryDirectory(prefix="committee-report-") as folder:
-        page, pdf = Path(folder) / "report.html", Path(folder) / "report.pdf"
-        page.write_text(html_document(report, meta), encoding="utf-8")
-        command = [
-            str(chromium),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-extensions",
-            "--disable-background-networking",
-            "--no-pdf-header-footer",
-            f"--user-data-dir={folder}/profile",
-            f"--print-to-pdf={pdf}",
-            page.as_uri(),
-        ]
-        try:
-            subprocess.run(command, capture_output=True, timeout=PDF_TIMEOUT_SECONDS, check=True)
-        except (subprocess.SubprocessError, OSError) as error:
-            raise ReportUnavailable(f"Chromium could not print the report to PDF: {error}") from error
-        if not pdf.exists() or pdf.stat().st_size == 0:
-            raise ReportUnavailable("Chromium did not write the PDF.")
-        return pdf.read_bytes()
+    try:
+        return print_to_pdf(html_document(report, meta), chromium)
+    except PrintFailed as error:
+        raise ReportUnavailable(f"{error} Download the HTML instead.") from error

@@ -100,3 +100,55 @@ def open_page(app_test, page_file: str, **query: str):
     app_test.switch_page(page_file).run()
     assert not app_test.exception
     return app_test
+
+
+def pdf_accessibility_faults(pdf: bytes) -> list[str]:
+    """What stops a PDF being tagged for assistive technology: no structure tree or MarkInfo, no /Lang, no
+    title, or a Figure without /Alt. Empty when the PDF has all of them."""
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    root = reader.trailer["/Root"]
+    faults = [f"no {key}" for key in ("/StructTreeRoot", "/MarkInfo", "/Lang") if key not in root]
+    if "/MarkInfo" in root and not root["/MarkInfo"].get("/Marked"):
+        faults.append("/MarkInfo does not say /Marked true")
+    if not (reader.metadata and reader.metadata.title):
+        faults.append("no title")
+    figures = []
+    pending = [root["/StructTreeRoot"]] if "/StructTreeRoot" in root else []
+    while pending:
+        node = pending.pop().get_object()
+        if not isinstance(node, dict):
+            continue
+        if node.get("/S") == "/Figure":
+            figures.append(node)
+        kids = node.get("/K")
+        pending.extend(kids if isinstance(kids, list) else [kids] if kids is not None else [])
+    faults += ["a Figure has no /Alt" for figure in figures if not str(figure.get("/Alt", "")).strip()]
+    return faults
+
+
+def pdf_figures_alt(pdf: bytes) -> list[str]:
+    """The /Alt text of every Figure in the PDF's structure tree, in tree order."""
+    import io
+
+    from pypdf import PdfReader
+
+    root = PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+    found: list[str] = []
+
+    def walk(node) -> None:
+        node = node.get_object()
+        if not isinstance(node, dict):
+            return
+        if node.get("/S") == "/Figure":
+            found.append(str(node.get("/Alt", "")))
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+            walk(kid)
+
+    if "/StructTreeRoot" in root:
+        walk(root["/StructTreeRoot"])
+    return found

@@ -14,13 +14,14 @@ import pytest
 
 from charts import actions as action_charts
 from charts.all import load_catalogue
+from data import vocab
 from data.access import Actor
 from data.actions import record_update
 from exports.committee import ReportMeta, html_document, pdf_bytes, xlsx_bytes
 from metrics import actions
 from metrics.report import REPORT_COLUMNS, committee_report, report_summary
 from metrics.safe_text import neutralise_formula, neutralise_frame
-from tests.helpers import CHROMIUM
+from tests.helpers import CHROMIUM, pdf_accessibility_faults
 
 EDITOR = Actor("jane.doe@example.org", "editor")
 AS_AT = date(2026, 11, 29)
@@ -151,6 +152,13 @@ def test_the_html_escapes_what_people_typed(report):
     assert page.count("<tr><td") == 48
     assert page.count("<tr class='theme'>") == 7
     assert "How RAG is decided" in page
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
+def test_the_pdf_is_tagged_with_language_and_title(report):
+    pdf = pdf_bytes(report, meta_for(report))
+    assert pdf_accessibility_faults(pdf) == []
+    assert pypdf.PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/Lang"] == vocab.DOCUMENT_LANGUAGE
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")

@@ -16,7 +16,7 @@ from data import vocab
 from exports import briefing, images
 from metrics.figures import headline_position, source_documents
 from tests.export_charts import TEST_CHARTS
-from tests.helpers import CHROMIUM
+from tests.helpers import CHROMIUM, pdf_accessibility_faults, pdf_figures_alt
 
 
 @pytest.fixture(scope="module")
@@ -105,10 +105,18 @@ def test_pdf_has_a_title_page_and_one_page_per_item(material, items, exporter):
     assert items[1].figures[0].value in texts[2]
     assert items[2].title in texts[3]
     for page in reader.pages:
-        assert (float(page.mediabox.width), float(page.mediabox.height)) == (
-            briefing.PAGE_WIDTH_PT,
-            briefing.PAGE_HEIGHT_PT,
+        # Chromium prints to whole device pixels: within a tenth of a point of A4 landscape.
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(
+            (briefing.PAGE_WIDTH_PT, briefing.PAGE_HEIGHT_PT), abs=0.1
         )
+
+
+def test_the_pdf_is_tagged_with_language_title_and_alt_text_for_each_chart(material, items, exporter):
+    _, _, info = material
+    pdf = briefing.build_pdf(items, info, exporter=exporter)
+    assert pdf_accessibility_faults(pdf) == []
+    assert PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/Lang"] == vocab.DOCUMENT_LANGUAGE
+    assert pdf_figures_alt(pdf) == [items[0].alt_text, items[2].alt_text]
 
 
 def test_a_pack_of_only_headline_figures_needs_no_chart_images(material, tmp_path):

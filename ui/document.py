@@ -12,7 +12,8 @@ from pathlib import Path
 import streamlit as st
 from streamlit.components.v2 import component
 
-LANGUAGE = "en-GB"
+from data import vocab
+
 STYLES = Path(__file__).with_name("document.css")
 
 _SET_LANGUAGE = """
@@ -29,7 +30,7 @@ _language = component("page_language", js=_SET_LANGUAGE)
 def set_page_language() -> None:
     """Mount in the sidebar, where its empty element takes no room in the page."""
     with st.sidebar:
-        _language(key="page_language", data={"lang": LANGUAGE})
+        _language(key="page_language", data={"lang": vocab.DOCUMENT_LANGUAGE})
 
 
 def apply_styles() -> None:
