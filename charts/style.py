@@ -8,6 +8,7 @@ Pages pass `theme=None` to `st.plotly_chart`, so the screen shows exactly this t
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
 from datetime import date
 
 import afcharts.pio_template  # noqa: F401 - registers the "afcharts" Plotly template
@@ -133,17 +134,42 @@ def legend_rows(fig: go.Figure, width: int = 560) -> int:
     return -(-len(names) // columns)
 
 
+@dataclass(frozen=True)
+class Fit:
+    """Characters per line of the title, subtitle and source line, and the legend's width, for a column width."""
+
+    title_wrap: int
+    subtitle_wrap: int
+    source_wrap: int
+    legend_width: int
+
+
+WIDE = Fit(TITLE_WRAP, SUBTITLE_WRAP, SOURCE_WRAP, 560)  # a 650 px column or wider, and every export
+NARROW = Fit(28, 44, 42, 300)  # a phone: a column of about 350 px (WCAG 1.4.10 reflow at 390 px)
+
+
 def finish(
-    fig: go.Figure, *, title: str, subtitle: str, source: str, notes: tuple[str, ...] = (), legend: bool = True
+    fig: go.Figure,
+    *,
+    title: str,
+    subtitle: str,
+    source: str,
+    notes: tuple[str, ...] = (),
+    legend: bool = True,
+    fit: Fit = WIDE,
+    plot_height: float | None = None,
 ) -> go.Figure:
-    """Put the statement title, subtitle, source line and any notes inside the figure, with room for them."""
-    title_html = wrap(title, TITLE_WRAP)
-    subtitle_html = wrap(subtitle, SUBTITLE_WRAP)
-    footer = wrap(" ".join((source, *notes)), SOURCE_WRAP)
-    height = fig.layout.height or HEIGHT
+    """Put the statement title, subtitle, source line and any notes inside the figure, with room for them.
+
+    With `plot_height` the figure grows to keep that much room for the plot itself under the text.
+    """
+    title_html = wrap(title, fit.title_wrap)
+    subtitle_html = wrap(subtitle, fit.subtitle_wrap)
+    footer = wrap(" ".join((source, *notes)), fit.source_wrap)
     header_px = 20 + lines_in(title_html) * 26 + lines_in(subtitle_html) * 19
-    top = header_px + (legend_rows(fig) * 22 + 8 if legend else 12)
+    top = header_px + (legend_rows(fig, fit.legend_width) * 22 + 8 if legend else 12)
     bottom = 58 + 20 * (_tick_lines(fig) - 1) + lines_in(footer) * 16 + (20 if fig.layout.xaxis.title.text else 0)
+    height = top + bottom + plot_height if plot_height else (fig.layout.height or HEIGHT)
     fig.update_layout(
         template=TEMPLATE,
         height=height,
@@ -173,6 +199,32 @@ def finish(
         name="source",
     )
     return fig
+
+
+def narrow_figure(chart: Chart) -> go.Figure:
+    """A copy of the chart's figure for a phone-width column: the title, subtitle and source line wrapped
+    shorter (room above and below recomputed), and category labels smaller, turned where they would overlap.
+    Exports keep the wide layout."""
+    fig = go.Figure(chart.figure)
+    wide = chart.figure.layout
+    plot_height = max((wide.height or HEIGHT) - (wide.margin.t or 0) - (wide.margin.b or 0), 160)
+    footers = [note.text for note in fig.layout.annotations if note.name == "source"]
+    footer = footers[0].replace("<br>", " ") if footers else chart.source
+    fig.layout.annotations = [note for note in fig.layout.annotations if note.name != "source"]
+    categories = {x for trace in fig.data if trace.x is not None for x in trace.x if isinstance(x, str)}
+    fig.update_xaxes(tickangle=-45 if len(categories) > 3 else 0, tickfont={"size": 11})
+    fig.update_yaxes(tickfont={"size": 11})
+    fig.update_layout(legend={"font": {"size": 12}}, margin={"l": 48, "r": 8})
+    legend = fig.layout.showlegend is not False
+    return finish(
+        fig,
+        title=chart.title,
+        subtitle=chart.subtitle,
+        source=footer,
+        legend=legend,
+        fit=NARROW,
+        plot_height=plot_height,
+    )
 
 
 def source_line(frame: pd.DataFrame) -> str:

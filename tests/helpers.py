@@ -74,7 +74,10 @@ def wait_for_app(page, timeout_ms: int = 90_000) -> None:
 _SETTLED = """() => new Promise(resolve => {
     let last = -1, same = 0, ticks = 0;
     const tick = () => {
-        const busy = document.querySelector('[data-testid="stStatusWidget"]');
+        // The status widget is hidden by toolbarMode = "minimal"; the app's script state is not.
+        const app = document.querySelector('.stApp');
+        const busy = !app || app.getAttribute('data-test-script-state') !== 'notRunning'
+            || document.querySelector('[data-testid="stSkeleton"]');
         const count = document.querySelectorAll('[data-testid="stMain"] *').length;
         same = !busy && count === last ? same + 1 : 0;
         last = count;
@@ -85,7 +88,8 @@ _SETTLED = """() => new Promise(resolve => {
 
 
 def wait_until_settled(page) -> None:
-    """After wait_for_app: until the script has stopped and the page's element count has held for a second.
+    """After wait_for_app: until the script has stopped, no placeholder (skeleton) is left, and the page's
+    element count has held for a second.
 
     wait_for_app can return before a slow page has drawn its last element (90 s at most).
     """

@@ -8,9 +8,11 @@ from functools import partial
 
 import streamlit as st
 
+from charts import style
 from charts.spec import Chart
 from exports import images
 from exports.data import CSV_MIME, XLSX_MIME, chart_file_name, csv_bytes, xlsx_bytes
+from ui.document import window_is_narrow
 from ui.safe import plain
 
 log = logging.getLogger(__name__)
@@ -58,7 +60,7 @@ def show_chart(chart: Chart) -> None:
     figure_column, side = st.columns([3, 1], gap="medium")
     with figure_column:
         st.plotly_chart(
-            chart.figure,
+            style.narrow_figure(chart) if window_is_narrow() else chart.figure,
             theme=None,
             width="stretch",
             key=f"chart_{chart.chart_id}",
