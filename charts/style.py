@@ -145,7 +145,9 @@ class Fit:
 
 
 WIDE = Fit(TITLE_WRAP, SUBTITLE_WRAP, SOURCE_WRAP, 560)  # a 650 px column or wider, and every export
-NARROW = Fit(28, 44, 42, 300)  # a phone: a column of about 350 px (WCAG 1.4.10 reflow at 390 px)
+NARROW = Fit(28, 44, 48, 300)  # a phone: a column of about 350 px (WCAG 1.4.10 reflow at 390 px)
+NARROW_COLUMN_PX = 350
+NARROW_LABEL_WRAP = 18  # characters per line of a category label beside a horizontal bar on a phone
 
 
 def finish(
@@ -214,9 +216,14 @@ def narrow_figure(chart: Chart) -> go.Figure:
     categories = {x for trace in fig.data if trace.x is not None for x in trace.x if isinstance(x, str)}
     fig.update_xaxes(tickangle=-45 if len(categories) > 3 else 0, tickfont={"size": 11})
     fig.update_yaxes(tickfont={"size": 11})
+    rows = list(dict.fromkeys(y for trace in fig.data if trace.y is not None for y in trace.y if isinstance(y, str)))
+    if rows:  # category labels beside horizontal bars: shown in short lines, the categories themselves unchanged
+        labels = [wrap(row.replace("<br>", " "), NARROW_LABEL_WRAP) for row in rows]
+        fig.update_yaxes(tickmode="array", tickvals=rows, ticktext=labels)
+        plot_height = max(plot_height, len(rows) * max(map(lines_in, labels)) * 14 + 40)  # lines never overlap
     fig.update_layout(legend={"font": {"size": 12}}, margin={"l": 48, "r": 8})
     legend = fig.layout.showlegend is not False
-    return finish(
+    finish(
         fig,
         title=chart.title,
         subtitle=chart.subtitle,
@@ -225,6 +232,18 @@ def narrow_figure(chart: Chart) -> go.Figure:
         fit=NARROW,
         plot_height=plot_height,
     )
+    # The source line starts at the plot's left edge; category labels on the y axis push that edge right
+    # (Plotly's automargin), so start the line that far to the left of it, at the figure's edge.
+    left = _left_margin_px(fig)
+    fig.update_annotations(selector={"name": "source"}, x=-left / (NARROW_COLUMN_PX - left - 8))
+    return fig
+
+
+def _left_margin_px(fig: go.Figure) -> float:
+    """Plotly's left margin in a narrow figure: 48 px, or as wide as the longest y category label line."""
+    lines = [line for label in fig.layout.yaxis.ticktext or () for line in str(label).split("<br>")]
+    # An estimate a little under Plotly's (11 px Arial): a line starting a few pixels in beats one cut off.
+    return min(max(48.0, 8 + 5.2 * max((len(line) for line in lines), default=0)), 0.6 * NARROW_COLUMN_PX)
 
 
 def source_line(frame: pd.DataFrame) -> str:
