@@ -67,3 +67,13 @@ def test_annotations_and_axis_text_meet_aa_contrast_on_white(charts):
                 assert style.contrast(colour, "#FFFFFF") >= AA_TEXT, f"{chart.chart_id}: {annotation.text!r}"
         for colour in HEX.findall(str(layout.title.text)):
             assert style.contrast(colour, "#FFFFFF") >= AA_TEXT, chart.chart_id
+
+
+def test_on_a_phone_titles_wrap_short_and_the_export_layout_is_untouched(charts):
+    for chart in charts:
+        wide_title = chart.figure.layout.title.text
+        narrow = style.narrow_figure(chart)
+        title_lines = narrow.layout.title.text.split("<span")[0].replace("<b>", "").replace("</b>", "").split("<br>")
+        assert all(len(line) <= style.NARROW.title_wrap for line in title_lines if line), chart.chart_id
+        assert [note.name for note in narrow.layout.annotations].count("source") == 1, chart.chart_id
+        assert chart.figure.layout.title.text == wide_title, "the chart itself (and so every export) keeps its layout"
