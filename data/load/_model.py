@@ -20,7 +20,20 @@ MAX_QUOTE_CHARS = 2_000
 MAX_PROBLEMS_LISTED = 100
 MAX_AMOUNT = Decimal(10) ** 12  # DECIMAL(14, 2)
 
+# The standard period-close extract: one row per cost centre at a period close.
 MONITORING_COLUMNS = (
+    "fiscal_year",
+    "period",
+    "directorate",
+    "service",
+    "cost_centre",
+    "annual_budget_gbp",
+    "actual_ytd_gbp",
+    "forecast_outturn_gbp",
+)
+AMOUNT_COLUMNS = ("annual_budget_gbp", "actual_ytd_gbp", "forecast_outturn_gbp")
+# The earlier monthly format (one row per cost centre and month), converted on reading (see cells.py).
+MONTHLY_COLUMNS = (
     "fiscal_year",
     "period_month",
     "directorate",
@@ -30,7 +43,16 @@ MONITORING_COLUMNS = (
     "actual_gbp",
     "forecast_gbp",
 )
-AMOUNT_COLUMNS = ("budget_gbp", "actual_gbp", "forecast_gbp")
+MONTHLY_AMOUNT_COLUMNS = ("budget_gbp", "actual_gbp", "forecast_gbp")
+SAVINGS_COLUMNS = (
+    "fiscal_year",
+    "period",
+    "directorate",
+    "scheme",
+    "target_gbp",
+    "forecast_delivery_gbp",
+    "status",
+)
 FIGURE_REQUIRED = (
     "measure",
     "label",
@@ -115,7 +137,7 @@ class ParsedFile:
 class Preview:
     kind: str
     file_name: str
-    changes: pd.DataFrame  # monitoring: per year/month/directorate; figures: one row per figure
+    changes: pd.DataFrame  # monitoring, savings: per year/period/directorate; figures: one row per figure
     notes: list[str]
     duplicate_of: int | None  # the active load of the same file, if any
     sample_lines_replaced: int = 0

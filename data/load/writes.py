@@ -8,7 +8,7 @@ import duckdb
 
 from data.access import Actor, require
 from data.load._model import KINDS, LoadRejected, LoadResult, ParsedFile, Preview, Problem, UndoResult
-from data.vocab import month_label
+from data.vocab import period_label
 
 
 def _active_duplicate(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> int | None:
@@ -51,50 +51,120 @@ def preview(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> Preview:
         )
         return Preview("figures", parsed.file_name, changes, notes, duplicate)
 
+    table = parsed.kind  # 'monitoring' or 'savings': the same slices, the same replacement rule
+    noun = "line" if table == "monitoring" else "scheme"
+    key = "cost_centre" if table == "monitoring" else "scheme"
     conn.register("incoming_lines", parsed.frame)
     try:
         changes = conn.execute(
-            """
+            f"""
             WITH incoming AS (
-                SELECT fiscal_year, period_month, directorate, count(*) AS lines_in_file,
+                SELECT fiscal_year, period, directorate, count(*) AS in_file,
                        count(*) FILTER (WHERE EXISTS (
-                           SELECT 1 FROM monitoring m
+                           SELECT 1 FROM {table} m
                            WHERE m.basis = 'reported' AND m.fiscal_year = i.fiscal_year
-                             AND m.period_month = i.period_month AND m.cost_centre = i.cost_centre)) AS replaced
+                             AND m.period = i.period AND m.directorate = i.directorate
+                             AND m.{key} = i.{key})) AS replaced
                 FROM incoming_lines i GROUP BY ALL
             ), held AS (
-                SELECT fiscal_year, period_month, directorate, count(*) AS reported_lines_held
-                FROM monitoring WHERE basis = 'reported' GROUP BY ALL
+                SELECT fiscal_year, period, directorate, count(*) AS reported_held
+                FROM {table} WHERE basis = 'reported' GROUP BY ALL
             )
-            SELECT i.fiscal_year, i.period_month, i.directorate, i.lines_in_file,
-                   i.lines_in_file - i.replaced AS lines_added, i.replaced AS lines_replaced,
-                   greatest(coalesce(h.reported_lines_held, 0) - i.replaced, 0) AS lines_removed
-            FROM incoming i LEFT JOIN held h USING (fiscal_year, period_month, directorate)
-            ORDER BY i.fiscal_year, i.period_month, i.directorate
-            """
+            SELECT i.fiscal_year, i.period, i.directorate, i.in_file AS {noun}s_in_file,
+                   i.in_file - i.replaced AS {noun}s_added, i.replaced AS {noun}s_replaced,
+                   greatest(coalesce(h.reported_held, 0) - i.replaced, 0) AS {noun}s_removed
+            FROM incoming i LEFT JOIN held h USING (fiscal_year, period, directorate)
+            ORDER BY i.fiscal_year, i.period, i.directorate
+            """  # noqa: S608 - table and column names come from this module, values are parameters
         ).df()
         sample = conn.execute(
-            """
-            SELECT fiscal_year, count(*) FROM monitoring
+            f"""
+            SELECT fiscal_year, count(*) FROM {table}
             WHERE basis = 'sample' AND fiscal_year IN (SELECT DISTINCT fiscal_year FROM incoming_lines)
             GROUP BY fiscal_year ORDER BY fiscal_year
-            """
+            """  # noqa: S608
         ).fetchall()
     finally:
         conn.unregister("incoming_lines")
-    changes.insert(2, "month", changes["period_month"].map(month_label))
+    changes["period"] = changes["period"].map(period_label)
+    notes = [*parsed.notes, *notes]
     notes.append(
-        f"{len(parsed.frame):,} line(s) for {changes['directorate'].nunique()} directorate(s) and "
-        f"{len(changes[['fiscal_year', 'period_month']].drop_duplicates())} month(s). Each directorate and month "
-        "in the file replaces the reported lines already held for it."
+        f"{len(parsed.frame):,} {noun}(s) for {changes['directorate'].nunique()} directorate(s) and "
+        f"{len(changes[['fiscal_year', 'period']].drop_duplicates())} period(s). Each directorate and period "
+        f"in the file replaces the reported {noun}s already held for that directorate and period; other periods "
+        "and directorates are kept."
     )
     sample_total = sum(count for _, count in sample)
     for year, count in sample:
         notes.append(
-            f"Real lines for {year} replace the {count:,} sample lines for {year}: the Directorates page "
+            f"Real {noun}s for {year} replace the {count:,} sample {noun}s for {year}: the Directorates page "
             f"will no longer show sample data for {year}."
         )
-    return Preview("monitoring", parsed.file_name, changes, notes, duplicate, sample_total)
+    return Preview(table, parsed.file_name, changes, notes, duplicate, sample_total)
+
+
+_TABLE_COLUMNS = {
+    "monitoring": (
+        "fiscal_year, period, directorate, service, cost_centre, annual_budget_gbp, actual_ytd_gbp, "
+        "forecast_outturn_gbp"
+    ),
+    "savings": "fiscal_year, period, directorate, scheme, target_gbp, forecast_delivery_gbp, status",
+}
+_INCOMING_SELECT = {
+    "monitoring": (
+        "fiscal_year, period, directorate, service, cost_centre, CAST(annual_budget_gbp AS DECIMAL(14, 2)), "
+        "CAST(actual_ytd_gbp AS DECIMAL(14, 2)), CAST(forecast_outturn_gbp AS DECIMAL(14, 2))"
+    ),
+    "savings": (
+        "fiscal_year, period, directorate, scheme, CAST(target_gbp AS DECIMAL(14, 2)), "
+        "CAST(forecast_delivery_gbp AS DECIMAL(14, 2)), status"
+    ),
+}
+
+
+def _replace_slices(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile, load_id: int) -> tuple[int, int]:
+    """Inside apply's transaction: keep then delete what the file replaces, then insert the file's rows.
+
+    Replaced: the sample rows of the file's years, and the reported rows of the file's (year, period,
+    directorate) slices. Returns (reported rows replaced, sample rows replaced).
+    """
+    table = parsed.kind
+    columns = _TABLE_COLUMNS[table]
+    conn.register("incoming_lines", parsed.frame)
+    try:
+        conn.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE replaced_lines AS
+            SELECT m.rowid AS line_rowid FROM {table} m
+            WHERE (m.basis = 'sample' AND m.fiscal_year IN (SELECT DISTINCT fiscal_year FROM incoming_lines))
+               OR (m.basis = 'reported' AND EXISTS (
+                   SELECT 1 FROM incoming_lines i
+                   WHERE i.fiscal_year = m.fiscal_year AND i.period = m.period AND i.directorate = m.directorate))
+            """  # noqa: S608 - the table name is one of this module's two
+        )
+        sample_replaced, replaced = conn.execute(
+            f"""
+            SELECT count(*) FILTER (WHERE basis = 'sample'), count(*) FILTER (WHERE basis = 'reported')
+            FROM {table} WHERE rowid IN (SELECT line_rowid FROM replaced_lines)
+            """  # noqa: S608
+        ).fetchall()[0]
+        conn.execute(
+            f"""
+            INSERT INTO {table}_replaced
+            SELECT {columns}, basis, load_id, $load_id
+            FROM {table} WHERE rowid IN (SELECT line_rowid FROM replaced_lines)
+            """,  # noqa: S608
+            {"load_id": load_id},
+        )
+        conn.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT line_rowid FROM replaced_lines)")  # noqa: S608
+        conn.execute("DROP TABLE replaced_lines")
+        conn.execute(
+            f"INSERT INTO {table} SELECT {_INCOMING_SELECT[table]}, 'reported', $load_id FROM incoming_lines",  # noqa: S608
+            {"load_id": load_id},
+        )
+    finally:
+        conn.unregister("incoming_lines")
+    return int(replaced), int(sample_replaced)
 
 
 def _commit(conn: duckdb.DuckDBPyConnection) -> None:
@@ -133,51 +203,8 @@ def apply(
             },
         ).fetchall()[0][0]
         replaced = sample_replaced = 0
-        if parsed.kind == "monitoring":
-            conn.register("incoming_lines", parsed.frame)
-            try:
-                # The lines this load replaces: sample lines of the file's years, and reported lines of the
-                # file's (year, month, directorate) slices.
-                conn.execute(
-                    """
-                    CREATE OR REPLACE TEMP TABLE replaced_lines AS
-                    SELECT m.rowid AS line_rowid FROM monitoring m
-                    WHERE (m.basis = 'sample' AND m.fiscal_year IN (SELECT DISTINCT fiscal_year FROM incoming_lines))
-                       OR (m.basis = 'reported' AND EXISTS (
-                           SELECT 1 FROM incoming_lines i
-                           WHERE i.fiscal_year = m.fiscal_year AND i.period_month = m.period_month
-                             AND i.directorate = m.directorate))
-                    """
-                )
-                sample_replaced, replaced = conn.execute(
-                    """
-                    SELECT count(*) FILTER (WHERE basis = 'sample'), count(*) FILTER (WHERE basis = 'reported')
-                    FROM monitoring WHERE rowid IN (SELECT line_rowid FROM replaced_lines)
-                    """
-                ).fetchall()[0]
-                conn.execute(
-                    """
-                    INSERT INTO monitoring_replaced
-                    SELECT fiscal_year, period_month, directorate, service, cost_centre, budget_gbp, actual_gbp,
-                           forecast_gbp, basis, load_id, $load_id
-                    FROM monitoring WHERE rowid IN (SELECT line_rowid FROM replaced_lines)
-                    """,
-                    {"load_id": load_id},
-                )
-                conn.execute("DELETE FROM monitoring WHERE rowid IN (SELECT line_rowid FROM replaced_lines)")
-                conn.execute("DROP TABLE replaced_lines")
-                conn.execute(
-                    """
-                    INSERT INTO monitoring
-                    SELECT fiscal_year, period_month, directorate, service, cost_centre,
-                           CAST(budget_gbp AS DECIMAL(14, 2)), CAST(actual_gbp AS DECIMAL(14, 2)),
-                           CAST(forecast_gbp AS DECIMAL(14, 2)), 'reported', $load_id
-                    FROM incoming_lines
-                    """,
-                    {"load_id": load_id},
-                )
-            finally:
-                conn.unregister("incoming_lines")
+        if parsed.kind in ("monitoring", "savings"):
+            replaced, sample_replaced = _replace_slices(conn, parsed, load_id)
         else:
             conn.register("incoming_figures", parsed.frame)
             try:
@@ -218,7 +245,11 @@ def undo(conn: duckdb.DuckDBPyConnection, load_id: int, actor: Actor) -> UndoRes
         later = [
             r[0]
             for r in conn.execute(
-                "SELECT DISTINCT replaced_by FROM monitoring_replaced WHERE load_id = $id ORDER BY 1", {"id": load_id}
+                """
+                SELECT DISTINCT replaced_by FROM monitoring_replaced WHERE load_id = $id
+                UNION SELECT DISTINCT replaced_by FROM savings_replaced WHERE load_id = $id ORDER BY 1
+                """,
+                {"id": load_id},
             ).fetchall()
         ]
         if later:
@@ -226,25 +257,25 @@ def undo(conn: duckdb.DuckDBPyConnection, load_id: int, actor: Actor) -> UndoRes
                 f"Load {load_id}'s lines were since replaced by load {', '.join(map(str, later))}; "
                 "undo the later load first."
             )
-        removed = conn.execute("SELECT count(*) FROM monitoring WHERE load_id = $id", {"id": load_id}).fetchall()[0][0]
-        removed += conn.execute(
-            "SELECT count(*) FROM reported_figures WHERE load_id = $id", {"id": load_id}
-        ).fetchall()[0][0]
-        conn.execute("DELETE FROM monitoring WHERE load_id = $id", {"id": load_id})
-        conn.execute("DELETE FROM reported_figures WHERE load_id = $id", {"id": load_id})
-        # Sample lines come back only if they belong to the current sample fill.
-        restored = conn.execute(
-            """
-            INSERT INTO monitoring
-            SELECT fiscal_year, period_month, directorate, service, cost_centre, budget_gbp, actual_gbp,
-                   forecast_gbp, basis, load_id
-            FROM monitoring_replaced
-            WHERE replaced_by = $id
-              AND (basis = 'reported' OR load_id = (SELECT max(load_id) FROM loads WHERE kind = 'sample'))
-            """,
-            {"id": load_id},
-        ).fetchall()[0][0]
-        conn.execute("DELETE FROM monitoring_replaced WHERE replaced_by = $id", {"id": load_id})
+        removed = restored = 0
+        for table in ("monitoring", "savings", "reported_figures"):
+            removed += conn.execute(
+                f"SELECT count(*) FROM {table} WHERE load_id = $id",  # noqa: S608 - fixed table names
+                {"id": load_id},
+            ).fetchall()[0][0]
+            conn.execute(f"DELETE FROM {table} WHERE load_id = $id", {"id": load_id})  # noqa: S608
+        for table, columns in _TABLE_COLUMNS.items():
+            # Sample rows come back only if they belong to the current sample fill.
+            restored += conn.execute(
+                f"""
+                INSERT INTO {table}
+                SELECT {columns}, basis, load_id FROM {table}_replaced
+                WHERE replaced_by = $id
+                  AND (basis = 'reported' OR load_id = (SELECT max(load_id) FROM loads WHERE kind = 'sample'))
+                """,  # noqa: S608
+                {"id": load_id},
+            ).fetchall()[0][0]
+            conn.execute(f"DELETE FROM {table}_replaced WHERE replaced_by = $id", {"id": load_id})  # noqa: S608
         conn.execute(
             "UPDATE loads SET undone_at = $at, undone_by = $by WHERE load_id = $id",
             {"at": datetime.now(), "by": actor.identity, "id": load_id},
