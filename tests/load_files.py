@@ -10,13 +10,13 @@ from openpyxl import Workbook
 
 MONITORING_HEADER = [
     "fiscal_year",
-    "period_month",
+    "period",
     "directorate",
     "service",
     "cost_centre",
-    "budget_gbp",
-    "actual_gbp",
-    "forecast_gbp",
+    "annual_budget_gbp",
+    "actual_ytd_gbp",
+    "forecast_outturn_gbp",
 ]
 
 

@@ -17,10 +17,10 @@ from tests.load_files import csv_bytes, table_checksums
 
 YEAR = "2020/21"
 METRICS = {
-    "Budget": "budget_gbp",
-    "Actual": "actual_gbp",
+    "Budget": "annual_budget_gbp",
+    "Actual": "actual_ytd_gbp",
     "Variance": "variance_gbp",
-    "Forecast": "forecast_gbp",
+    "Forecast": "forecast_outturn_gbp",
     "Forecast variance": "forecast_variance_gbp",
 }
 
@@ -165,7 +165,7 @@ def test_upload_preview_confirm_and_undo(app_test, db_path):
     assert "Loaded 1 monitoring row(s) from ledger.csv" in at.success[0].value.replace("\\", "")
     with connect(db_path, read_only=True) as conn:
         total = monitoring.totals(conn, fiscal_year=YEAR).iloc[0]
-    assert (total["lines"], total["sample_lines"], total["actual_gbp"]) == (1, 0, -50.0)
+    assert (total["lines"], total["sample_lines"], total["actual_ytd_gbp"]) == (1, 0, -50.0)
     history = at.dataframe[0].value
     assert history.iloc[0]["file_name"] == "ledger.csv"
 
@@ -186,6 +186,6 @@ def test_a_bad_upload_lists_its_problems_and_writes_nothing(app_test, db_path):
     assert "bad.csv cannot be loaded: 3 problem(s)" in at.error[0].value.replace("\\", "")
     problems = at.dataframe[0].value
     assert list(problems["row"]) == ["2", "2", "2"]
-    assert list(problems["column"]) == ["period_month (B)", "directorate (C)", "budget_gbp (F)"]
+    assert list(problems["column"]) == ["period (B)", "directorate (C)", "annual_budget_gbp (F)"]
     assert not [b for b in at.button if b.label.startswith("Load ")]
     assert table_checksums(db_path) == before
