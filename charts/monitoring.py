@@ -20,10 +20,11 @@ import plotly.graph_objects as go
 from charts import style
 from charts.catalogue import register
 from charts.spec import SAMPLE_LABEL, Chart
+from data import vocab
 from data.vocab import SAVINGS_STATUS_LABELS, gbp, period_label
 from metrics import monitoring
 
-PAGE = "Directorates"
+PAGE = vocab.DIRECTORATES.title
 SAMPLE_SOURCE = (
     "Source: sample period-close snapshots (synthetic; the 2020/21 council totals at P9 and P12 are the "
     "quarter 3 forecast and the outturn reported to Dorset Council Cabinet, 5 October 2021; the split by "

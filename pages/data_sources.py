@@ -5,6 +5,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from data import vocab
 from ui.frame import require_frame
 
 # A fresh server may run this file without app.py: go through the frame before importing Plotly & co.
@@ -55,7 +56,7 @@ def undo_chosen() -> None:
     )
 
 
-st.title("Data & sources")
+st.title(vocab.DATA_SOURCES.title)
 st.caption(
     "Load the monthly budget-monitoring extract or later reported figures, see what was loaded and by whom, "
     "undo a load, and read where every figure comes from."

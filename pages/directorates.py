@@ -15,6 +15,7 @@ from charts.monitoring import (  # noqa: E402
     savings_status_words,
     variance_chart,
 )
+from data import vocab  # noqa: E402
 from data.db import database_path  # noqa: E402
 from data.load import directorate_aliases  # noqa: E402
 from data.vocab import RAG_COLOURS, SAVINGS_STATUS_LABELS, gbp, period_label  # noqa: E402
@@ -78,7 +79,7 @@ def show_table(table: pd.DataFrame, key: str) -> None:
     st.dataframe(styled, hide_index=True, width="stretch", key=key)
 
 
-st.title("Directorates")
+st.title(vocab.DIRECTORATES.title)
 
 with database() as conn:
     key = data_key(conn)
@@ -110,7 +111,7 @@ else:
         drift = cached(conn, "drift", key, fiscal_year=year, directorates=chosen)
 
     st.caption(
-        f"**{plain(scope)}**, {year}, forecast outturn at the close of {filters.month_label(period)}"
+        f"**{plain(scope)}**, {year}, forecast outturn at the close of {vocab.month_label(period)}"
         + (f", movement since {since}, the previous period held." if since else "; no earlier period is held.")
         + " Directorates are chosen in the sidebar; the page's address keeps the year, period and filters, so a "
         "copied link opens this view."

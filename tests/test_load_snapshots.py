@@ -111,7 +111,7 @@ SAVINGS_ROWS = [
 
 
 def test_a_savings_file_loads_replaces_its_period_and_directorate_and_undoes(db_path):
-    parsed, summary, first = load_bytes(db_path, "savings-p4.csv", csv_bytes(SAVINGS_ROWS, SAVINGS_HEADER))
+    parsed, _, first = load_bytes(db_path, "savings-p4.csv", csv_bytes(SAVINGS_ROWS, SAVINGS_HEADER))
     assert parsed.kind == "savings" and first.kind == "savings"
     assert first.sample_lines_replaced == 36  # the sample's 2021/22 schemes
     assert held(db_path, "savings") == [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from metrics import format as fmt
+from data import vocab
 from metrics.figures import figures, headline_position
 from metrics.recommendations import recommendations_with_status
 
@@ -57,4 +57,4 @@ def test_recommendations_filter_by_theme_and_status(conn):
     ],
 )
 def test_money_format(value, qualifier, text):
-    assert fmt.gbp_m(value, qualifier=qualifier) == text
+    assert vocab.gbp_m(value, qualifier=qualifier) == text

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from data import db as data_db
-from metrics import format as fmt
+from data import vocab
 from ui.safe import plain
 
 log = logging.getLogger("finance_dashboard")
@@ -56,7 +56,7 @@ def figure_metric(row: pd.Series, *, label: str | None = None) -> None:
         help_text += f" Derived: {plain(row['derivation'])}."
     st.metric(
         label=(label or plain(row["label"])) + basis_note,
-        value=fmt.figure(row["value"], row["unit"], row["qualifier"] if isinstance(row["qualifier"], str) else None),
+        value=vocab.figure(row["value"], row["unit"], row["qualifier"] if isinstance(row["qualifier"], str) else None),
         help=help_text,
     )
 
