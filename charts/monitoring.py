@@ -37,6 +37,7 @@ SAMPLE_SAVINGS_SOURCE = (
 LEDGER_SOURCE = "Source: period-close monitoring extract loaded from the ledger"
 LEDGER_SAVINGS_SOURCE = "Source: savings tracker loaded on the Data & sources page"
 NAME_CHARS = 30
+SAMPLE_TAG = SAMPLE_LABEL.upper().replace(" ", "\u00a0")  # kept on one line when the subtitle wraps
 LABEL_PX_PER_CHAR = 8.2  # a 13-14 px label's average character width, for the room bar labels need
 PLOT_PX = 560  # the narrowest plot area the charts are drawn for (export width less the margins)
 
@@ -87,7 +88,7 @@ def _chart(
     figure.update_layout(height=height)
     notes = ("Includes sample data: synthetic lines, not the council's ledger.",) if sample else ()
     # The sample tag is a line of the subtitle, so it can never run into a wrapped title.
-    shown_subtitle = f"{subtitle} · {SAMPLE_LABEL.upper()}" if sample else subtitle
+    shown_subtitle = f"{subtitle} · {SAMPLE_TAG}" if sample else subtitle
     style.finish(
         figure,
         title=title,

@@ -21,7 +21,12 @@ from ui.identity import current_actor  # noqa: E402
 from ui.safe import plain  # noqa: E402
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "data" / "templates"
-KIND_LABELS = {"monitoring": "Monitoring lines (budget, actual, forecast)", "figures": "Reported figures"}
+KIND_LABELS = {
+    "monitoring": "Monitoring lines (period-close extract: annual budget, actual to date, forecast outturn)",
+    "savings": "Savings schemes (target, forecast delivery, status)",
+    "figures": "Reported figures",
+}
+ROW_NOUNS = {"monitoring": "lines", "savings": "schemes", "figures": "figures"}
 
 
 # Writes run as widget callbacks: they happen once, before the page reruns, whatever the rerun does.
@@ -58,7 +63,7 @@ def undo_chosen() -> None:
 
 st.title(vocab.DATA_SOURCES.title)
 st.caption(
-    "Load the monthly budget-monitoring extract or later reported figures, see what was loaded and by whom, "
+    "Load the period-close monitoring extract, the savings tracker or later reported figures, see what was loaded and by whom, "
     "undo a load, and read where every figure comes from."
 )
 directorate_notice("loads, their history and the sources cover every directorate")
@@ -71,12 +76,12 @@ with st.expander("File format and templates"):
         f"Files up to {load.MAX_FILE_BYTES // 1024 // 1024} MB. Formulas, HTML and text starting with `=`, `+`, "
         "`-` or `@` are refused: paste values only."
     )
-    template_columns = st.columns(2)
-    for column, (name, label) in zip(
-        template_columns,
-        (("monitoring_template.csv", "Monitoring template (CSV)"), ("figures_template.csv", "Figures template (CSV)")),
-        strict=True,
-    ):
+    templates = (
+        ("monitoring_template.csv", "Monitoring template (CSV)"),
+        ("savings_template.csv", "Savings template (CSV)"),
+        ("figures_template.csv", "Figures template (CSV)"),
+    )
+    for column, (name, label) in zip(st.columns(len(templates)), templates, strict=True):
         with column:
             st.download_button(label, (TEMPLATES / name).read_bytes(), file_name=name, mime="text/csv")
 
@@ -139,7 +144,7 @@ if uploaded is not None:
         st.dataframe(summary.changes, hide_index=True, width="stretch")
         if summary.duplicate_of is None:
             st.button(
-                f"Load {len(parsed.frame):,} {'lines' if parsed.kind == 'monitoring' else 'figures'}",
+                f"Load {len(parsed.frame):,} {ROW_NOUNS[parsed.kind]}",
                 type="primary",
                 key="confirm_load",
                 on_click=apply_upload,
