@@ -112,8 +112,9 @@ def generate(rows: int, seed: int = DEFAULT_SEED) -> pd.DataFrame:
     if rows < minimum_rows():
         raise ValueError(f"Sample needs at least {minimum_rows()} lines, one cost centre per service and period.")
     rng = np.random.default_rng(seed)
-    centres_per_service = _allocate(rows // PERIODS, np.array([s[2] for s in SERVICES])).astype(int)
-    centres_per_service = np.maximum(centres_per_service, 1)
+    # One cost centre per service, then the rest in proportion: rows // 12 cost centres in all.
+    shares = np.array([s[2] for s in SERVICES])
+    centres_per_service = 1 + _allocate(rows // PERIODS - len(SERVICES), shares).astype(int)
     budgets = _allocate(NET_BUDGET * PENCE, np.array([s[3] for s in SERVICES]))
     early = np.array([s[4] for s in SERVICES])
     late = np.array([s[5] for s in SERVICES])

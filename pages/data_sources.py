@@ -63,7 +63,8 @@ def undo_chosen() -> None:
 
 st.title(vocab.DATA_SOURCES.title)
 st.caption(
-    "Load the period-close monitoring extract, the savings tracker or later reported figures, see what was loaded and by whom, "
+    "Load the period-close monitoring extract, the savings tracker or later reported figures, "
+    "see what was loaded and by whom, "
     "undo a load, and read where every figure comes from."
 )
 directorate_notice("loads, their history and the sources cover every directorate")
