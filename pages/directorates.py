@@ -71,12 +71,17 @@ def shown_table(rows: pd.DataFrame, first_column: str, since: str | None) -> pd.
     return out
 
 
-def show_table(table: pd.DataFrame, key: str) -> None:
+def show_table(table: pd.DataFrame, key: str, *, static: bool = True) -> None:
+    """A short table as a plain HTML table (read as a table by screen readers and copyable); long ones scroll."""
     styled = table.style.map(
         lambda rag: f"background-color: {RAG_COLOURS[rag]}; color: {RAG_TEXT[rag]}" if rag in RAG_COLOURS else "",
         subset=["RAG"],
-    )
-    st.dataframe(styled, hide_index=True, width="stretch", key=key)
+    ).hide(axis="index")
+    if static:
+        # st.table reads each cell as Markdown: data text is escaped so it shows as written.
+        st.table(styled.format(plain).format_index(plain, axis="columns"))
+    else:
+        st.dataframe(styled, hide_index=True, width="stretch", key=key)
 
 
 st.title(vocab.DIRECTORATES.title)
@@ -130,28 +135,29 @@ else:
         st.info(f"No monitoring lines for {plain(scope)} at {period_label(period)} {year}.")
     else:
         suffix = " (sample data)" if int(total["sample_lines"]) else ""
-        metric_columns = st.columns(4)
         movement = total["movement_gbp"]
-        for column, (label, value, help_text) in zip(
-            metric_columns,
+        variance = float(total["variance_gbp"])
+        moved = since is not None and pd.notna(movement)
+        # (label, value, the word that says which way, help): the word sits under the figure, in grey.
+        metrics = (
+            ("Annual budget", gbp(total["annual_budget_gbp"]), None, "The current annual budget at the period close."),
+            ("Forecast outturn", gbp(total["forecast_outturn_gbp"]), None, "The forecast spend for the whole year."),
             (
-                ("Annual budget", gbp(total["annual_budget_gbp"]), "The current annual budget at the period close."),
-                ("Forecast outturn", gbp(total["forecast_outturn_gbp"]), "The forecast spend for the whole year."),
-                (
-                    "Forecast variance",
-                    variance_words(total["variance_gbp"]),
-                    "Forecast outturn minus annual budget; over means a forecast overspend.",
-                ),
-                (
-                    f"Movement since {since}" if since else "Movement",
-                    movement_words(movement) if since else "none held",
-                    "The change in the forecast variance since the previous period held.",
-                ),
+                "Forecast variance",
+                gbp(abs(variance)),
+                "over budget" if variance > 0 else "under budget" if variance < 0 else "on budget",
+                "Forecast outturn minus annual budget.",
             ),
-            strict=True,
-        ):
+            (
+                f"Movement since {since}" if since else "Movement",
+                gbp(abs(movement)) if moved else "none",
+                ("worse" if movement > 0 else "better" if movement < 0 else "no change") if moved else None,
+                "The change in the forecast variance since the previous period held.",
+            ),
+        )
+        for column, (label, value, word, help_text) in zip(st.columns(4), metrics, strict=True):
             with column:
-                st.metric(label + suffix, value, help=help_text)
+                st.metric(label + suffix, value, delta=word, delta_color="off", delta_arrow="off", help=help_text)
 
         st.subheader(f"Budget monitoring at {period_label(period)}")
         total_row = total.to_frame().T.assign(
@@ -189,7 +195,7 @@ else:
                 )  # fmt: skip
             st.subheader(f"{service}: cost centres at {period_label(period)}")
             st.caption(f"The {CENTRES_SHOWN} cost centres with the largest variances, largest first.")
-            show_table(shown_table(centres, "Cost centre", since), "table_centres")
+            show_table(shown_table(centres, "Cost centre", since), "table_centres", static=False)
 
         where = " › ".join(x for x in (drilled or scope, service) if x)
         st.subheader("Forecast variance")

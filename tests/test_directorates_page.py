@@ -86,11 +86,12 @@ def test_the_monitoring_table_under_apptest_shows_variance_percent_movement_and_
     assert not at.exception
     assert {s.label: s.value for s in at.selectbox}["Period close"] == 6
     assert at.query_params["year"] == "2021/22" and at.query_params["period"] == "P6"
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert list(table.columns) == ["Directorate", "Annual budget", "Forecast outturn", "Variance",
                                    "Variance % of budget", "Movement since P4", "RAG"]  # fmt: skip
     assert [tuple(r) for r in table.itertuples(index=False)] == TWO_PERIOD_TABLE_AT_P6
-    assert shown_metrics(at)["Movement since P4"] == "better by £0.15m"
+    movement = next(m for m in at.metric if m.label == "Movement since P4")
+    assert (movement.value, movement.delta) == ("£0.15m", "better")
     assert not any("lines behind these figures" in w.value for w in at.warning)  # only the savings are sample
     titles = [spec["layout"]["title"]["text"] for spec in chart_specs(at)]
     assert any("Children's Services moved most since P4: worse by £0.60m" in t.replace("<br>", " ") for t in titles)
@@ -98,7 +99,7 @@ def test_the_monitoring_table_under_apptest_shows_variance_percent_movement_and_
     # P4: no earlier period, so no movement column; the URL follows.
     next(s for s in at.selectbox if s.label == "Period close").set_value(4).run()
     assert not at.exception and at.query_params["period"] == "P4"
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert "Movement since P4" not in table.columns
     assert list(table["Variance"]) == [
         "£0.90m over",
@@ -117,7 +118,7 @@ def test_choosing_a_directorate_narrows_the_table_and_the_total(db_path):
     at.sidebar.multiselect[0].set_value(["Children's Services"]).run()
     assert not at.exception
     assert at.query_params["directorate"] == "Children's Services"
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert list(table["Directorate"]) == ["Children's Services", "Total of the chosen directorates"]
     assert list(table["Variance"]) == ["£0.70m over", "£0.70m over"]
 
@@ -134,9 +135,9 @@ def test_a_copied_link_reopens_year_period_directorate_and_drill_down(app_test, 
     boxes = {s.label: s.value for s in at.selectbox}
     assert boxes["Financial year"] == "2021/22" and boxes["Period close"] == 4
     assert boxes["Drill into a directorate"] == "Adults & Housing" and boxes["Service"] == "Housing"
-    tables = [d.value for d in at.dataframe]
-    assert list(tables[1]["Service"]) == ["Adult Care & Support", "Housing"]
-    assert list(tables[2]["Cost centre"]) == ["AH-2"] and list(tables[2]["Variance"]) == ["£0.10m under"]
+    assert list(at.table[1].value["Service"]) == ["Adult Care & Support", "Housing"]
+    centres = at.dataframe[0].value
+    assert list(centres["Cost centre"]) == ["AH-2"] and list(centres["Variance"]) == ["£0.10m under"]
     assert at.query_params["period"] == "P4" and at.query_params["drill"] == "Adults & Housing"
 
 
@@ -154,21 +155,21 @@ def test_a_bad_link_falls_back_to_defaults_with_a_notice(app_test):
     notices = " ".join(w.value for w in at.warning).replace("\\", "")
     assert "'1999/00' is not available" in notices and "'P13' is not available" in notices
     assert "'<b>x</b>' is not available" in notices
-    assert list(at.dataframe[0].value["Directorate"]) == ["Place", "Total of the chosen directorates"]
+    assert list(at.table[0].value["Directorate"]) == ["Place", "Total of the chosen directorates"]
 
 
 def test_the_sample_p9_and_p12_council_totals_are_the_reported_figures(app_test):
     app_test.query_params["period"] = "P9"
     at = open_directorates(app_test)
     assert not at.exception
-    total = at.dataframe[0].value.iloc[-1]
+    total = at.table[0].value.iloc[-1]
     assert (total["Directorate"], total["Annual budget"], total["Variance"]) == (
         "Council total",
         "£304.0m",
         "£18.6m over",
     )
     next(s for s in at.selectbox if s.label == "Period close").set_value(12).run()
-    total = at.dataframe[0].value.iloc[-1]
+    total = at.table[0].value.iloc[-1]
     assert (total["Forecast outturn"], total["Variance"]) == ("£319.0m", "£15.0m over")
 
 

@@ -138,8 +138,9 @@ def test_a_command_line_load_while_the_app_holds_the_database_waits_then_shows_i
     assert expected["lines"] == 50 and expected["sample_lines"] == 0
     values = {m.label: m.value for m in at.metric}
     assert values["Annual budget"] == "£0.50m"  # 50 lines of £10,000
-    assert values["Forecast outturn"] == "£0.60m" and values["Forecast variance"] == "£0.10m over"
+    assert values["Forecast outturn"] == "£0.60m" and values["Forecast variance"] == "£0.10m"
+    assert next(m for m in at.metric if m.label == "Forecast variance").delta == "over budget"
     assert expected["variance_gbp"] == 50 * 2000
-    assert not any("Sample data" in w.value for w in at.warning)
+    assert not any("lines behind these figures" in w.value for w in at.warning)  # the 2021/22 savings are sample
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert "sample data" not in json.dumps(spec.get("layout", {}).get("annotations", []))
