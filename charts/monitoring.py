@@ -39,7 +39,9 @@ LEDGER_SAVINGS_SOURCE = "Source: savings tracker loaded on the Data & sources pa
 NAME_CHARS = 30
 SAMPLE_TAG = SAMPLE_LABEL.upper().replace(" ", "\u00a0")  # kept on one line when the subtitle wraps
 LABEL_PX_PER_CHAR = 8.2  # a 13-14 px label's average character width, for the room bar labels need
-PLOT_PX = 560  # the narrowest plot area the charts are drawn for (export width less the margins)
+NAME_FONT = 14  # category names on horizontal bar charts
+NAME_PX_PER_CHAR = 7.9
+SCREEN_PX = 650  # the narrowest the figure is drawn: its column at 1400 px (the export is 800)
 
 
 def _over_under(pounds: float) -> str:
@@ -97,6 +99,14 @@ def _chart(
         notes=notes,
         legend=figure.layout.showlegend is not False,
     )
+    left = figure.layout.margin.l
+    if left and figure.layout.yaxis.automargin is False:
+        # The source line starts at the figure's left edge, not the plot's, so it is never cut off at the right.
+        for annotation in figure.layout.annotations:
+            if annotation.name == "source":
+                annotation.xshift = -(left - 8)
+    if sample:  # wrapped now: the tag's ordinary space back, so every search for the words finds them
+        figure.layout.title.text = figure.layout.title.text.replace(SAMPLE_TAG, SAMPLE_LABEL.upper())
     return Chart(
         chart_id=chart_id,
         figure=figure,
@@ -109,12 +119,23 @@ def _chart(
     )
 
 
+def _names_margin(figure: go.Figure, names: Sequence[str]) -> None:
+    """A left margin that fits the (cut) category names, set rather than automatic so the source line can
+    be placed from the figure's left edge."""
+    widest = max((len(n) for n in names), default=4)
+    figure.update_layout(
+        margin={"l": int(24 + widest * NAME_PX_PER_CHAR)},
+        yaxis={"automargin": False, "tickfont": {"size": NAME_FONT}},
+    )
+
+
 def _room_for_labels(figure: go.Figure, values: Sequence[float], labels: Sequence[str], axis: str = "xaxis") -> None:
     """Widen the value axis so a label outside the longest bar at either end stays inside the plot."""
     low, high = min([0.0, *values]), max([0.0, *values])
     span = (high - low) or 1.0
     widest = max((len(t) for t in labels), default=0) * LABEL_PX_PER_CHAR + 12
-    share = min(0.6, widest / PLOT_PX)  # the part of the plot's width the widest label takes
+    plot_px = max(240, SCREEN_PX - (figure.layout.margin.l or 64) - 24)
+    share = min(0.6, widest / plot_px)  # the part of the plot's width the widest label takes
     pad = span * share / (1 - 2 * share) if share < 0.5 else span
     figure.update_layout({axis: {"range": [low - (pad if low < 0 else 0), high + (pad if high > 0 else 0)]}})
 
@@ -134,12 +155,13 @@ def variance_chart(
         text=labels, textposition="outside", cliponaxis=False, customdata=list(data["name"]),
         hovertemplate="%{customdata}<br>Forecast variance £%{x:,.2f}m<extra></extra>",
     )  # fmt: skip
-    _room_for_labels(figure, values, labels)
     figure.update_layout(
         xaxis={"title": "£m (positive = forecast overspend)", "zeroline": True, "type": "linear"},
-        yaxis={"type": "category", "automargin": True},
+        yaxis={"type": "category"},
         showlegend=False,
     )
+    _names_margin(figure, names)
+    _room_for_labels(figure, values, labels)
     subtitle = f"Forecast outturn minus annual budget, £m, {scope}, {fiscal_year} at {period_label(period)}"
     if len(table):
         worst = table.sort_values("variance_gbp", ascending=False).iloc[0]
@@ -227,12 +249,13 @@ def cost_centres_chart(centres: pd.DataFrame, *, fiscal_year: str, period: int, 
         customdata=[[n, s] for n, s in zip(data["name"], data["service"], strict=True)],
         hovertemplate="%{customdata[0]}<br>%{customdata[1]}<br>£%{x:,.3f}m<extra></extra>",
     )  # fmt: skip
-    _room_for_labels(figure, values, labels)
     figure.update_layout(
         xaxis={"title": "£m (positive = forecast overspend)", "zeroline": True, "type": "linear"},
-        yaxis={"type": "category", "automargin": True},
+        yaxis={"type": "category"},
         showlegend=False,
     )
+    _names_margin(figure, names)
+    _room_for_labels(figure, values, labels)
     subtitle = f"Largest forecast variances by cost centre, £m, {scope}, {fiscal_year} at {period_label(period)}"
     if len(centres):
         top = centres.iloc[0]
@@ -263,12 +286,13 @@ def savings_chart(savings: pd.DataFrame, *, fiscal_year: str, period: int, scope
         text=labels, textposition="outside", cliponaxis=False,
         hovertemplate="%{y}<br>Forecast delivery £%{x:,.2f}m<extra></extra>",
     )  # fmt: skip
-    _room_for_labels(figure, [max(t, d) for t, d in zip(target, delivery, strict=True)], labels)
     figure.update_layout(
         barmode="group",
         xaxis={"title": "£m", "type": "linear"},
-        yaxis={"type": "category", "automargin": True},
+        yaxis={"type": "category"},
     )
+    _names_margin(figure, names)
+    _room_for_labels(figure, [max(t, d) for t, d in zip(target, delivery, strict=True)], labels)
     subtitle = f"Savings target and forecast delivery, £m, {scope}, {fiscal_year} at {period_label(period)}"
     if len(savings):
         target_total, short_total = savings["target_gbp"].sum(), savings["undelivered_gbp"].sum()

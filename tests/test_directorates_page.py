@@ -180,7 +180,7 @@ def test_the_page_says_sample_data_on_screen_and_in_the_charts(app_test):
     specs = chart_specs(at)
     assert len(specs) == 4  # variance, drift, cost centres, savings
     for spec in specs:
-        assert "SAMPLE\u00a0DATA" in spec["layout"]["title"]["text"]
+        assert "SAMPLE DATA" in spec["layout"]["title"]["text"]
         assert "sample data" in json.dumps(spec["layout"]["annotations"]).replace("<br>", " ")
     assert at.get("download_button")
 

@@ -135,7 +135,7 @@ def _all_text(chart) -> str:
 def test_charts_on_sample_lines_say_sample_data_inside_the_figure_and_in_the_data(conn):
     table = monitoring.monitoring_table(conn, fiscal_year=YEAR, period=9, previous=8)
     chart = variance_chart(table, fiscal_year=YEAR, period=9, scope="all directorates")
-    assert SAMPLE_LABEL in _all_text(chart) and "SAMPLE\u00a0DATA" in chart.figure.layout.title.text
+    assert SAMPLE_LABEL in _all_text(chart) and "SAMPLE DATA" in chart.figure.layout.title.text
     assert chart.labels == (SAMPLE_LABEL,)
     assert set(chart.data["data_basis"]) == {"sample data"}
     assert all(" · " in t and t.split(" · ")[1] in ("Red", "Amber", "Green") for t in chart.figure.data[0].text)
