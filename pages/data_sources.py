@@ -135,13 +135,12 @@ if uploaded is not None:
     else:
         parsed, summary = outcome
         st.subheader(f"Preview: {KIND_LABELS[parsed.kind].lower()} from {plain(parsed.file_name)}")
+        if summary.duplicate_of is not None:
+            st.error(summary.duplicate_message())
+        for message in summary.sample_messages():
+            st.warning(message, icon=":material/swap_horiz:")
         for note in summary.notes:
-            if note.startswith("This file was already loaded"):
-                st.error(plain(note))
-            elif note.startswith("Real lines for"):
-                st.warning(plain(note), icon=":material/swap_horiz:")
-            else:
-                st.markdown(plain(note))
+            st.markdown(plain(note))
         st.dataframe(summary.changes, hide_index=True, width="stretch")
         if summary.duplicate_of is None:
             st.button(

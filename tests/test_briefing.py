@@ -15,8 +15,8 @@ from charts.spec import SAMPLE_LABEL
 from data import vocab
 from exports import briefing, images
 from metrics.figures import headline_position, source_documents
-from tests.conftest import CHROMIUM
 from tests.export_charts import TEST_CHARTS
+from tests.helpers import CHROMIUM
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.conftest import PROJECT_DIR, TEST_OUTPUT, wait_for_app
+from tests.helpers import PROJECT_DIR, TEST_OUTPUT, wait_for_app
 from tests.load_files import TWO_PERIOD_TABLE_AT_P6, two_period_extract
 
 pytestmark = pytest.mark.browser

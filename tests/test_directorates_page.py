@@ -13,7 +13,7 @@ from data import load
 from data.access import Actor
 from data.db import connect
 from metrics import monitoring
-from tests.conftest import PROJECT_DIR
+from tests.helpers import PROJECT_DIR
 from tests.load_files import (
     TWO_PERIOD_NUMBERS_AT_P6,
     TWO_PERIOD_TABLE_AT_P6,

@@ -10,12 +10,6 @@ from metrics.figures import figures, headline_position
 from metrics.recommendations import recommendations_with_status
 
 
-@pytest.fixture
-def conn(built_db):
-    with duckdb.connect(str(built_db), read_only=True) as connection:
-        yield connection
-
-
 def test_headline_position_in_display_order(conn):
     headline = headline_position(conn)
     assert list(headline["measure"]) == [

@@ -8,7 +8,7 @@ import pytest
 from afcharts.af_colours import get_af_colours
 
 from data import vocab
-from tests.conftest import PROJECT_DIR
+from tests.helpers import PROJECT_DIR
 
 SCHEMA = (PROJECT_DIR / "data" / "schema.sql").read_text()
 

@@ -23,8 +23,6 @@ def preview(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> Preview:
     """What applying `parsed` would change. Reads only."""
     duplicate = _active_duplicate(conn, parsed)
     notes: list[str] = []
-    if duplicate is not None:
-        notes.append(f"This file was already loaded as load {duplicate}. Undo that load first to load it again.")
     if parsed.kind == "figures":
         conn.register("incoming_figures", parsed.frame)
         try:
@@ -94,13 +92,7 @@ def preview(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> Preview:
         f"in the file replaces the reported {noun}s already held for that directorate and period; other periods "
         "and directorates are kept."
     )
-    sample_total = sum(count for _, count in sample)
-    for year, count in sample:
-        notes.append(
-            f"Real {noun}s for {year} replace the {count:,} sample {noun}s for {year}: the Directorates page "
-            f"will no longer show sample data for {year}."
-        )
-    return Preview(table, parsed.file_name, changes, notes, duplicate, sample_total)
+    return Preview(table, parsed.file_name, changes, notes, duplicate, dict(sample))
 
 
 _TABLE_COLUMNS = {
