@@ -127,6 +127,42 @@ HAVING count(*) FILTER (WHERE period = $period) > 0
 """
 
 
+# The largest cost centres: ranked line by line at the period (the grain is one line per cost centre and
+# period), then summed with the previous period for just those. At 10M lines this is a top-N scan rather
+# than a grouping of 830,000 long names, which took a second of CPU.
+_CENTRES_SQL = """
+WITH top AS (
+    SELECT DISTINCT cost_centre FROM (
+        SELECT cost_centre FROM monitoring
+        WHERE fiscal_year = $fiscal_year AND period = $period
+          AND ($directorates IS NULL OR list_contains($directorates, directorate))
+          AND ($directorate IS NULL OR directorate = $directorate)
+          AND ($service IS NULL OR service = $service)
+        ORDER BY abs(forecast_outturn_gbp - annual_budget_gbp) DESC, cost_centre
+        LIMIT $limit
+    )
+)
+SELECT m.cost_centre AS name, any_value(m.directorate) AS directorate, any_value(m.service) AS service,
+       CAST(sum(annual_budget_gbp) FILTER (WHERE period = $period) AS DOUBLE) AS annual_budget_gbp,
+       CAST(sum(actual_ytd_gbp) FILTER (WHERE period = $period) AS DOUBLE) AS actual_ytd_gbp,
+       CAST(sum(forecast_outturn_gbp) FILTER (WHERE period = $period) AS DOUBLE) AS forecast_outturn_gbp,
+       CAST(sum(forecast_outturn_gbp - annual_budget_gbp) FILTER (WHERE period = $period) AS DOUBLE)
+           AS variance_gbp,
+       CAST(sum(forecast_outturn_gbp - annual_budget_gbp) FILTER (WHERE period = $previous) AS DOUBLE)
+           AS previous_variance_gbp,
+       count(*) FILTER (WHERE period = $period) AS lines,
+       count(*) FILTER (WHERE period = $period AND basis = 'sample') AS sample_lines
+FROM monitoring m SEMI JOIN top USING (cost_centre)
+WHERE fiscal_year = $fiscal_year AND (period = $period OR period = $previous)
+  AND ($directorates IS NULL OR list_contains($directorates, m.directorate))
+  AND ($directorate IS NULL OR m.directorate = $directorate)
+  AND ($service IS NULL OR m.service = $service)
+GROUP BY m.cost_centre
+HAVING count(*) FILTER (WHERE period = $period) > 0
+ORDER BY abs(variance_gbp) DESC, name
+"""
+
+
 def _finish_table(frame: pd.DataFrame, thresholds: RagThresholds) -> pd.DataFrame:
     budget = frame["annual_budget_gbp"]
     frame["variance_pct"] = (frame["variance_gbp"] / budget.where(budget != 0) * 100).astype("float64")
@@ -158,23 +194,24 @@ def monitoring_table(
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}")
+    params = {
+        "fiscal_year": fiscal_year,
+        "period": period,
+        "previous": previous,
+        "directorates": list(directorates) if directorates else None,
+        "directorate": directorate,
+        "service": service,
+    }
+    if level == "cost_centre" and limit is not None:
+        frame = conn.execute(_CENTRES_SQL, {**params, "limit": limit}).df()
+        return _finish_table(frame, thresholds or rag_thresholds())
     order = (
         " ORDER BY sort_order, name"
         if level == "directorate"
         else " ORDER BY abs(variance_gbp) DESC, name LIMIT coalesce($limit, 1000000000)"
     )
     frame = conn.execute(
-        _TABLE_SQL + order,
-        {
-            "fiscal_year": fiscal_year,
-            "period": period,
-            "previous": previous,
-            "directorates": list(directorates) if directorates else None,
-            "level": level,
-            "directorate": directorate,
-            "service": service,
-            **({} if level == "directorate" else {"limit": limit}),
-        },
+        _TABLE_SQL + order, {**params, "level": level, **({} if level == "directorate" else {"limit": limit})}
     ).df()
     return _finish_table(frame.drop(columns="sort_order"), thresholds or rag_thresholds())
 
