@@ -244,3 +244,23 @@ def test_a_bad_upload_lists_its_problems_and_writes_nothing(app_test, db_path):
     assert list(problems["column"]) == ["period (B)", "directorate (C)", "annual_budget_gbp (F)"]
     assert not [b for b in at.button if b.label.startswith("Load ")]
     assert table_checksums(db_path) == before
+
+
+def test_a_savings_tracker_loads_through_the_data_page_and_shows_in_the_savings_section(app_test, db_path):
+    at = open_data_page(app_test)
+    rows = [
+        ["2021/22", "P7", "Place", "Waste rounds", "£800,000", "£500,000", "At risk"],
+        ["2021/22", "P7", "Children's Services", "Placements", "1000000", "1000000", "On track"],
+    ]
+    header = ["fiscal_year", "period", "directorate", "scheme", "target_gbp", "forecast_delivery_gbp", "status"]
+    at.file_uploader[0].set_value(("savings-p7.csv", csv_bytes(rows, header), "text/csv")).run()
+    assert not at.exception
+    assert any("replace the 36 sample schemes for 2021/22" in w.value for w in at.warning)
+    next(b for b in at.button if b.label == "Load 2 schemes").click().run()
+    assert not at.exception
+    assert "Loaded 2 savings row(s) from savings-p7.csv" in at.success[0].value.replace("\\", "")
+    at.switch_page("pages/directorates.py").run()
+    assert not at.exception
+    assert next(s for s in at.selectbox if s.label == "Savings at").value == ("2021/22", 7)
+    assert any("£0.30m" in m.value and "£1.8m" in m.value for m in at.markdown)
+    assert not any("savings schemes are synthetic" in w.value for w in at.warning)

@@ -50,6 +50,8 @@ def preview(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> Preview:
         return Preview("figures", parsed.file_name, changes, notes, duplicate)
 
     table = parsed.kind  # 'monitoring' or 'savings': the same slices, the same replacement rule
+    if table not in _TABLE_COLUMNS:
+        raise ValueError(f"unknown load kind {table!r}")
     noun = "line" if table == "monitoring" else "scheme"
     key = "cost_centre" if table == "monitoring" else "scheme"
     conn.register("incoming_lines", parsed.frame)
@@ -121,7 +123,7 @@ def _replace_slices(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile, load_id
     directorate) slices. Returns (reported rows replaced, sample rows replaced).
     """
     table = parsed.kind
-    columns = _TABLE_COLUMNS[table]
+    columns = _TABLE_COLUMNS[table]  # a KeyError for anything but the two tables named in this module
     conn.register("incoming_lines", parsed.frame)
     try:
         conn.execute(
