@@ -27,6 +27,12 @@ def table_rows(page) -> list[tuple[str, ...]]:
 
 
 def upload(page, path) -> None:
+    # After a load the page swaps in a fresh uploader; wait until the old one (showing its file) has gone.
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=stFileUploader]').length === 1"
+        " && !document.querySelector('[data-testid=stFileUploaderFile]')",
+        timeout=90_000,
+    )
     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
     page.get_by_text("Preview: monitoring lines").wait_for(timeout=30_000)
     page.get_by_role("button", name="Load 4 lines").click()
