@@ -9,11 +9,12 @@ get their own cursor on that same connection, and the last one out closes it, re
 
 from __future__ import annotations
 
+import errno
 import os
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,7 +68,10 @@ def _open(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
             if not _is_transient(error):
                 raise
             if time.monotonic() >= deadline:
-                raise DatabaseBusy(f"{path} is in use by another process; tried for {wait_seconds:.0f} s") from error
+                # No path in the message: it may reach a browser. The command line names the file itself.
+                raise DatabaseBusy(
+                    f"The database is in use by another process; tried for {wait_seconds:.0f} s."
+                ) from error
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
 
@@ -87,7 +91,7 @@ def connect(
     """
     path = Path(path) if path is not None else database_path()
     if read_only and not path.exists():
-        raise DatabaseMissing(f"No database at {path}. Build it with: python -m data build")
+        raise DatabaseMissing("The database has not been built yet. Build it with: python -m data build")
     key = path.resolve()
     with _shared_lock:
         shared = _shared.get(key)
@@ -113,3 +117,52 @@ def _release(key: Path, shared: _Shared) -> None:
     if shared.users == 0:
         shared.connection.close()
         del _shared[key]
+
+
+def roll_back(conn: duckdb.DuckDBPyConnection) -> None:
+    """End a failed transaction, keeping the failure as the error to report.
+
+    A COMMIT that fails (say the .wal file cannot be created) has already ended the transaction, and
+    DuckDB then answers ROLLBACK with "no transaction is active", which would hide the real cause.
+    """
+    with suppress(duckdb.Error):
+        conn.execute("ROLLBACK")
+
+
+_BUSY = "The database is busy: another load or update is writing to it. Wait a minute and try again."
+_READ_ONLY = (
+    "The database cannot be written: its file or folder is read-only, or the dashboard's server is not "
+    "allowed to write there. Ask the administrator to make the database folder writable, then try again."
+)
+_DISK_FULL = "The disk holding the database is full. Free some space (or ask the administrator to), then try again."
+_MISSING = "The database has not been built yet. Run `make run`, which builds it."
+_CAUSES = (
+    (("no space left", "disk full", "disk is full"), _DISK_FULL),
+    (("read-only", "read only", "permission denied", "operation not permitted"), _READ_ONLY),
+    (("could not set lock", "conflicting lock", "database is locked"), _BUSY),
+)
+_ERRNOS = {errno.ENOSPC: _DISK_FULL, errno.EDQUOT: _DISK_FULL, errno.EROFS: _READ_ONLY, errno.EACCES: _READ_ONLY,
+           errno.EPERM: _READ_ONLY}  # fmt: skip
+
+
+def failure_cause(error: BaseException) -> str | None:
+    """What stopped a database write, in words a user can act on; None if it is none of the known causes.
+
+    Looks through the error and what caused it; never includes a path or the database's own message.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DatabaseBusy):
+            return _BUSY
+        if isinstance(current, DatabaseMissing):
+            return _MISSING
+        if isinstance(current, OSError) and current.errno in _ERRNOS:
+            return _ERRNOS[current.errno]
+        text = str(current).lower()
+        for markers, cause in _CAUSES:
+            if any(marker in text for marker in markers):
+                return cause
+        current = current.__cause__ or current.__context__
+    return None

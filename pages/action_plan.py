@@ -18,11 +18,13 @@ from data.db import DatabaseBusy
 from exports.committee import ReportMeta, html_document, pdf_available, pdf_bytes, xlsx_bytes
 from metrics import actions
 from metrics.report import committee_report, report_summary
+from metrics.safe_text import neutralise_frame
 from ui.chart_panel import show_chart
-from ui.common import database
+from ui.common import database, report_error
 from ui.filters import directorate_notice
 from ui.frame import require_frame
 from ui.identity import current_actor
+from ui.safe import plain
 
 require_frame()
 
@@ -49,12 +51,6 @@ KEPT_FILTERS = (
     "filter_search",
     "filter_overdue",
 )
-MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~:$")
-
-
-def plain(text: str) -> str:
-    """Text to put inside Markdown (captions) so that none of its characters act as Markdown."""
-    return "".join("\\" + character if character in MARKDOWN_SPECIAL else character for character in text)
 
 
 def _day(value: object) -> str:
@@ -241,16 +237,25 @@ def show_report(as_at: date) -> None:
     )
     stem = f"action_plan_progress_{as_at:%Y-%m-%d}"
     columns = st.columns(3)
+    # Made in this run (48 rows: quick) so that a failure shows here, not as a download that never comes.
+    try:
+        xlsx, html_page = xlsx_bytes(report, meta), html_document(report, meta).encode("utf-8")
+    except Exception as error:  # noqa: BLE001 - shown with a reference; the trace goes to the log
+        st.error(
+            "The report could not be made. Quote reference "
+            f"{report_error(error)} to the dashboard's administrator, who can find the details in the server log."
+        )
+        return
     columns[0].download_button(
         "Download report (XLSX)",
-        data=lambda: xlsx_bytes(report, meta),  # made when clicked, not on every run
+        data=xlsx,
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="report_xlsx",
     )
     columns[1].download_button(
         "Download report (HTML, prints to PDF)",
-        data=lambda: html_document(report, meta).encode("utf-8"),
+        data=html_page,
         file_name=f"{stem}.html",
         mime="text/html",
         key="report_html",
@@ -280,13 +285,13 @@ def show_detail(rec_no: int, today: date) -> None:
         updates = actions.history(conn, rec_no)
         referred_by = actions.referred_by(conn, rec_no)
     st.title(f"Recommendation {rec_no}")
-    st.caption(f"{row['theme']} · Appendix {row['source_appendix']} of the Cabinet report")
+    st.caption(f"{plain(row['theme'])} · Appendix {plain(row['source_appendix'])} of the Cabinet report")
     flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
         st.success(flash)
 
     st.badge(f"RAG today: {row['rag']}", color=RAG_BADGE_COLOUR[row["rag"]], icon=":material/flag:")
-    st.caption(row["rag_reason"])
+    st.caption(plain(row["rag_reason"]))
     columns = st.columns(4)
     columns[0].metric("Status", row["status_label"])
     columns[1].metric("% complete", "—" if pd.isna(row["percent_complete"]) else f"{row['percent_complete']}%")
@@ -305,14 +310,14 @@ def show_detail(rec_no: int, today: date) -> None:
     with details[0]:
         st.markdown("**Lead (as written in the source)**")
         st.text("Blank in the source" if pd.isna(row["lead"]) else row["lead"])
-        st.caption("Grouped as: " + "; ".join(row["leads"]))
+        st.caption("Grouped as: " + plain("; ".join(row["leads"])))
     with details[1]:
         st.markdown("**Timeline (as written in the source)**")
         st.text(row["timeline"])
         if not pd.isna(row["due_date"]):
             st.caption(f"Read as due {_day(row['due_date'])}.")
     if not pd.isna(row["source_issues"]):
-        st.warning("In the source: " + str(row["source_issues"]), icon=":material/report:")
+        st.warning("In the source: " + plain(row["source_issues"]), icon=":material/report:")
     see_also = [int(n) for n in row["see_also"]]
     if see_also or referred_by:
         st.markdown("**Cross-references**")
@@ -332,18 +337,19 @@ def show_detail(rec_no: int, today: date) -> None:
 
     st.subheader("History")
     st.caption("Every update ever recorded, newest first. Updates are never edited or deleted.")
+    history = pd.DataFrame(
+        {
+            "Recorded": updates["updated_at"],
+            "By": updates["updated_by"],
+            "Status": updates["status_label"],
+            "% complete": updates["percent_complete"],
+            "Revised due date": updates["revised_due_date"],
+            "Note": updates["note"],
+            "Evidence": updates["evidence_url"].map(_web_link),
+        }
+    )
     st.dataframe(
-        pd.DataFrame(
-            {
-                "Recorded": updates["updated_at"],
-                "By": updates["updated_by"],
-                "Status": updates["status_label"],
-                "% complete": updates["percent_complete"],
-                "Revised due date": updates["revised_due_date"],
-                "Note": updates["note"],
-                "Evidence": updates["evidence_url"].map(_web_link),
-            }
-        ),
+        history,
         hide_index=True,
         width="stretch",
         key="history_table",
@@ -355,6 +361,14 @@ def show_detail(rec_no: int, today: date) -> None:
             "Note": st.column_config.TextColumn(width="large"),
             "Evidence": st.column_config.LinkColumn(),
         },
+    )
+    st.download_button(
+        "Download history (CSV)",
+        data=neutralise_frame(history).to_csv(index=False).encode("utf-8-sig"),
+        file_name=f"recommendation_{rec_no}_history.csv",
+        mime="text/csv",
+        key="history_csv",
+        disabled=history.empty,
     )
 
 
@@ -413,7 +427,7 @@ def show_form(rec_no: int, row: pd.Series) -> None:
     except UpdateInvalid as invalid:
         st.error("Nothing was recorded. Please correct:")
         for field, message in invalid.errors.items():
-            st.error(f"{FIELD_LABELS.get(field, field)}: {message}")
+            st.error(f"{FIELD_LABELS.get(field, field)}: {plain(message)}")
         return
     except PermissionDenied as refusal:
         st.error(f"Nothing was recorded. {plain(str(refusal))}")

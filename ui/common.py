@@ -34,11 +34,8 @@ def report_error(error: BaseException) -> str:
 
 
 def show_unexpected_error(error: BaseException) -> None:
-    if isinstance(error, data_db.DatabaseMissing):
-        st.error(f"{error}. Run `make run`, which builds it.")
-        return
-    if isinstance(error, data_db.DatabaseBusy):
-        st.warning("The database is busy with a load. Wait a moment and try again.")
+    if isinstance(error, data_db.DatabaseMissing | data_db.DatabaseBusy):
+        st.warning(data_db.failure_cause(error))
         return
     reference = report_error(error)
     st.error(
@@ -48,14 +45,14 @@ def show_unexpected_error(error: BaseException) -> None:
 
 
 def figure_metric(row: pd.Series, *, label: str | None = None) -> None:
-    """One reported figure as a metric, with its source quote on hover."""
+    """One reported figure as a metric, with its source quote on hover. `label` is plain text, shown as written."""
     basis_note = "" if row["basis"] == "reported" else f" ({row['basis']})"
     # Quotes and labels come from data (loaded figures too): escaped so Markdown shows them as written.
     help_text = f'"{plain(row["source_quote"])}" — {plain(row["source_document"])}, {plain(row["source_section"])}.'
     if isinstance(row.get("derivation"), str) and row["derivation"]:
         help_text += f" Derived: {plain(row['derivation'])}."
     st.metric(
-        label=(label or plain(row["label"])) + basis_note,
+        label=plain(label if label is not None else row["label"]) + basis_note,
         value=fmt.figure(row["value"], row["unit"], row["qualifier"] if isinstance(row["qualifier"], str) else None),
         help=help_text,
     )
@@ -72,7 +69,7 @@ def as_at_line(sources: pd.DataFrame) -> None:
         return
     newest = sources.iloc[0]
     st.caption(
-        f"Figures from **{newest['title']}**, published {newest['published_on']:%-d %B %Y}. "
+        f"Figures from **{plain(newest['title'])}**, published {newest['published_on']:%-d %B %Y}. "
         "Hover over a figure to read the sentence it comes from; derived, interpolated and modelled values say so."
     )
 

@@ -3,9 +3,13 @@
 Streamlit already shows raw HTML in Markdown as text and blanks `javascript:` links, but it still
 turns `[text](url)` into a link whose text hides its address, and applies bold, emoji shortcodes,
 colours and LaTeX. `plain` backslash-escapes every ASCII punctuation character that Markdown or
-Streamlit's extensions give a meaning, so the text reads exactly as written. One thing escaping cannot
-stop: a bare http(s) URL or e-mail address still becomes a link (GFM autolink), showing the address
-itself as its text. st.text, st.code and st.dataframe need none of this: they never interpret their text.
+Streamlit's extensions give a meaning, so the text reads exactly as written: links inline or by
+reference (`[text][r]` and `[r]: url`), `:red[...]` directives, `$...$` maths, `:emoji:` shortcodes.
+Streamlit turns `:material/name:` into an icon before it parses the Markdown at all (a plain text
+replacement of ":material/"), so escaping the colon is not enough there: the slash is escaped too.
+One thing escaping cannot stop: a bare http(s) URL or e-mail address still becomes a link (GFM
+autolink), showing the address itself as its text. st.text, st.code and st.dataframe need none of
+this: they never interpret their text.
 """
 
 from __future__ import annotations
@@ -15,8 +19,8 @@ import re
 import pandas as pd
 
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that mean something
-# to Markdown, GFM or Streamlit (":" for :emoji: and :red[...], "$" for LaTeX).
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=\"'^])")
+# to Markdown, GFM or Streamlit (":" for :emoji: and :red[...], "$" for LaTeX, "/" for :material/icons:).
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=\"'^/])")
 
 
 def plain(text: object) -> str:

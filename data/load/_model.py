@@ -14,6 +14,7 @@ MAX_FILE_BYTES = 20 * 1024 * 1024  # the same as server.maxUploadSize in .stream
 MAX_XLSX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
 MAX_XLSX_PARTS = 200
 MAX_ROWS = 500_000
+MAX_COLUMNS = 64  # a file may use columns A to BL; the loads need at most 15
 MAX_BLANK_ROWS = 10_000  # an XLSX read stops after this many blank rows in a row
 MAX_TEXT_CHARS = 120
 MAX_QUOTE_CHARS = 2_000

@@ -7,6 +7,7 @@ from datetime import datetime
 import duckdb
 
 from data.access import Actor, require
+from data.db import roll_back
 from data.load._model import KINDS, LoadRejected, LoadResult, ParsedFile, Preview, Problem, UndoResult
 from data.vocab import month_label
 
@@ -195,7 +196,7 @@ def apply(
                 conn.unregister("incoming_figures")
         _commit(conn)
     except BaseException:
-        conn.execute("ROLLBACK")
+        roll_back(conn)
         raise
     return LoadResult(load_id, parsed.kind, len(parsed.frame), int(replaced), int(sample_replaced))
 
@@ -251,6 +252,6 @@ def undo(conn: duckdb.DuckDBPyConnection, load_id: int, actor: Actor) -> UndoRes
         )
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        roll_back(conn)
         raise
     return UndoResult(load_id, int(removed), int(restored))
