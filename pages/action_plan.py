@@ -20,7 +20,7 @@ from metrics import actions
 from metrics.report import committee_report, report_summary
 from metrics.safe_text import neutralise_frame
 from ui.chart_panel import show_chart
-from ui.common import database, report_error
+from ui.common import database, failure_message, report_error
 from ui.filters import directorate_notice
 from ui.frame import require_frame
 from ui.identity import current_actor
@@ -434,6 +434,9 @@ def show_form(rec_no: int, row: pd.Series) -> None:
         return
     except (WriteConflict, DatabaseBusy) as busy:
         st.warning(f"Nothing was recorded: {busy} Your entries are still in the form; try again.")
+        return
+    except Exception as error:  # noqa: BLE001 - the cause in words and a reference; the trace goes to the log
+        st.error(failure_message(error, "Nothing was recorded; your entries are still in the form."))
         return
     for key in ("update_note", "update_evidence", "update_revised"):
         st.session_state.pop(key, None)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -22,6 +24,16 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 CHROMIUM = find_chromium() or Path("/usr/bin/chromium")
 TEST_OUTPUT = PROJECT_DIR / "test-output"
 SAMPLE_ROWS = 12_000
+# The live servers' local-mode token. A browser brings it as the link `make run` prints does: the script
+# below puts it in the address before Streamlit reads the query string. A test that wants a browser
+# without it opens its own context.
+LOCAL_TOKEN = secrets.token_urlsafe(24)
+LOCAL_TOKEN_SCRIPT = (
+    "(() => { const url = new URL(window.location.href);"
+    " if (/oauth|authorize|well-known/.test(url.pathname)) return;"  # a sign-in provider's pages: leave alone
+    f" if (!url.searchParams.has('token')) {{ url.searchParams.set('token', {json.dumps(LOCAL_TOKEN)});"
+    " window.history.replaceState(window.history.state, '', url); } })();"
+)
 
 
 @pytest.fixture(scope="session")
@@ -111,7 +123,7 @@ def start_server(command: list[str], env: dict[str, str], port: int, log_path: P
 def live_app(db_path: Path, tmp_path: Path) -> Iterator[str]:
     """The app served by Streamlit on a free local port, on a private database; yields its URL."""
     port = free_port()
-    env = {**os.environ, "FINANCE_DB": str(db_path)}
+    env = {**os.environ, "FINANCE_DB": str(db_path), "FINANCE_LOCAL_TOKEN": LOCAL_TOKEN}
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
@@ -143,6 +155,7 @@ def chromium_browser():
 @pytest.fixture
 def page(chromium_browser):
     context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script(LOCAL_TOKEN_SCRIPT)
     yield context.new_page()
     context.close()
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.conftest import PROJECT_DIR, TEST_OUTPUT, wait_for_app
+from tests.conftest import LOCAL_TOKEN_SCRIPT, PROJECT_DIR, TEST_OUTPUT, wait_for_app
 from tests.load_files import csv_bytes
 
 pytestmark = pytest.mark.browser
@@ -71,6 +71,7 @@ def test_load_choose_a_directorate_and_reopen_the_link(page, live_app, db_path, 
     page.screenshot(path=str(TEST_OUTPUT / "directorates-place.png"), full_page=True)
 
     other = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
+    other.add_init_script(LOCAL_TOKEN_SCRIPT)
     try:
         fresh = other.new_page()
         fresh.goto(url)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import traceback
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import duckdb
@@ -33,15 +34,54 @@ def report_error(error: BaseException) -> str:
     return reference
 
 
+def failure_message(error: BaseException, outcome: str) -> str:
+    """`outcome` (what did not happen), the cause in words a user can act on when it is known, and a reference."""
+    cause = data_db.failure_cause(error)
+    reference = f"Quote reference {report_error(error)} to the dashboard's administrator, who can find the details "
+    return " ".join(part for part in (outcome, cause, reference + "in the server log.") if part)
+
+
 def show_unexpected_error(error: BaseException) -> None:
     if isinstance(error, data_db.DatabaseMissing | data_db.DatabaseBusy):
         st.warning(data_db.failure_cause(error))
+        return
+    cause = data_db.failure_cause(error)
+    if cause:
+        st.error(failure_message(error, "Nothing has been changed."))
         return
     reference = report_error(error)
     st.error(
         f"Something went wrong showing this page. Nothing has been changed. "
         f"Quote reference {reference} to the dashboard's administrator, who can find the details in the server log."
     )
+
+
+_CALLBACK_FAILURE = "callback_failure"
+
+
+def write_boundary(outcome: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """For a widget callback that writes. Callbacks run before the page script, outside app.py's error
+    boundary: an error there would replace the page with Streamlit's own error screen. This keeps it,
+    with its cause and a reference, for `show_write_failure` to show in the run that follows."""
+
+    def wrap(callback: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(callback)
+        def guarded(*args: object, **kwargs: object) -> None:
+            try:
+                callback(*args, **kwargs)
+            except Exception as error:  # noqa: BLE001 - shown with a reference; the trace goes to the log
+                st.session_state[_CALLBACK_FAILURE] = failure_message(error, outcome)
+
+        return guarded
+
+    return wrap
+
+
+def show_write_failure() -> None:
+    """Show (once) what a write callback could not do. Pages call it where their messages go; app.py after."""
+    message = st.session_state.pop(_CALLBACK_FAILURE, None)
+    if message:
+        st.error(message, icon=":material/error:")
 
 
 def figure_metric(row: pd.Series, *, label: str | None = None) -> None:

@@ -6,7 +6,7 @@ colours and LaTeX. `plain` backslash-escapes every ASCII punctuation character t
 Streamlit's extensions give a meaning, so the text reads exactly as written: links inline or by
 reference (`[text][r]` and `[r]: url`), `:red[...]` directives, `$...$` maths, `:emoji:` shortcodes.
 Streamlit turns `:material/name:` into an icon before it parses the Markdown at all (a plain text
-replacement of ":material/"), so escaping the colon is not enough there: the slash is escaped too.
+replacement of ":material/"), so escaping the colon is not enough there: that slash is escaped too.
 One thing escaping cannot stop: a bare http(s) URL or e-mail address still becomes a link (GFM
 autolink), showing the address itself as its text. st.text, st.code and st.dataframe need none of
 this: they never interpret their text.
@@ -19,12 +19,12 @@ import re
 import pandas as pd
 
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that mean something
-# to Markdown, GFM or Streamlit (":" for :emoji: and :red[...], "$" for LaTeX, "/" for :material/icons:).
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=\"'^/])")
+# to Markdown, GFM or Streamlit (":" for :emoji: and :red[...], "$" for LaTeX).
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=\"'^])")
 
 
 def plain(text: object) -> str:
     """`text` escaped so that Markdown shows it literally; missing values become an empty string."""
     if text is None or (pd.api.types.is_scalar(text) and pd.isna(text)):
         return ""
-    return _SPECIAL.sub(r"\\\1", str(text))
+    return _SPECIAL.sub(r"\\\1", str(text)).replace("material/", "material\\/")

@@ -11,6 +11,19 @@ from data.db import roll_back
 from data.load._model import KINDS, LoadRejected, LoadResult, ParsedFile, Preview, Problem, UndoResult
 from data.vocab import month_label
 
+# The lines a monitoring load replaces (preview counts them, apply moves them to monitoring_replaced):
+# sample lines of the file's years; reported lines of the file's (year, month, directorate) slices; and
+# reported lines of a cost centre the file puts in another directorate that month, since a cost centre
+# belongs to one directorate in a month and would otherwise be counted in both.
+_REPLACED_LINES = """
+    SELECT m.rowid AS line_rowid FROM monitoring m
+    WHERE (m.basis = 'sample' AND m.fiscal_year IN (SELECT DISTINCT fiscal_year FROM incoming_lines))
+       OR (m.basis = 'reported' AND EXISTS (
+           SELECT 1 FROM incoming_lines i
+           WHERE i.fiscal_year = m.fiscal_year AND i.period_month = m.period_month
+             AND (i.directorate = m.directorate OR i.cost_centre = m.cost_centre)))
+"""
+
 
 def _active_duplicate(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> int | None:
     row = conn.execute(
@@ -54,24 +67,37 @@ def preview(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> Preview:
 
     conn.register("incoming_lines", parsed.frame)
     try:
+        conn.execute("CREATE OR REPLACE TEMP TABLE replaced_lines AS " + _REPLACED_LINES)
         changes = conn.execute(
             """
-            WITH incoming AS (
+            WITH held AS (
+                SELECT m.fiscal_year, m.period_month, m.directorate, m.cost_centre
+                FROM monitoring m WHERE m.rowid IN (SELECT line_rowid FROM replaced_lines) AND m.basis = 'reported'
+            ), incoming AS (
                 SELECT fiscal_year, period_month, directorate, count(*) AS lines_in_file,
                        count(*) FILTER (WHERE EXISTS (
-                           SELECT 1 FROM monitoring m
-                           WHERE m.basis = 'reported' AND m.fiscal_year = i.fiscal_year
-                             AND m.period_month = i.period_month AND m.cost_centre = i.cost_centre)) AS replaced
+                           SELECT 1 FROM held h WHERE h.fiscal_year = i.fiscal_year
+                             AND h.period_month = i.period_month AND h.cost_centre = i.cost_centre)) AS replaced
                 FROM incoming_lines i GROUP BY ALL
-            ), held AS (
-                SELECT fiscal_year, period_month, directorate, count(*) AS reported_lines_held
-                FROM monitoring WHERE basis = 'reported' GROUP BY ALL
+            ), leaving AS (
+                SELECT h.fiscal_year, h.period_month, h.directorate,
+                       count(*) FILTER (WHERE NOT EXISTS (
+                           SELECT 1 FROM incoming_lines i WHERE i.fiscal_year = h.fiscal_year
+                             AND i.period_month = h.period_month AND i.cost_centre = h.cost_centre)) AS removed,
+                       count(*) FILTER (WHERE EXISTS (
+                           SELECT 1 FROM incoming_lines i WHERE i.fiscal_year = h.fiscal_year
+                             AND i.period_month = h.period_month AND i.cost_centre = h.cost_centre
+                             AND i.directorate <> h.directorate)) AS moved
+                FROM held h GROUP BY ALL
             )
-            SELECT i.fiscal_year, i.period_month, i.directorate, i.lines_in_file,
-                   i.lines_in_file - i.replaced AS lines_added, i.replaced AS lines_replaced,
-                   greatest(coalesce(h.reported_lines_held, 0) - i.replaced, 0) AS lines_removed
-            FROM incoming i LEFT JOIN held h USING (fiscal_year, period_month, directorate)
-            ORDER BY i.fiscal_year, i.period_month, i.directorate
+            SELECT fiscal_year, period_month, directorate,
+                   coalesce(i.lines_in_file, 0) AS lines_in_file,
+                   coalesce(i.lines_in_file - i.replaced, 0) AS lines_added,
+                   coalesce(i.replaced, 0) AS lines_replaced,
+                   coalesce(l.removed, 0) AS lines_removed,
+                   coalesce(l.moved, 0) AS lines_moved_to_another_directorate
+            FROM incoming i FULL JOIN leaving l USING (fiscal_year, period_month, directorate)
+            ORDER BY fiscal_year, period_month, directorate
             """
         ).df()
         sample = conn.execute(
@@ -82,6 +108,7 @@ def preview(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> Preview:
             """
         ).fetchall()
     finally:
+        conn.execute("DROP TABLE IF EXISTS replaced_lines")
         conn.unregister("incoming_lines")
     changes.insert(2, "month", changes["period_month"].map(month_label))
     notes.append(
@@ -89,6 +116,12 @@ def preview(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> Preview:
         f"{len(changes[['fiscal_year', 'period_month']].drop_duplicates())} month(s). Each directorate and month "
         "in the file replaces the reported lines already held for it."
     )
+    moved = int(changes["lines_moved_to_another_directorate"].sum())
+    if moved:
+        notes.append(
+            f"{moved:,} cost centre(s) move to another directorate: a cost centre belongs to one directorate "
+            "in a month, so its line under the old directorate is replaced too."
+        )
     sample_total = sum(count for _, count in sample)
     for year, count in sample:
         notes.append(
@@ -137,19 +170,7 @@ def apply(
         if parsed.kind == "monitoring":
             conn.register("incoming_lines", parsed.frame)
             try:
-                # The lines this load replaces: sample lines of the file's years, and reported lines of the
-                # file's (year, month, directorate) slices.
-                conn.execute(
-                    """
-                    CREATE OR REPLACE TEMP TABLE replaced_lines AS
-                    SELECT m.rowid AS line_rowid FROM monitoring m
-                    WHERE (m.basis = 'sample' AND m.fiscal_year IN (SELECT DISTINCT fiscal_year FROM incoming_lines))
-                       OR (m.basis = 'reported' AND EXISTS (
-                           SELECT 1 FROM incoming_lines i
-                           WHERE i.fiscal_year = m.fiscal_year AND i.period_month = m.period_month
-                             AND i.directorate = m.directorate))
-                    """
-                )
+                conn.execute("CREATE OR REPLACE TEMP TABLE replaced_lines AS " + _REPLACED_LINES)
                 sample_replaced, replaced = conn.execute(
                     """
                     SELECT count(*) FILTER (WHERE basis = 'sample'), count(*) FILTER (WHERE basis = 'reported')
