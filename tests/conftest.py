@@ -27,7 +27,8 @@ SAMPLE_ROWS = 12_000
 # The live servers' local-mode token. A browser brings it as the link `make run` prints does: the script
 # below puts it in the address before Streamlit reads the query string. A test that wants a browser
 # without it opens its own context.
-LOCAL_TOKEN = secrets.token_urlsafe(24)
+# Kept in the environment: a test module that imports tests.conftest gets a second copy of this module.
+LOCAL_TOKEN = os.environ.setdefault("FINANCE_TEST_LOCAL_TOKEN", secrets.token_urlsafe(24))
 LOCAL_TOKEN_SCRIPT = (
     "(() => { const url = new URL(window.location.href);"
     " if (/oauth|authorize|well-known/.test(url.pathname)) return;"  # a sign-in provider's pages: leave alone

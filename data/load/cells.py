@@ -42,8 +42,9 @@ from data.vocab import (
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 _HTML = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>|&[A-Za-z]+;|&#\d+;")
-# Inline links `[text](url)`, reference links `[text][r]` and `[text][]`, and link definitions `[r]: url`.
-_MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\s*[(\[]|^\s{0,3}\[[^\]]+\]:", re.MULTILINE)
+# Inline links `[text](url)`, reference links `[text][r]` and `[text][]`, and link definitions `[r]: url`
+# (anywhere: text from several cells may be joined onto one line).
+_MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\s*[(\[]|\[[^\]]+\]:")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _AMOUNT = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?|\d+(\.\d+)?|\.\d+")
 _MEASURE = re.compile(r"[a-z][a-z0-9_]*")
