@@ -30,7 +30,7 @@ from data.db import DatabaseBusy, connect, failure_cause
 from exports.committee import ReportMeta, xlsx_bytes
 from metrics import actions
 from metrics.report import committee_report, report_summary
-from tests.conftest import PROJECT_DIR
+from tests.helpers import PROJECT_DIR
 from tests.load_files import MONITORING_HEADER, csv_bytes, hand_made_xlsx, sheet_xml
 from ui import loading
 from ui.identity import token_matches

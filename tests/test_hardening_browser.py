@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import (
+from tests.helpers import (
     LOCAL_TOKEN,
     TEST_OUTPUT,
     free_port,

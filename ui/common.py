@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from data import db as data_db
-from metrics import format as fmt
+from data import vocab
 from ui.safe import plain
 
 log = logging.getLogger("finance_dashboard")
@@ -42,7 +42,10 @@ def failure_message(error: BaseException, outcome: str) -> str:
 
 
 def show_unexpected_error(error: BaseException) -> None:
-    if isinstance(error, data_db.DatabaseMissing | data_db.DatabaseBusy):
+    if isinstance(error, data_db.DatabaseMissing):
+        st.error(data_db.failure_cause(error))
+        return
+    if isinstance(error, data_db.DatabaseBusy):
         st.warning(data_db.failure_cause(error))
         return
     cause = data_db.failure_cause(error)
@@ -93,7 +96,7 @@ def figure_metric(row: pd.Series, *, label: str | None = None) -> None:
         help_text += f" Derived: {plain(row['derivation'])}."
     st.metric(
         label=plain(label if label is not None else row["label"]) + basis_note,
-        value=fmt.figure(row["value"], row["unit"], row["qualifier"] if isinstance(row["qualifier"], str) else None),
+        value=vocab.figure(row["value"], row["unit"], row["qualifier"] if isinstance(row["qualifier"], str) else None),
         help=help_text,
     )
 

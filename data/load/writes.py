@@ -37,8 +37,6 @@ def preview(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> Preview:
     """What applying `parsed` would change. Reads only."""
     duplicate = _active_duplicate(conn, parsed)
     notes: list[str] = []
-    if duplicate is not None:
-        notes.append(f"This file was already loaded as load {duplicate}. Undo that load first to load it again.")
     if parsed.kind == "figures":
         conn.register("incoming_figures", parsed.frame)
         try:
@@ -122,13 +120,7 @@ def preview(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> Preview:
             f"{moved:,} cost centre(s) move to another directorate: a cost centre belongs to one directorate "
             "in a month, so its line under the old directorate is replaced too."
         )
-    sample_total = sum(count for _, count in sample)
-    for year, count in sample:
-        notes.append(
-            f"Real lines for {year} replace the {count:,} sample lines for {year}: the Directorates page "
-            f"will no longer show sample data for {year}."
-        )
-    return Preview("monitoring", parsed.file_name, changes, notes, duplicate, sample_total)
+    return Preview("monitoring", parsed.file_name, changes, notes, duplicate, dict(sample))
 
 
 def _commit(conn: duckdb.DuckDBPyConnection) -> None:
