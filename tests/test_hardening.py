@@ -70,27 +70,51 @@ def declared_wide_workbook(rows: int) -> bytes:
     )
 
 
-def test_cli_dry_run_of_a_declared_wide_workbook_stays_small(db_path, tmp_path):
-    wide = tmp_path / "wide.xlsx"
-    wide.write_bytes(declared_wide_workbook(10_000))
-    # ru_maxrss of RUSAGE_CHILDREN is the largest child ever waited for, so a fresh parent measures
-    # this one command alone.
+def one_long_row_workbook(cells: int) -> bytes:
+    """A row of millions of cells: about 90 MB of XML, under 200 KB compressed."""
+    header = [MONITORING_HEADER]
+    xml = sheet_xml(header, extra='<row r="2">' + "<c><v>1</v></c>" * cells + "</row>")
+    return hand_made_xlsx([("monitoring", "visible", "xl/worksheets/sheet1.xml", xml)])
+
+
+def peak_mb_of_dry_run(workbook: Path, db: Path) -> tuple[float, int, str]:
+    """Peak memory (MB), exit status and stderr of `python -m data load FILE --dry-run`.
+
+    ru_maxrss of RUSAGE_CHILDREN is the largest child ever waited for, so a fresh parent process
+    measures this one command alone.
+    """
     measure = (
         "import resource, subprocess, sys; done = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); print(done.returncode); "
         "sys.stderr.write(done.stderr)"
     )
-    command = [sys.executable, "-m", "data", "load", str(wide), "--dry-run", "--db", str(db_path)]
+    command = [sys.executable, "-m", "data", "load", str(workbook), "--dry-run", "--db", str(db)]
     measured = subprocess.run(
         [sys.executable, "-c", measure, *command], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=600
     )
     peak_kib, returncode = (int(line) for line in measured.stdout.split())
-    peak_mb = peak_kib / 1024
-    print(f"peak memory of the dry run: {peak_mb:.0f} MB")
+    return peak_kib / 1024, returncode, measured.stderr
+
+
+def test_cli_dry_run_of_a_declared_wide_workbook_stays_small(db_path, tmp_path):
+    wide = tmp_path / "wide.xlsx"
+    wide.write_bytes(declared_wide_workbook(10_000))
+    peak_mb, returncode, stderr = peak_mb_of_dry_run(wide, db_path)
+    print(f"peak memory of the dry run ({wide.stat().st_size / 1024:.0f} KB workbook): {peak_mb:.0f} MB")
     assert peak_mb <= PEAK_MEMORY_LIMIT_MB
     assert returncode == 1  # refused for its one-cell rows, with rows and columns named, no traceback
-    assert "wide.xlsx, sheet 'monitoring', row 2, column period_month (B)" in measured.stderr
-    assert "Traceback" not in measured.stderr
+    assert "wide.xlsx, sheet 'monitoring', row 2, column period_month (B)" in stderr
+    assert "Traceback" not in stderr
+
+
+def test_cli_dry_run_of_one_row_of_millions_of_cells_stays_small(db_path, tmp_path):
+    long_row = tmp_path / "long_row.xlsx"
+    long_row.write_bytes(one_long_row_workbook(6_000_000))
+    peak_mb, returncode, stderr = peak_mb_of_dry_run(long_row, db_path)
+    print(f"peak memory of the dry run ({long_row.stat().st_size / 1024:.0f} KB workbook): {peak_mb:.0f} MB")
+    assert peak_mb <= PEAK_MEMORY_LIMIT_MB
+    assert returncode == 1
+    assert "long_row.xlsx, sheet 'monitoring', row 2, column BM: a value beyond column BL" in stderr
 
 
 def test_a_row_is_as_long_as_its_cells_not_the_declared_width():

@@ -13,6 +13,7 @@ KINDS = LOAD_KINDS
 MAX_FILE_BYTES = 20 * 1024 * 1024  # the same as server.maxUploadSize in .streamlit/config.toml
 MAX_XLSX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
 MAX_XLSX_PARTS = 200
+MAX_XLSX_OTHER_PART_BYTES = 16 * 1024 * 1024  # shared strings, styles...: read whole, so kept small
 MAX_ROWS = 500_000
 MAX_COLUMNS = 64  # a file may use columns A to BL; the loads need at most 15
 MAX_BLANK_ROWS = 10_000  # an XLSX read stops after this many blank rows in a row

@@ -8,6 +8,7 @@ import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -15,8 +16,8 @@ from data.load._model import (
     MAX_BLANK_ROWS,
     MAX_COLUMNS,
     MAX_FILE_BYTES,
-    MAX_PROBLEMS_LISTED,
     MAX_ROWS,
+    MAX_XLSX_OTHER_PART_BYTES,
     MAX_XLSX_PARTS,
     MAX_XLSX_UNCOMPRESSED_BYTES,
     Problem,
@@ -82,6 +83,9 @@ _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _DOC_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _OFFICE_DOCUMENT = _DOC_REL_NS + "/officeDocument"
 _WORKSHEET = _DOC_REL_NS + "/worksheet"
+_SHEET_DATA_TAG = f"{{{_MAIN_NS}}}sheetData"
+_ROW_TAG = f"{{{_MAIN_NS}}}row"
+_CELL_TAG = f"{{{_MAIN_NS}}}c"
 _MAX_LISTING_BYTES = 1024 * 1024  # the workbook part and its relationships: a sheet list, never large
 
 
@@ -178,45 +182,102 @@ def _parse_xlsx(file_name: str, content: bytes) -> tuple[list[tuple[int, list[ob
     [(sheet_name, _, part)] = sheets
     if part is None or part not in archive.namelist():
         return _refusal(file_name, f"the sheet {sheet_name!r} is not a worksheet of cells", sheet_name)
-    from openpyxl import load_workbook
+    oversize = [p for p in parts if p.filename != part and p.file_size > MAX_XLSX_OTHER_PART_BYTES]
+    if oversize:
+        return _refusal(
+            file_name,
+            f"the part {oversize[0].filename} unpacks to {oversize[0].file_size / 1e6:,.0f} MB; apart from the "
+            f"sheet, no part of a workbook may be over {MAX_XLSX_OTHER_PART_BYTES / 1e6:,.0f} MB",
+        )
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
 
+    # openpyxl's load_workbook also sizes every sheet, which for a sheet without <dimension> means
+    # parsing all of it into memory: here only the shared strings, the workbook and its styles are read.
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+        reader = ExcelReader(io.BytesIO(content), read_only=True, data_only=False)
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
     except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds for a damaged workbook
         return _refusal(file_name, f"not a readable XLSX workbook ({type(error).__name__})")
     try:
-        return (*_bounded_rows(file_name, archive, part, workbook, sheet_name), sheet_name)
+        return (*_bounded_rows(file_name, archive, part, reader, sheet_name), sheet_name)
     except Exception as error:  # noqa: BLE001 - a damaged sheet part fails in the XML parser or openpyxl
         return _refusal(file_name, f"the sheet could not be read ({type(error).__name__})", sheet_name)
     finally:
-        workbook.close()
+        reader.archive.close()
+
+
+def _streamed_rows(source, parser) -> Iterator[tuple[int, Iterator[dict]]]:
+    """(row number, its cells) from a worksheet part, holding one cell's XML at a time.
+
+    openpyxl's own parser builds a whole row's XML, then every cell of it, before yielding the row:
+    a row of millions of `<c>` elements (a few hundred KB compressed) would take gigabytes. Here each
+    element is dropped from the tree as soon as it ends, and the cells of a row are read one by one,
+    each with openpyxl's WorkSheetParser.parse_cell (types, shared strings, dates, formulas).
+    The caller may stop reading a row (or the sheet) at any cell.
+    """
+    events = iter(ElementTree.iterparse(source, events=("start", "end")))
+    path: list[ElementTree.Element] = []
+
+    def cells_of_row() -> Iterator[dict]:
+        for event, element in events:
+            if event == "start":
+                path.append(element)
+                continue
+            path.pop()
+            if element.tag == _ROW_TAG:
+                path[-1].remove(element)
+                return
+            if element.tag == _CELL_TAG:
+                cell = parser.parse_cell(element)
+                path[-1].remove(element)
+                yield cell
+
+    for event, element in events:
+        if event == "start":
+            path.append(element)
+            if element.tag == _ROW_TAG:
+                number = element.get("r")
+                parser.row_counter = int(number) if number is not None else parser.row_counter + 1
+                parser.col_counter = 0
+                cells = cells_of_row()
+                yield parser.row_counter, cells
+                for _ in cells:  # the rest of a row the caller stopped reading
+                    pass
+            continue
+        path.pop()
+        if element.tag == _SHEET_DATA_TAG:
+            return  # nothing after the cells matters here
+        if path and not any(ancestor.tag == _CELL_TAG for ancestor in path):
+            path[-1].remove(element)
 
 
 def _bounded_rows(
-    file_name: str, archive: zipfile.ZipFile, part: str, workbook, sheet_name: str
+    file_name: str, archive: zipfile.ZipFile, part: str, reader, sheet_name: str
 ) -> tuple[list[tuple[int, list[object]]], list[Problem]]:
-    """The sheet's rows as the cells it actually holds.
+    """The sheet's rows as the cells they actually hold.
 
     openpyxl's row iterators pad every row to the width the sheet declares (`<dimension>`, which a
     file may set to A1:XFD1048576): here each row is only as long as its last non-blank cell, and no
-    longer than MAX_COLUMNS. WorkSheetParser yields only the cells a row's XML holds.
+    longer than MAX_COLUMNS; a value beyond that stops the read with a problem naming its cell.
     """
     from openpyxl.worksheet._reader import WorkSheetParser
 
-    shared_strings = workbook[sheet_name]._shared_strings
     rows: list[tuple[int, list[object]]] = []
-    problems: list[Problem] = []
     last_number = last_filled = 0
     with archive.open(part) as source:
         parser = WorkSheetParser(
             source,
-            shared_strings,
+            reader.shared_strings,
             data_only=False,
-            epoch=workbook.epoch,
-            date_formats=workbook._date_formats,
-            timedelta_formats=workbook._timedelta_formats,
+            epoch=reader.wb.epoch,
+            date_formats=reader.wb._date_formats,
+            timedelta_formats=reader.wb._timedelta_formats,
         )
-        for row_number, cells in parser.parse():
+        for row_number, cells in _streamed_rows(source, parser):
             if row_number <= last_number:
                 return [], [Problem(file_name, row_number, None, "the row appears twice in the sheet", sheet_name)]
             last_number = row_number
@@ -227,16 +288,9 @@ def _bounded_rows(
                 if is_blank(cell["value"]):
                     continue
                 if cell["column"] > MAX_COLUMNS:
-                    problems.append(
-                        Problem(
-                            file_name,
-                            row_number,
-                            column_letter(cell["column"] - 1),
-                            f"a value beyond column {column_letter(MAX_COLUMNS - 1)}, the last a file may use",
-                            sheet_name,
-                        )
-                    )
-                    break
+                    where = column_letter(cell["column"] - 1)
+                    message = f"a value beyond column {column_letter(MAX_COLUMNS - 1)}, the last a file may use"
+                    return [], [Problem(file_name, row_number, where, message, sheet_name)]
                 values[cell["column"]] = cell["value"]
             if not values:
                 continue
@@ -244,9 +298,7 @@ def _bounded_rows(
             rows.append((row_number, [values.get(column) for column in range(1, max(values) + 1)]))
             if len(rows) > MAX_ROWS + 1:
                 return [], [Problem(file_name, row_number, None, f"more than {MAX_ROWS:,} rows; split the file")]
-            if len(problems) > MAX_PROBLEMS_LISTED:
-                break
-    return rows, problems
+    return rows, []
 
 
 def too_large(file_name: str, size: int) -> Problem:
