@@ -6,6 +6,7 @@ record progress; without it, the tracker table, charts and the committee report.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 
 import pandas as pd
@@ -42,6 +43,7 @@ FIELD_LABELS = {
     "evidence_url": "Evidence link",
 }
 FLASH_KEY = "action_plan_flash"
+PDF_KEY = "committee_report_pdf"  # (what it was made from, the PDF's bytes)
 # Filters survive a visit to a recommendation (a widget not drawn in a run otherwise loses its value).
 KEPT_FILTERS = (
     "as_at_choice",
@@ -262,14 +264,33 @@ def show_report(as_at: date) -> None:
         key="report_html",
     )
     if pdf_available():
-        columns[2].download_button(
-            "Download report (PDF)",
-            data=lambda: pdf_bytes(report, meta),
-            file_name=f"{stem}.pdf",
-            mime="application/pdf",
-            key="report_pdf",
-        )
+        with columns[2]:
+            show_pdf_download(report, meta, stem)
     st.dataframe(report, hide_index=True, width="stretch", key="report_preview")
+
+
+def show_pdf_download(report: pd.DataFrame, meta: ReportMeta, stem: str) -> None:
+    """Printing takes Chromium a few seconds, so the PDF is made on request, in the page run: a failure
+    shows here with a reference (a download made on click would fail with no word on screen)."""
+    wanted = hashlib.sha256(f"{meta.as_at}|{meta.previous}|{report.to_csv()}".encode()).hexdigest()
+    made = st.session_state.get(PDF_KEY)
+    if made and made[0] == wanted:
+        st.download_button(
+            "Download report (PDF)", data=made[1], file_name=f"{stem}.pdf", mime="application/pdf", key="report_pdf"
+        )
+        return
+    if not st.button("Make the PDF report", key="make_report_pdf", help="Chromium prints it in a few seconds."):
+        return
+    try:
+        with st.spinner("Printing the report to PDF…"):
+            st.session_state[PDF_KEY] = (wanted, pdf_bytes(report, meta))
+    except Exception as error:  # noqa: BLE001 - shown with a reference; the trace goes to the log
+        st.error(
+            "The PDF could not be made; download the HTML report and print it from the browser instead. "
+            f"Quote reference {report_error(error)} to the dashboard's administrator."
+        )
+        return
+    st.rerun()
 
 
 def show_detail(rec_no: int, today: date) -> None:

@@ -294,6 +294,28 @@ def test_the_committee_xlsx_is_made_when_a_stored_note_holds_control_characters(
     assert "Before\nafter[31m" in values
 
 
+def test_a_pdf_that_cannot_be_made_says_so_and_one_that_can_is_offered(app_test, monkeypatch):
+    import exports.committee
+
+    def chromium_fails(report, meta):
+        raise exports.committee.ReportUnavailable("Chromium could not print: /tmp/secret-folder/report.html")
+
+    monkeypatch.setattr(exports.committee, "pdf_available", lambda: True)
+    monkeypatch.setattr(exports.committee, "pdf_bytes", chromium_fails)
+    app_test.run()
+    at = app_test.switch_page("pages/action_plan.py").run()
+    at.button(key="make_report_pdf").click().run()
+    assert not at.exception
+    [message] = [e.value for e in at.error if "The PDF could not be made" in e.value]
+    assert re.search(r"Quote reference [0-9a-f]{8}", message) and "secret-folder" not in message
+    monkeypatch.setattr(exports.committee, "pdf_bytes", lambda report, meta: b"%PDF-1.7 made")
+    at.button(key="make_report_pdf").click().run()
+    assert not at.exception
+    assert [b.proto.label for b in at.get("download_button") if b.proto.label.endswith("(PDF)")] == [
+        "Download report (PDF)"
+    ]
+
+
 # --- 6: write failures say what stopped them ---------------------------------------------------------
 
 
