@@ -68,10 +68,7 @@ def _open(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
             if not _is_transient(error):
                 raise
             if time.monotonic() >= deadline:
-                # No path in the message: it may reach a browser. The command line names the file itself.
-                raise DatabaseBusy(
-                    f"The database is in use by another process; tried for {wait_seconds:.0f} s."
-                ) from error
+                raise DatabaseBusy(f"{path} is in use by another process; tried for {wait_seconds:.0f} s") from error
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
 
@@ -91,7 +88,7 @@ def connect(
     """
     path = Path(path) if path is not None else database_path()
     if read_only and not path.exists():
-        raise DatabaseMissing("The database has not been built yet. Build it with: python -m data build")
+        raise DatabaseMissing(f"No database at {path}. Build it with: python -m data build")
     key = path.resolve()
     with _shared_lock:
         shared = _shared.get(key)
@@ -148,7 +145,9 @@ _ERRNOS = {errno.ENOSPC: _DISK_FULL, errno.EDQUOT: _DISK_FULL, errno.EROFS: _REA
 def failure_cause(error: BaseException) -> str | None:
     """What stopped a database write, in words a user can act on; None if it is none of the known causes.
 
-    Looks through the error and what caused it; never includes a path or the database's own message.
+    Looks through the error and what caused it; never includes a path or the database's own message,
+    so it is what a browser is shown (the errors' own messages name the file, for the command line
+    and the log).
     """
     seen: set[int] = set()
     current: BaseException | None = error

@@ -16,7 +16,6 @@ from charts import actions as action_charts
 from data import vocab
 from data.access import ROLE_RANK, Actor, PermissionDenied
 from data.actions import NOTE_MAX_CHARS, URL_MAX_CHARS, UpdateInvalid, WriteConflict, record_update
-from data.db import DatabaseBusy
 from exports.committee import ReportMeta, html_document, pdf_available, pdf_bytes, xlsx_bytes
 from metrics import actions
 from metrics.report import committee_report, report_summary
@@ -454,7 +453,7 @@ def show_form(rec_no: int, row: pd.Series) -> None:
     except PermissionDenied as refusal:
         st.error(f"Nothing was recorded. {plain(str(refusal))}")
         return
-    except (WriteConflict, DatabaseBusy) as busy:
+    except WriteConflict as busy:
         st.warning(f"Nothing was recorded: {busy} Your entries are still in the form; try again.")
         return
     except Exception as error:  # noqa: BLE001 - the cause in words and a reference; the trace goes to the log
