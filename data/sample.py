@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from data.access import Actor, require
+from data.db import roll_back
 
 DEFAULT_SEED = 2021
 SAMPLE_YEAR = "2020/21"
@@ -232,7 +233,7 @@ def fill(conn: duckdb.DuckDBPyConnection, *, rows: int, seed: int, loaded_by: st
         conn.unregister("sample_schemes")
         conn.execute("COMMIT")
     except Exception:
-        conn.execute("ROLLBACK")
+        roll_back(conn)
         raise
     return load_id
 

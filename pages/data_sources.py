@@ -12,12 +12,13 @@ from ui.frame import require_frame
 require_frame()
 
 from data import load  # noqa: E402
-from data.access import PermissionDenied  # noqa: E402
+from data.access import ROLE_RANK, PermissionDenied  # noqa: E402
 from metrics import loads as loads_metrics  # noqa: E402
 from metrics.figures import source_documents  # noqa: E402
-from ui.common import database  # noqa: E402
+from ui.common import database, show_write_failure, write_boundary  # noqa: E402
 from ui.filters import directorate_notice  # noqa: E402
 from ui.identity import current_actor  # noqa: E402
+from ui.loading import check_upload  # noqa: E402
 from ui.safe import plain  # noqa: E402
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "data" / "templates"
@@ -30,6 +31,7 @@ ROW_NOUNS = {"monitoring": "lines", "savings": "schemes", "figures": "figures"}
 
 
 # Writes run as widget callbacks: they happen once, before the page reruns, whatever the rerun does.
+@write_boundary("Nothing was loaded.")
 def apply_upload(parsed: load.ParsedFile) -> None:
     try:
         with database(read_only=False) as conn:
@@ -46,6 +48,7 @@ def apply_upload(parsed: load.ParsedFile) -> None:
     )
 
 
+@write_boundary("Nothing was undone.")
 def undo_chosen() -> None:
     if not st.session_state.get("undo_confirm"):
         st.session_state["load_error"] = "Tick the box to confirm the undo."
@@ -86,14 +89,24 @@ with st.expander("File format and templates"):
         with column:
             st.download_button(label, (TEMPLATES / name).read_bytes(), file_name=name, mime="text/csv")
 
-kind_choice = st.radio(
-    "What the file holds",
-    ["auto", *load.KINDS],
-    format_func=lambda k: "Work it out from the header row" if k == "auto" else KIND_LABELS[k],
-    horizontal=True,
-)
-uploader_key = f"upload_{st.session_state.get('upload_round', 0)}"
-uploaded = st.file_uploader("Monitoring extract or figures file", type=["csv", "xlsx"], key=uploader_key)
+actor = current_actor()
+may_load = ROLE_RANK[actor.role] >= ROLE_RANK["admin"]
+uploaded = None
+if may_load:
+    kind_choice = st.radio(
+        "What the file holds",
+        ["auto", *load.KINDS],
+        format_func=lambda k: "Work it out from the header row" if k == "auto" else KIND_LABELS[k],
+        horizontal=True,
+    )
+    uploader_key = f"upload_{st.session_state.get('upload_round', 0)}"
+    uploaded = st.file_uploader("Monitoring extract or figures file", type=["csv", "xlsx"], key=uploader_key)
+else:
+    st.info(
+        f"You are signed in as {plain(actor.identity)} ({actor.role}). Loading files and undoing loads need "
+        "the admin role.",
+        icon=":material/lock:",
+    )
 
 
 def _problems_table(problems: list[load.Problem]) -> pd.DataFrame:
@@ -116,14 +129,9 @@ if uploaded is not None:
     cached = st.session_state.get("upload_checked")
     if not cached or cached[0] != cache_key:
         with database() as conn:
-            names = load.directorate_aliases(conn)
-            try:
-                parsed = load.read(
-                    uploaded.name, uploaded.getvalue(), names, None if kind_choice == "auto" else kind_choice
-                )
-                outcome = (parsed, load.preview(conn, parsed))
-            except load.LoadRejected as rejected:
-                outcome = rejected.problems
+            outcome = check_upload(
+                conn, actor, uploaded.name, uploaded.getvalue(), None if kind_choice == "auto" else kind_choice
+            )
         st.session_state["upload_checked"] = (cache_key, outcome)
     outcome = st.session_state["upload_checked"][1]
     if isinstance(outcome, list):
@@ -150,6 +158,7 @@ if uploaded is not None:
                 on_click=apply_upload,
                 args=(parsed,),
             )
+show_write_failure()
 if "load_error" in st.session_state:
     st.error(st.session_state.pop("load_error"))
 if "load_message" in st.session_state:
@@ -163,7 +172,7 @@ with database() as conn:
     sources = source_documents(conn)
     register = loads_metrics.figures_with_sources(conn)
 st.dataframe(history, hide_index=True, width="stretch")
-if not undoable.empty:
+if may_load and not undoable.empty:
     with st.form("undo"):
         st.selectbox(
             "Undo a load",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 import duckdb
@@ -100,3 +101,77 @@ def two_period_extract(period: int) -> bytes:
         for d, s, cc, budget in [line[:4]]
     ]
     return csv_bytes(rows)
+
+
+def _inline_row(number: int, values: list[object]) -> str:
+    cells = []
+    for index, value in enumerate(values):
+        reference = f"{chr(65 + index)}{number}"
+        if isinstance(value, int | float):
+            cells.append(f'<c r="{reference}"><v>{value}</v></c>')
+        else:
+            cells.append(f'<c r="{reference}" t="inlineStr"><is><t>{value}</t></is></c>')
+    return f'<row r="{number}">{"".join(cells)}</row>'
+
+
+def sheet_xml(rows: list[list[object]], *, dimension: str | None = None, extra: str = "") -> str:
+    """A worksheet part written by hand: inline strings, so no shared-strings part is needed."""
+    body = "".join(_inline_row(number, values) for number, values in enumerate(rows, start=1))
+    declared = f'<dimension ref="{dimension}"/>' if dimension else ""
+    return (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"{declared}<sheetData>{body}{extra}</sheetData></worksheet>"
+    )
+
+
+def hand_made_xlsx(sheets: list[tuple[str, str, str, str]]) -> bytes:
+    """A workbook from (sheet name, state, part name, worksheet XML), listed in that order.
+
+    Built by hand so a test can make what Excel would not write itself: a declared size far beyond
+    the cells, a hidden first sheet, a sheet stored outside xl/worksheets/.
+    """
+    rel_ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    listed = "".join(
+        f'<sheet name="{name}" sheetId="{index}" r:id="rId{index}"'
+        + ("" if state == "visible" else f' state="{state}"')
+        + "/>"
+        for index, (name, state, _, _) in enumerate(sheets, start=1)
+    )
+    relationships = "".join(
+        f'<Relationship Id="rId{index}" Type="{rel_ns}/worksheet" Target="/{part}"/>'
+        for index, (_, _, part, _) in enumerate(sheets, start=1)
+    )
+    overrides = "".join(
+        f'<Override PartName="/{part}" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for _, _, part, _ in sheets
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            f"{overrides}</Types>",
+        )
+        archive.writestr(
+            "_rels/.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel_ns}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            f'xmlns:r="{rel_ns}"><sheets>{listed}</sheets></workbook>',
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{relationships}'
+            "</Relationships>",
+        )
+        for _, _, part, xml in sheets:
+            archive.writestr(part, xml)
+    return buffer.getvalue()

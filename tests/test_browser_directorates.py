@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.helpers import PROJECT_DIR, TEST_OUTPUT, wait_for_app
+from tests.helpers import LOCAL_TOKEN_SCRIPT, PROJECT_DIR, TEST_OUTPUT, wait_for_app
 from tests.load_files import TWO_PERIOD_TABLE_AT_P6, two_period_extract
 
 pytestmark = pytest.mark.browser
@@ -78,6 +78,7 @@ def test_two_periods_loaded_in_the_browser_show_variance_movement_and_rag(
     wait_for_app(page)
     url = page.url
     other = chromium_browser.new_context(viewport={"width": 390, "height": 900})
+    other.add_init_script(LOCAL_TOKEN_SCRIPT)
     try:
         fresh = other.new_page()
         fresh.goto(url)

@@ -47,7 +47,9 @@ from data.vocab import (
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 _HTML = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>|&[A-Za-z]+;|&#\d+;")
-_MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\s*\(")
+# Inline links `[text](url)`, reference links `[text][r]` and `[text][]`, and link definitions `[r]: url`
+# (anywhere: text from several cells may be joined onto one line).
+_MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\s*[(\[]|\[[^\]]+\]:")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _AMOUNT = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?|\d+(\.\d+)?|\.\d+")
 _MEASURE = re.compile(r"[a-z][a-z0-9_]*")
@@ -109,6 +111,12 @@ def period_month(value: object) -> int:
     return month
 
 
+def _amount_in_range(number: Decimal, value: object) -> None:
+    """Checked before any rounding: Decimal cannot round a number of more than 28 digits to pence."""
+    if not number.is_finite() or abs(number) >= MAX_AMOUNT:
+        raise _CellError(f"is {value!s:.30}; amounts must be under £1,000,000,000,000")
+
+
 def amount_gbp(value: object) -> Decimal:
     """Pounds: 1234.5, '£1,234.50', '-£12', '(1,234.50)' (negative)."""
     _formula_check(value)
@@ -120,6 +128,7 @@ def amount_gbp(value: object) -> Decimal:
         if (isinstance(value, float) and value != value) or value in (float("inf"), float("-inf")):
             raise _CellError("expected an amount in pounds")
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        _amount_in_range(number, value)
         if number != number.quantize(Decimal("0.01")) and abs(number - number.quantize(Decimal("0.01"))) < Decimal(
             "0.000001"
         ):
@@ -143,6 +152,7 @@ def amount_gbp(value: object) -> Decimal:
         except InvalidOperation as error:
             raise _CellError(f"is {value!s:.30}; expected an amount in pounds") from error
         number = -number if negative else number
+    _amount_in_range(number, value)
     if number != number.quantize(Decimal("0.01")):
         raise _CellError(f"is {value!s:.30}; amounts have at most two decimal places (pence)")
     if abs(number) >= MAX_AMOUNT:
