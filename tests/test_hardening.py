@@ -443,8 +443,8 @@ def test_an_amount_of_any_length_gets_a_row_and_column_message(db_path, tmp_path
     done = cli_run("load", str(file), "--db", str(db_path), "--dry-run")
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
-    assert re.search(rf"{re.escape(name)}, (sheet 'm', )?row 2, column annual_budget_gbp \(F\): .*under £1,000,000,000,000",
-                     done.stderr), done.stderr  # fmt: skip
+    where = rf"{re.escape(name)}, (sheet 'm', )?row 2, column annual_budget_gbp \(F\)"
+    assert re.search(where + ": .*under £1,000,000,000,000", done.stderr), done.stderr
 
 
 # --- 8: a cost centre that moves directorate ---------------------------------------------------------
