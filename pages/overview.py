@@ -13,7 +13,7 @@ from ui.frame import require_frame
 
 require_frame()
 
-st.title(vocab.OVERVIEW.title)
+st.title("Dorset Council: financial position")
 directorate_notice("the 2021 report gives these figures for the whole council")
 
 with database() as conn:

@@ -12,6 +12,7 @@ from ui.chart_panel import show_chart
 from ui.common import as_at_line, database, figure_metric, sources_expander
 from ui.filters import directorate_notice
 from ui.frame import require_frame
+from ui.safe import plain
 
 require_frame()
 
@@ -44,7 +45,7 @@ with columns[len(reserves)]:
 usable_now = ratios[(ratios["reserve_measure"] == "usable_reserves") & (ratios["deficit_kind"] == "actual")].iloc[0]
 with columns[len(reserves) + 1]:
     st.metric(
-        f"Usable reserves cover the deficit (derived, {usable_now['deficit_year']})",
+        f"Usable reserves cover the deficit (derived, {plain(usable_now['deficit_year'])})",
         times(usable_now["cover_ratio"]),
         help="Cover ratio = reserve ÷ cumulative DSG deficit. Derived from the two reported figures.",
     )
@@ -52,7 +53,7 @@ with columns[len(reserves) + 1]:
 usable_row = reserves.set_index("measure").loc["usable_reserves"]
 st.info(
     f"Usable reserves ({vocab.gbp_m(usable_row['value_gbp_m'])}) have no date in the source document: it says "
-    f'"{usable_row["source_quote"]}". They are shown undated and assumed to stay at that level.'
+    f'"{plain(usable_row["source_quote"])}". They are shown undated and assumed to stay at that level.'
 )
 
 show_chart(bars)
