@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import TEST_OUTPUT, stop, wait_for_app, wait_until_settled
+from tests.helpers import LOCAL_TOKEN_SCRIPT, TEST_OUTPUT, stop, wait_for_app, wait_until_settled
 from tests.test_sign_in_browser import EDITOR, is_local, serve_with_sign_in, sign_in_as
 
 pytestmark = pytest.mark.browser
@@ -98,6 +98,7 @@ def audit_every_page(browser, base_url: str, script: str, label: str, prepare=No
     report: list[str] = []
     wide, narrow = WIDTHS
     context = browser.new_context(viewport={"width": wide, "height": 900})
+    context.add_init_script(LOCAL_TOKEN_SCRIPT)  # local mode admits a browser that brings the server's token
     try:
         page = context.new_page()
         if prepare:

@@ -12,19 +12,11 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.helpers import TEST_OUTPUT, wait_for_app, wait_until_settled
-from tests.load_files import csv_bytes
+from tests.load_files import two_period_extract
 
 pytestmark = pytest.mark.browser
 
 TABS_AT_MOST = 250
-ROWS = [
-    ["2021/22", f"P{month}", directorate, service, f"{code}-{month}", budget, actual, budget]
-    for month in (1, 2)
-    for directorate, service, code, budget, actual in (
-        ("Place", "Highways", "HW", "250000", "262500.50"),
-        ("Children's Services", "Care & Protection", "CP", "400000", "455000"),
-    )
-]
 
 FOCUSED = """() => {
     const element = document.activeElement;
@@ -84,8 +76,8 @@ def test_every_task_by_keyboard_alone(live_app, page, tmp_path):
     assert page.evaluate("document.activeElement.dataset.testid") == "stMain"
 
     # Load a file: the uploader's button opens the file chooser with Enter.
-    extract = tmp_path / "ledger-2021-22-p2.csv"
-    extract.write_bytes(csv_bytes(ROWS))
+    extract = tmp_path / "ledger-2021-22-p4.csv"
+    extract.write_bytes(two_period_extract(4))
     go_to(page, f"{live_app}/data_sources")
     choose_file(page, str(extract))
     page.get_by_text("Preview: monitoring lines").wait_for(timeout=60_000)
@@ -110,12 +102,12 @@ def test_every_task_by_keyboard_alone(live_app, page, tmp_path):
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"year=2020%2F21|year=2020/21"), timeout=30_000)
     wait_for_app(page)
-    tab_to(page, r"To month")
+    tab_to(page, r"Period close")
     page.keyboard.press("ArrowDown")
     page.get_by_role("option", name="P6 (Sep)").wait_for()
     page.keyboard.type("P6")
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"month=6(&|$)"), timeout=30_000)
+    page.wait_for_url(re.compile(r"period=P6(&|$)"), timeout=30_000)
     wait_for_app(page)
     page.screenshot(path=str(TEST_OUTPUT / "keyboard-directorates.png"))
 
