@@ -64,7 +64,8 @@ def recorded_work(path: Path) -> list[str]:
 def _create(conn: duckdb.DuckDBPyConnection, built_by: str) -> None:
     conn.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
     conn.execute(
-        "INSERT INTO sources VALUES ($id, $title, $date, $file, $sha)",
+        "INSERT INTO sources (source_id, title, published_on, file_name, sha256) "
+        "VALUES ($id, $title, $date, $file, $sha)",
         {
             "id": SOURCE_ID,
             "title": SOURCE_TITLE,
@@ -75,7 +76,7 @@ def _create(conn: duckdb.DuckDBPyConnection, built_by: str) -> None:
     )
     csvs = {
         name: DATA_DIR / f"{name}.csv"
-        for name in ("directorates", "reported_figures", "recommendations", "action_updates_seed")
+        for name in ("directorates", "measures", "reported_figures", "recommendations", "action_updates_seed")
     }
     conn.execute(
         "INSERT INTO loads (load_id, kind, file_name, sha256, row_count, loaded_at, loaded_by) "
@@ -94,14 +95,23 @@ def _create(conn: duckdb.DuckDBPyConnection, built_by: str) -> None:
     )
     conn.execute(
         """
+        INSERT INTO measures
+        SELECT measure, label, unit, definition, coalesce(string_split(nullif(aliases, ''), '|'), []),
+               string_split(periods, '|'), coalesce(string_split(nullif(scenarios, ''), '|'), [])
+        FROM read_csv($path, all_varchar = true, header = true)
+        """,
+        {"path": str(csvs["measures"])},
+    )
+    conn.execute(
+        """
         INSERT INTO reported_figures
         SELECT figure_id, measure, label, nullif(fiscal_year, ''), period, nullif(scenario, ''),
                nullif(directorate, ''), CAST(value AS DOUBLE), unit, nullif(qualifier, ''), basis,
                nullif(derivation, ''), CAST(nullif(as_at_date, '') AS DATE), source_document,
-               source_section, source_quote, NULL
+               source_section, source_quote, NULL, $source_id
         FROM read_csv($path, all_varchar = true, header = true)
         """,
-        {"path": str(csvs["reported_figures"])},
+        {"path": str(csvs["reported_figures"]), "source_id": SOURCE_ID},
     )
     conn.execute(
         """
