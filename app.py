@@ -29,10 +29,19 @@ except Exception as error:  # noqa: BLE001 - no traceback on screen, even from t
     show_unexpected_error(error)
     st.stop()
 
+overview = page("overview.py", "Overview", ":material/dashboard:", default=True)
+
+
+def overview_by_name() -> None:
+    """`/overview` (the default page's own name, bookmarked or typed) opens the Overview, keeping the query."""
+    st.switch_page(overview, query_params=st.query_params.to_dict())
+
+
 navigation = st.navigation(
     {
         "Financial position": [
-            page("overview.py", "Overview", ":material/dashboard:", default=True),
+            overview,
+            st.Page(overview_by_name, title="Overview", url_path="overview", visibility="hidden"),
             page("budget_outturn.py", "Budget & outturn", ":material/payments:"),
             page("reserves.py", "Reserves", ":material/savings:"),
             page("dsg.py", "DSG & high needs", ":material/school:"),

@@ -80,8 +80,13 @@ def money_1dp(value: float) -> str:
     return fmt.gbp_m(value, decimals=1)
 
 
-def times(ratio: float) -> str:
-    """A cover ratio in words: '1.7 times'."""
+NOT_REPORTED = "not reported"
+
+
+def times(ratio: float | None) -> str:
+    """A cover ratio in words: '1.7 times'; 'not reported' where there is none."""
+    if ratio is None or pd.isna(ratio):
+        return NOT_REPORTED
     return f"{ratio:.1f} times"
 
 
@@ -164,10 +169,40 @@ def finish(
 
 
 def source_line(frame: pd.DataFrame) -> str:
-    """'Source: <document>, <section>; <section>.' for the rows behind a chart."""
-    documents = list(dict.fromkeys(frame["source_document"].dropna()))
-    sections = list(dict.fromkeys(frame["source_section"].dropna()))
-    return f"Source: {'; '.join(documents)}, {'; '.join(sections)}."
+    """'Source: <document>, <section>; <section>.' for the rows behind a chart, document by document."""
+    rows = frame.dropna(subset=["source_document"]) if "source_document" in frame else frame.iloc[0:0]
+    parts = []
+    for document in dict.fromkeys(rows["source_document"]):
+        sections = list(dict.fromkeys(rows.loc[rows["source_document"] == document, "source_section"].dropna()))
+        parts.append(f"{document}, {'; '.join(sections)}" if sections else str(document))
+    return f"Source: {'. '.join(parts) or 'none recorded'}."
+
+
+def not_reported_chart(chart_id: str, name: str, reason: str) -> Chart:
+    """A chart whose figures are not held: an empty frame saying so, never an error."""
+    fig = go.Figure()
+    fig.add_annotation(
+        text=wrap(f"Not reported: {reason}.", 60),
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        font={"size": 16, "color": "#3D3D3D"},
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    title = f"{name}: {NOT_REPORTED}"
+    return make_chart(
+        chart_id,
+        fig,
+        pd.DataFrame({"what": [name], "status": [NOT_REPORTED], "reason": [reason]}),
+        title=title,
+        subtitle=f"The figures this chart needs are not held ({reason})",
+        source="Source: none; the figures this chart needs are not held.",
+        alt_text=f"No chart: {reason}.",
+        legend=False,
+    )
 
 
 def make_chart(

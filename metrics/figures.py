@@ -95,14 +95,25 @@ def figures(
     fiscal_year: str | None = None,
     directorate: str | None = None,
     as_at: date | None = None,
+    newest_only: bool = False,
 ) -> pd.DataFrame:
-    """The newest figures, optionally for some measures, one year, one directorate (None = council)."""
+    """Figures, optionally for some measures, one year, one directorate (None = council); every version held,
+    or with `newest_only` just the newest document's for each quantity (`is_latest` says which is which)."""
     frame = known_figures(conn, measures, as_at=as_at)
-    frame = frame[frame["is_latest"]]
+    if newest_only:
+        frame = frame[frame["is_latest"]]
     if fiscal_year is not None:
         frame = frame[frame["fiscal_year"] == fiscal_year]
     frame = frame[frame["directorate"].isna() if directorate is None else frame["directorate"] == directorate]
     return frame.reset_index(drop=True)
+
+
+def directorate_level(
+    conn: duckdb.DuckDBPyConnection, measures: list[str], *, as_at: date | None = None
+) -> pd.DataFrame:
+    """The newest figures given for single directorates (they sit beside the council-wide ones)."""
+    frame = known_figures(conn, measures, as_at=as_at)
+    return frame[frame["is_latest"] & frame["directorate"].notna()].reset_index(drop=True)
 
 
 def revisions(conn: duckdb.DuckDBPyConnection, measures: list[str], *, as_at: date | None = None) -> pd.DataFrame:

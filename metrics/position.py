@@ -31,7 +31,7 @@ class FigureMissing(LookupError):
 
 def latest_figures(conn: duckdb.DuckDBPyConnection, measures: list[str], *, as_at: date | None = None) -> pd.DataFrame:
     """Council-wide figures for some measures, the newest document's row for each measure/year/period/scenario."""
-    frame = newest_figures(conn, measures, as_at=as_at).rename(columns={"value": "value_gbp_m"})
+    frame = newest_figures(conn, measures, as_at=as_at, newest_only=True).rename(columns={"value": "value_gbp_m"})
     return frame.drop(columns=["directorate", "is_latest", "load_id"]).reset_index(drop=True)
 
 

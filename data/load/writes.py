@@ -52,7 +52,7 @@ def preview(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> Preview:
             "the other as an earlier figure."
         )
         for _, document in new_documents(conn, parsed).iterrows():
-            dated = f"dated {document['source_date']}" if document["source_date"] is not None else "no date given"
+            dated = f"dated {document['source_date']}" if _cell(document["source_date"]) else "no date given"
             notes.append(f"New source document: {document['source_document']} ({dated}).")
         return Preview("figures", parsed.file_name, changes, notes, duplicate)
 
@@ -102,10 +102,15 @@ def preview(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> Preview:
     return Preview("monitoring", parsed.file_name, changes, notes, duplicate, sample_total)
 
 
+def _cell(value: object) -> object:
+    """None for a blank cell (None, NaN, NaT), else the value as text."""
+    return None if value is None or pd.isna(value) else str(value)
+
+
 def _documents(frame: pd.DataFrame) -> pd.DataFrame:
-    """The distinct source documents a figures file cites: title, date (may be blank), URL."""
-    columns = ["source_document", "source_date", "source_url"]
-    cited = frame.reindex(columns=columns).astype(object).where(frame.reindex(columns=columns).notna(), None)
+    """The distinct source documents a figures file cites: title, date (None if not given), URL."""
+    cited = frame.reindex(columns=["source_document", "source_date", "source_url"])
+    cited = pd.DataFrame({column: [_cell(value) for value in cited[column]] for column in cited.columns}, dtype=object)
     return cited.drop_duplicates(subset=["source_document", "source_date"]).reset_index(drop=True)
 
 
@@ -113,7 +118,7 @@ def _known_source(conn: duckdb.DuckDBPyConnection, title: str, published: object
     row = conn.execute(
         "SELECT min(source_id) FROM sources WHERE title = $title "
         "AND ($date IS NULL OR published_on IS NOT DISTINCT FROM CAST($date AS DATE))",
-        {"title": title, "date": None if published is None else str(published)},
+        {"title": title, "date": published},
     ).fetchall()[0]
     return row[0]
 
@@ -121,26 +126,29 @@ def _known_source(conn: duckdb.DuckDBPyConnection, title: str, published: object
 def new_documents(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> pd.DataFrame:
     """The documents a figures file cites that `sources` does not hold yet."""
     documents = _documents(parsed.frame)
-    fresh = [_known_source(conn, row["source_document"], row["source_date"]) is None for _, row in documents.iterrows()]
+    fresh = [
+        _known_source(conn, row["source_document"], _cell(row["source_date"])) is None
+        for row in documents.to_dict("records")
+    ]
     return documents[fresh].reset_index(drop=True)
 
 
 def _register_sources(conn: duckdb.DuckDBPyConnection, frame: pd.DataFrame, load_id: int) -> pd.DataFrame:
     """Add each cited document `sources` does not hold; return the frame with each row's source_id."""
     ids: dict[tuple, str] = {}
-    for number, (_, row) in enumerate(_documents(frame).iterrows(), start=1):
-        key = (row["source_document"], None if row["source_date"] is None else str(row["source_date"]))
-        source_id = _known_source(conn, row["source_document"], row["source_date"])
+    for number, row in enumerate(_documents(frame).to_dict("records"), start=1):
+        key = (row["source_document"], _cell(row["source_date"]))
+        source_id = _known_source(conn, key[0], key[1])
         if source_id is None:
             source_id = f"L{load_id:04d}-S{number:02d}"
             conn.execute(
                 "INSERT INTO sources (source_id, title, published_on, url, load_id) "
                 "VALUES ($id, $title, CAST($date AS DATE), $url, $load_id)",
-                {"id": source_id, "title": key[0], "date": key[1], "url": row["source_url"], "load_id": load_id},
+                {"id": source_id, "title": key[0], "date": key[1], "url": _cell(row["source_url"]), "load_id": load_id},
             )
         ids[key] = source_id
     dates = frame.reindex(columns=["source_date"])["source_date"]
-    keys = zip(frame["source_document"], [None if pd.isna(d) else str(d) for d in dates], strict=True)
+    keys = zip(frame["source_document"], [_cell(d) for d in dates], strict=True)
     return frame.assign(source_id=[ids[key] for key in keys])
 
 
