@@ -19,8 +19,8 @@ st.set_page_config(
 )
 
 
-def page(file: str, title: str, icon: str, *, default: bool = False) -> st.Page:
-    return st.Page(PAGES_DIR / file, title=title, icon=icon, url_path=Path(file).stem, default=default)
+def page(file: str, title: str, icon: str) -> st.Page:
+    return st.Page(PAGES_DIR / file, title=title, icon=icon, url_path=Path(file).stem)
 
 
 try:
@@ -29,7 +29,11 @@ except Exception as error:  # noqa: BLE001 - no traceback on screen, even from t
     show_unexpected_error(error)
     st.stop()
 
-overview = page("overview.py", "Overview", ":material/dashboard:", default=True)
+# The default page is served at `/`, yet reserves its own name too; so it is named "home", leaving
+# `/overview` (its title, bookmarked or typed) to a hidden page that opens it.
+overview = st.Page(
+    PAGES_DIR / "overview.py", title="Overview", icon=":material/dashboard:", url_path="home", default=True
+)
 
 
 def overview_by_name() -> None:

@@ -199,8 +199,10 @@ def exposure(path: pd.DataFrame, override_ends: str | None, grant_share: float) 
     if not 0 <= grant_share <= 1:
         raise ValueError("the share met by grant must be between 0% and 100%")
     exposed = path[["fiscal_year", "cumulative_deficit_gbp_m"]].copy()
-    applies = exposed["fiscal_year"] >= override_ends if override_ends else True
-    exposed["exposure_gbp_m"] = exposed["cumulative_deficit_gbp_m"].where(applies, 0.0) * (1 - grant_share)
+    deficit = exposed["cumulative_deficit_gbp_m"]
+    if override_ends:
+        deficit = deficit.where(exposed["fiscal_year"] >= override_ends, 0.0)
+    exposed["exposure_gbp_m"] = deficit * (1 - grant_share)
     return exposed
 
 

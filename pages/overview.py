@@ -95,10 +95,25 @@ with st.expander("The 2021 report's headline figures (Cabinet, 5 October 2021)")
     if report.empty:
         st.info("The 2021 report's figures are not held.")
     else:
-        for column, (_, row) in zip(st.columns(len(report)), report.iterrows(), strict=True):
-            with column:
-                figure_metric(row, label=str(row["label"]) + (f", {row['fiscal_year']}" if isinstance(
-                    row["fiscal_year"], str) else " (undated)"))  # fmt: skip
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Figure": report["label"],
+                    "Year": report["fiscal_year"].fillna("no date given"),
+                    "Value": [
+                        fmt.figure(
+                            row["value"], row["unit"], row["qualifier"] if isinstance(row["qualifier"], str) else None
+                        )
+                        for _, row in report.iterrows()
+                    ],
+                    "Basis": report["basis"],
+                    "The report says": report["source_quote"],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        st.caption("Choose 5 October 2021 as the date in the sidebar to see every page as the report left it.")
 
 for chart in charts[:-1]:
     show_chart(chart)
