@@ -7,6 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from data import vocab
 from ui import sidebar
 from ui.common import show_unexpected_error
 from ui.identity import show_identity, sign_in_gate
@@ -19,8 +20,20 @@ st.set_page_config(
 )
 
 
-def page(file: str, title: str, icon: str) -> st.Page:
-    return st.Page(PAGES_DIR / file, title=title, icon=icon, url_path=Path(file).stem)
+# The default page is served at `/` yet reserves its own name too; so it is named "home", leaving `/overview`
+# (its title, as a bookmark or typed from the sidebar label) to a hidden page that opens it.
+DEFAULT_URL_PATH = "home"
+
+
+def page(info: vocab.PageInfo) -> st.Page:
+    default = info is vocab.OVERVIEW
+    return st.Page(
+        PAGES_DIR / info.file,
+        title=info.title,
+        icon=info.icon,
+        url_path=DEFAULT_URL_PATH if default else info.url_path,
+        default=default,
+    )
 
 
 try:
@@ -29,33 +42,21 @@ except Exception as error:  # noqa: BLE001 - no traceback on screen, even from t
     show_unexpected_error(error)
     st.stop()
 
-# The default page is served at `/`, yet reserves its own name too; so it is named "home", leaving
-# `/overview` (its title, bookmarked or typed) to a hidden page that opens it.
-overview = st.Page(
-    PAGES_DIR / "overview.py", title="Overview", icon=":material/dashboard:", url_path="home", default=True
-)
+sections: dict[str, list[st.Page]] = {}
+for info in vocab.PAGES:
+    sections.setdefault(info.section, []).append(page(info))
+overview = sections[vocab.OVERVIEW.section][0]
 
 
 def overview_by_name() -> None:
-    """`/overview` (the default page's own name, bookmarked or typed) opens the Overview, keeping the query."""
+    """`/overview` opens the Overview at `/`, keeping the query (the as-at date)."""
     st.switch_page(overview, query_params=st.query_params.to_dict())
 
 
-navigation = st.navigation(
-    {
-        "Financial position": [
-            overview,
-            st.Page(overview_by_name, title="Overview", url_path="overview", visibility="hidden"),
-            page("budget_outturn.py", "Budget & outturn", ":material/payments:"),
-            page("reserves.py", "Reserves", ":material/savings:"),
-            page("dsg.py", "DSG & high needs", ":material/school:"),
-        ],
-        "Action plan": [page("action_plan.py", "Action plan", ":material/checklist:")],
-        "Monitoring": [page("directorates.py", "Directorates", ":material/account_tree:")],
-        "About the data": [page("data_sources.py", "Data & sources", ":material/source:")],
-        "Export": [page("briefing.py", "Briefing pack", ":material/slideshow:")],
-    }
+sections[vocab.OVERVIEW.section].append(
+    st.Page(overview_by_name, title=vocab.OVERVIEW.title, url_path=vocab.OVERVIEW.url_path, visibility="hidden")
 )
+navigation = st.navigation(sections)
 
 try:
     sidebar.render()

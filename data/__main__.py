@@ -103,8 +103,8 @@ def _load_or_undo(args: argparse.Namespace, db: Path) -> int:
                 file=sys.stderr,
             )
             return 1
-        for note in summary.notes:
-            print(note)
+        for line in [*summary.notes, *summary.sample_messages()]:
+            print(line)
         print(summary.changes.to_string(index=False, max_rows=60))
         if args.dry_run:
             print("dry run: nothing written")

@@ -10,36 +10,31 @@ import math
 import re
 from dataclasses import dataclass
 
-# --- colours that carry meaning (the Government Analysis Function palette, in its order) ---------------
-DARK_BLUE = "#12436D"
-TURQUOISE = "#28A197"
-DARK_PINK = "#801650"
-ORANGE = "#F46A25"
-DARK_GREY = "#3D3D3D"
-LIGHT_PURPLE = "#A285D1"
-CONTEXT_GREY = "#BFBFBF"
-
 
 # --- recommendation statuses -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Status:
     key: str  # as stored in action_updates.status
     label: str  # as people read it
-    colour: str  # never the only carrier: the label is always shown beside it
+    colour: str  # from the Analysis Function palette; never the only carrier: the label is shown beside it
 
 
 STATUSES: tuple[Status, ...] = (
-    Status("not_started", "Not started", CONTEXT_GREY),
-    Status("in_progress", "In progress", LIGHT_PURPLE),
-    Status("ongoing", "Ongoing", TURQUOISE),
-    Status("blocked", "Blocked", ORANGE),
-    Status("complete", "Complete", DARK_BLUE),
+    Status("not_started", "Not started", "#BFBFBF"),  # context grey
+    Status("in_progress", "In progress", "#A285D1"),  # light purple
+    Status("ongoing", "Ongoing", "#28A197"),  # turquoise
+    Status("blocked", "Blocked", "#F46A25"),  # orange
+    Status("complete", "Complete", "#12436D"),  # dark blue
 )
 STATUS_KEYS: tuple[str, ...] = tuple(status.key for status in STATUSES)
 STATUS_LABELS: dict[str, str] = {status.key: status.label for status in STATUSES}
 STATUS_FROM_LABEL: dict[str, str] = {status.label: status.key for status in STATUSES}
 NO_UPDATE = "No update"  # a recommendation with no recorded status yet
-STATUS_COLOURS: dict[str, str] = {status.label: status.colour for status in STATUSES} | {NO_UPDATE: DARK_GREY}
+# Label -> colour in the order charts stack them: done first, then work under way, then not begun.
+STATUS_COLOURS: dict[str, str] = {
+    STATUS_LABELS[key]: {status.key: status.colour for status in STATUSES}[key]
+    for key in ("complete", "in_progress", "ongoing", "blocked", "not_started")
+} | {NO_UPDATE: "#3D3D3D"}
 
 # --- reported figures --------------------------------------------------------------------------------------
 QUALIFIER_PREFIX: dict[str, str] = {  # the source's hedge, and how it is written before a figure
@@ -110,6 +105,11 @@ def name_key(name: str) -> str:
 NOT_GIVEN = "not given"
 
 
+def _hedge(qualifier: object) -> str:
+    """The qualifier's prefix; a blank cell (None, or NaN from a DataFrame) has none."""
+    return QUALIFIER_PREFIX.get(qualifier, "") if isinstance(qualifier, str) else ""
+
+
 def _missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
@@ -119,10 +119,11 @@ def gbp_m(value: float | None, *, qualifier: str | None = None, decimals: int | 
     if _missing(value):
         return NOT_GIVEN
     if decimals is None:
-        decimals = 0 if float(value).is_integer() else (1 if round(value, 1) == value else 2)
+        value = round(float(value), 2)
+        decimals = 0 if value.is_integer() else (1 if round(value, 1) == value else 2)
     sign = "-" if value < 0 else ""
     text = f"{sign}£{abs(value):,.{decimals}f}m"
-    return QUALIFIER_PREFIX.get(qualifier or "", "") + text
+    return _hedge(qualifier) + text
 
 
 def gbp_m_signed(difference: float) -> str:
@@ -141,7 +142,7 @@ def gbp(pounds: float) -> str:
 def pct(value: float | None, *, qualifier: str | None = None) -> str:
     if _missing(value):
         return NOT_GIVEN
-    return QUALIFIER_PREFIX.get(qualifier or "", "") + f"{value:g}%"
+    return _hedge(qualifier) + f"{value:g}%"
 
 
 def figure(value: float | None, unit: str, qualifier: str | None = None) -> str:
@@ -153,8 +154,8 @@ def figure(value: float | None, unit: str, qualifier: str | None = None) -> str:
     if _missing(value):
         return NOT_GIVEN
     if unit == "count":
-        return QUALIFIER_PREFIX.get(qualifier or "", "") + f"{value:,.0f}"
-    return QUALIFIER_PREFIX.get(qualifier or "", "") + f"{value:g}"
+        return _hedge(qualifier) + f"{value:,.0f}"
+    return _hedge(qualifier) + f"{value:g}"
 
 
 # --- pages ------------------------------------------------------------------------------------------------------

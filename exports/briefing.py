@@ -24,8 +24,8 @@ from pptx.util import Emu, Inches, Pt
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 
 from charts.spec import SAMPLE_LABEL, Chart
+from data import vocab
 from exports.images import ImageExporter, ImageJob, default_exporter, export_figure
-from metrics import format as fmt
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 PDF_MIME = "application/pdf"
@@ -78,7 +78,7 @@ def headline_figures(frame: pd.DataFrame) -> list[HeadlineFigure]:
         result.append(
             HeadlineFigure(
                 label=f"{row['label']} {year}" if year else str(row["label"]),
-                value=fmt.figure(row["value"], row["unit"], qualifier),
+                value=vocab.figure(row["value"], row["unit"], qualifier),
                 basis=str(row["basis"]),
                 source=f'"{row["source_quote"]}" ({row["source_document"]}, {row["source_section"]})',
             )

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from charts.all import load_catalogue
+from data import vocab
 from exports import briefing, images
 from exports.data import export_file_name
 from metrics.figures import headline_position, source_documents
@@ -18,7 +19,7 @@ HEADLINE_ROW = "headline_figures"
 FORMATS = {"PowerPoint (.pptx)": "pptx", "PDF": "pdf"}
 MIMES = {"pptx": briefing.PPTX_MIME, "pdf": briefing.PDF_MIME}
 
-st.title("Briefing pack")
+st.title(vocab.BRIEFING.title)
 directorate_notice("packs show the whole-council charts")
 st.caption(
     "Tick what goes in the pack and number the order. The pack opens with a title slide giving the "
@@ -35,7 +36,7 @@ choices = pd.DataFrame(
         "include": True,
         "order": range(1, len(catalogue) + 2),
         "item": ["Headline figures", *(entry.name for entry in catalogue.values())],
-        "page": ["Overview", *(entry.page for entry in catalogue.values())],
+        "page": [vocab.OVERVIEW.title, *(entry.page for entry in catalogue.values())],
     },
     index=[HEADLINE_ROW, *catalogue],
 )

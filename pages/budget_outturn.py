@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from charts import position as position_charts
+from data import vocab
 from metrics import position
 from metrics.figures import directorate_level, revisions
 from ui import as_at as as_at_control
@@ -22,7 +23,7 @@ MEASURES = [
     "council_tax_collection_rate",
 ]  # fmt: skip
 
-st.title("Budget & outturn")
+st.title(vocab.BUDGET_OUTTURN.title)
 directorate_notice("these charts are for the whole council; directorate figures held are listed below them")
 as_at = as_at_control.current()
 

@@ -8,9 +8,9 @@ from ui.frame import require_frame
 require_frame()
 
 from charts.monitoring import cost_centres_chart, services_chart, variance_trend_chart  # noqa: E402
+from data import vocab  # noqa: E402
 from data.db import database_path  # noqa: E402
 from data.load import directorate_aliases  # noqa: E402
-from metrics import format as fmt  # noqa: E402
 from metrics import monitoring  # noqa: E402
 from ui import filters  # noqa: E402
 from ui.chart_panel import show_chart  # noqa: E402
@@ -31,7 +31,7 @@ def data_key(conn) -> tuple:
     return (str(path), stat.st_mtime_ns, stat.st_size, monitoring.data_version(conn))
 
 
-st.title("Directorates")
+st.title(vocab.DIRECTORATES.title)
 
 with database() as conn:
     key = data_key(conn)
@@ -114,7 +114,7 @@ for column, (label, value, help_text) in zip(
     strict=True,
 ):
     with column:
-        st.metric(label + label_suffix, fmt.gbp_m(float(value) / 1e6, decimals=2), help=help_text)
+        st.metric(label + label_suffix, vocab.gbp_m(float(value) / 1e6, decimals=2), help=help_text)
 
 if not service:
     st.subheader("By service")

@@ -4,9 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from charts import position as position_charts
-from data.vocab import gbp_m_signed
+from data import vocab
 from metrics import dsg_model, position
-from metrics import format as fmt
 from metrics.figures import revisions
 from ui import as_at as as_at_control
 from ui.chart_panel import show_chart
@@ -16,7 +15,7 @@ from ui.frame import require_frame
 
 require_frame()
 
-st.title("DSG & high needs")
+st.title(vocab.DSG.title)
 directorate_notice("the Dedicated Schools Grant deficit is the whole council's")
 as_at = as_at_control.current()
 MEASURES = ["dsg_cumulative_deficit", "dsg_in_year_deficit", "dsg_statutory_override_expiry", "dsg_deficit_grant_share"]
@@ -118,9 +117,9 @@ st.header("What if? The scenario model")
 st.markdown(f"**How the model works.** {dsg_model.FORMULA_IN_WORDS}")
 st.caption(
     f"{dsg_model.DEFAULTS_IN_WORDS} With the reported figures that is an in-year overspend of "
-    f"{fmt.gbp_m(defaults.later_overspend_gbp_m, decimals=3)} a year after {reported.first_year}, and savings "
-    f"from mitigation of {fmt.gbp_m(defaults.mitigation_per_year_gbp_m)} a year, giving "
-    f"{fmt.gbp_m(reported.end_unmitigated_gbp_m)} and {fmt.gbp_m(reported.end_mitigated_gbp_m)} in "
+    f"{vocab.gbp_m(defaults.later_overspend_gbp_m, decimals=3)} a year after {reported.first_year}, and savings "
+    f"from mitigation of {vocab.gbp_m(defaults.mitigation_per_year_gbp_m)} a year, giving "
+    f"{vocab.gbp_m(reported.end_unmitigated_gbp_m)} and {vocab.gbp_m(reported.end_mitigated_gbp_m)} in "
     f"{reported.end_year}."
 )
 
@@ -146,7 +145,7 @@ with first_column:
         value=reported.first_year_overspend_gbp_m,
         step=0.5,
         key="dsg_first_year",
-        help=f"The document predicts {fmt.gbp_m(reported.first_year_overspend_gbp_m)}.",
+        help=f"The document predicts {vocab.gbp_m(reported.first_year_overspend_gbp_m)}.",
     )
 if mode == "As a base and a growth rate":
     with base_column:
@@ -228,16 +227,14 @@ left, middle, right = st.columns(3)
 with left:
     st.metric(
         f"Deficit {end['fiscal_year']} (modelled)",
-        fmt.gbp_m(end["cumulative_deficit_gbp_m"], decimals=1),
-        # No arrow at zero: an unchanged deficit is neither a rise nor a fall.
-        delta=None if round(against_plan, 1) == 0 else f"{gbp_m_signed(against_plan)} against the recovery plan",
-        delta_color="inverse",
-        help="The same as the recovery plan's projection." if round(against_plan, 1) == 0 else None,
+        vocab.gbp_m(end["cumulative_deficit_gbp_m"], decimals=1),
+        delta=f"{vocab.gbp_m_signed(against_plan)} against the recovery plan",
+        delta_color="inverse" if round(against_plan, 1) else "off",  # no arrow for no change
     )
 with middle:
     st.metric(
-        f"Against the projection without mitigation ({fmt.gbp_m(reported.end_unmitigated_gbp_m)})",
-        gbp_m_signed(end["cumulative_deficit_gbp_m"] - reported.end_unmitigated_gbp_m),
+        f"Against the projection without mitigation ({vocab.gbp_m(reported.end_unmitigated_gbp_m)})",
+        vocab.gbp_m_signed(end["cumulative_deficit_gbp_m"] - reported.end_unmitigated_gbp_m),
         help="The modelled deficit in the last year less the reported projection without mitigation.",
     )
 with right:
@@ -245,7 +242,7 @@ with right:
         not_reported_metric("Passes usable reserves (modelled)", "usable reserves")
     else:
         st.metric(
-            f"Passes usable reserves of {fmt.gbp_m(usable)} (modelled)",
+            f"Passes usable reserves of {vocab.gbp_m(usable)} (modelled)",
             passes or f"not by {years[-1]}",
             help="The first modelled year whose cumulative deficit is above usable reserves, assumed to stay at "
             "their latest level.",
@@ -287,7 +284,7 @@ exposure_left, exposure_right = st.columns(2)
 with exposure_left:
     st.metric(
         f"Council's own exposure {exposure_end['fiscal_year']} (scenario)",
-        fmt.gbp_m(exposure_end["exposure_gbp_m"], decimals=1),
+        vocab.gbp_m(exposure_end["exposure_gbp_m"], decimals=1),
         help="Modelled deficit under the policy assumptions above; a scenario, not a reported figure.",
     )
 with exposure_right:
@@ -296,7 +293,7 @@ with exposure_right:
     else:
         crossing = dsg_model.first_exposure_above(exposed, usable)
         st.metric(
-            f"Exposure passes usable reserves of {fmt.gbp_m(usable)} (scenario)",
+            f"Exposure passes usable reserves of {vocab.gbp_m(usable)} (scenario)",
             crossing or f"not by {years[-1]}",
         )
 st.dataframe(

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from charts import position as position_charts
-from metrics import format as fmt
+from data import vocab
 from metrics import position
 from metrics.figures import headline_measures, headline_position, report_headline, revisions
 from ui import as_at as as_at_control
@@ -15,7 +15,7 @@ from ui.frame import require_frame
 
 require_frame()
 
-st.title("Dorset Council: financial position")
+st.title(vocab.OVERVIEW.title)
 directorate_notice("the headline figures are for the whole council")
 as_at = as_at_control.current()
 
@@ -79,8 +79,8 @@ if isinstance(latest_year, str):
     year_rows = budgets[budgets["fiscal_year"] == latest_year].set_index("item")
     if "budget" in year_rows.index:
         st.caption(
-            f"The {latest_year} overspend of {fmt.gbp_m(year_rows.loc['overspend', 'value_gbp_m'])} was on a net "
-            f"revenue budget of {fmt.gbp_m(year_rows.loc['budget', 'value_gbp_m'])}."
+            f"The {latest_year} overspend of {vocab.gbp_m(year_rows.loc['overspend', 'value_gbp_m'])} was on a net "
+            f"revenue budget of {vocab.gbp_m(year_rows.loc['budget', 'value_gbp_m'])}."
         )
 
 usable = crossings[crossings["reserve_measure"] == "usable_reserves"].set_index("scenario")["first_year_above"]
@@ -101,7 +101,7 @@ with st.expander("The 2021 report's headline figures (Cabinet, 5 October 2021)")
                     "Figure": report["label"],
                     "Year": report["fiscal_year"].fillna("no date given"),
                     "Value": [
-                        fmt.figure(
+                        vocab.figure(
                             row["value"], row["unit"], row["qualifier"] if isinstance(row["qualifier"], str) else None
                         )
                         for _, row in report.iterrows()

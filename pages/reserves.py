@@ -5,7 +5,7 @@ import streamlit as st
 
 from charts import position as position_charts
 from charts.style import times
-from metrics import format as fmt
+from data import vocab
 from metrics import position
 from metrics.figures import revisions
 from ui import as_at as as_at_control
@@ -18,7 +18,7 @@ require_frame()
 
 MEASURES = ["general_fund_reserve", "usable_reserves", "dsg_cumulative_deficit", "dsg_statutory_override_expiry"]
 
-st.title("Reserves")
+st.title(vocab.RESERVES.title)
 directorate_notice("reserves and the DSG deficit are held for the whole council")
 as_at = as_at_control.current()
 
@@ -85,7 +85,7 @@ with columns[3]:
 if "usable_reserves" in held and not isinstance(held["usable_reserves"]["fiscal_year"], str):
     usable_row = held["usable_reserves"]
     st.info(
-        f"Usable reserves ({fmt.gbp_m(usable_row['value_gbp_m'])}) have no date in the source document: it says "
+        f"Usable reserves ({vocab.gbp_m(usable_row['value_gbp_m'])}) have no date in the source document: it says "
         f'"{usable_row["source_quote"]}". They are shown undated and assumed to stay at that level.'
     )
 

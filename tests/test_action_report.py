@@ -20,7 +20,7 @@ from exports.committee import ReportMeta, html_document, pdf_bytes, xlsx_bytes
 from metrics import actions
 from metrics.report import REPORT_COLUMNS, committee_report, report_summary
 from metrics.safe_text import neutralise_formula, neutralise_frame
-from tests.conftest import CHROMIUM
+from tests.helpers import CHROMIUM
 
 EDITOR = Actor("jane.doe@example.org", "editor")
 AS_AT = date(2026, 11, 29)

@@ -12,11 +12,11 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
 
 from charts.spec import SAMPLE_LABEL
+from data import vocab
 from exports import briefing, images
-from metrics import format as fmt
 from metrics.figures import headline_position, source_documents
-from tests.conftest import CHROMIUM
 from tests.export_charts import TEST_CHARTS
+from tests.helpers import CHROMIUM
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,7 @@ def test_headline_figures_carry_value_basis_and_quote(material):
     assert len(figures) == len(headline)
     for figure, (_, row) in zip(figures, headline.iterrows(), strict=True):
         qualifier = row["qualifier"] if isinstance(row["qualifier"], str) else None
-        assert figure.value == fmt.figure(row["value"], row["unit"], qualifier)
+        assert figure.value == vocab.figure(row["value"], row["unit"], qualifier)
         assert row["source_quote"] in figure.source
         assert figure.basis == row["basis"]
 

@@ -14,8 +14,8 @@ from pypdf import PdfReader
 from charts.all import load_catalogue
 from charts.catalogue import CATALOGUE, CatalogueEntry
 from exports import __main__ as cli
-from tests.conftest import CHROMIUM, PROJECT_DIR
 from tests.export_charts import TEST_CHARTS
+from tests.helpers import CHROMIUM, PROJECT_DIR
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

@@ -16,8 +16,8 @@ from pypdf import PdfReader
 from charts.all import load_catalogue
 from charts.spec import INTERPOLATED_LABEL, SAMPLE_LABEL
 from exports import images
-from tests.conftest import CHROMIUM
 from tests.export_charts import TEST_CHARTS
+from tests.helpers import CHROMIUM
 
 CATALOGUE = load_catalogue()
 CHART_IDS = [*sorted(CATALOGUE), *TEST_CHARTS]  # collected at import: the catalogue plus the test charts

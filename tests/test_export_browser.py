@@ -13,8 +13,8 @@ from PIL import Image
 
 from exports import images
 from exports.data import chart_file_name
-from tests.conftest import TEST_OUTPUT, free_port, start_server, stop, wait_for_app
 from tests.export_charts import TEST_CHARTS
+from tests.helpers import TEST_OUTPUT, free_port, start_server, stop, wait_for_app
 
 pytestmark = pytest.mark.browser
 

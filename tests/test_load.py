@@ -124,7 +124,8 @@ def test_real_lines_replace_the_sample_for_their_year_say_so_and_undo_restores_i
     rows = [["2020/21", "P1", "Place", "Highways", "PL-1", "1", "2", "3"]]
     summary, result = load_bytes(db_path, "real-2020.csv", csv_bytes(rows))
     assert summary.sample_lines_replaced == 12_000
-    assert any("replace the 12,000 sample lines for 2020/21" in note for note in summary.notes)
+    assert summary.sample_lines_by_year == {"2020/21": 12_000}
+    assert any("replace the 12,000 sample lines for 2020/21" in message for message in summary.sample_messages())
     assert result.sample_lines_replaced == 12_000
     assert count(db_path, "SELECT count(*) FROM monitoring WHERE basis = 'sample'") == 0
     with connect(db_path) as conn:

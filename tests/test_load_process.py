@@ -13,7 +13,7 @@ import duckdb
 
 from data.db import connect
 from metrics import monitoring
-from tests.conftest import PROJECT_DIR
+from tests.helpers import PROJECT_DIR
 from tests.load_files import csv_bytes, table_checksums
 
 DIRECTORATES = ["Adults & Housing", "Children's Services", "Place", "Corporate Development", "Central budgets"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import PROJECT_DIR
+from tests.helpers import PROJECT_DIR
 
 MONEY_LITERAL = re.compile(r"£\s?\d|\b\d+(\.\d+)?\s?(m|bn)\b(?![a-z])", re.IGNORECASE)
 SCANNED = sorted(

@@ -25,7 +25,7 @@ import pytest
 from data.access import Actor
 from data.actions import record_update
 from data.db import connect
-from tests.conftest import CHROMIUM
+from tests.helpers import CHROMIUM
 
 pytestmark = [pytest.mark.soak, pytest.mark.browser]
 

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from data import db as data_db
-from metrics import format as fmt
+from data import vocab
 from ui.as_at import phrase
 from ui.safe import plain
 
@@ -60,7 +60,7 @@ def figure_metric(row: pd.Series, *, label: str | None = None) -> None:
         help_text += f" This is the newer figure; an older document gave {plain(row['earlier'])}."
     st.metric(
         label=(label or plain(row["label"])) + basis_note,
-        value=fmt.figure(row["value"], row["unit"], row["qualifier"] if isinstance(row["qualifier"], str) else None),
+        value=vocab.figure(row["value"], row["unit"], row["qualifier"] if isinstance(row["qualifier"], str) else None),
         help=help_text,
     )
 

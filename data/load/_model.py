@@ -122,12 +122,30 @@ class ParsedFile:
 
 @dataclass
 class Preview:
+    """What a load would do. Pages and the CLI show each field in its own way; none is matched by its text."""
+
     kind: str
     file_name: str
     changes: pd.DataFrame  # monitoring: per year/month/directorate; figures: one row per figure
-    notes: list[str]
+    notes: list[str]  # plain statements of what the load adds and replaces
     duplicate_of: int | None  # the active load of the same file, if any
-    sample_lines_replaced: int = 0
+    sample_lines_by_year: dict[str, int] = field(default_factory=dict)  # sample lines the load replaces
+
+    @property
+    def sample_lines_replaced(self) -> int:
+        return sum(self.sample_lines_by_year.values())
+
+    def duplicate_message(self) -> str | None:
+        if self.duplicate_of is None:
+            return None
+        return f"This file was already loaded as load {self.duplicate_of}. Undo that load first to load it again."
+
+    def sample_messages(self) -> list[str]:
+        return [
+            f"Real lines for {year} replace the {count:,} sample lines for {year}: the Directorates page "
+            f"will no longer show sample data for {year}."
+            for year, count in self.sample_lines_by_year.items()
+        ]
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,6 @@ def preview(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> Preview:
     """What applying `parsed` would change. Reads only."""
     duplicate = _active_duplicate(conn, parsed)
     notes: list[str] = []
-    if duplicate is not None:
-        notes.append(f"This file was already loaded as load {duplicate}. Undo that load first to load it again.")
     if parsed.kind == "figures":
         conn.register("incoming_figures", parsed.frame)
         try:
@@ -93,13 +91,7 @@ def preview(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> Preview:
         f"{len(changes[['fiscal_year', 'period_month']].drop_duplicates())} month(s). Each directorate and month "
         "in the file replaces the reported lines already held for it."
     )
-    sample_total = sum(count for _, count in sample)
-    for year, count in sample:
-        notes.append(
-            f"Real lines for {year} replace the {count:,} sample lines for {year}: the Directorates page "
-            f"will no longer show sample data for {year}."
-        )
-    return Preview("monitoring", parsed.file_name, changes, notes, duplicate, sample_total)
+    return Preview("monitoring", parsed.file_name, changes, notes, duplicate, dict(sample))
 
 
 def _cell(value: object) -> object:
