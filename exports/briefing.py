@@ -409,11 +409,17 @@ def build_pack(
 DEFAULT_TITLE = "Dorset Council: financial position"
 
 
-def pack_info(sources: pd.DataFrame, *, title: str = DEFAULT_TITLE, produced_on: date | None = None) -> PackInfo:
+def pack_info(
+    sources: pd.DataFrame,
+    *,
+    title: str = DEFAULT_TITLE,
+    produced_on: date | None = None,
+    as_at: date | None = None,
+) -> PackInfo:
     """The title slide's facts from metrics.figures.source_documents (newest document first).
 
-    The as-at date is the newest document's date (its publication, else the day it was loaded); the
-    source names every document, newest first.
+    The as-at date is the date the dashboard was shown at (`as_at`), else the newest document's date (its
+    publication, else the day it was loaded); the source names every document, newest first.
     """
     if sources.empty:
         raise ValueError("The database names no source document, so the pack cannot state its as-at date.")
@@ -421,7 +427,7 @@ def pack_info(sources: pd.DataFrame, *, title: str = DEFAULT_TITLE, produced_on:
     newest = pd.to_datetime(dates).max()
     return PackInfo(
         title=title,
-        as_at=newest.date(),
+        as_at=as_at or newest.date(),
         source="; ".join(dict.fromkeys(str(t) for t in sources["title"])),
         produced_on=produced_on or date.today(),
     )
