@@ -427,7 +427,7 @@ def pack_info(
     newest = pd.to_datetime(dates).max()
     return PackInfo(
         title=title,
-        as_at=as_at or newest.date(),
+        as_at=as_at or (date.today() if pd.isna(newest) else newest.date()),  # no dated document: as held today
         source="; ".join(dict.fromkeys(str(t) for t in sources["title"])),
         produced_on=produced_on or date.today(),
     )

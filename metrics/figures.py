@@ -190,8 +190,8 @@ def figures_as_at(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None)
     sources = source_documents(conn, as_at=as_at)
     if sources.empty:
         return None
-    newest = sources["known_on"].max()
-    return newest.date() if hasattr(newest, "date") else newest
+    newest = pd.to_datetime(sources["known_on"]).max()
+    return None if pd.isna(newest) else newest.date()
 
 
 def measure_catalogue(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -71,7 +71,7 @@ def not_reported_metric(label: str, what: str) -> None:
 
 
 def _date_text(value: object) -> str:
-    if value is None or (not isinstance(value, date) and pd.isna(value)):
+    if value is None or pd.isna(value):  # NaT too, which is a datetime
         return "no date given"
     return f"{pd.Timestamp(value):%-d %B %Y}"
 
