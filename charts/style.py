@@ -32,6 +32,7 @@ TITLE_WRAP = 58  # characters per title line: fits a 650 px column as well as th
 SUBTITLE_WRAP = 88
 SOURCE_WRAP = 100
 
+MIN_PLOT_HEIGHT = 240
 DASH_INTERPOLATED = "dash"
 DASH_MODELLED = "dot"
 
@@ -126,6 +127,8 @@ def finish(
     header_px = 20 + lines_in(title_html) * 26 + lines_in(subtitle_html) * 19
     top = header_px + (legend_rows(fig) * 22 + 8 if legend else 12)
     bottom = 58 + 20 * (_tick_lines(fig) - 1) + lines_in(footer) * 16 + (20 if fig.layout.xaxis.title.text else 0)
+    if lines_in(footer) > 4:  # a long source line (several documents) never squeezes the plot
+        height = max(height, top + bottom + MIN_PLOT_HEIGHT)
     fig.update_layout(
         template=TEMPLATE,
         height=height,

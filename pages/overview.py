@@ -84,11 +84,18 @@ if isinstance(latest_year, str):
         )
 
 usable = crossings[crossings["reserve_measure"] == "usable_reserves"].set_index("scenario")["first_year_above"]
+
+
+def crossing(scenario: str) -> str:
+    year = usable.get(scenario)
+    return f"in {year}" if isinstance(year, str) else "in no modelled year"
+
+
 if not usable.empty:
     st.markdown(
         "**The risk in one line:** on the modelled paths between the reported figures, the DSG deficit would "
-        f"pass usable reserves in {usable.get('unmitigated') or 'no modelled year'} without mitigation and in "
-        f"{usable.get('mitigated') or 'no modelled year'} with the recovery plan (see Reserves)."
+        f"pass usable reserves {crossing('unmitigated')} without mitigation and {crossing('mitigated')} with the "
+        "recovery plan (see Reserves)."
     )
 
 with st.expander("The 2021 report's headline figures (Cabinet, 5 October 2021)"):

@@ -22,12 +22,6 @@ def check_page(page, name: str, url: str, width: int) -> str:
     page.set_viewport_size({"width": width, "height": 1000})
     page.goto(url)
     wait_for_app(page)
-    main = page.locator("[data-testid='stMain']")
-    text = main.inner_text()
-    assert "Page not found" not in page.content(), url
-    assert "Traceback" not in text and "Something went wrong" not in text, url
-    assert page.locator("[data-testid='stException']").count() == 0, url
-    assert page.locator("[data-testid='stAlertContentError']").count() == 0, url
     if name in CHART_PAGES:
         page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg", timeout=60_000)
         assert page.locator("[data-testid='stPlotlyChart'] .gtitle").count() >= 1, url
@@ -35,6 +29,11 @@ def check_page(page, name: str, url: str, width: int) -> str:
     page.set_viewport_size({"width": width, "height": min(int(content) + 120, MAX_SCREENSHOT_HEIGHT)})
     page.wait_for_timeout(1500)
     page.screenshot(path=str(TEST_OUTPUT / f"later-{name or 'overview'}-{width}.png"), full_page=True)
+    text = page.locator("[data-testid='stMain']").inner_text()
+    assert "Page not found" not in page.content(), url
+    assert "Traceback" not in text and "Something went wrong" not in text, url
+    assert page.locator("[data-testid='stException']").count() == 0, url
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0, url
     return text
 
 
