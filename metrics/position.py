@@ -534,7 +534,8 @@ def plan_against_reported(conn: duckdb.DuckDBPyConnection, *, as_at: date | None
                 reported_kind=f"{actual['kind']} ({actual['period']})",
                 reported_source=actual["source_document"],
                 against=(
-                    "above both paths" if value > high + 0.005
+                    "the plan's starting figure" if abs(high - low) < 0.005 and abs(value - low) < 0.005
+                    else "above both paths" if value > high + 0.005
                     else "below the recovery plan" if value < low - 0.005
                     else "between the paths"
                 ),

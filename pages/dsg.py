@@ -229,7 +229,8 @@ with left:
         f"Deficit {end['fiscal_year']} (modelled)",
         vocab.gbp_m(end["cumulative_deficit_gbp_m"], decimals=1),
         delta=f"{vocab.gbp_m_signed(against_plan)} against the recovery plan",
-        delta_color="inverse" if round(against_plan, 1) else "off",  # no arrow for no change
+        delta_color="inverse" if round(against_plan, 1) else "off",
+        delta_arrow="auto" if round(against_plan, 1) else "off",  # no change: grey and no arrow
     )
 with middle:
     st.metric(

@@ -22,7 +22,7 @@ def check_page(page, name: str, url: str, width: int) -> str:
     page.set_viewport_size({"width": width, "height": 1000})
     page.goto(url)
     wait_for_app(page)
-    if name in CHART_PAGES:
+    if name.split("-")[0] in CHART_PAGES | {"overview"}:
         page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg", timeout=60_000)
         assert page.locator("[data-testid='stPlotlyChart'] .gtitle").count() >= 1, url
     content = page.evaluate("document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight")
