@@ -30,6 +30,12 @@ class CatalogueEntry:
     page: str  # the page it appears on, e.g. "DSG & high needs"
     build: ChartBuilder
 
+    def chart(self, conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
+        """The chart as at a date, for builders that take one (the others show everything held)."""
+        if "as_at" in inspect.signature(self.build).parameters:
+            return self.build(conn, as_at=as_at)
+        return self.build(conn)
+
 
 CATALOGUE: dict[str, CatalogueEntry] = {}
 

@@ -139,6 +139,55 @@ def _create(conn: duckdb.DuckDBPyConnection, built_by: str) -> None:
     )
 
 
+def upgrade(path: Path) -> list[str]:
+    """Bring a database built before the measures catalogue and loaded sources up to the current schema.
+
+    Additive only (new table, new nullable columns, relaxed NOT NULLs); recorded work is untouched.
+    Returns what was changed, empty if nothing was needed.
+    """
+    changed = []
+    with connect(path) as conn:
+        tables = {row[0] for row in conn.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+
+        def columns(table: str) -> set[str]:
+            return {
+                row[0]
+                for row in conn.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = $t", {"t": table}
+                ).fetchall()
+            }
+
+        if "url" not in columns("sources"):
+            conn.execute("ALTER TABLE sources ALTER COLUMN published_on DROP NOT NULL")
+            conn.execute("ALTER TABLE sources ALTER COLUMN file_name DROP NOT NULL")
+            conn.execute("ALTER TABLE sources ALTER COLUMN sha256 DROP NOT NULL")
+            conn.execute("ALTER TABLE sources ADD COLUMN url VARCHAR")
+            conn.execute("ALTER TABLE sources ADD COLUMN load_id INTEGER")
+            changed.append("sources: url and load_id added")
+        if "source_id" not in columns("reported_figures"):
+            conn.execute("ALTER TABLE reported_figures ADD COLUMN source_id VARCHAR")
+            conn.execute(
+                "UPDATE reported_figures SET source_id = $id WHERE source_document = $title",
+                {"id": SOURCE_ID, "title": SOURCE_TITLE},
+            )
+            changed.append("reported_figures: source_id added")
+        if "measures" not in tables:
+            schema = SCHEMA_SQL.read_text(encoding="utf-8")
+            start = schema.index("CREATE TABLE measures")
+            conn.execute(schema[start : schema.index(");", start) + 2])
+            conn.execute(
+                """
+                INSERT INTO measures
+                SELECT measure, label, unit, definition, coalesce(string_split(nullif(aliases, ''), '|'), []),
+                       string_split(periods, '|'), coalesce(string_split(nullif(scenarios, ''), '|'), [])
+                FROM read_csv($path, all_varchar = true, header = true)
+                """,
+                {"path": str(DATA_DIR / "measures.csv")},
+            )
+            changed.append("measures: catalogue added")
+    return changed
+
+
 def build(
     path: Path | str = DEFAULT_DB,
     *,

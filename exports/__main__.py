@@ -75,7 +75,7 @@ def _briefing(args: argparse.Namespace) -> int:
             if not args.no_headline_figures:
                 headline = headline_position(conn, as_at=args.as_at)
                 items.append(briefing.HeadlineSlide(tuple(briefing.headline_figures(headline))))
-            items += [catalogue[chart_id].build(conn, as_at=args.as_at) for chart_id in chart_ids]
+            items += [catalogue[chart_id].chart(conn, as_at=args.as_at) for chart_id in chart_ids]
         content = briefing.build_pack(items, info, kind)
     except (data_db.DatabaseMissing, data_db.DatabaseBusy, ExportUnavailable, ExportFailed) as error:
         print(f"error: {error}", file=sys.stderr)

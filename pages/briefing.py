@@ -81,7 +81,7 @@ elif st.button("Build the pack", type="primary", icon=":material/slideshow:", ke
                 if figures:
                     items.append(briefing.HeadlineSlide(figures))
             else:
-                items.append(catalogue[item_id].build(conn, as_at=as_at))
+                items.append(catalogue[item_id].chart(conn, as_at=as_at))
     try:
         content = briefing.build_pack(
             items, info, kind, exporter=exporter, progress=lambda share, text: progress.progress(share, text=text)

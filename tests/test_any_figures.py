@@ -136,7 +136,7 @@ def test_every_chart_builder_returns_a_chart(empty_figures_db, tmp_path, rows):
         for as_at in (None, date(2024, 6, 30)) if rows else (None, REPORT_DATE):
             headline_position(conn, as_at=as_at)
             for chart_id in CHART_IDS:
-                chart = entries[chart_id].build(conn, as_at=as_at)
+                chart = entries[chart_id].chart(conn, as_at=as_at)
                 assert isinstance(chart, Chart), chart_id
                 assert chart.title and chart.alt_text, chart_id
                 chart.figure.to_json()  # Plotly accepts every property set

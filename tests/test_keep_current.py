@@ -178,7 +178,7 @@ def test_later_figures_are_set_against_the_2021_plan(db_path):
 def headline_and_titles(conn, as_at=None):
     headline = headline_position(conn, as_at=as_at)[["measure", "fiscal_year", "period", "value"]]
     titles = {
-        chart_id: entry.build(conn, as_at=as_at).title
+        chart_id: entry.chart(conn, as_at=as_at).title
         for chart_id, entry in load_catalogue().items()
         if not chart_id.startswith(("monitoring", "action_"))
     }
@@ -229,3 +229,19 @@ def test_an_as_at_date_in_the_url_shows_the_2021_trajectory(app_test, db_path):
     at = open_page(app_test, "pages/overview.py", as_at="2021-10-05")
     titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]
     assert any("DSG deficit heads for £110m" in title for title in titles)
+
+
+def test_a_database_built_before_the_catalogue_is_upgraded_in_place(db_path):
+    from data.build import upgrade
+
+    with duckdb.connect(str(db_path)) as conn:
+        conn.execute("DROP TABLE measures")
+        conn.execute("ALTER TABLE reported_figures DROP COLUMN source_id")
+        conn.execute("ALTER TABLE sources DROP COLUMN url")
+        conn.execute("ALTER TABLE sources DROP COLUMN load_id")
+    assert len(upgrade(db_path)) == 3
+    assert upgrade(db_path) == []
+    assert load_cli(db_path, FIXTURE) == 0
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        assert figures_as_at(conn) == date(2026, 2, 20)
+        assert conn.execute("SELECT count(*) FROM reported_figures WHERE source_id IS NULL").fetchone()[0] == 0
