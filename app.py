@@ -9,7 +9,7 @@ import streamlit as st
 
 from data import vocab
 from ui import sidebar
-from ui.common import show_unexpected_error
+from ui.common import show_unexpected_error, show_write_failure
 from ui.identity import show_identity, sign_in_gate
 
 PAGES_DIR = Path(__file__).parent / "pages"
@@ -62,5 +62,6 @@ try:
     sidebar.render()
     show_identity(actor)
     navigation.run()
+    show_write_failure()  # a failed write callback on a page that did not show it itself
 except Exception as error:  # noqa: BLE001 - the last line of defence: no traceback on screen
     show_unexpected_error(error)

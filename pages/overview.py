@@ -15,7 +15,7 @@ from ui.frame import require_frame
 
 require_frame()
 
-st.title(vocab.OVERVIEW.title)
+st.title("Dorset Council: financial position")
 directorate_notice("the headline figures are for the whole council")
 as_at = as_at_control.current()
 

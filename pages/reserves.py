@@ -13,6 +13,7 @@ from ui.chart_panel import show_chart
 from ui.common import as_at_line, database, figure_metric, not_reported_metric, sources_expander
 from ui.filters import directorate_notice
 from ui.frame import require_frame
+from ui.safe import plain
 
 require_frame()
 
@@ -77,7 +78,7 @@ with columns[3]:
     else:
         row = usable_now.iloc[0]
         st.metric(
-            f"Usable reserves cover the deficit (derived, {row['deficit_year']})",
+            f"Usable reserves cover the deficit (derived, {plain(row['deficit_year'])})",
             times(row["cover_ratio"]),
             help="Cover ratio = reserve ÷ cumulative DSG deficit. Derived from the two reported figures.",
         )
@@ -86,7 +87,7 @@ if "usable_reserves" in held and not isinstance(held["usable_reserves"]["fiscal_
     usable_row = held["usable_reserves"]
     st.info(
         f"Usable reserves ({vocab.gbp_m(usable_row['value_gbp_m'])}) have no date in the source document: it says "
-        f'"{usable_row["source_quote"]}". They are shown undated and assumed to stay at that level.'
+        f'"{plain(usable_row["source_quote"])}". They are shown undated and assumed to stay at that level.'
     )
 
 show_chart(bars)

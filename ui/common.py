@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import traceback
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 
@@ -35,12 +36,23 @@ def report_error(error: BaseException) -> str:
     return reference
 
 
+def failure_message(error: BaseException, outcome: str) -> str:
+    """`outcome` (what did not happen), the cause in words a user can act on when it is known, and a reference."""
+    cause = data_db.failure_cause(error)
+    reference = f"Quote reference {report_error(error)} to the dashboard's administrator, who can find the details "
+    return " ".join(part for part in (outcome, cause, reference + "in the server log.") if part)
+
+
 def show_unexpected_error(error: BaseException) -> None:
     if isinstance(error, data_db.DatabaseMissing):
-        st.error(f"{error}. Run `make run`, which builds it.")
+        st.error(data_db.failure_cause(error))
         return
     if isinstance(error, data_db.DatabaseBusy):
-        st.warning("The database is busy with a load. Wait a moment and try again.")
+        st.warning(data_db.failure_cause(error))
+        return
+    cause = data_db.failure_cause(error)
+    if cause:
+        st.error(failure_message(error, "Nothing has been changed."))
         return
     reference = report_error(error)
     st.error(
@@ -49,8 +61,36 @@ def show_unexpected_error(error: BaseException) -> None:
     )
 
 
+_CALLBACK_FAILURE = "callback_failure"
+
+
+def write_boundary(outcome: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """For a widget callback that writes. Callbacks run before the page script, outside app.py's error
+    boundary: an error there would replace the page with Streamlit's own error screen. This keeps it,
+    with its cause and a reference, for `show_write_failure` to show in the run that follows."""
+
+    def wrap(callback: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(callback)
+        def guarded(*args: object, **kwargs: object) -> None:
+            try:
+                callback(*args, **kwargs)
+            except Exception as error:  # noqa: BLE001 - shown with a reference; the trace goes to the log
+                st.session_state[_CALLBACK_FAILURE] = failure_message(error, outcome)
+
+        return guarded
+
+    return wrap
+
+
+def show_write_failure() -> None:
+    """Show (once) what a write callback could not do. Pages call it where their messages go; app.py after."""
+    message = st.session_state.pop(_CALLBACK_FAILURE, None)
+    if message:
+        st.error(message, icon=":material/error:")
+
+
 def figure_metric(row: pd.Series, *, label: str | None = None) -> None:
-    """One reported figure as a metric, with its source quote on hover."""
+    """One reported figure as a metric, with its source quote on hover. `label` is plain text, shown as written."""
     basis_note = "" if row["basis"] == "reported" else f" ({row['basis']})"
     # Quotes and labels come from data (loaded figures too): escaped so Markdown shows them as written.
     help_text = f'"{plain(row["source_quote"])}" — {plain(row["source_document"])}, {plain(row["source_section"])}.'
@@ -59,7 +99,7 @@ def figure_metric(row: pd.Series, *, label: str | None = None) -> None:
     if isinstance(row.get("earlier"), str) and row["earlier"]:
         help_text += f" This is the newer figure; an older document gave {plain(row['earlier'])}."
     st.metric(
-        label=(label or plain(row["label"])) + basis_note,
+        label=plain(label if label is not None else row["label"]) + basis_note,
         value=vocab.figure(row["value"], row["unit"], row["qualifier"] if isinstance(row["qualifier"], str) else None),
         help=help_text,
     )
