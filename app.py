@@ -26,7 +26,7 @@ except Exception as error:  # noqa: BLE001 - no traceback on screen, even from t
     st.stop()
 
 navigation_pages = app_navigation.pages()
-navigation = st.navigation(navigation_pages, position="hidden")
+navigation = st.navigation(app_navigation.with_overview_by_name(navigation_pages), position="hidden")
 
 try:
     app_navigation.sidebar_links(navigation_pages)

@@ -54,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             if args.if_absent and db.exists():
-                print(f"{db} exists; not rebuilding")
+                changed = build_module.upgrade(db)
+                print(f"{db} exists; not rebuilding" + (f" (upgraded: {'; '.join(changed)})" if changed else ""))
                 return 0
             summary = build_module.build(db, force=args.force, sample_rows=args.sample_rows, actor=local_actor())
             print(

@@ -2,12 +2,27 @@
 -- Directorates and loads are checked by the loader rather than by foreign keys: DuckDB rewrites
 -- an UPDATE of a referenced row as delete-and-insert, which a foreign key would refuse.
 
+-- A document figures come from: the 2021 report (built, with its file) or a document a figures load cites
+-- (title, date and URL as the file gives them; `published_on` is null where the file gives no date).
 CREATE TABLE sources (
     source_id       VARCHAR PRIMARY KEY,
     title           VARCHAR NOT NULL,
-    published_on    DATE NOT NULL,
-    file_name       VARCHAR NOT NULL,
-    sha256          VARCHAR NOT NULL
+    published_on    DATE,
+    file_name       VARCHAR,
+    sha256          VARCHAR,
+    url             VARCHAR,
+    load_id         INTEGER
+);
+
+-- The catalogue of measures a figure may report, from the reviewed data/measures.csv.
+CREATE TABLE measures (
+    measure         VARCHAR PRIMARY KEY,
+    label           VARCHAR NOT NULL,
+    unit            VARCHAR NOT NULL CHECK (unit IN ('gbp_m', 'pct', 'count', 'year', 'rank')),
+    definition      VARCHAR NOT NULL,
+    aliases         VARCHAR[] NOT NULL,
+    periods         VARCHAR[] NOT NULL,
+    scenarios       VARCHAR[] NOT NULL
 );
 
 CREATE TABLE loads (
@@ -48,6 +63,7 @@ CREATE TABLE reported_figures (
     source_section  VARCHAR NOT NULL,
     source_quote    VARCHAR NOT NULL,
     load_id         INTEGER,
+    source_id       VARCHAR,
     CHECK (basis <> 'derived' OR derivation IS NOT NULL)
 );
 

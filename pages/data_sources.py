@@ -14,7 +14,7 @@ require_frame()
 from data import load  # noqa: E402
 from data.access import ROLE_RANK, PermissionDenied  # noqa: E402
 from metrics import loads as loads_metrics  # noqa: E402
-from metrics.figures import source_documents  # noqa: E402
+from metrics.figures import measure_catalogue, source_documents  # noqa: E402
 from ui.common import database, show_write_failure, write_boundary  # noqa: E402
 from ui.filters import directorate_notice  # noqa: E402
 from ui.identity import current_actor  # noqa: E402
@@ -171,6 +171,7 @@ with database() as conn:
     undoable = loads_metrics.undoable_loads(conn)
     sources = source_documents(conn)
     register = loads_metrics.figures_with_sources(conn)
+    measures = measure_catalogue(conn)
 st.dataframe(history, hide_index=True, width="stretch")
 if may_load and not undoable.empty:
     with st.form("undo"):
@@ -190,3 +191,29 @@ st.header("Sources")
 st.dataframe(sources, hide_index=True, width="stretch")
 st.subheader("Reported figures and the sentences they come from")
 st.dataframe(register, hide_index=True, width="stretch")
+
+st.header("Catalogue of measures")
+st.caption(
+    "The measures a figures file may use, from the reviewed file data/measures.csv. A figures load refuses "
+    "any other key (and suggests the nearest); an alias is stored under its measure's key. A new measure is "
+    "added to the catalogue in a reviewed change, not by a load."
+)
+st.dataframe(
+    measures.assign(
+        aliases=measures["aliases"].map(", ".join),
+        periods=measures["periods"].map(", ".join),
+        scenarios=measures["scenarios"].map(lambda s: ", ".join(s) or "none"),
+    ).rename(
+        columns={
+            "measure": "Key",
+            "label": "Measure",
+            "unit": "Unit",
+            "definition": "Definition",
+            "aliases": "Also accepted as",
+            "periods": "Periods",
+            "scenarios": "Scenarios",
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)

@@ -8,6 +8,7 @@ import traceback
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 
 import duckdb
 import pandas as pd
@@ -15,6 +16,7 @@ import streamlit as st
 
 from data import db as data_db
 from data import vocab
+from ui.as_at import phrase
 from ui.safe import plain
 
 log = logging.getLogger("finance_dashboard")
@@ -94,6 +96,8 @@ def figure_metric(row: pd.Series, *, label: str | None = None) -> None:
     help_text = f'"{plain(row["source_quote"])}" — {plain(row["source_document"])}, {plain(row["source_section"])}.'
     if isinstance(row.get("derivation"), str) and row["derivation"]:
         help_text += f" Derived: {plain(row['derivation'])}."
+    if isinstance(row.get("earlier"), str) and row["earlier"]:
+        help_text += f" This is the newer figure; an older document gave {plain(row['earlier'])}."
     st.metric(
         label=plain(label if label is not None else row["label"]) + basis_note,
         value=vocab.figure(row["value"], row["unit"], row["qualifier"] if isinstance(row["qualifier"], str) else None),
@@ -101,19 +105,41 @@ def figure_metric(row: pd.Series, *, label: str | None = None) -> None:
     )
 
 
+def not_reported_metric(label: str, what: str) -> None:
+    """A headline figure that is not held: said in place, never an error."""
+    st.metric(label=label, value="not reported", help=f"No {what} figure is held for the date shown.")
+
+
+def _date_text(value: object) -> str:
+    if value is None or pd.isna(value):  # NaT too, which is a datetime
+        return "no date given"
+    return f"{pd.Timestamp(value):%-d %B %Y}"
+
+
 def not_built_yet(what: str, issue: str) -> None:
     st.info(f"{what} is not built yet (planned in {issue}). The figures it will show are already in the database.")
 
 
-def as_at_line(sources: pd.DataFrame) -> None:
-    """Which document the page's figures come from and its date."""
-    if sources.empty:
-        st.warning("No source document is recorded in the database.")
+def as_at_line(figures: pd.DataFrame, as_at: date | None = None) -> None:
+    """The documents the page's figures come from, newest first with their dates, and the as-at date in force."""
+    documents = (
+        figures.dropna(subset=["source_document"])
+        .assign(_date=lambda f: pd.to_datetime(f["known_on"]) if "known_on" in f else pd.NaT)
+        .sort_values("_date", ascending=False, na_position="last")
+        .drop_duplicates("source_document")
+        if not figures.empty
+        else figures
+    )
+    if documents.empty:
+        st.warning(f"No figures for this page are held {phrase(as_at)}.")
         return
-    newest = sources.iloc[0]
+    named = "; ".join(
+        f"**{plain(row['source_document'])}** ({_date_text(row.get('source_date', row.get('known_on')))})"
+        for _, row in documents.iterrows()
+    )
     st.caption(
-        f"Figures from **{plain(newest['title'])}**, published {newest['published_on']:%-d %B %Y}. "
-        "Hover over a figure to read the sentence it comes from; derived, interpolated and modelled values say so."
+        f"Figures {phrase(as_at)}, from {named}. Hover over a figure to read the sentence it comes from; "
+        "derived, interpolated and modelled values say so."
     )
 
 
@@ -127,14 +153,33 @@ SOURCE_TABLE_COLUMNS = {
     "qualifier": "Qualifier",
     "basis": "Basis",
     "derivation": "How it is derived",
+    "source_document": "Document",
     "source_section": "Section",
     "source_quote": "The document says",
+    "earlier": "Replaces (older documents)",
 }
 
 
-def sources_expander(figures: pd.DataFrame, *, title: str = "Where the figures on this page come from") -> None:
-    """Every reported figure a page uses, with its section and the sentence it comes from."""
+def sources_expander(
+    figures: pd.DataFrame,
+    *,
+    title: str = "Where the figures on this page come from",
+    revisions: pd.DataFrame | None = None,
+) -> None:
+    """Every reported figure a page uses, with its section and the sentence it comes from; then any older
+    figures a newer document replaced (kept, never overwritten)."""
+    replaced = 0 if revisions is None else len(revisions)
+    if replaced:
+        st.caption(
+            f"{replaced} figure(s) held for this page come from older documents that a newer one replaced: "
+            "the page shows the newer figure; the older ones are listed under the sources."
+        )
     with st.expander(title):
         shown = figures.drop_duplicates(subset=["figure_id"]) if "figure_id" in figures else figures
         columns = [column for column in SOURCE_TABLE_COLUMNS if column in shown.columns]
         st.dataframe(shown[columns].rename(columns=SOURCE_TABLE_COLUMNS), hide_index=True, width="stretch")
+        if replaced:
+            st.markdown("**Earlier figures, replaced by a newer document**")
+            older = revisions.rename(columns={"value": "value_gbp_m"})
+            columns = [column for column in SOURCE_TABLE_COLUMNS if column in older.columns and column != "earlier"]
+            st.dataframe(older[columns].rename(columns=SOURCE_TABLE_COLUMNS), hide_index=True, width="stretch")

@@ -17,17 +17,41 @@ from data import vocab
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 
 
+# The default page is served at `/` yet reserves its own name too; so it is named "home", leaving `/overview`
+# (its title, as a bookmark or typed from the sidebar label) to a hidden page that opens it.
+DEFAULT_URL_PATH = "home"
+
+
 def _page(info: vocab.PageInfo) -> st.Page:
+    default = info is vocab.OVERVIEW
     return st.Page(
-        PAGES_DIR / info.file, title=info.title, icon=info.icon, url_path=info.url_path, default=info is vocab.OVERVIEW
+        PAGES_DIR / info.file,
+        title=info.title,
+        icon=info.icon,
+        url_path=DEFAULT_URL_PATH if default else info.url_path,
+        default=default,
     )
 
 
 def pages() -> dict[str, list[st.Page]]:
+    """The pages the sidebar links to, by section."""
     sections: dict[str, list[st.Page]] = {}
     for info in vocab.PAGES:
         sections.setdefault(info.section, []).append(_page(info))
     return sections
+
+
+def with_overview_by_name(sections: dict[str, list[st.Page]]) -> dict[str, list[st.Page]]:
+    """The sections plus a hidden page at `/overview` that opens the Overview at `/`, keeping the query."""
+    overview = sections[vocab.OVERVIEW.section][0]
+
+    def overview_by_name() -> None:
+        st.switch_page(overview, query_params=st.query_params.to_dict())
+
+    hidden = st.Page(
+        overview_by_name, title=vocab.OVERVIEW.title, url_path=vocab.OVERVIEW.url_path, visibility="hidden"
+    )
+    return {**sections, vocab.OVERVIEW.section: [*sections[vocab.OVERVIEW.section], hidden]}
 
 
 def sidebar_links(sections: dict[str, list[st.Page]]) -> None:

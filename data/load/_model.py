@@ -66,7 +66,16 @@ FIGURE_REQUIRED = (
     "source_section",
     "source_quote",
 )
-FIGURE_OPTIONAL = ("fiscal_year", "scenario", "directorate", "qualifier", "derivation", "as_at_date")
+FIGURE_OPTIONAL = (
+    "fiscal_year",
+    "scenario",
+    "directorate",
+    "qualifier",
+    "derivation",
+    "as_at_date",
+    "source_date",
+    "source_url",
+)
 
 
 def column_letter(index: int) -> str:

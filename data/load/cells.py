@@ -31,6 +31,8 @@ from data.load._model import (
     column_letter,
 )
 from data.load.files import is_blank, parse, too_large
+from data.measures import Measure, catalogue, suggestions
+from data.measures import names as measure_names
 from data.vocab import (
     LOADABLE_BASES,
     PERIODS,
@@ -53,6 +55,7 @@ _MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\s*[(\[]|\[[^\]]+\]:")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _AMOUNT = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?|\d+(\.\d+)?|\.\d+")
 _MEASURE = re.compile(r"[a-z][a-z0-9_]*")
+_URL = re.compile(r"https?://[^\s<>\"'`]+")
 
 
 class _CellError(ValueError):
@@ -466,7 +469,47 @@ def validate_savings(raw: RawTable, names: dict[str, str]) -> ParsedFile:
     return ParsedFile("savings", raw.file_name, raw.sha256, frame)
 
 
-def validate_figures(raw: RawTable, names: dict[str, str]) -> ParsedFile:
+def _measure_key(value: object, measures: dict[str, Measure]) -> str:
+    """The catalogue key for a measure cell (a key or an alias, any case); unknown ones are refused."""
+    text = _text(value)
+    accepted = measure_names(measures)
+    if text.lower() in accepted:
+        return accepted[text.lower()]
+    nearest = suggestions(text, measures)
+    hint = f"did you mean {' or '.join(f'`{key}`' for key in nearest)}? " if nearest else ""
+    raise _CellError(
+        f"is {text!r}, which is not in the catalogue of measures; {hint}The catalogue (data/measures.csv, "
+        "listed on the Data & sources page) is changed by a reviewed edit, not by a load"
+    )
+
+
+def _url(value: object) -> str | None:
+    text = _text(value, required=False, limit=500)
+    if text is not None and not _URL.fullmatch(text):
+        raise _CellError(f"is {text[:40]!r}; expected a web address starting https:// (or leave it blank)")
+    return text
+
+
+def _fits_catalogue(record: dict[str, object], measure: Measure) -> list[tuple[str, str]]:
+    """(column, message) for each way a row breaks its measure's catalogue entry."""
+    wrong = []
+    if record["unit"] != measure.unit:
+        wrong.append(("unit", f"unit is {record['unit']!r}; the catalogue gives {measure.key} in {measure.unit!r}"))
+    if record["period"] not in measure.periods:
+        wrong.append(
+            ("period", f"period {record['period']!r} does not apply to {measure.key}; expected one of "
+                       f"{', '.join(measure.periods)}")
+        )  # fmt: skip
+    if record["scenario"] is not None and record["scenario"] not in measure.scenarios:
+        allowed = ", ".join(measure.scenarios) if measure.scenarios else "none (leave it blank)"
+        wrong.append(
+            ("scenario", f"scenario {record['scenario']!r} does not apply to {measure.key}; expected {allowed}")
+        )
+    return wrong
+
+
+def validate_figures(raw: RawTable, names: dict[str, str], measures: dict[str, Measure] | None = None) -> ParsedFile:
+    measures = catalogue() if measures is None else measures
     positions, problems = _columns(raw, FIGURE_REQUIRED, FIGURE_OPTIONAL)
     if problems:
         raise LoadRejected(problems)
@@ -478,9 +521,9 @@ def validate_figures(raw: RawTable, names: dict[str, str]) -> ParsedFile:
 
     def measure(value: object) -> str:
         text = _text(value)
-        if not _MEASURE.fullmatch(text):
+        if not _MEASURE.fullmatch(text.lower()):
             raise _CellError(f"is {text!r}; expected a snake_case key such as dsg_cumulative_deficit")
-        return text
+        return _measure_key(text, measures)
 
     checks = {
         "measure": measure,
@@ -498,6 +541,8 @@ def validate_figures(raw: RawTable, names: dict[str, str]) -> ParsedFile:
         "source_document": lambda v: _text(v, limit=500),
         "source_section": _text,
         "source_quote": lambda v: _text(v, limit=MAX_QUOTE_CHARS),
+        "source_date": _date,
+        "source_url": _url,
     }
     records = []
     first_seen: dict[tuple, int] = {}
@@ -514,6 +559,9 @@ def validate_figures(raw: RawTable, names: dict[str, str]) -> ParsedFile:
                 problems.append(Problem(raw.file_name, row_number, where, f"{name} {error}", raw.sheet))
         if failed:
             continue
+        for column, message in _fits_catalogue(record, measures[record["measure"]]):
+            where = f"{column} ({column_letter(positions[column])})" if column in positions else column
+            problems.append(Problem(raw.file_name, row_number, where, message, raw.sheet))
         if record["basis"] == "derived" and not record["derivation"]:
             problems.append(
                 Problem(raw.file_name, row_number, "derivation", "a derived figure needs its derivation", raw.sheet)

@@ -32,4 +32,9 @@ and period in the file replaces the schemes held for it.
 
 **Reported figures**: the columns of the `reported_figures` table (`measure`, `label`, `fiscal_year`,
 `period`, `scenario`, `directorate`, `value`, `unit`, `qualifier`, `basis`, `derivation`, `as_at_date`,
-`source_document`, `source_section`, `source_quote`); every row needs its source and the sentence it quotes."""
+`source_document`, `source_section`, `source_quote`), plus the optional `source_date` (the document's date,
+YYYY-MM-DD) and `source_url`; every row needs its source and the sentence it quotes. `measure` must be a key
+(or an alias) in the catalogue of measures listed at the foot of this page, with that measure's unit and one of
+its periods. Each document a file cites is added to the sources: pages name it and date their figures by it.
+Where a newer document gives the same measure, year, period, scenario and directorate, pages show the newer
+figure and keep the older one as an earlier figure."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import duckdb
+import pandas as pd
 
 from data.access import Actor, require
 from data.db import roll_back
@@ -202,8 +203,12 @@ def preview(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> Preview:
         held = int(changes["figures_already_held"].notna().sum())
         notes.append(
             f"{len(changes)} figure(s) will be added. {held} of them have figures already held for the same "
-            "measure, year and period; both are kept and shown side by side, the newest load first."
+            "measure, year and period; both are kept: pages show the one from the newer document and list "
+            "the other as an earlier figure."
         )
+        for _, document in new_documents(conn, parsed).iterrows():
+            dated = f"dated {document['source_date']}" if _cell(document["source_date"]) else "no date given"
+            notes.append(f"New source document: {document['source_document']} ({dated}).")
         return Preview("figures", parsed.file_name, changes, notes, duplicate)
 
     table = parsed.kind
@@ -263,6 +268,56 @@ def _replace_slices(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile, load_id
     return replaced, sum(count for _, basis, count in counts if basis == "sample")
 
 
+def _cell(value: object) -> object:
+    """None for a blank cell (None, NaN, NaT), else the value as text."""
+    return None if value is None or pd.isna(value) else str(value)
+
+
+def _documents(frame: pd.DataFrame) -> pd.DataFrame:
+    """The distinct source documents a figures file cites: title, date (None if not given), URL."""
+    cited = frame.reindex(columns=["source_document", "source_date", "source_url"])
+    cited = pd.DataFrame({column: [_cell(value) for value in cited[column]] for column in cited.columns}, dtype=object)
+    return cited.drop_duplicates(subset=["source_document", "source_date"]).reset_index(drop=True)
+
+
+def _known_source(conn: duckdb.DuckDBPyConnection, title: str, published: object) -> str | None:
+    row = conn.execute(
+        "SELECT min(source_id) FROM sources WHERE title = $title "
+        "AND ($date IS NULL OR published_on IS NOT DISTINCT FROM CAST($date AS DATE))",
+        {"title": title, "date": published},
+    ).fetchall()[0]
+    return row[0]
+
+
+def new_documents(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> pd.DataFrame:
+    """The documents a figures file cites that `sources` does not hold yet."""
+    documents = _documents(parsed.frame)
+    fresh = [
+        _known_source(conn, row["source_document"], _cell(row["source_date"])) is None
+        for row in documents.to_dict("records")
+    ]
+    return documents[fresh].reset_index(drop=True)
+
+
+def _register_sources(conn: duckdb.DuckDBPyConnection, frame: pd.DataFrame, load_id: int) -> pd.DataFrame:
+    """Add each cited document `sources` does not hold; return the frame with each row's source_id."""
+    ids: dict[tuple, str] = {}
+    for number, row in enumerate(_documents(frame).to_dict("records"), start=1):
+        key = (row["source_document"], _cell(row["source_date"]))
+        source_id = _known_source(conn, key[0], key[1])
+        if source_id is None:
+            source_id = f"L{load_id:04d}-S{number:02d}"
+            conn.execute(
+                "INSERT INTO sources (source_id, title, published_on, url, load_id) "
+                "VALUES ($id, $title, CAST($date AS DATE), $url, $load_id)",
+                {"id": source_id, "title": key[0], "date": key[1], "url": _cell(row["source_url"]), "load_id": load_id},
+            )
+        ids[key] = source_id
+    dates = frame.reindex(columns=["source_date"])["source_date"]
+    keys = zip(frame["source_document"], [_cell(d) for d in dates], strict=True)
+    return frame.assign(source_id=[ids[key] for key in keys])
+
+
 def _commit(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute("COMMIT")
 
@@ -302,14 +357,16 @@ def apply(
         if parsed.kind in SLICED:
             replaced, sample_replaced = _replace_slices(conn, parsed, load_id)
         else:
-            conn.register("incoming_figures", parsed.frame)
+            incoming = _register_sources(conn, parsed.frame, load_id)
+            conn.register("incoming_figures", incoming)
             try:
                 conn.execute(
                     """
                     INSERT INTO reported_figures
                     SELECT printf('L%04d-%04d', $load_id, row_number() OVER ()), measure, label, fiscal_year,
                            period, scenario, directorate, value, unit, qualifier, basis, derivation,
-                           CAST(as_at_date AS DATE), source_document, source_section, source_quote, $load_id
+                           CAST(as_at_date AS DATE), source_document, source_section, source_quote, $load_id,
+                           source_id
                     FROM incoming_figures
                     """,
                     {"load_id": load_id},
@@ -360,6 +417,16 @@ def undo(conn: duckdb.DuckDBPyConnection, load_id: int, actor: Actor) -> UndoRes
         for table in SLICED:
             restored += conn.execute(_RESTORE_REPLACED[table], {"id": load_id}).fetchall()[0][0]
             conn.execute(_FORGET_REPLACED[table], {"id": load_id})
+        # A document this load registered goes with it, unless a later load's figures cite it too.
+        conn.execute(
+            """
+            UPDATE sources SET load_id = (SELECT min(f.load_id) FROM reported_figures f
+                                          WHERE f.source_id = sources.source_id)
+            WHERE load_id = $id AND source_id IN (SELECT source_id FROM reported_figures WHERE source_id IS NOT NULL)
+            """,
+            {"id": load_id},
+        )
+        conn.execute("DELETE FROM sources WHERE load_id = $id", {"id": load_id})
         conn.execute(
             "UPDATE loads SET undone_at = $at, undone_by = $by WHERE load_id = $id",
             {"at": datetime.now(), "by": actor.identity, "id": load_id},
