@@ -56,6 +56,8 @@ st.markdown(
   announce.
 - **Help for each figure** (the sentence a figure comes from) opens from the small question-mark button
   beside it, with the keyboard or the mouse.
+- **Two small controls** on every page (in the sidebar, at desktop width) are smaller than the 24 by 24
+  pixel target WCAG 2.2 asks for (success criterion 2.5.8).
 - **Dark mode** and other colour themes of the operating system are not followed: the dashboard keeps its
   light theme so that its colours meet the contrast rules.
 """

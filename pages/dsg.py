@@ -86,7 +86,7 @@ else:
 show_chart(trajectory)
 
 if plan is not None:
-    st.subheader("The plan against what was later reported")
+    st.header("The plan against what was later reported")
     st.caption(
         "Each year of the plan's two paths (modelled between the reported points; see the scenario model "
         "below) beside the deficit reported for that year since, if any."
