@@ -197,22 +197,67 @@ def _latest(conn: duckdb.DuckDBPyConnection) -> tuple[str, int]:
     return str(years.iloc[0]["fiscal_year"]), int(years.iloc[0]["last_month"])
 
 
+def services_view(
+    conn: duckdb.DuckDBPyConnection, *, fiscal_year: str, month: int, directorates: Sequence[str] | None = None
+) -> Chart:
+    """The services chart for a year, month and directorates, straight from the database."""
+    data = monitoring.by_service(conn, fiscal_year=fiscal_year, directorates=list(directorates or []), month=month)
+    return services_chart(data, fiscal_year=fiscal_year, month=month, directorates=directorates)
+
+
+def variance_trend_view(
+    conn: duckdb.DuckDBPyConnection,
+    *,
+    fiscal_year: str,
+    month: int,
+    scope: str,
+    directorates: Sequence[str] | None = None,
+    service: str | None = None,
+    cost_centre: str | None = None,
+) -> Chart:
+    """The variance trend for a year, month, directorates and optional service or cost centre."""
+    data = monitoring.variance_trend(
+        conn,
+        fiscal_year=fiscal_year,
+        directorates=list(directorates or []),
+        month=month,
+        service=service,
+        cost_centre=cost_centre,
+    )
+    return variance_trend_chart(data, fiscal_year=fiscal_year, scope=scope)
+
+
+def cost_centres_view(
+    conn: duckdb.DuckDBPyConnection,
+    *,
+    fiscal_year: str,
+    month: int,
+    scope: str,
+    directorates: Sequence[str] | None = None,
+    service: str | None = None,
+) -> Chart:
+    """The largest cost-centre variances for a year, month, directorates and optional service."""
+    data = monitoring.cost_centre_variances(
+        conn, fiscal_year=fiscal_year, directorates=list(directorates or []), month=month, service=service
+    )
+    return cost_centres_chart(data, fiscal_year=fiscal_year, month=month, scope=scope)
+
+
 @register("monitoring_services", "Budget and actual by service", PAGE)
 def build_services(conn: duckdb.DuckDBPyConnection, directorates: Sequence[str] | None = None) -> Chart:
     year, month = _latest(conn)
-    data = monitoring.by_service(conn, fiscal_year=year, directorates=list(directorates or []), month=month)
-    return services_chart(data, fiscal_year=year, month=month, directorates=directorates)
+    return services_view(conn, fiscal_year=year, month=month, directorates=directorates)
 
 
 @register("monitoring_variance_trend", "Variance trend by month", PAGE)
 def build_variance_trend(conn: duckdb.DuckDBPyConnection, directorates: Sequence[str] | None = None) -> Chart:
     year, month = _latest(conn)
-    data = monitoring.variance_trend(conn, fiscal_year=year, directorates=list(directorates or []), month=month)
-    return variance_trend_chart(data, fiscal_year=year, scope=_scope(directorates))
+    return variance_trend_view(
+        conn, fiscal_year=year, month=month, scope=_scope(directorates), directorates=directorates
+    )
 
 
 @register("monitoring_cost_centres", "Largest cost-centre variances", PAGE)
 def build_cost_centres(conn: duckdb.DuckDBPyConnection, directorates: Sequence[str] | None = None) -> Chart:
     year, month = _latest(conn)
-    data = monitoring.cost_centre_variances(conn, fiscal_year=year, directorates=list(directorates or []), month=month)
-    return cost_centres_chart(data, fiscal_year=year, month=month, scope=_scope(directorates))
+    return cost_centres_view(conn, fiscal_year=year, month=month, scope=_scope(directorates), directorates=directorates)

@@ -6,6 +6,7 @@ import streamlit as st
 from charts import position as position_charts
 from metrics import position
 from metrics.figures import source_documents
+from ui.cache import cached
 from ui.chart_panel import show_chart
 from ui.common import as_at_line, database, figure_metric, sources_expander
 from ui.filters import directorate_notice
@@ -16,6 +17,21 @@ require_frame()
 st.title("Budget & outturn")
 directorate_notice("the 2021 report gives these figures for the whole council")
 
+SECTION_KEY = "section"  # the open section is kept in the address: ?section=...
+# Seven charts in four sections, one section on screen at a time: only the open tab's charts are built and
+# drawn, so the first screen is not held up by the rest. Each tab is a labelled, keyboard-reachable section,
+# and every chart is also in the Briefing pack.
+SECTIONS = {
+    "Budget and outturn": (position_charts.build_net_budget, position_charts.build_overspend_by_year),
+    "How the overspend came about": (position_charts.build_forecast_path, position_charts.build_overspend_bridge),
+    "Medium-term plan and savings": (position_charts.build_funding_assumptions, position_charts.build_savings),
+    "Council tax collection": (position_charts.build_collection,),
+}
+DERIVED_NOTE = {
+    "How the overspend came about": "The gross service overspend is derived: the net overspend plus the two "
+    "underspends that offset it. The document does not state it.",
+}
+
 with database() as conn:
     sources = source_documents(conn)
     budget = position.net_budget_by_year(conn)
@@ -23,18 +39,6 @@ with database() as conn:
     year = overspend["fiscal_year"].iloc[-1]
     path = position.forecast_path(conn, year)
     rates = position.collection_rates(conn)
-    charts = {
-        chart_id: build(conn)
-        for chart_id, build in {
-            "budget": position_charts.build_net_budget,
-            "overspend": position_charts.build_overspend_by_year,
-            "path": position_charts.build_forecast_path,
-            "bridge": position_charts.build_overspend_bridge,
-            "funding": position_charts.build_funding_assumptions,
-            "savings": position_charts.build_savings,
-            "collection": position_charts.build_collection,
-        }.items()
-    }
     used = position.latest_figures(
         conn,
         [
@@ -62,23 +66,21 @@ with columns[2]:
 with columns[3]:
     metric(rates.iloc[-1], f"Council tax collected {rates['fiscal_year'].iloc[-1]}")
 
-st.header("Budget and outturn")
-show_chart(charts["budget"])
-show_chart(charts["overspend"])
 
-st.header(f"How the {year} overspend came about")
-show_chart(charts["path"])
-show_chart(charts["bridge"])
-st.caption(
-    "The gross service overspend is derived: the net overspend plus the two underspends that offset it. "
-    "The document does not state it."
-)
+@st.fragment
+def sections() -> None:
+    """Switching tabs reruns this fragment only."""
+    tabs = st.tabs(list(SECTIONS), key=SECTION_KEY, bind="query-params")
+    for tab, (title, builders) in zip(tabs, SECTIONS.items(), strict=True):
+        with tab:
+            if not tab.open:
+                continue
+            with database() as conn:
+                for build in builders:
+                    show_chart(cached(conn, build))
+            if title in DERIVED_NOTE:
+                st.caption(DERIVED_NOTE[title])
 
-st.header("The medium-term plan and savings")
-show_chart(charts["funding"])
-show_chart(charts["savings"])
 
-st.header("Council tax collection")
-show_chart(charts["collection"])
-
+sections()
 sources_expander(used)

@@ -7,6 +7,7 @@ from charts import position as position_charts
 from metrics import dsg_model, position
 from metrics import format as fmt
 from metrics.figures import source_documents
+from ui.cache import cached
 from ui.chart_panel import show_chart
 from ui.common import as_at_line, database, figure_metric, sources_expander
 from ui.filters import directorate_notice
@@ -24,7 +25,7 @@ with database() as conn:
     reported = position.dsg_reported(conn)
     defaults = position.dsg_defaults(conn)
     reserves = position.reserves(conn)
-    trajectory = position_charts.build_dsg_trajectory(conn)
+    trajectory = cached(conn, position_charts.build_dsg_trajectory)
     used = position.latest_figures(conn, ["dsg_cumulative_deficit", "dsg_in_year_deficit"])
 
 as_at_line(sources)

@@ -6,6 +6,7 @@ from charts import position as position_charts
 from metrics import format as fmt
 from metrics import position
 from metrics.figures import figures, headline_position, source_documents
+from ui.cache import cached
 from ui.chart_panel import show_chart
 from ui.common import as_at_line, database, figure_metric, sources_expander
 from ui.filters import directorate_notice
@@ -21,10 +22,10 @@ with database() as conn:
     headline = headline_position(conn)
     budget_2020 = figures(conn, ["net_budget"], fiscal_year="2020/21")
     charts = [
-        position_charts.build_outturn_against_budget(conn),
-        position_charts.build_reserves_against_deficit(conn),
-        position_charts.build_dsg_trajectory(conn),
-        position_charts.build_action_status(conn),
+        cached(conn, position_charts.build_outturn_against_budget),
+        cached(conn, position_charts.build_reserves_against_deficit),
+        cached(conn, position_charts.build_dsg_trajectory),
+        cached(conn, position_charts.build_action_status),
     ]
     crossings = position.years_deficit_exceeds_reserves(conn)
 

@@ -8,6 +8,7 @@ from charts.style import times
 from metrics import format as fmt
 from metrics import position
 from metrics.figures import source_documents
+from ui.cache import cached
 from ui.chart_panel import show_chart
 from ui.common import as_at_line, database, figure_metric, sources_expander
 from ui.filters import directorate_notice
@@ -25,8 +26,8 @@ with database() as conn:
     ratios = position.cover_ratios(conn)
     crossings = position.years_deficit_exceeds_reserves(conn)
     expiry = position.statutory_override_expiry(conn)
-    bars = position_charts.build_reserves_against_deficit(conn)
-    timeline = position_charts.build_reserves_timeline(conn)
+    bars = cached(conn, position_charts.build_reserves_against_deficit)
+    timeline = cached(conn, position_charts.build_reserves_timeline)
     used = position.latest_figures(
         conn, ["general_fund_reserve", "usable_reserves", "dsg_cumulative_deficit", "dsg_statutory_override_expiry"]
     )

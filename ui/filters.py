@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from data.load import MONTH_NAMES
 from ui.safe import plain
@@ -23,6 +24,9 @@ PARAM_MONTH = "month"
 PARAM_SERVICE = "service"
 PARAM_COST_CENTRE = "cost_centre"
 DIRECTORATE_KEY = "filter_directorates"
+# The key of the fragment that holds a page's directorate-dependent parts (at most one per page): a change in
+# the sidebar reruns only it, not the frame and the rest of the page.
+DIRECTORATE_FRAGMENT = "directorate_view"
 ALL_SERVICES = "All services"
 ALL_COST_CENTRES = "All cost centres"
 _SAVED = "_saved_filters"  # values kept while a page's widgets are not on screen
@@ -109,6 +113,7 @@ def sidebar_directorate_filter(names: Sequence[str], aliases: dict[str, str] | N
         "Directorate",
         list(names),
         key=DIRECTORATE_KEY,
+        on_change=_rerun_directorate_view,
         placeholder="All directorates",
         help="Applies on every page that shows directorate figures; kept in the page's address so a copied "
         "link opens the same view.",
@@ -117,14 +122,32 @@ def sidebar_directorate_filter(names: Sequence[str], aliases: dict[str, str] | N
     return list(chosen)
 
 
+def _rerun_directorate_view() -> None:
+    """After a directorate change, rerun only the page's directorate fragment, if the page has one."""
+    try:
+        st.rerun(DIRECTORATE_FRAGMENT)
+    except StreamlitAPIException:
+        return  # no such fragment on this page: the whole app reruns, as for any widget
+
+
+def keep_directorates_in_url(chosen: Sequence[str]) -> None:
+    """For a directorate fragment: the sidebar's own write to the URL does not run when only it reruns."""
+    _write_param(PARAM_DIRECTORATE, list(chosen))
+
+
 def selected_directorates() -> list[str]:
     """The sidebar's choice (empty = all directorates), for pages that have no database names to hand."""
     return list(st.session_state.get(DIRECTORATE_KEY, []))
 
 
+@st.fragment(key=DIRECTORATE_FRAGMENT)
 def directorate_notice(reason: str = "these figures are for the whole council") -> None:
-    """For pages where the sidebar's directorate filter does not apply: say so, and why."""
+    """For pages where the sidebar's directorate filter does not apply: say so, and why.
+
+    A fragment: a directorate change on such a page reruns this notice only.
+    """
     chosen = selected_directorates()
+    keep_directorates_in_url(chosen)
     if chosen:
         st.info(
             f"The directorate filter ({plain(', '.join(chosen))}) does not apply on this page: {reason}.",
