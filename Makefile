@@ -35,13 +35,14 @@ run: $(VENV)/.runtime chromium db
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
 test: $(VENV)/.dev chromium lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n 4 --dist loadfile
 
 # A longer soak than the one `make test` runs: four browsers for SOAK_SECONDS (default 120 here).
 soak: $(VENV)/.dev chromium

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from data import vocab
 from ui import sidebar
 from ui.common import show_unexpected_error
 from ui.identity import show_identity, sign_in_gate
@@ -19,8 +20,10 @@ st.set_page_config(
 )
 
 
-def page(file: str, title: str, icon: str, *, default: bool = False) -> st.Page:
-    return st.Page(PAGES_DIR / file, title=title, icon=icon, url_path=Path(file).stem, default=default)
+def page(info: vocab.PageInfo) -> st.Page:
+    return st.Page(
+        PAGES_DIR / info.file, title=info.title, icon=info.icon, url_path=info.url_path, default=info is vocab.OVERVIEW
+    )
 
 
 try:
@@ -29,20 +32,10 @@ except Exception as error:  # noqa: BLE001 - no traceback on screen, even from t
     show_unexpected_error(error)
     st.stop()
 
-navigation = st.navigation(
-    {
-        "Financial position": [
-            page("overview.py", "Overview", ":material/dashboard:", default=True),
-            page("budget_outturn.py", "Budget & outturn", ":material/payments:"),
-            page("reserves.py", "Reserves", ":material/savings:"),
-            page("dsg.py", "DSG & high needs", ":material/school:"),
-        ],
-        "Action plan": [page("action_plan.py", "Action plan", ":material/checklist:")],
-        "Monitoring": [page("directorates.py", "Directorates", ":material/account_tree:")],
-        "About the data": [page("data_sources.py", "Data & sources", ":material/source:")],
-        "Export": [page("briefing.py", "Briefing pack", ":material/slideshow:")],
-    }
-)
+sections: dict[str, list[st.Page]] = {}
+for info in vocab.PAGES:
+    sections.setdefault(info.section, []).append(page(info))
+navigation = st.navigation(sections)
 
 try:
     sidebar.render()

@@ -72,9 +72,9 @@ def peak_rss_mb() -> float:
 
 def run_metrics(db: Path, rounds: int) -> dict:
     """The metrics calls of one sidebar + Directorates page run, per directorate change."""
-    from data.load import directorate_names as aliases
+    from data.db import connect
+    from data.load import directorate_aliases as aliases
     from metrics import monitoring
-    from metrics.db import connect
     from metrics.figures import source_documents
     from metrics.loads import latest_loads
 

@@ -4,7 +4,7 @@
 
 Targets: median warm image <= 0.3 s; a 10-chart PowerPoint pack <= 3 s (with the browser already warm).
 Charts: the catalogue's, cycled to ten; while the catalogue is empty, the two test charts built from the
-database. Results are printed and written to bench/results/export.json.
+database. Results are printed and written to bench/results/images.json.
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ from pathlib import Path
 
 import duckdb
 
-from charts import briefing, export
 from charts.all import load_catalogue
 from charts.spec import Chart
 from data.build import build
-from metrics.db import database_path
+from data.db import database_path
+from exports import briefing, images
 from metrics.figures import headline_position, source_documents
 
-RESULTS = Path(__file__).parent / "results" / "export.json"
+RESULTS = Path(__file__).parent / "results" / "images.json"
 WARM_TARGET_S = 0.3
 PACK_TARGET_S = 3.0
 PACK_CHARTS = 10
@@ -35,12 +35,7 @@ COLD_RUNS = 3
 def _charts(path: Path) -> tuple[list[Chart], list[briefing.HeadlineFigure], briefing.PackInfo, str]:
     catalogue = load_catalogue()
     with duckdb.connect(str(path), read_only=True) as conn:
-        if catalogue:
-            charts, source = [entry.build(conn) for entry in catalogue.values()], "catalogue"
-        else:
-            from tests.export_charts import TEST_CHARTS
-
-            charts, source = [build_chart(conn) for build_chart in TEST_CHARTS.values()], "test charts"
+        charts, source = [entry.build(conn) for entry in catalogue.values()], "catalogue"
         headline = briefing.headline_figures(headline_position(conn))
         info = briefing.pack_info(source_documents(conn))
     return charts, headline, info, source
@@ -55,11 +50,11 @@ def _timed(function) -> float:
 def run(path: Path) -> dict:
     charts, headline, info, source = _charts(path)
     ten = list(itertools.islice(itertools.cycle(charts), PACK_CHARTS))
-    figures = [export.export_figure(chart) for chart in ten]
+    figures = [images.export_figure(chart) for chart in ten]
 
-    cold = [_timed(lambda figure=figure: export.render_cold(figure, "png")) for figure in figures[:COLD_RUNS]]
+    cold = [_timed(lambda figure=figure: images.render_cold(figure, "png")) for figure in figures[:COLD_RUNS]]
 
-    exporter = export.ImageExporter()
+    exporter = images.ImageExporter()
     start = _timed(exporter.start)
     try:
         exporter.render(figures[0], "png")  # the first image after start loads plotly.js in the tab

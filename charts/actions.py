@@ -15,20 +15,13 @@ import plotly.graph_objects as go
 from charts import style
 from charts.catalogue import register
 from charts.spec import Chart
+from data import vocab
 from metrics import actions
 
-PAGE = "Action plan"
+PAGE = vocab.ACTION_PLAN.title
 THEME_WRAP = 24  # characters per line of a theme name on the y axis
 SOURCE = f"Source: {actions.ACTION_PLAN_SOURCE}, Appendix 1; progress updates recorded in this dashboard."
 
-STATUS_COLOURS = {  # as on the Overview's action-plan bar (charts/position.py)
-    "Complete": style.DARK_BLUE,
-    "In progress": style.LIGHT_PURPLE,
-    "Ongoing": style.TURQUOISE,
-    "Blocked": style.ORANGE,
-    "Not started": style.CONTEXT_GREY,
-    "No update": style.DARK_GREY,
-}
 RAG_COLOURS = {
     actions.RED: "#D4351C",
     actions.AMBER: "#F47738",
@@ -50,10 +43,10 @@ def status_by_theme(frame: pd.DataFrame, *, as_at: date) -> Chart:
     total = int(frame["recommendations"].sum())
     complete = int(frame.loc[frame["status_label"] == "Complete", "recommendations"].sum())
     figure = go.Figure()
-    for label, colour in STATUS_COLOURS.items():
+    for label, colour in vocab.STATUS_COLOURS.items():
         counts = frame[frame["status_label"] == label].set_index("theme")["recommendations"]
         counts = counts.reindex(themes).fillna(0).astype(int)
-        if counts.sum() == 0 and label not in actions.STATUS_LABELS.values():
+        if counts.sum() == 0 and label not in vocab.STATUS_LABELS.values():
             continue
         figure.add_bar(
             y=[style.label(theme, THEME_WRAP) for theme in themes],
@@ -70,7 +63,7 @@ def status_by_theme(frame: pd.DataFrame, *, as_at: date) -> Chart:
     subtitle = f"Recommendations by theme and latest recorded status, as at {_long_date(as_at)}"
     counts = ", ".join(
         f"{label}: {int(frame.loc[frame['status_label'] == label, 'recommendations'].sum())}"
-        for label in STATUS_COLOURS
+        for label in vocab.STATUS_COLOURS
         if frame.loc[frame["status_label"] == label, "recommendations"].sum() > 0
     )
     return style.make_chart(

@@ -1,7 +1,7 @@
 """The charts a user can export or put in a briefing pack, by id.
 
 Each entry builds a Chart from a database connection (and optional directorate filter). Chart modules
-register themselves with `@register`; `python -m charts briefing --charts ID ...` and the briefing page
+register themselves with `@register`; `python -m exports briefing --charts ID ...` and the briefing page
 list what is here.
 """
 

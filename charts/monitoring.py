@@ -16,11 +16,11 @@ import plotly.graph_objects as go
 from charts import style
 from charts.catalogue import register
 from charts.spec import SAMPLE_LABEL, Chart
-from data.load import month_label
-from metrics import format as fmt
+from data import vocab
+from data.vocab import month_label
 from metrics import monitoring
 
-PAGE = "Directorates"
+PAGE = vocab.DIRECTORATES.title
 SAMPLE_SOURCE = (
     "Source: sample monitoring lines (synthetic; their 2020/21 totals reconcile to the outturn reported to "
     "Dorset Council Cabinet, 5 October 2021; the split by directorate and service is invented)"
@@ -28,15 +28,8 @@ SAMPLE_SOURCE = (
 LEDGER_SOURCE = "Source: budget-monitoring lines loaded from the ledger extract"
 
 
-def _m(pounds: float) -> str:
-    """£m to one decimal; two below £1m, and whole pounds below £10,000, so small variances do not read as £0."""
-    if abs(pounds) < 10_000:
-        return f"{'-' if pounds < 0 else ''}£{abs(pounds):,.0f}"
-    return fmt.gbp_m(pounds / 1e6, decimals=1 if abs(pounds) >= 1e6 else 2)
-
-
 def _over_under(pounds: float) -> str:
-    return f"{_m(abs(pounds))} {'over' if pounds > 0 else 'under'} budget"
+    return f"{vocab.gbp(abs(pounds))} {'over' if pounds > 0 else 'under'} budget"
 
 
 def _scope(directorates: Sequence[str] | None) -> str:

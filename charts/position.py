@@ -13,30 +13,12 @@ import plotly.graph_objects as go
 from charts import style
 from charts.catalogue import register
 from charts.spec import DERIVED_LABEL, INTERPOLATED_LABEL, MODELLED_LABEL, Chart
+from data import vocab
 from metrics import dsg_model, position
-from metrics import format as fmt
 from metrics.recommendations import status_counts
 
-BUDGET_PAGE = "Budget & outturn"
-RESERVES_PAGE = "Reserves"
-DSG_PAGE = "DSG & high needs"
-OVERVIEW_PAGE = "Overview"
-
 SOURCE_COLUMNS = ["basis", "derivation", "source_section", "source_quote"]
-STATUS_NAMES = {
-    "complete": "Complete",
-    "ongoing": "Ongoing",
-    "in_progress": "In progress",
-    "not_started": "Not started",
-    "blocked": "Blocked",
-}
-STATUS_COLOURS = {
-    "complete": style.DARK_BLUE,
-    "ongoing": style.TURQUOISE,
-    "in_progress": style.LIGHT_PURPLE,
-    "not_started": style.CONTEXT_GREY,
-    "blocked": style.ORANGE,
-}
+STATUS_ORDER = [vocab.STATUS_FROM_LABEL.get(label) for label in vocab.STATUS_COLOURS]
 
 
 def _table(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
@@ -52,7 +34,7 @@ def _basis_note(basis: str) -> str:
 
 def _bar_text(values: pd.Series, qualifiers: pd.Series, bases: pd.Series) -> list[str]:
     return [
-        style.money(value, qualifier=qualifier) + _basis_note(basis)
+        vocab.gbp_m(value, qualifier=qualifier) + _basis_note(basis)
         for value, qualifier, basis in zip(values, qualifiers, bases, strict=True)
     ]
 
@@ -88,8 +70,8 @@ def net_budget_chart(budget: pd.DataFrame) -> Chart:
     """Net revenue budget by year, bars from zero."""
     first, last = budget.iloc[0], budget.iloc[-1]
     title = (
-        f"Net revenue budget rises from {style.money(first['value_gbp_m'], qualifier=first['qualifier'])} "
-        f"in {first['fiscal_year']} to {style.money(last['value_gbp_m'], qualifier=last['qualifier'])} "
+        f"Net revenue budget rises from {vocab.gbp_m(first['value_gbp_m'], qualifier=first['qualifier'])} "
+        f"in {first['fiscal_year']} to {vocab.gbp_m(last['value_gbp_m'], qualifier=last['qualifier'])} "
         f"in {last['fiscal_year']}"
     )
     fig = go.Figure(
@@ -116,7 +98,7 @@ def net_budget_chart(budget: pd.DataFrame) -> Chart:
 
 def _list_values(frame: pd.DataFrame, label: str = "fiscal_year") -> str:
     return "; ".join(
-        f"{row[label]} {style.money(row['value_gbp_m'], qualifier=row['qualifier'])}{_basis_note(row['basis'])}"
+        f"{row[label]} {vocab.gbp_m(row['value_gbp_m'], qualifier=row['qualifier'])}{_basis_note(row['basis'])}"
         for _, row in frame.iterrows()
     )
 
@@ -126,8 +108,8 @@ def overspend_by_year_chart(overspend: pd.DataFrame) -> Chart:
     first, last = overspend.iloc[0], overspend.iloc[-1]
     ratio = last["value_gbp_m"] / first["value_gbp_m"]
     title = (
-        f"The overspend grew {ratio:.0f}-fold, from {style.money(first['value_gbp_m'])} in {first['fiscal_year']} "
-        f"to {style.money(last['value_gbp_m'])} in {last['fiscal_year']}"
+        f"The overspend grew {ratio:.0f}-fold, from {vocab.gbp_m(first['value_gbp_m'])} in {first['fiscal_year']} "
+        f"to {vocab.gbp_m(last['value_gbp_m'])} in {last['fiscal_year']}"
     )
     fig = go.Figure(
         _bars(
@@ -158,7 +140,7 @@ def outturn_against_budget_chart(frame: pd.DataFrame) -> Chart:
     budget, outturn, overspend = rows.loc["budget"], rows.loc["outturn"], rows.loc["overspend"]
     year = budget["fiscal_year"]
     title = (
-        f"{year} ended {style.money(overspend['value_gbp_m'])} over its {style.money(budget['value_gbp_m'])} net budget"
+        f"{year} ended {vocab.gbp_m(overspend['value_gbp_m'])} over its {vocab.gbp_m(budget['value_gbp_m'])} net budget"
     )
     shown = frame[frame["item"] != "overspend"]
     names = {"budget": "Net budget", "outturn": "Net outturn"}
@@ -180,9 +162,9 @@ def outturn_against_budget_chart(frame: pd.DataFrame) -> Chart:
         subtitle=f"Net revenue budget and net outturn, Dorset Council, £ millions, {year}",
         source=style.source_line(frame),
         alt_text=(
-            f"Two bars for {year}: net budget {style.money(budget['value_gbp_m'])} and net outturn "
-            f"{style.money(outturn['value_gbp_m'])} ({outturn['basis']}: budget plus the "
-            f"{style.money(overspend['value_gbp_m'])} overspend)."
+            f"Two bars for {year}: net budget {vocab.gbp_m(budget['value_gbp_m'])} and net outturn "
+            f"{vocab.gbp_m(outturn['value_gbp_m'])} ({outturn['basis']}: budget plus the "
+            f"{vocab.gbp_m(overspend['value_gbp_m'])} overspend)."
         ),
         labels=_derived_labels(shown),
         notes=_derived_note(shown),
@@ -205,8 +187,8 @@ def forecast_path_chart(path: pd.DataFrame) -> Chart:
     change = last["value_gbp_m"] - first["value_gbp_m"]
     direction = "below" if change < 0 else "above"
     title = (
-        f"The {year} overspend came in {style.money(abs(change))} {direction} the "
-        f"{PERIOD_NAMES[first['period']].lower()} of {style.money(first['value_gbp_m'])}"
+        f"The {year} overspend came in {vocab.gbp_m(abs(change))} {direction} the "
+        f"{PERIOD_NAMES[first['period']].lower()} of {vocab.gbp_m(first['value_gbp_m'])}"
     )
     fig = go.Figure(
         _bars(
@@ -226,7 +208,7 @@ def forecast_path_chart(path: pd.DataFrame) -> Chart:
         subtitle=f"Forecast and outturn net overspend, Dorset Council, £ millions, {year}",
         source=style.source_line(path),
         alt_text=f"Bar chart of the {year} net overspend: "
-        + "; ".join(f"{PERIOD_NAMES[r['period']]} {style.money(r['value_gbp_m'])}" for _, r in path.iterrows())
+        + "; ".join(f"{PERIOD_NAMES[r['period']]} {vocab.gbp_m(r['value_gbp_m'])}" for _, r in path.iterrows())
         + ". The document gives no other quarter's forecast.",
         notes=("The document gives no forecast for the other quarters.",),
         legend=False,
@@ -240,8 +222,8 @@ def overspend_bridge_chart(bridge: pd.DataFrame) -> Chart:
     net = bridge[bridge["step"] == "total"].iloc[0]
     offsets = bridge[bridge["step"] == "change"]
     title = (
-        f"Underspends of {style.money(-offsets['signed_gbp_m'].sum())} cut a "
-        f"{style.money(gross['value_gbp_m'])} service overspend to {style.money(net['value_gbp_m'])}"
+        f"Underspends of {vocab.gbp_m(-offsets['signed_gbp_m'].sum())} cut a "
+        f"{vocab.gbp_m(gross['value_gbp_m'])} service overspend to {vocab.gbp_m(net['value_gbp_m'])}"
     )
     names = {
         "gross_service_overspend": "Gross service overspend (derived)",
@@ -260,7 +242,7 @@ def overspend_bridge_chart(bridge: pd.DataFrame) -> Chart:
                 "absolute" if step == "start" else "total" if step == "total" else "relative" for step in bridge["step"]
             ],
             text=[
-                style.money(value) + _basis_note(basis)
+                vocab.gbp_m(value) + _basis_note(basis)
                 for value, basis in zip(bridge["signed_gbp_m"], bridge["basis"], strict=True)
             ],
             textposition="outside",
@@ -284,12 +266,12 @@ def overspend_bridge_chart(bridge: pd.DataFrame) -> Chart:
         subtitle=f"From gross service overspend to net overspend, Dorset Council, £ millions, {year}",
         source=style.source_line(bridge),
         alt_text=(
-            f"Waterfall chart for {year}: a gross service overspend of {style.money(gross['value_gbp_m'])} "
+            f"Waterfall chart for {year}: a gross service overspend of {vocab.gbp_m(gross['value_gbp_m'])} "
             f"(derived), less "
             + " and ".join(
-                f"{row['label'].lower()} of {style.money(row['value_gbp_m'])}" for _, row in offsets.iterrows()
+                f"{row['label'].lower()} of {vocab.gbp_m(row['value_gbp_m'])}" for _, row in offsets.iterrows()
             )
-            + f", gives the reported net overspend of {style.money(net['value_gbp_m'])}."
+            + f", gives the reported net overspend of {vocab.gbp_m(net['value_gbp_m'])}."
         ),
         labels=_derived_labels(bridge),
         notes=_derived_note(bridge),
@@ -330,16 +312,16 @@ def funding_assumptions_chart(funding: pd.DataFrame) -> Chart:
         )
         first, last = rows.iloc[0], rows.iloc[-1]
         phrases.append(
-            f"{stream.lower()} {style.money(first['value_gbp_m'])} in {first['fiscal_year']} to "
-            f"{style.money(last['value_gbp_m'], qualifier=last['qualifier'])} in {last['fiscal_year']}"
+            f"{stream.lower()} {vocab.gbp_m(first['value_gbp_m'])} in {first['fiscal_year']} to "
+            f"{vocab.gbp_m(last['value_gbp_m'], qualifier=last['qualifier'])} in {last['fiscal_year']}"
         )
     ct = funding[funding["stream"] == "Council tax"].sort_values("fiscal_year")
     br = funding[funding["stream"] == "Business rates"].sort_values("fiscal_year")
     growth_ct = ct["value_gbp_m"].iloc[-1] - ct["value_gbp_m"].iloc[0]
     growth_br = br["value_gbp_m"].iloc[-1] - br["value_gbp_m"].iloc[0]
     title = (
-        f"The plan relies on council tax: it grows by {style.money_1dp(growth_ct)} by {years[-1]}, "
-        f"business rates by {style.money(growth_br, qualifier=br['qualifier'].iloc[-1])}"
+        f"The plan relies on council tax: it grows by {vocab.gbp_m(growth_ct, decimals=1)} by {years[-1]}, "
+        f"business rates by {vocab.gbp_m(growth_br, qualifier=br['qualifier'].iloc[-1])}"
     )
     fig.update_xaxes(categoryorder="array", categoryarray=list(years), range=[-0.5, len(years) - 0.5])
     style.money_axis(fig, top=funding["value_gbp_m"].max())
@@ -380,7 +362,7 @@ def _savings_notes(savings: pd.DataFrame) -> tuple[str, ...]:
     if len(tactical) < 2:
         return ()
     versions = ", ".join(
-        f"{row['source_section'].split(',')[0]} says {style.money(row['value_gbp_m'], qualifier=row['qualifier'])}"
+        f"{row['source_section'].split(',')[0]} says {vocab.gbp_m(row['value_gbp_m'], qualifier=row['qualifier'])}"
         for _, row in tactical.iterrows()
     )
     return (f"The tactical and transformational savings differ between the appendices ({versions}): both shown.",)
@@ -391,8 +373,8 @@ def savings_chart(savings: pd.DataFrame) -> Chart:
     gap = savings[savings["measure"] == "budget_gap"].iloc[0]
     tactical = savings[savings["measure"] == "tactical_transformational_savings"].iloc[0]
     title = (
-        f"A {style.money(gap['value_gbp_m'])} budget gap for {gap['fiscal_year']} needs "
-        f"{style.money(tactical['value_gbp_m'], qualifier=tactical['qualifier'])} of tactical and "
+        f"A {vocab.gbp_m(gap['value_gbp_m'])} budget gap for {gap['fiscal_year']} needs "
+        f"{vocab.gbp_m(tactical['value_gbp_m'], qualifier=tactical['qualifier'])} of tactical and "
         f"transformational savings"
     )
     labels = []
@@ -459,14 +441,14 @@ def collection_rate_chart(rates: pd.DataFrame) -> Chart:
     first, last = rates.iloc[0], rates.iloc[-1]
     verb = "fell" if last["value_pct"] < first["value_pct"] else "rose"
     title = (
-        f"Council tax collection {verb} from {fmt.pct(first['value_pct'])} in {first['fiscal_year']} "
-        f"to {fmt.pct(last['value_pct'])} in {last['fiscal_year']}"
+        f"Council tax collection {verb} from {vocab.pct(first['value_pct'])} in {first['fiscal_year']} "
+        f"to {vocab.pct(last['value_pct'])} in {last['fiscal_year']}"
     )
     fig = go.Figure(
         _bars(
             list(rates["fiscal_year"]),
             list(rates["value_pct"]),
-            [fmt.pct(value) for value in rates["value_pct"]],
+            [vocab.pct(value) for value in rates["value_pct"]],
             [style.CONTEXT_GREY] * (len(rates) - 1) + [style.DARK_BLUE],
             "Collection rate",
         )
@@ -481,7 +463,7 @@ def collection_rate_chart(rates: pd.DataFrame) -> Chart:
         f"{last['fiscal_year']}",
         source=style.source_line(rates),
         alt_text="Bar chart of council tax collection: "
-        + "; ".join(f"{r['fiscal_year']} {fmt.pct(r['value_pct'])}" for _, r in rates.iterrows())
+        + "; ".join(f"{r['fiscal_year']} {vocab.pct(r['value_pct'])}" for _, r in rates.iterrows())
         + ".",
         legend=False,
     )
@@ -521,7 +503,7 @@ def reserves_against_deficit_chart(reserves: pd.DataFrame, deficits: pd.DataFram
     colours = [style.DARK_BLUE] * len(reserves) + [
         style.DARK_PINK if kind == "actual" else style.CONTEXT_GREY for kind in deficits["kind"]
     ]
-    text = [style.money(value) + _basis_note(basis) for value, basis in zip(values, bases, strict=True)]
+    text = [vocab.gbp_m(value) + _basis_note(basis) for value, basis in zip(values, bases, strict=True)]
     fig = go.Figure(_bars([style.label(name, 16) for name in names], values, text, colours, "£m"))
     style.money_axis(fig)
     table = pd.concat(
@@ -585,7 +567,7 @@ def reserves_timeline_chart(
         fig.add_hline(
             y=reserve["value_gbp_m"],
             line={"color": colour, "width": 2},
-            annotation_text=f"{_reserve_name(reserve)}: {style.money(reserve['value_gbp_m'])}",
+            annotation_text=f"{_reserve_name(reserve)}: {vocab.gbp_m(reserve['value_gbp_m'])}",
             annotation_position="top left",
             annotation_font={"color": colour, "size": 13},
         )
@@ -669,7 +651,7 @@ def _known_point_traces(fig: go.Figure, points: pd.DataFrame) -> None:
                 y=list(rows["value_gbp_m"]),
                 mode="markers+text",
                 marker={"size": 13, "color": colour, "symbol": symbol},
-                text=[style.money(v) + b for v, b in zip(rows["value_gbp_m"], bases, strict=True)],
+                text=[vocab.gbp_m(v) + b for v, b in zip(rows["value_gbp_m"], bases, strict=True)],
                 textposition="middle left" if kind == "projection" else "top center",
                 name=name + (" (derived)" if (rows["basis"] == "derived").all() else ""),
                 hovertemplate="%{x}: %{text}<extra>" + name + "</extra>",
@@ -690,8 +672,8 @@ def dsg_trajectory_chart(points: pd.DataFrame) -> Chart:
     projections = points[points["kind"] == "projection"].set_index("scenario")
     end_year = projections["fiscal_year"].iloc[0]
     title = (
-        f"DSG deficit heads for {style.money(projections.loc['unmitigated', 'value_gbp_m'])} by {end_year} "
-        f"without mitigation, {style.money(projections.loc['mitigated', 'value_gbp_m'])} with the recovery plan"
+        f"DSG deficit heads for {vocab.gbp_m(projections.loc['unmitigated', 'value_gbp_m'])} by {end_year} "
+        f"without mitigation, {vocab.gbp_m(projections.loc['mitigated', 'value_gbp_m'])} with the recovery plan"
     )
     fig = go.Figure()
     for scenario, colour in (("unmitigated", style.DARK_PINK), ("mitigated", style.TURQUOISE)):
@@ -754,7 +736,7 @@ def dsg_trajectory_chart(points: pd.DataFrame) -> Chart:
             + "; ".join(
                 f"{r['fiscal_year']} {r['kind']}"
                 + (f" {r['scenario']}" if isinstance(r["scenario"], str) else "")
-                + f" {style.money(r['value_gbp_m'])}{_basis_note(r['basis'])}"
+                + f" {vocab.gbp_m(r['value_gbp_m'])}{_basis_note(r['basis'])}"
                 for _, r in points.iterrows()
             )
             + ". Dashed lines between the forecast and the projections are interpolated."
@@ -780,7 +762,7 @@ def dsg_scenario_chart(points: pd.DataFrame, scenario: pd.DataFrame, start: pd.S
     else:
         where = "between the two reported projections"
     title = (
-        f"This scenario takes the deficit to {style.money_1dp(end['cumulative_deficit_gbp_m'])} by "
+        f"This scenario takes the deficit to {vocab.gbp_m(end['cumulative_deficit_gbp_m'], decimals=1)} by "
         f"{end['fiscal_year']}, {where}"
     )
     fig = go.Figure()
@@ -816,9 +798,10 @@ def dsg_scenario_chart(points: pd.DataFrame, scenario: pd.DataFrame, start: pd.S
         f"{years[0]} to {years[-1]}",
         source=style.source_line(points),
         alt_text=(
-            f"Dotted modelled line from {style.money(start['value_gbp_m'])} at the end of {start['fiscal_year']} "
-            f"to {style.money_1dp(end['cumulative_deficit_gbp_m'])} in {end['fiscal_year']}, against the reported "
-            f"projections of {style.money(low)} with the recovery plan and {style.money(high)} without."
+            f"Dotted modelled line from {vocab.gbp_m(start['value_gbp_m'])} at the end of {start['fiscal_year']} "
+            f"to {vocab.gbp_m(end['cumulative_deficit_gbp_m'], decimals=1)} in {end['fiscal_year']}, "
+            "against the reported "
+            f"projections of {vocab.gbp_m(low)} with the recovery plan and {vocab.gbp_m(high)} without."
         ),
         labels=(MODELLED_LABEL, *_derived_labels(points)),
         notes=(f"The scenario line is {MODELLED_LABEL}: {dsg_model.FORMULA_IN_WORDS}",),
@@ -830,14 +813,14 @@ def dsg_scenario_chart(points: pd.DataFrame, scenario: pd.DataFrame, start: pd.S
 
 def action_status_chart(counts: pd.DataFrame) -> Chart:
     """Recommendations by latest status as one stacked bar, each segment labelled in words."""
-    counts = counts.assign(_order=counts["status"].map(list(STATUS_NAMES).index)).sort_values("_order")
+    counts = counts.assign(_order=counts["status"].map(STATUS_ORDER.index)).sort_values("_order")
     total = int(counts["recommendations"].sum())
     by_status = counts.set_index("status")["recommendations"]
     complete = int(by_status.get("complete", 0))
     title = f"{complete} of the {total} peer challenge recommendations are complete"
     fig = go.Figure()
     for _, row in counts.iterrows():
-        name = STATUS_NAMES.get(row["status"], row["status"])
+        name = vocab.STATUS_LABELS.get(row["status"], row["status"])
         fig.add_trace(
             go.Bar(
                 y=["Recommendations"],
@@ -850,7 +833,7 @@ def action_status_chart(counts: pd.DataFrame) -> Chart:
                 textangle=0,
                 textfont={"size": 14},
                 marker={
-                    "color": STATUS_COLOURS.get(row["status"], style.DARK_GREY),
+                    "color": vocab.STATUS_COLOURS.get(vocab.STATUS_LABELS.get(row["status"], vocab.NO_UPDATE)),
                     "line": {"color": "white", "width": 1},
                 },
                 hovertemplate=f"{name}: %{{x}}<extra></extra>",
@@ -863,7 +846,7 @@ def action_status_chart(counts: pd.DataFrame) -> Chart:
         "overview_action_status",
         fig,
         counts.drop(columns="_order")
-        .assign(status=lambda f: f["status"].map(STATUS_NAMES))
+        .assign(status=lambda f: f["status"].map(vocab.STATUS_LABELS))
         .rename(columns={"status": "Status", "recommendations": "Recommendations"}),
         title=title,
         subtitle="Peer challenge recommendations by latest recorded status, Dorset Council action plan",
@@ -871,7 +854,8 @@ def action_status_chart(counts: pd.DataFrame) -> Chart:
         "Appendix 1, and progress recorded since.",
         alt_text="One bar split by status: "
         + "; ".join(
-            f"{STATUS_NAMES.get(s, s)} {n}" for s, n in zip(counts["status"], counts["recommendations"], strict=True)
+            f"{vocab.STATUS_LABELS.get(s, s)} {n}"
+            for s, n in zip(counts["status"], counts["recommendations"], strict=True)
         )
         + f", of {total} recommendations.",
     )
@@ -884,54 +868,54 @@ def _latest_outturn_year(conn: duckdb.DuckDBPyConnection) -> str:
     return str(position.overspend_by_year(conn)["fiscal_year"].iloc[-1])
 
 
-@register("net_budget_by_year", "Net revenue budget by year", BUDGET_PAGE)
+@register("net_budget_by_year", "Net revenue budget by year", vocab.BUDGET_OUTTURN.title)
 def build_net_budget(conn: duckdb.DuckDBPyConnection) -> Chart:
     return net_budget_chart(position.net_budget_by_year(conn))
 
 
-@register("overspend_by_year", "Overspend at outturn by year", BUDGET_PAGE)
+@register("overspend_by_year", "Overspend at outturn by year", vocab.BUDGET_OUTTURN.title)
 def build_overspend_by_year(conn: duckdb.DuckDBPyConnection) -> Chart:
     return overspend_by_year_chart(position.overspend_by_year(conn))
 
 
-@register("outturn_against_budget", "Outturn against budget", BUDGET_PAGE)
+@register("outturn_against_budget", "Outturn against budget", vocab.BUDGET_OUTTURN.title)
 def build_outturn_against_budget(conn: duckdb.DuckDBPyConnection) -> Chart:
     return outturn_against_budget_chart(position.outturn_against_budget(conn, _latest_outturn_year(conn)))
 
 
-@register("overspend_forecast_path", "Forecast overspend to outturn", BUDGET_PAGE)
+@register("overspend_forecast_path", "Forecast overspend to outturn", vocab.BUDGET_OUTTURN.title)
 def build_forecast_path(conn: duckdb.DuckDBPyConnection) -> Chart:
     return forecast_path_chart(position.forecast_path(conn, _latest_outturn_year(conn)))
 
 
-@register("overspend_bridge", "Bridge from gross to net overspend", BUDGET_PAGE)
+@register("overspend_bridge", "Bridge from gross to net overspend", vocab.BUDGET_OUTTURN.title)
 def build_overspend_bridge(conn: duckdb.DuckDBPyConnection) -> Chart:
     return overspend_bridge_chart(position.overspend_bridge(conn, _latest_outturn_year(conn)))
 
 
-@register("funding_assumptions", "Funding assumptions of the medium-term plan", BUDGET_PAGE)
+@register("funding_assumptions", "Funding assumptions of the medium-term plan", vocab.BUDGET_OUTTURN.title)
 def build_funding_assumptions(conn: duckdb.DuckDBPyConnection) -> Chart:
     return funding_assumptions_chart(position.funding_assumptions(conn))
 
 
-@register("savings_picture", "Budget gap and savings", BUDGET_PAGE)
+@register("savings_picture", "Budget gap and savings", vocab.BUDGET_OUTTURN.title)
 def build_savings(conn: duckdb.DuckDBPyConnection) -> Chart:
     return savings_chart(position.savings_picture(conn))
 
 
-@register("council_tax_collection", "Council tax collection rate", BUDGET_PAGE)
+@register("council_tax_collection", "Council tax collection rate", vocab.BUDGET_OUTTURN.title)
 def build_collection(conn: duckdb.DuckDBPyConnection) -> Chart:
     return collection_rate_chart(position.collection_rates(conn))
 
 
-@register("reserves_against_dsg_deficit", "Reserves against the DSG deficit", RESERVES_PAGE)
+@register("reserves_against_dsg_deficit", "Reserves against the DSG deficit", vocab.RESERVES.title)
 def build_reserves_against_deficit(conn: duckdb.DuckDBPyConnection) -> Chart:
     return reserves_against_deficit_chart(
         position.reserves(conn), position.dsg_known_points(conn), position.cover_ratios(conn)
     )
 
 
-@register("reserves_timeline", "DSG deficit against reserves over time", RESERVES_PAGE)
+@register("reserves_timeline", "DSG deficit against reserves over time", vocab.RESERVES.title)
 def build_reserves_timeline(conn: duckdb.DuckDBPyConnection) -> Chart:
     return reserves_timeline_chart(
         position.modelled_paths(conn),
@@ -941,18 +925,18 @@ def build_reserves_timeline(conn: duckdb.DuckDBPyConnection) -> Chart:
     )
 
 
-@register("dsg_trajectory", "DSG deficit trajectory", DSG_PAGE)
+@register("dsg_trajectory", "DSG deficit trajectory", vocab.DSG.title)
 def build_dsg_trajectory(conn: duckdb.DuckDBPyConnection) -> Chart:
     return dsg_trajectory_chart(position.dsg_known_points(conn))
 
 
-@register("dsg_scenario", "DSG scenario model (default inputs, with the recovery plan)", DSG_PAGE)
+@register("dsg_scenario", "DSG scenario model (default inputs, with the recovery plan)", vocab.DSG.title)
 def build_dsg_scenario_default(conn: duckdb.DuckDBPyConnection) -> Chart:
     points = position.dsg_known_points(conn)
     start = points[points["kind"] == "actual"].iloc[-1]
     return dsg_scenario_chart(points, dsg_model.project(position.dsg_defaults(conn).mitigated), start)
 
 
-@register("overview_action_status", "Action plan progress in one bar", OVERVIEW_PAGE)
+@register("overview_action_status", "Action plan progress in one bar", vocab.OVERVIEW.title)
 def build_action_status(conn: duckdb.DuckDBPyConnection) -> Chart:
     return action_status_chart(status_counts(conn))

@@ -17,7 +17,6 @@ import plotly.io as pio
 from afcharts.af_colours import get_af_colours
 
 from charts.spec import Chart
-from metrics import format as fmt
 
 TEMPLATE = "dorset_af"
 PALETTE: list[str] = get_af_colours("categorical")  # dark blue, turquoise, dark pink, orange, dark grey, light purple
@@ -68,16 +67,6 @@ pio.templates[TEMPLATE] = _template()
 def wrap(text: str, width: int) -> str:
     """Break text into lines of at most `width` characters, joined with <br> for Plotly."""
     return "<br>".join(textwrap.wrap(text.replace("£ millions", "£\u00a0millions"), width)) or text
-
-
-def money(value: float, *, qualifier: str | None = None) -> str:
-    """£m as the source gives it: '£312m', '£31.5m', '£5.25m'."""
-    return fmt.gbp_m(round(float(value), 2), qualifier=qualifier if isinstance(qualifier, str) else None)
-
-
-def money_1dp(value: float) -> str:
-    """£m to one decimal, for axis-tight labels and modelled values: '£68.7m'."""
-    return fmt.gbp_m(value, decimals=1)
 
 
 def times(ratio: float) -> str:

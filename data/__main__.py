@@ -10,7 +10,7 @@ from data import build as build_module
 from data import load as load_module
 from data import sample
 from data.access import PermissionDenied, local_actor
-from metrics.db import DatabaseBusy, connect, database_path
+from data.db import DatabaseBusy, connect, database_path
 
 DEFAULT_SAMPLE_ROWS = 12_000
 
@@ -92,7 +92,7 @@ def _load_or_undo(args: argparse.Namespace, db: Path) -> int:
             print(f"error: no file at {path}", file=sys.stderr)
             return 2
         with connect(db, read_only=True) as conn:
-            names = load_module.directorate_names(conn)
+            names = load_module.directorate_aliases(conn)
         parsed = load_module.read_path(path, names, args.kind, file_name=args.as_name)
         with connect(db, read_only=True) as conn:
             summary = load_module.preview(conn, parsed)
@@ -103,8 +103,8 @@ def _load_or_undo(args: argparse.Namespace, db: Path) -> int:
                 file=sys.stderr,
             )
             return 1
-        for note in summary.notes:
-            print(note)
+        for line in [*summary.notes, *summary.sample_messages()]:
+            print(line)
         print(summary.changes.to_string(index=False, max_rows=60))
         if args.dry_run:
             print("dry run: nothing written")

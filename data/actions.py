@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 import duckdb
 
 from data.access import Actor, require
+from data.vocab import STATUS_KEYS
 
-STATUSES = ("not_started", "in_progress", "ongoing", "blocked", "complete")
 NOTE_MAX_CHARS = 2000
 URL_MAX_CHARS = 500
 EARLIEST_DUE_DATE = date(2021, 1, 1)
@@ -61,8 +61,8 @@ def validate(
         errors["rec_no"] = "Choose a recommendation by its number (1–48)."
     elif conn.execute("SELECT count(*) FROM recommendations WHERE rec_no = $n", {"n": rec_no}).fetchone()[0] == 0:
         errors["rec_no"] = f"There is no recommendation {rec_no}; the action plan numbers them 1–48."
-    if status not in STATUSES:
-        errors["status"] = f"Status must be one of: {', '.join(STATUSES)}."
+    if status not in STATUS_KEYS:
+        errors["status"] = f"Status must be one of: {', '.join(STATUS_KEYS)}."
     if percent_complete is None:
         errors["percent_complete"] = "Enter % complete, a whole number from 0 to 100."
     elif isinstance(percent_complete, bool) or not isinstance(percent_complete, int):

@@ -16,7 +16,7 @@ import duckdb
 
 from data import sample
 from data.access import Actor, local_actor, require
-from metrics.db import DEFAULT_DB, connect
+from data.db import DEFAULT_DB, connect
 
 DATA_DIR = Path(__file__).parent
 SCHEMA_SQL = DATA_DIR / "schema.sql"

@@ -18,21 +18,13 @@ import pandas as pd
 
 from data.build import SOURCE_TITLE
 from data.leads import leads_for
+from data.vocab import NO_UPDATE, STATUS_LABELS
 
 REPORT_DATE = date(2021, 10, 5)  # the Cabinet report the action plan comes from
 ACTION_PLAN_SOURCE = SOURCE_TITLE
 
 GREEN, AMBER, RED, NO_TIMELINE = "Green", "Amber", "Red", "No timeline in source"
 RAG_ORDER = (RED, AMBER, GREEN, NO_TIMELINE)
-
-STATUS_LABELS = {
-    "not_started": "Not started",
-    "in_progress": "In progress",
-    "ongoing": "Ongoing",
-    "blocked": "Blocked",
-    "complete": "Complete",
-}
-STATUS_FROM_LABEL = {label: status for status, label in STATUS_LABELS.items()}
 
 NO_TIMELINE_KINDS = ("missing", "invalid")  # recs 13, 36, 38, 42, 43 (blank) and 46 (a name, not a date)
 UNDATED_KINDS = ("ongoing", "complete")  # no due date by design: judged on how fresh the last update is
@@ -192,7 +184,7 @@ def tracker_state(conn: duckdb.DuckDBPyConnection, *, as_at: date, rec_no: int |
     frame["rag_reason"] = [j.reason for j in judgements]
     frame["overdue"] = [j.overdue for j in judgements]
     frame["effective_due_date"] = pd.to_datetime(pd.Series([j.due_date for j in judgements], dtype=object))
-    frame["status_label"] = frame["status"].map(STATUS_LABELS).fillna("No update")
+    frame["status_label"] = frame["status"].map(STATUS_LABELS).fillna(NO_UPDATE)
     frame["timeline"] = [
         timeline_label(kind, text) for kind, text in zip(frame["timeline_kind"], frame["timeline_text"], strict=True)
     ]
@@ -249,11 +241,11 @@ def lead_names(conn: duckdb.DuckDBPyConnection) -> list[str]:
 
 def summarise_status_by_theme(rows: pd.DataFrame, themes: list[str]) -> pd.DataFrame:
     """Tracker rows counted by theme and status (every theme × status, zeros kept; 'No update' only if any)."""
-    grid = pd.MultiIndex.from_product([themes, [*STATUS_LABELS.values(), "No update"]], names=["theme", "status_label"])
+    grid = pd.MultiIndex.from_product([themes, [*STATUS_LABELS.values(), NO_UPDATE]], names=["theme", "status_label"])
     counts = rows.groupby(["theme", "status_label"]).size().reindex(grid, fill_value=0)
     frame = counts.rename("recommendations").reset_index()
     frame["recommendations"] = frame["recommendations"].astype(int)
-    return frame[(frame["status_label"] != "No update") | (frame["recommendations"] > 0)].reset_index(drop=True)
+    return frame[(frame["status_label"] != NO_UPDATE) | (frame["recommendations"] > 0)].reset_index(drop=True)
 
 
 def summarise_due_dates(rows: pd.DataFrame) -> pd.DataFrame:

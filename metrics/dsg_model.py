@@ -17,10 +17,11 @@ Nothing here reads the database: the caller passes the reported figures in.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 import pandas as pd
+
+from data.vocab import fiscal_year_label, fiscal_year_start
 
 FORMULA_IN_WORDS = (
     "Deficit at the end of a year = deficit at the end of the year before + that year's in-year "
@@ -34,29 +35,15 @@ DEFAULTS_IN_WORDS = (
     "document gives no figures for the years between: they are modelled."
 )
 
-_FISCAL_YEAR = re.compile(r"(\d{4})/(\d{2})")
-
-
-def _start_of(fiscal_year: str) -> int:
-    match = _FISCAL_YEAR.fullmatch(fiscal_year)
-    if not match or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
-        raise ValueError(f"{fiscal_year!r} is not a financial year written like 2021/22")
-    return int(match.group(1))
-
-
-def fiscal_year_label(start: int) -> str:
-    """2021 -> '2021/22'."""
-    return f"{start}/{(start + 1) % 100:02d}"
-
 
 def next_fiscal_year(fiscal_year: str) -> str:
     """'2020/21' -> '2021/22'."""
-    return fiscal_year_label(_start_of(fiscal_year) + 1)
+    return fiscal_year_label(fiscal_year_start(fiscal_year) + 1)
 
 
 def fiscal_years(first: str, last: str) -> tuple[str, ...]:
     """Every financial year from `first` to `last` inclusive: ('2021/22', ..., '2025/26')."""
-    start, end = _start_of(first), _start_of(last)
+    start, end = fiscal_year_start(first), fiscal_year_start(last)
     if end < start:
         raise ValueError(f"{last} is before {first}")
     return tuple(fiscal_year_label(year) for year in range(start, end + 1))

@@ -12,12 +12,13 @@ import pandas as pd
 import streamlit as st
 
 from charts import actions as action_charts
+from data import vocab
 from data.access import ROLE_RANK, Actor, PermissionDenied
-from data.actions import NOTE_MAX_CHARS, STATUSES, URL_MAX_CHARS, UpdateInvalid, WriteConflict, record_update
+from data.actions import NOTE_MAX_CHARS, URL_MAX_CHARS, UpdateInvalid, WriteConflict, record_update
+from data.db import DatabaseBusy
+from exports.committee import ReportMeta, html_document, pdf_available, pdf_bytes, xlsx_bytes
 from metrics import actions
-from metrics.db import DatabaseBusy
 from metrics.report import committee_report, report_summary
-from reports.committee import ReportMeta, html_document, pdf_available, pdf_bytes, xlsx_bytes
 from ui.chart_panel import show_chart
 from ui.common import database
 from ui.filters import directorate_notice
@@ -100,7 +101,7 @@ def choose_filters(conn) -> actions.TrackerFilters:
         help="Leads the source names in different ways are grouped (e.g. 'SLT' and 'Senior Leadership Team (SLT)'); "
         "see data/lead_aliases.csv.",
     )
-    statuses = columns[2].multiselect("Status", list(actions.STATUS_LABELS.values()), key="filter_status")
+    statuses = columns[2].multiselect("Status", list(vocab.STATUS_LABELS.values()), key="filter_status")
     rags = columns[3].multiselect("RAG", list(actions.RAG_ORDER), key="filter_rag")
     columns = st.columns([4, 2])
     search = columns[0].text_input(
@@ -110,7 +111,7 @@ def choose_filters(conn) -> actions.TrackerFilters:
     return actions.TrackerFilters(
         themes=tuple(themes),
         leads=tuple(leads),
-        statuses=tuple(actions.STATUS_FROM_LABEL[label] for label in statuses),
+        statuses=tuple(vocab.STATUS_FROM_LABEL[label] for label in statuses),
         rags=tuple(rags),
         overdue_only=overdue_only,
         search=search,
@@ -138,7 +139,7 @@ def tracker_table(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def show_tracker(today: date) -> None:
-    st.title("Action plan")
+    st.title(vocab.ACTION_PLAN.title)
     directorate_notice("the action plan is council-wide")
     st.caption(
         "The 48 recommendations of the LGA finance peer challenge and the council's action plan "
@@ -273,7 +274,7 @@ def show_detail(rec_no: int, today: date) -> None:
     with database() as conn:
         found = actions.tracker_state(conn, as_at=today, rec_no=rec_no)
         if found.empty:
-            st.title("Action plan")
+            st.title(vocab.ACTION_PLAN.title)
             st.error(f"There is no recommendation {rec_no}; the action plan numbers them 1 to 48.")
             return
         row = found.iloc[0]
@@ -359,7 +360,7 @@ def show_detail(rec_no: int, today: date) -> None:
 
 
 def record_when_free(actor: Actor, rec_no: int, **fields) -> int:
-    """Record an update; metrics.db.connect waits while another process or connection holds the file."""
+    """Record an update; data.db.connect waits while another process or connection holds the file."""
     with database(read_only=False) as conn:
         return record_update(conn, actor, rec_no, **fields)
 
@@ -373,15 +374,15 @@ def show_form(rec_no: int, row: pd.Series) -> None:
     if ROLE_RANK[actor.role] < ROLE_RANK["editor"]:
         st.info(f"You are signed in as {plain(actor.identity)} ({actor.role}): editors record progress.")
         return
-    current_status = row["status"] if row["status"] in STATUSES else "in_progress"
+    current_status = row["status"] if row["status"] in vocab.STATUS_KEYS else "in_progress"
     current_percent = 0 if pd.isna(row["percent_complete"]) else int(row["percent_complete"])
     with st.form("record_progress"):
         columns = st.columns(3)
         status = columns[0].selectbox(
             "Status",
-            STATUSES,
-            index=STATUSES.index(current_status),
-            format_func=actions.STATUS_LABELS.get,
+            vocab.STATUS_KEYS,
+            index=vocab.STATUS_KEYS.index(current_status),
+            format_func=vocab.STATUS_LABELS.get,
             key="update_status",
         )
         percent = columns[1].number_input(
@@ -423,7 +424,7 @@ def show_form(rec_no: int, row: pd.Series) -> None:
         return
     for key in ("update_note", "update_evidence", "update_revised"):
         st.session_state.pop(key, None)
-    st.session_state[FLASH_KEY] = f"Recorded update {update_id}: {actions.STATUS_LABELS[status]}, {int(percent)}%."
+    st.session_state[FLASH_KEY] = f"Recorded update {update_id}: {vocab.STATUS_LABELS[status]}, {int(percent)}%."
     st.rerun()
 
 

@@ -3,9 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from charts import briefing, export
 from charts.all import load_catalogue
-from charts.data_export import export_file_name
+from data import vocab
+from exports import briefing, images
+from exports.data import export_file_name
 from metrics.figures import headline_position, source_documents
 from ui.chart_panel import image_exporter
 from ui.common import database
@@ -18,7 +19,7 @@ HEADLINE_ROW = "headline_figures"
 FORMATS = {"PowerPoint (.pptx)": "pptx", "PDF": "pdf"}
 MIMES = {"pptx": briefing.PPTX_MIME, "pdf": briefing.PDF_MIME}
 
-st.title("Briefing pack")
+st.title(vocab.BRIEFING.title)
 directorate_notice("packs show the whole-council charts")
 st.caption(
     "Tick what goes in the pack and number the order. The pack opens with a title slide giving the "
@@ -35,7 +36,7 @@ choices = pd.DataFrame(
         "include": True,
         "order": range(1, len(catalogue) + 2),
         "item": ["Headline figures", *(entry.name for entry in catalogue.values())],
-        "page": ["Overview", *(entry.page for entry in catalogue.values())],
+        "page": [vocab.OVERVIEW.title, *(entry.page for entry in catalogue.values())],
     },
     index=[HEADLINE_ROW, *catalogue],
 )
@@ -65,7 +66,7 @@ kind = FORMATS[st.radio("Format", list(FORMATS), horizontal=True, key="pack_form
 exporter = image_exporter()
 needs_images = kind == "pdf" or any(item_id != HEADLINE_ROW for item_id in chosen.index)
 if needs_images and not exporter.available:
-    st.warning(export.HOW_TO_ENABLE)
+    st.warning(images.HOW_TO_ENABLE)
 elif chosen.empty:
     st.info("Tick at least one item to build a pack.")
 elif st.button("Build the pack", type="primary", icon=":material/slideshow:", key="pack_build"):
@@ -83,7 +84,7 @@ elif st.button("Build the pack", type="primary", icon=":material/slideshow:", ke
         content = briefing.build_pack(
             items, info, kind, exporter=exporter, progress=lambda share, text: progress.progress(share, text=text)
         )
-    except (export.ExportUnavailable, export.ExportFailed, ValueError) as error:
+    except (images.ExportUnavailable, images.ExportFailed, ValueError) as error:
         progress.empty()
         st.error(str(error))
     else:

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from charts import position as position_charts
+from data import vocab
 from metrics import position
 from metrics.figures import source_documents
 from ui.cache import cached
@@ -14,7 +15,7 @@ from ui.frame import require_frame
 
 require_frame()
 
-st.title("Budget & outturn")
+st.title(vocab.BUDGET_OUTTURN.title)
 directorate_notice("the 2021 report gives these figures for the whole council")
 
 SECTION_KEY = "section"  # the open section is kept in the address: ?section=...

@@ -5,6 +5,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from data import vocab
 from ui.frame import require_frame
 
 # A fresh server may run this file without app.py: go through the frame before importing Plotly & co.
@@ -55,7 +56,7 @@ def undo_chosen() -> None:
     )
 
 
-st.title("Data & sources")
+st.title(vocab.DATA_SOURCES.title)
 st.caption(
     "Load the monthly budget-monitoring extract or later reported figures, see what was loaded and by whom, "
     "undo a load, and read where every figure comes from."
@@ -109,7 +110,7 @@ if uploaded is not None:
     cached = st.session_state.get("upload_checked")
     if not cached or cached[0] != cache_key:
         with database() as conn:
-            names = load.directorate_names(conn)
+            names = load.directorate_aliases(conn)
             try:
                 parsed = load.read(
                     uploaded.name, uploaded.getvalue(), names, None if kind_choice == "auto" else kind_choice
@@ -128,13 +129,12 @@ if uploaded is not None:
     else:
         parsed, summary = outcome
         st.subheader(f"Preview: {KIND_LABELS[parsed.kind].lower()} from {plain(parsed.file_name)}")
+        if summary.duplicate_of is not None:
+            st.error(summary.duplicate_message())
+        for message in summary.sample_messages():
+            st.warning(message, icon=":material/swap_horiz:")
         for note in summary.notes:
-            if note.startswith("This file was already loaded"):
-                st.error(plain(note))
-            elif note.startswith("Real lines for"):
-                st.warning(plain(note), icon=":material/swap_horiz:")
-            else:
-                st.markdown(plain(note))
+            st.markdown(plain(note))
         st.dataframe(summary.changes, hide_index=True, width="stretch")
         if summary.duplicate_of is None:
             st.button(

@@ -8,8 +8,8 @@ from ui.frame import require_frame
 require_frame()
 
 from charts.monitoring import cost_centres_view, services_view, variance_trend_view  # noqa: E402
-from data.load import directorate_names  # noqa: E402
-from metrics import format as fmt  # noqa: E402
+from data import vocab  # noqa: E402
+from data.load import directorate_aliases  # noqa: E402
 from metrics import monitoring  # noqa: E402
 from ui import filters  # noqa: E402
 from ui.cache import cached  # noqa: E402
@@ -17,7 +17,7 @@ from ui.chart_panel import show_chart  # noqa: E402
 from ui.common import database  # noqa: E402
 from ui.safe import plain  # noqa: E402
 
-st.title("Directorates")
+st.title(vocab.DIRECTORATES.title)
 
 
 # Everything below the title depends on the filters: a change of directorate (sidebar), year, month, service
@@ -26,7 +26,7 @@ st.title("Directorates")
 def directorate_view() -> None:
     with database() as conn:
         years = cached(conn, monitoring.years)
-        chosen = filters.current_directorates(monitoring.directorate_names(conn), directorate_names(conn))
+        chosen = filters.current_directorates(monitoring.directorate_names(conn), directorate_aliases(conn))
     filters.keep_directorates_in_url(chosen)
     if years.empty:
         st.info("There are no monitoring lines yet. Load a monitoring file on the Data & sources page.")
@@ -97,7 +97,7 @@ def directorate_view() -> None:
         strict=True,
     ):
         with column:
-            st.metric(label + label_suffix, fmt.gbp_m(float(value) / 1e6, decimals=2), help=help_text)
+            st.metric(label + label_suffix, vocab.gbp_m(float(value) / 1e6, decimals=2), help=help_text)
 
     with database() as conn:
         if not service:

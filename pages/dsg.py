@@ -4,8 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from charts import position as position_charts
+from data import vocab
 from metrics import dsg_model, position
-from metrics import format as fmt
 from metrics.figures import source_documents
 from ui.cache import cached
 from ui.chart_panel import show_chart
@@ -15,7 +15,7 @@ from ui.frame import require_frame
 
 require_frame()
 
-st.title("DSG & high needs")
+st.title(vocab.DSG.title)
 directorate_notice("the Dedicated Schools Grant deficit is the whole council's")
 
 with database() as conn:
@@ -55,9 +55,9 @@ st.header("What if? The scenario model")
 st.markdown(f"**How the model works.** {dsg_model.FORMULA_IN_WORDS}")
 st.caption(
     f"{dsg_model.DEFAULTS_IN_WORDS} With the reported figures that is an in-year overspend of "
-    f"{fmt.gbp_m(defaults.later_overspend_gbp_m, decimals=3)} a year after {reported.first_year}, and savings "
-    f"from mitigation of {fmt.gbp_m(defaults.mitigation_per_year_gbp_m)} a year, giving "
-    f"{fmt.gbp_m(reported.end_unmitigated_gbp_m)} and {fmt.gbp_m(reported.end_mitigated_gbp_m)} in "
+    f"{vocab.gbp_m(defaults.later_overspend_gbp_m, decimals=3)} a year after {reported.first_year}, and savings "
+    f"from mitigation of {vocab.gbp_m(defaults.mitigation_per_year_gbp_m)} a year, giving "
+    f"{vocab.gbp_m(reported.end_unmitigated_gbp_m)} and {vocab.gbp_m(reported.end_mitigated_gbp_m)} in "
     f"{reported.end_year}."
 )
 
@@ -83,7 +83,7 @@ with first_column:
         value=reported.first_year_overspend_gbp_m,
         step=0.5,
         key="dsg_first_year",
-        help=f"The document predicts {fmt.gbp_m(reported.first_year_overspend_gbp_m)}.",
+        help=f"The document predicts {vocab.gbp_m(reported.first_year_overspend_gbp_m)}.",
     )
 if mode == "As a base and a growth rate":
     with base_column:
@@ -159,28 +159,24 @@ passes = dsg_model.first_year_above(path, usable)
 end = path.iloc[-1]
 
 
-def signed(difference: float) -> str:
-    """A difference in £m with its sign: '+£3.2m', '-£40.0m'."""
-    return ("+" if difference >= 0 else "") + fmt.gbp_m(difference, decimals=1)
-
-
+against_plan = end["cumulative_deficit_gbp_m"] - reported.end_mitigated_gbp_m
 left, middle, right = st.columns(3)
 with left:
     st.metric(
         f"Deficit {end['fiscal_year']} (modelled)",
-        fmt.gbp_m(end["cumulative_deficit_gbp_m"], decimals=1),
-        delta=f"{signed(end['cumulative_deficit_gbp_m'] - reported.end_mitigated_gbp_m)} against the recovery plan",
-        delta_color="inverse",
+        vocab.gbp_m(end["cumulative_deficit_gbp_m"], decimals=1),
+        delta=f"{vocab.gbp_m_signed(against_plan)} against the recovery plan",
+        delta_color="inverse" if round(against_plan, 1) else "off",  # no arrow for no change
     )
 with middle:
     st.metric(
-        f"Against the projection without mitigation ({fmt.gbp_m(reported.end_unmitigated_gbp_m)})",
-        signed(end["cumulative_deficit_gbp_m"] - reported.end_unmitigated_gbp_m),
+        f"Against the projection without mitigation ({vocab.gbp_m(reported.end_unmitigated_gbp_m)})",
+        vocab.gbp_m_signed(end["cumulative_deficit_gbp_m"] - reported.end_unmitigated_gbp_m),
         help="The modelled deficit in the last year less the reported projection without mitigation.",
     )
 with right:
     st.metric(
-        f"Passes usable reserves of {fmt.gbp_m(usable)} (modelled)",
+        f"Passes usable reserves of {vocab.gbp_m(usable)} (modelled)",
         passes or f"not by {years[-1]}",
         help="The first modelled year whose cumulative deficit is above usable reserves, which the document "
         "gives without a date; they are assumed to stay at that level.",

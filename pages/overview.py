@@ -3,7 +3,7 @@
 import streamlit as st
 
 from charts import position as position_charts
-from metrics import format as fmt
+from data import vocab
 from metrics import position
 from metrics.figures import figures, headline_position, source_documents
 from ui.cache import cached
@@ -14,7 +14,7 @@ from ui.frame import require_frame
 
 require_frame()
 
-st.title("Dorset Council: financial position")
+st.title(vocab.OVERVIEW.title)
 directorate_notice("the 2021 report gives these figures for the whole council")
 
 with database() as conn:
@@ -45,8 +45,8 @@ for column, (_, row) in zip(st.columns(len(headline)), headline.iterrows(), stri
 if not budget_2020.empty:
     overspend = headline.loc[headline["measure"] == "net_overspend", "value"].iloc[0]
     st.caption(
-        f"The 2020/21 overspend of {fmt.gbp_m(overspend)} was on a net revenue budget of "
-        f"{fmt.gbp_m(budget_2020['value'].iloc[0])}."
+        f"The 2020/21 overspend of {vocab.gbp_m(overspend)} was on a net revenue budget of "
+        f"{vocab.gbp_m(budget_2020['value'].iloc[0])}."
     )
 
 usable = crossings[crossings["reserve_measure"] == "usable_reserves"].set_index("scenario")["first_year_above"]

@@ -5,7 +5,7 @@ import streamlit as st
 
 from charts import position as position_charts
 from charts.style import times
-from metrics import format as fmt
+from data import vocab
 from metrics import position
 from metrics.figures import source_documents
 from ui.cache import cached
@@ -16,7 +16,7 @@ from ui.frame import require_frame
 
 require_frame()
 
-st.title("Reserves")
+st.title(vocab.RESERVES.title)
 directorate_notice("reserves and the DSG deficit are held for the whole council")
 
 with database() as conn:
@@ -52,7 +52,7 @@ with columns[len(reserves) + 1]:
 
 usable_row = reserves.set_index("measure").loc["usable_reserves"]
 st.info(
-    f"Usable reserves ({fmt.gbp_m(usable_row['value_gbp_m'])}) have no date in the source document: it says "
+    f"Usable reserves ({vocab.gbp_m(usable_row['value_gbp_m'])}) have no date in the source document: it says "
     f'"{usable_row["source_quote"]}". They are shown undated and assumed to stay at that level.'
 )
 

@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from data.build import build
+from tests.helpers import CHROMIUM, PROJECT_DIR, free_port, start_server, stop
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-TEST_OUTPUT = PROJECT_DIR / "test-output"
 SAMPLE_ROWS = 12_000
+BROWSER_TIMEOUT_MS = 90_000  # a busy 2-core machine can take this long to draw a page; a healthy one takes ~2 s
 
 
 @pytest.fixture(scope="session")
@@ -62,50 +57,6 @@ def app_test(db_path: Path, monkeypatch: pytest.MonkeyPatch):
     return AppTest.from_file(str(PROJECT_DIR / "app.py"), default_timeout=60)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_health(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.25)
-    raise TimeoutError(f"{url} did not become healthy in {timeout} s")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def start_server(command: list[str], env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen:
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    try:
-        wait_for_health(f"http://127.0.0.1:{port}", process)
-    except Exception:
-        stop(process)
-        raise
-    return process
-
-
 @pytest.fixture
 def live_app(db_path: Path, tmp_path: Path) -> Iterator[str]:
     """The app served by Streamlit on a free local port, on a private database; yields its URL."""
@@ -139,18 +90,23 @@ def chromium_browser():
         browser.close()
 
 
+@pytest.fixture(scope="module")
+def conn(built_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the built database, shared by a module's tests."""
+    with duckdb.connect(str(built_db), read_only=True) as connection:
+        yield connection
+
+
+@pytest.fixture
+def write_conn(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to this test's private copy of the database."""
+    with duckdb.connect(str(db_path)) as connection:
+        yield connection
+
+
 @pytest.fixture
 def page(chromium_browser):
     context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
     yield context.new_page()
     context.close()
-
-
-def wait_for_app(page, timeout_ms: int = 30_000) -> None:
-    """Wait until Streamlit has finished running the script (no 'running' indicator)."""
-    page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && document.querySelectorAll('[data-testid=\"stMain\"] *').length > 10",
-        timeout=timeout_ms,
-    )

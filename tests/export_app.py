@@ -2,7 +2,7 @@
 
 import duckdb
 
-from metrics.db import database_path
+from data.db import database_path
 from tests.export_charts import TEST_CHARTS
 from ui.chart_panel import show_chart
 

@@ -12,7 +12,7 @@ import duckdb
 import plotly.graph_objects as go
 
 from charts.spec import SAMPLE_LABEL, Chart
-from metrics import format as fmt
+from data import vocab
 from metrics.figures import figures, source_documents
 
 
@@ -45,7 +45,7 @@ def net_budget_chart(conn: duckdb.DuckDBPyConnection) -> Chart:
     data = figures(conn, ["net_budget"])[["fiscal_year", "value", "qualifier", "source_quote"]]
     data = data.sort_values("fiscal_year").reset_index(drop=True)
     texts = [
-        fmt.gbp_m(value, qualifier=qualifier if isinstance(qualifier, str) else None)
+        vocab.gbp_m(value, qualifier=qualifier if isinstance(qualifier, str) else None)
         for value, qualifier in zip(data["value"], data["qualifier"], strict=True)
     ]
     latest = data.iloc[-1]

@@ -6,7 +6,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from tests.conftest import TEST_OUTPUT, wait_for_app
+from tests.helpers import TEST_OUTPUT, wait_for_app
 
 pytestmark = pytest.mark.browser
 

@@ -9,17 +9,14 @@ from datetime import date
 import duckdb
 import pytest
 
+from tests import helpers
+
 PAGE = "pages/action_plan.py"
 SUBMIT = "FormSubmitter:record_progress-Record update"
 
 
 def open_page(app_test, rec: int | None = None):
-    if rec is not None:
-        app_test.query_params["rec"] = str(rec)
-    app_test.run()
-    app_test.switch_page(PAGE).run()
-    assert not app_test.exception
-    return app_test
+    return helpers.open_page(app_test, PAGE, **({} if rec is None else {"rec": str(rec)}))
 
 
 def table(app_test):

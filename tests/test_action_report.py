@@ -16,10 +16,11 @@ from charts import actions as action_charts
 from charts.all import load_catalogue
 from data.access import Actor
 from data.actions import record_update
+from exports.committee import ReportMeta, html_document, pdf_bytes, xlsx_bytes
 from metrics import actions
 from metrics.report import REPORT_COLUMNS, committee_report, report_summary
 from metrics.safe_text import neutralise_formula, neutralise_frame
-from reports.committee import CHROMIUM, ReportMeta, html_document, pdf_bytes, xlsx_bytes
+from tests.helpers import CHROMIUM
 
 EDITOR = Actor("jane.doe@example.org", "editor")
 AS_AT = date(2026, 11, 29)

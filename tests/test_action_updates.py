@@ -24,36 +24,30 @@ VALID = {
 }
 
 
-def all_updates(conn) -> list[tuple]:
-    return conn.execute("SELECT * FROM action_updates ORDER BY update_id").fetchall()
+def all_updates(write_conn) -> list[tuple]:
+    return write_conn.execute("SELECT * FROM action_updates ORDER BY update_id").fetchall()
 
 
-@pytest.fixture
-def conn(db_path):
-    with duckdb.connect(str(db_path)) as connection:
-        yield connection
-
-
-def test_recording_appends_exactly_one_row_and_changes_no_earlier_row(conn):
-    before = all_updates(conn)
+def test_recording_appends_exactly_one_row_and_changes_no_earlier_row(write_conn):
+    before = all_updates(write_conn)
     at = datetime(2026, 11, 29, 10, 15)
-    update_id = record_update(conn, EDITOR, 9, now=at, **VALID)
-    after = all_updates(conn)
+    update_id = record_update(write_conn, EDITOR, 9, now=at, **VALID)
+    after = all_updates(write_conn)
     assert after[: len(before)] == before
     assert len(after) == len(before) + 1
-    row = conn.execute("SELECT * FROM action_updates WHERE update_id = $id", {"id": update_id}).df().iloc[0]
+    row = write_conn.execute("SELECT * FROM action_updates WHERE update_id = $id", {"id": update_id}).df().iloc[0]
     assert (row["rec_no"], row["status"], row["percent_complete"]) == (9, "in_progress", 40)
     assert (row["note"], row["evidence_url"]) == (VALID["note"], VALID["evidence_url"])
     assert (row["updated_by"], row["updated_at"].to_pydatetime()) == (EDITOR.identity, at)
-    latest = conn.execute("SELECT update_id FROM recommendation_status WHERE rec_no = 9").fetchone()[0]
+    latest = write_conn.execute("SELECT update_id FROM recommendation_status WHERE rec_no = 9").fetchone()[0]
     assert latest == update_id
 
 
-def test_a_revised_due_date_with_a_note_is_recorded(conn):
+def test_a_revised_due_date_with_a_note_is_recorded(write_conn):
     update_id = record_update(
-        conn, EDITOR, 9, **{**VALID, "revised_due_date": date(2027, 3, 31), "note": "Moved to next budget round"}
+        write_conn, EDITOR, 9, **{**VALID, "revised_due_date": date(2027, 3, 31), "note": "Moved to next budget round"}
     )
-    stored = conn.execute("SELECT revised_due_date FROM action_updates WHERE update_id = $id", {"id": update_id})
+    stored = write_conn.execute("SELECT revised_due_date FROM action_updates WHERE update_id = $id", {"id": update_id})
     assert stored.fetchone()[0] == date(2027, 3, 31)
 
 
@@ -79,28 +73,28 @@ INVALID = [
 
 
 @pytest.mark.parametrize(("field", "change"), INVALID, ids=[f"{f}-{i}" for i, (f, _) in enumerate(INVALID)])
-def test_invalid_updates_name_the_field_and_append_nothing(conn, field, change):
-    before = all_updates(conn)
+def test_invalid_updates_name_the_field_and_append_nothing(write_conn, field, change):
+    before = all_updates(write_conn)
     with pytest.raises(UpdateInvalid) as raised:
-        record_update(conn, EDITOR, 9, **{**VALID, **change})
+        record_update(write_conn, EDITOR, 9, **{**VALID, **change})
     assert isinstance(raised.value, ValueError)
     assert raised.value.errors.get(field)
-    assert all_updates(conn) == before
+    assert all_updates(write_conn) == before
 
 
 @pytest.mark.parametrize("rec_no", [0, 49, -3])
-def test_an_unknown_recommendation_is_refused(conn, rec_no):
-    before = all_updates(conn)
+def test_an_unknown_recommendation_is_refused(write_conn, rec_no):
+    before = all_updates(write_conn)
     with pytest.raises(UpdateInvalid) as raised:
-        record_update(conn, EDITOR, rec_no, **VALID)
+        record_update(write_conn, EDITOR, rec_no, **VALID)
     assert "rec_no" in raised.value.errors
-    assert all_updates(conn) == before
+    assert all_updates(write_conn) == before
 
 
-def test_several_problems_are_reported_together(conn):
+def test_several_problems_are_reported_together(write_conn):
     with pytest.raises(UpdateInvalid) as raised:
         record_update(
-            conn,
+            write_conn,
             EDITOR,
             9,
             **{
@@ -114,66 +108,68 @@ def test_several_problems_are_reported_together(conn):
     assert set(raised.value.errors) == {"percent_complete", "evidence_url", "note"}
 
 
-def test_a_viewer_may_not_record_and_nothing_is_written(conn):
-    before = all_updates(conn)
+def test_a_viewer_may_not_record_and_nothing_is_written(write_conn):
+    before = all_updates(write_conn)
     with pytest.raises(PermissionDenied):
-        record_update(conn, Actor("reader@example.org", "viewer"), 9, **VALID)
-    assert all_updates(conn) == before
+        record_update(write_conn, Actor("reader@example.org", "viewer"), 9, **VALID)
+    assert all_updates(write_conn) == before
 
 
-def test_two_updates_at_the_same_moment_both_land_in_order(conn):
+def test_two_updates_at_the_same_moment_both_land_in_order(write_conn):
     moment = datetime(2026, 11, 29, 12, 0, 0)
-    first = record_update(conn, EDITOR, 12, now=moment, **{**VALID, "percent_complete": 10})
+    first = record_update(write_conn, EDITOR, 12, now=moment, **{**VALID, "percent_complete": 10})
     second = record_update(
-        conn, Actor("john@example.org", "editor"), 12, now=moment, **{**VALID, "percent_complete": 20}
+        write_conn, Actor("john@example.org", "editor"), 12, now=moment, **{**VALID, "percent_complete": 20}
     )
     assert second > first
-    history = actions.history(conn, 12)
+    history = actions.history(write_conn, 12)
     assert list(history["update_id"][:2]) == [second, first]
-    assert conn.execute("SELECT percent_complete FROM recommendation_status WHERE rec_no = 12").fetchone()[0] == 20
+    assert (
+        write_conn.execute("SELECT percent_complete FROM recommendation_status WHERE rec_no = 12").fetchone()[0] == 20
+    )
 
 
 class ConflictingConnection:
     """A real connection that reports a DuckDB write-write conflict on its first `conflicts` INSERTs."""
 
-    def __init__(self, conn: duckdb.DuckDBPyConnection, conflicts: int) -> None:
-        self.conn, self.conflicts, self.inserts = conn, conflicts, 0
+    def __init__(self, write_conn: duckdb.DuckDBPyConnection, conflicts: int) -> None:
+        self.write_conn, self.conflicts, self.inserts = write_conn, conflicts, 0
 
     def execute(self, sql: str, params=None):
         if sql.lstrip().startswith("INSERT"):
             self.inserts += 1
             if self.inserts <= self.conflicts:
                 raise duckdb.TransactionException("TransactionContext Error: Catalog write-write conflict")
-        return self.conn.execute(sql, params)
+        return self.write_conn.execute(sql, params)
 
 
-def test_write_conflicts_are_retried_until_the_row_lands(conn, monkeypatch):
+def test_write_conflicts_are_retried_until_the_row_lands(write_conn, monkeypatch):
     monkeypatch.setattr(write, "FIRST_BACKOFF_SECONDS", 0.0)
-    before = len(all_updates(conn))
-    flaky = ConflictingConnection(conn, conflicts=3)
+    before = len(all_updates(write_conn))
+    flaky = ConflictingConnection(write_conn, conflicts=3)
     record_update(flaky, EDITOR, 9, **VALID)
     assert flaky.inserts == 4
-    assert len(all_updates(conn)) == before + 1
+    assert len(all_updates(write_conn)) == before + 1
 
 
-def test_endless_conflicts_give_up_cleanly_and_write_nothing(conn, monkeypatch):
+def test_endless_conflicts_give_up_cleanly_and_write_nothing(write_conn, monkeypatch):
     monkeypatch.setattr(write, "FIRST_BACKOFF_SECONDS", 0.0)
-    before = all_updates(conn)
-    flaky = ConflictingConnection(conn, conflicts=10_000)
+    before = all_updates(write_conn)
+    flaky = ConflictingConnection(write_conn, conflicts=10_000)
     with pytest.raises(WriteConflict):
         record_update(flaky, EDITOR, 9, **VALID)
     assert flaky.inserts == write.MAX_ATTEMPTS
-    assert all_updates(conn) == before
+    assert all_updates(write_conn) == before
 
 
-def test_twenty_threads_recording_fifty_updates_each_all_land(conn):
+def test_twenty_threads_recording_fifty_updates_each_all_land(write_conn):
     threads_n, per_thread = 20, 50
-    before = len(all_updates(conn))
+    before = len(all_updates(write_conn))
     failures: list[BaseException] = []
     start = threading.Barrier(threads_n)
 
     def worker(index: int) -> None:
-        cursor = conn.cursor()
+        cursor = write_conn.cursor()
         actor = Actor(f"editor{index}@example.org", "editor")
         try:
             start.wait()
@@ -199,11 +195,11 @@ def test_twenty_threads_recording_fifty_updates_each_all_land(conn):
     for thread in threads:
         thread.join()
     assert not failures, failures[:3]
-    rows = conn.execute(
+    rows = write_conn.execute(
         "SELECT updated_by, percent_complete, note, update_id FROM action_updates "
         "WHERE updated_by LIKE 'editor%@example.org' ORDER BY update_id"
     ).fetchall()
-    assert len(all_updates(conn)) == before + threads_n * per_thread
+    assert len(all_updates(write_conn)) == before + threads_n * per_thread
     assert len(rows) == threads_n * per_thread
     assert len({row[2] for row in rows}) == threads_n * per_thread, "every update is its own row"
     for index in range(threads_n):

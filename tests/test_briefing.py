@@ -11,12 +11,12 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
 
-from charts import briefing, export
 from charts.spec import SAMPLE_LABEL
-from metrics import format as fmt
+from data import vocab
+from exports import briefing, images
 from metrics.figures import headline_position, source_documents
-from tests.conftest import CHROMIUM
 from tests.export_charts import TEST_CHARTS
+from tests.helpers import CHROMIUM
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def material(built_db):
 def exporter():
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed")
-    exporter = export.ImageExporter(CHROMIUM).start()
+    exporter = images.ImageExporter(CHROMIUM).start()
     yield exporter
     exporter.stop()
 
@@ -55,7 +55,7 @@ def test_headline_figures_carry_value_basis_and_quote(material):
     assert len(figures) == len(headline)
     for figure, (_, row) in zip(figures, headline.iterrows(), strict=True):
         qualifier = row["qualifier"] if isinstance(row["qualifier"], str) else None
-        assert figure.value == fmt.figure(row["value"], row["unit"], qualifier)
+        assert figure.value == vocab.figure(row["value"], row["unit"], qualifier)
         assert row["source_quote"] in figure.source
         assert figure.basis == row["basis"]
 
@@ -80,7 +80,7 @@ def test_pptx_has_the_chosen_slides_in_order(material, items, exporter):
         assert len(pictures) == 1
         assert pictures[0]._element.nvPicPr.cNvPr.get("descr") == chart.alt_text
         image = Image.open(io.BytesIO(pictures[0].image.blob))
-        options = export.image_options(export.ImageJob(export.export_figure(chart), "png"))
+        options = images.image_options(images.ImageJob(images.export_figure(chart), "png"))
         assert image.size == (options["width"] * 2, options["height"] * 2)
         assert pictures[0].left >= 0 and pictures[0].left + pictures[0].width <= deck.slide_width
         assert pictures[0].top + pictures[0].height <= deck.slide_height
@@ -114,10 +114,10 @@ def test_pdf_has_a_title_page_and_one_page_per_item(material, items, exporter):
 def test_a_pack_of_only_headline_figures_needs_no_chart_images(material, tmp_path):
     _, headline, info = material
     items = [briefing.HeadlineSlide(tuple(briefing.headline_figures(headline)))]
-    no_browser = export.ImageExporter(tmp_path / "no-chromium")
+    no_browser = images.ImageExporter(tmp_path / "no-chromium")
     deck = Presentation(io.BytesIO(briefing.build_pptx(items, info, exporter=no_browser)))
     assert len(deck.slides) == 2
-    with pytest.raises(export.ExportUnavailable):
+    with pytest.raises(images.ExportUnavailable):
         briefing.build_pdf(items, info, exporter=no_browser)
 
 
@@ -132,7 +132,7 @@ def test_an_empty_pack_or_unknown_kind_is_refused(material):
 def test_a_long_statement_title_gets_a_smaller_font_so_it_stays_above_the_picture():
     from pptx import Presentation
 
-    from charts.briefing import _slide_title
+    from exports.briefing import _slide_title
 
     deck = Presentation()
     sizes = []

@@ -1,4 +1,4 @@
-"""`python -m charts briefing`: the monthly pack from a scheduled job."""
+"""`python -m exports briefing`: the monthly pack from a scheduled job."""
 
 from __future__ import annotations
 
@@ -11,16 +11,16 @@ import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
-from charts import __main__ as cli
 from charts.all import load_catalogue
 from charts.catalogue import CATALOGUE, CatalogueEntry
-from tests.conftest import CHROMIUM, PROJECT_DIR
+from exports import __main__ as cli
 from tests.export_charts import TEST_CHARTS
+from tests.helpers import CHROMIUM, PROJECT_DIR
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "charts", *args],
+        [sys.executable, "-m", "exports", *args],
         cwd=PROJECT_DIR,
         capture_output=True,
         text=True,

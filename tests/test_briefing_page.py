@@ -8,10 +8,10 @@ import pytest
 from pptx import Presentation
 from streamlit.testing.v1 import AppTest
 
-from charts import export
 from charts.catalogue import CATALOGUE, CatalogueEntry
-from tests.conftest import CHROMIUM
+from exports import images
 from tests.export_charts import TEST_CHARTS
+from tests.helpers import CHROMIUM, open_page
 
 PAGE = "pages/briefing.py"
 
@@ -30,15 +30,8 @@ def test_charts_registered():
     CATALOGUE.update(saved)
 
 
-def open_page(app_test):
-    app_test.run()
-    app_test.switch_page(PAGE).run()
-    assert not app_test.exception
-    return app_test
-
-
 def test_briefing_page_runs_and_lists_headline_figures(app_test):
-    at = open_page(app_test)
+    at = open_page(app_test, PAGE)
     assert at.title[0].value == "Briefing pack"
     assert len(at.multiselect(key="pack_figures").value) == 5
     editor = [element for element in at.dataframe if element.key == "pack_items"]
@@ -49,7 +42,7 @@ def test_briefing_page_runs_and_lists_headline_figures(app_test):
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
 def test_building_a_pptx_gives_the_chosen_slides(app_test, test_charts_registered):
-    at = open_page(app_test)
+    at = open_page(app_test, PAGE)
     chosen = at.multiselect(key="pack_figures").value[:2]
     at.multiselect(key="pack_figures").set_value(chosen).run()
     at.button(key="pack_build").click().run()
@@ -66,8 +59,8 @@ def test_building_a_pptx_gives_the_chosen_slides(app_test, test_charts_registere
 
 
 def test_without_chromium_the_page_says_how_to_enable_and_does_not_crash(app_test, monkeypatch, tmp_path):
-    monkeypatch.setenv(export.CHROMIUM_ENV, str(tmp_path / "no-chromium"))
-    at = open_page(app_test)
+    monkeypatch.setenv(images.CHROMIUM_ENV, str(tmp_path / "no-chromium"))
+    at = open_page(app_test, PAGE)
     at.radio(key="pack_format").set_value("PDF").run()
     assert not at.exception
     assert "apt-get install -y chromium" in at.warning[0].value
@@ -97,7 +90,7 @@ def test_every_chart_has_image_and_data_downloads(built_db):
 
 
 def test_without_chromium_data_downloads_remain_and_the_menu_says_how(built_db, monkeypatch, tmp_path):
-    monkeypatch.setenv(export.CHROMIUM_ENV, str(tmp_path / "no-chromium"))
+    monkeypatch.setenv(images.CHROMIUM_ENV, str(tmp_path / "no-chromium"))
     at = AppTest.from_function(chart_script, args=(str(built_db), "test_net_budget"), default_timeout=60).run()
     assert not at.exception
     assert download_labels(at) == ["Data (CSV)", "Data (Excel)"]

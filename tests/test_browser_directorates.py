@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.conftest import PROJECT_DIR, TEST_OUTPUT, wait_for_app
+from tests.helpers import PROJECT_DIR, TEST_OUTPUT, wait_for_app
 from tests.load_files import csv_bytes
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from tests.conftest import PROJECT_DIR, TEST_OUTPUT, free_port, start_server, stop, wait_for_app
+from tests.helpers import PROJECT_DIR, TEST_OUTPUT, free_port, start_server, stop, wait_for_app
 
 pytestmark = pytest.mark.browser
 

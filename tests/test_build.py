@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from data import build as build_module
-from metrics.db import database_path
+from data.db import database_path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -104,7 +104,7 @@ def test_a_failed_build_leaves_the_previous_database(db_path, monkeypatch):
 
 
 def test_a_reader_and_a_writer_in_one_process_do_not_refuse_each_other(db_path):
-    from metrics.db import connect
+    from data.db import connect
 
     with connect(db_path, read_only=True) as reader, connect(db_path) as writer:
         writer.execute(
@@ -114,7 +114,7 @@ def test_a_reader_and_a_writer_in_one_process_do_not_refuse_each_other(db_path):
 
 
 def test_reading_a_missing_database_names_it_and_creates_nothing(tmp_path):
-    from metrics.db import DatabaseMissing, connect
+    from data.db import DatabaseMissing, connect
 
     missing = tmp_path / "absent.duckdb"
     with pytest.raises(DatabaseMissing, match=r"absent\.duckdb"), connect(missing, read_only=True):

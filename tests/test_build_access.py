@@ -11,7 +11,7 @@ import pytest
 
 from data.access import Actor, PermissionDenied, local_actor
 from data.build import build
-from tests.conftest import PROJECT_DIR
+from tests.helpers import PROJECT_DIR
 
 
 def builders(path) -> list[str]:

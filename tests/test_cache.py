@@ -10,14 +10,13 @@ from datetime import date, datetime
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data import load
+from data import load, vocab
 from data.access import local_actor
 from data.actions import record_update
 from data.build import build
-from metrics import format as fmt
+from data.db import connect
 from metrics import monitoring
-from metrics.db import connect
-from tests.conftest import PROJECT_DIR
+from tests.helpers import PROJECT_DIR
 from tests.load_files import csv_bytes
 from tests.test_identity import AUTH, ROLES
 
@@ -42,7 +41,7 @@ def budget_shown(at: AppTest) -> str:
 def budget_in(db, month: int) -> str:
     with connect(db, read_only=True) as conn:
         total = monitoring.totals(conn, fiscal_year=YEAR, directorates=[], month=month).iloc[0]
-    return fmt.gbp_m(float(total["budget_gbp"]) / 1e6, decimals=2)
+    return vocab.gbp_m(float(total["budget_gbp"]) / 1e6, decimals=2)
 
 
 def month_shown(at: AppTest) -> int:
@@ -80,7 +79,7 @@ def test_a_load_an_undo_and_a_rebuild_each_show_on_the_next_run(db_path, totals_
     assert len(totals_calls) == calls, "a rerun with nothing written is served from the cache"
 
     with connect(db_path) as conn:
-        parsed = load.read("ledger-p1.csv", csv_bytes(LOADED_ROWS), load.directorate_names(conn))
+        parsed = load.read("ledger-p1.csv", csv_bytes(LOADED_ROWS), load.directorate_aliases(conn))
         loaded = load.apply(conn, parsed, local_actor())
     at.run()
     assert month_shown(at) == 1  # the loaded file holds P1 only
@@ -185,7 +184,7 @@ def test_every_kind_of_write_changes_the_data_key(db_path):
 
     seen = [key()]
     with connect(db_path) as conn:
-        parsed = load.read("ledger-p1.csv", csv_bytes(LOADED_ROWS), load.directorate_names(conn))
+        parsed = load.read("ledger-p1.csv", csv_bytes(LOADED_ROWS), load.directorate_aliases(conn))
         loaded = load.apply(conn, parsed, local_actor())
     seen.append(key())
     with connect(db_path) as conn:

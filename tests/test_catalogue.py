@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from charts.all import load_catalogue
-from charts.data_export import chart_file_name
+from exports.data import chart_file_name
 
 CHART_IDS = sorted(load_catalogue())
-
-
-@pytest.fixture(scope="module")
-def conn(built_db):
-    with duckdb.connect(str(built_db), read_only=True) as connection:
-        yield connection
 
 
 @pytest.mark.parametrize("chart_id", CHART_IDS)

@@ -14,8 +14,8 @@ import pytest
 from openpyxl import load_workbook
 
 from charts.all import load_catalogue
-from charts.data_export import LABELS_COLUMN, chart_file_name, csv_bytes, export_file_name, slug, xlsx_bytes
 from charts.spec import SAMPLE_LABEL
+from exports.data import LABELS_COLUMN, chart_file_name, csv_bytes, export_file_name, slug, xlsx_bytes
 from metrics.safe_text import FORMULA_STARTS, neutralise_formula, neutralise_frame
 from tests.export_charts import TEST_CHARTS
 

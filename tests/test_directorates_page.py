@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import format as fmt
+from data import vocab
+from data.db import connect
 from metrics import monitoring
-from metrics.db import connect
-from tests.conftest import PROJECT_DIR
+from tests.helpers import PROJECT_DIR
 from tests.load_files import csv_bytes, table_checksums
 
 YEAR = "2020/21"
@@ -42,7 +42,7 @@ def shown_metrics(at) -> dict[str, str]:
 def expected_metrics(db, **filters) -> dict[str, str]:
     with connect(db, read_only=True) as conn:
         total = monitoring.totals(conn, fiscal_year=YEAR, **filters).iloc[0]
-    return {label: fmt.gbp_m(total[column] / 1e6, decimals=2) for label, column in METRICS.items()}
+    return {label: vocab.gbp_m(total[column] / 1e6, decimals=2) for label, column in METRICS.items()}
 
 
 def chart_specs(at) -> list[dict]:

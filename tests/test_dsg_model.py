@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from metrics import dsg_model, position
-
-
-@pytest.fixture
-def conn(built_db):
-    with duckdb.connect(str(built_db), read_only=True) as connection:
-        yield connection
 
 
 def reported_projection(conn, scenario: str) -> tuple[str, float]:

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from metrics import figures as figures_module
-from tests.conftest import PROJECT_DIR, wait_for_app
+from tests.helpers import PROJECT_DIR, wait_for_app
 
 REFERENCE = re.compile(r"Quote reference ([0-9a-f]{8}) ")
 SECRET_DETAIL = "boom: /srv/finance/internal-path.duckdb"

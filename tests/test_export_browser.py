@@ -11,10 +11,10 @@ import duckdb
 import pytest
 from PIL import Image
 
-from charts import export
-from charts.data_export import chart_file_name
-from tests.conftest import TEST_OUTPUT, free_port, start_server, stop, wait_for_app
+from exports import images
+from exports.data import chart_file_name
 from tests.export_charts import TEST_CHARTS
+from tests.helpers import TEST_OUTPUT, free_port, start_server, stop, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +62,7 @@ def test_png_download_gives_a_valid_image(chart_app, page, db_path):
     image = Image.open(io.BytesIO(Path(download.path()).read_bytes()))
     image.load()
     assert image.format == "PNG"
-    options = export.image_options(export.ImageJob(export.export_figure(chart), "png"))
+    options = images.image_options(images.ImageJob(images.export_figure(chart), "png"))
     assert image.size == (2 * options["width"], 2 * options["height"])
     assert image.convert("L").getextrema()[0] < 100, "something dark is drawn"
     TEST_OUTPUT.mkdir(exist_ok=True)

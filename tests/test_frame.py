@@ -28,7 +28,7 @@ def test_a_page_switched_to_under_apptest_runs_inside_the_frame(db_path):
     """Plain AppTest starts every run in the old pages/ mode; the guard reruns through app.py (sidebar present)."""
     from streamlit.testing.v1 import AppTest
 
-    from tests.conftest import PROJECT_DIR
+    from tests.helpers import PROJECT_DIR
 
     app_test = AppTest.from_file(str(PROJECT_DIR / "app.py"), default_timeout=60)
     app_test.run()

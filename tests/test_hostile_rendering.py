@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from tests.conftest import TEST_OUTPUT, wait_for_app
+from tests.helpers import TEST_OUTPUT, wait_for_app
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from data.access import Actor, PermissionDenied, local_actor
-from tests.conftest import PROJECT_DIR
+from tests.helpers import PROJECT_DIR
 from ui.identity import (
     ConfigurationError,
     actor_for_user,

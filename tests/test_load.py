@@ -13,7 +13,7 @@ import pytest
 from data import load
 from data.__main__ import main as cli
 from data.access import Actor, PermissionDenied
-from metrics.db import connect
+from data.db import connect
 from metrics.figures import figures
 from tests.load_files import MONITORING_HEADER, csv_bytes, table_checksums, xlsx_bytes
 
@@ -40,7 +40,7 @@ def count(db, sql: str) -> int:
 
 def load_bytes(db, name: str, content: bytes, kind: str | None = None, actor: Actor = ADMIN):
     with connect(db, read_only=True) as conn:
-        parsed = load.read(name, content, load.directorate_names(conn), kind)
+        parsed = load.read(name, content, load.directorate_aliases(conn), kind)
         summary = load.preview(conn, parsed)
     with connect(db) as conn:
         return summary, load.apply(conn, parsed, actor)
@@ -124,7 +124,8 @@ def test_real_lines_replace_the_sample_for_their_year_say_so_and_undo_restores_i
     rows = [["2020/21", "P1", "Place", "Highways", "PL-1", "1", "2", "3"]]
     summary, result = load_bytes(db_path, "real-2020.csv", csv_bytes(rows))
     assert summary.sample_lines_replaced == 12_000
-    assert any("replace the 12,000 sample lines for 2020/21" in note for note in summary.notes)
+    assert summary.sample_lines_by_year == {"2020/21": 12_000}
+    assert any("replace the 12,000 sample lines for 2020/21" in message for message in summary.sample_messages())
     assert result.sample_lines_replaced == 12_000
     assert count(db_path, "SELECT count(*) FROM monitoring WHERE basis = 'sample'") == 0
     with connect(db_path) as conn:
@@ -139,7 +140,7 @@ def test_loading_the_same_file_twice_is_detected_until_undone(db_path):
     _, first = load_bytes(db_path, "same.csv", content)
     before = table_checksums(db_path)
     with connect(db_path, read_only=True) as conn:
-        parsed = load.read("renamed.csv", content, load.directorate_names(conn))
+        parsed = load.read("renamed.csv", content, load.directorate_aliases(conn))
         assert load.preview(conn, parsed).duplicate_of == first.load_id
     with connect(db_path) as conn, pytest.raises(load.LoadRejected, match=f"already loaded as load {first.load_id}"):
         load.apply(conn, parsed, ADMIN)
@@ -190,9 +191,9 @@ def test_a_later_dsg_deficit_loads_beside_the_2021_figures(db_path):
 def test_the_templates_parse(db_path):
     from pathlib import Path
 
-    templates = Path(load.__file__).parent / "templates"
+    templates = Path(load.__file__).parent.parent / "templates"
     with connect(db_path, read_only=True) as conn:
-        names = load.directorate_names(conn)
+        names = load.directorate_aliases(conn)
     parsed = load.read("t.csv", (templates / "monitoring_template.csv").read_bytes(), names)
     assert len(parsed.frame) == 4
     # The figures template has a blank value on purpose: it must be filled in before it loads.

@@ -11,10 +11,9 @@ import time
 
 import duckdb
 
-from data.load import PAUSE_ENV
+from data.db import connect
 from metrics import monitoring
-from metrics.db import connect
-from tests.conftest import PROJECT_DIR
+from tests.helpers import PROJECT_DIR
 from tests.load_files import csv_bytes, table_checksums
 
 DIRECTORATES = ["Adults & Housing", "Children's Services", "Place", "Corporate Development", "Central budgets"]
@@ -30,13 +29,28 @@ def big_file(path, lines: int = 60_000, year: str = "2020/21") -> None:
     path.write_bytes(csv_bytes(rows))
 
 
+# `python -m data load`, paused for a minute just before its COMMIT so the test can kill it there.
+PAUSED_LOAD = """
+import sys, time
+import data.load.writes as writes_module
+from data.__main__ import main
+commit = writes_module._commit
+def pause_then_commit(conn):
+    print("load: paused inside the transaction", file=sys.stderr, flush=True)
+    time.sleep(60)
+    commit(conn)
+writes_module._commit = pause_then_commit
+sys.exit(main(sys.argv[1:]))
+"""
+
+
 def test_sigkill_inside_the_load_transaction_leaves_the_previous_contents(db_path, tmp_path):
     file = tmp_path / "ledger-2020-21.csv"
     big_file(file)
     before = table_checksums(db_path)
-    env = {**os.environ, PAUSE_ENV: "60", "FINANCE_DB": str(db_path)}
+    env = {**os.environ, "FINANCE_DB": str(db_path)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "data", "load", str(file)],
+        [sys.executable, "-c", PAUSED_LOAD, "load", str(file)],
         cwd=PROJECT_DIR,
         env=env,
         stdout=subprocess.PIPE,
@@ -71,7 +85,7 @@ def test_sigkill_inside_the_load_transaction_leaves_the_previous_contents(db_pat
 
 HOLDER = """
 import sys, time
-from metrics.db import connect
+from data.db import connect
 with connect(sys.argv[1], read_only=True) as conn:
     conn.execute("SELECT count(*) FROM monitoring").fetchall()
     print("holding", flush=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import TEST_OUTPUT, wait_for_app
+from tests.helpers import TEST_OUTPUT, wait_for_app
 
 pytestmark = pytest.mark.browser
 

@@ -5,15 +5,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from metrics import format as fmt
+from data import vocab
 from metrics.figures import figures, headline_position
 from metrics.recommendations import recommendations_with_status
-
-
-@pytest.fixture
-def conn(built_db):
-    with duckdb.connect(str(built_db), read_only=True) as connection:
-        yield connection
 
 
 def test_headline_position_in_display_order(conn):
@@ -57,4 +51,4 @@ def test_recommendations_filter_by_theme_and_status(conn):
     ],
 )
 def test_money_format(value, qualifier, text):
-    assert fmt.gbp_m(value, qualifier=qualifier) == text
+    assert vocab.gbp_m(value, qualifier=qualifier) == text

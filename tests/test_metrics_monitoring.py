@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 import pytest
 
@@ -13,12 +12,6 @@ from metrics import monitoring
 from metrics.figures import figures
 
 YEAR = "2020/21"
-
-
-@pytest.fixture(scope="module")
-def conn(built_db):
-    with duckdb.connect(str(built_db), read_only=True) as connection:
-        yield connection
 
 
 @pytest.fixture(scope="module")

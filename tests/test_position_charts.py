@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import duckdb
 import plotly.graph_objects as go
 import pytest
 
@@ -19,12 +18,6 @@ POSITION_CHARTS = {
     "reserves_against_dsg_deficit", "reserves_timeline", "dsg_trajectory", "dsg_scenario",
     "overview_action_status",
 }  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def conn(built_db):
-    with duckdb.connect(str(built_db), read_only=True) as connection:
-        yield connection
 
 
 def figure_text(fig: go.Figure) -> str:

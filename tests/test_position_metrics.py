@@ -9,12 +9,6 @@ import pytest
 from metrics import position
 
 
-@pytest.fixture
-def conn(built_db):
-    with duckdb.connect(str(built_db), read_only=True) as connection:
-        yield connection
-
-
 def values(frame: pd.DataFrame, key: str = "fiscal_year", column: str = "value_gbp_m") -> dict:
     return dict(zip(frame[key], frame[column], strict=True))
 

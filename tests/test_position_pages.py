@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from tests import helpers
+
 
 def page_text(at) -> str:
     parts = [element.value for kind in ("title", "header", "subheader", "markdown", "caption", "info")
@@ -25,11 +27,9 @@ def chart_titled(at, start: str) -> dict:
 
 
 def open_page(app_test, page_file):
-    app_test.run()
-    app_test.switch_page(page_file).run()
-    assert not app_test.exception
-    assert not app_test.error
-    return app_test
+    at = helpers.open_page(app_test, page_file)
+    assert not at.error
+    return at
 
 
 def test_overview_shows_the_story(app_test):

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import TEST_OUTPUT, free_port, start_server, stop, wait_for_app
+from tests.helpers import TEST_OUTPUT, free_port, start_server, stop, wait_for_app
 
 pytestmark = pytest.mark.browser
 

@@ -24,8 +24,8 @@ import pytest
 
 from data.access import Actor
 from data.actions import record_update
-from metrics.db import connect
-from tests.conftest import CHROMIUM
+from data.db import connect
+from tests.helpers import CHROMIUM
 
 pytestmark = [pytest.mark.soak, pytest.mark.browser]
 

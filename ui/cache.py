@@ -21,8 +21,8 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
+from data.db import database_path
 from data.version import data_version, file_identity
-from metrics.db import database_path
 from ui.identity import current_actor
 
 T = TypeVar("T")

@@ -8,9 +8,9 @@ from functools import partial
 
 import streamlit as st
 
-from charts import export
-from charts.data_export import CSV_MIME, XLSX_MIME, chart_file_name, csv_bytes, xlsx_bytes
 from charts.spec import Chart
+from exports import images
+from exports.data import CSV_MIME, XLSX_MIME, chart_file_name, csv_bytes, xlsx_bytes
 from ui.safe import plain
 
 log = logging.getLogger(__name__)
@@ -28,18 +28,18 @@ DATA_DOWNLOADS = (
 
 
 @st.cache_resource(show_spinner=False)
-def image_exporter() -> export.ImageExporter:
+def image_exporter() -> images.ImageExporter:
     """The app's one image-export browser: started in the background on first use, stopped at exit."""
-    exporter = export.default_exporter()
+    exporter = images.default_exporter()
     if exporter.available:
         threading.Thread(target=_warm_up, args=(exporter,), name="kaleido-warm-up", daemon=True).start()
     return exporter
 
 
-def _warm_up(exporter: export.ImageExporter) -> None:
+def _warm_up(exporter: images.ImageExporter) -> None:
     try:
         exporter.start()
-    except export.ExportUnavailable:
+    except images.ExportUnavailable:
         log.warning("image export browser did not start", exc_info=True)
 
 
@@ -68,16 +68,16 @@ def download_menu(chart: Chart) -> None:
             for fmt, label, icon in IMAGE_DOWNLOADS:
                 st.download_button(
                     label,
-                    data=partial(export.chart_image, chart, fmt, exporter=exporter),
+                    data=partial(images.chart_image, chart, fmt, exporter=exporter),
                     file_name=chart_file_name(chart, fmt),
-                    mime=export.IMAGE_FORMATS[fmt],
+                    mime=images.IMAGE_FORMATS[fmt],
                     key=f"{fmt}_{chart.chart_id}",
                     icon=icon,
                     on_click="ignore",
                     width="stretch",
                 )
         else:
-            st.caption(export.HOW_TO_ENABLE)
+            st.caption(images.HOW_TO_ENABLE)
         for label, build, fmt, mime, icon in DATA_DOWNLOADS:
             st.download_button(
                 label,

@@ -12,8 +12,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from metrics import db as metrics_db
-from metrics import format as fmt
+from data import db as data_db
+from data import vocab
 from ui.safe import plain
 
 log = logging.getLogger("finance_dashboard")
@@ -22,7 +22,7 @@ log = logging.getLogger("finance_dashboard")
 @contextmanager
 def database(read_only: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the database for this page run. Read-only unless the page writes."""
-    with metrics_db.connect(read_only=read_only) as conn:
+    with data_db.connect(read_only=read_only) as conn:
         yield conn
 
 
@@ -34,10 +34,10 @@ def report_error(error: BaseException) -> str:
 
 
 def show_unexpected_error(error: BaseException) -> None:
-    if isinstance(error, metrics_db.DatabaseMissing):
+    if isinstance(error, data_db.DatabaseMissing):
         st.error(f"{error}. Run `make run`, which builds it.")
         return
-    if isinstance(error, metrics_db.DatabaseBusy):
+    if isinstance(error, data_db.DatabaseBusy):
         st.warning("The database is busy with a load. Wait a moment and try again.")
         return
     reference = report_error(error)
@@ -56,7 +56,7 @@ def figure_metric(row: pd.Series, *, label: str | None = None) -> None:
         help_text += f" Derived: {plain(row['derivation'])}."
     st.metric(
         label=(label or plain(row["label"])) + basis_note,
-        value=fmt.figure(row["value"], row["unit"], row["qualifier"] if isinstance(row["qualifier"], str) else None),
+        value=vocab.figure(row["value"], row["unit"], row["qualifier"] if isinstance(row["qualifier"], str) else None),
         help=help_text,
     )
 

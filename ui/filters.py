@@ -9,13 +9,12 @@ Pages where the directorate filter does not apply call `directorate_notice()` to
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from data.load import MONTH_NAMES
+from data.vocab import month_label, name_key, parse_fiscal_year, parse_period
 from ui.safe import plain
 
 PARAM_DIRECTORATE = "directorate"
@@ -32,23 +31,15 @@ ALL_COST_CENTRES = "All cost centres"
 _SAVED = "_saved_filters"  # values kept while a page's widgets are not on screen
 
 
-def month_label(month: int) -> str:
-    return f"P{month} ({MONTH_NAMES[month - 1]})"
-
-
-def _normalise(name: str) -> str:
-    return re.sub(r"\s+", " ", name.replace("’", "'").strip().lower())
-
-
 def parse_directorates(values: Sequence[str], names: Sequence[str], aliases: dict[str, str] | None = None):
     """(chosen directorates, values not recognised) from query-parameter values."""
-    lookup = {_normalise(n): n for n in names}
-    lookup.update({_normalise(k): v for k, v in (aliases or {}).items() if v in names})
+    lookup = {name_key(n): n for n in names}
+    lookup.update({name_key(k): v for k, v in (aliases or {}).items() if v in names})
     chosen: list[str] = []
     unknown: list[str] = []
     for value in values:
         for part in value.split(",") if value not in names else [value]:
-            match = lookup.get(_normalise(part))
+            match = lookup.get(name_key(part))
             if match is None:
                 if part.strip():
                     unknown.append(part.strip())
@@ -61,19 +52,13 @@ def parse_month(value: str | None) -> int | None:
     """1–12 from '6', 'P6' or 'p06'; None if it is not a month."""
     if value is None:
         return None
-    match = re.fullmatch(r"(?i)p?(\d{1,2})", value.strip())
-    if match and 1 <= int(match.group(1)) <= 12:
-        return int(match.group(1))
-    return None
+    return parse_period(value)
 
 
 def parse_year(value: str | None, years: Sequence[str]) -> str | None:
     if value is None:
         return None
-    match = re.fullmatch(r"(\d{4})\s*[/-]\s*(\d{2}|\d{4})", value.strip())
-    if not match:
-        return None
-    year = f"{match.group(1)}/{int(match.group(2)) % 100:02d}"
+    year = parse_fiscal_year(value)
     return year if year in years else None
 
 

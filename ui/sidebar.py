@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data.load import directorate_names as directorate_aliases
+from data.load import directorate_aliases
 from metrics.figures import source_documents
 from metrics.loads import latest_loads
 from metrics.monitoring import directorate_names

@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import atexit
 import logging
-import os
-import shutil
 import threading
 from collections.abc import Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -24,6 +22,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from charts.spec import Chart
+from exports.chromium import CHROMIUM_ENV, find_chromium
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +33,6 @@ PNG_SCALE = 2  # PNGs at twice the pixel size, for print and high-density screen
 RELOAD_EVERY = 50  # images per tab between page reloads (kaleido itself reloads after every image)
 START_TIMEOUT = 60.0
 RENDER_TIMEOUT = 60.0
-CHROMIUM_ENV = "CHROMIUM_PATH"
-CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 HOW_TO_ENABLE = (
     "Image export (PNG, SVG, PDF, PowerPoint) needs Chromium. Install it with "
@@ -51,19 +48,6 @@ class ExportUnavailable(RuntimeError):
 
 class ExportFailed(RuntimeError):
     """One image could not be rendered."""
-
-
-def find_chromium() -> Path | None:
-    """The browser to render with: $CHROMIUM_PATH if set (and only that), else chromium on PATH."""
-    configured = os.environ.get(CHROMIUM_ENV)
-    if configured:
-        path = Path(configured)
-        return path if path.is_file() and os.access(path, os.X_OK) else None
-    for name in CHROMIUM_NAMES:
-        found = shutil.which(name)
-        if found:
-            return Path(found)
-    return None
 
 
 def image_export_available() -> bool:

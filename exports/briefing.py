@@ -23,9 +23,9 @@ from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 
-from charts.export import ImageExporter, ImageJob, default_exporter, export_figure
 from charts.spec import SAMPLE_LABEL, Chart
-from metrics import format as fmt
+from data import vocab
+from exports.images import ImageExporter, ImageJob, default_exporter, export_figure
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 PDF_MIME = "application/pdf"
@@ -78,7 +78,7 @@ def headline_figures(frame: pd.DataFrame) -> list[HeadlineFigure]:
         result.append(
             HeadlineFigure(
                 label=f"{row['label']} {year}" if year else str(row["label"]),
-                value=fmt.figure(row["value"], row["unit"], qualifier),
+                value=vocab.figure(row["value"], row["unit"], qualifier),
                 basis=str(row["basis"]),
                 source=f'"{row["source_quote"]}" ({row["source_document"]}, {row["source_section"]})',
             )

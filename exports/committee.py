@@ -21,9 +21,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from exports.chromium import find_chromium
 from metrics.safe_text import neutralise_formula, neutralise_frame
 
-CHROMIUM = Path("/usr/bin/chromium")
 PDF_TIMEOUT_SECONDS = 90
 RAG_FILLS = {"Red": "F4C7C3", "Amber": "FCE4CC", "Green": "CCE5D7", "No timeline in source": "E5E5E5"}
 WIDE_COLUMNS = {"Recommendation": 60, "Latest note": 45, "RAG reason": 35, "Change since previous report": 40}
@@ -185,14 +185,15 @@ def html_document(report: pd.DataFrame, meta: ReportMeta) -> str:
     )
 
 
-def pdf_available(chromium: Path = CHROMIUM) -> bool:
-    return chromium.exists()
+def pdf_available() -> bool:
+    return find_chromium() is not None
 
 
-def pdf_bytes(report: pd.DataFrame, meta: ReportMeta, *, chromium: Path = CHROMIUM) -> bytes:
+def pdf_bytes(report: pd.DataFrame, meta: ReportMeta, *, chromium: Path | None = None) -> bytes:
     """The HTML report printed to an A4 landscape PDF by headless Chromium (the same Chromium kaleido uses)."""
-    if not chromium.exists():
-        raise ReportUnavailable(f"{chromium} is not installed, so the PDF cannot be made; download the HTML instead.")
+    chromium = chromium or find_chromium()
+    if chromium is None or not chromium.exists():
+        raise ReportUnavailable("Chromium is not installed, so the PDF cannot be made; download the HTML instead.")
     with tempfile.TemporaryDirectory(prefix="committee-report-") as folder:
         page, pdf = Path(folder) / "report.html", Path(folder) / "report.pdf"
         page.write_text(html_document(report, meta), encoding="utf-8")

@@ -1,7 +1,7 @@
 """Command line: briefing packs for scheduled jobs, and the list of chart ids.
 
-    python -m charts briefing --out FILE.pptx|FILE.pdf [--charts ID ...] [--db PATH] [--no-headline-figures]
-    python -m charts list
+    python -m exports briefing --out FILE.pptx|FILE.pdf [--charts ID ...] [--db PATH] [--no-headline-figures]
+    python -m exports list
 
 Exit status: 0 written, 1 could not build (no database, no Chromium, rendering failed), 2 bad arguments.
 """
@@ -15,15 +15,15 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from charts import briefing
 from charts.all import load_catalogue
-from charts.export import ExportFailed, ExportUnavailable
-from metrics import db as metrics_db
+from data import db as data_db
+from exports import briefing
+from exports.images import ExportFailed, ExportUnavailable
 from metrics.figures import headline_position, source_documents
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m charts", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m exports", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     pack = commands.add_parser("briefing", help="write a briefing pack as PowerPoint or PDF")
     pack.add_argument("--out", required=True, type=Path, help="the file to write: .pptx or .pdf")
@@ -62,14 +62,14 @@ def _briefing(args: argparse.Namespace) -> int:
         print("error: nothing to put in the pack: no charts and --no-headline-figures", file=sys.stderr)
         return 2
     try:
-        with metrics_db.connect(args.db, read_only=True) as conn:
+        with data_db.connect(args.db, read_only=True) as conn:
             info = briefing.pack_info(source_documents(conn))
             items: list[briefing.PackItem] = []
             if not args.no_headline_figures:
                 items.append(briefing.HeadlineSlide(tuple(briefing.headline_figures(headline_position(conn)))))
             items += [catalogue[chart_id].build(conn) for chart_id in chart_ids]
         content = briefing.build_pack(items, info, kind)
-    except (metrics_db.DatabaseMissing, metrics_db.DatabaseBusy, ExportUnavailable, ExportFailed) as error:
+    except (data_db.DatabaseMissing, data_db.DatabaseBusy, ExportUnavailable, ExportFailed) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     _write_atomically(args.out, content)

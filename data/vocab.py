@@ -1,0 +1,191 @@
+"""The dashboard's words, defined once: statuses, qualifiers, periods, months, financial years, money, pages.
+
+Every layer imports these from here (data → metrics → charts → pages); `tests/test_vocab.py` holds the
+lists against the CHECK constraints in `schema.sql`, so adding a status is one edit here plus the schema.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+
+# --- recommendation statuses -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Status:
+    key: str  # as stored in action_updates.status
+    label: str  # as people read it
+    colour: str  # from the Analysis Function palette; never the only carrier: the label is shown beside it
+
+
+STATUSES: tuple[Status, ...] = (
+    Status("not_started", "Not started", "#BFBFBF"),  # context grey
+    Status("in_progress", "In progress", "#A285D1"),  # light purple
+    Status("ongoing", "Ongoing", "#28A197"),  # turquoise
+    Status("blocked", "Blocked", "#F46A25"),  # orange
+    Status("complete", "Complete", "#12436D"),  # dark blue
+)
+STATUS_KEYS: tuple[str, ...] = tuple(status.key for status in STATUSES)
+STATUS_LABELS: dict[str, str] = {status.key: status.label for status in STATUSES}
+STATUS_FROM_LABEL: dict[str, str] = {status.label: status.key for status in STATUSES}
+NO_UPDATE = "No update"  # a recommendation with no recorded status yet
+# Label -> colour in the order charts stack them: done first, then work under way, then not begun.
+STATUS_COLOURS: dict[str, str] = {
+    STATUS_LABELS[key]: {status.key: status.colour for status in STATUSES}[key]
+    for key in ("complete", "in_progress", "ongoing", "blocked", "not_started")
+} | {NO_UPDATE: "#3D3D3D"}
+
+# --- reported figures --------------------------------------------------------------------------------------
+QUALIFIER_PREFIX: dict[str, str] = {  # the source's hedge, and how it is written before a figure
+    "circa": "c. ",
+    "nearly": "nearly ",
+    "just under": "just under ",
+    "less than": "under ",
+    "within top": "top ",
+}
+QUALIFIERS: tuple[str, ...] = tuple(QUALIFIER_PREFIX)
+PERIODS: tuple[str, ...] = ("budget", "q1", "q2", "q3", "outturn", "forecast", "plan", "projection", "as_at")
+SCENARIOS: tuple[str, ...] = ("mitigated", "unmitigated")
+UNITS: tuple[str, ...] = ("gbp_m", "pct", "count", "year", "rank")
+BASES: tuple[str, ...] = ("reported", "derived", "interpolated", "sample")
+LOADABLE_BASES: tuple[str, ...] = ("reported", "derived")
+MONITORING_BASES: tuple[str, ...] = ("reported", "sample")
+LOAD_KINDS: tuple[str, ...] = ("monitoring", "figures")  # what a person may load from a file
+ALL_LOAD_KINDS: tuple[str, ...] = ("build", "sample", *LOAD_KINDS)
+
+# --- months and financial years ----------------------------------------------------------------------------
+MONTH_NAMES: tuple[str, ...] = ("Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar")
+_FISCAL_YEAR = re.compile(r"(\d{4})\s*[/-]\s*(\d{2}|\d{4})")
+_PERIOD = re.compile(r"(?i)p?\s*(\d{1,2})")
+
+
+def month_label(month: int) -> str:
+    """'P1 (Apr)': period 1 is April."""
+    return f"P{month} ({MONTH_NAMES[month - 1]})"
+
+
+def parse_period(text: str) -> int | None:
+    """1–12 from '7', 'P7' or 'p07'; None for anything else."""
+    match = _PERIOD.fullmatch(text.strip())
+    month = int(match.group(1)) if match else 0
+    return month if 1 <= month <= 12 else None
+
+
+def parse_fiscal_year(text: str) -> str | None:
+    """'2021/22' from '2021/22', '2021-22' or '2021/2022'; None if it is not a financial year."""
+    match = _FISCAL_YEAR.fullmatch(text.strip())
+    if not match:
+        return None
+    start, end = int(match.group(1)), int(match.group(2))
+    if end % 100 == (start + 1) % 100 and (end < 100 or end == start + 1) and 1990 <= start <= 2100:
+        return fiscal_year_label(start)
+    return None
+
+
+def fiscal_year_label(start: int) -> str:
+    """2021 -> '2021/22'."""
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def fiscal_year_start(fiscal_year: str) -> int:
+    """'2021/22' -> 2021; ValueError naming the value for anything not written like that."""
+    if parse_fiscal_year(fiscal_year) != fiscal_year:
+        raise ValueError(f"{fiscal_year!r} is not a financial year written like 2021/22")
+    return int(fiscal_year[:4])
+
+
+# --- directorate names ----------------------------------------------------------------------------------------
+def name_key(name: str) -> str:
+    """How two spellings of a directorate's name are compared: case, curly quotes and spacing ignored."""
+    return re.sub(r"\s+", " ", name.replace("’", "'").strip().lower())
+
+
+# --- money ------------------------------------------------------------------------------------------------------
+NOT_GIVEN = "not given"
+
+
+def _hedge(qualifier: object) -> str:
+    """The qualifier's prefix; a blank cell (None, or NaN from a DataFrame) has none."""
+    return QUALIFIER_PREFIX.get(qualifier, "") if isinstance(qualifier, str) else ""
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def gbp_m(value: float | None, *, qualifier: str | None = None, decimals: int | None = None) -> str:
+    """£ millions: '£312m', '£31.5m', '£5.25m'; one decimal unless the source gives more."""
+    if _missing(value):
+        return NOT_GIVEN
+    if decimals is None:
+        value = round(float(value), 2)
+        decimals = 0 if value.is_integer() else (1 if round(value, 1) == value else 2)
+    sign = "-" if value < 0 else ""
+    text = f"{sign}£{abs(value):,.{decimals}f}m"
+    return _hedge(qualifier) + text
+
+
+def gbp_m_signed(difference: float) -> str:
+    """A difference in £m with its sign, one decimal: '+£3.2m', '-£40.0m', '£0.0m' (no sign on zero)."""
+    text = gbp_m(difference, decimals=1)
+    return ("+" if round(difference, 1) > 0 else "") + text
+
+
+def gbp(pounds: float) -> str:
+    """Pounds for monitoring amounts: £m to one decimal; two below £1m; whole pounds below £10,000."""
+    if abs(pounds) < 10_000:
+        return f"{'-' if pounds < 0 else ''}£{abs(pounds):,.0f}"
+    return gbp_m(pounds / 1e6, decimals=1 if abs(pounds) >= 1e6 else 2)
+
+
+def pct(value: float | None, *, qualifier: str | None = None) -> str:
+    if _missing(value):
+        return NOT_GIVEN
+    return _hedge(qualifier) + f"{value:g}%"
+
+
+def figure(value: float | None, unit: str, qualifier: str | None = None) -> str:
+    """A reported figure in its own unit."""
+    if unit == "gbp_m":
+        return gbp_m(value, qualifier=qualifier)
+    if unit == "pct":
+        return pct(value, qualifier=qualifier)
+    if _missing(value):
+        return NOT_GIVEN
+    if unit == "count":
+        return _hedge(qualifier) + f"{value:,.0f}"
+    return _hedge(qualifier) + f"{value:g}"
+
+
+# --- pages ------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PageInfo:
+    file: str  # under pages/
+    title: str
+    icon: str
+    section: str
+
+    @property
+    def url_path(self) -> str:
+        return self.file.removesuffix(".py")
+
+
+OVERVIEW = PageInfo("overview.py", "Overview", ":material/dashboard:", "Financial position")
+BUDGET_OUTTURN = PageInfo("budget_outturn.py", "Budget & outturn", ":material/payments:", "Financial position")
+RESERVES = PageInfo("reserves.py", "Reserves", ":material/savings:", "Financial position")
+DSG = PageInfo("dsg.py", "DSG & high needs", ":material/school:", "Financial position")
+ACTION_PLAN = PageInfo("action_plan.py", "Action plan", ":material/checklist:", "Action plan")
+DIRECTORATES = PageInfo("directorates.py", "Directorates", ":material/account_tree:", "Monitoring")
+DATA_SOURCES = PageInfo("data_sources.py", "Data & sources", ":material/source:", "About the data")
+BRIEFING = PageInfo("briefing.py", "Briefing pack", ":material/slideshow:", "Export")
+PAGES: tuple[PageInfo, ...] = (
+    OVERVIEW,
+    BUDGET_OUTTURN,
+    RESERVES,
+    DSG,
+    ACTION_PLAN,
+    DIRECTORATES,
+    DATA_SOURCES,
+    BRIEFING,
+)

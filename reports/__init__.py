@@ -1,1 +1,0 @@
-"""Report writers: turn finished DataFrames into files (XLSX, HTML). No database access."""
