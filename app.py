@@ -9,7 +9,7 @@ import streamlit as st
 
 from data import vocab
 from ui import sidebar
-from ui.common import show_unexpected_error
+from ui.common import show_unexpected_error, show_write_failure
 from ui.identity import show_identity, sign_in_gate
 
 PAGES_DIR = Path(__file__).parent / "pages"
@@ -20,9 +20,19 @@ st.set_page_config(
 )
 
 
+# The default page is served at `/` yet reserves its own name too; so it is named "home", leaving `/overview`
+# (its title, as a bookmark or typed from the sidebar label) to a hidden page that opens it.
+DEFAULT_URL_PATH = "home"
+
+
 def page(info: vocab.PageInfo) -> st.Page:
+    default = info is vocab.OVERVIEW
     return st.Page(
-        PAGES_DIR / info.file, title=info.title, icon=info.icon, url_path=info.url_path, default=info is vocab.OVERVIEW
+        PAGES_DIR / info.file,
+        title=info.title,
+        icon=info.icon,
+        url_path=DEFAULT_URL_PATH if default else info.url_path,
+        default=default,
     )
 
 
@@ -35,11 +45,23 @@ except Exception as error:  # noqa: BLE001 - no traceback on screen, even from t
 sections: dict[str, list[st.Page]] = {}
 for info in vocab.PAGES:
     sections.setdefault(info.section, []).append(page(info))
+overview = sections[vocab.OVERVIEW.section][0]
+
+
+def overview_by_name() -> None:
+    """`/overview` opens the Overview at `/`, keeping the query (the as-at date)."""
+    st.switch_page(overview, query_params=st.query_params.to_dict())
+
+
+sections[vocab.OVERVIEW.section].append(
+    st.Page(overview_by_name, title=vocab.OVERVIEW.title, url_path=vocab.OVERVIEW.url_path, visibility="hidden")
+)
 navigation = st.navigation(sections)
 
 try:
     sidebar.render()
     show_identity(actor)
     navigation.run()
+    show_write_failure()  # a failed write callback on a page that did not show it itself
 except Exception as error:  # noqa: BLE001 - the last line of defence: no traceback on screen
     show_unexpected_error(error)

@@ -1,7 +1,8 @@
-"""`python -m bench directorates` (part of `make bench`): the Directorates page at 1M and 10M lines.
+"""`python -m bench directorates` (part of `make bench`): the Directorates page at 1M and 10M snapshot lines.
 
-For each size it builds a database (sample lines from `data.sample.generate`; the 10M one copies the
-1M lines nine more times in SQL under new cost-centre codes), then, each in its own process:
+For each size it builds a database (sample period-close snapshots P1-P12 from `data.sample.generate`;
+the 10M one copies the 1M lines nine more times in SQL under new cost-centre codes, in period order),
+then, each in its own process:
 
 - metrics: the calls one page run makes (sidebar and Directorates page), each opening the database
   as the app does, timed over repeated directorate changes: median and p95 per call and per run;
@@ -30,6 +31,13 @@ SIZES = {"1M": 1_000_000, "10M": 10_000_000}
 SELECTIONS = [["Adults & Housing"], ["Children's Services"], ["Place"], ["Corporate Development"],
               ["Central budgets"], []]  # fmt: skip
 YEAR = "2020/21"
+DRILL_SERVICE = {
+    "Adults & Housing": "Adult Care & Support",
+    "Children's Services": "Care & Protection",
+    "Place": "Highways",
+    "Corporate Development": "ICT",
+    "Central budgets": "Capital financing",
+}
 
 
 def build(path: Path, lines: int) -> float:
@@ -46,9 +54,10 @@ def build(path: Path, lines: int) -> float:
             conn.execute(
                 """
                 INSERT INTO monitoring
-                SELECT fiscal_year, period_month, directorate, service, cost_centre || '-R' || copy,
-                       budget_gbp, actual_gbp, forecast_gbp, basis, load_id
+                SELECT fiscal_year, period, directorate, service, cost_centre || '-R' || copy,
+                       annual_budget_gbp, actual_ytd_gbp, forecast_outturn_gbp, basis, load_id
                 FROM monitoring, range(1, $copies + 1) AS c(copy)
+                ORDER BY period
                 """,
                 {"copies": copies},
             )
@@ -99,12 +108,24 @@ def run_metrics(db: Path, rounds: int) -> dict:
                 timed("sidebar: sources, loads, directorates", lambda c: (source_documents(c), latest_loads(c),
                       monitoring.directorate_names(c), aliases(c)), conn)  # fmt: skip
                 years = timed("years", monitoring.years, conn)
-                month = int(years.iloc[0]["last_month"])
-                filters = {"fiscal_year": YEAR, "directorates": chosen, "month": month}
-                timed("by_service", monitoring.by_service, conn, **filters)
-                timed("totals", monitoring.totals, conn, **filters)
-                timed("variance_trend", monitoring.variance_trend, conn, **filters)
-                timed("cost_centre_variances", monitoring.cost_centre_variances, conn, **filters)
+                held = timed("periods", monitoring.periods, conn, fiscal_year=YEAR)
+                period = held[-1] if years.size else 12
+                previous = monitoring.previous_period(held, period)
+                filters = {"fiscal_year": YEAR, "period": period, "previous": previous, "directorates": chosen}
+                timed("monitoring_table (directorates)", monitoring.monitoring_table, conn, **filters)
+                timed("council_total", monitoring.council_total, conn, **filters)
+                timed("drift", monitoring.drift, conn, fiscal_year=YEAR, directorates=chosen)
+                timed("monitoring_table (15 largest cost centres)", monitoring.monitoring_table, conn, **filters,
+                      level="cost_centre", limit=15)  # fmt: skip
+                drilled = chosen[0] if chosen else "Place"
+                drill = {"fiscal_year": YEAR, "period": period, "previous": previous, "directorate": drilled}
+                timed("monitoring_table (services of one directorate)", monitoring.monitoring_table, conn, **drill,
+                      level="service")  # fmt: skip
+                timed("monitoring_table (cost centres of one service, 200)", monitoring.monitoring_table, conn,
+                      **drill, level="cost_centre", service=DRILL_SERVICE[drilled], limit=200)  # fmt: skip
+                timed("savings", lambda c, d: (monitoring.savings_snapshots(c), monitoring.savings_by_directorate(
+                    c, fiscal_year="2021/22", period=6, directorates=d), monitoring.savings_schemes(
+                    c, fiscal_year="2021/22", period=6, directorates=d)), conn, chosen)  # fmt: skip
             runs[group].append((time.perf_counter() - started) * 1000)
     return {
         "calls": {g: {name: summary(samples) for name, samples in c.items()} for g, c in calls.items()},
@@ -121,8 +142,9 @@ def run_pandas(db: Path, rounds: int) -> dict:
     started = time.perf_counter()
     with duckdb.connect(str(db), read_only=True) as conn:
         frame = conn.execute("SELECT * FROM monitoring").df()
-    for column in ("budget_gbp", "actual_gbp", "forecast_gbp"):
+    for column in ("annual_budget_gbp", "actual_ytd_gbp", "forecast_outturn_gbp"):
         frame[column] = frame[column].astype(float)
+    frame["variance"] = frame["forecast_outturn_gbp"] - frame["annual_budget_gbp"]
     read_ms = (time.perf_counter() - started) * 1000
     calls: dict[str, dict[str, list[float]]] = {"one": {}, "all": {}}
     group = "one"
@@ -132,22 +154,22 @@ def run_pandas(db: Path, rounds: int) -> dict:
         function()
         calls[group].setdefault(name, []).append((time.perf_counter() - started) * 1000)
 
-    month = int(frame["period_month"].max())
+    period = int(frame["period"].max())
     for _ in range(rounds):
         for chosen in SELECTIONS:
             group = "one" if chosen else "all"
             started = time.perf_counter()
-            subset = frame[(frame["fiscal_year"] == YEAR) & (frame["period_month"] <= month)]
+            subset = frame[(frame["fiscal_year"] == YEAR) & frame["period"].isin([period, period - 1])]
             if chosen:
                 subset = subset[subset["directorate"].isin(chosen)]
             calls[group].setdefault("filter", []).append((time.perf_counter() - started) * 1000)
-            timed("by_service", lambda s=subset: s.groupby(["directorate", "service"])[
-                ["budget_gbp", "actual_gbp", "forecast_gbp"]].sum())  # fmt: skip
-            timed("totals", lambda s=subset: s[["budget_gbp", "actual_gbp", "forecast_gbp"]].sum())
-            timed("variance_trend", lambda s=subset: (s["actual_gbp"] - s["budget_gbp"]).groupby(
-                s["period_month"]).sum().cumsum())  # fmt: skip
-            timed("cost_centre_variances", lambda s=subset: (s["actual_gbp"] - s["budget_gbp"]).groupby(
-                s["cost_centre"]).sum().abs().nlargest(15))  # fmt: skip
+            timed("monitoring_table (directorates)", lambda s=subset: s.groupby(["directorate", "period"])[
+                ["annual_budget_gbp", "forecast_outturn_gbp", "variance"]].sum())  # fmt: skip
+            timed("council_total", lambda s=subset: s.groupby("period")[["annual_budget_gbp", "variance"]].sum())
+            timed("drift", lambda c=chosen: (frame if not c else frame[frame["directorate"].isin(c)]).groupby(
+                ["directorate", "period"])["variance"].sum())  # fmt: skip
+            timed("monitoring_table (15 largest cost centres)", lambda s=subset: s[s["period"] == period].groupby(
+                "cost_centre")["variance"].sum().abs().nlargest(15))  # fmt: skip
     return {
         "read_whole_table_ms": round(read_ms, 1),
         "calls": {g: {name: summary(samples) for name, samples in c.items()} for g, c in calls.items()},

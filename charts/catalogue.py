@@ -8,15 +8,19 @@ list what is here.
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import duckdb
 
 from charts.spec import Chart
+from charts.style import not_reported_chart
 from metrics.figures import figures_as_at
+from metrics.position import FigureMissing
 
-ChartBuilder = Callable[[duckdb.DuckDBPyConnection], Chart]
+ChartBuilder = Callable[..., Chart]
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,12 @@ class CatalogueEntry:
     name: str  # short name for pickers, e.g. "DSG deficit trajectory"
     page: str  # the page it appears on, e.g. "DSG & high needs"
     build: ChartBuilder
+
+    def chart(self, conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
+        """The chart as at a date, for builders that take one (the others show everything held)."""
+        if "as_at" in inspect.signature(self.build).parameters:
+            return self.build(conn, as_at=as_at)
+        return self.build(conn)
 
 
 CATALOGUE: dict[str, CatalogueEntry] = {}
@@ -35,11 +45,17 @@ def register(chart_id: str, name: str, page: str) -> Callable[[ChartBuilder], Ch
         if chart_id in CATALOGUE:
             raise ValueError(f"chart id {chart_id!r} registered twice")
 
+        takes_as_at = "as_at" in inspect.signature(build).parameters
+
         @functools.wraps(build)
-        def build_dated(conn: duckdb.DuckDBPyConnection) -> Chart:
-            chart = build(conn)
+        def build_dated(conn: duckdb.DuckDBPyConnection, *args: object, as_at: date | None = None) -> Chart:
+            """The chart as at a date (None: everything held); "not reported" in place if its figures are not."""
+            try:
+                chart = build(conn, *args, as_at=as_at) if takes_as_at else build(conn, *args)
+            except FigureMissing as missing:
+                chart = not_reported_chart(chart_id, name, str(missing))
             if chart.as_at is None:  # the figures' as-at date, for export file names
-                chart.as_at = figures_as_at(conn)
+                chart.as_at = as_at or figures_as_at(conn, as_at=as_at)
             return chart
 
         CATALOGUE[chart_id] = CatalogueEntry(chart_id, name, page, build_dated)

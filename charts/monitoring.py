@@ -1,8 +1,12 @@
 """Budget-monitoring charts for the Directorates page. Each returns a `Chart`; no Streamlit here.
 
 Every number in a figure comes from the DataFrame passed in (metrics.monitoring). When any line
-behind a chart is sample data, the figure carries a "sample data" label inside it, the Chart lists
-SAMPLE_LABEL, and the data has a `data_basis` column saying so, so the label survives every export.
+behind a chart is sample data, the figure carries a "sample data" line under its subtitle, the Chart
+lists SAMPLE_LABEL, and the data has a `data_basis` column saying so, so the label survives every export.
+
+Fitting: period ticks are short ("P9"); bar labels sit outside the bars with the value axis widened
+to hold them (`_room_for_labels`); long names are cut to NAME_CHARS with the full name on hover and
+in the data.
 """
 
 from __future__ import annotations
@@ -17,23 +21,44 @@ from charts import style
 from charts.catalogue import register
 from charts.spec import SAMPLE_LABEL, Chart
 from data import vocab
-from data.vocab import month_label
+from data.vocab import SAVINGS_STATUS_LABELS, gbp, period_label
 from metrics import monitoring
 
 PAGE = vocab.DIRECTORATES.title
 SAMPLE_SOURCE = (
-    "Source: sample monitoring lines (synthetic; their 2020/21 totals reconcile to the outturn reported to "
-    "Dorset Council Cabinet, 5 October 2021; the split by directorate and service is invented)"
+    "Source: sample period-close snapshots (synthetic; the 2020/21 council totals at P9 and P12 are the "
+    "quarter 3 forecast and the outturn reported to Dorset Council Cabinet, 5 October 2021; the split by "
+    "directorate, service and cost centre is invented)"
 )
-LEDGER_SOURCE = "Source: budget-monitoring lines loaded from the ledger extract"
+SAMPLE_SAVINGS_SOURCE = (
+    "Source: sample savings schemes (synthetic; the 2021/22 targets sum to the £27m programme reported to "
+    "Dorset Council Cabinet, 5 October 2021; schemes, statuses and delivery are invented)"
+)
+LEDGER_SOURCE = "Source: period-close monitoring extract loaded from the ledger"
+LEDGER_SAVINGS_SOURCE = "Source: savings tracker loaded on the Data & sources page"
+NAME_CHARS = 30
+SAMPLE_TAG = SAMPLE_LABEL.upper().replace(" ", "\u00a0")  # kept on one line when the subtitle wraps
+LABEL_PX_PER_CHAR = 8.2  # a 13-14 px label's average character width, for the room bar labels need
+NAME_FONT = 14  # category names on horizontal bar charts
+NAME_PX_PER_CHAR = 7.9
+SCREEN_PX = 650  # the narrowest the figure is drawn: its column at 1400 px (the export is 800)
 
 
 def _over_under(pounds: float) -> str:
-    return f"{vocab.gbp(abs(pounds))} {'over' if pounds > 0 else 'under'} budget"
+    return f"{gbp(abs(pounds))} {'over' if pounds > 0 else 'under'} budget"
+
+
+def _worse_better(pounds: float) -> str:
+    return f"{'worse' if pounds > 0 else 'better'} by {gbp(abs(pounds))}"
 
 
 def _scope(directorates: Sequence[str] | None) -> str:
     return ", ".join(directorates) if directorates else "all directorates"
+
+
+def short_name(name: str, limit: int = NAME_CHARS) -> str:
+    """A long name cut to `limit` characters with an ellipsis; the full name goes on hover and in the data."""
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
 
 
 def _is_sample(data: pd.DataFrame) -> bool:
@@ -46,43 +71,46 @@ def _with_basis(data: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _finish(figure: go.Figure, *, title: str, subtitle: str, source: str, sample: bool, height: int) -> go.Figure:
-    """The shared style (title, subtitle, source line inside the figure), plus a tag when lines are sample."""
-    figure.update_layout(height=height)
-    notes = ("Includes sample data: synthetic lines, not the council's ledger.",) if sample else ()
-    style.finish(
-        figure, title=title, subtitle=subtitle, source=source, notes=notes, legend=figure.layout.showlegend is not False
-    )
-    if sample:
-        plot_height = height - figure.layout.margin.t - figure.layout.margin.b
-        figure.add_annotation(
-            text=f"<b>{SAMPLE_LABEL.upper()}</b>",
-            xref="paper",
-            yref="paper",
-            x=1,
-            y=1 + (figure.layout.margin.t - 8) / plot_height,  # the top right corner, level with the title
-            xanchor="right",
-            yanchor="top",
-            showarrow=False,
-            font={"size": 13, "color": style.DARK_PINK},
-            bordercolor=style.DARK_PINK,
-            borderwidth=1,
-            borderpad=3,
-            name="sample_tag",
-        )
-    return figure
-
-
 def _chart(
-    chart_id: str, figure: go.Figure, data: pd.DataFrame, *, title: str, subtitle: str, alt: str, height: int = 460
+    chart_id: str,
+    figure: go.Figure,
+    data: pd.DataFrame,
+    *,
+    title: str,
+    subtitle: str,
+    alt: str,
+    height: int = 480,
+    savings: bool = False,
 ) -> Chart:
     sample = _is_sample(data)
-    source = SAMPLE_SOURCE if sample else LEDGER_SOURCE
-    _finish(figure, title=title, subtitle=subtitle, source=source, sample=sample, height=height)
+    if savings:
+        source = SAMPLE_SAVINGS_SOURCE if sample else LEDGER_SAVINGS_SOURCE
+    else:
+        source = SAMPLE_SOURCE if sample else LEDGER_SOURCE
+    figure.update_layout(height=height)
+    notes = ("Includes sample data: synthetic lines, not the council's ledger.",) if sample else ()
+    # The sample tag is a line of the subtitle, so it can never run into a wrapped title.
+    shown_subtitle = f"{subtitle} · {SAMPLE_TAG}" if sample else subtitle
+    style.finish(
+        figure,
+        title=title,
+        subtitle=shown_subtitle,
+        source=source,
+        notes=notes,
+        legend=figure.layout.showlegend is not False,
+    )
+    left = figure.layout.margin.l
+    if left and figure.layout.yaxis.automargin is False:
+        # The source line starts at the figure's left edge, not the plot's, so it is never cut off at the right.
+        for annotation in figure.layout.annotations:
+            if annotation.name == "source":
+                annotation.xshift = -(left - 8)
+    if sample:  # wrapped now: the tag's ordinary space back, so every search for the words finds them
+        figure.layout.title.text = figure.layout.title.text.replace(SAMPLE_TAG, SAMPLE_LABEL.upper())
     return Chart(
         chart_id=chart_id,
         figure=figure,
-        data=_with_basis(data),
+        data=_with_basis(data).reset_index(drop=True),
         title=title,
         subtitle=subtitle,
         source=source,
@@ -91,166 +119,242 @@ def _chart(
     )
 
 
-def services_chart(
-    services: pd.DataFrame, *, fiscal_year: str, month: int, directorates: Sequence[str] | None = None
-) -> Chart:
-    """Budget, actual and forecast by service (year to date), largest overspend at the top."""
-    data = services.sort_values("variance_gbp", ascending=True)
-    names = [f"{s} ({d})" if not directorates or len(directorates) != 1 else s for d, s in
-             zip(data["directorate"], data["service"], strict=True)]  # fmt: skip
-    figure = go.Figure()
-    for column, label, colour in (
-        ("budget_gbp", "Budget", style.DARK_BLUE),
-        ("actual_gbp", "Actual", style.TURQUOISE),
-        ("forecast_gbp", "Forecast", style.ORANGE),
-    ):
-        figure.add_bar(
-            y=names, x=data[column] / 1e6, name=label, orientation="h", marker_color=colour,
-            hovertemplate="%{y}<br>" + label + ": £%{x:,.2f}m<extra></extra>",
-        )  # fmt: skip
+def _names_margin(figure: go.Figure, names: Sequence[str]) -> None:
+    """A left margin that fits the (cut) category names, set rather than automatic so the source line can
+    be placed from the figure's left edge."""
+    widest = max((len(n) for n in names), default=4)
     figure.update_layout(
-        barmode="group", xaxis={"title": "£m", "rangemode": "tozero", "type": "linear"}, yaxis={"type": "category"}
+        margin={"l": int(24 + widest * NAME_PX_PER_CHAR)},
+        yaxis={"automargin": False, "tickfont": {"size": NAME_FONT}},
     )
-    subtitle = f"Budget, actual and forecast, £m, {_scope(directorates)}, {fiscal_year} to {month_label(month)}"
-    if len(data):
-        top = services.sort_values("variance_gbp", ascending=False).iloc[0]
-        title = f"{top['service']} is furthest from budget: {_over_under(top['variance_gbp'])}"
-        alt = (
-            f"Bar chart of budget, actual and forecast for {len(data)} services. {top['service']} has the largest "
-            f"overspend, {_over_under(top['variance_gbp'])} to {month_label(month)}."
-        )
-    else:
-        title, alt = "No monitoring lines for this choice", "No data."
-    height = max(460, 200 + 38 * len(data))
-    return _chart("monitoring_services", figure, services, title=title, subtitle=subtitle, alt=alt, height=height)
 
 
-def variance_trend_chart(
-    trend: pd.DataFrame, *, fiscal_year: str, scope: str, chart_id: str = "monitoring_variance_trend"
+def _room_for_labels(figure: go.Figure, values: Sequence[float], labels: Sequence[str], axis: str = "xaxis") -> None:
+    """Widen the value axis so a label outside the longest bar at either end stays inside the plot."""
+    low, high = min([0.0, *values]), max([0.0, *values])
+    span = (high - low) or 1.0
+    widest = max((len(t) for t in labels), default=0) * LABEL_PX_PER_CHAR + 12
+    plot_px = max(240, SCREEN_PX - (figure.layout.margin.l or 64) - 24)
+    share = min(0.6, widest / plot_px)  # the part of the plot's width the widest label takes
+    pad = span * share / (1 - 2 * share) if share < 0.5 else span
+    figure.update_layout({axis: {"range": [low - (pad if low < 0 else 0), high + (pad if high > 0 else 0)]}})
+
+
+def variance_chart(
+    table: pd.DataFrame, *, fiscal_year: str, period: int, scope: str, level: str = "directorate"
 ) -> Chart:
-    """The month's variance (bars) and the cumulative variance (line), by month."""
-    labels = [month_label(int(m)) for m in trend["period_month"]]
-    figure = go.Figure()
-    figure.add_bar(
-        x=labels, y=trend["variance_gbp"] / 1e6, name="Variance in the month", marker_color=style.DARK_BLUE,
-        hovertemplate="%{x}: £%{y:,.2f}m<extra></extra>",
-    )  # fmt: skip
-    figure.add_scatter(
-        x=labels, y=trend["cumulative_variance_gbp"] / 1e6, name="Cumulative variance", mode="lines+markers",
-        line={"color": style.ORANGE, "width": 3}, hovertemplate="%{x}: £%{y:,.2f}m<extra></extra>",
-    )  # fmt: skip
-    figure.update_layout(yaxis={"title": "£m (positive = overspend)", "zeroline": True})
-    subtitle = f"Actual minus budget, £m, {scope}, {fiscal_year}"
-    if len(trend):
-        last = trend.iloc[-1]
-        title = f"{_over_under(last['cumulative_variance_gbp'])} by {month_label(int(last['period_month']))}"
-        alt = (
-            f"Bars show each month's variance and a line the cumulative variance for {scope}, {fiscal_year}; "
-            f"by {month_label(int(last['period_month']))} it is {_over_under(last['cumulative_variance_gbp'])}."
-        )
-    else:
-        title, alt = "No monitoring lines for this choice", "No data."
-    return _chart(chart_id, figure, trend, title=title, subtitle=subtitle, alt=alt)
-
-
-def cost_centres_chart(centres: pd.DataFrame, *, fiscal_year: str, month: int, scope: str) -> Chart:
-    """The cost centres with the largest variances, either sign."""
-    data = centres.iloc[::-1]
-    names = [f"{c} · {s}" for c, s in zip(data["cost_centre"], data["service"], strict=True)]
+    """Forecast variance by directorate (or service) at the period close, with the RAG word on each bar."""
+    data = table.iloc[::-1]
+    names = [short_name(n) for n in data["name"]]
+    values = list(data["variance_gbp"] / 1e6)
+    labels = [f"{'+' if v > 0 else ''}{gbp(v)} · {r}" for v, r in zip(data["variance_gbp"], data["rag"], strict=True)]
     colours = [style.DARK_PINK if v > 0 else style.TURQUOISE for v in data["variance_gbp"]]
     figure = go.Figure()
     figure.add_bar(
-        y=names, x=data["variance_gbp"] / 1e6, orientation="h", marker_color=colours, name="Variance",
-        text=["over" if v > 0 else "under" for v in data["variance_gbp"]], textposition="outside",
-        hovertemplate="%{y}<br>£%{x:,.3f}m<extra></extra>",
+        y=names, x=values, orientation="h", marker_color=colours, name="Forecast variance",
+        text=labels, textposition="outside", cliponaxis=False, customdata=list(data["name"]),
+        hovertemplate="%{customdata}<br>Forecast variance £%{x:,.2f}m<extra></extra>",
     )  # fmt: skip
     figure.update_layout(
-        xaxis={"title": "£m (positive = overspend)", "zeroline": True, "type": "linear"},
+        xaxis={"title": "£m (positive = forecast overspend)", "zeroline": True, "type": "linear"},
         yaxis={"type": "category"},
         showlegend=False,
     )
-    subtitle = f"Largest variances by cost centre, £m, {scope}, {fiscal_year} to {month_label(month)}"
-    if len(centres):
-        top = centres.iloc[0]
-        title = f"Cost centre {top['cost_centre']} ({top['service']}) is {_over_under(top['variance_gbp'])}"
+    _names_margin(figure, names)
+    _room_for_labels(figure, values, labels)
+    subtitle = f"Forecast outturn minus annual budget, £m, {scope}, {fiscal_year} at {period_label(period)}"
+    if len(table):
+        worst = table.sort_values("variance_gbp", ascending=False).iloc[0]
+        title = (
+            f"{worst['name']} forecasts the largest overspend: {gbp(worst['variance_gbp'])} at {period_label(period)}"
+        )
+        if worst["variance_gbp"] <= 0:
+            title = f"Every {level.replace('_', ' ')} forecasts to spend within budget at {period_label(period)}"
         alt = (
-            f"Bar chart of the {len(centres)} cost centres with the largest variances; the largest is "
-            f"{top['cost_centre']} in {top['service']}, {_over_under(top['variance_gbp'])}."
+            f"Bar chart of the forecast variance for {len(table)} {level.replace('_', ' ')}s at "
+            f"{period_label(period)} {fiscal_year}, each labelled with its RAG rating. {worst['name']} is "
+            f"{_over_under(worst['variance_gbp'])}."
         )
     else:
         title, alt = "No monitoring lines for this choice", "No data."
-    height = max(460, 200 + 30 * len(centres))
+    height = max(420, 230 + 40 * len(table))
+    return _chart(f"monitoring_variance_{level}", figure, table, title=title, subtitle=subtitle, alt=alt,
+                  height=height)  # fmt: skip
+
+
+def drift_title(drift: pd.DataFrame) -> tuple[str, str]:
+    """The statement title and a sentence for the alt text: who moved most between the last two periods."""
+    held = sorted(drift["period"].unique())
+    if len(held) < 2:
+        if not held:
+            return "No monitoring lines for this choice", "No data."
+        return (
+            f"Only {period_label(int(held[0]))} is held: no movement to show yet",
+            f"One period held, {period_label(int(held[0]))}.",
+        )
+    last, before = int(held[-1]), int(held[-2])
+    wide = drift.pivot_table(index="directorate", columns="period", values="variance_gbp", aggfunc="sum")
+    movement = (wide[last] - wide[before]).dropna()
+    if movement.empty:
+        return f"No directorate has lines at both {period_label(before)} and {period_label(last)}", ""
+    mover = movement.abs().idxmax()
+    change = float(movement[mover])
+    if abs(change) < 0.5:
+        return f"No directorate's forecast moved between {period_label(before)} and {period_label(last)}", ""
+    title = f"{mover} moved most since {period_label(before)}: {_worse_better(change)}"
+    return title, f"{mover}'s forecast variance moved {_worse_better(change)} between {period_label(before)} and " \
+        f"{period_label(last)}."  # fmt: skip
+
+
+def drift_chart(drift: pd.DataFrame, *, fiscal_year: str, scope: str) -> Chart:
+    """Each directorate's forecast variance at every period close held: how the forecast drifted."""
+    figure = go.Figure()
+    directorates = list(dict.fromkeys(drift["directorate"]))
+    for index, directorate in enumerate(directorates):
+        rows = drift[drift["directorate"] == directorate]
+        figure.add_scatter(
+            x=[period_label(int(p)) for p in rows["period"]], y=rows["variance_gbp"] / 1e6, name=directorate,
+            mode="lines+markers", line={"color": style.PALETTE[index % len(style.PALETTE)], "width": 3},
+            hovertemplate=directorate + "<br>%{x}: £%{y:,.2f}m<extra></extra>",
+        )  # fmt: skip
+    held = sorted(drift["period"].unique())
+    figure.update_layout(
+        xaxis={
+            "categoryorder": "array",
+            "categoryarray": [period_label(int(p)) for p in held],
+            "title": "Period close",
+        },
+        yaxis={"title": "£m (positive = forecast overspend)", "zeroline": True, "rangemode": "normal"},
+    )
+    title, moved = drift_title(drift)
+    subtitle = f"Forecast outturn minus annual budget at each period close, £m, {scope}, {fiscal_year}"
+    alt = (
+        f"Line chart of the forecast variance of {len(directorates)} directorates at each period close of "
+        f"{fiscal_year}. {moved}"
+    )
+    return _chart("monitoring_drift", figure, drift, title=title, subtitle=subtitle, alt=alt, height=520)
+
+
+def cost_centres_chart(centres: pd.DataFrame, *, fiscal_year: str, period: int, scope: str) -> Chart:
+    """The cost centres with the largest forecast variances at the period, either sign; long names cut."""
+    data = centres.iloc[::-1]
+    names = [short_name(n) for n in data["name"]]
+    values = list(data["variance_gbp"] / 1e6)
+    labels = [f"{'+' if v > 0 else ''}{gbp(v)}" for v in data["variance_gbp"]]
+    colours = [style.DARK_PINK if v > 0 else style.TURQUOISE for v in data["variance_gbp"]]
+    figure = go.Figure()
+    figure.add_bar(
+        y=names, x=values, orientation="h", marker_color=colours, name="Forecast variance",
+        text=labels, textposition="outside", cliponaxis=False,
+        customdata=[[n, s] for n, s in zip(data["name"], data["service"], strict=True)],
+        hovertemplate="%{customdata[0]}<br>%{customdata[1]}<br>£%{x:,.3f}m<extra></extra>",
+    )  # fmt: skip
+    figure.update_layout(
+        xaxis={"title": "£m (positive = forecast overspend)", "zeroline": True, "type": "linear"},
+        yaxis={"type": "category"},
+        showlegend=False,
+    )
+    _names_margin(figure, names)
+    _room_for_labels(figure, values, labels)
+    subtitle = f"Largest forecast variances by cost centre, £m, {scope}, {fiscal_year} at {period_label(period)}"
+    if len(centres):
+        top = centres.iloc[0]
+        title = f"{short_name(top['name'], 40)} is {_over_under(top['variance_gbp'])}"
+        alt = (
+            f"Bar chart of the {len(centres)} cost centres with the largest forecast variances; the largest is "
+            f"{top['name']} in {top['service']}, {_over_under(top['variance_gbp'])}."
+        )
+    else:
+        title, alt = "No monitoring lines for this choice", "No data."
+    height = max(420, 230 + 30 * len(centres))
     return _chart("monitoring_cost_centres", figure, centres, title=title, subtitle=subtitle, alt=alt, height=height)
 
 
-def _latest(conn: duckdb.DuckDBPyConnection) -> tuple[str, int]:
+def savings_chart(savings: pd.DataFrame, *, fiscal_year: str, period: int, scope: str) -> Chart:
+    """Savings target and forecast delivery by directorate, with the undelivered amount labelled."""
+    data = savings.iloc[::-1]
+    names = [short_name(n) for n in data["directorate"]]
+    target, delivery = list(data["target_gbp"] / 1e6), list(data["forecast_delivery_gbp"] / 1e6)
+    labels = [f"{gbp(u)} short" if u > 0 else "in full" for u in data["undelivered_gbp"]]
+    figure = go.Figure()
+    figure.add_bar(
+        y=names, x=target, orientation="h", name="Target", marker_color=style.DARK_BLUE,
+        hovertemplate="%{y}<br>Target £%{x:,.2f}m<extra></extra>",
+    )  # fmt: skip
+    figure.add_bar(
+        y=names, x=delivery, orientation="h", name="Forecast delivery", marker_color=style.TURQUOISE,
+        text=labels, textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}<br>Forecast delivery £%{x:,.2f}m<extra></extra>",
+    )  # fmt: skip
+    figure.update_layout(
+        barmode="group",
+        xaxis={"title": "£m", "type": "linear"},
+        yaxis={"type": "category"},
+    )
+    _names_margin(figure, names)
+    _room_for_labels(figure, [max(t, d) for t, d in zip(target, delivery, strict=True)], labels)
+    subtitle = f"Savings target and forecast delivery, £m, {scope}, {fiscal_year} at {period_label(period)}"
+    if len(savings):
+        target_total, short_total = savings["target_gbp"].sum(), savings["undelivered_gbp"].sum()
+        title = f"{gbp(short_total)} of the {gbp(target_total)} savings target is forecast undelivered"
+        alt = (
+            f"Bar chart of savings target and forecast delivery for {len(savings)} directorates at "
+            f"{period_label(period)} {fiscal_year}: {gbp(short_total)} of {gbp(target_total)} undelivered."
+        )
+    else:
+        title, alt = "No savings held for this choice", "No data."
+    height = max(420, 250 + 56 * len(savings))
+    return _chart("monitoring_savings", figure, savings, title=title, subtitle=subtitle, alt=alt, height=height,
+                  savings=True)  # fmt: skip
+
+
+def savings_status_words(row: pd.Series) -> str:
+    """'2 delivered, 1 at risk' for a directorate's schemes (the statuses it has)."""
+    parts = [f"{int(row[key])} {label.lower()}" for key, label in SAVINGS_STATUS_LABELS.items() if int(row[key])]
+    return ", ".join(parts)
+
+
+def _latest(conn: duckdb.DuckDBPyConnection) -> tuple[str, int, int | None]:
     years = monitoring.years(conn)
     if years.empty:
-        raise ValueError("There are no monitoring lines to chart.")
-    return str(years.iloc[0]["fiscal_year"]), int(years.iloc[0]["last_month"])
+        raise ValueError("There are no monitoring snapshots to chart.")
+    year = str(years.iloc[0]["fiscal_year"])
+    held = monitoring.periods(conn, fiscal_year=year)
+    return year, held[-1], monitoring.previous_period(held, held[-1])
 
 
-def services_view(
-    conn: duckdb.DuckDBPyConnection, *, fiscal_year: str, month: int, directorates: Sequence[str] | None = None
-) -> Chart:
-    """The services chart for a year, month and directorates, straight from the database."""
-    data = monitoring.by_service(conn, fiscal_year=fiscal_year, directorates=list(directorates or []), month=month)
-    return services_chart(data, fiscal_year=fiscal_year, month=month, directorates=directorates)
-
-
-def variance_trend_view(
-    conn: duckdb.DuckDBPyConnection,
-    *,
-    fiscal_year: str,
-    month: int,
-    scope: str,
-    directorates: Sequence[str] | None = None,
-    service: str | None = None,
-    cost_centre: str | None = None,
-) -> Chart:
-    """The variance trend for a year, month, directorates and optional service or cost centre."""
-    data = monitoring.variance_trend(
-        conn,
-        fiscal_year=fiscal_year,
-        directorates=list(directorates or []),
-        month=month,
-        service=service,
-        cost_centre=cost_centre,
+@register("monitoring_variance_directorate", "Forecast variance by directorate", PAGE)
+def build_variance(conn: duckdb.DuckDBPyConnection, directorates: Sequence[str] | None = None) -> Chart:
+    year, period, previous = _latest(conn)
+    table = monitoring.monitoring_table(
+        conn, fiscal_year=year, period=period, previous=previous, directorates=list(directorates or [])
     )
-    return variance_trend_chart(data, fiscal_year=fiscal_year, scope=scope)
+    return variance_chart(table, fiscal_year=year, period=period, scope=_scope(directorates))
 
 
-def cost_centres_view(
-    conn: duckdb.DuckDBPyConnection,
-    *,
-    fiscal_year: str,
-    month: int,
-    scope: str,
-    directorates: Sequence[str] | None = None,
-    service: str | None = None,
-) -> Chart:
-    """The largest cost-centre variances for a year, month, directorates and optional service."""
-    data = monitoring.cost_centre_variances(
-        conn, fiscal_year=fiscal_year, directorates=list(directorates or []), month=month, service=service
-    )
-    return cost_centres_chart(data, fiscal_year=fiscal_year, month=month, scope=scope)
-
-
-@register("monitoring_services", "Budget and actual by service", PAGE)
-def build_services(conn: duckdb.DuckDBPyConnection, directorates: Sequence[str] | None = None) -> Chart:
-    year, month = _latest(conn)
-    return services_view(conn, fiscal_year=year, month=month, directorates=directorates)
-
-
-@register("monitoring_variance_trend", "Variance trend by month", PAGE)
-def build_variance_trend(conn: duckdb.DuckDBPyConnection, directorates: Sequence[str] | None = None) -> Chart:
-    year, month = _latest(conn)
-    return variance_trend_view(
-        conn, fiscal_year=year, month=month, scope=_scope(directorates), directorates=directorates
-    )
+@register("monitoring_drift", "Forecast drift by directorate", PAGE)
+def build_drift(conn: duckdb.DuckDBPyConnection, directorates: Sequence[str] | None = None) -> Chart:
+    year, _, _ = _latest(conn)
+    data = monitoring.drift(conn, fiscal_year=year, directorates=list(directorates or []))
+    return drift_chart(data, fiscal_year=year, scope=_scope(directorates))
 
 
 @register("monitoring_cost_centres", "Largest cost-centre variances", PAGE)
 def build_cost_centres(conn: duckdb.DuckDBPyConnection, directorates: Sequence[str] | None = None) -> Chart:
-    year, month = _latest(conn)
-    return cost_centres_view(conn, fiscal_year=year, month=month, scope=_scope(directorates), directorates=directorates)
+    year, period, previous = _latest(conn)
+    data = monitoring.monitoring_table(
+        conn, fiscal_year=year, period=period, previous=previous, directorates=list(directorates or []),
+        level="cost_centre", limit=15,
+    )  # fmt: skip
+    return cost_centres_chart(data, fiscal_year=year, period=period, scope=_scope(directorates))
+
+
+@register("monitoring_savings", "Savings delivery by directorate", PAGE)
+def build_savings(conn: duckdb.DuckDBPyConnection, directorates: Sequence[str] | None = None) -> Chart:
+    held = monitoring.savings_snapshots(conn)
+    if held.empty:
+        raise ValueError("There are no savings to chart.")
+    year, period = str(held.iloc[0]["fiscal_year"]), int(held.iloc[0]["period"])
+    data = monitoring.savings_by_directorate(conn, fiscal_year=year, period=period,
+                                             directorates=list(directorates or []))  # fmt: skip
+    return savings_chart(data, fiscal_year=year, period=period, scope=_scope(directorates))

@@ -6,6 +6,8 @@ is a thin metrics call plus the chart function. Titles are statements computed f
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 import pandas as pd
 import plotly.graph_objects as go
@@ -15,6 +17,7 @@ from charts.catalogue import register
 from charts.spec import DERIVED_LABEL, INTERPOLATED_LABEL, MODELLED_LABEL, Chart
 from data import vocab
 from metrics import dsg_model, position
+from metrics.position import FigureMissing
 from metrics.recommendations import status_counts
 
 SOURCE_COLUMNS = ["basis", "derivation", "source_section", "source_quote"]
@@ -48,6 +51,24 @@ def _derived_note(frame: pd.DataFrame) -> tuple[str, ...]:
     return tuple(f"Derived: {text}." for text in derived["derivation"].dropna())
 
 
+def _year_axis(fig: go.Figure, years_held: list[str]) -> list[str]:
+    """Every year from the first held to the last on the axis; a year with no figure says "not reported"."""
+    years = list(dsg_model.fiscal_years(min(years_held), max(years_held)))
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=years, range=[-0.5, len(years) - 0.5])
+    for year in years:
+        if year not in years_held:
+            fig.add_annotation(
+                x=year, y=0, yanchor="bottom", text="not<br>reported", showarrow=False,
+                font={"size": 12, "color": style.DARK_GREY},
+            )  # fmt: skip
+    return years
+
+
+def _span(frame: pd.DataFrame) -> str:
+    first, last = frame["fiscal_year"].min(), frame["fiscal_year"].max()
+    return first if first == last else f"{first} to {last}"
+
+
 def _bars(x: list[str], y: list[float], text: list[str], colours: list[str], name: str) -> go.Bar:
     return go.Bar(
         x=x,
@@ -68,12 +89,22 @@ def _bars(x: list[str], y: list[float], text: list[str], colours: list[str], nam
 
 def net_budget_chart(budget: pd.DataFrame) -> Chart:
     """Net revenue budget by year, bars from zero."""
+    if budget.empty:
+        raise FigureMissing("no net revenue budget")
     first, last = budget.iloc[0], budget.iloc[-1]
-    title = (
-        f"Net revenue budget rises from {vocab.gbp_m(first['value_gbp_m'], qualifier=first['qualifier'])} "
-        f"in {first['fiscal_year']} to {vocab.gbp_m(last['value_gbp_m'], qualifier=last['qualifier'])} "
-        f"in {last['fiscal_year']}"
-    )
+    if len(budget) == 1:
+        title = (
+            f"Net revenue budget is {vocab.gbp_m(last['value_gbp_m'], qualifier=last['qualifier'])} "
+            f"in {last['fiscal_year']}"
+        )
+    else:
+        verb = "rises" if last["value_gbp_m"] > first["value_gbp_m"] else "falls" if last["value_gbp_m"] < first[
+            "value_gbp_m"] else "is unchanged"  # fmt: skip
+        title = (
+            f"Net revenue budget {verb} from {vocab.gbp_m(first['value_gbp_m'], qualifier=first['qualifier'])} "
+            f"in {first['fiscal_year']} to {vocab.gbp_m(last['value_gbp_m'], qualifier=last['qualifier'])} "
+            f"in {last['fiscal_year']}"
+        )
     fig = go.Figure(
         _bars(
             list(budget["fiscal_year"]),
@@ -84,12 +115,13 @@ def net_budget_chart(budget: pd.DataFrame) -> Chart:
         )
     )
     style.money_axis(fig)
+    _year_axis(fig, list(budget["fiscal_year"]))
     return style.make_chart(
         "net_budget_by_year",
         fig,
         _table(budget, {"fiscal_year": "Financial year", "value_gbp_m": "Net budget (£m)", "qualifier": "Qualifier"}),
         title=title,
-        subtitle=f"Net revenue budget, Dorset Council, £ millions, {first['fiscal_year']} to {last['fiscal_year']}",
+        subtitle=f"Net revenue budget, Dorset Council, £ millions, {_span(budget)}",
         source=style.source_line(budget),
         alt_text=f"Bar chart of Dorset Council's net revenue budget: {_list_values(budget)}.",
         legend=False,
@@ -105,12 +137,22 @@ def _list_values(frame: pd.DataFrame, label: str = "fiscal_year") -> str:
 
 def overspend_by_year_chart(overspend: pd.DataFrame) -> Chart:
     """Net overspend against budget at outturn, by year."""
+    if overspend.empty:
+        raise FigureMissing("no net overspend at outturn")
     first, last = overspend.iloc[0], overspend.iloc[-1]
-    ratio = last["value_gbp_m"] / first["value_gbp_m"]
-    title = (
-        f"The overspend grew {ratio:.0f}-fold, from {vocab.gbp_m(first['value_gbp_m'])} in {first['fiscal_year']} "
-        f"to {vocab.gbp_m(last['value_gbp_m'])} in {last['fiscal_year']}"
-    )
+    low, high = first["value_gbp_m"], last["value_gbp_m"]
+    if len(overspend) == 1:
+        title = f"The net overspend at outturn was {vocab.gbp_m(high)} in {last['fiscal_year']}"
+    elif low > 0 and high / low >= 2:
+        title = (
+            f"The overspend grew {high / low:.0f}-fold, from {vocab.gbp_m(low)} in {first['fiscal_year']} "
+            f"to {vocab.gbp_m(high)} in {last['fiscal_year']}"
+        )
+    else:
+        title = (
+            f"The net overspend at outturn was {vocab.gbp_m(low)} in {first['fiscal_year']} "
+            f"and {vocab.gbp_m(high)} in {last['fiscal_year']}"
+        )
     fig = go.Figure(
         _bars(
             list(overspend["fiscal_year"]),
@@ -121,13 +163,13 @@ def overspend_by_year_chart(overspend: pd.DataFrame) -> Chart:
         )
     )
     style.money_axis(fig)
+    _year_axis(fig, list(overspend["fiscal_year"]))
     return style.make_chart(
         "overspend_by_year",
         fig,
         _table(overspend, {"fiscal_year": "Financial year", "value_gbp_m": "Overspend at outturn (£m)"}),
         title=title,
-        subtitle=f"Net overspend against budget at outturn, Dorset Council, £ millions, "
-        f"{first['fiscal_year']} to {last['fiscal_year']}",
+        subtitle=f"Net overspend against budget at outturn, Dorset Council, £ millions, {_span(overspend)}",
         source=style.source_line(overspend),
         alt_text=f"Bar chart of the net overspend at outturn: {_list_values(overspend)}.",
         legend=False,
@@ -139,8 +181,10 @@ def outturn_against_budget_chart(frame: pd.DataFrame) -> Chart:
     rows = frame.set_index("item")
     budget, outturn, overspend = rows.loc["budget"], rows.loc["outturn"], rows.loc["overspend"]
     year = budget["fiscal_year"]
+    over = "over" if overspend["value_gbp_m"] >= 0 else "under"
     title = (
-        f"{year} ended {vocab.gbp_m(overspend['value_gbp_m'])} over its {vocab.gbp_m(budget['value_gbp_m'])} net budget"
+        f"{year} ended {vocab.gbp_m(abs(overspend['value_gbp_m']))} {over} its "
+        f"{vocab.gbp_m(budget['value_gbp_m'])} net budget"
     )
     shown = frame[frame["item"] != "overspend"]
     names = {"budget": "Net budget", "outturn": "Net outturn"}
@@ -186,10 +230,21 @@ def forecast_path_chart(path: pd.DataFrame) -> Chart:
     first, last = path.iloc[0], path.iloc[-1]
     change = last["value_gbp_m"] - first["value_gbp_m"]
     direction = "below" if change < 0 else "above"
-    title = (
-        f"The {year} overspend came in {vocab.gbp_m(abs(change))} {direction} the "
-        f"{PERIOD_NAMES[first['period']].lower()} of {vocab.gbp_m(first['value_gbp_m'])}"
-    )
+    if len(path) == 1:
+        title = (
+            f"The {year} {PERIOD_NAMES[last['period']].lower()} of the overspend is {vocab.gbp_m(last['value_gbp_m'])}"
+        )
+    elif last["period"] != "outturn":
+        title = (
+            f"The {year} overspend forecast moved from {vocab.gbp_m(first['value_gbp_m'])} at "
+            f"{first['period'].upper()} to {vocab.gbp_m(last['value_gbp_m'])} at {last['period'].upper()}; "
+            "no outturn yet"
+        )
+    else:
+        title = (
+            f"The {year} overspend came in {vocab.gbp_m(abs(change))} {direction} the "
+            f"{PERIOD_NAMES[first['period']].lower()} of {vocab.gbp_m(first['value_gbp_m'])}"
+        )
     fig = go.Figure(
         _bars(
             [PERIOD_NAMES[period] for period in path["period"]],
@@ -317,12 +372,15 @@ def funding_assumptions_chart(funding: pd.DataFrame) -> Chart:
         )
     ct = funding[funding["stream"] == "Council tax"].sort_values("fiscal_year")
     br = funding[funding["stream"] == "Business rates"].sort_values("fiscal_year")
-    growth_ct = ct["value_gbp_m"].iloc[-1] - ct["value_gbp_m"].iloc[0]
-    growth_br = br["value_gbp_m"].iloc[-1] - br["value_gbp_m"].iloc[0]
-    title = (
-        f"The plan relies on council tax: it grows by {vocab.gbp_m(growth_ct, decimals=1)} by {years[-1]}, "
-        f"business rates by {vocab.gbp_m(growth_br, qualifier=br['qualifier'].iloc[-1])}"
-    )
+    if len(ct) >= 2 and len(br) >= 2:
+        growth_ct = ct["value_gbp_m"].iloc[-1] - ct["value_gbp_m"].iloc[0]
+        growth_br = br["value_gbp_m"].iloc[-1] - br["value_gbp_m"].iloc[0]
+        title = (
+            f"The plan relies on council tax: it grows by {vocab.gbp_m(growth_ct, decimals=1)} by {years[-1]}, "
+            f"business rates by {vocab.gbp_m(growth_br, qualifier=br['qualifier'].iloc[-1])}"
+        )
+    else:
+        title = "The medium-term plan assumes " + "; ".join(phrases)
     fig.update_xaxes(categoryorder="array", categoryarray=list(years), range=[-0.5, len(years) - 0.5])
     style.money_axis(fig, top=funding["value_gbp_m"].max())
     return style.make_chart(
@@ -370,17 +428,24 @@ def _savings_notes(savings: pd.DataFrame) -> tuple[str, ...]:
 
 def savings_chart(savings: pd.DataFrame) -> Chart:
     """The budget gap and the savings set against it, horizontal bars from zero."""
-    gap = savings[savings["measure"] == "budget_gap"].iloc[0]
-    tactical = savings[savings["measure"] == "tactical_transformational_savings"].iloc[0]
-    title = (
-        f"A {vocab.gbp_m(gap['value_gbp_m'])} budget gap for {gap['fiscal_year']} needs "
-        f"{vocab.gbp_m(tactical['value_gbp_m'], qualifier=tactical['qualifier'])} of tactical and "
-        f"transformational savings"
-    )
+    gaps = savings[savings["measure"] == "budget_gap"]
+    tacticals = savings[savings["measure"] == "tactical_transformational_savings"]
+    if not gaps.empty and not tacticals.empty:
+        gap, tactical = gaps.iloc[0], tacticals.iloc[0]
+        title = (
+            f"A {vocab.gbp_m(gap['value_gbp_m'])} budget gap for {gap['fiscal_year']} needs "
+            f"{vocab.gbp_m(tactical['value_gbp_m'], qualifier=tactical['qualifier'])} of tactical and "
+            f"transformational savings"
+        )
+    else:
+        title = "Budget gap and savings: " + "; ".join(
+            f"{SAVINGS_NAMES.get(row['measure'], row['label'])} {vocab.gbp_m(row['value_gbp_m'])}"
+            for _, row in savings.head(3).iterrows()
+        )
     labels = []
     for _, row in savings.iterrows():
         name = SAVINGS_NAMES.get(row["measure"], row["label"])
-        where = row["source_section"].split(",")[0]
+        where = str(row["source_section"]).split(",")[0]
         labels.append(
             f"{name} ({row['fiscal_year']}, {where})" if isinstance(row["fiscal_year"], str) else f"{name} ({where})"
         )
@@ -440,10 +505,13 @@ def collection_rate_chart(rates: pd.DataFrame) -> Chart:
     """Council tax collection rate by year, bars from zero."""
     first, last = rates.iloc[0], rates.iloc[-1]
     verb = "fell" if last["value_pct"] < first["value_pct"] else "rose"
-    title = (
-        f"Council tax collection {verb} from {vocab.pct(first['value_pct'])} in {first['fiscal_year']} "
-        f"to {vocab.pct(last['value_pct'])} in {last['fiscal_year']}"
-    )
+    if len(rates) == 1:
+        title = f"Council tax collection was {vocab.pct(last['value_pct'])} in {last['fiscal_year']}"
+    else:
+        title = (
+            f"Council tax collection {verb} from {vocab.pct(first['value_pct'])} in {first['fiscal_year']} "
+            f"to {vocab.pct(last['value_pct'])} in {last['fiscal_year']}"
+        )
     fig = go.Figure(
         _bars(
             list(rates["fiscal_year"]),
@@ -454,13 +522,13 @@ def collection_rate_chart(rates: pd.DataFrame) -> Chart:
         )
     )
     fig.update_yaxes(ticksuffix="%", range=[0, 100], title={"text": "% of council tax due"})
+    _year_axis(fig, list(rates["fiscal_year"]))
     return style.make_chart(
         "council_tax_collection",
         fig,
         _table(rates, {"fiscal_year": "Financial year", "value_pct": "Collected (% of due)"}),
         title=title,
-        subtitle=f"Council tax collected as a share of that due, Dorset Council, {first['fiscal_year']} to "
-        f"{last['fiscal_year']}",
+        subtitle=f"Council tax collected as a share of that due, Dorset Council, {_span(rates)}",
         source=style.source_line(rates),
         alt_text="Bar chart of council tax collection: "
         + "; ".join(f"{r['fiscal_year']} {vocab.pct(r['value_pct'])}" for _, r in rates.iterrows())
@@ -482,19 +550,33 @@ def reserves_against_deficit_chart(reserves: pd.DataFrame, deficits: pd.DataFram
     """Reserves beside the cumulative DSG deficit (actual and derived forecast), with the cover ratio in the title."""
     actual = ratios[ratios["deficit_kind"] == "actual"].set_index("reserve_measure")
     forecast = ratios[ratios["deficit_kind"] == "forecast"].set_index("reserve_measure")
-    usable = actual.loc["usable_reserves"]
-    general = actual.loc["general_fund_reserve"]
-    title = (
-        f"Usable reserves cover the {usable['deficit_year']} DSG deficit {style.times(usable['cover_ratio'])}, "
-        f"the general fund reserve only {style.times(general['cover_ratio'])}"
-    )
-    if "usable_reserves" in forecast.index:
+    usable = actual.loc["usable_reserves"] if "usable_reserves" in actual.index else None
+    general = actual.loc["general_fund_reserve"] if "general_fund_reserve" in actual.index else None
+    first = usable if usable is not None else general
+    if first is None:
+        raise FigureMissing("no actual DSG deficit to set the reserves against")
+    deficit_year = first["deficit_year"]
+    if usable is not None and general is not None:
+        title = (
+            f"Usable reserves cover the {deficit_year} DSG deficit {style.times(usable['cover_ratio'])}, "
+            f"the general fund reserve only {style.times(general['cover_ratio'])}"
+        )
+    else:
+        title = (
+            f"The {first['reserve'].lower()} covers the {deficit_year} DSG deficit {style.times(first['cover_ratio'])}"
+        )
+    if usable is not None and "usable_reserves" in forecast.index:
         title += f"; {style.times(forecast.loc['usable_reserves', 'cover_ratio'])} by the end of " + str(
             forecast.loc["usable_reserves", "deficit_year"]
         )
-    deficits = deficits[deficits["kind"].isin(["actual", "forecast"])]
+    shown = set(zip(ratios["deficit_year"], ratios["deficit_period"], strict=True))
+    deficits = deficits[[(y, p) in shown for y, p in zip(deficits["fiscal_year"], deficits["period"], strict=True)]]
     names = [_reserve_name(row) for _, row in reserves.iterrows()] + [
-        f"DSG deficit, end {row['fiscal_year']}"
+        (
+            f"DSG deficit, end {row['fiscal_year']}"
+            if row["period"] == "outturn"
+            else f"DSG deficit, {row['fiscal_year']} {row['period'].upper() if row['period'] != 'as_at' else 'in year'}"
+        )
         + ("" if row["kind"] == "actual" else f" ({row['kind']}, {row['basis']})")
         for _, row in deficits.iterrows()
     ]
@@ -521,26 +603,32 @@ def reserves_against_deficit_chart(reserves: pd.DataFrame, deficits: pd.DataFram
         subtitle="Reserves and the cumulative Dedicated Schools Grant deficit, Dorset Council, £ millions",
         source=style.source_line(table),
         alt_text="Bar chart: " + "; ".join(f"{n} {t}" for n, t in zip(names, text, strict=True)) + ". "
-        f"Cover ratio (reserve divided by deficit): usable reserves {style.times(usable['cover_ratio'])}, "
-        f"general fund reserve {style.times(general['cover_ratio'])}, against the {usable['deficit_year']} deficit.",
+        "Cover ratio (reserve divided by deficit): "
+        + ", ".join(f"{row['reserve'].lower()} {style.times(row['cover_ratio'])}" for _, row in actual.iterrows())
+        + f", against the {deficit_year} deficit.",
         labels=_derived_labels(table),
-        notes=("Usable reserves: the document gives no date.", *_derived_note(deficits)),
+        notes=(
+            *(("Usable reserves: the document gives no date.",) if reserves["fiscal_year"].isna().any() else ()),
+            *_derived_note(deficits),
+        ),
         legend=False,
     )
 
 
 def reserves_timeline_chart(
-    paths: pd.DataFrame, reserves: pd.DataFrame, crossings: pd.DataFrame, expiry: pd.Series
+    paths: pd.DataFrame, reserves: pd.DataFrame, crossings: pd.DataFrame, expiry: pd.Series | None
 ) -> Chart:
     """The modelled deficit paths against the reserves, with the statutory override's expiry marked."""
     years = list(dsg_model.fiscal_years(paths["fiscal_year"].min(), paths["fiscal_year"].max()))
-    usable = crossings[crossings["reserve_measure"] == "usable_reserves"].set_index("scenario")["first_year_above"]
+    measure = "usable_reserves" if (crossings["reserve_measure"] == "usable_reserves").any() else "general_fund_reserve"
+    usable = crossings[crossings["reserve_measure"] == measure].set_index("scenario")["first_year_above"]
     phrases = {
         scenario: (f"in {usable[scenario]}" if isinstance(usable.get(scenario), str) else f"not by {years[-1]}")
         for scenario in ("unmitigated", "mitigated")
     }
+    reserve_name = "usable reserves" if measure == "usable_reserves" else "the general fund reserve"
     title = (
-        f"The DSG deficit would pass usable reserves {phrases['unmitigated']} without mitigation, "
+        f"The DSG deficit would pass {reserve_name} {phrases['unmitigated']} without mitigation, "
         f"{phrases['mitigated']} with the recovery plan"
     )
     fig = go.Figure()
@@ -571,10 +659,10 @@ def reserves_timeline_chart(
             annotation_position="top left",
             annotation_font={"color": colour, "size": 13},
         )
-    expiry_year = int(expiry["year"])
+    expiry_year = int(expiry["year"]) if expiry is not None else None
     # Financial years are categories; a calendar year runs from a quarter through one financial year to a
     # quarter through the next (January is nine months into the year that began the April before).
-    before = dsg_model.fiscal_year_label(expiry_year - 1)
+    before = dsg_model.fiscal_year_label(expiry_year - 1) if expiry_year else None
     if before in years:
         start = years.index(before) + 0.25
         fig.add_vrect(
@@ -612,12 +700,15 @@ def reserves_timeline_chart(
         pd.concat([path_table, table], ignore_index=True),
         title=title,
         subtitle=f"Cumulative DSG deficit against reserves, Dorset Council, £ millions, {years[0]} to {years[-1]}",
-        source=style.source_line(pd.concat([reserves, expiry.to_frame().T], ignore_index=True)),
+        source=style.source_line(
+            pd.concat([reserves, *([expiry.to_frame().T] if expiry is not None else [])], ignore_index=True)
+        ),
         alt_text=(
             f"Line chart of the cumulative DSG deficit from {years[0]} to {years[-1]} under the two reported "
             f"scenarios, modelled between the reported points, with horizontal lines for the reserves. Without "
             f"mitigation it passes usable reserves {phrases['unmitigated']}; with the recovery plan "
-            f"{phrases['mitigated']}. The statutory override is due to expire in {expiry_year}."
+            f"{phrases['mitigated']}."
+            + (f" The statutory override is due to expire in {expiry_year}." if expiry_year else "")
         ),
         labels=(MODELLED_LABEL,),
         notes=(
@@ -664,36 +755,95 @@ def _dsg_years(points: pd.DataFrame, *extra: pd.Series) -> list[str]:
     return list(dsg_model.fiscal_years(years.min(), years.max()))
 
 
-def dsg_trajectory_chart(points: pd.DataFrame) -> Chart:
-    """Known cumulative deficits as points; the reported projections joined to the forecast by dashed,
-    labelled interpolation."""
-    years = _dsg_years(points)
-    last_known = points[points["kind"] != "projection"].iloc[-1]
-    projections = points[points["kind"] == "projection"].set_index("scenario")
-    end_year = projections["fiscal_year"].iloc[0]
-    title = (
-        f"DSG deficit heads for {vocab.gbp_m(projections.loc['unmitigated', 'value_gbp_m'])} by {end_year} "
-        f"without mitigation, {vocab.gbp_m(projections.loc['mitigated', 'value_gbp_m'])} with the recovery plan"
+def _plan_parts(points: pd.DataFrame) -> tuple[pd.Series | None, pd.DataFrame, pd.DataFrame]:
+    """(the last point the plan's dashed lines start from, the two end projections, points reported since).
+
+    The plan is the newest pair of projections; its start is the last actual or forecast known when it
+    was made, before its end year. Points known after the plan are what happened since.
+    """
+    projections = points[points["kind"] == "projection"]
+    complete = [
+        y for y, rows in projections.groupby("fiscal_year") if {"mitigated", "unmitigated"} <= set(rows["scenario"])
+    ]
+    known = pd.to_datetime(points["known_on"]) if "known_on" in points else pd.Series(pd.NaT, index=points.index)
+    others = points[points["kind"] != "projection"]
+    if not complete:
+        return None, projections.iloc[0:0], others
+    end_year = sorted(complete)[-1]
+    ends = projections[projections["fiscal_year"] == end_year].drop_duplicates("scenario").set_index("scenario")
+    plan_known = known[projections.index[projections["fiscal_year"] == end_year]].max()
+    known_others = known[others.index]
+    in_plan = (
+        (known_others.isna() | (known_others <= plan_known))
+        if not pd.isna(plan_known)
+        else pd.Series(True, index=others.index)
     )
-    fig = go.Figure()
-    for scenario, colour in (("unmitigated", style.DARK_PINK), ("mitigated", style.TURQUOISE)):
-        end = projections.loc[scenario]
-        fig.add_trace(
-            go.Scatter(
-                x=[last_known["fiscal_year"], end["fiscal_year"]],
-                y=[last_known["value_gbp_m"], end["value_gbp_m"]],
-                mode="lines",
-                line={"dash": style.DASH_INTERPOLATED, "color": colour, "width": 2},
-                name=f"{INTERPOLATED_LABEL.capitalize()} (no figures given)",
-                legendgroup=INTERPOLATED_LABEL,
-                showlegend=scenario == "unmitigated",
-                hoverinfo="skip",
-            )
+    before = others[in_plan & (others["fiscal_year"] < end_year)]
+    start = before.iloc[-1] if not before.empty else None
+    return start, ends, others[~in_plan]
+
+
+def _on_path(start: pd.Series, ends: pd.DataFrame, years: list[str], year: str) -> tuple[float, float]:
+    """The two dashed lines' values in `year` (straight lines from the start to each end, flat after)."""
+    first, last = years.index(start["fiscal_year"]), years.index(ends["fiscal_year"].iloc[0])
+    share = min(1.0, max(0.0, (years.index(year) - first) / (last - first))) if last > first else 1.0
+    low, high = ends.loc["mitigated", "value_gbp_m"], ends.loc["unmitigated", "value_gbp_m"]
+    return start["value_gbp_m"] + share * (low - start["value_gbp_m"]), start["value_gbp_m"] + share * (
+        high - start["value_gbp_m"]
+    )
+
+
+def dsg_trajectory_chart(points: pd.DataFrame) -> Chart:
+    """Known cumulative deficits as points; the plan's projections joined to its start by dashed, labelled
+    interpolation; every later actual and forecast on top, with a title saying which path it is on."""
+    if points.empty:
+        raise FigureMissing("no DSG cumulative deficit")
+    years = _dsg_years(points)
+    start, ends, since = _plan_parts(points)
+    end_year = ends["fiscal_year"].iloc[0] if not ends.empty else None
+    if start is not None and end_year is not None and not since.empty:
+        latest = since.iloc[-1]
+        low, high = _on_path(start, ends, years, latest["fiscal_year"])
+        value = latest["value_gbp_m"]
+        where = (
+            "above both paths projected" if value > high + 0.005
+            else "below the recovery-plan path projected" if value < low - 0.005
+            else "between the two paths projected"
+        )  # fmt: skip
+        what = "forecast" if latest["kind"] == "forecast" else "reported"
+        title = (
+            f"The DSG deficit ({vocab.gbp_m(value)} {what} for {latest['fiscal_year']}) is {where} "
+            f"in {start['source_document'].split(':')[0]}"
         )
+    elif end_year is not None:
+        title = (
+            f"DSG deficit heads for {vocab.gbp_m(ends.loc['unmitigated', 'value_gbp_m'])} by {end_year} "
+            f"without mitigation, {vocab.gbp_m(ends.loc['mitigated', 'value_gbp_m'])} with the recovery plan"
+        )
+    else:
+        last = points.iloc[-1]
+        title = f"The DSG deficit was {vocab.gbp_m(last['value_gbp_m'])} in {last['fiscal_year']} ({last['kind']})"
+    fig = go.Figure()
+    if start is not None:
+        for scenario, colour in (("unmitigated", style.DARK_PINK), ("mitigated", style.TURQUOISE)):
+            end = ends.loc[scenario]
+            fig.add_trace(
+                go.Scatter(
+                    x=[start["fiscal_year"], end["fiscal_year"]],
+                    y=[start["value_gbp_m"], end["value_gbp_m"]],
+                    mode="lines",
+                    line={"dash": style.DASH_INTERPOLATED, "color": colour, "width": 2},
+                    name=f"{INTERPOLATED_LABEL.capitalize()} (no figures given)",
+                    legendgroup=INTERPOLATED_LABEL,
+                    showlegend=scenario == "unmitigated",
+                    hoverinfo="skip",
+                )
+            )
+    known = points[points["kind"] != "projection"]
     fig.add_trace(
         go.Scatter(
-            x=list(points[points["kind"] != "projection"]["fiscal_year"]),
-            y=list(points[points["kind"] != "projection"]["value_gbp_m"]),
+            x=list(known["fiscal_year"]),
+            y=list(known["value_gbp_m"]),
             mode="lines",
             line={"color": style.DARK_GREY, "width": 2},
             showlegend=False,
@@ -702,19 +852,22 @@ def dsg_trajectory_chart(points: pd.DataFrame) -> Chart:
         )
     )
     _known_point_traces(fig, points)
-    first_index, end_index = years.index(last_known["fiscal_year"]), years.index(end_year)
-    middle = (first_index + end_index) // 2
-    share = (middle - first_index) / (end_index - first_index)
-    fig.add_annotation(
-        x=years[middle],
-        y=last_known["value_gbp_m"] + share * (projections["value_gbp_m"].mean() - last_known["value_gbp_m"]),
-        text=f"{INTERPOLATED_LABEL}: the document<br>gives no figures for these years",
-        showarrow=False,
-        font={"size": 13, "color": style.DARK_GREY},
-        bgcolor="rgba(255,255,255,0.8)",
-    )
+    if start is not None:
+        first_index, end_index = years.index(start["fiscal_year"]), years.index(end_year)
+        if end_index - first_index >= 2:
+            middle = (first_index + end_index) // 2
+            share = (middle - first_index) / (end_index - first_index)
+            fig.add_annotation(
+                x=years[middle],
+                y=start["value_gbp_m"] + share * (ends["value_gbp_m"].mean() - start["value_gbp_m"]),
+                text=f"{INTERPOLATED_LABEL}: the document<br>gives no figures for these years",
+                showarrow=False,
+                font={"size": 13, "color": style.DARK_GREY},
+                bgcolor="rgba(255,255,255,0.8)",
+            )
     fig.update_xaxes(categoryorder="array", categoryarray=years, range=[-0.5, len(years) - 0.5])
     style.money_axis(fig)
+    labels = (INTERPOLATED_LABEL,) if start is not None else ()
     return style.make_chart(
         "dsg_trajectory",
         fig,
@@ -723,6 +876,7 @@ def dsg_trajectory_chart(points: pd.DataFrame) -> Chart:
             {
                 "fiscal_year": "Financial year",
                 "kind": "Kind",
+                "period": "Period",
                 "scenario": "Scenario",
                 "value_gbp_m": "Cumulative deficit (£m)",
             },
@@ -739,10 +893,17 @@ def dsg_trajectory_chart(points: pd.DataFrame) -> Chart:
                 + f" {vocab.gbp_m(r['value_gbp_m'])}{_basis_note(r['basis'])}"
                 for _, r in points.iterrows()
             )
-            + ". Dashed lines between the forecast and the projections are interpolated."
+            + (
+                ". Dashed lines between the forecast and the projections are interpolated."
+                if start is not None
+                else "."
+            )
         ),
-        labels=(INTERPOLATED_LABEL, *_derived_labels(points)),
-        notes=("Dashed lines are interpolated; the forecast is derived.", *_derived_note(points)),
+        labels=(*labels, *_derived_labels(points)),
+        notes=(
+            *(("Dashed lines are interpolated; the forecast is derived.",) if start is not None else ()),
+            *_derived_note(points),
+        ),
     )
 
 
@@ -752,7 +913,9 @@ def dsg_scenario_chart(points: pd.DataFrame, scenario: pd.DataFrame, start: pd.S
     `start` is the known point the scenario starts from (fiscal_year, value_gbp_m).
     """
     years = _dsg_years(points, scenario["fiscal_year"])
-    projections = points[points["kind"] == "projection"].set_index("scenario")
+    _, projections, _ = _plan_parts(points)
+    if projections.empty:
+        raise FigureMissing("the scenario model needs both projections")
     end = scenario.iloc[-1]
     low, high = projections["value_gbp_m"].min(), projections["value_gbp_m"].max()
     if end["cumulative_deficit_gbp_m"] > high:
@@ -861,82 +1024,301 @@ def action_status_chart(counts: pd.DataFrame) -> Chart:
     )
 
 
-# ---- Registered builders: a metrics call and a chart function each ------------------------------
+# ---- Plan against what happened ------------------------------------------------------------------
 
 
-def _latest_outturn_year(conn: duckdb.DuckDBPyConnection) -> str:
-    return str(position.overspend_by_year(conn)["fiscal_year"].iloc[-1])
-
-
-@register("net_budget_by_year", "Net revenue budget by year", vocab.BUDGET_OUTTURN.title)
-def build_net_budget(conn: duckdb.DuckDBPyConnection) -> Chart:
-    return net_budget_chart(position.net_budget_by_year(conn))
-
-
-@register("overspend_by_year", "Overspend at outturn by year", vocab.BUDGET_OUTTURN.title)
-def build_overspend_by_year(conn: duckdb.DuckDBPyConnection) -> Chart:
-    return overspend_by_year_chart(position.overspend_by_year(conn))
-
-
-@register("outturn_against_budget", "Outturn against budget", vocab.BUDGET_OUTTURN.title)
-def build_outturn_against_budget(conn: duckdb.DuckDBPyConnection) -> Chart:
-    return outturn_against_budget_chart(position.outturn_against_budget(conn, _latest_outturn_year(conn)))
-
-
-@register("overspend_forecast_path", "Forecast overspend to outturn", vocab.BUDGET_OUTTURN.title)
-def build_forecast_path(conn: duckdb.DuckDBPyConnection) -> Chart:
-    return forecast_path_chart(position.forecast_path(conn, _latest_outturn_year(conn)))
-
-
-@register("overspend_bridge", "Bridge from gross to net overspend", vocab.BUDGET_OUTTURN.title)
-def build_overspend_bridge(conn: duckdb.DuckDBPyConnection) -> Chart:
-    return overspend_bridge_chart(position.overspend_bridge(conn, _latest_outturn_year(conn)))
-
-
-@register("funding_assumptions", "Funding assumptions of the medium-term plan", vocab.BUDGET_OUTTURN.title)
-def build_funding_assumptions(conn: duckdb.DuckDBPyConnection) -> Chart:
-    return funding_assumptions_chart(position.funding_assumptions(conn))
-
-
-@register("savings_picture", "Budget gap and savings", vocab.BUDGET_OUTTURN.title)
-def build_savings(conn: duckdb.DuckDBPyConnection) -> Chart:
-    return savings_chart(position.savings_picture(conn))
-
-
-@register("council_tax_collection", "Council tax collection rate", vocab.BUDGET_OUTTURN.title)
-def build_collection(conn: duckdb.DuckDBPyConnection) -> Chart:
-    return collection_rate_chart(position.collection_rates(conn))
-
-
-@register("reserves_against_dsg_deficit", "Reserves against the DSG deficit", vocab.RESERVES.title)
-def build_reserves_against_deficit(conn: duckdb.DuckDBPyConnection) -> Chart:
-    return reserves_against_deficit_chart(
-        position.reserves(conn), position.dsg_known_points(conn), position.cover_ratios(conn)
+def budget_and_outturn_chart(frame: pd.DataFrame) -> Chart:
+    """Net budget beside net outturn for every year held; an outturn not reported is derived or absent."""
+    shown = frame[frame["item"].isin(["budget", "outturn"])]
+    if shown.empty:
+        raise FigureMissing("no net budget or outturn")
+    fig = go.Figure()
+    for item, colour, name in (
+        ("budget", style.CONTEXT_GREY, "Net budget"),
+        ("outturn", style.DARK_BLUE, "Net outturn"),
+    ):
+        rows = shown[shown["item"] == item]
+        if rows.empty:
+            continue
+        fig.add_trace(
+            go.Bar(
+                x=list(rows["fiscal_year"]),
+                y=list(rows["value_gbp_m"]),
+                text=_bar_text(rows["value_gbp_m"], rows["qualifier"], rows["basis"]),
+                textposition="outside",
+                cliponaxis=False,
+                textfont={"size": 12},
+                marker={"color": colour},
+                name=name,
+                hovertemplate="%{x}: %{text}<extra>" + name + "</extra>",
+            )
+        )
+    fig.update_layout(barmode="group")
+    style.money_axis(fig, top=float(shown["value_gbp_m"].max()))
+    _year_axis(fig, list(shown["fiscal_year"]))
+    both = [year for year, rows in shown.groupby("fiscal_year") if {"budget", "outturn"} <= set(rows["item"])]
+    if both:
+        year = sorted(both)[-1]
+        rows = shown[shown["fiscal_year"] == year].set_index("item")
+        gap = rows.loc["outturn", "value_gbp_m"] - rows.loc["budget", "value_gbp_m"]
+        title = (
+            f"The latest outturn, {year}, was {vocab.gbp_m(abs(gap))} {'over' if gap >= 0 else 'under'} "
+            f"its {vocab.gbp_m(rows.loc['budget', 'value_gbp_m'])} net budget"
+        )
+    else:
+        title = f"Net budget and outturn, {_span(shown)}: no year has both"
+    return style.make_chart(
+        "budget_and_outturn",
+        fig,
+        _table(shown, {"item": "Item", "fiscal_year": "Financial year", "value_gbp_m": "£m", "qualifier": "Qualifier"}),
+        title=title,
+        subtitle=f"Net revenue budget and net outturn by year, Dorset Council, £ millions, {_span(shown)}",
+        source=style.source_line(shown),
+        alt_text="Grouped bars of net budget and outturn: "
+        + "; ".join(
+            f"{r['fiscal_year']} {r['item']} {vocab.gbp_m(r['value_gbp_m'])}{_basis_note(r['basis'])}"
+            for _, r in shown.iterrows()
+        )
+        + ". Years with no figure say not reported.",
+        labels=_derived_labels(shown),
+        notes=("Outturn is derived as net budget plus the overspend where it is not reported.",),
     )
 
 
+FORECAST_COLOURS = {"q1": "#D6D6D6", "q2": style.CONTEXT_GREY, "q3": style.DARK_GREY, "forecast": style.LIGHT_PURPLE}
+
+
+def forecasts_against_outturn_chart(frame: pd.DataFrame) -> Chart:
+    """Each year's quarter forecasts of the overspend beside its outturn."""
+    fig = go.Figure()
+    names = {**PERIOD_NAMES, "forecast": "Year-end forecast"}
+    for period in ("q1", "q2", "q3", "forecast", "outturn"):
+        rows = frame[frame["period"] == period]
+        if rows.empty:
+            continue
+        fig.add_trace(
+            go.Bar(
+                x=list(rows["fiscal_year"]),
+                y=list(rows["value_gbp_m"]),
+                text=[vocab.gbp_m(v) for v in rows["value_gbp_m"]],
+                textposition="outside",
+                cliponaxis=False,
+                textfont={"size": 12},
+                marker={"color": FORECAST_COLOURS.get(period, style.DARK_PINK)},
+                name=names[period],
+                hovertemplate="%{x}: %{text}<extra>" + names[period] + "</extra>",
+            )
+        )
+    fig.update_layout(barmode="group")
+    style.money_axis(fig, top=float(frame["value_gbp_m"].max()) if (frame["value_gbp_m"] > 0).any() else None)
+    _year_axis(fig, list(frame["fiscal_year"]))
+    paired = [
+        year
+        for year, rows in frame.groupby("fiscal_year")
+        if "outturn" in set(rows["period"]) and set(rows["period"]) & {"q1", "q2", "q3"}
+    ]
+    if paired:
+        misses = []
+        for year in paired:
+            rows = frame[frame["fiscal_year"] == year].set_index("period")
+            quarter = next(q for q in ("q3", "q2", "q1") if q in rows.index)
+            misses.append(rows.loc[quarter, "value_gbp_m"] - rows.loc["outturn", "value_gbp_m"])
+        above = sum(1 for miss in misses if miss > 0)
+        title = (
+            f"In {above} of {len(paired)} years with a quarter forecast, the outturn came in below the "
+            f"latest quarter's forecast"
+        )
+    else:
+        title = f"Overspend forecasts and outturns held, {_span(frame)}"
+    return style.make_chart(
+        "forecasts_against_outturn",
+        fig,
+        _table(frame, {"fiscal_year": "Financial year", "period": "Period", "value_gbp_m": "Net overspend (£m)"}),
+        title=title,
+        subtitle=f"Net overspend forecast at each quarter and at outturn, Dorset Council, £ millions, {_span(frame)}",
+        source=style.source_line(frame),
+        alt_text="Grouped bars of the net overspend by year: "
+        + "; ".join(
+            f"{r['fiscal_year']} {names[r['period']]} {vocab.gbp_m(r['value_gbp_m'])}" for _, r in frame.iterrows()
+        )
+        + ".",
+    )
+
+
+def reserves_by_year_chart(reserves: pd.DataFrame, points: pd.DataFrame, cover: pd.DataFrame) -> Chart:
+    """The general fund and usable reserves for every year held, against the year-end DSG deficit."""
+    deficits = points[points["period"].isin(["outturn", "as_at"]) & points["scenario"].isna()]
+    dated = reserves[reserves["fiscal_year"].notna()]
+    if dated.empty and deficits.empty:
+        raise FigureMissing("no dated reserve balance or year-end DSG deficit")
+    fig = go.Figure()
+    series = [
+        (dated[dated["measure"] == "usable_reserves"], style.DARK_BLUE, "Usable reserves", "solid"),
+        (dated[dated["measure"] == "general_fund_reserve"], style.DARK_GREY, "General fund reserve", "solid"),
+        (deficits, style.DARK_PINK, "DSG cumulative deficit", "dot"),
+    ]
+    for rows, colour, name, dash in series:
+        if rows.empty:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=list(rows["fiscal_year"]),
+                y=list(rows["value_gbp_m"]),
+                mode="lines+markers+text",
+                line={"color": colour, "width": 2, "dash": dash},
+                marker={"size": 9, "color": colour},
+                text=[vocab.gbp_m(v) for v in rows["value_gbp_m"]],
+                textposition="top center",
+                name=name,
+                hovertemplate="%{x}: %{text}<extra>" + name + "</extra>",
+            )
+        )
+    held = list(dated["fiscal_year"]) + list(deficits["fiscal_year"])
+    years = _year_axis(fig, held)
+    style.money_axis(fig, top=float(pd.concat([dated["value_gbp_m"], deficits["value_gbp_m"]]).max()))
+    if not cover.empty:
+        last = cover.sort_values("fiscal_year").iloc[-1]
+        title = (
+            f"By {last['fiscal_year']} the {last['reserve'].lower()} covered the DSG deficit "
+            f"{style.times(last['cover_ratio'])} (derived)"
+        )
+    else:
+        title = f"Reserves and the DSG deficit, {years[0]} to {years[-1]}: no year has both"
+    table = pd.concat([dated, deficits], ignore_index=True)
+    return style.make_chart(
+        "reserves_by_year",
+        fig,
+        _table(table, {"label": "Figure", "fiscal_year": "Financial year", "value_gbp_m": "£m"}),
+        title=title,
+        subtitle=f"Reserves at each year end and the cumulative DSG deficit, Dorset Council, £ millions, "
+        f"{years[0]} to {years[-1]}",
+        source=style.source_line(table),
+        alt_text="Lines by year: "
+        + "; ".join(f"{r['label']} {r['fiscal_year']} {vocab.gbp_m(r['value_gbp_m'])}" for _, r in table.iterrows())
+        + ".",
+        labels=(DERIVED_LABEL,) if not cover.empty else (),
+        notes=(
+            "Cover (reserve ÷ deficit) is derived for each year that has both figures."
+            + (" Undated reserves are left out." if reserves["fiscal_year"].isna().any() else ""),
+        ),
+    )
+
+
+# ---- Registered builders: a metrics call and a chart function each ------------------------------
+
+
+def _path_year(conn: duckdb.DuckDBPyConnection, as_at: date | None) -> str:
+    """The year whose forecasts and outturn the Budget page explains: the latest with an outturn and a quarter
+    forecast, else the latest with an outturn, else the latest with a forecast."""
+    frame = position.forecasts_against_outturn(conn, as_at=as_at)
+    by_year = frame.groupby("fiscal_year")["period"].agg(set)
+    for wanted in (lambda p: "outturn" in p and p & {"q1", "q2", "q3"}, lambda p: "outturn" in p, lambda p: True):
+        years = [year for year, periods in by_year.items() if wanted(periods)]
+        if years:
+            return sorted(years)[-1]
+    raise FigureMissing("no forecast or outturn overspend")
+
+
+@register("net_budget_by_year", "Net revenue budget by year", vocab.BUDGET_OUTTURN.title)
+def build_net_budget(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
+    return net_budget_chart(position.net_budget_by_year(conn, as_at=as_at))
+
+
+@register("budget_and_outturn", "Net budget and outturn by year", vocab.BUDGET_OUTTURN.title)
+def build_budget_and_outturn(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
+    return budget_and_outturn_chart(position.budget_and_outturn(conn, as_at=as_at))
+
+
+@register("overspend_by_year", "Overspend at outturn by year", vocab.BUDGET_OUTTURN.title)
+def build_overspend_by_year(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
+    return overspend_by_year_chart(position.overspend_by_year(conn, as_at=as_at))
+
+
+@register("forecasts_against_outturn", "Quarter forecasts against outturn, every year", vocab.BUDGET_OUTTURN.title)
+def build_forecasts_against_outturn(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
+    return forecasts_against_outturn_chart(position.forecasts_against_outturn(conn, as_at=as_at))
+
+
+@register("outturn_against_budget", "Outturn against budget", vocab.BUDGET_OUTTURN.title)
+def build_outturn_against_budget(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
+    year = position.latest_outturn_year(conn, as_at=as_at)
+    return outturn_against_budget_chart(position.outturn_against_budget(conn, year, as_at=as_at))
+
+
+@register("overspend_forecast_path", "Forecast overspend to outturn", vocab.BUDGET_OUTTURN.title)
+def build_forecast_path(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
+    return forecast_path_chart(position.forecast_path(conn, _path_year(conn, as_at), as_at=as_at))
+
+
+@register("overspend_bridge", "Bridge from gross to net overspend", vocab.BUDGET_OUTTURN.title)
+def build_overspend_bridge(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
+    year = position.bridge_year(conn, as_at=as_at)
+    return overspend_bridge_chart(position.overspend_bridge(conn, year, as_at=as_at))
+
+
+@register("funding_assumptions", "Funding assumptions of the medium-term plan", vocab.BUDGET_OUTTURN.title)
+def build_funding_assumptions(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
+    return funding_assumptions_chart(position.funding_assumptions(conn, as_at=as_at))
+
+
+@register("savings_picture", "Budget gap and savings", vocab.BUDGET_OUTTURN.title)
+def build_savings(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
+    return savings_chart(position.savings_picture(conn, as_at=as_at))
+
+
+@register("council_tax_collection", "Council tax collection rate", vocab.BUDGET_OUTTURN.title)
+def build_collection(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
+    return collection_rate_chart(position.collection_rates(conn, as_at=as_at))
+
+
+@register("reserves_against_dsg_deficit", "Reserves against the DSG deficit", vocab.RESERVES.title)
+def build_reserves_against_deficit(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
+    return reserves_against_deficit_chart(
+        position.reserves(conn, as_at=as_at),
+        position.dsg_known_points(conn, as_at=as_at),
+        position.cover_ratios(conn, as_at=as_at),
+    )
+
+
+@register("reserves_by_year", "Reserves against the DSG deficit, every year held", vocab.RESERVES.title)
+def build_reserves_by_year(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
+    return reserves_by_year_chart(
+        position.reserves_by_year(conn, as_at=as_at),
+        position.dsg_known_points(conn, as_at=as_at),
+        position.cover_by_year(conn, as_at=as_at),
+    )
+
+
+def _expiry(conn: duckdb.DuckDBPyConnection, as_at: date | None) -> pd.Series | None:
+    try:
+        return position.statutory_override_expiry(conn, as_at=as_at)
+    except FigureMissing:
+        return None
+
+
 @register("reserves_timeline", "DSG deficit against reserves over time", vocab.RESERVES.title)
-def build_reserves_timeline(conn: duckdb.DuckDBPyConnection) -> Chart:
+def build_reserves_timeline(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
     return reserves_timeline_chart(
-        position.modelled_paths(conn),
-        position.reserves(conn),
-        position.years_deficit_exceeds_reserves(conn),
-        position.statutory_override_expiry(conn),
+        position.modelled_paths(conn, as_at=as_at),
+        position.reserves(conn, as_at=as_at),
+        position.years_deficit_exceeds_reserves(conn, as_at=as_at),
+        _expiry(conn, as_at),
     )
 
 
 @register("dsg_trajectory", "DSG deficit trajectory", vocab.DSG.title)
-def build_dsg_trajectory(conn: duckdb.DuckDBPyConnection) -> Chart:
-    return dsg_trajectory_chart(position.dsg_known_points(conn))
+def build_dsg_trajectory(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
+    return dsg_trajectory_chart(position.dsg_known_points(conn, as_at=as_at))
 
 
 @register("dsg_scenario", "DSG scenario model (default inputs, with the recovery plan)", vocab.DSG.title)
-def build_dsg_scenario_default(conn: duckdb.DuckDBPyConnection) -> Chart:
-    points = position.dsg_known_points(conn)
-    start = points[points["kind"] == "actual"].iloc[-1]
-    return dsg_scenario_chart(points, dsg_model.project(position.dsg_defaults(conn).mitigated), start)
+def build_dsg_scenario_default(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
+    points = position.dsg_known_points(conn, as_at=as_at)
+    reported = position.dsg_reported(conn, as_at=as_at)
+    start = pd.Series({"fiscal_year": reported.start_year, "value_gbp_m": reported.start_deficit_gbp_m})
+    return dsg_scenario_chart(points, dsg_model.project(position.dsg_defaults(conn, as_at=as_at).mitigated), start)
 
 
 @register("overview_action_status", "Action plan progress in one bar", vocab.OVERVIEW.title)
-def build_action_status(conn: duckdb.DuckDBPyConnection) -> Chart:
-    return action_status_chart(status_counts(conn))
+def build_action_status(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
+    return action_status_chart(status_counts(conn, as_at=as_at))

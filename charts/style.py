@@ -32,6 +32,7 @@ TITLE_WRAP = 58  # characters per title line: fits a 650 px column as well as th
 SUBTITLE_WRAP = 88
 SOURCE_WRAP = 100
 
+MIN_PLOT_HEIGHT = 240
 DASH_INTERPOLATED = "dash"
 DASH_MODELLED = "dot"
 
@@ -69,8 +70,13 @@ def wrap(text: str, width: int) -> str:
     return "<br>".join(textwrap.wrap(text.replace("£ millions", "£\u00a0millions"), width)) or text
 
 
-def times(ratio: float) -> str:
-    """A cover ratio in words: '1.7 times'."""
+NOT_REPORTED = "not reported"
+
+
+def times(ratio: float | None) -> str:
+    """A cover ratio in words: '1.7 times'; 'not reported' where there is none."""
+    if ratio is None or pd.isna(ratio):
+        return NOT_REPORTED
     return f"{ratio:.1f} times"
 
 
@@ -121,6 +127,8 @@ def finish(
     header_px = 20 + lines_in(title_html) * 26 + lines_in(subtitle_html) * 19
     top = header_px + (legend_rows(fig) * 22 + 8 if legend else 12)
     bottom = 58 + 20 * (_tick_lines(fig) - 1) + lines_in(footer) * 16 + (20 if fig.layout.xaxis.title.text else 0)
+    if lines_in(footer) > 4:  # a long source line (several documents) never squeezes the plot
+        height = max(height, top + bottom + MIN_PLOT_HEIGHT)
     fig.update_layout(
         template=TEMPLATE,
         height=height,
@@ -153,10 +161,40 @@ def finish(
 
 
 def source_line(frame: pd.DataFrame) -> str:
-    """'Source: <document>, <section>; <section>.' for the rows behind a chart."""
-    documents = list(dict.fromkeys(frame["source_document"].dropna()))
-    sections = list(dict.fromkeys(frame["source_section"].dropna()))
-    return f"Source: {'; '.join(documents)}, {'; '.join(sections)}."
+    """'Source: <document>, <section>; <section>.' for the rows behind a chart, document by document."""
+    rows = frame.dropna(subset=["source_document"]) if "source_document" in frame else frame.iloc[0:0]
+    parts = []
+    for document in dict.fromkeys(rows["source_document"]):
+        sections = list(dict.fromkeys(rows.loc[rows["source_document"] == document, "source_section"].dropna()))
+        parts.append(f"{document}, {'; '.join(sections)}" if sections else str(document))
+    return f"Source: {'. '.join(parts) or 'none recorded'}."
+
+
+def not_reported_chart(chart_id: str, name: str, reason: str) -> Chart:
+    """A chart whose figures are not held: an empty frame saying so, never an error."""
+    fig = go.Figure()
+    fig.add_annotation(
+        text=wrap(f"Not reported: {reason}.", 60),
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        font={"size": 16, "color": "#3D3D3D"},
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    title = f"{name}: {NOT_REPORTED}"
+    return make_chart(
+        chart_id,
+        fig,
+        pd.DataFrame({"what": [name], "status": [NOT_REPORTED], "reason": [reason]}),
+        title=title,
+        subtitle=f"The figures this chart needs are not held ({reason})",
+        source="Source: none; the figures this chart needs are not held.",
+        alt_text=f"No chart: {reason}.",
+        legend=False,
+    )
 
 
 def make_chart(

@@ -6,11 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
+import duckdb
+
 from data import build as build_module
 from data import load as load_module
 from data import sample
-from data.access import PermissionDenied, local_actor
-from data.db import DatabaseBusy, connect, database_path
+from data.access import PermissionDenied, local_actor, require
+from data.db import DatabaseBusy, DatabaseMissing, connect, database_path, failure_cause
 
 DEFAULT_SAMPLE_ROWS = 12_000
 
@@ -52,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             if args.if_absent and db.exists():
-                print(f"{db} exists; not rebuilding")
+                changed = build_module.upgrade(db)
+                print(f"{db} exists; not rebuilding" + (f" (upgraded: {'; '.join(changed)})" if changed else ""))
                 return 0
             summary = build_module.build(db, force=args.force, sample_rows=args.sample_rows, actor=local_actor())
             print(
@@ -69,7 +72,16 @@ def main(argv: list[str] | None = None) -> int:
     except (build_module.RebuildRefused, DatabaseBusy, PermissionDenied, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except (duckdb.Error, OSError, DatabaseMissing) as error:
+        return _write_failed(error, db)
     return 0
+
+
+def _write_failed(error: BaseException, db: Path) -> int:
+    """The real cause in words, then what the database said, instead of a traceback."""
+    cause = failure_cause(error) or "The database could not be read or written."
+    print(f"error: {cause} Nothing was written.\n({db}: {type(error).__name__}: {error})", file=sys.stderr)
+    return 1
 
 
 def _load_or_undo(args: argparse.Namespace, db: Path) -> int:
@@ -91,6 +103,7 @@ def _load_or_undo(args: argparse.Namespace, db: Path) -> int:
         if not path.is_file():
             print(f"error: no file at {path}", file=sys.stderr)
             return 2
+        require(actor, "admin", "load data")  # before a byte of the file is parsed
         with connect(db, read_only=True) as conn:
             names = load_module.directorate_aliases(conn)
         parsed = load_module.read_path(path, names, args.kind, file_name=args.as_name)
@@ -122,6 +135,8 @@ def _load_or_undo(args: argparse.Namespace, db: Path) -> int:
     except (PermissionDenied, DatabaseBusy, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except (duckdb.Error, OSError, DatabaseMissing) as error:
+        return _write_failed(error, db)
     return 0
 
 

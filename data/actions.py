@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import duckdb
 
 from data.access import Actor, require
+from data.text import without_control_characters
 from data.vocab import STATUS_KEYS
 
 NOTE_MAX_CHARS = 2000
@@ -39,9 +40,11 @@ class WriteConflict(RuntimeError):
 
 
 def _clean_text(value: str | None) -> str | None:
+    """Text as stored: Word's soft return (vertical tab) and page break become line breaks; other control
+    characters, which no spreadsheet export could hold, are dropped."""
     if value is None:
         return None
-    text = str(value).replace("\x00", "").strip()
+    text = without_control_characters(str(value)).strip()
     return text or None
 
 
@@ -151,6 +154,10 @@ def record_update(
             ).fetchone()
             return int(row[0])
         except duckdb.TransactionException as error:
+            # Only a write-write conflict is worth another attempt; a commit that cannot write (read-only
+            # folder, full disk) fails the same way every time and must be reported as itself.
+            if "conflict" not in str(error).lower():
+                raise
             if attempt == MAX_ATTEMPTS:
                 raise WriteConflict(
                     f"Could not record the update on recommendation {rec_no}: other people were writing at the "

@@ -64,7 +64,8 @@ def recorded_work(path: Path) -> list[str]:
 def _create(conn: duckdb.DuckDBPyConnection, built_by: str) -> None:
     conn.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
     conn.execute(
-        "INSERT INTO sources VALUES ($id, $title, $date, $file, $sha)",
+        "INSERT INTO sources (source_id, title, published_on, file_name, sha256) "
+        "VALUES ($id, $title, $date, $file, $sha)",
         {
             "id": SOURCE_ID,
             "title": SOURCE_TITLE,
@@ -75,7 +76,7 @@ def _create(conn: duckdb.DuckDBPyConnection, built_by: str) -> None:
     )
     csvs = {
         name: DATA_DIR / f"{name}.csv"
-        for name in ("directorates", "reported_figures", "recommendations", "action_updates_seed")
+        for name in ("directorates", "measures", "reported_figures", "recommendations", "action_updates_seed")
     }
     conn.execute(
         "INSERT INTO loads (load_id, kind, file_name, sha256, row_count, loaded_at, loaded_by) "
@@ -94,14 +95,23 @@ def _create(conn: duckdb.DuckDBPyConnection, built_by: str) -> None:
     )
     conn.execute(
         """
+        INSERT INTO measures
+        SELECT measure, label, unit, definition, coalesce(string_split(nullif(aliases, ''), '|'), []),
+               string_split(periods, '|'), coalesce(string_split(nullif(scenarios, ''), '|'), [])
+        FROM read_csv($path, all_varchar = true, header = true)
+        """,
+        {"path": str(csvs["measures"])},
+    )
+    conn.execute(
+        """
         INSERT INTO reported_figures
         SELECT figure_id, measure, label, nullif(fiscal_year, ''), period, nullif(scenario, ''),
                nullif(directorate, ''), CAST(value AS DOUBLE), unit, nullif(qualifier, ''), basis,
                nullif(derivation, ''), CAST(nullif(as_at_date, '') AS DATE), source_document,
-               source_section, source_quote, NULL
+               source_section, source_quote, NULL, $source_id
         FROM read_csv($path, all_varchar = true, header = true)
         """,
-        {"path": str(csvs["reported_figures"])},
+        {"path": str(csvs["reported_figures"]), "source_id": SOURCE_ID},
     )
     conn.execute(
         """
@@ -127,6 +137,55 @@ def _create(conn: duckdb.DuckDBPyConnection, built_by: str) -> None:
         """,
         {"path": str(csvs["action_updates_seed"])},
     )
+
+
+def upgrade(path: Path) -> list[str]:
+    """Bring a database built before the measures catalogue and loaded sources up to the current schema.
+
+    Additive only (new table, new nullable columns, relaxed NOT NULLs); recorded work is untouched.
+    Returns what was changed, empty if nothing was needed.
+    """
+    changed = []
+    with connect(path) as conn:
+        tables = {row[0] for row in conn.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+
+        def columns(table: str) -> set[str]:
+            return {
+                row[0]
+                for row in conn.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = $t", {"t": table}
+                ).fetchall()
+            }
+
+        if "url" not in columns("sources"):
+            conn.execute("ALTER TABLE sources ALTER COLUMN published_on DROP NOT NULL")
+            conn.execute("ALTER TABLE sources ALTER COLUMN file_name DROP NOT NULL")
+            conn.execute("ALTER TABLE sources ALTER COLUMN sha256 DROP NOT NULL")
+            conn.execute("ALTER TABLE sources ADD COLUMN url VARCHAR")
+            conn.execute("ALTER TABLE sources ADD COLUMN load_id INTEGER")
+            changed.append("sources: url and load_id added")
+        if "source_id" not in columns("reported_figures"):
+            conn.execute("ALTER TABLE reported_figures ADD COLUMN source_id VARCHAR")
+            conn.execute(
+                "UPDATE reported_figures SET source_id = $id WHERE source_document = $title",
+                {"id": SOURCE_ID, "title": SOURCE_TITLE},
+            )
+            changed.append("reported_figures: source_id added")
+        if "measures" not in tables:
+            schema = SCHEMA_SQL.read_text(encoding="utf-8")
+            start = schema.index("CREATE TABLE measures")
+            conn.execute(schema[start : schema.index(");", start) + 2])
+            conn.execute(
+                """
+                INSERT INTO measures
+                SELECT measure, label, unit, definition, coalesce(string_split(nullif(aliases, ''), '|'), []),
+                       string_split(periods, '|'), coalesce(string_split(nullif(scenarios, ''), '|'), [])
+                FROM read_csv($path, all_varchar = true, header = true)
+                """,
+                {"path": str(DATA_DIR / "measures.csv")},
+            )
+            changed.append("measures: catalogue added")
+    return changed
 
 
 def build(

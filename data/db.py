@@ -9,11 +9,12 @@ get their own cursor on that same connection, and the last one out closes it, re
 
 from __future__ import annotations
 
+import errno
 import os
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,3 +114,54 @@ def _release(key: Path, shared: _Shared) -> None:
     if shared.users == 0:
         shared.connection.close()
         del _shared[key]
+
+
+def roll_back(conn: duckdb.DuckDBPyConnection) -> None:
+    """End a failed transaction, keeping the failure as the error to report.
+
+    A COMMIT that fails (say the .wal file cannot be created) has already ended the transaction, and
+    DuckDB then answers ROLLBACK with "no transaction is active", which would hide the real cause.
+    """
+    with suppress(duckdb.Error):
+        conn.execute("ROLLBACK")
+
+
+_BUSY = "The database is busy: another load or update is writing to it. Wait a minute and try again."
+_READ_ONLY = (
+    "The database cannot be written: its file or folder is read-only, or the dashboard's server is not "
+    "allowed to write there. Ask the administrator to make the database folder writable, then try again."
+)
+_DISK_FULL = "The disk holding the database is full. Free some space (or ask the administrator to), then try again."
+_MISSING = "The database has not been built yet. Run `make run`, which builds it."
+_CAUSES = (
+    (("no space left", "disk full", "disk is full"), _DISK_FULL),
+    (("read-only", "read only", "permission denied", "operation not permitted"), _READ_ONLY),
+    (("could not set lock", "conflicting lock", "database is locked"), _BUSY),
+)
+_ERRNOS = {errno.ENOSPC: _DISK_FULL, errno.EDQUOT: _DISK_FULL, errno.EROFS: _READ_ONLY, errno.EACCES: _READ_ONLY,
+           errno.EPERM: _READ_ONLY}  # fmt: skip
+
+
+def failure_cause(error: BaseException) -> str | None:
+    """What stopped a database write, in words a user can act on; None if it is none of the known causes.
+
+    Looks through the error and what caused it; never includes a path or the database's own message,
+    so it is what a browser is shown (the errors' own messages name the file, for the command line
+    and the log).
+    """
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DatabaseBusy):
+            return _BUSY
+        if isinstance(current, DatabaseMissing):
+            return _MISSING
+        if isinstance(current, OSError) and current.errno in _ERRNOS:
+            return _ERRNOS[current.errno]
+        text = str(current).lower()
+        for markers, cause in _CAUSES:
+            if any(marker in text for marker in markers):
+                return cause
+        current = current.__cause__ or current.__context__
+    return None

@@ -2,17 +2,32 @@
 -- Directorates and loads are checked by the loader rather than by foreign keys: DuckDB rewrites
 -- an UPDATE of a referenced row as delete-and-insert, which a foreign key would refuse.
 
+-- A document figures come from: the 2021 report (built, with its file) or a document a figures load cites
+-- (title, date and URL as the file gives them; `published_on` is null where the file gives no date).
 CREATE TABLE sources (
     source_id       VARCHAR PRIMARY KEY,
     title           VARCHAR NOT NULL,
-    published_on    DATE NOT NULL,
-    file_name       VARCHAR NOT NULL,
-    sha256          VARCHAR NOT NULL
+    published_on    DATE,
+    file_name       VARCHAR,
+    sha256          VARCHAR,
+    url             VARCHAR,
+    load_id         INTEGER
+);
+
+-- The catalogue of measures a figure may report, from the reviewed data/measures.csv.
+CREATE TABLE measures (
+    measure         VARCHAR PRIMARY KEY,
+    label           VARCHAR NOT NULL,
+    unit            VARCHAR NOT NULL CHECK (unit IN ('gbp_m', 'pct', 'count', 'year', 'rank')),
+    definition      VARCHAR NOT NULL,
+    aliases         VARCHAR[] NOT NULL,
+    periods         VARCHAR[] NOT NULL,
+    scenarios       VARCHAR[] NOT NULL
 );
 
 CREATE TABLE loads (
     load_id         INTEGER PRIMARY KEY,
-    kind            VARCHAR NOT NULL CHECK (kind IN ('build', 'sample', 'monitoring', 'figures')),
+    kind            VARCHAR NOT NULL CHECK (kind IN ('build', 'sample', 'monitoring', 'figures', 'savings')),
     file_name       VARCHAR NOT NULL,
     sha256          VARCHAR NOT NULL,
     row_count       INTEGER NOT NULL,
@@ -48,6 +63,7 @@ CREATE TABLE reported_figures (
     source_section  VARCHAR NOT NULL,
     source_quote    VARCHAR NOT NULL,
     load_id         INTEGER,
+    source_id       VARCHAR,
     CHECK (basis <> 'derived' OR derivation IS NOT NULL)
 );
 
@@ -78,33 +94,63 @@ CREATE TABLE action_updates (
     updated_at       TIMESTAMP NOT NULL
 );
 
+-- Period-close snapshots: per fiscal year, period (P1 = April ... P12 = March) and cost centre, the
+-- annual budget as it stood, the actual spend to date and the forecast outturn for the whole year.
+-- Every period is kept, so the forecast's drift through the year and the movement between reports show.
 CREATE TABLE monitoring (
-    fiscal_year     VARCHAR NOT NULL CHECK (regexp_full_match(fiscal_year, '[0-9]{4}/[0-9]{2}')),
-    period_month    INTEGER NOT NULL CHECK (period_month BETWEEN 1 AND 12),
-    directorate     VARCHAR NOT NULL,
-    service         VARCHAR NOT NULL,
-    cost_centre     VARCHAR NOT NULL,
-    budget_gbp      DECIMAL(14, 2) NOT NULL,
-    actual_gbp      DECIMAL(14, 2) NOT NULL,
-    forecast_gbp    DECIMAL(14, 2) NOT NULL,
-    basis           VARCHAR NOT NULL CHECK (basis IN ('reported', 'sample')),
-    load_id         INTEGER NOT NULL
+    fiscal_year          VARCHAR NOT NULL CHECK (regexp_full_match(fiscal_year, '[0-9]{4}/[0-9]{2}')),
+    period               INTEGER NOT NULL CHECK (period BETWEEN 1 AND 12),
+    directorate          VARCHAR NOT NULL,
+    service              VARCHAR NOT NULL,
+    cost_centre          VARCHAR NOT NULL,
+    annual_budget_gbp    DECIMAL(14, 2) NOT NULL,
+    actual_ytd_gbp       DECIMAL(14, 2) NOT NULL,
+    forecast_outturn_gbp DECIMAL(14, 2) NOT NULL,
+    basis                VARCHAR NOT NULL CHECK (basis IN ('reported', 'sample')),
+    load_id              INTEGER NOT NULL
 );
 
--- Lines a load replaced (reported lines of the same year, month and directorate, or the sample lines of
+-- Lines a load replaced (reported lines of the same year, period and directorate, or the sample lines of
 -- the same year), kept so that undoing the load can put them back. `replaced_by` is that load.
 CREATE TABLE monitoring_replaced (
-    fiscal_year     VARCHAR NOT NULL,
-    period_month    INTEGER NOT NULL,
-    directorate     VARCHAR NOT NULL,
-    service         VARCHAR NOT NULL,
-    cost_centre     VARCHAR NOT NULL,
-    budget_gbp      DECIMAL(14, 2) NOT NULL,
-    actual_gbp      DECIMAL(14, 2) NOT NULL,
-    forecast_gbp    DECIMAL(14, 2) NOT NULL,
-    basis           VARCHAR NOT NULL,
-    load_id         INTEGER NOT NULL,
-    replaced_by     INTEGER NOT NULL
+    fiscal_year          VARCHAR NOT NULL,
+    period               INTEGER NOT NULL,
+    directorate          VARCHAR NOT NULL,
+    service              VARCHAR NOT NULL,
+    cost_centre          VARCHAR NOT NULL,
+    annual_budget_gbp    DECIMAL(14, 2) NOT NULL,
+    actual_ytd_gbp       DECIMAL(14, 2) NOT NULL,
+    forecast_outturn_gbp DECIMAL(14, 2) NOT NULL,
+    basis                VARCHAR NOT NULL,
+    load_id              INTEGER NOT NULL,
+    replaced_by          INTEGER NOT NULL
+);
+
+-- The savings programme as it stood at a period close: per scheme, the saving in the budget (target)
+-- and the saving now forecast to be delivered. Target minus delivery is carried in the forecast outturn.
+CREATE TABLE savings (
+    fiscal_year           VARCHAR NOT NULL CHECK (regexp_full_match(fiscal_year, '[0-9]{4}/[0-9]{2}')),
+    period                INTEGER NOT NULL CHECK (period BETWEEN 1 AND 12),
+    directorate           VARCHAR NOT NULL,
+    scheme                VARCHAR NOT NULL,
+    target_gbp            DECIMAL(14, 2) NOT NULL,
+    forecast_delivery_gbp DECIMAL(14, 2) NOT NULL,
+    status                VARCHAR NOT NULL CHECK (status IN ('delivered', 'on_track', 'at_risk', 'not_deliverable')),
+    basis                 VARCHAR NOT NULL CHECK (basis IN ('reported', 'sample')),
+    load_id               INTEGER NOT NULL
+);
+
+CREATE TABLE savings_replaced (
+    fiscal_year           VARCHAR NOT NULL,
+    period                INTEGER NOT NULL,
+    directorate           VARCHAR NOT NULL,
+    scheme                VARCHAR NOT NULL,
+    target_gbp            DECIMAL(14, 2) NOT NULL,
+    forecast_delivery_gbp DECIMAL(14, 2) NOT NULL,
+    status                VARCHAR NOT NULL,
+    basis                 VARCHAR NOT NULL,
+    load_id               INTEGER NOT NULL,
+    replaced_by           INTEGER NOT NULL
 );
 
 -- The latest update per recommendation: the tracker's current state.

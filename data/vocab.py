@@ -51,7 +51,7 @@ UNITS: tuple[str, ...] = ("gbp_m", "pct", "count", "year", "rank")
 BASES: tuple[str, ...] = ("reported", "derived", "interpolated", "sample")
 LOADABLE_BASES: tuple[str, ...] = ("reported", "derived")
 MONITORING_BASES: tuple[str, ...] = ("reported", "sample")
-LOAD_KINDS: tuple[str, ...] = ("monitoring", "figures")  # what a person may load from a file
+LOAD_KINDS: tuple[str, ...] = ("monitoring", "figures", "savings")  # what a person may load from a file
 ALL_LOAD_KINDS: tuple[str, ...] = ("build", "sample", *LOAD_KINDS)
 
 # --- months and financial years ----------------------------------------------------------------------------
@@ -63,6 +63,11 @@ _PERIOD = re.compile(r"(?i)p?\s*(\d{1,2})")
 def month_label(month: int) -> str:
     """'P1 (Apr)': period 1 is April."""
     return f"P{month} ({MONTH_NAMES[month - 1]})"
+
+
+def period_label(period: int) -> str:
+    """'P9': a period close as Cabinet reports name it (P1 = April)."""
+    return f"P{period}"
 
 
 def parse_period(text: str) -> int | None:
@@ -93,6 +98,30 @@ def fiscal_year_start(fiscal_year: str) -> int:
     if parse_fiscal_year(fiscal_year) != fiscal_year:
         raise ValueError(f"{fiscal_year!r} is not a financial year written like 2021/22")
     return int(fiscal_year[:4])
+
+
+# --- budget monitoring -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SavingsStatus:
+    key: str  # as stored in savings.status
+    label: str
+
+
+SAVINGS_STATUSES: tuple[SavingsStatus, ...] = (
+    SavingsStatus("delivered", "Delivered"),
+    SavingsStatus("on_track", "On track"),
+    SavingsStatus("at_risk", "At risk"),
+    SavingsStatus("not_deliverable", "Not deliverable"),
+)
+SAVINGS_STATUS_LABELS: dict[str, str] = {s.key: s.label for s in SAVINGS_STATUSES}
+
+RAG_RED, RAG_AMBER, RAG_GREEN = "Red", "Amber", "Green"
+# From the Analysis Function palette; the RAG word is always in the cell beside the colour.
+RAG_COLOURS: dict[str, str] = {
+    RAG_RED: "#801650",
+    RAG_AMBER: "#F46A25",
+    RAG_GREEN: "#28A197",
+}  # pink, orange, turquoise
 
 
 # --- directorate names ----------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from charts.all import load_catalogue
@@ -30,6 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     pack.add_argument("--charts", nargs="+", metavar="ID", help="chart ids in slide order (default: every chart)")
     pack.add_argument("--db", type=Path, help="the database (default: $FINANCE_DB or data/finance.duckdb)")
     pack.add_argument("--no-headline-figures", action="store_true", help="leave out the headline figures slide")
+    pack.add_argument(
+        "--as-at",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="the pack as the dashboard stood on this date: only figures known then (default: everything held)",
+    )
     commands.add_parser("list", help="list the chart ids a pack can include")
     return parser
 
@@ -63,11 +70,12 @@ def _briefing(args: argparse.Namespace) -> int:
         return 2
     try:
         with data_db.connect(args.db, read_only=True) as conn:
-            info = briefing.pack_info(source_documents(conn))
+            info = briefing.pack_info(source_documents(conn, as_at=args.as_at), as_at=args.as_at)
             items: list[briefing.PackItem] = []
             if not args.no_headline_figures:
-                items.append(briefing.HeadlineSlide(tuple(briefing.headline_figures(headline_position(conn)))))
-            items += [catalogue[chart_id].build(conn) for chart_id in chart_ids]
+                headline = headline_position(conn, as_at=args.as_at)
+                items.append(briefing.HeadlineSlide(tuple(briefing.headline_figures(headline))))
+            items += [catalogue[chart_id].chart(conn, as_at=args.as_at) for chart_id in chart_ids]
         content = briefing.build_pack(items, info, kind)
     except (data_db.DatabaseMissing, data_db.DatabaseBusy, ExportUnavailable, ExportFailed) as error:
         print(f"error: {error}", file=sys.stderr)

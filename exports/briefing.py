@@ -409,11 +409,25 @@ def build_pack(
 DEFAULT_TITLE = "Dorset Council: financial position"
 
 
-def pack_info(sources: pd.DataFrame, *, title: str = DEFAULT_TITLE, produced_on: date | None = None) -> PackInfo:
-    """The title slide's facts from metrics.figures.source_documents (newest document first)."""
+def pack_info(
+    sources: pd.DataFrame,
+    *,
+    title: str = DEFAULT_TITLE,
+    produced_on: date | None = None,
+    as_at: date | None = None,
+) -> PackInfo:
+    """The title slide's facts from metrics.figures.source_documents (newest document first).
+
+    The as-at date is the date the dashboard was shown at (`as_at`), else the newest document's date (its
+    publication, else the day it was loaded); the source names every document, newest first.
+    """
     if sources.empty:
         raise ValueError("The database names no source document, so the pack cannot state its as-at date.")
-    newest = sources.iloc[0]
-    published = newest["published_on"]
-    as_at = published.date() if hasattr(published, "date") else published
-    return PackInfo(title=title, as_at=as_at, source=str(newest["title"]), produced_on=produced_on or date.today())
+    dates = sources["known_on"] if "known_on" in sources else sources["published_on"]
+    newest = pd.to_datetime(dates).max()
+    return PackInfo(
+        title=title,
+        as_at=as_at or (date.today() if pd.isna(newest) else newest.date()),  # no dated document: as held today
+        source="; ".join(dict.fromkeys(str(t) for t in sources["title"])),
+        produced_on=produced_on or date.today(),
+    )

@@ -8,6 +8,7 @@ an as-at date: only updates recorded on or before that date count.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -195,8 +196,13 @@ def tracker_state(conn: duckdb.DuckDBPyConnection, *, as_at: date, rec_no: int |
     return frame
 
 
+_REC_NUMBER = re.compile(r"[0-9]{1,6}")
+
+
 def _matches(row: pd.Series, words: str) -> bool:
-    if words.isdigit():
+    # A recommendation number: ASCII digits only (str.isdigit is also true for "³" and other scripts'
+    # digits, which int() refuses) and short, so a pasted 5,000-digit number is searched as text.
+    if _REC_NUMBER.fullmatch(words):
         return int(words) == row["rec_no"]
     fields = (row["recommendation"], row["response"], row["lead"], row["note"], row["theme"], *row["leads"])
     return any(isinstance(field, str) and words in field.casefold() for field in fields)

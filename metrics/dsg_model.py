@@ -169,3 +169,30 @@ def first_year_above(path: pd.DataFrame, threshold_gbp_m: float) -> str | None:
     """The first year whose cumulative deficit is above the threshold, or None if it never is."""
     above = path.loc[path["cumulative_deficit_gbp_m"] > threshold_gbp_m, "fiscal_year"]
     return None if above.empty else str(above.iloc[0])
+
+
+EXPOSURE_IN_WORDS = (
+    "The council's own exposure in a year = 0 while the statutory override keeps the deficit off its general "
+    "fund; from the year the override ends, the cumulative deficit less the share met by government grant."
+)
+
+
+def exposure(path: pd.DataFrame, override_ends: str | None, grant_share: float) -> pd.DataFrame:
+    """The council's own exposure to the modelled deficit under two policy assumptions (scenario inputs).
+
+    `override_ends` is the first financial year the override no longer applies (None: the whole deficit
+    counts in every year, the model's default); `grant_share` (0–1) is the share government meets.
+    """
+    if not 0 <= grant_share <= 1:
+        raise ValueError("the share met by grant must be between 0% and 100%")
+    exposed = path[["fiscal_year", "cumulative_deficit_gbp_m"]].copy()
+    deficit = exposed["cumulative_deficit_gbp_m"]
+    if override_ends:
+        deficit = deficit.where(exposed["fiscal_year"] >= override_ends, 0.0)
+    exposed["exposure_gbp_m"] = deficit * (1 - grant_share)
+    return exposed
+
+
+def first_exposure_above(exposed: pd.DataFrame, threshold_gbp_m: float) -> str | None:
+    above = exposed.loc[exposed["exposure_gbp_m"] > threshold_gbp_m, "fiscal_year"]
+    return None if above.empty else str(above.iloc[0])

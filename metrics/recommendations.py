@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
 import duckdb
 import pandas as pd
 
@@ -26,8 +28,19 @@ def recommendations_with_status(
     ).df()
 
 
-def status_counts(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """How many recommendations are at each latest status."""
+def status_counts(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
+    """How many recommendations are at each latest status (as recorded by the end of `as_at`, if given)."""
+    cutoff = None if as_at is None else datetime.combine(as_at + timedelta(days=1), time.min)
     return conn.execute(
-        "SELECT status, count(*) AS recommendations FROM recommendation_status GROUP BY status ORDER BY status"
+        """
+        SELECT u.status, count(*) AS recommendations
+        FROM recommendations r
+        LEFT JOIN (
+            SELECT rec_no, status FROM action_updates
+            WHERE $cutoff IS NULL OR updated_at < $cutoff
+            QUALIFY row_number() OVER (PARTITION BY rec_no ORDER BY updated_at DESC, update_id DESC) = 1
+        ) u USING (rec_no)
+        GROUP BY u.status ORDER BY u.status
+        """,
+        {"cutoff": cutoff},
     ).df()

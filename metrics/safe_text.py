@@ -3,6 +3,10 @@
 Excel, LibreOffice and Google Sheets treat a cell beginning with =, +, -, @, a tab or a carriage
 return as a formula (CSV/formula injection). Such strings get a leading apostrophe, which the
 spreadsheet shows as text. Numbers are left alone: a negative number is a number, not a formula.
+
+XLSX cannot hold most control characters at all (openpyxl refuses the whole workbook), so they go:
+a vertical tab or form feed (Word's soft return and page break) becomes a line break, the rest are
+dropped. Entry paths refuse or clean them too; this covers text stored before they did.
 """
 
 from __future__ import annotations
@@ -11,14 +15,17 @@ from typing import Any
 
 import pandas as pd
 
+from data.text import without_control_characters
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise_formula(value: Any) -> Any:
     """The value with a leading apostrophe if it is a string a spreadsheet would run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    value = without_control_characters(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:

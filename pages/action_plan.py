@@ -6,6 +6,7 @@ record progress; without it, the tracker table, charts and the committee report.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 
 import pandas as pd
@@ -15,15 +16,16 @@ from charts import actions as action_charts
 from data import vocab
 from data.access import ROLE_RANK, Actor, PermissionDenied
 from data.actions import NOTE_MAX_CHARS, URL_MAX_CHARS, UpdateInvalid, WriteConflict, record_update
-from data.db import DatabaseBusy
 from exports.committee import ReportMeta, html_document, pdf_available, pdf_bytes, xlsx_bytes
 from metrics import actions
 from metrics.report import committee_report, report_summary
+from metrics.safe_text import neutralise_frame
 from ui.chart_panel import show_chart
-from ui.common import database
+from ui.common import database, failure_message, report_error
 from ui.filters import directorate_notice
 from ui.frame import require_frame
 from ui.identity import current_actor
+from ui.safe import plain
 
 require_frame()
 
@@ -40,6 +42,7 @@ FIELD_LABELS = {
     "evidence_url": "Evidence link",
 }
 FLASH_KEY = "action_plan_flash"
+PDF_KEY = "committee_report_pdf"  # (what it was made from, the PDF's bytes)
 # Filters survive a visit to a recommendation (a widget not drawn in a run otherwise loses its value).
 KEPT_FILTERS = (
     "as_at_choice",
@@ -50,12 +53,6 @@ KEPT_FILTERS = (
     "filter_search",
     "filter_overdue",
 )
-MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~:$")
-
-
-def plain(text: str) -> str:
-    """Text to put inside Markdown (captions) so that none of its characters act as Markdown."""
-    return "".join("\\" + character if character in MARKDOWN_SPECIAL else character for character in text)
 
 
 def _day(value: object) -> str:
@@ -242,29 +239,57 @@ def show_report(as_at: date) -> None:
     )
     stem = f"action_plan_progress_{as_at:%Y-%m-%d}"
     columns = st.columns(3)
+    # Made in this run (48 rows: quick) so that a failure shows here, not as a download that never comes.
+    try:
+        xlsx, html_page = xlsx_bytes(report, meta), html_document(report, meta).encode("utf-8")
+    except Exception as error:  # noqa: BLE001 - shown with a reference; the trace goes to the log
+        st.error(
+            "The report could not be made. Quote reference "
+            f"{report_error(error)} to the dashboard's administrator, who can find the details in the server log."
+        )
+        return
     columns[0].download_button(
         "Download report (XLSX)",
-        data=lambda: xlsx_bytes(report, meta),  # made when clicked, not on every run
+        data=xlsx,
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="report_xlsx",
     )
     columns[1].download_button(
         "Download report (HTML, prints to PDF)",
-        data=lambda: html_document(report, meta).encode("utf-8"),
+        data=html_page,
         file_name=f"{stem}.html",
         mime="text/html",
         key="report_html",
     )
     if pdf_available():
-        columns[2].download_button(
-            "Download report (PDF)",
-            data=lambda: pdf_bytes(report, meta),
-            file_name=f"{stem}.pdf",
-            mime="application/pdf",
-            key="report_pdf",
-        )
+        with columns[2]:
+            show_pdf_download(report, meta, stem)
     st.dataframe(report, hide_index=True, width="stretch", key="report_preview")
+
+
+def show_pdf_download(report: pd.DataFrame, meta: ReportMeta, stem: str) -> None:
+    """Printing takes Chromium a few seconds, so the PDF is made on request, in the page run: a failure
+    shows here with a reference (a download made on click would fail with no word on screen)."""
+    wanted = hashlib.sha256(f"{meta.as_at}|{meta.previous}|{report.to_csv()}".encode()).hexdigest()
+    made = st.session_state.get(PDF_KEY)
+    if made and made[0] == wanted:
+        st.download_button(
+            "Download report (PDF)", data=made[1], file_name=f"{stem}.pdf", mime="application/pdf", key="report_pdf"
+        )
+        return
+    if not st.button("Make the PDF report", key="make_report_pdf", help="Chromium prints it in a few seconds."):
+        return
+    try:
+        with st.spinner("Printing the report to PDF…"):
+            st.session_state[PDF_KEY] = (wanted, pdf_bytes(report, meta))
+    except Exception as error:  # noqa: BLE001 - shown with a reference; the trace goes to the log
+        st.error(
+            "The PDF could not be made; download the HTML report and print it from the browser instead. "
+            f"Quote reference {report_error(error)} to the dashboard's administrator."
+        )
+        return
+    st.rerun()
 
 
 def show_detail(rec_no: int, today: date) -> None:
@@ -281,13 +306,13 @@ def show_detail(rec_no: int, today: date) -> None:
         updates = actions.history(conn, rec_no)
         referred_by = actions.referred_by(conn, rec_no)
     st.title(f"Recommendation {rec_no}")
-    st.caption(f"{row['theme']} · Appendix {row['source_appendix']} of the Cabinet report")
+    st.caption(f"{plain(row['theme'])} · Appendix {plain(row['source_appendix'])} of the Cabinet report")
     flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
         st.success(flash)
 
     st.badge(f"RAG today: {row['rag']}", color=RAG_BADGE_COLOUR[row["rag"]], icon=":material/flag:")
-    st.caption(row["rag_reason"])
+    st.caption(plain(row["rag_reason"]))
     columns = st.columns(4)
     columns[0].metric("Status", row["status_label"])
     columns[1].metric("% complete", "—" if pd.isna(row["percent_complete"]) else f"{row['percent_complete']}%")
@@ -306,14 +331,14 @@ def show_detail(rec_no: int, today: date) -> None:
     with details[0]:
         st.markdown("**Lead (as written in the source)**")
         st.text("Blank in the source" if pd.isna(row["lead"]) else row["lead"])
-        st.caption("Grouped as: " + "; ".join(row["leads"]))
+        st.caption("Grouped as: " + plain("; ".join(row["leads"])))
     with details[1]:
         st.markdown("**Timeline (as written in the source)**")
         st.text(row["timeline"])
         if not pd.isna(row["due_date"]):
             st.caption(f"Read as due {_day(row['due_date'])}.")
     if not pd.isna(row["source_issues"]):
-        st.warning("In the source: " + str(row["source_issues"]), icon=":material/report:")
+        st.warning("In the source: " + plain(row["source_issues"]), icon=":material/report:")
     see_also = [int(n) for n in row["see_also"]]
     if see_also or referred_by:
         st.markdown("**Cross-references**")
@@ -333,18 +358,19 @@ def show_detail(rec_no: int, today: date) -> None:
 
     st.subheader("History")
     st.caption("Every update ever recorded, newest first. Updates are never edited or deleted.")
+    history = pd.DataFrame(
+        {
+            "Recorded": updates["updated_at"],
+            "By": updates["updated_by"],
+            "Status": updates["status_label"],
+            "% complete": updates["percent_complete"],
+            "Revised due date": updates["revised_due_date"],
+            "Note": updates["note"],
+            "Evidence": updates["evidence_url"].map(_web_link),
+        }
+    )
     st.dataframe(
-        pd.DataFrame(
-            {
-                "Recorded": updates["updated_at"],
-                "By": updates["updated_by"],
-                "Status": updates["status_label"],
-                "% complete": updates["percent_complete"],
-                "Revised due date": updates["revised_due_date"],
-                "Note": updates["note"],
-                "Evidence": updates["evidence_url"].map(_web_link),
-            }
-        ),
+        history,
         hide_index=True,
         width="stretch",
         key="history_table",
@@ -356,6 +382,14 @@ def show_detail(rec_no: int, today: date) -> None:
             "Note": st.column_config.TextColumn(width="large"),
             "Evidence": st.column_config.LinkColumn(),
         },
+    )
+    st.download_button(
+        "Download history (CSV)",
+        data=neutralise_frame(history).to_csv(index=False).encode("utf-8-sig"),
+        file_name=f"recommendation_{rec_no}_history.csv",
+        mime="text/csv",
+        key="history_csv",
+        disabled=history.empty,
     )
 
 
@@ -414,13 +448,16 @@ def show_form(rec_no: int, row: pd.Series) -> None:
     except UpdateInvalid as invalid:
         st.error("Nothing was recorded. Please correct:")
         for field, message in invalid.errors.items():
-            st.error(f"{FIELD_LABELS.get(field, field)}: {message}")
+            st.error(f"{FIELD_LABELS.get(field, field)}: {plain(message)}")
         return
     except PermissionDenied as refusal:
         st.error(f"Nothing was recorded. {plain(str(refusal))}")
         return
-    except (WriteConflict, DatabaseBusy) as busy:
+    except WriteConflict as busy:
         st.warning(f"Nothing was recorded: {busy} Your entries are still in the form; try again.")
+        return
+    except Exception as error:  # noqa: BLE001 - the cause in words and a reference; the trace goes to the log
+        st.error(failure_message(error, "Nothing was recorded; your entries are still in the form."))
         return
     for key in ("update_note", "update_evidence", "update_revised"):
         st.session_state.pop(key, None)

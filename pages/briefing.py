@@ -8,6 +8,7 @@ from data import vocab
 from exports import briefing, images
 from exports.data import export_file_name
 from metrics.figures import headline_position, source_documents
+from ui import as_at as as_at_control
 from ui.chart_panel import image_exporter
 from ui.common import database
 from ui.filters import directorate_notice
@@ -27,9 +28,10 @@ st.caption(
 )
 
 catalogue = load_catalogue()
+as_at = as_at_control.current()
 with database() as conn:
-    headline = briefing.headline_figures(headline_position(conn))
-    info = briefing.pack_info(source_documents(conn))
+    headline = briefing.headline_figures(headline_position(conn, as_at=as_at))
+    info = briefing.pack_info(source_documents(conn, as_at=as_at), as_at=as_at)
 
 choices = pd.DataFrame(
     {
@@ -79,7 +81,7 @@ elif st.button("Build the pack", type="primary", icon=":material/slideshow:", ke
                 if figures:
                     items.append(briefing.HeadlineSlide(figures))
             else:
-                items.append(catalogue[item_id].build(conn))
+                items.append(catalogue[item_id].chart(conn, as_at=as_at))
     try:
         content = briefing.build_pack(
             items, info, kind, exporter=exporter, progress=lambda share, text: progress.progress(share, text=text)

@@ -1,4 +1,5 @@
-"""Budget & outturn: the net budget, the 2019/20 and 2020/21 overspends, the plan's assumptions, savings."""
+"""Budget & outturn: net budget and outturn for every year held, quarter forecasts against outturn, the
+gross-to-net bridge, the plan's assumptions and savings."""
 
 import pandas as pd
 import streamlit as st
@@ -6,82 +7,116 @@ import streamlit as st
 from charts import position as position_charts
 from data import vocab
 from metrics import position
-from metrics.figures import source_documents
+from metrics.figures import directorate_level, revisions
+from ui import as_at as as_at_control
 from ui.cache import cached
 from ui.chart_panel import show_chart
-from ui.common import as_at_line, database, figure_metric, sources_expander
+from ui.common import as_at_line, database, figure_metric, not_reported_metric, sources_expander
 from ui.filters import directorate_notice
 from ui.frame import require_frame
 
 require_frame()
 
-st.title(vocab.BUDGET_OUTTURN.title)
-directorate_notice("the 2021 report gives these figures for the whole council")
+MEASURES = [
+    "net_budget", "net_overspend", "net_outturn", "gross_service_overspend", "capital_financing_underspend",
+    "contingency_underspend", "council_tax_income", "business_rates_income", "business_rates_income_increase",
+    "budget_gap", "tactical_transformational_savings", "net_service_savings", "convergence_savings",
+    "council_tax_collection_rate",
+]  # fmt: skip
 
-SECTION_KEY = "section"  # the open section is kept in the address: ?section=...
-# Seven charts in four sections, one section on screen at a time: only the open tab's charts are built and
-# drawn, so the first screen is not held up by the rest. Each tab is a labelled, keyboard-reachable section,
-# and every chart is also in the Briefing pack.
-SECTIONS = {
-    "Budget and outturn": (position_charts.build_net_budget, position_charts.build_overspend_by_year),
-    "How the overspend came about": (position_charts.build_forecast_path, position_charts.build_overspend_bridge),
-    "Medium-term plan and savings": (position_charts.build_funding_assumptions, position_charts.build_savings),
-    "Council tax collection": (position_charts.build_collection,),
-}
-DERIVED_NOTE = {
-    "How the overspend came about": "The gross service overspend is derived: the net overspend plus the two "
-    "underspends that offset it. The document does not state it.",
-}
+st.title(vocab.BUDGET_OUTTURN.title)
+directorate_notice("these charts are for the whole council; directorate figures held are listed below them")
+as_at = as_at_control.current()
+
+
+def quietly(read, *args):
+    """A metric's frame, or an empty one where its figures are not held (the page says so in place)."""
+    try:
+        return read(*args, as_at=as_at)
+    except position.FigureMissing:
+        return pd.DataFrame()
+
 
 with database() as conn:
-    sources = source_documents(conn)
-    budget = position.net_budget_by_year(conn)
-    overspend = position.overspend_by_year(conn)
-    year = overspend["fiscal_year"].iloc[-1]
-    path = position.forecast_path(conn, year)
-    rates = position.collection_rates(conn)
-    used = position.latest_figures(
-        conn,
-        [
-            "net_budget", "net_overspend", "net_outturn", "gross_service_overspend", "capital_financing_underspend",
-            "contingency_underspend", "council_tax_income", "business_rates_income", "business_rates_income_increase",
-            "budget_gap", "tactical_transformational_savings", "net_service_savings", "convergence_savings",
-            "council_tax_collection_rate",
-        ],
-    )  # fmt: skip
+    budget = position.net_budget_by_year(conn, as_at=as_at)
+    overspend = position.overspend_by_year(conn, as_at=as_at)
+    rates = quietly(position.collection_rates, conn)
+    forecasts = quietly(position.forecasts_against_outturn, conn)
+    charts = {
+        chart_id: cached(conn, build, as_at=as_at)
+        for chart_id, build in {
+            "budget": position_charts.build_net_budget,
+            "budget_outturn": position_charts.build_budget_and_outturn,
+            "overspend": position_charts.build_overspend_by_year,
+            "forecasts": position_charts.build_forecasts_against_outturn,
+            "path": position_charts.build_forecast_path,
+            "bridge": position_charts.build_overspend_bridge,
+            "funding": position_charts.build_funding_assumptions,
+            "savings": position_charts.build_savings,
+            "collection": position_charts.build_collection,
+        }.items()
+    }
+    used = position.latest_figures(conn, MEASURES, as_at=as_at)
+    directorate_figures = directorate_level(conn, MEASURES, as_at=as_at)
+    replaced = revisions(conn, MEASURES, as_at=as_at)
 
-as_at_line(sources)
+as_at_line(used, as_at)
 
 
-def metric(row: pd.Series, label: str) -> None:
-    figure_metric(row.rename({"value_gbp_m": "value", "value_pct": "value"}), label=label)
+def metric(frame: pd.DataFrame, label: str, what: str) -> None:
+    if frame.empty:
+        not_reported_metric(label, what)
+        return
+    row = frame.iloc[-1]
+    figure_metric(row.rename({"value_gbp_m": "value", "value_pct": "value"}), label=f"{label} {row['fiscal_year']}")
 
 
+quarters = forecasts[forecasts["period"].isin(position.QUARTERS)] if not forecasts.empty else forecasts
 columns = st.columns(4)
 with columns[0]:
-    metric(budget.iloc[-1], f"Net budget {budget['fiscal_year'].iloc[-1]}")
+    metric(budget, "Net budget", "net budget")
 with columns[1]:
-    metric(overspend.iloc[-1], f"Overspend {year}")
+    metric(overspend, "Overspend", "overspend at outturn")
 with columns[2]:
-    metric(path.iloc[0], f"Forecast overspend at {path['period'].iloc[0].upper()} {year}")
+    if quarters.empty:
+        not_reported_metric("Latest quarter forecast", "quarter forecast")
+    else:
+        row = quarters.iloc[-1]
+        figure_metric(
+            row.rename({"value_gbp_m": "value"}),
+            label=f"Forecast overspend at {row['period'].upper()} {row['fiscal_year']}",
+        )
 with columns[3]:
-    metric(rates.iloc[-1], f"Council tax collected {rates['fiscal_year'].iloc[-1]}")
+    metric(rates, "Council tax collected", "council tax collection rate")
 
+st.header("Budget and outturn, every year held")
+show_chart(charts["budget_outturn"])
+show_chart(charts["budget"])
+show_chart(charts["overspend"])
 
-@st.fragment
-def sections() -> None:
-    """Switching tabs reruns this fragment only."""
-    tabs = st.tabs(list(SECTIONS), key=SECTION_KEY, bind="query-params")
-    for tab, (title, builders) in zip(tabs, SECTIONS.items(), strict=True):
-        with tab:
-            if not tab.open:
-                continue
-            with database() as conn:
-                for build in builders:
-                    show_chart(cached(conn, build))
-            if title in DERIVED_NOTE:
-                st.caption(DERIVED_NOTE[title])
+st.header("Quarter forecasts against what happened")
+show_chart(charts["forecasts"])
+show_chart(charts["path"])
+show_chart(charts["bridge"])
+st.caption(
+    "The gross service overspend is derived: the net overspend plus the two underspends that offset it. "
+    "The document does not state it."
+)
 
+st.header("The medium-term plan and savings")
+show_chart(charts["funding"])
+show_chart(charts["savings"])
 
-sections()
-sources_expander(used)
+st.header("Council tax collection")
+show_chart(charts["collection"])
+
+if not directorate_figures.empty:
+    st.header("Figures held for single directorates")
+    st.caption("These sit beside the whole-council figures above; they are not added into them.")
+    st.dataframe(
+        directorate_figures[["directorate", "label", "fiscal_year", "period", "value", "unit", "source_document"]],
+        hide_index=True,
+        width="stretch",
+    )
+
+sources_expander(used, revisions=replaced)

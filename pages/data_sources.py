@@ -12,19 +12,26 @@ from ui.frame import require_frame
 require_frame()
 
 from data import load  # noqa: E402
-from data.access import PermissionDenied  # noqa: E402
+from data.access import ROLE_RANK, PermissionDenied  # noqa: E402
 from metrics import loads as loads_metrics  # noqa: E402
-from metrics.figures import source_documents  # noqa: E402
-from ui.common import database  # noqa: E402
+from metrics.figures import measure_catalogue, source_documents  # noqa: E402
+from ui.common import database, show_write_failure, write_boundary  # noqa: E402
 from ui.filters import directorate_notice  # noqa: E402
 from ui.identity import current_actor  # noqa: E402
+from ui.loading import check_upload  # noqa: E402
 from ui.safe import plain  # noqa: E402
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "data" / "templates"
-KIND_LABELS = {"monitoring": "Monitoring lines (budget, actual, forecast)", "figures": "Reported figures"}
+KIND_LABELS = {
+    "monitoring": "Monitoring lines (period-close extract: annual budget, actual to date, forecast outturn)",
+    "savings": "Savings schemes (target, forecast delivery, status)",
+    "figures": "Reported figures",
+}
+ROW_NOUNS = {"monitoring": "lines", "savings": "schemes", "figures": "figures"}
 
 
 # Writes run as widget callbacks: they happen once, before the page reruns, whatever the rerun does.
+@write_boundary("Nothing was loaded.")
 def apply_upload(parsed: load.ParsedFile) -> None:
     try:
         with database(read_only=False) as conn:
@@ -41,6 +48,7 @@ def apply_upload(parsed: load.ParsedFile) -> None:
     )
 
 
+@write_boundary("Nothing was undone.")
 def undo_chosen() -> None:
     if not st.session_state.get("undo_confirm"):
         st.session_state["load_error"] = "Tick the box to confirm the undo."
@@ -58,7 +66,8 @@ def undo_chosen() -> None:
 
 st.title(vocab.DATA_SOURCES.title)
 st.caption(
-    "Load the monthly budget-monitoring extract or later reported figures, see what was loaded and by whom, "
+    "Load the period-close monitoring extract, the savings tracker or later reported figures, "
+    "see what was loaded and by whom, "
     "undo a load, and read where every figure comes from."
 )
 directorate_notice("loads, their history and the sources cover every directorate")
@@ -71,23 +80,33 @@ with st.expander("File format and templates"):
         f"Files up to {load.MAX_FILE_BYTES // 1024 // 1024} MB. Formulas, HTML and text starting with `=`, `+`, "
         "`-` or `@` are refused: paste values only."
     )
-    template_columns = st.columns(2)
-    for column, (name, label) in zip(
-        template_columns,
-        (("monitoring_template.csv", "Monitoring template (CSV)"), ("figures_template.csv", "Figures template (CSV)")),
-        strict=True,
-    ):
+    templates = (
+        ("monitoring_template.csv", "Monitoring template (CSV)"),
+        ("savings_template.csv", "Savings template (CSV)"),
+        ("figures_template.csv", "Figures template (CSV)"),
+    )
+    for column, (name, label) in zip(st.columns(len(templates)), templates, strict=True):
         with column:
             st.download_button(label, (TEMPLATES / name).read_bytes(), file_name=name, mime="text/csv")
 
-kind_choice = st.radio(
-    "What the file holds",
-    ["auto", *load.KINDS],
-    format_func=lambda k: "Work it out from the header row" if k == "auto" else KIND_LABELS[k],
-    horizontal=True,
-)
-uploader_key = f"upload_{st.session_state.get('upload_round', 0)}"
-uploaded = st.file_uploader("Monitoring extract or figures file", type=["csv", "xlsx"], key=uploader_key)
+actor = current_actor()
+may_load = ROLE_RANK[actor.role] >= ROLE_RANK["admin"]
+uploaded = None
+if may_load:
+    kind_choice = st.radio(
+        "What the file holds",
+        ["auto", *load.KINDS],
+        format_func=lambda k: "Work it out from the header row" if k == "auto" else KIND_LABELS[k],
+        horizontal=True,
+    )
+    uploader_key = f"upload_{st.session_state.get('upload_round', 0)}"
+    uploaded = st.file_uploader("Monitoring extract or figures file", type=["csv", "xlsx"], key=uploader_key)
+else:
+    st.info(
+        f"You are signed in as {plain(actor.identity)} ({actor.role}). Loading files and undoing loads need "
+        "the admin role.",
+        icon=":material/lock:",
+    )
 
 
 def _problems_table(problems: list[load.Problem]) -> pd.DataFrame:
@@ -110,14 +129,9 @@ if uploaded is not None:
     cached = st.session_state.get("upload_checked")
     if not cached or cached[0] != cache_key:
         with database() as conn:
-            names = load.directorate_aliases(conn)
-            try:
-                parsed = load.read(
-                    uploaded.name, uploaded.getvalue(), names, None if kind_choice == "auto" else kind_choice
-                )
-                outcome = (parsed, load.preview(conn, parsed))
-            except load.LoadRejected as rejected:
-                outcome = rejected.problems
+            outcome = check_upload(
+                conn, actor, uploaded.name, uploaded.getvalue(), None if kind_choice == "auto" else kind_choice
+            )
         st.session_state["upload_checked"] = (cache_key, outcome)
     outcome = st.session_state["upload_checked"][1]
     if isinstance(outcome, list):
@@ -138,12 +152,13 @@ if uploaded is not None:
         st.dataframe(summary.changes, hide_index=True, width="stretch")
         if summary.duplicate_of is None:
             st.button(
-                f"Load {len(parsed.frame):,} {'lines' if parsed.kind == 'monitoring' else 'figures'}",
+                f"Load {len(parsed.frame):,} {ROW_NOUNS[parsed.kind]}",
                 type="primary",
                 key="confirm_load",
                 on_click=apply_upload,
                 args=(parsed,),
             )
+show_write_failure()
 if "load_error" in st.session_state:
     st.error(st.session_state.pop("load_error"))
 if "load_message" in st.session_state:
@@ -156,8 +171,9 @@ with database() as conn:
     undoable = loads_metrics.undoable_loads(conn)
     sources = source_documents(conn)
     register = loads_metrics.figures_with_sources(conn)
+    measures = measure_catalogue(conn)
 st.dataframe(history, hide_index=True, width="stretch")
-if not undoable.empty:
+if may_load and not undoable.empty:
     with st.form("undo"):
         st.selectbox(
             "Undo a load",
@@ -175,3 +191,29 @@ st.header("Sources")
 st.dataframe(sources, hide_index=True, width="stretch")
 st.subheader("Reported figures and the sentences they come from")
 st.dataframe(register, hide_index=True, width="stretch")
+
+st.header("Catalogue of measures")
+st.caption(
+    "The measures a figures file may use, from the reviewed file data/measures.csv. A figures load refuses "
+    "any other key (and suggests the nearest); an alias is stored under its measure's key. A new measure is "
+    "added to the catalogue in a reviewed change, not by a load."
+)
+st.dataframe(
+    measures.assign(
+        aliases=measures["aliases"].map(", ".join),
+        periods=measures["periods"].map(", ".join),
+        scenarios=measures["scenarios"].map(lambda s: ", ".join(s) or "none"),
+    ).rename(
+        columns={
+            "measure": "Key",
+            "label": "Measure",
+            "unit": "Unit",
+            "definition": "Definition",
+            "aliases": "Also accepted as",
+            "periods": "Periods",
+            "scenarios": "Scenarios",
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)

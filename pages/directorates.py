@@ -1,5 +1,6 @@
-"""Directorates: budget monitoring by directorate, service and cost centre, filtered from the URL."""
+"""Directorates: budget monitoring as Cabinet reads it, at a period close, with year, period and filters in the URL."""
 
+import pandas as pd
 import streamlit as st
 
 from ui.frame import require_frame
@@ -7,128 +8,258 @@ from ui.frame import require_frame
 # A fresh server may run this file without app.py: go through the frame before importing Plotly & co.
 require_frame()
 
-from charts.monitoring import cost_centres_view, services_view, variance_trend_view  # noqa: E402
+from charts.monitoring import (  # noqa: E402
+    cost_centres_chart,
+    drift_chart,
+    savings_chart,
+    savings_status_words,
+    variance_chart,
+)
 from data import vocab  # noqa: E402
+from data.db import database_path  # noqa: E402
 from data.load import directorate_aliases  # noqa: E402
+from data.vocab import RAG_COLOURS, SAVINGS_STATUS_LABELS, gbp, period_label  # noqa: E402
 from metrics import monitoring  # noqa: E402
 from ui import filters  # noqa: E402
-from ui.cache import cached  # noqa: E402
 from ui.chart_panel import show_chart  # noqa: E402
 from ui.common import database  # noqa: E402
 from ui.safe import plain  # noqa: E402
 
+CENTRES_SHOWN = 200
+RAG_TEXT = {"Red": "white", "Amber": "black", "Green": "black"}
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def cached(_conn, name: str, data_key: tuple, **filters):
+    """A metrics.monitoring call, cached until the data changes (data_key: the file and its loads)."""
+    return getattr(monitoring, name)(_conn, **filters)
+
+
+def data_key(conn) -> tuple:
+    """Changes whenever a load, undo, sample fill or rebuild changes what the page would show."""
+    path = database_path()
+    stat = path.stat()
+    return (str(path), stat.st_mtime_ns, stat.st_size, monitoring.data_version(conn))
+
+
+def variance_words(pounds: float) -> str:
+    return f"{gbp(abs(pounds))} {'over' if pounds > 0 else 'under'}" if pounds else "on budget"
+
+
+def movement_words(pounds: float) -> str:
+    if pd.isna(pounds):
+        return "not held"
+    if abs(pounds) < 0.5:
+        return "no change"
+    return f"{'worse' if pounds > 0 else 'better'} by {gbp(abs(pounds))}"
+
+
+def shown_table(rows: pd.DataFrame, first_column: str, since: str | None) -> pd.DataFrame:
+    """The monitoring rows as Cabinet reads them: money in words and the RAG word in its cell."""
+    out = pd.DataFrame(
+        {
+            first_column: rows["name"],
+            "Annual budget": rows["annual_budget_gbp"].map(gbp),
+            "Forecast outturn": rows["forecast_outturn_gbp"].map(gbp),
+            "Variance": rows["variance_gbp"].map(variance_words),
+            "Variance % of budget": ["n/a" if pd.isna(p) else f"{p:+.1f}%" for p in rows["variance_pct"]],
+        }
+    )
+    if since:
+        out[f"Movement since {since}"] = rows["movement_gbp"].map(movement_words)
+    out["RAG"] = rows["rag"]
+    return out
+
+
+def show_table(table: pd.DataFrame, key: str, *, static: bool = True) -> None:
+    """A short table as a plain HTML table (read as a table by screen readers and copyable); long ones scroll."""
+    styled = table.style.map(
+        lambda rag: f"background-color: {RAG_COLOURS[rag]}; color: {RAG_TEXT[rag]}" if rag in RAG_COLOURS else "",
+        subset=["RAG"],
+    ).hide(axis="index")
+    if static:
+        # st.table reads each cell as Markdown: data text is escaped so it shows as written.
+        st.table(styled.format(plain).format_index(plain, axis="columns"))
+    else:
+        st.dataframe(styled, hide_index=True, width="stretch", key=key)
+
+
 st.title(vocab.DIRECTORATES.title)
 
+with database() as conn:
+    key = data_key(conn)
+    years = cached(conn, "years", key)
+    savings_held = cached(conn, "savings_snapshots", key)
+    chosen = filters.current_directorates(monitoring.directorate_names(conn), directorate_aliases(conn))
+scope = ", ".join(chosen) if chosen else "all directorates"
+thresholds = monitoring.rag_thresholds()
 
-# Everything below the title depends on the filters: a change of directorate (sidebar), year, month, service
-# or cost centre reruns this fragment only, not the frame, the sidebar or the rest of the page.
-@st.fragment(key=filters.DIRECTORATE_FRAGMENT)
-def directorate_view() -> None:
-    with database() as conn:
-        years = cached(conn, monitoring.years)
-        chosen = filters.current_directorates(monitoring.directorate_names(conn), directorate_aliases(conn))
-    filters.keep_directorates_in_url(chosen)
-    if years.empty:
-        st.info("There are no monitoring lines yet. Load a monitoring file on the Data & sources page.")
-        return
-
-    scope = ", ".join(chosen) if chosen else "all directorates"
-    year_column, month_column, service_column, centre_column = st.columns(4)
+if years.empty:
+    st.info("There are no monitoring snapshots yet. Load a period-close extract on the Data & sources page.")
+else:
+    year_column, period_column = st.columns(2)
     year = filters.year_filter(list(years["fiscal_year"]), container=year_column)
-    last_month = int(years.loc[years["fiscal_year"] == year, "last_month"].iloc[0])
-    month = filters.month_filter(list(range(1, last_month + 1)), container=month_column)
-
     with database() as conn:
-        services = cached(conn, monitoring.by_service, fiscal_year=year, directorates=chosen, month=month)
-        service = filters.drill_filter(
-            "Service",
-            filters.PARAM_SERVICE,
-            sorted(services["service"]),
-            filters.ALL_SERVICES,
-            container=service_column,
-        )
-        centres = (
-            cached(conn, monitoring.cost_centres, fiscal_year=year, directorates=chosen, service=service)
-            if service
-            else []
-        )
-        cost_centre = filters.drill_filter(
-            "Cost centre", filters.PARAM_COST_CENTRE, centres, filters.ALL_COST_CENTRES, container=centre_column
-        )
-        totals = cached(
-            conn,
-            monitoring.totals,
-            fiscal_year=year,
-            directorates=chosen,
-            month=month,
-            service=service,
-            cost_centre=cost_centre,
-        ).iloc[0]
-    where = " › ".join([scope, *(x for x in (service, cost_centre) if x)])
+        held = cached(conn, "periods", key, fiscal_year=year)
+    period = filters.period_filter(held, container=period_column)
+    previous = monitoring.previous_period(held, period)
+    since = period_label(previous) if previous else None
+    with database() as conn:
+        table = cached(
+            conn, "monitoring_table", key, fiscal_year=year, period=period, previous=previous, directorates=chosen,
+            thresholds=thresholds,
+        )  # fmt: skip
+        total = cached(
+            conn, "council_total", key, fiscal_year=year, period=period, previous=previous, directorates=chosen,
+            thresholds=thresholds,
+        ).iloc[0]  # fmt: skip
+        drift = cached(conn, "drift", key, fiscal_year=year, directorates=chosen)
+
     st.caption(
-        f"**{plain(where)}**, {year}, year to date to {filters.month_label(month)}. "
-        "Directorates are chosen in the sidebar; the page's address keeps every filter, so a copied link opens this "
-        "view."
+        f"**{plain(scope)}**, {year}, forecast outturn at the close of {vocab.month_label(period)}"
+        + (f", movement since {since}, the previous period held." if since else "; no earlier period is held.")
+        + " Directorates are chosen in the sidebar; the page's address keeps the year, period and filters, so a "
+        "copied link opens this view."
     )
-    if int(totals["sample_lines"]):
+    if int(total["sample_lines"]):
         st.warning(
-            f"**Sample data.** {int(totals['sample_lines']):,} of the {int(totals['lines']):,} lines behind these "
-            "figures are synthetic sample lines, not the council's ledger. Their 2020/21 totals reconcile to the "
-            "reported outturn; the split by directorate, service and cost centre is invented. Load the monitoring "
-            "extract on the Data & sources page to replace them.",
+            f"**Sample data.** {int(total['sample_lines']):,} of the {int(total['lines']):,} lines behind these "
+            "figures are synthetic sample lines, not the council's ledger. The 2020/21 council totals at P9 "
+            "(£18.6m forecast overspend) and P12 (£15m outturn) are the reported figures; the split by "
+            "directorate, service and cost centre is invented. Load the period-close extract on the Data & "
+            "sources page to replace them.",
             icon=":material/science:",
         )
 
-    if not int(totals["lines"]):
-        st.info("No monitoring lines match this choice.")
-        return
-
-    label_suffix = " (sample data)" if int(totals["sample_lines"]) else ""
-    metric_columns = st.columns(5)
-    for column, (label, value, help_text) in zip(
-        metric_columns,
-        (
-            ("Budget", totals["budget_gbp"], "Sum of the monthly budgets to the chosen month."),
-            ("Actual", totals["actual_gbp"], "Sum of the monthly actuals to the chosen month."),
-            ("Variance", totals["variance_gbp"], "Actual minus budget; positive is an overspend."),
-            ("Forecast", totals["forecast_gbp"], "Sum of the monthly forecasts to the chosen month."),
-            ("Forecast variance", totals["forecast_variance_gbp"], "Forecast minus budget; positive is an overspend."),
-        ),
-        strict=True,
-    ):
-        with column:
-            st.metric(label + label_suffix, vocab.gbp_m(float(value) / 1e6, decimals=2), help=help_text)
-
-    with database() as conn:
-        if not service:
-            st.subheader("By service")
-            show_chart(cached(conn, services_view, fiscal_year=year, month=month, directorates=chosen))
-        st.subheader("Variance by month")
-        show_chart(
-            cached(
-                conn,
-                variance_trend_view,
-                fiscal_year=year,
-                month=month,
-                scope=where,
-                directorates=chosen,
-                service=service,
-                cost_centre=cost_centre,
-            )
+    if table.empty:
+        st.info(f"No monitoring lines for {plain(scope)} at {period_label(period)} {year}.")
+    else:
+        suffix = " (sample data)" if int(total["sample_lines"]) else ""
+        movement = total["movement_gbp"]
+        variance = float(total["variance_gbp"])
+        moved = since is not None and pd.notna(movement)
+        # (label, value, the word that says which way, help): the word sits under the figure, in grey.
+        metrics = (
+            ("Annual budget", gbp(total["annual_budget_gbp"]), None, "The current annual budget at the period close."),
+            ("Forecast outturn", gbp(total["forecast_outturn_gbp"]), None, "The forecast spend for the whole year."),
+            (
+                "Forecast variance",
+                gbp(abs(variance)),
+                "over budget" if variance > 0 else "under budget" if variance < 0 else "on budget",
+                "Forecast outturn minus annual budget.",
+            ),
+            (
+                f"Movement since {since}" if since else "Movement",
+                gbp(abs(movement)) if moved else "none",
+                ("worse" if movement > 0 else "better" if movement < 0 else "no change") if moved else None,
+                "The change in the forecast variance since the previous period held.",
+            ),
         )
-        if not cost_centre:
-            st.subheader("Largest variances by cost centre")
-            show_chart(
-                cached(
-                    conn,
-                    cost_centres_view,
-                    fiscal_year=year,
-                    month=month,
-                    scope=where,
-                    directorates=chosen,
-                    service=service,
-                )
+        for column, (label, value, word, help_text) in zip(st.columns(4), metrics, strict=True):
+            with column:
+                st.metric(label + suffix, value, delta=word, delta_color="off", delta_arrow="off", help=help_text)
+
+        st.subheader(f"Budget monitoring at {period_label(period)}")
+        total_row = total.to_frame().T.assign(
+            name="Council total" if not chosen else "Total of the chosen directorates"
+        )
+        show_table(
+            shown_table(pd.concat([table, total_row], ignore_index=True), "Directorate", since), "table_directorates"
+        )
+        st.caption(plain(thresholds.describe()) + " Set MONITORING_RAG_AMBER_PCT and MONITORING_RAG_RED_PCT to change.")
+
+        drill_column, service_column = st.columns(2)
+        drilled = filters.drill_filter(
+            "Drill into a directorate", filters.PARAM_DRILL, list(table["name"]), filters.ALL_DIRECTORATES_DRILL,
+            container=drill_column,
+        )  # fmt: skip
+        service = None
+        if drilled:
+            with database() as conn:
+                services = cached(
+                    conn, "monitoring_table", key, fiscal_year=year, period=period, previous=previous,
+                    level="service", directorate=drilled, thresholds=thresholds,
+                )  # fmt: skip
+            service = filters.drill_filter(
+                "Service", filters.PARAM_SERVICE, sorted(services["name"]), filters.ALL_SERVICES,
+                container=service_column,
+            )  # fmt: skip
+            st.subheader(f"{drilled}: services at {period_label(period)}")
+            show_table(shown_table(services, "Service", since), "table_services")
+        if service:
+            with database() as conn:
+                centres = cached(
+                    conn, "monitoring_table", key, fiscal_year=year, period=period, previous=previous,
+                    level="cost_centre", directorate=drilled, service=service, limit=CENTRES_SHOWN,
+                    thresholds=thresholds,
+                )  # fmt: skip
+            st.subheader(f"{service}: cost centres at {period_label(period)}")
+            st.caption(f"The {CENTRES_SHOWN} cost centres with the largest variances, largest first.")
+            show_table(shown_table(centres, "Cost centre", since), "table_centres", static=False)
+
+        where = " › ".join(x for x in (drilled or scope, service) if x)
+        st.subheader("Forecast variance")
+        if drilled:
+            show_chart(variance_chart(services, fiscal_year=year, period=period, scope=drilled, level="service"))
+        else:
+            show_chart(variance_chart(table, fiscal_year=year, period=period, scope=scope))
+
+        st.subheader("How the forecast moved through the year")
+        show_chart(drift_chart(drift[drift["period"] <= period], fiscal_year=year, scope=scope))
+
+        with database() as conn:
+            largest = cached(
+                conn, "monitoring_table", key, fiscal_year=year, period=period, previous=previous,
+                directorates=chosen, level="cost_centre", directorate=drilled, service=service, limit=15,
+                thresholds=thresholds,
+            )  # fmt: skip
+        st.subheader("Largest variances by cost centre")
+        show_chart(cost_centres_chart(largest, fiscal_year=year, period=period, scope=where))
+
+st.header("Savings delivery")
+if savings_held.empty:
+    st.info("No savings are held. Load a savings tracker on the Data & sources page.")
+else:
+    snapshots = [(str(y), int(p)) for y, p in zip(savings_held["fiscal_year"], savings_held["period"], strict=True)]
+    snapshot = st.selectbox(
+        "Savings at", snapshots, format_func=lambda s: f"{s[0]} {period_label(s[1])}", key="savings_snapshot"
+    )
+    savings_year, savings_period = snapshot
+    with database() as conn:
+        savings = cached(conn, "savings_by_directorate", key, fiscal_year=savings_year, period=savings_period,
+                         directorates=chosen)  # fmt: skip
+        schemes = cached(conn, "savings_schemes", key, fiscal_year=savings_year, period=savings_period,
+                         directorates=chosen)  # fmt: skip
+    if savings.empty:
+        st.info(f"No savings schemes for {plain(scope)} at {period_label(savings_period)} {savings_year}.")
+    else:
+        if int(savings["sample_lines"].sum()):
+            st.warning(
+                "**Sample data.** These savings schemes are synthetic: their targets sum to the £27m of tactical "
+                "and transformational savings reported for 2021/22; schemes, statuses and delivery are invented.",
+                icon=":material/science:",
             )
-
-
-directorate_view()
+        undelivered = float(savings["undelivered_gbp"].sum())
+        st.markdown(
+            f"**{gbp(undelivered)}** of the **{gbp(float(savings['target_gbp'].sum()))}** savings target is forecast "
+            "undelivered; that shortfall is carried in the directorates' forecast outturn."
+        )
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Directorate": savings["directorate"],
+                    "Target": savings["target_gbp"].map(gbp),
+                    "Forecast delivery": savings["forecast_delivery_gbp"].map(gbp),
+                    "Undelivered (in the forecast)": savings["undelivered_gbp"].map(gbp),
+                    "Delivered %": [f"{p:.0f}%" if pd.notna(p) else "n/a" for p in savings["delivery_pct"]],
+                    "Schemes": [savings_status_words(r) for _, r in savings.iterrows()],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        show_chart(savings_chart(savings, fiscal_year=savings_year, period=savings_period, scope=scope))
+        with st.expander("Every scheme"):
+            st.dataframe(
+                schemes.assign(status=schemes["status"].map(SAVINGS_STATUS_LABELS)), hide_index=True, width="stretch"
+            )

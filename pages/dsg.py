@@ -6,10 +6,11 @@ import streamlit as st
 from charts import position as position_charts
 from data import vocab
 from metrics import dsg_model, position
-from metrics.figures import source_documents
+from metrics.figures import revisions
+from ui import as_at as as_at_control
 from ui.cache import cached
 from ui.chart_panel import show_chart
-from ui.common import as_at_line, database, figure_metric, sources_expander
+from ui.common import as_at_line, database, figure_metric, not_reported_metric, sources_expander
 from ui.filters import directorate_notice
 from ui.frame import require_frame
 
@@ -17,39 +18,101 @@ require_frame()
 
 st.title(vocab.DSG.title)
 directorate_notice("the Dedicated Schools Grant deficit is the whole council's")
+as_at = as_at_control.current()
+MEASURES = ["dsg_cumulative_deficit", "dsg_in_year_deficit", "dsg_statutory_override_expiry", "dsg_deficit_grant_share"]
 
 with database() as conn:
-    sources = source_documents(conn)
-    points = position.dsg_known_points(conn)
-    in_year = position.dsg_in_year(conn)
-    reported = position.dsg_reported(conn)
-    defaults = position.dsg_defaults(conn)
-    reserves = position.reserves(conn)
-    trajectory = cached(conn, position_charts.build_dsg_trajectory)
-    used = position.latest_figures(conn, ["dsg_cumulative_deficit", "dsg_in_year_deficit"])
+    points = position.dsg_known_points(conn, as_at=as_at)
+    in_year = position.dsg_in_year(conn, as_at=as_at)
+    try:
+        reported = position.dsg_reported(conn, as_at=as_at)
+        defaults = position.dsg_defaults(conn, as_at=as_at)
+        plan = position.plan_against_reported(conn, as_at=as_at)
+    except position.FigureMissing as missing:
+        reported = defaults = plan = None
+        plan_missing = str(missing)
+    try:
+        reserves = position.reserves(conn, as_at=as_at)
+    except position.FigureMissing:
+        reserves = None
+    try:
+        expiry = position.statutory_override_expiry(conn, as_at=as_at)
+    except position.FigureMissing:
+        expiry = None
+    trajectory = cached(conn, position_charts.build_dsg_trajectory, as_at=as_at)
+    used = position.latest_figures(conn, MEASURES, as_at=as_at)
+    replaced = revisions(conn, MEASURES, as_at=as_at)
 
-as_at_line(sources)
+as_at_line(used, as_at)
 
-actual = points[points["kind"] == "actual"].iloc[-1]
-projections = points[points["kind"] == "projection"].set_index("scenario")
+actuals = points[points["kind"] == "actual"]
 columns = st.columns(4)
 with columns[0]:
-    figure_metric(actual.rename({"value_gbp_m": "value"}), label=f"Cumulative deficit, end {actual['fiscal_year']}")
-with columns[1]:
-    row = in_year[in_year["fiscal_year"] == reported.first_year].iloc[0]
-    figure_metric(row.rename({"value_gbp_m": "value"}), label=f"In-year overspend predicted {reported.first_year}")
-with columns[2]:
-    figure_metric(
-        projections.loc["mitigated"].rename({"value_gbp_m": "value"}),
-        label=f"{reported.end_year} with the recovery plan",
+    if actuals.empty:
+        not_reported_metric("Cumulative deficit", "DSG cumulative deficit")
+    else:
+        actual = actuals.iloc[-1]
+        when = f"end {actual['fiscal_year']}" if actual["period"] == "outturn" else (
+            f"{actual['fiscal_year']} {actual['period'].upper()}")  # fmt: skip
+        figure_metric(actual.rename({"value_gbp_m": "value"}), label=f"Cumulative deficit, {when}")
+if reported is None:
+    with columns[1]:
+        not_reported_metric("The plan's projections", "DSG projection")
+else:
+    projections = (
+        points[(points["kind"] == "projection") & (points["fiscal_year"] == reported.end_year)]
+        .drop_duplicates("scenario")
+        .set_index("scenario")
     )
-with columns[3]:
-    figure_metric(
-        projections.loc["unmitigated"].rename({"value_gbp_m": "value"}),
-        label=f"{reported.end_year} without mitigation",
-    )
+    predicted = in_year[(in_year["fiscal_year"] == reported.first_year) & (in_year["period"] == "forecast")]
+    with columns[1]:
+        if predicted.empty:
+            not_reported_metric(f"In-year overspend predicted {reported.first_year}", "in-year overspend")
+        else:
+            figure_metric(
+                predicted.iloc[0].rename({"value_gbp_m": "value"}),
+                label=f"In-year overspend predicted {reported.first_year}",
+            )
+    with columns[2]:
+        figure_metric(
+            projections.loc["mitigated"].rename({"value_gbp_m": "value"}),
+            label=f"{reported.end_year} with the recovery plan",
+        )
+    with columns[3]:
+        figure_metric(
+            projections.loc["unmitigated"].rename({"value_gbp_m": "value"}),
+            label=f"{reported.end_year} without mitigation",
+        )
 
 show_chart(trajectory)
+
+if plan is not None:
+    st.subheader("The plan against what was later reported")
+    st.caption(
+        "Each year of the plan's two paths (modelled between the reported points; see the scenario model "
+        "below) beside the deficit reported for that year since, if any."
+    )
+    st.dataframe(
+        plan.rename(
+            columns={
+                "fiscal_year": "Financial year",
+                "path_basis": "Plan basis",
+                "mitigated_gbp_m": "Plan with the recovery plan (£m)",
+                "unmitigated_gbp_m": "Plan without mitigation (£m)",
+                "reported_gbp_m": "Reported (£m)",
+                "reported_kind": "Reported as",
+                "reported_source": "Reported in",
+                "against": "Against the plan",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+if reported is None:
+    st.info(f"The scenario model is not available: {plan_missing}.")
+    sources_expander(used, revisions=replaced)
+    st.stop()
 
 st.header("What if? The scenario model")
 st.markdown(f"**How the model works.** {dsg_model.FORMULA_IN_WORDS}")
@@ -153,20 +216,22 @@ except ValueError as error:
     st.stop()
 
 path = dsg_model.project(scenario)
-chart = position_charts.dsg_scenario_chart(points, path, actual)
-usable = reserves.set_index("measure").loc["usable_reserves", "value_gbp_m"]
-passes = dsg_model.first_year_above(path, usable)
+plan_start = pd.Series({"fiscal_year": reported.start_year, "value_gbp_m": reported.start_deficit_gbp_m})
+chart = position_charts.dsg_scenario_chart(points, path, plan_start)
+held_reserves = {} if reserves is None else reserves.set_index("measure")["value_gbp_m"].to_dict()
+usable = held_reserves.get("usable_reserves")
+passes = dsg_model.first_year_above(path, usable) if usable is not None else None
 end = path.iloc[-1]
-
-
 against_plan = end["cumulative_deficit_gbp_m"] - reported.end_mitigated_gbp_m
+
 left, middle, right = st.columns(3)
 with left:
     st.metric(
         f"Deficit {end['fiscal_year']} (modelled)",
         vocab.gbp_m(end["cumulative_deficit_gbp_m"], decimals=1),
         delta=f"{vocab.gbp_m_signed(against_plan)} against the recovery plan",
-        delta_color="inverse" if round(against_plan, 1) else "off",  # no arrow for no change
+        delta_color="inverse" if round(against_plan, 1) else "off",
+        delta_arrow="auto" if round(against_plan, 1) else "off",  # no change: grey and no arrow
     )
 with middle:
     st.metric(
@@ -175,12 +240,74 @@ with middle:
         help="The modelled deficit in the last year less the reported projection without mitigation.",
     )
 with right:
-    st.metric(
-        f"Passes usable reserves of {vocab.gbp_m(usable)} (modelled)",
-        passes or f"not by {years[-1]}",
-        help="The first modelled year whose cumulative deficit is above usable reserves, which the document "
-        "gives without a date; they are assumed to stay at that level.",
-    )
+    if usable is None:
+        not_reported_metric("Passes usable reserves (modelled)", "usable reserves")
+    else:
+        st.metric(
+            f"Passes usable reserves of {vocab.gbp_m(usable)} (modelled)",
+            passes or f"not by {years[-1]}",
+            help="The first modelled year whose cumulative deficit is above usable reserves, assumed to stay at "
+            "their latest level.",
+        )
 show_chart(chart)
 
-sources_expander(used)
+st.subheader("Who bears the deficit? Policy assumptions (scenario inputs)")
+st.caption(
+    f"{dsg_model.EXPOSURE_IN_WORDS} These are assumptions you set, not facts: the defaults leave the model as "
+    "it is (the whole deficit counts against reserves every year, none met by grant)."
+)
+WHOLE = "No override: the whole deficit counts every year (default)"
+policy_left, policy_right = st.columns(2)
+with policy_left:
+    override_choice = st.selectbox(
+        "Scenario input: first year without the statutory override",
+        [WHOLE, *years],
+        key="dsg_override_ends",
+        help=(
+            f"Held figure: the override is due to expire in {int(expiry['year'])} "
+            f"({expiry['source_document']}). Until the year chosen here the deficit is kept off the general fund."
+            if expiry is not None
+            else "No expiry year for the override is held."
+        ),
+    )
+with policy_right:
+    grant_percent = st.slider(
+        "Scenario input: share of the deficit met by government grant (%)",
+        min_value=0,
+        max_value=100,
+        value=0,
+        step=5,
+        key="dsg_grant_share",
+        help="No grant share is stated in the figures held; 0% is the neutral default.",
+    )
+exposed = dsg_model.exposure(path, None if override_choice == WHOLE else override_choice, grant_percent / 100)
+exposure_end = exposed.iloc[-1]
+exposure_left, exposure_right = st.columns(2)
+with exposure_left:
+    st.metric(
+        f"Council's own exposure {exposure_end['fiscal_year']} (scenario)",
+        vocab.gbp_m(exposure_end["exposure_gbp_m"], decimals=1),
+        help="Modelled deficit under the policy assumptions above; a scenario, not a reported figure.",
+    )
+with exposure_right:
+    if usable is None:
+        not_reported_metric("Exposure passes usable reserves (scenario)", "usable reserves")
+    else:
+        crossing = dsg_model.first_exposure_above(exposed, usable)
+        st.metric(
+            f"Exposure passes usable reserves of {vocab.gbp_m(usable)} (scenario)",
+            crossing or f"not by {years[-1]}",
+        )
+st.dataframe(
+    exposed.rename(
+        columns={
+            "fiscal_year": "Financial year",
+            "cumulative_deficit_gbp_m": "Modelled deficit (£m)",
+            "exposure_gbp_m": "Council's exposure, scenario (£m)",
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)
+
+sources_expander(used, revisions=replaced)

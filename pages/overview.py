@@ -1,61 +1,127 @@
-"""Overview: the council's position in one screen."""
+"""Overview: the council's latest position in one screen, with the 2021 report's headline one click away."""
 
+import pandas as pd
 import streamlit as st
 
 from charts import position as position_charts
 from data import vocab
 from metrics import position
-from metrics.figures import figures, headline_position, source_documents
+from metrics.figures import headline_measures, headline_position, report_headline, revisions
+from ui import as_at as as_at_control
 from ui.cache import cached
 from ui.chart_panel import show_chart
-from ui.common import as_at_line, database, figure_metric, sources_expander
+from ui.common import as_at_line, database, figure_metric, not_reported_metric, sources_expander
 from ui.filters import directorate_notice
 from ui.frame import require_frame
 
 require_frame()
 
-st.title(vocab.OVERVIEW.title)
-directorate_notice("the 2021 report gives these figures for the whole council")
+st.title("Dorset Council: financial position")
+directorate_notice("the headline figures are for the whole council")
+as_at = as_at_control.current()
 
 with database() as conn:
-    sources = source_documents(conn)
-    headline = headline_position(conn)
-    budget_2020 = figures(conn, ["net_budget"], fiscal_year="2020/21")
+    headline = headline_position(conn, as_at=as_at)
+    report = report_headline(conn)
+    budgets = position.budget_and_outturn(conn, as_at=as_at) if not headline.empty else pd.DataFrame()
     charts = [
-        cached(conn, position_charts.build_outturn_against_budget),
-        cached(conn, position_charts.build_reserves_against_deficit),
-        cached(conn, position_charts.build_dsg_trajectory),
-        cached(conn, position_charts.build_action_status),
+        cached(conn, position_charts.build_outturn_against_budget, as_at=as_at),
+        cached(conn, position_charts.build_reserves_against_deficit, as_at=as_at),
+        cached(conn, position_charts.build_dsg_trajectory, as_at=as_at),
+        cached(conn, position_charts.build_action_status, as_at=as_at),
     ]
-    crossings = position.years_deficit_exceeds_reserves(conn)
+    try:
+        crossings = position.years_deficit_exceeds_reserves(conn, as_at=as_at)
+    except position.FigureMissing:
+        crossings = pd.DataFrame(columns=["reserve_measure", "scenario", "first_year_above"])
+    replaced = revisions(conn, headline_measures(), as_at=as_at)
 
-as_at_line(sources)
+as_at_line(headline, as_at)
 
-labels = {
-    "net_budget": "Net budget 2021/22",
-    "net_overspend": "Overspend 2020/21",
-    "general_fund_reserve": "General fund reserve, Mar 2021",
-    "usable_reserves": "Usable reserves (undated)",
-    "dsg_cumulative_deficit": "DSG deficit, end 2020/21",
+MEASURE_NAMES = {
+    "net_budget": "Net budget",
+    "net_overspend": "Overspend",
+    "general_fund_reserve": "General fund reserve",
+    "usable_reserves": "Usable reserves",
+    "dsg_cumulative_deficit": "DSG deficit",
 }
-for column, (_, row) in zip(st.columns(len(headline)), headline.iterrows(), strict=True):
-    with column:
-        figure_metric(row, label=labels[row["measure"]])
+PERIOD_WORDS = {
+    "budget": "",
+    "outturn": "outturn",
+    "as_at": "",
+    "q1": "Q1",
+    "q2": "Q2",
+    "q3": "Q3",
+    "forecast": "forecast",
+}
 
-if not budget_2020.empty:
-    overspend = headline.loc[headline["measure"] == "net_overspend", "value"].iloc[0]
-    st.caption(
-        f"The 2020/21 overspend of {vocab.gbp_m(overspend)} was on a net revenue budget of "
-        f"{vocab.gbp_m(budget_2020['value'].iloc[0])}."
-    )
+
+def headline_label(row: pd.Series) -> str:
+    name = MEASURE_NAMES[row["measure"]]
+    if not isinstance(row["fiscal_year"], str):
+        return f"{name} (undated)"
+    when = " ".join(part for part in (row["fiscal_year"], PERIOD_WORDS.get(row["period"], "")) if part)
+    return f"{name}, {when}"
+
+
+held = {row["measure"]: row for _, row in headline.iterrows()}
+for column, measure in zip(st.columns(len(MEASURE_NAMES)), MEASURE_NAMES, strict=True):
+    with column:
+        if measure in held:
+            row = held[measure]
+            figure_metric(row, label=headline_label(row))
+            known = row.get("known_on")
+            st.caption(f"Reported {pd.Timestamp(known):%-d %b %Y}" if not pd.isna(known) else "Date not given")
+        else:
+            not_reported_metric(MEASURE_NAMES[measure], MEASURE_NAMES[measure].lower())
+
+latest_year = budgets[budgets["item"] == "overspend"]["fiscal_year"].max() if not budgets.empty else None
+if isinstance(latest_year, str):
+    year_rows = budgets[budgets["fiscal_year"] == latest_year].set_index("item")
+    if "budget" in year_rows.index:
+        st.caption(
+            f"The {latest_year} overspend of {vocab.gbp_m(year_rows.loc['overspend', 'value_gbp_m'])} was on a net "
+            f"revenue budget of {vocab.gbp_m(year_rows.loc['budget', 'value_gbp_m'])}."
+        )
 
 usable = crossings[crossings["reserve_measure"] == "usable_reserves"].set_index("scenario")["first_year_above"]
+
+
+def crossing(scenario: str) -> str:
+    year = usable.get(scenario)
+    return f"in {year}" if isinstance(year, str) else "in no modelled year"
+
+
 if not usable.empty:
     st.markdown(
         "**The risk in one line:** on the modelled paths between the reported figures, the DSG deficit would "
-        f"pass usable reserves in {usable.get('unmitigated') or 'no modelled year'} without mitigation and in "
-        f"{usable.get('mitigated') or 'no modelled year'} with the recovery plan (see Reserves)."
+        f"pass usable reserves {crossing('unmitigated')} without mitigation and {crossing('mitigated')} with the "
+        "recovery plan (see Reserves)."
     )
+
+with st.expander("The 2021 report's headline figures (Cabinet, 5 October 2021)"):
+    if report.empty:
+        st.info("The 2021 report's figures are not held.")
+    else:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Figure": report["label"],
+                    "Year": report["fiscal_year"].fillna("no date given"),
+                    "Value": [
+                        vocab.figure(
+                            row["value"], row["unit"], row["qualifier"] if isinstance(row["qualifier"], str) else None
+                        )
+                        for _, row in report.iterrows()
+                    ],
+                    "Basis": report["basis"],
+                    "The report says": report["source_quote"],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        st.caption("Choose 5 October 2021 as the date in the sidebar to see every page as the report left it.")
 
 for chart in charts[:-1]:
     show_chart(chart)
@@ -65,4 +131,4 @@ show_chart(charts[-1])
 st.info("The full tracker, with each recommendation's progress and due date, is on the Action plan page.")
 st.page_link("pages/action_plan.py", label="Open the Action plan", icon=":material/checklist:")
 
-sources_expander(headline.rename(columns={"value": "value_gbp_m"}))
+sources_expander(headline.rename(columns={"value": "value_gbp_m"}), revisions=replaced)

@@ -1,4 +1,4 @@
-"""Reserves: the general fund and usable reserves against the DSG deficit, now and on the modelled paths."""
+"""Reserves: the general fund and usable reserves for every year held, against the DSG deficit; years of cover."""
 
 import pandas as pd
 import streamlit as st
@@ -7,101 +7,166 @@ from charts import position as position_charts
 from charts.style import times
 from data import vocab
 from metrics import position
-from metrics.figures import source_documents
+from metrics.figures import revisions
+from ui import as_at as as_at_control
 from ui.cache import cached
 from ui.chart_panel import show_chart
-from ui.common import as_at_line, database, figure_metric, sources_expander
+from ui.common import as_at_line, database, figure_metric, not_reported_metric, sources_expander
 from ui.filters import directorate_notice
 from ui.frame import require_frame
+from ui.safe import plain
 
 require_frame()
 
+MEASURES = ["general_fund_reserve", "usable_reserves", "dsg_cumulative_deficit", "dsg_statutory_override_expiry"]
+
 st.title(vocab.RESERVES.title)
 directorate_notice("reserves and the DSG deficit are held for the whole council")
+as_at = as_at_control.current()
+
+
+def quietly(read, *args):
+    try:
+        return read(*args, as_at=as_at)
+    except position.FigureMissing:
+        return None
+
 
 with database() as conn:
-    sources = source_documents(conn)
-    reserves = position.reserves(conn)
-    points = position.dsg_known_points(conn)
-    ratios = position.cover_ratios(conn)
-    crossings = position.years_deficit_exceeds_reserves(conn)
-    expiry = position.statutory_override_expiry(conn)
-    bars = cached(conn, position_charts.build_reserves_against_deficit)
-    timeline = cached(conn, position_charts.build_reserves_timeline)
-    used = position.latest_figures(
-        conn, ["general_fund_reserve", "usable_reserves", "dsg_cumulative_deficit", "dsg_statutory_override_expiry"]
-    )
+    reserves = quietly(position.reserves, conn)
+    points = position.dsg_known_points(conn, as_at=as_at)
+    ratios = quietly(position.cover_ratios, conn)
+    cover = position.cover_by_year(conn, as_at=as_at)
+    crossings = quietly(position.years_deficit_exceeds_reserves, conn)
+    expiry = quietly(position.statutory_override_expiry, conn)
+    bars = cached(conn, position_charts.build_reserves_against_deficit, as_at=as_at)
+    by_year = cached(conn, position_charts.build_reserves_by_year, as_at=as_at)
+    timeline = cached(conn, position_charts.build_reserves_timeline, as_at=as_at)
+    used = position.latest_figures(conn, MEASURES, as_at=as_at)
+    replaced = revisions(conn, MEASURES, as_at=as_at)
 
-as_at_line(sources)
+as_at_line(used, as_at)
 
-actual = points[points["kind"] == "actual"].iloc[-1]
-columns = st.columns(len(reserves) + 2)
-for column, (_, row) in zip(columns, reserves.iterrows(), strict=False):
+actuals = points[points["kind"] == "actual"]
+held = {} if reserves is None else {row["measure"]: row for _, row in reserves.iterrows()}
+columns = st.columns(4)
+for column, (measure, name) in zip(
+    columns, (("general_fund_reserve", "General fund reserve"), ("usable_reserves", "Usable reserves")), strict=False
+):
     with column:
-        undated = " (no date given)" if pd.isna(row["as_at_date"]) else ""
-        figure_metric(row.rename({"value_gbp_m": "value"}), label=row["label"] + undated)
-with columns[len(reserves)]:
-    figure_metric(actual.rename({"value_gbp_m": "value"}), label=f"DSG deficit, end {actual['fiscal_year']}")
-usable_now = ratios[(ratios["reserve_measure"] == "usable_reserves") & (ratios["deficit_kind"] == "actual")].iloc[0]
-with columns[len(reserves) + 1]:
-    st.metric(
-        f"Usable reserves cover the deficit (derived, {usable_now['deficit_year']})",
-        times(usable_now["cover_ratio"]),
-        help="Cover ratio = reserve ÷ cumulative DSG deficit. Derived from the two reported figures.",
-    )
-
-usable_row = reserves.set_index("measure").loc["usable_reserves"]
-st.info(
-    f"Usable reserves ({vocab.gbp_m(usable_row['value_gbp_m'])}) have no date in the source document: it says "
-    f'"{usable_row["source_quote"]}". They are shown undated and assumed to stay at that level.'
+        if measure in held:
+            row = held[measure]
+            when = f", {row['fiscal_year']}" if isinstance(row["fiscal_year"], str) else " (no date given)"
+            figure_metric(row.rename({"value_gbp_m": "value"}), label=row["label"] + when)
+        else:
+            not_reported_metric(name, name.lower())
+with columns[2]:
+    if actuals.empty:
+        not_reported_metric("DSG deficit", "DSG deficit")
+    else:
+        actual = actuals.iloc[-1]
+        period = {"outturn": "", "as_at": " in year", "q1": " Q1", "q2": " Q2", "q3": " Q3"}.get(actual["period"], "")
+        when = f"end {actual['fiscal_year']}" if actual["period"] == "outturn" else f"{actual['fiscal_year']}{period}"
+        figure_metric(actual.rename({"value_gbp_m": "value"}), label=f"DSG deficit, {when}")
+usable_now = (
+    ratios[(ratios["reserve_measure"] == "usable_reserves") & (ratios["deficit_kind"] == "actual")]
+    if ratios is not None
+    else pd.DataFrame()
 )
+with columns[3]:
+    if usable_now.empty:
+        not_reported_metric("Usable reserves cover the deficit (derived)", "usable reserves or DSG deficit")
+    else:
+        row = usable_now.iloc[0]
+        st.metric(
+            f"Usable reserves cover the deficit (derived, {plain(row['deficit_year'])})",
+            times(row["cover_ratio"]),
+            help="Cover ratio = reserve ÷ cumulative DSG deficit. Derived from the two reported figures.",
+        )
+
+if "usable_reserves" in held and not isinstance(held["usable_reserves"]["fiscal_year"], str):
+    usable_row = held["usable_reserves"]
+    st.info(
+        f"Usable reserves ({vocab.gbp_m(usable_row['value_gbp_m'])}) have no date in the source document: it says "
+        f'"{plain(usable_row["source_quote"])}". They are shown undated and assumed to stay at that level.'
+    )
 
 show_chart(bars)
+show_chart(by_year)
 show_chart(timeline)
 
 st.subheader("How many times the reserves cover the deficit")
 st.caption("Cover ratio = reserve ÷ cumulative DSG deficit (derived). The end of 2021/22 deficit is itself derived.")
-st.dataframe(
-    ratios.assign(cover=ratios["cover_ratio"].map(times))[
-        ["reserve", "reserve_gbp_m", "deficit_year", "deficit_kind", "deficit_basis", "deficit_gbp_m", "cover"]
-    ].rename(
-        columns={
-            "reserve": "Reserve",
-            "reserve_gbp_m": "Reserve (£m)",
-            "deficit_year": "Deficit at end of",
-            "deficit_kind": "Deficit is",
-            "deficit_basis": "Deficit basis",
-            "deficit_gbp_m": "Deficit (£m)",
-            "cover": "Cover (derived)",
-        }
-    ),
-    hide_index=True,
-    width="stretch",
-)
+if ratios is None or ratios.empty:
+    st.info("Not reported: the cover needs a reserve balance and a DSG deficit.")
+else:
+    st.dataframe(
+        ratios.assign(cover=ratios["cover_ratio"].map(times))[
+            ["reserve", "reserve_gbp_m", "deficit_year", "deficit_kind", "deficit_basis", "deficit_gbp_m", "cover"]
+        ].rename(
+            columns={
+                "reserve": "Reserve",
+                "reserve_gbp_m": "Reserve (£m)",
+                "deficit_year": "Deficit at end of",
+                "deficit_kind": "Deficit is",
+                "deficit_basis": "Deficit basis",
+                "deficit_gbp_m": "Deficit (£m)",
+                "cover": "Cover (derived)",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+if not cover.empty:
+    st.caption("Years of cover: each year that has both a reserve balance and a year-end deficit (derived).")
+    st.dataframe(
+        cover.assign(cover=cover["cover_ratio"].map(times))[
+            ["fiscal_year", "reserve", "reserve_gbp_m", "deficit_gbp_m", "cover"]
+        ].rename(
+            columns={
+                "fiscal_year": "Financial year",
+                "reserve": "Reserve",
+                "reserve_gbp_m": "Reserve (£m)",
+                "deficit_gbp_m": "DSG deficit (£m)",
+                "cover": "Cover (derived)",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 st.subheader("When the deficit would pass each reserve")
-st.caption(
-    "The document gives the deficit only for 2020/21, 2021/22 and 2025/26. The years between come from the "
-    "scenario model's default inputs (see DSG & high needs), so these years are modelled, not reported. "
+expiry_text = (
     f"The statutory override, which sets how the deficit is treated in the accounts, is due to expire in "
-    f"{int(expiry['year'])}. Basis says whether the deficit in that year is reported, derived or modelled."
+    f"{int(expiry['year'])}. "
+    if expiry is not None
+    else "No expiry year for the statutory override is held. "
 )
-scenario_names = {"unmitigated": "Without mitigation", "mitigated": "With the recovery plan"}
-st.dataframe(
-    crossings.assign(
-        scenario=crossings["scenario"].map(scenario_names),
-        first_year_above=crossings["first_year_above"].fillna("not before the last modelled year"),
-    )[["scenario", "reserve", "reserve_gbp_m", "first_year_above", "basis"]].rename(
-        columns={
-            "scenario": "Scenario",
-            "reserve": "Reserve",
-            "reserve_gbp_m": "Reserve (£m)",
-            "first_year_above": "First year the deficit is above it",
-            "basis": "Basis",
-        }
-    ),
-    hide_index=True,
-    width="stretch",
+st.caption(
+    "The 2021 plan gives the deficit only for 2020/21, 2021/22 and 2025/26. The years between come from the "
+    "scenario model's default inputs (see DSG & high needs), so these years are modelled, not reported. "
+    + expiry_text
+    + "Basis says whether the deficit in that year is reported, derived or modelled."
 )
+if crossings is None or crossings.empty:
+    st.info("Not reported: this needs both DSG projections and a reserve balance.")
+else:
+    scenario_names = {"unmitigated": "Without mitigation", "mitigated": "With the recovery plan"}
+    st.dataframe(
+        crossings.assign(
+            scenario=crossings["scenario"].map(scenario_names),
+            first_year_above=crossings["first_year_above"].fillna("not before the last modelled year"),
+        )[["scenario", "reserve", "reserve_gbp_m", "first_year_above", "basis"]].rename(
+            columns={
+                "scenario": "Scenario",
+                "reserve": "Reserve",
+                "reserve_gbp_m": "Reserve (£m)",
+                "first_year_above": "First year the deficit is above it",
+                "basis": "Basis",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
-sources_expander(used)
+sources_expander(used, revisions=replaced)

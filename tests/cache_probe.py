@@ -15,3 +15,9 @@ def built_for(conn, view: str) -> str:
     conn.execute("SELECT 1").fetchall()
     builds.append(view)
     return f"{view} for {current_actor().role} as at {st.session_state.get(AS_AT_KEY)} (build {len(builds)})"
+
+
+def monitoring_lines(conn) -> str:
+    """What a view of the monitoring lines would show: how many there are."""
+    builds.append("lines")
+    return f"{conn.execute('SELECT count(*) FROM monitoring').fetchone()[0]} lines (build {len(builds)})"

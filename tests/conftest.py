@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from data.build import build
-from tests.helpers import CHROMIUM, PROJECT_DIR, free_port, start_server, stop
+from tests.helpers import CHROMIUM, LOCAL_TOKEN, LOCAL_TOKEN_SCRIPT, PROJECT_DIR, free_port, start_server, stop
 
 SAMPLE_ROWS = 12_000
 BROWSER_TIMEOUT_MS = 90_000  # a busy 2-core machine can take this long to draw a page; a healthy one takes ~2 s
@@ -61,7 +61,7 @@ def app_test(db_path: Path, monkeypatch: pytest.MonkeyPatch):
 def live_app(db_path: Path, tmp_path: Path) -> Iterator[str]:
     """The app served by Streamlit on a free local port, on a private database; yields its URL."""
     port = free_port()
-    env = {**os.environ, "FINANCE_DB": str(db_path)}
+    env = {**os.environ, "FINANCE_DB": str(db_path), "FINANCE_LOCAL_TOKEN": LOCAL_TOKEN}
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
@@ -107,6 +107,7 @@ def write_conn(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 @pytest.fixture
 def page(chromium_browser):
     context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script(LOCAL_TOKEN_SCRIPT)
     context.set_default_timeout(BROWSER_TIMEOUT_MS)
     yield context.new_page()
     context.close()

@@ -71,9 +71,10 @@ def net_budget_chart(conn: duckdb.DuckDBPyConnection) -> Chart:
 def sample_budget_chart(conn: duckdb.DuckDBPyConnection) -> Chart:
     data = conn.execute(
         """
-        SELECT m.directorate, round(sum(m.budget_gbp) / 1e6, 1)::DOUBLE AS budget_gbp_m, any_value(m.basis) AS basis
+        SELECT m.directorate, round(sum(m.annual_budget_gbp) / 1e6, 1)::DOUBLE AS budget_gbp_m,
+               any_value(m.basis) AS basis
         FROM monitoring m JOIN directorates d USING (directorate)
-        WHERE m.basis = 'sample' AND m.fiscal_year = $year
+        WHERE m.basis = 'sample' AND m.fiscal_year = $year AND m.period = 12
         GROUP BY m.directorate, d.sort_order ORDER BY d.sort_order
         """,
         {"year": "2020/21"},

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -15,6 +17,17 @@ from exports.chromium import find_chromium
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 CHROMIUM = find_chromium() or Path("/usr/bin/chromium")
 TEST_OUTPUT = PROJECT_DIR / "test-output"
+# The live servers' local-mode token. A browser brings it as the link `make run` prints does: the script
+# below puts it in the address before Streamlit reads the query string. A test that wants a browser
+# without it opens its own context. Kept in the environment, so every copy of this module (and every
+# pytest-xdist worker's servers) agrees on it.
+LOCAL_TOKEN = os.environ.setdefault("FINANCE_TEST_LOCAL_TOKEN", secrets.token_urlsafe(24))
+LOCAL_TOKEN_SCRIPT = (
+    "(() => { const url = new URL(window.location.href);"
+    " if (/oauth|authorize|well-known/.test(url.pathname)) return;"  # a sign-in provider's pages: leave alone
+    f" if (!url.searchParams.has('token')) {{ url.searchParams.set('token', {json.dumps(LOCAL_TOKEN)});"
+    " window.history.replaceState(window.history.state, '', url); } })();"
+)
 
 
 def free_port() -> int:

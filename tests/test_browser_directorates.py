@@ -1,94 +1,100 @@
-"""In Chromium: load a file on the Data page, choose a directorate, and reopen the copied link elsewhere."""
+"""In Chromium: load two period-close files on the Data page, read the monitoring table, reopen the link."""
 
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 
 import pytest
 
-from tests.helpers import PROJECT_DIR, TEST_OUTPUT, wait_for_app
-from tests.load_files import csv_bytes
+from tests.helpers import LOCAL_TOKEN_SCRIPT, PROJECT_DIR, TEST_OUTPUT, wait_for_app
+from tests.load_files import TWO_PERIOD_TABLE_AT_P6, two_period_extract
 
 pytestmark = pytest.mark.browser
 
-ROWS = [
-    ["2021/22", f"P{month}", directorate, service, f"{code}-{month}", budget, actual, budget]
-    for month in (1, 2)
-    for directorate, service, code, budget, actual in (
-        ("Place", "Highways", "HW", "250000", "262500.50"),
-        ("Place", "Waste Services", "WS", "180000", "171000"),
-        ("Children's Services", "Care & Protection", "CP", "400000", "455000"),
+
+def table_rows(page) -> list[tuple[str, ...]]:
+    """The first static table on the page, as the browser shows it: header row, then body rows."""
+    table = page.locator("[data-testid='stTable'] table").first
+    table.locator("tbody tr").first.wait_for(timeout=30_000)
+    header = tuple(t.strip() for t in table.locator("thead th").all_inner_texts())
+    body = [
+        tuple(cell.strip() for cell in row.locator("td, th").all_inner_texts())
+        for row in table.locator("tbody tr").all()
+    ]
+    return [header, *body]
+
+
+def upload(page, path) -> None:
+    # After a load the page swaps in a fresh uploader; wait until the old one (showing its file) has gone.
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=stFileUploader]').length === 1"
+        " && !document.querySelector('[data-testid=stFileUploaderFile]')",
+        timeout=90_000,
     )
-]
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
+    page.get_by_text("Preview: monitoring lines").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Load 4 lines").click()
+    page.get_by_text(f"Loaded 4 monitoring row(s) from {path.name}").wait_for(timeout=30_000)
+    wait_for_app(page)
 
 
-def metric_values(page) -> list[str]:
-    return page.locator("[data-testid='stMetricValue']").all_inner_texts()
-
-
-def test_load_choose_a_directorate_and_reopen_the_link(page, live_app, db_path, tmp_path, chromium_browser):
+def test_two_periods_loaded_in_the_browser_show_variance_movement_and_rag(
+    page, live_app, db_path, tmp_path, chromium_browser
+):
     TEST_OUTPUT.mkdir(exist_ok=True)
-    file = tmp_path / "ledger-2021-22-p2.csv"
-    file.write_bytes(csv_bytes(ROWS))
+    p4, p6 = tmp_path / "ledger-2021-22-p4.csv", tmp_path / "ledger-2021-22-p6.csv"
+    p4.write_bytes(two_period_extract(4))
+    p6.write_bytes(two_period_extract(6))
 
-    # Start at the root: Streamlit 1.67 serves a direct link to a file in pages/ as a bare page (no frame)
-    # until some session has run app.py's st.navigation. See the report to the lead.
     page.goto(live_app)
     wait_for_app(page)
     page.get_by_role("link", name="Data & sources").click()
     page.get_by_text("Load a file").first.wait_for(timeout=30_000)
     wait_for_app(page)
-    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(file))
-    page.get_by_text("Preview: monitoring lines").wait_for(timeout=30_000)
-    page.get_by_role("button", name="Load 6 lines").click()
-    page.get_by_text("Loaded 6 monitoring row(s) from ledger-2021-22-p2.csv").wait_for(timeout=30_000)
-    page.screenshot(path=str(TEST_OUTPUT / "data-load.png"), full_page=True)
+    upload(page, p4)
+    upload(page, p6)
 
     page.get_by_role("link", name="Directorates").click()
-    page.get_by_text("Variance by month").wait_for(timeout=30_000)
+    page.get_by_text("Budget monitoring at P6").wait_for(timeout=60_000)
     wait_for_app(page)
+    rows = table_rows(page)
+    assert rows[0] == ("Directorate", "Annual budget", "Forecast outturn", "Variance", "Variance % of budget",
+                       "Movement since P4", "RAG")  # fmt: skip
+    assert rows[1:] == TWO_PERIOD_TABLE_AT_P6
+    assert "year=2021%2F22" in page.url or "year=2021/22" in page.url
+    assert "period=P6" in page.url
+    page.get_by_text("Children's Services moved most since P4").first.wait_for(timeout=30_000)
+    page.screenshot(path=str(TEST_OUTPUT / "directorates-two-periods-1400.png"), full_page=True)
+
+    # The copied link, with a directorate chosen, reopens the same view in a fresh browser.
     sidebar = page.locator("[data-testid='stSidebar']")
     sidebar.locator("[data-testid='stMultiSelect'] input").click()
-    page.get_by_role("option", name="Place", exact=True).click()
+    page.get_by_role("option", name="Children's Services", exact=True).click()
     page.keyboard.press("Escape")
-    page.wait_for_url(re.compile(r"directorate=Place"), timeout=30_000)
-    page.get_by_text("Place", exact=False).first.wait_for()
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=stCaptionContainer]')]"
-        ".some(e => e.innerText.startsWith('Place,'))",
-        timeout=30_000,
-    )
+    page.wait_for_url(lambda url: "directorate=Children" in url, timeout=30_000)
+    page.get_by_text("Total of the chosen directorates").wait_for(timeout=30_000)
     wait_for_app(page)
-    shown = metric_values(page)
     url = page.url
-    assert "year=2021%2F22" in url or "year=2021/22" in url
-    # Place alone: budget £0.86m (2 months of £250,000 + £180,000), no sample data.
-    assert shown[0] == "£0.86m"
-    assert "Sample data" not in page.inner_text("[data-testid='stMain']")
-    page.screenshot(path=str(TEST_OUTPUT / "directorates-place.png"), full_page=True)
-
-    other = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
+    other = chromium_browser.new_context(viewport={"width": 390, "height": 900})
+    other.add_init_script(LOCAL_TOKEN_SCRIPT)
     try:
         fresh = other.new_page()
         fresh.goto(url)
+        fresh.get_by_text("Budget monitoring at P6").wait_for(timeout=60_000)
         wait_for_app(fresh)
-        fresh.wait_for_selector("[data-testid='stMetricValue']", timeout=30_000)
-        wait_for_app(fresh)
-        fresh.screenshot(path=str(TEST_OUTPUT / "directorates-reopened.png"), full_page=True)
-        assert metric_values(fresh) == shown
-        chips = fresh.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").inner_text()
-        assert "Place" in chips and "Children" not in chips
+        rows = table_rows(fresh)
+        assert [r[0] for r in rows[1:]] == ["Children's Services", "Total of the chosen directorates"]
+        assert rows[1] == TWO_PERIOD_TABLE_AT_P6[1]
         assert "Traceback" not in fresh.inner_text("body")
-        fresh.screenshot(path=str(TEST_OUTPUT / "directorates-reopened.png"), full_page=True)
+        fresh.screenshot(path=str(TEST_OUTPUT / "directorates-two-periods-390.png"), full_page=True)
 
-        # A command-line load while the server runs: no restart, the next interaction shows it.
-        later = tmp_path / "ledger-2021-22-p3.csv"
-        later.write_bytes(csv_bytes([["2021/22", "P3", "Place", "Highways", "HW-3", "250000", "300000", "250000"]]))
+        # A command-line load of P7 while the server runs shows on the next interaction.
+        p7 = tmp_path / "ledger-2021-22-p7.csv"
+        p7.write_bytes(two_period_extract(6).replace(b",P6,", b",P7,"))
         done = subprocess.run(
-            [sys.executable, "-m", "data", "load", str(later)],
+            [sys.executable, "-m", "data", "load", str(p7)],
             cwd=PROJECT_DIR,
             capture_output=True,
             text=True,
@@ -97,10 +103,9 @@ def test_load_choose_a_directorate_and_reopen_the_link(page, live_app, db_path, 
         )
         assert done.returncode == 0, done.stderr
         fresh.reload()
-        fresh.wait_for_selector("[data-testid='stMetricValue']", timeout=30_000)
+        fresh.get_by_text("Budget monitoring at P6").wait_for(timeout=60_000)
         wait_for_app(fresh)
-        fresh.get_by_text("ledger-2021-22-p3.csv").wait_for(timeout=30_000)
         fresh.locator("[data-testid='stSelectbox']").nth(1).click()
-        assert fresh.get_by_role("option", name="P3 (Jun)").count() == 1
+        assert fresh.get_by_role("option", name="P7 (Oct)").count() == 1
     finally:
         other.close()

@@ -9,20 +9,20 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data import vocab
+from data import load
+from data.access import Actor
 from data.db import connect
 from metrics import monitoring
 from tests.helpers import PROJECT_DIR
-from tests.load_files import csv_bytes, table_checksums
+from tests.load_files import (
+    TWO_PERIOD_NUMBERS_AT_P6,
+    TWO_PERIOD_TABLE_AT_P6,
+    csv_bytes,
+    table_checksums,
+    two_period_extract,
+)
 
 YEAR = "2020/21"
-METRICS = {
-    "Budget": "budget_gbp",
-    "Actual": "actual_gbp",
-    "Variance": "variance_gbp",
-    "Forecast": "forecast_gbp",
-    "Forecast variance": "forecast_variance_gbp",
-}
 
 # AppTest drops the sidebar when it switches pages, so the sidebar filter is exercised through the
 # real sidebar and the real page, with the page as the default.
@@ -37,12 +37,6 @@ navigation.run()
 
 def shown_metrics(at) -> dict[str, str]:
     return {m.label.removesuffix(" (sample data)"): m.value for m in at.metric}
-
-
-def expected_metrics(db, **filters) -> dict[str, str]:
-    with connect(db, read_only=True) as conn:
-        total = monitoring.totals(conn, fiscal_year=YEAR, **filters).iloc[0]
-    return {label: vocab.gbp_m(total[column] / 1e6, decimals=2) for label, column in METRICS.items()}
 
 
 def chart_specs(at) -> list[dict]:
@@ -61,53 +55,97 @@ def open_directorates(at: AppTest) -> AppTest:
     return at.switch_page("pages/directorates.py").run()
 
 
-def test_choosing_a_directorate_narrows_every_figure_on_the_page(db_path):
-    at = AppTest.from_string(FRAME, default_timeout=60).run()
-    assert not at.exception
-    everything = shown_metrics(at)
-    assert everything == expected_metrics(db_path, month=12)
-    service_labels_all = chart_specs(at)[0]["data"][0]["y"]
+def load_two_periods(db) -> None:
+    admin = Actor("finance.bp@dorsetcouncil.example", "admin")
+    for period in (4, 6):
+        with connect(db) as conn:
+            parsed = load.read(f"p{period}.csv", two_period_extract(period), load.directorate_aliases(conn))
+            load.apply(conn, parsed, admin)
 
+
+def test_two_periods_of_a_small_extract_give_the_variances_worked_out_by_hand(db_path):
+    load_two_periods(db_path)
+    with connect(db_path, read_only=True) as conn:
+        held = monitoring.periods(conn, fiscal_year="2021/22")
+        previous = monitoring.previous_period(held, 6)
+        table = monitoring.monitoring_table(conn, fiscal_year="2021/22", period=6, previous=previous)
+        total = monitoring.council_total(conn, fiscal_year="2021/22", period=6, previous=previous)
+    assert (held, previous) == ([4, 6], 4)
+    got = {r["name"]: (r["variance_gbp"], r["variance_pct"], r["movement_gbp"]) for _, r in table.iterrows()}
+    got["Council total"] = tuple(total.iloc[0][["variance_gbp", "variance_pct", "movement_gbp"]])
+    for name, expected in TWO_PERIOD_NUMBERS_AT_P6.items():
+        assert got[name] == pytest.approx(expected), name
+    assert list(table["rag"]) == ["Amber", "Red", "Green"] and total.iloc[0]["rag"] == "Amber"
+
+
+def test_the_monitoring_table_under_apptest_shows_variance_percent_movement_and_rag(db_path):
+    load_two_periods(db_path)
+    at = AppTest.from_string(FRAME, default_timeout=60)
+    at.query_params["year"] = "2021/22"
+    at.run()
+    assert not at.exception
+    assert {s.label: s.value for s in at.selectbox}["Period close"] == 6
+    assert at.query_params["year"] == "2021/22" and at.query_params["period"] == "P6"
+    table = at.table[0].value
+    assert list(table.columns) == ["Directorate", "Annual budget", "Forecast outturn", "Variance",
+                                   "Variance % of budget", "Movement since P4", "RAG"]  # fmt: skip
+    assert [tuple(r) for r in table.itertuples(index=False)] == TWO_PERIOD_TABLE_AT_P6
+    movement = next(m for m in at.metric if m.label == "Movement since P4")
+    assert (movement.value, movement.delta) == ("£0.15m", "better")
+    assert not any("lines behind these figures" in w.value for w in at.warning)  # only the savings are sample
+    titles = [spec["layout"]["title"]["text"] for spec in chart_specs(at)]
+    assert any("Children's Services moved most since P4: worse by £0.60m" in t.replace("<br>", " ") for t in titles)
+
+    # P4: no earlier period, so no movement column; the URL follows.
+    next(s for s in at.selectbox if s.label == "Period close").set_value(4).run()
+    assert not at.exception and at.query_params["period"] == "P4"
+    table = at.table[0].value
+    assert "Movement since P4" not in table.columns
+    assert list(table["Variance"]) == [
+        "£0.90m over",
+        "£0.10m over",
+        "£0.15m over",
+        "£1.1m over",
+    ]  # £1,150,000 to one decimal
+    assert list(table["RAG"]) == ["Red", "Green", "Amber", "Amber"]
+
+
+def test_choosing_a_directorate_narrows_the_table_and_the_total(db_path):
+    load_two_periods(db_path)
+    at = AppTest.from_string(FRAME, default_timeout=60)
+    at.query_params["year"] = "2021/22"
+    at.run()
     at.sidebar.multiselect[0].set_value(["Children's Services"]).run()
     assert not at.exception
-    narrowed = shown_metrics(at)
-    assert narrowed == expected_metrics(db_path, directorates=["Children's Services"], month=12)
-    for label in ("Budget", "Actual", "Forecast"):
-        assert narrowed[label] != everything[label]
     assert at.query_params["directorate"] == "Children's Services"
-    specs = chart_specs(at)
-    with connect(db_path, read_only=True) as conn:
-        services = monitoring.by_service(conn, fiscal_year=YEAR, directorates=["Children's Services"], month=12)
-        centres = monitoring.cost_centre_variances(
-            conn, fiscal_year=YEAR, directorates=["Children's Services"], month=12
-        )
-    assert sorted(specs[0]["data"][0]["y"]) == sorted(services["service"])
-    assert len(specs[0]["data"][0]["y"]) < len(service_labels_all)
-    trend_total = sum(values(specs[1]["data"][0]["y"]))
-    assert trend_total * 1e6 == pytest.approx(services["variance_gbp"].sum())
-    assert [label.split(" · ")[0] for label in specs[2]["data"][0]["y"]] == list(centres["cost_centre"])[::-1]
-    assert any("Children's Services" in caption.value.replace("\\", "") for caption in at.caption)
+    table = at.table[0].value
+    assert list(table["Directorate"]) == ["Children's Services", "Total of the chosen directorates"]
+    assert list(table["Variance"]) == ["£0.70m over", "£0.70m over"]
 
 
-def test_query_params_set_before_the_run_reopen_the_view(app_test, db_path):
-    app_test.query_params["directorate"] = "Place"
-    app_test.query_params["year"] = YEAR
-    app_test.query_params["month"] = "P6"
-    app_test.query_params["service"] = "Highways"
+def test_a_copied_link_reopens_year_period_directorate_and_drill_down(app_test, db_path):
+    load_two_periods(db_path)
+    app_test.query_params["directorate"] = "Adults & Housing"
+    app_test.query_params["year"] = "2021/22"
+    app_test.query_params["period"] = "P4"
+    app_test.query_params["drill"] = "Adults & Housing"
+    app_test.query_params["service"] = "Housing"
     at = open_directorates(app_test)
     assert not at.exception
     boxes = {s.label: s.value for s in at.selectbox}
-    assert boxes["Financial year"] == YEAR and boxes["To month"] == 6 and boxes["Service"] == "Highways"
-    assert shown_metrics(at) == expected_metrics(db_path, directorates=["Place"], month=6, service="Highways")
-    assert any("Place › Highways" in c.value and "P6 (Sep)" in c.value for c in at.caption)
-    assert at.query_params["directorate"] == "Place" and at.query_params["month"] == "6"
+    assert boxes["Financial year"] == "2021/22" and boxes["Period close"] == 4
+    assert boxes["Drill into a directorate"] == "Adults & Housing" and boxes["Service"] == "Housing"
+    assert list(at.table[1].value["Service"]) == ["Adult Care & Support", "Housing"]
+    centres = at.dataframe[0].value
+    assert list(centres["Cost centre"]) == ["AH-2"] and list(centres["Variance"]) == ["£0.10m under"]
+    assert at.query_params["period"] == "P4" and at.query_params["drill"] == "Adults & Housing"
 
 
-def test_a_bad_link_falls_back_to_defaults_with_a_notice(app_test, db_path):
+def test_a_bad_link_falls_back_to_defaults_with_a_notice(app_test):
     app_test.query_params["directorate"] = ["Nowhere", "place"]
     app_test.query_params["year"] = "1999/00"
-    app_test.query_params["month"] = "13"
-    app_test.query_params["service"] = "<b>x</b>"
+    app_test.query_params["period"] = "P13"
+    app_test.query_params["drill"] = "<b>x</b>"
     app_test.run()
     assert not app_test.exception
     notices = " ".join(w.value for w in app_test.warning).replace("\\", "")
@@ -115,19 +153,36 @@ def test_a_bad_link_falls_back_to_defaults_with_a_notice(app_test, db_path):
     at = app_test.switch_page("pages/directorates.py").run()
     assert not at.exception
     notices = " ".join(w.value for w in at.warning).replace("\\", "")
-    assert "'1999/00' is not available" in notices and "'13' is not available" in notices
+    assert "'1999/00' is not available" in notices and "'P13' is not available" in notices
     assert "'<b>x</b>' is not available" in notices
-    assert shown_metrics(at) == expected_metrics(db_path, directorates=["Place"], month=12)
+    assert list(at.table[0].value["Directorate"]) == ["Place", "Total of the chosen directorates"]
+
+
+def test_the_sample_p9_and_p12_council_totals_are_the_reported_figures(app_test):
+    app_test.query_params["period"] = "P9"
+    at = open_directorates(app_test)
+    assert not at.exception
+    total = at.table[0].value.iloc[-1]
+    assert (total["Directorate"], total["Annual budget"], total["Variance"]) == (
+        "Council total",
+        "£304.0m",
+        "£18.6m over",
+    )
+    next(s for s in at.selectbox if s.label == "Period close").set_value(12).run()
+    total = at.table[0].value.iloc[-1]
+    assert (total["Forecast outturn"], total["Variance"]) == ("£319.0m", "£15.0m over")
 
 
 def test_the_page_says_sample_data_on_screen_and_in_the_charts(app_test):
     at = open_directorates(app_test)
     assert any("Sample data" in w.value for w in at.warning)
     assert all(m.label.endswith("(sample data)") for m in at.metric)
-    for spec in chart_specs(at):
-        assert "sample data" in json.dumps(spec["layout"]["annotations"])
-    csv_downloads = [d for d in at.get("download_button")]
-    assert csv_downloads
+    specs = chart_specs(at)
+    assert len(specs) == 4  # variance, drift, cost centres, savings
+    for spec in specs:
+        assert "SAMPLE DATA" in spec["layout"]["title"]["text"]
+        assert "sample data" in json.dumps(spec["layout"]["annotations"]).replace("<br>", " ")
+    assert at.get("download_button")
 
 
 def test_directorate_notice_for_whole_council_pages(db_path):
@@ -159,13 +214,13 @@ def test_upload_preview_confirm_and_undo(app_test, db_path):
     preview = at.dataframe[0].value
     assert list(preview["directorate"]) == ["Place"] and list(preview["lines_added"]) == [1]
     with connect(db_path, read_only=True) as conn:
-        assert monitoring.totals(conn, fiscal_year=YEAR).iloc[0]["sample_lines"] == 12_000  # nothing written yet
+        assert monitoring.council_total(conn, fiscal_year=YEAR, period=1, previous=None).iloc[0]["sample_lines"] == 1000
     next(b for b in at.button if b.label.startswith("Load ")).click().run()
     assert not at.exception
     assert "Loaded 1 monitoring row(s) from ledger.csv" in at.success[0].value.replace("\\", "")
     with connect(db_path, read_only=True) as conn:
-        total = monitoring.totals(conn, fiscal_year=YEAR).iloc[0]
-    assert (total["lines"], total["sample_lines"], total["actual_gbp"]) == (1, 0, -50.0)
+        total = monitoring.council_total(conn, fiscal_year=YEAR, period=1, previous=None).iloc[0]
+    assert (total["lines"], total["sample_lines"], total["actual_ytd_gbp"]) == (1, 0, -50.0)
     history = at.dataframe[0].value
     assert history.iloc[0]["file_name"] == "ledger.csv"
 
@@ -174,7 +229,7 @@ def test_upload_preview_confirm_and_undo(app_test, db_path):
     assert not at.exception
     assert any("Undid load" in s.value for s in at.success)
     with connect(db_path, read_only=True) as conn:
-        assert monitoring.totals(conn, fiscal_year=YEAR).iloc[0]["sample_lines"] == 12_000
+        assert monitoring.council_total(conn, fiscal_year=YEAR, period=1, previous=None).iloc[0]["sample_lines"] == 1000
 
 
 def test_a_bad_upload_lists_its_problems_and_writes_nothing(app_test, db_path):
@@ -186,6 +241,26 @@ def test_a_bad_upload_lists_its_problems_and_writes_nothing(app_test, db_path):
     assert "bad.csv cannot be loaded: 3 problem(s)" in at.error[0].value.replace("\\", "")
     problems = at.dataframe[0].value
     assert list(problems["row"]) == ["2", "2", "2"]
-    assert list(problems["column"]) == ["period_month (B)", "directorate (C)", "budget_gbp (F)"]
+    assert list(problems["column"]) == ["period (B)", "directorate (C)", "annual_budget_gbp (F)"]
     assert not [b for b in at.button if b.label.startswith("Load ")]
     assert table_checksums(db_path) == before
+
+
+def test_a_savings_tracker_loads_through_the_data_page_and_shows_in_the_savings_section(app_test, db_path):
+    at = open_data_page(app_test)
+    rows = [
+        ["2021/22", "P7", "Place", "Waste rounds", "£800,000", "£500,000", "At risk"],
+        ["2021/22", "P7", "Children's Services", "Placements", "1000000", "1000000", "On track"],
+    ]
+    header = ["fiscal_year", "period", "directorate", "scheme", "target_gbp", "forecast_delivery_gbp", "status"]
+    at.file_uploader[0].set_value(("savings-p7.csv", csv_bytes(rows, header), "text/csv")).run()
+    assert not at.exception
+    assert any("replace the 36 sample schemes for 2021/22" in w.value for w in at.warning)
+    next(b for b in at.button if b.label == "Load 2 schemes").click().run()
+    assert not at.exception
+    assert "Loaded 2 savings row(s) from savings-p7.csv" in at.success[0].value.replace("\\", "")
+    at.switch_page("pages/directorates.py").run()
+    assert not at.exception
+    assert next(s for s in at.selectbox if s.label == "Savings at").value == ("2021/22", 7)
+    assert any("£0.30m" in m.value and "£1.8m" in m.value for m in at.markdown)
+    assert not any("savings schemes are synthetic" in w.value for w in at.warning)

@@ -26,7 +26,7 @@ def everything_shown(at) -> str:
 
 
 def test_an_error_in_a_page_shows_a_reference_and_the_log_has_the_trace(app_test, monkeypatch, caplog):
-    def broken(conn):
+    def broken(conn, **filters):
         raise RuntimeError(SECRET_DETAIL)
 
     monkeypatch.setattr(figures_module, "headline_position", broken)
@@ -50,7 +50,7 @@ def test_an_error_in_a_page_shows_a_reference_and_the_log_has_the_trace(app_test
 
 
 def test_each_error_gets_its_own_reference(db_path, monkeypatch):
-    monkeypatch.setattr(figures_module, "headline_position", lambda conn: 1 / 0)
+    monkeypatch.setattr(figures_module, "headline_position", lambda conn, **filters: 1 / 0)
     references = set()
     for _ in range(2):  # a fresh session each time: see test_identity on AppTest's second run
         at = AppTest.from_file(str(PROJECT_DIR / "app.py"), default_timeout=60).run()

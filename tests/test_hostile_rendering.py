@@ -41,7 +41,7 @@ def add_hostile_rows(path) -> None:
             """
             INSERT INTO reported_figures
             VALUES ('XSS001', 'net_budget', $label, '2021/22', 'budget', NULL, NULL, 312, 'gbp_m', NULL,
-                    'derived', $derivation, NULL, $document, $section, $quote, $load_id)
+                    'derived', $derivation, NULL, $document, $section, $quote, $load_id, NULL)
             """,
             {
                 "label": LINK,

@@ -28,8 +28,8 @@ GOOD_ROWS = [
 def lines(db, where: str = "basis = 'reported'") -> list[tuple]:
     with duckdb.connect(str(db), read_only=True) as conn:
         return conn.execute(
-            "SELECT fiscal_year, period_month, directorate, service, cost_centre, budget_gbp, actual_gbp, "
-            f"forecast_gbp, load_id FROM monitoring WHERE {where} ORDER BY cost_centre, period_month"
+            "SELECT fiscal_year, period, directorate, service, cost_centre, annual_budget_gbp, actual_ytd_gbp, "
+            f"forecast_outturn_gbp, load_id FROM monitoring WHERE {where} ORDER BY cost_centre, period"
         ).fetchall()
 
 
@@ -195,7 +195,9 @@ def test_the_templates_parse(db_path):
     with connect(db_path, read_only=True) as conn:
         names = load.directorate_aliases(conn)
     parsed = load.read("t.csv", (templates / "monitoring_template.csv").read_bytes(), names)
-    assert len(parsed.frame) == 4
+    assert len(parsed.frame) == 3 and parsed.kind == "monitoring"
+    savings = load.read("s.csv", (templates / "savings_template.csv").read_bytes(), names)
+    assert len(savings.frame) == 3 and savings.kind == "savings"
     # The figures template has a blank value on purpose: it must be filled in before it loads.
     with pytest.raises(load.LoadRejected, match="row 2, column value"):
         load.read("f.csv", (templates / "figures_template.csv").read_bytes(), names)
@@ -258,27 +260,28 @@ def _figure(column: str, value: object) -> bytes:
     return csv_bytes([row], FIGURE_HEADER)
 
 
-LATIN_1 = csv_bytes(_rows_with(3, "budget_gbp", "£5")).replace("£".encode(), b"\xa3")
+LATIN_1 = csv_bytes(_rows_with(3, "annual_budget_gbp", "£5")).replace("£".encode(), b"\xa3")
 HYPERLINK = '=HYPERLINK("http://x","y")'
 
 # (case id, file name, content, expected row or None for the whole file, text the column must contain)
+BUDGET, ACTUAL, FORECAST = "annual_budget_gbp", "actual_ytd_gbp", "forecast_outturn_gbp"
 BAD_FILES = [
-    ("missing column", "a.csv", csv_bytes([r[:7] for r in GOOD_ROWS], MONITORING_HEADER[:7]), 1, "forecast_gbp"),
+    ("missing column", "a.csv", csv_bytes([r[:7] for r in GOOD_ROWS], MONITORING_HEADER[:7]), 1, FORECAST),
     ("unexpected column", "a.csv", csv_bytes([[*r, "x"] for r in GOOD_ROWS], [*MONITORING_HEADER, "notes"]), 1, "I"),
-    ("duplicate column", "a.csv", csv_bytes(GOOD_ROWS, [*MONITORING_HEADER[:7], "budget_gbp"]), 1, "H"),
+    ("duplicate column", "a.csv", csv_bytes(GOOD_ROWS, [*MONITORING_HEADER[:7], BUDGET]), 1, "H"),
     ("empty header cell", "a.csv", csv_bytes(GOOD_ROWS, [*MONITORING_HEADER[:3], "", *MONITORING_HEADER[4:]]), 1, "D"),
-    ("text in budget", "a.csv", csv_bytes(_rows_with(3, "budget_gbp", "two thousand")), 3, "budget_gbp (F)"),
-    ("units in actual", "a.csv", csv_bytes(_rows_with(2, "actual_gbp", "1100 GBP")), 2, "actual_gbp (G)"),
-    ("two decimal points", "a.csv", csv_bytes(_rows_with(4, "forecast_gbp", "1.2.3")), 4, "forecast_gbp (H)"),
-    ("fractions of a penny", "a.csv", csv_bytes(_rows_with(2, "budget_gbp", "12.345")), 2, "budget_gbp (F)"),
-    ("brackets and minus", "a.csv", csv_bytes(_rows_with(3, "actual_gbp", "(-12)")), 3, "actual_gbp (G)"),
-    ("empty amount", "a.csv", csv_bytes(_rows_with(2, "forecast_gbp", "")), 2, "forecast_gbp (H)"),
-    ("amount too large", "a.csv", csv_bytes(_rows_with(2, "budget_gbp", "1000000000000")), 2, "budget_gbp (F)"),
+    ("text in budget", "a.csv", csv_bytes(_rows_with(3, BUDGET, "two thousand")), 3, f"{BUDGET} (F)"),
+    ("units in actual", "a.csv", csv_bytes(_rows_with(2, ACTUAL, "1100 GBP")), 2, f"{ACTUAL} (G)"),
+    ("two decimal points", "a.csv", csv_bytes(_rows_with(4, FORECAST, "1.2.3")), 4, f"{FORECAST} (H)"),
+    ("fractions of a penny", "a.csv", csv_bytes(_rows_with(2, BUDGET, "12.345")), 2, f"{BUDGET} (F)"),
+    ("brackets and minus", "a.csv", csv_bytes(_rows_with(3, ACTUAL, "(-12)")), 3, f"{ACTUAL} (G)"),
+    ("empty amount", "a.csv", csv_bytes(_rows_with(2, FORECAST, "")), 2, f"{FORECAST} (H)"),
+    ("amount too large", "a.csv", csv_bytes(_rows_with(2, BUDGET, "1000000000000")), 2, f"{BUDGET} (F)"),
     ("unknown directorate", "a.csv", csv_bytes(_rows_with(3, "directorate", "Parks & Gardens")), 3, "directorate (C)"),
     ("empty directorate", "a.csv", csv_bytes(_rows_with(2, "directorate", "")), 2, "directorate (C)"),
-    ("month 13", "a.csv", csv_bytes(_rows_with(2, "period_month", "13")), 2, "period_month (B)"),
-    ("period P0", "a.csv", csv_bytes(_rows_with(3, "period_month", "P0")), 3, "period_month (B)"),
-    ("month as a name", "a.csv", csv_bytes(_rows_with(4, "period_month", "April")), 4, "period_month (B)"),
+    ("month 13", "a.csv", csv_bytes(_rows_with(2, "period", "13")), 2, "period (B)"),
+    ("period P0", "a.csv", csv_bytes(_rows_with(3, "period", "P0")), 3, "period (B)"),
+    ("month as a name", "a.csv", csv_bytes(_rows_with(4, "period", "April")), 4, "period (B)"),
     ("year without its end", "a.csv", csv_bytes(_rows_with(2, "fiscal_year", "2021")), 2, "fiscal_year (A)"),
     ("year out of sequence", "a.csv", csv_bytes(_rows_with(3, "fiscal_year", "2021/23")), 3, "fiscal_year (A)"),
     ("duplicate key", "a.csv", csv_bytes([*GOOD_ROWS, GOOD_ROWS[0]]), 5, "cost_centre (E)"),
@@ -287,7 +290,7 @@ BAD_FILES = [
     ("header only", "a.csv", csv_bytes([]), 2, "A"),
     ("latin-1 pound sign", "a.csv", LATIN_1, 3, "F"),
     ("utf-16", "a.csv", csv_bytes(GOOD_ROWS).decode().encode("utf-16"), 1, "A"),
-    ("formula in amount", "a.csv", csv_bytes(_rows_with(2, "budget_gbp", "=SUM(A1:A9)")), 2, "budget_gbp (F)"),
+    ("formula in amount", "a.csv", csv_bytes(_rows_with(2, BUDGET, "=SUM(A1:A9)")), 2, f"{BUDGET} (F)"),
     ("formula in cost centre", "a.csv", csv_bytes(_rows_with(3, "cost_centre", HYPERLINK)), 3, "cost_centre (E)"),
     ("plus-prefixed text", "a.csv", csv_bytes(_rows_with(2, "service", "+cmd|' /C calc'!A0")), 2, "service (D)"),
     ("html in service", "a.csv", csv_bytes(_rows_with(3, "service", "<script>alert(1)</script>")), 3, "service (D)"),
@@ -300,9 +303,9 @@ BAD_FILES = [
     ("oversize", "a.csv", csv_bytes(GOOD_ROWS) + b"#" * (load.MAX_FILE_BYTES + 1), None, None),
     ("unsupported type", "a.pdf", b"%PDF-1.7 not a table", None, None),
     ("xlsx extra sheets", "a.xlsx", xlsx_bytes(GOOD_ROWS, extra_sheets=2), None, None),
-    ("xlsx formula", "a.xlsx", _xlsx_with_cell(3, "actual_gbp", "=F3*1.1"), 3, "actual_gbp (G)"),
-    ("xlsx date in amount", "a.xlsx", _xlsx_with_cell(2, "budget_gbp", datetime(2021, 4, 1)), 2, "budget_gbp (F)"),
-    ("xlsx text in number", "a.xlsx", _xlsx_with_cell(4, "forecast_gbp", "n/a"), 4, "forecast_gbp (H)"),
+    ("xlsx formula", "a.xlsx", _xlsx_with_cell(3, ACTUAL, "=F3*1.1"), 3, f"{ACTUAL} (G)"),
+    ("xlsx date in amount", "a.xlsx", _xlsx_with_cell(2, BUDGET, datetime(2021, 4, 1)), 2, f"{BUDGET} (F)"),
+    ("xlsx text in number", "a.xlsx", _xlsx_with_cell(4, FORECAST, "n/a"), 4, f"{FORECAST} (H)"),
     ("xlsx zip bomb", "a.xlsx", _zip_bomb(), None, None),
     ("xlsx thousands of sheets", "a.xlsx", _many_parts(), None, None),
     ("csv named xlsx", "a.xlsx", csv_bytes(GOOD_ROWS), None, None),

@@ -20,7 +20,7 @@ DIRECTORATES = ["Adults & Housing", "Children's Services", "Place", "Corporate D
 
 
 def big_file(path, lines: int = 60_000, year: str = "2020/21") -> None:
-    """A monitoring file for `year`: `lines` cost-centre months across every directorate."""
+    """A period-close file for `year`: `lines` cost-centre periods across every directorate."""
     rows = [
         [year, f"P{i % 12 + 1}", DIRECTORATES[i // 12 % 5], f"Service {i // 12 % 7}", f"CC-{i // 12:06d}",
          f"{1000 + i % 97}.25", f"{1010 + i % 89}.50", f"{1005 + i % 83}.75"]
@@ -134,12 +134,13 @@ def test_a_command_line_load_while_the_app_holds_the_database_waits_then_shows_i
     assert year_box.options == ["2021/22", "2020/21"]
     year_box.set_value("2021/22").run()
     with connect(db_path, read_only=True) as conn:
-        expected = monitoring.totals(conn, fiscal_year="2021/22").iloc[0]
+        expected = monitoring.council_total(conn, fiscal_year="2021/22", period=1, previous=None).iloc[0]
     assert expected["lines"] == 50 and expected["sample_lines"] == 0
     values = {m.label: m.value for m in at.metric}
-    assert values["Budget"] == "£0.50m"  # 50 lines of £10,000
-    assert values["Actual"] == "£0.65m" and values["Variance"] == "£0.15m"
-    assert expected["variance_gbp"] == 50 * 3000.50
-    assert not any("Sample data" in w.value for w in at.warning)
+    assert values["Annual budget"] == "£0.50m"  # 50 lines of £10,000
+    assert values["Forecast outturn"] == "£0.60m" and values["Forecast variance"] == "£0.10m"
+    assert next(m for m in at.metric if m.label == "Forecast variance").delta == "over budget"
+    assert expected["variance_gbp"] == 50 * 2000
+    assert not any("lines behind these figures" in w.value for w in at.warning)  # the 2021/22 savings are sample
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert "sample data" not in json.dumps(spec.get("layout", {}).get("annotations", []))

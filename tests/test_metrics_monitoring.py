@@ -1,4 +1,4 @@
-"""Monitoring metrics agree with an independent pandas computation and with the reported position."""
+"""Monitoring metrics agree with an independent pandas computation; the sample tells the reported story."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from charts.all import load_catalogue
-from charts.monitoring import cost_centres_chart, services_chart, variance_trend_chart
+from charts.monitoring import cost_centres_chart, drift_chart, short_name, variance_chart
 from charts.spec import SAMPLE_LABEL
 from metrics import monitoring
 from metrics.figures import figures
@@ -18,133 +18,172 @@ YEAR = "2020/21"
 def lines(conn) -> pd.DataFrame:
     """The whole (small, 12,000-line) test table in pandas: the independent reference."""
     frame = conn.execute("SELECT * FROM monitoring").df()
-    for column in ("budget_gbp", "actual_gbp", "forecast_gbp"):
+    for column in ("annual_budget_gbp", "actual_ytd_gbp", "forecast_outturn_gbp"):
         frame[column] = frame[column].astype(float)
+    frame["variance"] = frame["forecast_outturn_gbp"] - frame["annual_budget_gbp"]
     return frame
 
 
-def test_the_sample_year_reconciles_to_the_reported_position(conn):
-    total = monitoring.totals(conn, fiscal_year=YEAR).iloc[0]
+def reported(conn, figure_id: str) -> float:
+    return conn.execute("SELECT value FROM reported_figures WHERE figure_id = $id", {"id": figure_id}).fetchone()[0]
+
+
+def test_the_sample_p9_and_p12_council_totals_are_the_reported_forecast_and_outturn(conn):
+    p9 = monitoring.council_total(conn, fiscal_year=YEAR, period=9, previous=8).iloc[0]
+    p12 = monitoring.council_total(conn, fiscal_year=YEAR, period=12, previous=11).iloc[0]
     budget = figures(conn, ["net_budget"], fiscal_year=YEAR).iloc[0]["value"]
-    overspend = figures(conn, ["net_overspend"], fiscal_year=YEAR).iloc[0]["value"]
-    assert total["budget_gbp"] == pytest.approx(budget * 1e6)
-    assert total["variance_gbp"] == pytest.approx(overspend * 1e6)
-    assert total["sample_lines"] == total["lines"] == 12_000
+    assert p9["annual_budget_gbp"] == p12["annual_budget_gbp"] == pytest.approx(budget * 1e6)
+    assert p9["variance_gbp"] == pytest.approx(reported(conn, "RF005") * 1e6)  # £18.6m at quarter 3
+    assert p12["variance_gbp"] == pytest.approx(reported(conn, "RF003") * 1e6)  # £15m outturn
+    central = monitoring.monitoring_table(
+        conn, fiscal_year=YEAR, period=12, previous=11, level="service", directorate="Central budgets"
+    ).set_index("name")
+    assert central.loc["Capital financing", "variance_gbp"] == pytest.approx(-reported(conn, "RF006") * 1e6)
+    assert central.loc["Contingency", "variance_gbp"] == pytest.approx(-reported(conn, "RF007") * 1e6)
+    assert p12["sample_lines"] == p12["lines"] == 1000
 
 
-@pytest.mark.parametrize("chosen", [["Place"], ["Children's Services", "Adults & Housing"], None])
-@pytest.mark.parametrize("month", [3, 12, None])
-def test_totals_and_breakdowns_match_pandas(conn, lines, chosen, month):
-    subset = lines[lines["fiscal_year"] == YEAR]
-    if chosen:
-        subset = subset[subset["directorate"].isin(chosen)]
-    if month:
-        subset = subset[subset["period_month"] <= month]
-    total = monitoring.totals(conn, fiscal_year=YEAR, directorates=chosen, month=month).iloc[0]
-    assert total["budget_gbp"] == pytest.approx(subset["budget_gbp"].sum())
-    assert total["actual_gbp"] == pytest.approx(subset["actual_gbp"].sum())
-    assert total["forecast_variance_gbp"] == pytest.approx(subset["forecast_gbp"].sum() - subset["budget_gbp"].sum())
-    assert total["lines"] == len(subset)
-
-    services = monitoring.by_service(conn, fiscal_year=YEAR, directorates=chosen, month=month)
-    reference = subset.groupby(["directorate", "service"])[["budget_gbp", "actual_gbp"]].sum()
-    assert len(services) == len(reference)
-    for _, row in services.iterrows():
-        assert row["budget_gbp"] == pytest.approx(reference.loc[(row["directorate"], row["service"]), "budget_gbp"])
-        assert row["variance_gbp"] == pytest.approx(
-            reference.loc[(row["directorate"], row["service"]), "actual_gbp"]
-            - reference.loc[(row["directorate"], row["service"]), "budget_gbp"]
-        )
-    assert list(services["variance_gbp"]) == sorted(services["variance_gbp"], reverse=True)
-
-    trend = monitoring.variance_trend(conn, fiscal_year=YEAR, directorates=chosen, month=month)
-    by_month = subset.assign(v=subset["actual_gbp"] - subset["budget_gbp"]).groupby("period_month")["v"].sum()
-    assert list(trend["period_month"]) == list(by_month.index)
-    assert list(trend["variance_gbp"]) == pytest.approx(list(by_month))
-    assert list(trend["cumulative_variance_gbp"]) == pytest.approx(list(by_month.cumsum()))
-
-    directorates = monitoring.by_directorate(conn, fiscal_year=YEAR, directorates=chosen, month=month)
-    assert directorates["budget_gbp"].sum() == pytest.approx(total["budget_gbp"])
-    assert set(directorates["directorate"]) == set(subset["directorate"])
+def test_the_sample_savings_programme_is_the_reported_size(conn):
+    held = monitoring.savings_snapshots(conn)
+    assert set(held["fiscal_year"]) == {"2021/22"} and list(held["period"]) == [6, 4, 2]
+    for period in (2, 4, 6):
+        savings = monitoring.savings_by_directorate(conn, fiscal_year="2021/22", period=period)
+        assert savings["target_gbp"].sum() == pytest.approx(reported(conn, "RF021") * 1e6)
+        shortfall = savings["target_gbp"] - savings["forecast_delivery_gbp"]
+        assert list(savings["undelivered_gbp"]) == pytest.approx(list(shortfall))
 
 
-def test_largest_cost_centre_variances_are_the_largest_either_sign(conn, lines):
-    centres = monitoring.cost_centre_variances(conn, fiscal_year=YEAR, directorates=["Place"], month=6, limit=10)
-    subset = lines[(lines["directorate"] == "Place") & (lines["period_month"] <= 6)]
-    reference = subset.assign(v=subset["actual_gbp"] - subset["budget_gbp"]).groupby("cost_centre")["v"].sum()
-    top = reference.abs().sort_values(ascending=False).head(10)
-    assert list(centres["cost_centre"]) == list(top.index)
-    assert list(centres["variance_gbp"]) == pytest.approx(list(reference[top.index]))
-    assert set(centres["directorate"]) == {"Place"}
+@pytest.mark.parametrize(("period", "previous"), [(9, 8), (6, 3), (1, None)])
+@pytest.mark.parametrize("chosen", [None, ["Place", "Children's Services"]])
+def test_the_table_matches_pandas(conn, lines, period, previous, chosen):
+    table = monitoring.monitoring_table(
+        conn, fiscal_year=YEAR, period=period, previous=previous, directorates=chosen
+    ).set_index("name")
+    subset = lines if not chosen else lines[lines["directorate"].isin(chosen)]
+    now = subset[subset["period"] == period].groupby("directorate")
+    before = subset[subset["period"] == previous].groupby("directorate")["variance"].sum()
+    assert sorted(table.index) == sorted(now.groups)
+    for directorate, group in now:
+        row = table.loc[directorate]
+        budget, variance = group["annual_budget_gbp"].sum(), group["variance"].sum()
+        assert row["annual_budget_gbp"] == pytest.approx(budget)
+        assert row["variance_gbp"] == pytest.approx(variance)
+        assert row["variance_pct"] == pytest.approx(variance / budget * 100)
+        if previous is None:
+            assert pd.isna(row["movement_gbp"])
+        else:
+            assert row["movement_gbp"] == pytest.approx(variance - before[directorate])
+    total = monitoring.council_total(conn, fiscal_year=YEAR, period=period, previous=previous, directorates=chosen)
+    assert total.iloc[0]["variance_gbp"] == pytest.approx(table["variance_gbp"].sum())
 
 
-def test_drill_down_to_service_and_cost_centre(conn, lines):
-    service = "Highways"
-    centres = monitoring.cost_centres(conn, fiscal_year=YEAR, directorates=["Place"], service=service)
-    assert centres == sorted(lines.loc[lines["service"] == service, "cost_centre"].unique())
-    one = centres[0]
-    total = monitoring.totals(conn, fiscal_year=YEAR, directorates=["Place"], service=service, cost_centre=one)
-    reference = lines[lines["cost_centre"] == one]
-    assert total.iloc[0]["lines"] == len(reference) == 12
-    assert total.iloc[0]["actual_gbp"] == pytest.approx(reference["actual_gbp"].sum())
-    # A service outside the chosen directorate gives nothing, not the whole council.
-    assert monitoring.totals(conn, fiscal_year=YEAR, directorates=["Place"], service="Housing").iloc[0]["lines"] == 0
+def test_drill_to_service_and_cost_centre(conn, lines):
+    services = monitoring.monitoring_table(
+        conn, fiscal_year=YEAR, period=9, previous=8, level="service", directorate="Place"
+    )
+    place = lines[(lines["period"] == 9) & (lines["directorate"] == "Place")]
+    assert set(services["name"]) == set(place["service"])
+    assert services["variance_gbp"].sum() == pytest.approx(place["variance"].sum())
+    centres = monitoring.monitoring_table(
+        conn, fiscal_year=YEAR, period=9, previous=8, level="cost_centre", directorate="Place", service="Highways",
+        limit=5,
+    )  # fmt: skip
+    highways = place[place["service"] == "Highways"].set_index("cost_centre")["variance"]
+    assert list(centres["name"]) == list(highways.abs().sort_values(ascending=False).index[:5])
+    assert monitoring.services(conn, fiscal_year=YEAR, period=9, directorate="Place") == sorted(set(place["service"]))
 
 
-def test_data_version_changes_with_loads(conn):
-    assert monitoring.data_version(conn)[1] >= 2  # the build and the sample fill
+def test_drift_holds_every_period_per_directorate(conn, lines):
+    drift = monitoring.drift(conn, fiscal_year=YEAR)
+    reference = lines.groupby(["directorate", "period"])["variance"].sum()
+    assert len(drift) == len(reference) == 5 * 12
+    for _, row in drift.iterrows():
+        assert row["variance_gbp"] == pytest.approx(reference[(row["directorate"], row["period"])])
+
+
+def test_rag_thresholds_are_configurable_and_bad_settings_fall_back(monkeypatch):
+    rate = monitoring.RagThresholds().rate
+    assert [rate(1, 0.5), rate(1, 1.0), rate(1, 2.9), rate(1, 3.0), rate(-5, -20.0)] == [
+        "Green", "Amber", "Amber", "Red", "Green",
+    ]  # fmt: skip
+    assert rate(1, None) == "Red" and rate(0, None) == "Green"  # no budget
+    monkeypatch.setenv("MONITORING_RAG_AMBER_PCT", "2")
+    monkeypatch.setenv("MONITORING_RAG_RED_PCT", "5")
+    assert monitoring.rag_thresholds() == monitoring.RagThresholds(2.0, 5.0)
+    monkeypatch.setenv("MONITORING_RAG_RED_PCT", "1")  # below amber: not sensible
+    assert monitoring.rag_thresholds() == monitoring.RagThresholds()
+    monkeypatch.setenv("MONITORING_RAG_RED_PCT", "lots")
+    assert monitoring.rag_thresholds() == monitoring.RagThresholds()
 
 
 # --- charts ----------------------------------------------------------------------------------------
 
 
-def _annotations(chart) -> str:
-    return " ".join(a.text for a in chart.figure.layout.annotations)
+def _all_text(chart) -> str:
+    return (chart.figure.layout.title.text + " ".join(a.text for a in chart.figure.layout.annotations)).replace(
+        "<br>", " "
+    )
 
 
 def test_charts_on_sample_lines_say_sample_data_inside_the_figure_and_in_the_data(conn):
-    services = monitoring.by_service(conn, fiscal_year=YEAR, directorates=["Place"], month=6)
-    chart = services_chart(services, fiscal_year=YEAR, month=6, directorates=["Place"])
-    assert SAMPLE_LABEL in _annotations(chart)
+    table = monitoring.monitoring_table(conn, fiscal_year=YEAR, period=9, previous=8)
+    chart = variance_chart(table, fiscal_year=YEAR, period=9, scope="all directorates")
+    assert SAMPLE_LABEL in _all_text(chart) and "SAMPLE DATA" in chart.figure.layout.title.text
     assert chart.labels == (SAMPLE_LABEL,)
     assert set(chart.data["data_basis"]) == {"sample data"}
-    top = services.iloc[0]
-    assert top["service"] in chart.title
-    assert len(chart.figure.data) == 3
-    assert list(chart.figure.data[0].x) == pytest.approx(list(services.sort_values("variance_gbp")["budget_gbp"] / 1e6))
+    assert all(" · " in t and t.split(" · ")[1] in ("Red", "Amber", "Green") for t in chart.figure.data[0].text)
 
 
-def test_charts_on_reported_lines_carry_no_sample_label():
-    trend = pd.DataFrame(
+def test_the_drift_title_names_who_moved_most_and_by_how_much():
+    drift = pd.DataFrame(
         {
-            "period_month": [1, 2],
-            "budget_gbp": [100.0, 100.0],
-            "actual_gbp": [150.0, 90.0],
-            "forecast_gbp": [120.0, 100.0],
-            "variance_gbp": [50.0, -10.0],
-            "cumulative_variance_gbp": [50.0, 40.0],
-            "lines": [1, 1],
-            "sample_lines": [0, 0],
+            "directorate": ["Place", "Place", "Children's Services", "Children's Services"],
+            "period": [4, 6, 4, 6],
+            "variance_gbp": [1_000_000.0, 500_000.0, 200_000.0, 1_800_000.0],
+            "lines": 1,
+            "sample_lines": 0,
         }
     )
-    chart = variance_trend_chart(trend, fiscal_year="2021/22", scope="Place")
-    assert SAMPLE_LABEL not in _annotations(chart)
-    assert chart.labels == ()
-    assert "over budget by P2 (May)" in chart.title
-    centres = cost_centres_chart(
-        trend.assign(cost_centre=["A", "B"], service="S", directorate="Place"), fiscal_year="2021/22", month=2,
-        scope="Place",
-    )  # fmt: skip
-    assert set(centres.data["data_basis"]) == {"reported"}
+    chart = drift_chart(drift, fiscal_year="2021/22", scope="all directorates")
+    assert chart.title == "Children's Services moved most since P4: worse by £1.6m"
+    assert chart.labels == () and SAMPLE_LABEL not in _all_text(chart)
+    assert list(chart.figure.layout.xaxis.categoryarray) == ["P4", "P6"]
+    one = drift_chart(drift[drift["period"] == 4], fiscal_year="2021/22", scope="Place")
+    assert one.title == "Only P4 is held: no movement to show yet"
+    empty = drift_chart(drift.iloc[0:0], fiscal_year="2021/22", scope="Place")
+    assert empty.title == "No monitoring lines for this choice"
+
+
+def test_long_cost_centre_names_are_cut_in_the_chart_and_whole_on_hover_and_in_the_data():
+    name = "PL-HW-000123 Highways winter maintenance and gritting, north and west areas"
+    centres = pd.DataFrame(
+        {
+            "name": [name, "B"],
+            "directorate": "Place",
+            "service": "Highways",
+            "variance_gbp": [250_000.0, -40_000.0],
+            "lines": 1,
+            "sample_lines": 0,
+        }
+    )
+    chart = cost_centres_chart(centres, fiscal_year="2021/22", period=6, scope="Place")
+    shown = list(chart.figure.data[0].y)
+    assert short_name(name) in shown and name not in shown and len(short_name(name)) <= 30
+    assert [c[0] for c in chart.figure.data[0].customdata] == ["B", name]
+    assert list(chart.data["name"]) == [name, "B"]
+    assert chart.figure.data[0].cliponaxis is False
+    low, high = chart.figure.layout.xaxis.range
+    assert low < -0.04 and high > 0.25  # room for the labels outside the bars at both ends
 
 
 def test_monitoring_charts_are_in_the_catalogue_and_follow_the_directorate_filter(conn):
     catalogue = load_catalogue()
-    for chart_id in ("monitoring_services", "monitoring_variance_trend", "monitoring_cost_centres"):
+    for chart_id in ("monitoring_variance_directorate", "monitoring_drift", "monitoring_cost_centres",
+                     "monitoring_savings"):  # fmt: skip
         entry = catalogue[chart_id]
         assert entry.page == "Directorates"
         assert entry.build(conn).chart_id == chart_id  # the catalogue's call: every directorate
-        chart = entry.build.__wrapped__(conn, ["Central budgets"])
+        chart = entry.build.__wrapped__(conn, ["Place"])
         assert chart.chart_id == chart_id
-        assert set(chart.data.get("directorate", pd.Series(["Central budgets"]))) == {"Central budgets"}
+        assert set(chart.data["directorate"]) == {"Place"}
         assert SAMPLE_LABEL in chart.labels

@@ -1,4 +1,4 @@
-"""Sample monitoring lines reconcile to the reported 2020/21 position and are reproducible."""
+"""Sample snapshots reconcile to the reported 2020/21 forecast and outturn and are reproducible."""
 
 from __future__ import annotations
 
@@ -12,26 +12,36 @@ from data import sample
 
 def totals(conn, where: str = "TRUE"):
     return conn.execute(
-        "SELECT sum(budget_gbp), sum(actual_gbp) FROM monitoring WHERE fiscal_year = '2020/21' AND " + where
+        "SELECT sum(annual_budget_gbp), sum(forecast_outturn_gbp) FROM monitoring WHERE fiscal_year = '2020/21' AND "
+        + where
     ).fetchone()
 
 
-def test_2020_21_sample_lines_sum_to_the_reported_budget_and_overspend(built_db):
+def test_2020_21_sample_snapshots_sum_to_the_reported_budget_q3_forecast_and_outturn(built_db):
     with duckdb.connect(str(built_db), read_only=True) as conn:
-        budget, actual = totals(conn)
         reported = dict(
             conn.execute(
-                "SELECT figure_id, value FROM reported_figures WHERE figure_id IN ('RF002', 'RF003', 'RF006', 'RF007')"
+                "SELECT figure_id, value FROM reported_figures "
+                "WHERE figure_id IN ('RF002', 'RF003', 'RF005', 'RF006', 'RF007', 'RF021')"
             ).fetchall()
         )
-        capital = totals(conn, "service = 'Capital financing'")
-        contingency = totals(conn, "service = 'Contingency'")
+        p9, p12 = totals(conn, "period = 9"), totals(conn, "period = 12")
+        capital = totals(conn, "period = 12 AND service = 'Capital financing'")
+        contingency = totals(conn, "period = 12 AND service = 'Contingency'")
+        budgets = {
+            b for (b,) in conn.execute("SELECT sum(annual_budget_gbp) FROM monitoring GROUP BY period").fetchall()
+        }
         bases = {b for (b,) in conn.execute("SELECT DISTINCT basis FROM monitoring").fetchall()}
+        savings = conn.execute(
+            "SELECT DISTINCT sum(target_gbp) FROM savings WHERE fiscal_year = '2021/22' GROUP BY period"
+        ).fetchall()
     million = Decimal(1_000_000)
-    assert budget == Decimal(str(reported["RF002"])) * million
-    assert actual - budget == Decimal(str(reported["RF003"])) * million
+    assert budgets == {Decimal(str(reported["RF002"])) * million}
+    assert p9[1] - p9[0] == Decimal(str(reported["RF005"])) * million  # £18.6m at quarter 3
+    assert p12[1] - p12[0] == Decimal(str(reported["RF003"])) * million  # £15m outturn
     assert capital[1] - capital[0] == -Decimal(str(reported["RF006"])) * million
     assert contingency[1] - contingency[0] == -Decimal(str(reported["RF007"])) * million
+    assert savings == [(Decimal(str(reported["RF021"])) * million,)]
     assert bases == {"sample"}
 
 
@@ -41,9 +51,12 @@ def test_same_seed_same_lines_other_seed_same_totals():
     assert not first.equals(other)
     for frame in (first, other):
         assert len(frame) == 600
-        assert frame["budget_pence"].sum() == sample.NET_BUDGET * 100
-        assert (frame["actual_pence"] - frame["budget_pence"]).sum() == sample.NET_OVERSPEND * 100
-        assert frame["period_month"].between(1, 12).all()
+        by_period = frame.groupby("period")[["annual_budget_pence", "forecast_outturn_pence"]].sum()
+        assert (by_period["annual_budget_pence"] == sample.NET_BUDGET * 100).all()
+        variance = by_period["forecast_outturn_pence"] - by_period["annual_budget_pence"]
+        assert list(variance) == list(sample.COUNCIL_FORECAST_PENCE)
+        assert variance[9] == sample.Q3_FORECAST_OVERSPEND * 100 and variance[12] == sample.NET_OVERSPEND * 100
+        assert list(by_period.index) == list(range(1, 13))
 
 
 def test_too_few_rows_is_a_clear_error():

@@ -25,7 +25,7 @@ import pytest
 from data.access import Actor
 from data.actions import record_update
 from data.db import connect
-from tests.helpers import CHROMIUM
+from tests.helpers import CHROMIUM, LOCAL_TOKEN_SCRIPT
 
 pytestmark = [pytest.mark.soak, pytest.mark.browser]
 
@@ -55,6 +55,7 @@ class BrowsingResult:
 async def browse(browser, url: str, deadline: float, seed: int, result: BrowsingResult) -> None:
     rng = random.Random(seed)
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    await context.add_init_script(LOCAL_TOKEN_SCRIPT)
     page = await context.new_page()
     page.on("dialog", lambda dialog: result.problems.append(f"dialog: {dialog.message}"))
     try:

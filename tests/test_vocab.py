@@ -31,6 +31,8 @@ def check_list(table: str, column: str) -> tuple[str, ...]:
         ("reported_figures", "basis", vocab.BASES),
         ("monitoring", "basis", vocab.MONITORING_BASES),
         ("loads", "kind", vocab.ALL_LOAD_KINDS),
+        ("savings", "status", tuple(s.key for s in vocab.SAVINGS_STATUSES)),
+        ("savings", "basis", vocab.MONITORING_BASES),
     ],
 )
 def test_each_vocabulary_list_is_exactly_what_the_schema_allows(table, column, words):

@@ -28,7 +28,7 @@ from ui.identity import current_actor
 T = TypeVar("T")
 
 CACHE_ENTRIES = 256  # charts are a few kB each; 256 covers every page for a few filter choices and roles
-AS_AT_KEY = "view_as_at"  # an as-at date control (issue 11) keeps its date here
+AS_AT_KEY = "dashboard_as_at"  # where ui/as_at.py keeps the as-at date the dashboard is shown at
 
 
 def data_key(conn) -> tuple:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import traceback
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 
 import duckdb
 import pandas as pd
@@ -14,6 +16,7 @@ import streamlit as st
 
 from data import db as data_db
 from data import vocab
+from ui.as_at import phrase
 from ui.safe import plain
 
 log = logging.getLogger("finance_dashboard")
@@ -33,12 +36,23 @@ def report_error(error: BaseException) -> str:
     return reference
 
 
+def failure_message(error: BaseException, outcome: str) -> str:
+    """`outcome` (what did not happen), the cause in words a user can act on when it is known, and a reference."""
+    cause = data_db.failure_cause(error)
+    reference = f"Quote reference {report_error(error)} to the dashboard's administrator, who can find the details "
+    return " ".join(part for part in (outcome, cause, reference + "in the server log.") if part)
+
+
 def show_unexpected_error(error: BaseException) -> None:
     if isinstance(error, data_db.DatabaseMissing):
-        st.error(f"{error}. Run `make run`, which builds it.")
+        st.error(data_db.failure_cause(error))
         return
     if isinstance(error, data_db.DatabaseBusy):
-        st.warning("The database is busy with a load. Wait a moment and try again.")
+        st.warning(data_db.failure_cause(error))
+        return
+    cause = data_db.failure_cause(error)
+    if cause:
+        st.error(failure_message(error, "Nothing has been changed."))
         return
     reference = report_error(error)
     st.error(
@@ -47,33 +61,85 @@ def show_unexpected_error(error: BaseException) -> None:
     )
 
 
+_CALLBACK_FAILURE = "callback_failure"
+
+
+def write_boundary(outcome: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """For a widget callback that writes. Callbacks run before the page script, outside app.py's error
+    boundary: an error there would replace the page with Streamlit's own error screen. This keeps it,
+    with its cause and a reference, for `show_write_failure` to show in the run that follows."""
+
+    def wrap(callback: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(callback)
+        def guarded(*args: object, **kwargs: object) -> None:
+            try:
+                callback(*args, **kwargs)
+            except Exception as error:  # noqa: BLE001 - shown with a reference; the trace goes to the log
+                st.session_state[_CALLBACK_FAILURE] = failure_message(error, outcome)
+
+        return guarded
+
+    return wrap
+
+
+def show_write_failure() -> None:
+    """Show (once) what a write callback could not do. Pages call it where their messages go; app.py after."""
+    message = st.session_state.pop(_CALLBACK_FAILURE, None)
+    if message:
+        st.error(message, icon=":material/error:")
+
+
 def figure_metric(row: pd.Series, *, label: str | None = None) -> None:
-    """One reported figure as a metric, with its source quote on hover."""
+    """One reported figure as a metric, with its source quote on hover. `label` is plain text, shown as written."""
     basis_note = "" if row["basis"] == "reported" else f" ({row['basis']})"
     # Quotes and labels come from data (loaded figures too): escaped so Markdown shows them as written.
     help_text = f'"{plain(row["source_quote"])}" — {plain(row["source_document"])}, {plain(row["source_section"])}.'
     if isinstance(row.get("derivation"), str) and row["derivation"]:
         help_text += f" Derived: {plain(row['derivation'])}."
+    if isinstance(row.get("earlier"), str) and row["earlier"]:
+        help_text += f" This is the newer figure; an older document gave {plain(row['earlier'])}."
     st.metric(
-        label=(label or plain(row["label"])) + basis_note,
+        label=plain(label if label is not None else row["label"]) + basis_note,
         value=vocab.figure(row["value"], row["unit"], row["qualifier"] if isinstance(row["qualifier"], str) else None),
         help=help_text,
     )
+
+
+def not_reported_metric(label: str, what: str) -> None:
+    """A headline figure that is not held: said in place, never an error."""
+    st.metric(label=label, value="not reported", help=f"No {what} figure is held for the date shown.")
+
+
+def _date_text(value: object) -> str:
+    if value is None or pd.isna(value):  # NaT too, which is a datetime
+        return "no date given"
+    return f"{pd.Timestamp(value):%-d %B %Y}"
 
 
 def not_built_yet(what: str, issue: str) -> None:
     st.info(f"{what} is not built yet (planned in {issue}). The figures it will show are already in the database.")
 
 
-def as_at_line(sources: pd.DataFrame) -> None:
-    """Which document the page's figures come from and its date."""
-    if sources.empty:
-        st.warning("No source document is recorded in the database.")
+def as_at_line(figures: pd.DataFrame, as_at: date | None = None) -> None:
+    """The documents the page's figures come from, newest first with their dates, and the as-at date in force."""
+    documents = (
+        figures.dropna(subset=["source_document"])
+        .assign(_date=lambda f: pd.to_datetime(f["known_on"]) if "known_on" in f else pd.NaT)
+        .sort_values("_date", ascending=False, na_position="last")
+        .drop_duplicates("source_document")
+        if not figures.empty
+        else figures
+    )
+    if documents.empty:
+        st.warning(f"No figures for this page are held {phrase(as_at)}.")
         return
-    newest = sources.iloc[0]
+    named = "; ".join(
+        f"**{plain(row['source_document'])}** ({_date_text(row.get('source_date', row.get('known_on')))})"
+        for _, row in documents.iterrows()
+    )
     st.caption(
-        f"Figures from **{newest['title']}**, published {newest['published_on']:%-d %B %Y}. "
-        "Hover over a figure to read the sentence it comes from; derived, interpolated and modelled values say so."
+        f"Figures {phrase(as_at)}, from {named}. Hover over a figure to read the sentence it comes from; "
+        "derived, interpolated and modelled values say so."
     )
 
 
@@ -87,14 +153,33 @@ SOURCE_TABLE_COLUMNS = {
     "qualifier": "Qualifier",
     "basis": "Basis",
     "derivation": "How it is derived",
+    "source_document": "Document",
     "source_section": "Section",
     "source_quote": "The document says",
+    "earlier": "Replaces (older documents)",
 }
 
 
-def sources_expander(figures: pd.DataFrame, *, title: str = "Where the figures on this page come from") -> None:
-    """Every reported figure a page uses, with its section and the sentence it comes from."""
+def sources_expander(
+    figures: pd.DataFrame,
+    *,
+    title: str = "Where the figures on this page come from",
+    revisions: pd.DataFrame | None = None,
+) -> None:
+    """Every reported figure a page uses, with its section and the sentence it comes from; then any older
+    figures a newer document replaced (kept, never overwritten)."""
+    replaced = 0 if revisions is None else len(revisions)
+    if replaced:
+        st.caption(
+            f"{replaced} figure(s) held for this page come from older documents that a newer one replaced: "
+            "the page shows the newer figure; the older ones are listed under the sources."
+        )
     with st.expander(title):
         shown = figures.drop_duplicates(subset=["figure_id"]) if "figure_id" in figures else figures
         columns = [column for column in SOURCE_TABLE_COLUMNS if column in shown.columns]
         st.dataframe(shown[columns].rename(columns=SOURCE_TABLE_COLUMNS), hide_index=True, width="stretch")
+        if replaced:
+            st.markdown("**Earlier figures, replaced by a newer document**")
+            older = revisions.rename(columns={"value": "value_gbp_m"})
+            columns = [column for column in SOURCE_TABLE_COLUMNS if column in older.columns and column != "earlier"]
+            st.dataframe(older[columns].rename(columns=SOURCE_TABLE_COLUMNS), hide_index=True, width="stretch")

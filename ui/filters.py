@@ -1,4 +1,4 @@
-"""Filters that live in the URL: directorate (sidebar, every page), year, month, service, cost centre.
+"""Filters that live in the URL: directorate (sidebar, every page), year, month or period, drill-downs.
 
 A copied link reopens the same view: each filter is read from `st.query_params` when the session
 starts, and written back on every run. A parameter that does not fit (an unknown directorate, a year
@@ -20,6 +20,8 @@ from ui.safe import plain
 PARAM_DIRECTORATE = "directorate"
 PARAM_YEAR = "year"
 PARAM_MONTH = "month"
+PARAM_PERIOD = "period"
+PARAM_DRILL = "drill"
 PARAM_SERVICE = "service"
 PARAM_COST_CENTRE = "cost_centre"
 DIRECTORATE_KEY = "filter_directorates"
@@ -28,6 +30,7 @@ DIRECTORATE_KEY = "filter_directorates"
 DIRECTORATE_FRAGMENT = "directorate_view"
 ALL_SERVICES = "All services"
 ALL_COST_CENTRES = "All cost centres"
+ALL_DIRECTORATES_DRILL = "No drill-down"
 _SAVED = "_saved_filters"  # values kept while a page's widgets are not on screen
 
 
@@ -202,6 +205,22 @@ def month_filter(months: list[int], *, container=st) -> int:
     )
     _write_param(PARAM_MONTH, str(month))
     return month
+
+
+def period_filter(periods: list[int], *, container=st) -> int:
+    """The period close shown (1 = P1, April), backed by ?period=P9; default the latest period held."""
+    period = _choose(
+        "Period close",
+        PARAM_PERIOD,
+        periods,
+        periods[-1],
+        parse_month,
+        format_func=month_label,
+        container=container,
+        describe="period",
+    )
+    _write_param(PARAM_PERIOD, f"P{period}")
+    return period
 
 
 def drill_filter(label: str, param: str, options: list[str], everything: str, *, container=st) -> str | None:

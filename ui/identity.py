@@ -12,7 +12,12 @@ An entry is a full e-mail address or `@domain`; the highest role that matches wi
 person whom no entry matches is refused (shown a "no access" page), never given a role by default.
 
 Without `[auth]` the app is in local mode: the operating-system user with every role, allowed only
-while the server listens on the loopback address and is reached directly (not through a proxy).
+while the server listens on the loopback address, is not reached through a proxy that says so, and
+the browser presents the local-mode token. A plain reverse proxy on the same computer (nginx's default
+`proxy_pass`) sends `Host: 127.0.0.1` and no forwarded headers, so it cannot be told apart from a
+browser on this computer; the token can: it is printed in the terminal that started the server (as
+Jupyter does) and is never sent to a browser that did not bring it. `make run` sets it in
+$FINANCE_LOCAL_TOKEN and prints the link; without it the server makes one and logs the link.
 
 The role check that matters is `data.access.require`, inside every write function; this module
 only decides who the actor is and keeps anonymous visitors out of every page.
@@ -20,8 +25,13 @@ only decides who the actor is and keeps anonymous visitors out of every page.
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
+import logging
+import os
 import re
+import secrets as token_source
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
@@ -32,6 +42,7 @@ from streamlit import config as st_config
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from data.access import ROLE_RANK, Actor, PermissionDenied, local_actor
+from ui.common import report_error
 from ui.safe import plain
 
 ROLE_LISTS = {"admins": "admin", "editors": "editor", "viewers": "viewer"}
@@ -41,6 +52,12 @@ ROLE_MEANING = {
     "admin": "can load data and undo loads",
 }
 PROXY_HEADERS = ("X-Forwarded-For", "X-Forwarded-Host", "Forwarded", "X-Real-Ip")
+LOCAL_TOKEN_ENV = "FINANCE_LOCAL_TOKEN"
+LOCAL_TOKEN_PARAM = "token"
+MIN_TOKEN_CHARS = 16
+_TOKEN_SHOWN = "local_token_shown"
+_process_token: str | None = None
+log = logging.getLogger("finance_dashboard")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _DOMAIN = re.compile(r"@[^@\s]+\.[^@\s]+")
 
@@ -138,6 +155,27 @@ def exposure(address: str | None, headers: Mapping[str, str], *, in_process: boo
     return None
 
 
+def token_matches(presented: str | None, expected: str) -> bool:
+    """True only for the exact token, compared in constant time."""
+    return bool(presented) and hmac.compare_digest(presented.encode(), expected.encode())
+
+
+def local_token() -> str:
+    """This server's local-mode token: $FINANCE_LOCAL_TOKEN (set by `make run`), else one made once per process."""
+    global _process_token
+    if _process_token is None:
+        configured = os.environ.get(LOCAL_TOKEN_ENV, "").strip()
+        if configured and len(configured) < MIN_TOKEN_CHARS:
+            raise ConfigurationError(f"${LOCAL_TOKEN_ENV} must be at least {MIN_TOKEN_CHARS} characters long")
+        _process_token = configured or token_source.token_urlsafe(24)
+        if not configured:
+            port = st_config.get_option("server.port")
+            link = f"http://127.0.0.1:{port}/?{LOCAL_TOKEN_PARAM}={_process_token}"
+            print(f"Local mode: open {link}", file=sys.stderr, flush=True)
+            log.warning("local mode: open %s", link)
+    return _process_token
+
+
 # --- Streamlit: configuration, the gate and the sidebar ----------------------------------------
 
 
@@ -147,7 +185,11 @@ def _secrets() -> Mapping[str, Any]:
         return st.secrets.to_dict()
     except StreamlitSecretNotFoundError as error:
         if any(Path(path).is_file() for path in st_config.get_option("secrets.files")):
-            raise ConfigurationError(f"The secrets file could not be read: {error}") from error
+            # The parser's message names the file's full path: it goes to the log, not to the browser.
+            raise ConfigurationError(
+                "The secrets file (.streamlit/secrets.toml) could not be read: it is not valid TOML. "
+                f"Quote reference {report_error(error)} to the dashboard's administrator"
+            ) from error
         return {}
 
 
@@ -200,6 +242,16 @@ def _refusal_page(title: str, message: str, *, sign_out: bool) -> NoReturn:
     _only_page(title, refused)
 
 
+def _local_token_presented() -> bool:
+    """The browser brought this server's token in the address, now or earlier in this session."""
+    if st.session_state.get(_TOKEN_SHOWN):
+        return True
+    if token_matches(st.query_params.get(LOCAL_TOKEN_PARAM), local_token()):
+        st.session_state[_TOKEN_SHOWN] = True
+        return True
+    return False
+
+
 def sign_in_gate() -> Actor:
     """Call before st.navigation. Returns who is using the app; otherwise shows one page and stops."""
     try:
@@ -221,6 +273,16 @@ def sign_in_gate() -> Actor:
                 f"{problem} Without sign-in configured the dashboard lets anyone make changes as "
                 f"{local_actor().identity}, so it only serves this computer. Run it with `make run` "
                 "(which binds 127.0.0.1), or configure sign-in (see README: Sign-in with Microsoft Entra ID).",
+                sign_out=False,
+            )
+        if not st_config.get_option("global.appTest") and not _local_token_presented():
+            _refusal_page(
+                "Local mode: open the link from the terminal",
+                "Without sign-in configured the dashboard lets its user make changes as "
+                f"{plain(local_actor().identity)}, so it only serves the person who started it. Open the link "
+                "printed in the terminal where the dashboard was started (it ends in `?token=` and a code). "
+                "If you reached this page through a proxy or from another computer, configure sign-in instead "
+                "(see README: Sign-in with Microsoft Entra ID).",
                 sign_out=False,
             )
         return local_actor()

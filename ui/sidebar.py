@@ -1,13 +1,14 @@
-"""The shared sidebar: where the figures come from and how fresh they are."""
+"""The shared sidebar: the as-at date, where the figures come from and how fresh they are."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from data.load import directorate_aliases
-from metrics.figures import source_documents
+from metrics.figures import REPORT_DATE, figures_as_at, source_documents
 from metrics.loads import latest_loads
 from metrics.monitoring import directorate_names
+from ui import as_at as as_at_control
 from ui import filters
 from ui.common import database
 from ui.safe import plain
@@ -16,15 +17,25 @@ from ui.safe import plain
 def render() -> None:
     with st.sidebar:
         with database() as conn:
-            sources = source_documents(conn)
+            newest_known = figures_as_at(conn)
+            as_at = as_at_control.current()
+            sources = source_documents(conn, as_at=as_at)
+            newest = figures_as_at(conn, as_at=as_at)
             loads = latest_loads(conn)
             directorates = directorate_names(conn)
             aliases = directorate_aliases(conn)
         filters.sidebar_directorate_filter(directorates, aliases)
+        as_at_control.sidebar_control(REPORT_DATE, newest_known)
         if not sources.empty:
-            newest = sources.iloc[0]
-            st.caption(f"**Source:** {plain(newest['title'])}.")
-            st.caption(f"**Figures as at:** {newest['published_on']:%-d %B %Y}.")
+            titles = list(dict.fromkeys(sources["title"]))
+            shown = "; ".join(plain(title) for title in titles[:3]) + (
+                f"; and {len(titles) - 3} more" if len(titles) > 3 else ""
+            )
+            st.caption(f"**Sources:** {shown}.")
+        if newest is not None:
+            st.caption(f"**Figures as at:** {newest:%-d %B %Y}.")
+        if as_at is not None:
+            st.caption(f"**Showing the dashboard as at {as_at:%-d %B %Y}**: later figures are hidden.")
         if not loads.empty:
             last = loads.iloc[0]
             st.caption(

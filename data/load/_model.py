@@ -13,14 +13,29 @@ KINDS = LOAD_KINDS
 MAX_FILE_BYTES = 20 * 1024 * 1024  # the same as server.maxUploadSize in .streamlit/config.toml
 MAX_XLSX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
 MAX_XLSX_PARTS = 200
+MAX_XLSX_OTHER_PART_BYTES = 16 * 1024 * 1024  # shared strings, styles...: read whole, so kept small
 MAX_ROWS = 500_000
+MAX_COLUMNS = 64  # a file may use columns A to BL; the loads need at most 15
 MAX_BLANK_ROWS = 10_000  # an XLSX read stops after this many blank rows in a row
 MAX_TEXT_CHARS = 120
 MAX_QUOTE_CHARS = 2_000
 MAX_PROBLEMS_LISTED = 100
 MAX_AMOUNT = Decimal(10) ** 12  # DECIMAL(14, 2)
 
+# The standard period-close extract: one row per cost centre at a period close.
 MONITORING_COLUMNS = (
+    "fiscal_year",
+    "period",
+    "directorate",
+    "service",
+    "cost_centre",
+    "annual_budget_gbp",
+    "actual_ytd_gbp",
+    "forecast_outturn_gbp",
+)
+AMOUNT_COLUMNS = ("annual_budget_gbp", "actual_ytd_gbp", "forecast_outturn_gbp")
+# The earlier monthly format (one row per cost centre and month), converted on reading (see cells.py).
+MONTHLY_COLUMNS = (
     "fiscal_year",
     "period_month",
     "directorate",
@@ -30,7 +45,16 @@ MONITORING_COLUMNS = (
     "actual_gbp",
     "forecast_gbp",
 )
-AMOUNT_COLUMNS = ("budget_gbp", "actual_gbp", "forecast_gbp")
+MONTHLY_AMOUNT_COLUMNS = ("budget_gbp", "actual_gbp", "forecast_gbp")
+SAVINGS_COLUMNS = (
+    "fiscal_year",
+    "period",
+    "directorate",
+    "scheme",
+    "target_gbp",
+    "forecast_delivery_gbp",
+    "status",
+)
 FIGURE_REQUIRED = (
     "measure",
     "label",
@@ -42,7 +66,16 @@ FIGURE_REQUIRED = (
     "source_section",
     "source_quote",
 )
-FIGURE_OPTIONAL = ("fiscal_year", "scenario", "directorate", "qualifier", "derivation", "as_at_date")
+FIGURE_OPTIONAL = (
+    "fiscal_year",
+    "scenario",
+    "directorate",
+    "qualifier",
+    "derivation",
+    "as_at_date",
+    "source_date",
+    "source_url",
+)
 
 
 def column_letter(index: int) -> str:
@@ -117,7 +150,7 @@ class Preview:
 
     kind: str
     file_name: str
-    changes: pd.DataFrame  # monitoring: per year/month/directorate; figures: one row per figure
+    changes: pd.DataFrame  # monitoring, savings: per year/period/directorate; figures: one row per figure
     notes: list[str]  # plain statements of what the load adds and replaces
     duplicate_of: int | None  # the active load of the same file, if any
     sample_lines_by_year: dict[str, int] = field(default_factory=dict)  # sample lines the load replaces
@@ -132,8 +165,9 @@ class Preview:
         return f"This file was already loaded as load {self.duplicate_of}. Undo that load first to load it again."
 
     def sample_messages(self) -> list[str]:
+        noun = "schemes" if self.kind == "savings" else "lines"
         return [
-            f"Real lines for {year} replace the {count:,} sample lines for {year}: the Directorates page "
+            f"Real {noun} for {year} replace the {count:,} sample {noun} for {year}: the Directorates page "
             f"will no longer show sample data for {year}."
             for year, count in self.sample_lines_by_year.items()
         ]

@@ -21,6 +21,9 @@ from data.load._model import (
     MAX_QUOTE_CHARS,
     MAX_TEXT_CHARS,
     MONITORING_COLUMNS,
+    MONTHLY_AMOUNT_COLUMNS,
+    MONTHLY_COLUMNS,
+    SAVINGS_COLUMNS,
     LoadRejected,
     ParsedFile,
     Problem,
@@ -28,24 +31,31 @@ from data.load._model import (
     column_letter,
 )
 from data.load.files import is_blank, parse, too_large
+from data.measures import Measure, catalogue, suggestions
+from data.measures import names as measure_names
 from data.vocab import (
     LOADABLE_BASES,
     PERIODS,
     QUALIFIERS,
+    SAVINGS_STATUSES,
     SCENARIOS,
     UNITS,
     month_label,
     name_key,
     parse_fiscal_year,
     parse_period,
+    period_label,
 )
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 _HTML = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>|&[A-Za-z]+;|&#\d+;")
-_MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\s*\(")
+# Inline links `[text](url)`, reference links `[text][r]` and `[text][]`, and link definitions `[r]: url`
+# (anywhere: text from several cells may be joined onto one line).
+_MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\s*[(\[]|\[[^\]]+\]:")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _AMOUNT = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?|\d+(\.\d+)?|\.\d+")
 _MEASURE = re.compile(r"[a-z][a-z0-9_]*")
+_URL = re.compile(r"https?://[^\s<>\"'`]+")
 
 
 class _CellError(ValueError):
@@ -104,6 +114,12 @@ def period_month(value: object) -> int:
     return month
 
 
+def _amount_in_range(number: Decimal, value: object) -> None:
+    """Checked before any rounding: Decimal cannot round a number of more than 28 digits to pence."""
+    if not number.is_finite() or abs(number) >= MAX_AMOUNT:
+        raise _CellError(f"is {value!s:.30}; amounts must be under £1,000,000,000,000")
+
+
 def amount_gbp(value: object) -> Decimal:
     """Pounds: 1234.5, '£1,234.50', '-£12', '(1,234.50)' (negative)."""
     _formula_check(value)
@@ -115,6 +131,7 @@ def amount_gbp(value: object) -> Decimal:
         if (isinstance(value, float) and value != value) or value in (float("inf"), float("-inf")):
             raise _CellError("expected an amount in pounds")
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        _amount_in_range(number, value)
         if number != number.quantize(Decimal("0.01")) and abs(number - number.quantize(Decimal("0.01"))) < Decimal(
             "0.000001"
         ):
@@ -138,6 +155,7 @@ def amount_gbp(value: object) -> Decimal:
         except InvalidOperation as error:
             raise _CellError(f"is {value!s:.30}; expected an amount in pounds") from error
         number = -number if negative else number
+    _amount_in_range(number, value)
     if number != number.quantize(Decimal("0.01")):
         raise _CellError(f"is {value!s:.30}; amounts have at most two decimal places (pence)")
     if abs(number) >= MAX_AMOUNT:
@@ -248,24 +266,28 @@ def _extra_cells(raw: RawTable, row_number: int, cells: list[object]) -> list[Pr
     ][:1]
 
 
-def validate_monitoring(raw: RawTable, names: dict[str, str]) -> ParsedFile:
-    positions, problems = _columns(raw, MONITORING_COLUMNS)
+def _savings_status(value: object) -> str:
+    text = _text(value)
+    wanted = name_key(text).replace("_", " ")
+    for status in SAVINGS_STATUSES:
+        if wanted in (status.key.replace("_", " "), name_key(status.label)):
+            return status.key
+    raise _CellError(f"is {text!r}; expected one of {', '.join(s.label for s in SAVINGS_STATUSES)}")
+
+
+def _rows(
+    raw: RawTable, columns: tuple[str, ...], checks: dict, key_columns: tuple[str, ...], duplicate_message
+) -> list[dict]:
+    """Check every cell of every row; refuse the file (every problem listed) or return the typed records."""
+    positions, problems = _columns(raw, columns)
     if problems:
         raise LoadRejected(problems)
     if not raw.rows:
         raise LoadRejected([Problem(raw.file_name, 2, "A", "no data rows below the header", raw.sheet)])
-    checks = {
-        "fiscal_year": fiscal_year,
-        "period_month": period_month,
-        "directorate": lambda v: _directorate(v, names, required=True),
-        "service": _text,
-        "cost_centre": _text,
-        **{name: amount_gbp for name in AMOUNT_COLUMNS},
-    }
     records = []
     first_seen: dict[tuple, int] = {}
     for row_number, cells in raw.rows:
-        record: dict[str, object] = {}
+        record: dict[str, object] = {"_row": row_number}
         problems.extend(_extra_cells(raw, row_number, cells))
         for name, check in checks.items():
             try:
@@ -275,16 +297,16 @@ def validate_monitoring(raw: RawTable, names: dict[str, str]) -> ParsedFile:
                     Problem(raw.file_name, row_number, f"{name} ({column_letter(positions[name])})",
                             f"{name} {error}", raw.sheet)
                 )  # fmt: skip
-        if len(record) == len(checks):
-            key = (record["fiscal_year"], record["period_month"], record["cost_centre"])
+        if len(record) == len(checks) + 1:
+            key = tuple(record[k] for k in key_columns)
             if key in first_seen:
+                column = key_columns[-1]
                 problems.append(
                     Problem(
                         raw.file_name,
                         row_number,
-                        f"cost_centre ({column_letter(positions['cost_centre'])})",
-                        f"cost centre {key[2]!r} for {key[0]} {month_label(key[1])} is already on row "
-                        f"{first_seen[key]}; expected one line per cost centre and month",
+                        f"{column} ({column_letter(positions[column])})",
+                        duplicate_message(key, first_seen[key]),
                         raw.sheet,
                     )
                 )
@@ -295,14 +317,199 @@ def validate_monitoring(raw: RawTable, names: dict[str, str]) -> ParsedFile:
             break
     if problems:
         raise LoadRejected(problems)
-    frame = pd.DataFrame.from_records(records, columns=list(MONITORING_COLUMNS))
-    frame["period_month"] = frame["period_month"].astype("int32")
-    for name in AMOUNT_COLUMNS:
+    return records
+
+
+def _snapshot_period(value: object) -> int:
+    try:
+        return period_month(value)
+    except _CellError as error:
+        raise _CellError(
+            str(error).replace("a month 1–12 (1 = April) or P1–P12", "a period P1–P12 (P1 = April)")
+        ) from None
+
+
+def validate_monitoring(raw: RawTable, names: dict[str, str]) -> ParsedFile:
+    """The period-close extract; a file in the earlier monthly format is converted (`_monthly_to_snapshots`)."""
+    if "period_month" in raw.header and "period" not in raw.header:
+        return _monthly_to_snapshots(raw, names)
+    checks = {
+        "fiscal_year": fiscal_year,
+        "period": _snapshot_period,
+        "directorate": lambda v: _directorate(v, names, required=True),
+        "service": _text,
+        "cost_centre": _text,
+        **{name: amount_gbp for name in AMOUNT_COLUMNS},
+    }
+    records = _rows(
+        raw,
+        MONITORING_COLUMNS,
+        checks,
+        ("fiscal_year", "period", "cost_centre"),
+        lambda key, row: (
+            f"cost centre {key[2]!r} for {key[0]} {period_label(key[1])} is already on row {row}; "
+            "expected one line per cost centre and period"
+        ),
+    )
+    return ParsedFile("monitoring", raw.file_name, raw.sha256, _frame(records, MONITORING_COLUMNS, AMOUNT_COLUMNS))
+
+
+def _frame(records: list[dict], columns: tuple[str, ...], amounts: tuple[str, ...]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(records, columns=list(columns))
+    frame["period"] = frame["period"].astype("int32")
+    for name in amounts:
         frame[name] = frame[name].map(str)  # exact decimal text; DuckDB casts to DECIMAL(14, 2)
-    return ParsedFile("monitoring", raw.file_name, raw.sha256, frame)
+    return frame
 
 
-def validate_figures(raw: RawTable, names: dict[str, str]) -> ParsedFile:
+def _monthly_to_snapshots(raw: RawTable, names: dict[str, str]) -> ParsedFile:
+    """The earlier monthly format, converted to one period-close snapshot per cost centre and month held.
+
+    The rule (README, data/README.md): each cost centre needs all twelve months of its year. Then at
+    period P its annual budget is the sum of the twelve monthly budgets, its actual to date the sum of
+    the actuals for months 1 to P, and its forecast outturn that actual plus the forecasts for months
+    P+1 to 12. Directorate and service are taken from the month's own row.
+    """
+    checks = {
+        "fiscal_year": fiscal_year,
+        "period_month": period_month,
+        "directorate": lambda v: _directorate(v, names, required=True),
+        "service": _text,
+        "cost_centre": _text,
+        **{name: amount_gbp for name in MONTHLY_AMOUNT_COLUMNS},
+    }
+    records = _rows(
+        raw,
+        MONTHLY_COLUMNS,
+        checks,
+        ("fiscal_year", "period_month", "cost_centre"),
+        lambda key, row: (
+            f"cost centre {key[2]!r} for {key[0]} {month_label(key[1])} is already on row {row}; "
+            "expected one line per cost centre and month"
+        ),
+    )
+    by_centre: dict[tuple[str, str], dict[int, dict]] = {}
+    for record in records:
+        by_centre.setdefault((record["fiscal_year"], record["cost_centre"]), {})[record["period_month"]] = record
+    problems = []
+    letter = column_letter(raw.header.index("period_month"))
+    snapshots = []
+    for (year, centre), months in by_centre.items():
+        missing = [m for m in range(1, 13) if m not in months]
+        if missing:
+            first_row = min(r["_row"] for r in months.values())
+            problems.append(
+                Problem(
+                    raw.file_name,
+                    first_row,
+                    f"period_month ({letter})",
+                    f"cost centre {centre!r} for {year} lacks month(s) {', '.join(map(str, missing))}: a monthly "
+                    "file is converted to period-close snapshots only when each cost centre has all 12 months "
+                    "(the annual budget is the sum of the 12 monthly budgets). Use the period-close format "
+                    "(period, annual_budget_gbp, actual_ytd_gbp, forecast_outturn_gbp) instead",
+                    raw.sheet,
+                )
+            )
+            continue
+        annual_budget = sum(months[m]["budget_gbp"] for m in range(1, 13))
+        for period in range(1, 13):
+            actual = sum(months[m]["actual_gbp"] for m in range(1, period + 1))
+            remaining = sum(months[m]["forecast_gbp"] for m in range(period + 1, 13))
+            row = months[period]
+            snapshots.append(
+                {
+                    "fiscal_year": year,
+                    "period": period,
+                    "directorate": row["directorate"],
+                    "service": row["service"],
+                    "cost_centre": centre,
+                    "annual_budget_gbp": annual_budget,
+                    "actual_ytd_gbp": actual,
+                    "forecast_outturn_gbp": actual + remaining,
+                }
+            )
+        if len(problems) > MAX_PROBLEMS_LISTED:
+            break
+    if problems:
+        raise LoadRejected(problems)
+    frame = _frame(snapshots, MONITORING_COLUMNS, AMOUNT_COLUMNS)
+    for name in AMOUNT_COLUMNS:
+        if any(abs(Decimal(v)) >= MAX_AMOUNT for v in frame[name]):
+            raise LoadRejected(
+                [Problem(raw.file_name, None, name, f"a converted {name} reaches £1,000,000,000,000", raw.sheet)]
+            )
+    note = (
+        f"Monthly format: {len(records):,} monthly line(s) converted to {len(frame):,} period-close snapshot line(s) "
+        "(annual budget = the 12 monthly budgets; forecast outturn at P = actuals to P + forecasts after P)."
+    )
+    return ParsedFile("monitoring", raw.file_name, raw.sha256, frame, [note])
+
+
+def validate_savings(raw: RawTable, names: dict[str, str]) -> ParsedFile:
+    checks = {
+        "fiscal_year": fiscal_year,
+        "period": _snapshot_period,
+        "directorate": lambda v: _directorate(v, names, required=True),
+        "scheme": _text,
+        "target_gbp": amount_gbp,
+        "forecast_delivery_gbp": amount_gbp,
+        "status": _savings_status,
+    }
+    records = _rows(
+        raw,
+        SAVINGS_COLUMNS,
+        checks,
+        ("fiscal_year", "period", "directorate", "scheme"),
+        lambda key, row: (
+            f"scheme {key[3]!r} for {key[2]}, {key[0]} {period_label(key[1])} is already on row "
+            f"{row}; expected one line per scheme and period"
+        ),
+    )
+    frame = _frame(records, SAVINGS_COLUMNS, ("target_gbp", "forecast_delivery_gbp"))
+    return ParsedFile("savings", raw.file_name, raw.sha256, frame)
+
+
+def _measure_key(value: object, measures: dict[str, Measure]) -> str:
+    """The catalogue key for a measure cell (a key or an alias, any case); unknown ones are refused."""
+    text = _text(value)
+    accepted = measure_names(measures)
+    if text.lower() in accepted:
+        return accepted[text.lower()]
+    nearest = suggestions(text, measures)
+    hint = f"did you mean {' or '.join(f'`{key}`' for key in nearest)}? " if nearest else ""
+    raise _CellError(
+        f"is {text!r}, which is not in the catalogue of measures; {hint}The catalogue (data/measures.csv, "
+        "listed on the Data & sources page) is changed by a reviewed edit, not by a load"
+    )
+
+
+def _url(value: object) -> str | None:
+    text = _text(value, required=False, limit=500)
+    if text is not None and not _URL.fullmatch(text):
+        raise _CellError(f"is {text[:40]!r}; expected a web address starting https:// (or leave it blank)")
+    return text
+
+
+def _fits_catalogue(record: dict[str, object], measure: Measure) -> list[tuple[str, str]]:
+    """(column, message) for each way a row breaks its measure's catalogue entry."""
+    wrong = []
+    if record["unit"] != measure.unit:
+        wrong.append(("unit", f"unit is {record['unit']!r}; the catalogue gives {measure.key} in {measure.unit!r}"))
+    if record["period"] not in measure.periods:
+        wrong.append(
+            ("period", f"period {record['period']!r} does not apply to {measure.key}; expected one of "
+                       f"{', '.join(measure.periods)}")
+        )  # fmt: skip
+    if record["scenario"] is not None and record["scenario"] not in measure.scenarios:
+        allowed = ", ".join(measure.scenarios) if measure.scenarios else "none (leave it blank)"
+        wrong.append(
+            ("scenario", f"scenario {record['scenario']!r} does not apply to {measure.key}; expected {allowed}")
+        )
+    return wrong
+
+
+def validate_figures(raw: RawTable, names: dict[str, str], measures: dict[str, Measure] | None = None) -> ParsedFile:
+    measures = catalogue() if measures is None else measures
     positions, problems = _columns(raw, FIGURE_REQUIRED, FIGURE_OPTIONAL)
     if problems:
         raise LoadRejected(problems)
@@ -314,9 +521,9 @@ def validate_figures(raw: RawTable, names: dict[str, str]) -> ParsedFile:
 
     def measure(value: object) -> str:
         text = _text(value)
-        if not _MEASURE.fullmatch(text):
+        if not _MEASURE.fullmatch(text.lower()):
             raise _CellError(f"is {text!r}; expected a snake_case key such as dsg_cumulative_deficit")
-        return text
+        return _measure_key(text, measures)
 
     checks = {
         "measure": measure,
@@ -334,6 +541,8 @@ def validate_figures(raw: RawTable, names: dict[str, str]) -> ParsedFile:
         "source_document": lambda v: _text(v, limit=500),
         "source_section": _text,
         "source_quote": lambda v: _text(v, limit=MAX_QUOTE_CHARS),
+        "source_date": _date,
+        "source_url": _url,
     }
     records = []
     first_seen: dict[tuple, int] = {}
@@ -350,6 +559,9 @@ def validate_figures(raw: RawTable, names: dict[str, str]) -> ParsedFile:
                 problems.append(Problem(raw.file_name, row_number, where, f"{name} {error}", raw.sheet))
         if failed:
             continue
+        for column, message in _fits_catalogue(record, measures[record["measure"]]):
+            where = f"{column} ({column_letter(positions[column])})" if column in positions else column
+            problems.append(Problem(raw.file_name, row_number, where, message, raw.sheet))
         if record["basis"] == "derived" and not record["derivation"]:
             problems.append(
                 Problem(raw.file_name, row_number, "derivation", "a derived figure needs its derivation", raw.sheet)
@@ -375,7 +587,9 @@ def validate_figures(raw: RawTable, names: dict[str, str]) -> ParsedFile:
 
 
 def detect_kind(raw: RawTable) -> str:
-    return "figures" if "source_quote" in raw.header or "measure" in raw.header else "monitoring"
+    if "source_quote" in raw.header or "measure" in raw.header:
+        return "figures"
+    return "savings" if "scheme" in raw.header else "monitoring"
 
 
 def read(file_name: str, content: bytes, names: dict[str, str], kind: str | None = None) -> ParsedFile:
@@ -389,6 +603,8 @@ def read(file_name: str, content: bytes, names: dict[str, str], kind: str | None
     kind = kind or detect_kind(raw)
     if kind == "monitoring":
         return validate_monitoring(raw, names)
+    if kind == "savings":
+        return validate_savings(raw, names)
     return validate_figures(raw, names)
 
 

@@ -5,14 +5,19 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import posixpath
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
+from xml.etree import ElementTree
 
 from data.load._model import (
     MAX_BLANK_ROWS,
+    MAX_COLUMNS,
     MAX_FILE_BYTES,
     MAX_ROWS,
+    MAX_XLSX_OTHER_PART_BYTES,
     MAX_XLSX_PARTS,
     MAX_XLSX_UNCOMPRESSED_BYTES,
     Problem,
@@ -73,77 +78,227 @@ def _parse_csv(file_name: str, content: bytes) -> tuple[list[tuple[int, list[obj
     return rows, problems
 
 
+_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_DOC_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_OFFICE_DOCUMENT = _DOC_REL_NS + "/officeDocument"
+_WORKSHEET = _DOC_REL_NS + "/worksheet"
+_SHEET_DATA_TAG = f"{{{_MAIN_NS}}}sheetData"
+_ROW_TAG = f"{{{_MAIN_NS}}}row"
+_CELL_TAG = f"{{{_MAIN_NS}}}c"
+_MAX_LISTING_BYTES = 1024 * 1024  # the workbook part and its relationships: a sheet list, never large
+
+
+class _NotAWorkbook(ValueError):
+    pass
+
+
+def _xml_part(archive: zipfile.ZipFile, name: str) -> ElementTree.Element:
+    try:
+        info = archive.getinfo(name)
+    except KeyError as error:
+        raise _NotAWorkbook(f"the part {name} is missing") from error
+    if info.file_size > _MAX_LISTING_BYTES:
+        raise _NotAWorkbook(f"the part {name} is too large")
+    content = archive.read(info)
+    if b"<!DOCTYPE" in content or b"<!ENTITY" in content:
+        raise _NotAWorkbook(f"the part {name} declares entities")
+    try:
+        return ElementTree.fromstring(content)
+    except ElementTree.ParseError as error:
+        raise _NotAWorkbook(f"the part {name} is not readable XML") from error
+
+
+def _rels_path(part: str) -> str:
+    folder, _, name = part.rpartition("/")
+    return f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
+
+
+def _relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """Relationship id -> (type, the target's part name) for one part of the package."""
+    folder = posixpath.dirname(part)
+    found = {}
+    for rel in _xml_part(archive, _rels_path(part)).iter(f"{{{_RELS_NS}}}Relationship"):
+        target = rel.get("Target", "")
+        if rel.get("TargetMode") == "External":
+            continue
+        name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        found[rel.get("Id", "")] = (rel.get("Type", ""), name)
+    return found
+
+
+def _sheet_list(archive: zipfile.ZipFile) -> list[tuple[str, str, str | None]]:
+    """The workbook's own list of sheets, in order: (name, state, worksheet part or None for a chart sheet)."""
+    documents = [name for kind, name in _relationships(archive, "").values() if kind == _OFFICE_DOCUMENT]
+    if len(documents) != 1:
+        raise _NotAWorkbook("the package does not name one workbook")
+    workbook_part = documents[0]
+    relationships = _relationships(archive, workbook_part)
+    sheets = []
+    for sheet in _xml_part(archive, workbook_part).iter(f"{{{_MAIN_NS}}}sheet"):
+        kind, part = relationships.get(sheet.get(f"{{{_DOC_REL_NS}}}id", ""), ("", ""))
+        sheets.append((sheet.get("name", ""), sheet.get("state", "visible"), part if kind == _WORKSHEET else None))
+    return sheets
+
+
+def _refusal(file_name: str, message: str, sheet: str | None = None) -> tuple[list, list[Problem], str | None]:
+    return [], [Problem(file_name, None, None, message, sheet)], sheet
+
+
 def _parse_xlsx(file_name: str, content: bytes) -> tuple[list[tuple[int, list[object]]], list[Problem], str | None]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         parts = archive.infolist()
     except (zipfile.BadZipFile, OSError):
-        return (
-            [],
-            [Problem(file_name, None, None, "not a valid XLSX workbook (the file is damaged or not Excel)")],
-            None,
-        )
+        return _refusal(file_name, "not a valid XLSX workbook (the file is damaged or not Excel)")
     uncompressed = sum(part.file_size for part in parts)
     if len(parts) > MAX_XLSX_PARTS or uncompressed > MAX_XLSX_UNCOMPRESSED_BYTES:
-        return (
-            [],
-            [
-                Problem(
-                    file_name,
-                    None,
-                    None,
-                    f"the workbook unpacks to {uncompressed / 1e6:,.0f} MB in {len(parts)} parts; "
-                    f"the limit is {MAX_XLSX_UNCOMPRESSED_BYTES / 1e6:,.0f} MB and {MAX_XLSX_PARTS} parts",
-                )
-            ],
-            None,
+        return _refusal(
+            file_name,
+            f"the workbook unpacks to {uncompressed / 1e6:,.0f} MB in {len(parts)} parts; "
+            f"the limit is {MAX_XLSX_UNCOMPRESSED_BYTES / 1e6:,.0f} MB and {MAX_XLSX_PARTS} parts",
         )
-    worksheets = [p.filename for p in parts if re.fullmatch(r"xl/worksheets/[^/]+\.xml", p.filename)]
-    if len(worksheets) > 1:
-        # Name the sheets without parsing them: the workbook part lists them.
-        names: list[str] = []
-        try:
-            workbook_xml = archive.read("xl/workbook.xml").decode("utf-8", errors="replace")
-            names = re.findall(r'<(?:\w+:)?sheet\b[^>]*\bname="([^"]*)"', workbook_xml)
-        except KeyError:
-            pass
-        listed = ", ".join(repr(n) for n in names) if names else f"{len(worksheets)} sheets"
-        return (
-            [],
-            [
-                Problem(
-                    file_name,
-                    None,
-                    None,
-                    f"the workbook has {len(worksheets)} sheets ({listed}); expected exactly one sheet. "
-                    "Delete the other sheets or save the one you mean as CSV",
-                )
-            ],
-            None,
+    # The sheet to read comes from the workbook's own list (names, hidden or not, and where each is
+    # stored), read before any sheet is parsed: a hidden sheet must never be loaded in place of the
+    # one the person can see.
+    try:
+        sheets = _sheet_list(archive)
+    except (_NotAWorkbook, zipfile.BadZipFile, OSError, RuntimeError) as error:
+        return _refusal(file_name, f"not a valid XLSX workbook ({error})")
+    hidden = [name for name, state, _ in sheets if state != "visible"]
+    if hidden:
+        return _refusal(
+            file_name,
+            f"the workbook has hidden sheets ({', '.join(repr(n) for n in hidden)}); expected exactly one "
+            "visible sheet and no hidden ones. Delete the hidden sheets or save the sheet you mean as CSV",
         )
-    from openpyxl import load_workbook
+    if len(sheets) != 1:
+        listed = ", ".join(repr(name) for name, _, _ in sheets) or "none"
+        return _refusal(
+            file_name,
+            f"the workbook has {len(sheets)} sheets ({listed}); expected exactly one sheet. "
+            "Delete the other sheets or save the one you mean as CSV",
+        )
+    [(sheet_name, _, part)] = sheets
+    if part is None or part not in archive.namelist():
+        return _refusal(file_name, f"the sheet {sheet_name!r} is not a worksheet of cells", sheet_name)
+    oversize = [p for p in parts if p.filename != part and p.file_size > MAX_XLSX_OTHER_PART_BYTES]
+    if oversize:
+        return _refusal(
+            file_name,
+            f"the part {oversize[0].filename} unpacks to {oversize[0].file_size / 1e6:,.0f} MB; apart from the "
+            f"sheet, no part of a workbook may be over {MAX_XLSX_OTHER_PART_BYTES / 1e6:,.0f} MB",
+        )
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
 
+    # openpyxl's load_workbook also sizes every sheet, which for a sheet without <dimension> means
+    # parsing all of it into memory: here only the shared strings, the workbook and its styles are read.
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+        reader = ExcelReader(io.BytesIO(content), read_only=True, data_only=False)
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
     except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds for a damaged workbook
-        return [], [Problem(file_name, None, None, f"not a readable XLSX workbook ({type(error).__name__})")], None
+        return _refusal(file_name, f"not a readable XLSX workbook ({type(error).__name__})")
     try:
-        sheet = workbook.worksheets[0]
-        rows: list[tuple[int, list[object]]] = []
-        blank_run = 0
-        for row_number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if all(is_blank(v) for v in values):
-                blank_run += 1
-                if blank_run > MAX_BLANK_ROWS:
-                    break  # formatting that reaches far below the data, not data
-                continue
-            blank_run = 0
-            rows.append((row_number, list(values)))
-            if len(rows) > MAX_ROWS + 1:
-                return [], [Problem(file_name, row_number, None, f"more than {MAX_ROWS:,} rows; split the file")], None
-        return rows, [], sheet.title
+        return (*_bounded_rows(file_name, archive, part, reader, sheet_name), sheet_name)
+    except Exception as error:  # noqa: BLE001 - a damaged sheet part fails in the XML parser or openpyxl
+        return _refusal(file_name, f"the sheet could not be read ({type(error).__name__})", sheet_name)
     finally:
-        workbook.close()
+        reader.archive.close()
+
+
+def _streamed_rows(source, parser) -> Iterator[tuple[int, Iterator[dict]]]:
+    """(row number, its cells) from a worksheet part, holding one cell's XML at a time.
+
+    openpyxl's own parser builds a whole row's XML, then every cell of it, before yielding the row:
+    a row of millions of `<c>` elements (a few hundred KB compressed) would take gigabytes. Here each
+    element is dropped from the tree as soon as it ends, and the cells of a row are read one by one,
+    each with openpyxl's WorkSheetParser.parse_cell (types, shared strings, dates, formulas).
+    The caller may stop reading a row (or the sheet) at any cell.
+    """
+    events = iter(ElementTree.iterparse(source, events=("start", "end")))
+    path: list[ElementTree.Element] = []
+
+    def cells_of_row() -> Iterator[dict]:
+        for event, element in events:
+            if event == "start":
+                path.append(element)
+                continue
+            path.pop()
+            if element.tag == _ROW_TAG:
+                path[-1].remove(element)
+                return
+            if element.tag == _CELL_TAG:
+                cell = parser.parse_cell(element)
+                path[-1].remove(element)
+                yield cell
+
+    for event, element in events:
+        if event == "start":
+            path.append(element)
+            if element.tag == _ROW_TAG:
+                number = element.get("r")
+                parser.row_counter = int(number) if number is not None else parser.row_counter + 1
+                parser.col_counter = 0
+                cells = cells_of_row()
+                yield parser.row_counter, cells
+                for _ in cells:  # the rest of a row the caller stopped reading
+                    pass
+            continue
+        path.pop()
+        if element.tag == _SHEET_DATA_TAG:
+            return  # nothing after the cells matters here
+        if path and not any(ancestor.tag == _CELL_TAG for ancestor in path):
+            path[-1].remove(element)
+
+
+def _bounded_rows(
+    file_name: str, archive: zipfile.ZipFile, part: str, reader, sheet_name: str
+) -> tuple[list[tuple[int, list[object]]], list[Problem]]:
+    """The sheet's rows as the cells they actually hold.
+
+    openpyxl's row iterators pad every row to the width the sheet declares (`<dimension>`, which a
+    file may set to A1:XFD1048576): here each row is only as long as its last non-blank cell, and no
+    longer than MAX_COLUMNS; a value beyond that stops the read with a problem naming its cell.
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    rows: list[tuple[int, list[object]]] = []
+    last_number = last_filled = 0
+    with archive.open(part) as source:
+        parser = WorkSheetParser(
+            source,
+            reader.shared_strings,
+            data_only=False,
+            epoch=reader.wb.epoch,
+            date_formats=reader.wb._date_formats,
+            timedelta_formats=reader.wb._timedelta_formats,
+        )
+        for row_number, cells in _streamed_rows(source, parser):
+            if row_number <= last_number:
+                return [], [Problem(file_name, row_number, None, "the row appears twice in the sheet", sheet_name)]
+            last_number = row_number
+            if row_number - last_filled > MAX_BLANK_ROWS:
+                break  # formatting that reaches far below the data, not data
+            values: dict[int, object] = {}
+            for cell in cells:
+                if is_blank(cell["value"]):
+                    continue
+                if cell["column"] > MAX_COLUMNS:
+                    where = column_letter(cell["column"] - 1)
+                    message = f"a value beyond column {column_letter(MAX_COLUMNS - 1)}, the last a file may use"
+                    return [], [Problem(file_name, row_number, where, message, sheet_name)]
+                values[cell["column"]] = cell["value"]
+            if not values:
+                continue
+            last_filled = row_number
+            rows.append((row_number, [values.get(column) for column in range(1, max(values) + 1)]))
+            if len(rows) > MAX_ROWS + 1:
+                return [], [Problem(file_name, row_number, None, f"more than {MAX_ROWS:,} rows; split the file")]
+    return rows, []
 
 
 def too_large(file_name: str, size: int) -> Problem:

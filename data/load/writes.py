@@ -5,10 +5,168 @@ from __future__ import annotations
 from datetime import datetime
 
 import duckdb
+import pandas as pd
 
 from data.access import Actor, require
+from data.db import roll_back
 from data.load._model import KINDS, LoadRejected, LoadResult, ParsedFile, Preview, Problem, UndoResult
-from data.vocab import month_label
+from data.vocab import period_label
+
+SLICED = ("monitoring", "savings")  # loads that replace (year, period, directorate) slices of their table
+
+# The rows a load replaces (preview counts them, apply moves them to <table>_replaced): sample rows of
+# the file's years, and reported rows of the file's (year, period, directorate) slices. A cost centre
+# belongs to one directorate in a period, so a monitoring file that puts it under another directorate
+# replaces its line under the old one too; otherwise it would be counted in both. Each table's SQL is
+# written out in full: table names cannot be parameters, and SQL is never assembled from strings here.
+_FIND_REPLACED = {
+    "monitoring": """
+        CREATE OR REPLACE TEMP TABLE replaced_rows AS
+        SELECT m.rowid AS row_id FROM monitoring m
+        WHERE (m.basis = 'sample' AND m.fiscal_year IN (SELECT DISTINCT fiscal_year FROM incoming_rows))
+           OR (m.basis = 'reported' AND EXISTS (
+               SELECT 1 FROM incoming_rows i
+               WHERE i.fiscal_year = m.fiscal_year AND i.period = m.period
+                 AND (i.directorate = m.directorate OR i.cost_centre = m.cost_centre)))
+    """,
+    "savings": """
+        CREATE OR REPLACE TEMP TABLE replaced_rows AS
+        SELECT m.rowid AS row_id FROM savings m
+        WHERE (m.basis = 'sample' AND m.fiscal_year IN (SELECT DISTINCT fiscal_year FROM incoming_rows))
+           OR (m.basis = 'reported' AND EXISTS (
+               SELECT 1 FROM incoming_rows i
+               WHERE i.fiscal_year = m.fiscal_year AND i.period = m.period AND i.directorate = m.directorate))
+    """,
+}
+# For the preview: what is held and what comes in, as (year, period, directorate, item). A cost centre is
+# the item of a monitoring line; a scheme is named within its directorate, so its item includes that.
+_HELD_AND_INCOMING = {
+    "monitoring": (
+        """
+        CREATE OR REPLACE TEMP TABLE held_items AS
+        SELECT fiscal_year, period, directorate, cost_centre AS item FROM monitoring
+        WHERE basis = 'reported' AND rowid IN (SELECT row_id FROM replaced_rows)
+        """,
+        """
+        CREATE OR REPLACE TEMP TABLE incoming_items AS
+        SELECT fiscal_year, period, directorate, cost_centre AS item FROM incoming_rows
+        """,
+    ),
+    "savings": (
+        """
+        CREATE OR REPLACE TEMP TABLE held_items AS
+        SELECT fiscal_year, period, directorate, directorate || ' / ' || scheme AS item FROM savings
+        WHERE basis = 'reported' AND rowid IN (SELECT row_id FROM replaced_rows)
+        """,
+        """
+        CREATE OR REPLACE TEMP TABLE incoming_items AS
+        SELECT fiscal_year, period, directorate, directorate || ' / ' || scheme AS item FROM incoming_rows
+        """,
+    ),
+}
+_PREVIEW_SLICES = """
+    WITH incoming AS (
+        SELECT fiscal_year, period, directorate, count(*) AS in_file,
+               count(*) FILTER (WHERE EXISTS (
+                   SELECT 1 FROM held_items h
+                   WHERE h.fiscal_year = i.fiscal_year AND h.period = i.period AND h.item = i.item)) AS replaced
+        FROM incoming_items i GROUP BY ALL
+    ), leaving AS (
+        SELECT h.fiscal_year, h.period, h.directorate,
+               count(*) FILTER (WHERE NOT EXISTS (
+                   SELECT 1 FROM incoming_items i
+                   WHERE i.fiscal_year = h.fiscal_year AND i.period = h.period AND i.item = h.item)) AS removed,
+               count(*) FILTER (WHERE EXISTS (
+                   SELECT 1 FROM incoming_items i
+                   WHERE i.fiscal_year = h.fiscal_year AND i.period = h.period AND i.item = h.item
+                     AND i.directorate <> h.directorate)) AS moved
+        FROM held_items h GROUP BY ALL
+    )
+    SELECT fiscal_year, period, directorate,
+           coalesce(i.in_file, 0) AS in_file,
+           coalesce(i.in_file - i.replaced, 0) AS added,
+           coalesce(i.replaced, 0) AS replaced,
+           coalesce(l.removed, 0) AS removed,
+           coalesce(l.moved, 0) AS moved_to_another_directorate
+    FROM incoming i FULL JOIN leaving l USING (fiscal_year, period, directorate)
+    ORDER BY fiscal_year, period, directorate
+"""
+_COUNT_REPLACED = {
+    "monitoring": """
+        SELECT fiscal_year, basis, count(*) FROM monitoring WHERE rowid IN (SELECT row_id FROM replaced_rows)
+        GROUP BY ALL ORDER BY ALL
+    """,
+    "savings": """
+        SELECT fiscal_year, basis, count(*) FROM savings WHERE rowid IN (SELECT row_id FROM replaced_rows)
+        GROUP BY ALL ORDER BY ALL
+    """,
+}
+_KEEP_REPLACED = {
+    "monitoring": """
+        INSERT INTO monitoring_replaced
+        SELECT fiscal_year, period, directorate, service, cost_centre, annual_budget_gbp, actual_ytd_gbp,
+               forecast_outturn_gbp, basis, load_id, $load_id
+        FROM monitoring WHERE rowid IN (SELECT row_id FROM replaced_rows)
+    """,
+    "savings": """
+        INSERT INTO savings_replaced
+        SELECT fiscal_year, period, directorate, scheme, target_gbp, forecast_delivery_gbp, status, basis, load_id,
+               $load_id
+        FROM savings WHERE rowid IN (SELECT row_id FROM replaced_rows)
+    """,
+}
+_DELETE_REPLACED = {
+    "monitoring": "DELETE FROM monitoring WHERE rowid IN (SELECT row_id FROM replaced_rows)",
+    "savings": "DELETE FROM savings WHERE rowid IN (SELECT row_id FROM replaced_rows)",
+}
+_INSERT_INCOMING = {
+    "monitoring": """
+        INSERT INTO monitoring
+        SELECT fiscal_year, period, directorate, service, cost_centre, CAST(annual_budget_gbp AS DECIMAL(14, 2)),
+               CAST(actual_ytd_gbp AS DECIMAL(14, 2)), CAST(forecast_outturn_gbp AS DECIMAL(14, 2)), 'reported',
+               $load_id
+        FROM incoming_rows
+    """,
+    "savings": """
+        INSERT INTO savings
+        SELECT fiscal_year, period, directorate, scheme, CAST(target_gbp AS DECIMAL(14, 2)),
+               CAST(forecast_delivery_gbp AS DECIMAL(14, 2)), status, 'reported', $load_id
+        FROM incoming_rows
+    """,
+}
+# Undo: what a load added, in each table it can add to, and what it replaced, put back. Sample rows come
+# back only if they belong to the current sample fill.
+_COUNT_ADDED = {
+    "monitoring": "SELECT count(*) FROM monitoring WHERE load_id = $id",
+    "savings": "SELECT count(*) FROM savings WHERE load_id = $id",
+    "reported_figures": "SELECT count(*) FROM reported_figures WHERE load_id = $id",
+}
+_DELETE_ADDED = {
+    "monitoring": "DELETE FROM monitoring WHERE load_id = $id",
+    "savings": "DELETE FROM savings WHERE load_id = $id",
+    "reported_figures": "DELETE FROM reported_figures WHERE load_id = $id",
+}
+_RESTORE_REPLACED = {
+    "monitoring": """
+        INSERT INTO monitoring
+        SELECT fiscal_year, period, directorate, service, cost_centre, annual_budget_gbp, actual_ytd_gbp,
+               forecast_outturn_gbp, basis, load_id
+        FROM monitoring_replaced
+        WHERE replaced_by = $id
+          AND (basis = 'reported' OR load_id = (SELECT max(load_id) FROM loads WHERE kind = 'sample'))
+    """,
+    "savings": """
+        INSERT INTO savings
+        SELECT fiscal_year, period, directorate, scheme, target_gbp, forecast_delivery_gbp, status, basis, load_id
+        FROM savings_replaced
+        WHERE replaced_by = $id
+          AND (basis = 'reported' OR load_id = (SELECT max(load_id) FROM loads WHERE kind = 'sample'))
+    """,
+}
+_FORGET_REPLACED = {
+    "monitoring": "DELETE FROM monitoring_replaced WHERE replaced_by = $id",
+    "savings": "DELETE FROM savings_replaced WHERE replaced_by = $id",
+}
 
 
 def _active_duplicate(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> int | None:
@@ -45,48 +203,119 @@ def preview(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> Preview:
         held = int(changes["figures_already_held"].notna().sum())
         notes.append(
             f"{len(changes)} figure(s) will be added. {held} of them have figures already held for the same "
-            "measure, year and period; both are kept and shown side by side, the newest load first."
+            "measure, year and period; both are kept: pages show the one from the newer document and list "
+            "the other as an earlier figure."
         )
+        for _, document in new_documents(conn, parsed).iterrows():
+            dated = f"dated {document['source_date']}" if _cell(document["source_date"]) else "no date given"
+            notes.append(f"New source document: {document['source_document']} ({dated}).")
         return Preview("figures", parsed.file_name, changes, notes, duplicate)
 
-    conn.register("incoming_lines", parsed.frame)
+    table = parsed.kind
+    if table not in SLICED:
+        raise ValueError(f"unknown load kind {table!r}")
+    noun = "line" if table == "monitoring" else "scheme"
+    conn.register("incoming_rows", parsed.frame)
     try:
-        changes = conn.execute(
-            """
-            WITH incoming AS (
-                SELECT fiscal_year, period_month, directorate, count(*) AS lines_in_file,
-                       count(*) FILTER (WHERE EXISTS (
-                           SELECT 1 FROM monitoring m
-                           WHERE m.basis = 'reported' AND m.fiscal_year = i.fiscal_year
-                             AND m.period_month = i.period_month AND m.cost_centre = i.cost_centre)) AS replaced
-                FROM incoming_lines i GROUP BY ALL
-            ), held AS (
-                SELECT fiscal_year, period_month, directorate, count(*) AS reported_lines_held
-                FROM monitoring WHERE basis = 'reported' GROUP BY ALL
-            )
-            SELECT i.fiscal_year, i.period_month, i.directorate, i.lines_in_file,
-                   i.lines_in_file - i.replaced AS lines_added, i.replaced AS lines_replaced,
-                   greatest(coalesce(h.reported_lines_held, 0) - i.replaced, 0) AS lines_removed
-            FROM incoming i LEFT JOIN held h USING (fiscal_year, period_month, directorate)
-            ORDER BY i.fiscal_year, i.period_month, i.directorate
-            """
-        ).df()
-        sample = conn.execute(
-            """
-            SELECT fiscal_year, count(*) FROM monitoring
-            WHERE basis = 'sample' AND fiscal_year IN (SELECT DISTINCT fiscal_year FROM incoming_lines)
-            GROUP BY fiscal_year ORDER BY fiscal_year
-            """
-        ).fetchall()
+        conn.execute(_FIND_REPLACED[table])
+        for statement in _HELD_AND_INCOMING[table]:
+            conn.execute(statement)
+        changes = conn.execute(_PREVIEW_SLICES).df()
+        replaced = conn.execute(_COUNT_REPLACED[table]).fetchall()
     finally:
-        conn.unregister("incoming_lines")
-    changes.insert(2, "month", changes["period_month"].map(month_label))
+        for temp in ("replaced_rows", "held_items", "incoming_items"):
+            conn.execute("DROP TABLE IF EXISTS " + temp)
+        conn.unregister("incoming_rows")
+    sample = {year: count for year, basis, count in replaced if basis == "sample"}
+    changes = changes.rename(columns=lambda column: column if column in ("fiscal_year", "period", "directorate")
+                             else f"{noun}s_{column}")  # fmt: skip
+    moved = int(changes[f"{noun}s_moved_to_another_directorate"].sum())
+    if table == "savings":
+        changes = changes.drop(columns=f"{noun}s_moved_to_another_directorate")
+    changes["period"] = changes["period"].map(period_label)
+    notes = [*parsed.notes, *notes]
     notes.append(
-        f"{len(parsed.frame):,} line(s) for {changes['directorate'].nunique()} directorate(s) and "
-        f"{len(changes[['fiscal_year', 'period_month']].drop_duplicates())} month(s). Each directorate and month "
-        "in the file replaces the reported lines already held for it."
+        f"{len(parsed.frame):,} {noun}(s) for {changes['directorate'].nunique()} directorate(s) and "
+        f"{len(changes[['fiscal_year', 'period']].drop_duplicates())} period(s). Each directorate and period "
+        f"in the file replaces the reported {noun}s already held for that directorate and period; other periods "
+        "and directorates are kept."
     )
-    return Preview("monitoring", parsed.file_name, changes, notes, duplicate, dict(sample))
+    if moved:
+        notes.append(
+            f"{moved:,} cost centre(s) move to another directorate: a cost centre belongs to one directorate "
+            "in a period, so its line under the old directorate is replaced too."
+        )
+    return Preview(table, parsed.file_name, changes, notes, duplicate, sample)
+
+
+def _replace_slices(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile, load_id: int) -> tuple[int, int]:
+    """Inside apply's transaction: keep, then delete, what the file replaces; then insert the file's rows.
+
+    Returns (reported rows replaced, sample rows replaced).
+    """
+    table = parsed.kind
+    conn.register("incoming_rows", parsed.frame)
+    try:
+        conn.execute(_FIND_REPLACED[table])
+        counts = conn.execute(_COUNT_REPLACED[table]).fetchall()
+        conn.execute(_KEEP_REPLACED[table], {"load_id": load_id})
+        conn.execute(_DELETE_REPLACED[table])
+        conn.execute("DROP TABLE replaced_rows")
+        conn.execute(_INSERT_INCOMING[table], {"load_id": load_id})
+    finally:
+        conn.unregister("incoming_rows")
+    replaced = sum(count for _, basis, count in counts if basis == "reported")
+    return replaced, sum(count for _, basis, count in counts if basis == "sample")
+
+
+def _cell(value: object) -> object:
+    """None for a blank cell (None, NaN, NaT), else the value as text."""
+    return None if value is None or pd.isna(value) else str(value)
+
+
+def _documents(frame: pd.DataFrame) -> pd.DataFrame:
+    """The distinct source documents a figures file cites: title, date (None if not given), URL."""
+    cited = frame.reindex(columns=["source_document", "source_date", "source_url"])
+    cited = pd.DataFrame({column: [_cell(value) for value in cited[column]] for column in cited.columns}, dtype=object)
+    return cited.drop_duplicates(subset=["source_document", "source_date"]).reset_index(drop=True)
+
+
+def _known_source(conn: duckdb.DuckDBPyConnection, title: str, published: object) -> str | None:
+    row = conn.execute(
+        "SELECT min(source_id) FROM sources WHERE title = $title "
+        "AND ($date IS NULL OR published_on IS NOT DISTINCT FROM CAST($date AS DATE))",
+        {"title": title, "date": published},
+    ).fetchall()[0]
+    return row[0]
+
+
+def new_documents(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> pd.DataFrame:
+    """The documents a figures file cites that `sources` does not hold yet."""
+    documents = _documents(parsed.frame)
+    fresh = [
+        _known_source(conn, row["source_document"], _cell(row["source_date"])) is None
+        for row in documents.to_dict("records")
+    ]
+    return documents[fresh].reset_index(drop=True)
+
+
+def _register_sources(conn: duckdb.DuckDBPyConnection, frame: pd.DataFrame, load_id: int) -> pd.DataFrame:
+    """Add each cited document `sources` does not hold; return the frame with each row's source_id."""
+    ids: dict[tuple, str] = {}
+    for number, row in enumerate(_documents(frame).to_dict("records"), start=1):
+        key = (row["source_document"], _cell(row["source_date"]))
+        source_id = _known_source(conn, key[0], key[1])
+        if source_id is None:
+            source_id = f"L{load_id:04d}-S{number:02d}"
+            conn.execute(
+                "INSERT INTO sources (source_id, title, published_on, url, load_id) "
+                "VALUES ($id, $title, CAST($date AS DATE), $url, $load_id)",
+                {"id": source_id, "title": key[0], "date": key[1], "url": _cell(row["source_url"]), "load_id": load_id},
+            )
+        ids[key] = source_id
+    dates = frame.reindex(columns=["source_date"])["source_date"]
+    keys = zip(frame["source_document"], [_cell(d) for d in dates], strict=True)
+    return frame.assign(source_id=[ids[key] for key in keys])
 
 
 def _commit(conn: duckdb.DuckDBPyConnection) -> None:
@@ -125,60 +354,19 @@ def apply(
             },
         ).fetchall()[0][0]
         replaced = sample_replaced = 0
-        if parsed.kind == "monitoring":
-            conn.register("incoming_lines", parsed.frame)
-            try:
-                # The lines this load replaces: sample lines of the file's years, and reported lines of the
-                # file's (year, month, directorate) slices.
-                conn.execute(
-                    """
-                    CREATE OR REPLACE TEMP TABLE replaced_lines AS
-                    SELECT m.rowid AS line_rowid FROM monitoring m
-                    WHERE (m.basis = 'sample' AND m.fiscal_year IN (SELECT DISTINCT fiscal_year FROM incoming_lines))
-                       OR (m.basis = 'reported' AND EXISTS (
-                           SELECT 1 FROM incoming_lines i
-                           WHERE i.fiscal_year = m.fiscal_year AND i.period_month = m.period_month
-                             AND i.directorate = m.directorate))
-                    """
-                )
-                sample_replaced, replaced = conn.execute(
-                    """
-                    SELECT count(*) FILTER (WHERE basis = 'sample'), count(*) FILTER (WHERE basis = 'reported')
-                    FROM monitoring WHERE rowid IN (SELECT line_rowid FROM replaced_lines)
-                    """
-                ).fetchall()[0]
-                conn.execute(
-                    """
-                    INSERT INTO monitoring_replaced
-                    SELECT fiscal_year, period_month, directorate, service, cost_centre, budget_gbp, actual_gbp,
-                           forecast_gbp, basis, load_id, $load_id
-                    FROM monitoring WHERE rowid IN (SELECT line_rowid FROM replaced_lines)
-                    """,
-                    {"load_id": load_id},
-                )
-                conn.execute("DELETE FROM monitoring WHERE rowid IN (SELECT line_rowid FROM replaced_lines)")
-                conn.execute("DROP TABLE replaced_lines")
-                conn.execute(
-                    """
-                    INSERT INTO monitoring
-                    SELECT fiscal_year, period_month, directorate, service, cost_centre,
-                           CAST(budget_gbp AS DECIMAL(14, 2)), CAST(actual_gbp AS DECIMAL(14, 2)),
-                           CAST(forecast_gbp AS DECIMAL(14, 2)), 'reported', $load_id
-                    FROM incoming_lines
-                    """,
-                    {"load_id": load_id},
-                )
-            finally:
-                conn.unregister("incoming_lines")
+        if parsed.kind in SLICED:
+            replaced, sample_replaced = _replace_slices(conn, parsed, load_id)
         else:
-            conn.register("incoming_figures", parsed.frame)
+            incoming = _register_sources(conn, parsed.frame, load_id)
+            conn.register("incoming_figures", incoming)
             try:
                 conn.execute(
                     """
                     INSERT INTO reported_figures
                     SELECT printf('L%04d-%04d', $load_id, row_number() OVER ()), measure, label, fiscal_year,
                            period, scenario, directorate, value, unit, qualifier, basis, derivation,
-                           CAST(as_at_date AS DATE), source_document, source_section, source_quote, $load_id
+                           CAST(as_at_date AS DATE), source_document, source_section, source_quote, $load_id,
+                           source_id
                     FROM incoming_figures
                     """,
                     {"load_id": load_id},
@@ -187,7 +375,7 @@ def apply(
                 conn.unregister("incoming_figures")
         _commit(conn)
     except BaseException:
-        conn.execute("ROLLBACK")
+        roll_back(conn)
         raise
     return LoadResult(load_id, parsed.kind, len(parsed.frame), int(replaced), int(sample_replaced))
 
@@ -210,7 +398,11 @@ def undo(conn: duckdb.DuckDBPyConnection, load_id: int, actor: Actor) -> UndoRes
         later = [
             r[0]
             for r in conn.execute(
-                "SELECT DISTINCT replaced_by FROM monitoring_replaced WHERE load_id = $id ORDER BY 1", {"id": load_id}
+                """
+                SELECT DISTINCT replaced_by FROM monitoring_replaced WHERE load_id = $id
+                UNION SELECT DISTINCT replaced_by FROM savings_replaced WHERE load_id = $id ORDER BY 1
+                """,
+                {"id": load_id},
             ).fetchall()
         ]
         if later:
@@ -218,31 +410,29 @@ def undo(conn: duckdb.DuckDBPyConnection, load_id: int, actor: Actor) -> UndoRes
                 f"Load {load_id}'s lines were since replaced by load {', '.join(map(str, later))}; "
                 "undo the later load first."
             )
-        removed = conn.execute("SELECT count(*) FROM monitoring WHERE load_id = $id", {"id": load_id}).fetchall()[0][0]
-        removed += conn.execute(
-            "SELECT count(*) FROM reported_figures WHERE load_id = $id", {"id": load_id}
-        ).fetchall()[0][0]
-        conn.execute("DELETE FROM monitoring WHERE load_id = $id", {"id": load_id})
-        conn.execute("DELETE FROM reported_figures WHERE load_id = $id", {"id": load_id})
-        # Sample lines come back only if they belong to the current sample fill.
-        restored = conn.execute(
+        removed = restored = 0
+        for table in _COUNT_ADDED:
+            removed += conn.execute(_COUNT_ADDED[table], {"id": load_id}).fetchall()[0][0]
+            conn.execute(_DELETE_ADDED[table], {"id": load_id})
+        for table in SLICED:
+            restored += conn.execute(_RESTORE_REPLACED[table], {"id": load_id}).fetchall()[0][0]
+            conn.execute(_FORGET_REPLACED[table], {"id": load_id})
+        # A document this load registered goes with it, unless a later load's figures cite it too.
+        conn.execute(
             """
-            INSERT INTO monitoring
-            SELECT fiscal_year, period_month, directorate, service, cost_centre, budget_gbp, actual_gbp,
-                   forecast_gbp, basis, load_id
-            FROM monitoring_replaced
-            WHERE replaced_by = $id
-              AND (basis = 'reported' OR load_id = (SELECT max(load_id) FROM loads WHERE kind = 'sample'))
+            UPDATE sources SET load_id = (SELECT min(f.load_id) FROM reported_figures f
+                                          WHERE f.source_id = sources.source_id)
+            WHERE load_id = $id AND source_id IN (SELECT source_id FROM reported_figures WHERE source_id IS NOT NULL)
             """,
             {"id": load_id},
-        ).fetchall()[0][0]
-        conn.execute("DELETE FROM monitoring_replaced WHERE replaced_by = $id", {"id": load_id})
+        )
+        conn.execute("DELETE FROM sources WHERE load_id = $id", {"id": load_id})
         conn.execute(
             "UPDATE loads SET undone_at = $at, undone_by = $by WHERE load_id = $id",
             {"at": datetime.now(), "by": actor.identity, "id": load_id},
         )
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        roll_back(conn)
         raise
     return UndoResult(load_id, int(removed), int(restored))

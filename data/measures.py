@@ -1,0 +1,69 @@
+"""The catalogue of measures (data/measures.csv, a reviewed file): what a figure may report, and how.
+
+A figures load accepts a measure only if the catalogue has it, by key or by one of its aliases, and
+only with the catalogue's unit and one of its periods and scenarios. New measures are added here in a
+reviewed change, never by a load.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+CATALOGUE_CSV = Path(__file__).parent / "measures.csv"
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str
+    unit: str
+    definition: str
+    aliases: tuple[str, ...]
+    periods: tuple[str, ...]
+    scenarios: tuple[str, ...]  # empty: the measure takes no scenario
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(part for part in text.split("|") if part)
+
+
+@functools.cache
+def catalogue(path: Path = CATALOGUE_CSV) -> dict[str, Measure]:
+    """Key -> Measure, from the reviewed CSV."""
+    with path.open(encoding="utf-8", newline="") as file:
+        return {
+            row["measure"]: Measure(
+                row["measure"],
+                row["label"],
+                row["unit"],
+                row["definition"],
+                _split(row["aliases"]),
+                _split(row["periods"]),
+                _split(row["scenarios"]),
+            )
+            for row in csv.DictReader(file)
+        }
+
+
+def names(measures: dict[str, Measure]) -> dict[str, str]:
+    """Every accepted spelling (key or alias, lower case) -> the catalogue key."""
+    accepted = {key: key for key in measures}
+    for measure in measures.values():
+        for alias in measure.aliases:
+            accepted.setdefault(alias, measure.key)
+    return accepted
+
+
+def suggestions(text: str, measures: dict[str, Measure], limit: int = 3) -> list[str]:
+    """The catalogue keys nearest to an unknown measure, nearest first (aliases count towards their key)."""
+    accepted = names(measures)
+    close = difflib.get_close_matches(text.lower(), list(accepted), n=limit * 3, cutoff=0.6)
+    keys: list[str] = []
+    for name in close:
+        if accepted[name] not in keys:
+            keys.append(accepted[name])
+    return keys[:limit]
