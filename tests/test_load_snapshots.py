@@ -36,9 +36,15 @@ def load_bytes(db, name: str, content: bytes, kind: str | None = None):
         return parsed, summary, load.apply(conn, parsed, ADMIN)
 
 
-def held(db, table: str = "monitoring", where: str = "basis = 'reported'") -> list[tuple]:
+HELD = {
+    "monitoring": "SELECT * EXCLUDE (basis) FROM monitoring WHERE basis = $basis ORDER BY ALL",
+    "savings": "SELECT * EXCLUDE (basis) FROM savings WHERE basis = $basis ORDER BY ALL",
+}
+
+
+def held(db, table: str = "monitoring", basis: str = "reported") -> list[tuple]:
     with duckdb.connect(str(db), read_only=True) as conn:
-        return conn.execute(f"SELECT * EXCLUDE (basis) FROM {table} WHERE {where} ORDER BY ALL").fetchall()
+        return conn.execute(HELD[table], {"basis": basis}).fetchall()
 
 
 def test_the_standard_extract_header_loads_as_it_is_from_csv_and_xlsx(db_path):
@@ -129,7 +135,7 @@ def test_a_savings_file_loads_replaces_its_period_and_directorate_and_undoes(db_
         load.undo(conn, second.load_id, ADMIN)
         load.undo(conn, first.load_id, ADMIN)
     assert held(db_path, "savings") == []
-    assert len(held(db_path, "savings", "basis = 'sample'")) == 36
+    assert len(held(db_path, "savings", "sample")) == 36
 
 
 def _savings_with(row: int, column: str, value: str) -> bytes:
