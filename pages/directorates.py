@@ -131,7 +131,7 @@ def directorate_view() -> None:
             st.warning(
                 f"**Sample data.** {int(total['sample_lines']):,} of the {int(total['lines']):,} lines behind these "
                 "figures are synthetic sample lines, not the council's ledger. The 2020/21 council totals at P9 "
-                "(£18.6m forecast overspend) and P12 (£15m outturn) are the reported figures; the split by "
+                "and P12 are the quarter 3 forecast overspend and the outturn the council reported; the split by "
                 "directorate, service and cost centre is invented. Load the period-close extract on the Data & "
                 "sources page to replace them.",
                 icon=":material/science:",
@@ -254,7 +254,7 @@ def directorate_view() -> None:
         else:
             if int(savings["sample_lines"].sum()):
                 st.warning(
-                    "**Sample data.** These savings schemes are synthetic: their targets sum to the £27m of tactical "
+                    "**Sample data.** These savings schemes are synthetic: their targets sum to the tactical "
                     "and transformational savings reported for 2021/22; schemes, statuses and delivery are invented.",
                     icon=":material/science:",
                 )
