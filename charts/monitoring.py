@@ -31,7 +31,7 @@ SAMPLE_SOURCE = (
     "directorate, service and cost centre is invented)"
 )
 SAMPLE_SAVINGS_SOURCE = (
-    "Source: sample savings schemes (synthetic; the 2021/22 targets sum to the £27m programme reported to "
+    "Source: sample savings schemes (synthetic; the 2021/22 targets sum to the savings programme reported to "
     "Dorset Council Cabinet, 5 October 2021; schemes, statuses and delivery are invented)"
 )
 LEDGER_SOURCE = "Source: period-close monitoring extract loaded from the ledger"

@@ -9,6 +9,7 @@ from data import vocab
 from metrics import position
 from metrics.figures import directorate_level, revisions
 from ui import as_at as as_at_control
+from ui.cache import cached
 from ui.chart_panel import show_chart
 from ui.common import as_at_line, database, figure_metric, not_reported_metric, sources_expander
 from ui.filters import directorate_notice
@@ -41,20 +42,6 @@ with database() as conn:
     overspend = position.overspend_by_year(conn, as_at=as_at)
     rates = quietly(position.collection_rates, conn)
     forecasts = quietly(position.forecasts_against_outturn, conn)
-    charts = {
-        chart_id: build(conn, as_at=as_at)
-        for chart_id, build in {
-            "budget": position_charts.build_net_budget,
-            "budget_outturn": position_charts.build_budget_and_outturn,
-            "overspend": position_charts.build_overspend_by_year,
-            "forecasts": position_charts.build_forecasts_against_outturn,
-            "path": position_charts.build_forecast_path,
-            "bridge": position_charts.build_overspend_bridge,
-            "funding": position_charts.build_funding_assumptions,
-            "savings": position_charts.build_savings,
-            "collection": position_charts.build_collection,
-        }.items()
-    }
     used = position.latest_figures(conn, MEASURES, as_at=as_at)
     directorate_figures = directorate_level(conn, MEASURES, as_at=as_at)
     replaced = revisions(conn, MEASURES, as_at=as_at)
@@ -88,26 +75,46 @@ with columns[2]:
 with columns[3]:
     metric(rates, "Council tax collected", "council tax collection rate")
 
-st.header("Budget and outturn, every year held")
-show_chart(charts["budget_outturn"])
-show_chart(charts["budget"])
-show_chart(charts["overspend"])
+SECTION_KEY = "section"  # the open section is kept in the address: ?section=...
+# Nine charts in four sections, one on screen at a time: only the open tab's charts are built and drawn, so
+# the first screen is not held up by the rest. Each tab is a labelled, keyboard-reachable section, and every
+# chart is also in the Briefing pack.
+SECTIONS = {
+    "Budget and outturn": (
+        position_charts.build_budget_and_outturn,
+        position_charts.build_net_budget,
+        position_charts.build_overspend_by_year,
+    ),
+    "Quarter forecasts": (
+        position_charts.build_forecasts_against_outturn,
+        position_charts.build_forecast_path,
+        position_charts.build_overspend_bridge,
+    ),
+    "Medium-term plan and savings": (position_charts.build_funding_assumptions, position_charts.build_savings),
+    "Council tax collection": (position_charts.build_collection,),
+}
+NOTES = {
+    "Quarter forecasts": "The gross service overspend is derived: the net overspend plus the two underspends that "
+    "offset it. The document does not state it.",
+}
 
-st.header("Quarter forecasts against what happened")
-show_chart(charts["forecasts"])
-show_chart(charts["path"])
-show_chart(charts["bridge"])
-st.caption(
-    "The gross service overspend is derived: the net overspend plus the two underspends that offset it. "
-    "The document does not state it."
-)
 
-st.header("The medium-term plan and savings")
-show_chart(charts["funding"])
-show_chart(charts["savings"])
+@st.fragment
+def sections() -> None:
+    """Switching tabs reruns this fragment only."""
+    tabs = st.tabs(list(SECTIONS), key=SECTION_KEY, bind="query-params")
+    for tab, (title, builders) in zip(tabs, SECTIONS.items(), strict=True):
+        with tab:
+            if not tab.open:
+                continue
+            with database() as conn:
+                for build in builders:
+                    show_chart(cached(conn, build, as_at=as_at))
+            if title in NOTES:
+                st.caption(NOTES[title])
 
-st.header("Council tax collection")
-show_chart(charts["collection"])
+
+sections()
 
 if not directorate_figures.empty:
     st.header("Figures held for single directorates")

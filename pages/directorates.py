@@ -86,180 +86,204 @@ def show_table(table: pd.DataFrame, key: str, *, static: bool = True) -> None:
 
 st.title(vocab.DIRECTORATES.title)
 
-with database() as conn:
-    key = data_key(conn)
-    years = cached(conn, "years", key)
-    savings_held = cached(conn, "savings_snapshots", key)
-    chosen = filters.current_directorates(monitoring.directorate_names(conn), directorate_aliases(conn))
-scope = ", ".join(chosen) if chosen else "all directorates"
-thresholds = monitoring.rag_thresholds()
 
-if years.empty:
-    st.info("There are no monitoring snapshots yet. Load a period-close extract on the Data & sources page.")
-else:
-    year_column, period_column = st.columns(2)
-    year = filters.year_filter(list(years["fiscal_year"]), container=year_column)
+# Everything below the title depends on the sidebar's directorates: a change there reruns this fragment only
+# (see ui.filters), not the frame, the sidebar or the page's header.
+@st.fragment(key=filters.DIRECTORATE_FRAGMENT)
+def directorate_view() -> None:
     with database() as conn:
-        held = cached(conn, "periods", key, fiscal_year=year)
-    period = filters.period_filter(held, container=period_column)
-    previous = monitoring.previous_period(held, period)
-    since = period_label(previous) if previous else None
-    with database() as conn:
-        table = cached(
-            conn, "monitoring_table", key, fiscal_year=year, period=period, previous=previous, directorates=chosen,
-            thresholds=thresholds,
-        )  # fmt: skip
-        total = cached(
-            conn, "council_total", key, fiscal_year=year, period=period, previous=previous, directorates=chosen,
-            thresholds=thresholds,
-        ).iloc[0]  # fmt: skip
-        drift = cached(conn, "drift", key, fiscal_year=year, directorates=chosen)
+        key = data_key(conn)
+        years = cached(conn, "years", key)
+        savings_held = cached(conn, "savings_snapshots", key)
+        chosen = filters.current_directorates(monitoring.directorate_names(conn), directorate_aliases(conn))
+    filters.keep_directorates_in_url(chosen)
+    scope = ", ".join(chosen) if chosen else "all directorates"
+    thresholds = monitoring.rag_thresholds()
 
-    st.caption(
-        f"**{plain(scope)}**, {year}, forecast outturn at the close of {vocab.month_label(period)}"
-        + (f", movement since {since}, the previous period held." if since else "; no earlier period is held.")
-        + " Directorates are chosen in the sidebar; the page's address keeps the year, period and filters, so a "
-        "copied link opens this view."
-    )
-    if int(total["sample_lines"]):
-        st.warning(
-            f"**Sample data.** {int(total['sample_lines']):,} of the {int(total['lines']):,} lines behind these "
-            "figures are synthetic sample lines, not the council's ledger. The 2020/21 council totals at P9 "
-            "(£18.6m forecast overspend) and P12 (£15m outturn) are the reported figures; the split by "
-            "directorate, service and cost centre is invented. Load the period-close extract on the Data & "
-            "sources page to replace them.",
-            icon=":material/science:",
-        )
-
-    if table.empty:
-        st.info(f"No monitoring lines for {plain(scope)} at {period_label(period)} {year}.")
+    if years.empty:
+        st.info("There are no monitoring snapshots yet. Load a period-close extract on the Data & sources page.")
     else:
-        suffix = " (sample data)" if int(total["sample_lines"]) else ""
-        movement = total["movement_gbp"]
-        variance = float(total["variance_gbp"])
-        moved = since is not None and pd.notna(movement)
-        # (label, value, the word that says which way, help): the word sits under the figure, in grey.
-        metrics = (
-            ("Annual budget", gbp(total["annual_budget_gbp"]), None, "The current annual budget at the period close."),
-            ("Forecast outturn", gbp(total["forecast_outturn_gbp"]), None, "The forecast spend for the whole year."),
-            (
-                "Forecast variance",
-                gbp(abs(variance)),
-                "over budget" if variance > 0 else "under budget" if variance < 0 else "on budget",
-                "Forecast outturn minus annual budget.",
-            ),
-            (
-                f"Movement since {since}" if since else "Movement",
-                gbp(abs(movement)) if moved else "none",
-                ("worse" if movement > 0 else "better" if movement < 0 else "no change") if moved else None,
-                "The change in the forecast variance since the previous period held.",
-            ),
-        )
-        for column, (label, value, word, help_text) in zip(st.columns(4), metrics, strict=True):
-            with column:
-                st.metric(label + suffix, value, delta=word, delta_color="off", delta_arrow="off", help=help_text)
-
-        st.header(f"Budget monitoring at {period_label(period)}")
-        total_row = total.to_frame().T.assign(
-            name="Council total" if not chosen else "Total of the chosen directorates"
-        )
-        show_table(
-            shown_table(pd.concat([table, total_row], ignore_index=True), "Directorate", since), "table_directorates"
-        )
-        st.caption(plain(thresholds.describe()) + " Set MONITORING_RAG_AMBER_PCT and MONITORING_RAG_RED_PCT to change.")
-
-        drill_column, service_column = st.columns(2)
-        drilled = filters.drill_filter(
-            "Drill into a directorate", filters.PARAM_DRILL, list(table["name"]), filters.ALL_DIRECTORATES_DRILL,
-            container=drill_column,
-        )  # fmt: skip
-        service = None
-        if drilled:
-            with database() as conn:
-                services = cached(
-                    conn, "monitoring_table", key, fiscal_year=year, period=period, previous=previous,
-                    level="service", directorate=drilled, thresholds=thresholds,
-                )  # fmt: skip
-            service = filters.drill_filter(
-                "Service", filters.PARAM_SERVICE, sorted(services["name"]), filters.ALL_SERVICES,
-                container=service_column,
-            )  # fmt: skip
-            st.subheader(f"{drilled}: services at {period_label(period)}")
-            show_table(shown_table(services, "Service", since), "table_services")
-        if service:
-            with database() as conn:
-                centres = cached(
-                    conn, "monitoring_table", key, fiscal_year=year, period=period, previous=previous,
-                    level="cost_centre", directorate=drilled, service=service, limit=CENTRES_SHOWN,
-                    thresholds=thresholds,
-                )  # fmt: skip
-            st.subheader(f"{service}: cost centres at {period_label(period)}")
-            st.caption(f"The {CENTRES_SHOWN} cost centres with the largest variances, largest first.")
-            show_table(shown_table(centres, "Cost centre", since), "table_centres", static=False)
-
-        where = " › ".join(x for x in (drilled or scope, service) if x)
-        st.subheader("Forecast variance")
-        if drilled:
-            show_chart(variance_chart(services, fiscal_year=year, period=period, scope=drilled, level="service"))
-        else:
-            show_chart(variance_chart(table, fiscal_year=year, period=period, scope=scope))
-
-        st.subheader("How the forecast moved through the year")
-        show_chart(drift_chart(drift[drift["period"] <= period], fiscal_year=year, scope=scope))
-
+        year_column, period_column = st.columns(2)
+        year = filters.year_filter(list(years["fiscal_year"]), container=year_column)
         with database() as conn:
-            largest = cached(
-                conn, "monitoring_table", key, fiscal_year=year, period=period, previous=previous,
-                directorates=chosen, level="cost_centre", directorate=drilled, service=service, limit=15,
+            held = cached(conn, "periods", key, fiscal_year=year)
+        period = filters.period_filter(held, container=period_column)
+        previous = monitoring.previous_period(held, period)
+        since = period_label(previous) if previous else None
+        with database() as conn:
+            table = cached(
+                conn, "monitoring_table", key, fiscal_year=year, period=period, previous=previous, directorates=chosen,
                 thresholds=thresholds,
             )  # fmt: skip
-        st.subheader("Largest variances by cost centre")
-        show_chart(cost_centres_chart(largest, fiscal_year=year, period=period, scope=where))
+            total = cached(
+                conn, "council_total", key, fiscal_year=year, period=period, previous=previous, directorates=chosen,
+                thresholds=thresholds,
+            ).iloc[0]  # fmt: skip
+            drift = cached(conn, "drift", key, fiscal_year=year, directorates=chosen)
 
-st.header("Savings delivery")
-if savings_held.empty:
-    st.info("No savings are held. Load a savings tracker on the Data & sources page.")
-else:
-    snapshots = [(str(y), int(p)) for y, p in zip(savings_held["fiscal_year"], savings_held["period"], strict=True)]
-    snapshot = st.selectbox(
-        "Savings at", snapshots, format_func=lambda s: f"{s[0]} {period_label(s[1])}", key="savings_snapshot"
-    )
-    savings_year, savings_period = snapshot
-    with database() as conn:
-        savings = cached(conn, "savings_by_directorate", key, fiscal_year=savings_year, period=savings_period,
-                         directorates=chosen)  # fmt: skip
-        schemes = cached(conn, "savings_schemes", key, fiscal_year=savings_year, period=savings_period,
-                         directorates=chosen)  # fmt: skip
-    if savings.empty:
-        st.info(f"No savings schemes for {plain(scope)} at {period_label(savings_period)} {savings_year}.")
-    else:
-        if int(savings["sample_lines"].sum()):
+        st.caption(
+            f"**{plain(scope)}**, {year}, forecast outturn at the close of {vocab.month_label(period)}"
+            + (f", movement since {since}, the previous period held." if since else "; no earlier period is held.")
+            + " Directorates are chosen in the sidebar; the page's address keeps the year, period and filters, so a "
+            "copied link opens this view."
+        )
+        if int(total["sample_lines"]):
             st.warning(
-                "**Sample data.** These savings schemes are synthetic: their targets sum to the £27m of tactical "
-                "and transformational savings reported for 2021/22; schemes, statuses and delivery are invented.",
+                f"**Sample data.** {int(total['sample_lines']):,} of the {int(total['lines']):,} lines behind these "
+                "figures are synthetic sample lines, not the council's ledger. The 2020/21 council totals at P9 "
+                "and P12 are the quarter 3 forecast overspend and the outturn the council reported; the split by "
+                "directorate, service and cost centre is invented. Load the period-close extract on the Data & "
+                "sources page to replace them.",
                 icon=":material/science:",
             )
-        undelivered = float(savings["undelivered_gbp"].sum())
-        st.markdown(
-            f"**{gbp(undelivered)}** of the **{gbp(float(savings['target_gbp'].sum()))}** savings target is forecast "
-            "undelivered; that shortfall is carried in the directorates' forecast outturn."
-        )
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    "Directorate": savings["directorate"],
-                    "Target": savings["target_gbp"].map(gbp),
-                    "Forecast delivery": savings["forecast_delivery_gbp"].map(gbp),
-                    "Undelivered (in the forecast)": savings["undelivered_gbp"].map(gbp),
-                    "Delivered %": [f"{p:.0f}%" if pd.notna(p) else "n/a" for p in savings["delivery_pct"]],
-                    "Schemes": [savings_status_words(r) for _, r in savings.iterrows()],
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-        )
-        show_chart(savings_chart(savings, fiscal_year=savings_year, period=savings_period, scope=scope))
-        with st.expander("Every scheme"):
-            st.dataframe(
-                schemes.assign(status=schemes["status"].map(SAVINGS_STATUS_LABELS)), hide_index=True, width="stretch"
+
+        if table.empty:
+            st.info(f"No monitoring lines for {plain(scope)} at {period_label(period)} {year}.")
+        else:
+            suffix = " (sample data)" if int(total["sample_lines"]) else ""
+            movement = total["movement_gbp"]
+            variance = float(total["variance_gbp"])
+            moved = since is not None and pd.notna(movement)
+            # (label, value, the word that says which way, help): the word sits under the figure, in grey.
+            metrics = (
+                (
+                    "Annual budget",
+                    gbp(total["annual_budget_gbp"]),
+                    None,
+                    "The current annual budget at the period close.",
+                ),
+                (
+                    "Forecast outturn",
+                    gbp(total["forecast_outturn_gbp"]),
+                    None,
+                    "The forecast spend for the whole year.",
+                ),
+                (
+                    "Forecast variance",
+                    gbp(abs(variance)),
+                    "over budget" if variance > 0 else "under budget" if variance < 0 else "on budget",
+                    "Forecast outturn minus annual budget.",
+                ),
+                (
+                    f"Movement since {since}" if since else "Movement",
+                    gbp(abs(movement)) if moved else "none",
+                    ("worse" if movement > 0 else "better" if movement < 0 else "no change") if moved else None,
+                    "The change in the forecast variance since the previous period held.",
+                ),
             )
+            for column, (label, value, word, help_text) in zip(st.columns(4), metrics, strict=True):
+                with column:
+                    st.metric(label + suffix, value, delta=word, delta_color="off", delta_arrow="off", help=help_text)
+
+            st.header(f"Budget monitoring at {period_label(period)}")
+            total_row = total.to_frame().T.assign(
+                name="Council total" if not chosen else "Total of the chosen directorates"
+            )
+            show_table(
+                shown_table(pd.concat([table, total_row], ignore_index=True), "Directorate", since),
+                "table_directorates",
+            )
+            st.caption(
+                plain(thresholds.describe()) + " Set MONITORING_RAG_AMBER_PCT and MONITORING_RAG_RED_PCT to change."
+            )
+
+            drill_column, service_column = st.columns(2)
+            drilled = filters.drill_filter(
+                "Drill into a directorate", filters.PARAM_DRILL, list(table["name"]), filters.ALL_DIRECTORATES_DRILL,
+                container=drill_column,
+            )  # fmt: skip
+            service = None
+            if drilled:
+                with database() as conn:
+                    services = cached(
+                        conn, "monitoring_table", key, fiscal_year=year, period=period, previous=previous,
+                        level="service", directorate=drilled, thresholds=thresholds,
+                    )  # fmt: skip
+                service = filters.drill_filter(
+                    "Service", filters.PARAM_SERVICE, sorted(services["name"]), filters.ALL_SERVICES,
+                    container=service_column,
+                )  # fmt: skip
+                st.subheader(f"{drilled}: services at {period_label(period)}")
+                show_table(shown_table(services, "Service", since), "table_services")
+            if service:
+                with database() as conn:
+                    centres = cached(
+                        conn, "monitoring_table", key, fiscal_year=year, period=period, previous=previous,
+                        level="cost_centre", directorate=drilled, service=service, limit=CENTRES_SHOWN,
+                        thresholds=thresholds,
+                    )  # fmt: skip
+                st.subheader(f"{service}: cost centres at {period_label(period)}")
+                st.caption(f"The {CENTRES_SHOWN} cost centres with the largest variances, largest first.")
+                show_table(shown_table(centres, "Cost centre", since), "table_centres", static=False)
+
+            where = " › ".join(x for x in (drilled or scope, service) if x)
+            st.subheader("Forecast variance")
+            if drilled:
+                show_chart(variance_chart(services, fiscal_year=year, period=period, scope=drilled, level="service"))
+            else:
+                show_chart(variance_chart(table, fiscal_year=year, period=period, scope=scope))
+
+            st.subheader("How the forecast moved through the year")
+            show_chart(drift_chart(drift[drift["period"] <= period], fiscal_year=year, scope=scope))
+
+            with database() as conn:
+                largest = cached(
+                    conn, "monitoring_table", key, fiscal_year=year, period=period, previous=previous,
+                    directorates=chosen, level="cost_centre", directorate=drilled, service=service, limit=15,
+                    thresholds=thresholds,
+                )  # fmt: skip
+            st.subheader("Largest variances by cost centre")
+            show_chart(cost_centres_chart(largest, fiscal_year=year, period=period, scope=where))
+
+    st.header("Savings delivery")
+    if savings_held.empty:
+        st.info("No savings are held. Load a savings tracker on the Data & sources page.")
+    else:
+        snapshots = [(str(y), int(p)) for y, p in zip(savings_held["fiscal_year"], savings_held["period"], strict=True)]
+        snapshot = st.selectbox(
+            "Savings at", snapshots, format_func=lambda s: f"{s[0]} {period_label(s[1])}", key="savings_snapshot"
+        )
+        savings_year, savings_period = snapshot
+        with database() as conn:
+            savings = cached(conn, "savings_by_directorate", key, fiscal_year=savings_year, period=savings_period,
+                             directorates=chosen)  # fmt: skip
+            schemes = cached(conn, "savings_schemes", key, fiscal_year=savings_year, period=savings_period,
+                             directorates=chosen)  # fmt: skip
+        if savings.empty:
+            st.info(f"No savings schemes for {plain(scope)} at {period_label(savings_period)} {savings_year}.")
+        else:
+            if int(savings["sample_lines"].sum()):
+                st.warning(
+                    "**Sample data.** These savings schemes are synthetic: their targets sum to the tactical "
+                    "and transformational savings reported for 2021/22; schemes, statuses and delivery are invented.",
+                    icon=":material/science:",
+                )
+            undelivered = float(savings["undelivered_gbp"].sum())
+            st.markdown(
+                f"**{gbp(undelivered)}** of the **{gbp(float(savings['target_gbp'].sum()))}** savings target is "
+                "forecast undelivered; that shortfall is carried in the directorates' forecast outturn."
+            )
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "Directorate": savings["directorate"],
+                        "Target": savings["target_gbp"].map(gbp),
+                        "Forecast delivery": savings["forecast_delivery_gbp"].map(gbp),
+                        "Undelivered (in the forecast)": savings["undelivered_gbp"].map(gbp),
+                        "Delivered %": [f"{p:.0f}%" if pd.notna(p) else "n/a" for p in savings["delivery_pct"]],
+                        "Schemes": [savings_status_words(r) for _, r in savings.iterrows()],
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+            show_chart(savings_chart(savings, fiscal_year=savings_year, period=savings_period, scope=scope))
+            with st.expander("Every scheme"):
+                st.dataframe(
+                    schemes.assign(status=schemes["status"].map(SAVINGS_STATUS_LABELS)),
+                    hide_index=True,
+                    width="stretch",
+                )
+
+
+directorate_view()

@@ -8,6 +8,7 @@ from data import vocab
 from metrics import dsg_model, position
 from metrics.figures import revisions
 from ui import as_at as as_at_control
+from ui.cache import cached
 from ui.chart_panel import show_chart
 from ui.common import as_at_line, database, figure_metric, not_reported_metric, sources_expander
 from ui.filters import directorate_notice
@@ -38,7 +39,7 @@ with database() as conn:
         expiry = position.statutory_override_expiry(conn, as_at=as_at)
     except position.FigureMissing:
         expiry = None
-    trajectory = position_charts.build_dsg_trajectory(conn, as_at=as_at)
+    trajectory = cached(conn, position_charts.build_dsg_trajectory, as_at=as_at)
     used = position.latest_figures(conn, MEASURES, as_at=as_at)
     replaced = revisions(conn, MEASURES, as_at=as_at)
 

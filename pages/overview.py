@@ -8,6 +8,7 @@ from data import vocab
 from metrics import position
 from metrics.figures import headline_measures, headline_position, report_headline, revisions
 from ui import as_at as as_at_control
+from ui.cache import cached
 from ui.chart_panel import show_chart
 from ui.common import as_at_line, database, figure_metric, not_reported_metric, sources_expander
 from ui.filters import directorate_notice
@@ -24,10 +25,10 @@ with database() as conn:
     report = report_headline(conn)
     budgets = position.budget_and_outturn(conn, as_at=as_at) if not headline.empty else pd.DataFrame()
     charts = [
-        position_charts.build_outturn_against_budget(conn, as_at=as_at),
-        position_charts.build_reserves_against_deficit(conn, as_at=as_at),
-        position_charts.build_dsg_trajectory(conn, as_at=as_at),
-        position_charts.build_action_status(conn, as_at=as_at),
+        cached(conn, position_charts.build_outturn_against_budget, as_at=as_at),
+        cached(conn, position_charts.build_reserves_against_deficit, as_at=as_at),
+        cached(conn, position_charts.build_dsg_trajectory, as_at=as_at),
+        cached(conn, position_charts.build_action_status, as_at=as_at),
     ]
     try:
         crossings = position.years_deficit_exceeds_reserves(conn, as_at=as_at)

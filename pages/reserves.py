@@ -9,6 +9,7 @@ from data import vocab
 from metrics import position
 from metrics.figures import revisions
 from ui import as_at as as_at_control
+from ui.cache import cached
 from ui.chart_panel import show_chart
 from ui.common import as_at_line, database, figure_metric, not_reported_metric, sources_expander
 from ui.filters import directorate_notice
@@ -38,9 +39,9 @@ with database() as conn:
     cover = position.cover_by_year(conn, as_at=as_at)
     crossings = quietly(position.years_deficit_exceeds_reserves, conn)
     expiry = quietly(position.statutory_override_expiry, conn)
-    bars = position_charts.build_reserves_against_deficit(conn, as_at=as_at)
-    by_year = position_charts.build_reserves_by_year(conn, as_at=as_at)
-    timeline = position_charts.build_reserves_timeline(conn, as_at=as_at)
+    bars = cached(conn, position_charts.build_reserves_against_deficit, as_at=as_at)
+    by_year = cached(conn, position_charts.build_reserves_by_year, as_at=as_at)
+    timeline = cached(conn, position_charts.build_reserves_timeline, as_at=as_at)
     used = position.latest_figures(conn, MEASURES, as_at=as_at)
     replaced = revisions(conn, MEASURES, as_at=as_at)
 

@@ -52,13 +52,28 @@ def test_budget_page_shows_outturn_bridge_and_plan(app_test):
     text = page_text(at)
     for figure in ("£312", "£15m", "£18.6m", "95.15%"):
         assert figure in text, figure
-    assert len(chart_specs(at)) == 9  # with net budget and outturn by year, and forecasts against outturn
-    bridge = chart_titled(at, "Underspends of")
-    assert bridge["data"][0]["type"] == "waterfall"
-    assert "derived" in " ".join(bridge["data"][0]["x"])
-    funding = chart_titled(at, "The plan relies on council tax")
-    assert any("interpolated" in trace["name"] for trace in funding["data"])
-    assert "derived" in text.lower()
+    # Nine charts in four tabs (with net budget and outturn by year, and forecasts against outturn); only the
+    # open tab's charts are built.
+    counts = {"Budget and outturn": len(chart_specs(at))}
+    for section in ("Quarter forecasts", "Medium-term plan and savings", "Council tax collection"):
+        at.session_state["section"] = section
+        at.run()
+        assert not at.exception
+        counts[section] = len(chart_specs(at))
+        if section == "Quarter forecasts":
+            bridge = chart_titled(at, "Underspends of")
+            assert bridge["data"][0]["type"] == "waterfall"
+            assert "derived" in " ".join(bridge["data"][0]["x"])
+            assert "derived" in page_text(at).lower()
+        if section == "Medium-term plan and savings":
+            funding = chart_titled(at, "The plan relies on council tax")
+            assert any("interpolated" in trace["name"] for trace in funding["data"])
+    assert counts == {
+        "Budget and outturn": 3,
+        "Quarter forecasts": 3,
+        "Medium-term plan and savings": 2,
+        "Council tax collection": 1,
+    }
 
 
 def test_reserves_page_shows_cover_and_crossing_years(app_test):

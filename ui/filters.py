@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from data.vocab import month_label, name_key, parse_fiscal_year, parse_period
 from ui.safe import plain
@@ -24,6 +25,9 @@ PARAM_DRILL = "drill"
 PARAM_SERVICE = "service"
 PARAM_COST_CENTRE = "cost_centre"
 DIRECTORATE_KEY = "filter_directorates"
+# The key of the fragment that holds a page's directorate-dependent parts (at most one per page): a change in
+# the sidebar reruns only it, not the frame and the rest of the page.
+DIRECTORATE_FRAGMENT = "directorate_view"
 ALL_SERVICES = "All services"
 ALL_COST_CENTRES = "All cost centres"
 ALL_DIRECTORATES_DRILL = "No drill-down"
@@ -97,6 +101,7 @@ def sidebar_directorate_filter(names: Sequence[str], aliases: dict[str, str] | N
         "Directorate",
         list(names),
         key=DIRECTORATE_KEY,
+        on_change=_rerun_directorate_view,
         placeholder="All directorates",
         help="Applies on every page that shows directorate figures; kept in the page's address so a copied "
         "link opens the same view.",
@@ -105,14 +110,32 @@ def sidebar_directorate_filter(names: Sequence[str], aliases: dict[str, str] | N
     return list(chosen)
 
 
+def _rerun_directorate_view() -> None:
+    """After a directorate change, rerun only the page's directorate fragment, if the page has one."""
+    try:
+        st.rerun(DIRECTORATE_FRAGMENT)
+    except StreamlitAPIException:
+        return  # no such fragment on this page: the whole app reruns, as for any widget
+
+
+def keep_directorates_in_url(chosen: Sequence[str]) -> None:
+    """For a directorate fragment: the sidebar's own write to the URL does not run when only it reruns."""
+    _write_param(PARAM_DIRECTORATE, list(chosen))
+
+
 def selected_directorates() -> list[str]:
     """The sidebar's choice (empty = all directorates), for pages that have no database names to hand."""
     return list(st.session_state.get(DIRECTORATE_KEY, []))
 
 
+@st.fragment(key=DIRECTORATE_FRAGMENT)
 def directorate_notice(reason: str = "these figures are for the whole council") -> None:
-    """For pages where the sidebar's directorate filter does not apply: say so, and why."""
+    """For pages where the sidebar's directorate filter does not apply: say so, and why.
+
+    A fragment: a directorate change on such a page reruns this notice only.
+    """
     chosen = selected_directorates()
+    keep_directorates_in_url(chosen)
     if chosen:
         st.info(
             f"The directorate filter ({plain(', '.join(chosen))}) does not apply on this page: {reason}.",

@@ -1,0 +1,58 @@
+"""Build each chart (or slow figure) once per data version, view context and arguments.
+
+`cached(conn, function, *args, **kwargs)` returns `function(conn, *args, **kwargs)` from a bounded
+`st.cache_data` cache. The key holds:
+
+- the data version (`data.version`): every load, undo, action update and rebuild changes it, so a
+  write shows on the next interaction, in every session, without a restart;
+- the view context: the signed-in role, and the as-at date a page is showing
+  (`st.session_state[AS_AT_KEY]`, None = the latest data), so sessions with different roles or as-at
+  dates never share an entry, even for a view that does not (yet) differ by them;
+- the function and its arguments (filters).
+
+`st.cache_data` hands each caller its own copy, so no session can change another's chart.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from data.db import database_path
+from data.version import data_version, file_identity
+from ui.identity import current_actor
+
+T = TypeVar("T")
+
+CACHE_ENTRIES = 256  # charts are a few kB each; 256 covers every page for a few filter choices and roles
+AS_AT_KEY = "dashboard_as_at"  # where ui/as_at.py keeps the as-at date the dashboard is shown at
+
+
+def data_key(conn) -> tuple:
+    """The file's identity and the data version, read fresh on each call (a few milliseconds)."""
+    return file_identity(database_path()), data_version(conn)
+
+
+def view_context() -> tuple[str, object]:
+    """(role, as-at date) of this session: part of every cache key."""
+    try:
+        role = current_actor().role
+    except PermissionError:
+        role = "none"
+    return role, st.session_state.get(AS_AT_KEY)
+
+
+def cached(conn, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """function(conn, *args, **kwargs) from the cache; `function` must be a module-level function."""
+    return _cached(conn, function.__module__, function.__qualname__, data_key(conn), view_context(), args, kwargs)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _cached(_conn, module: str, name: str, version: tuple, context: tuple, args: tuple, kwargs: dict):
+    function = importlib.import_module(module)
+    for part in name.split("."):
+        function = getattr(function, part)
+    return function(_conn, *args, **kwargs)
