@@ -75,10 +75,13 @@ def start_server(command: list[str], env: dict[str, str], port: int, log_path: P
 
 
 def wait_for_app(page, timeout_ms: int = 90_000) -> None:
-    """Wait until Streamlit has finished running the script (no 'running' indicator)."""
+    """Wait until Streamlit has finished running the script.
+
+    The app's own script state, not the 'running' indicator, which toolbarMode = "minimal" hides.
+    """
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        "() => document.querySelector('.stApp')?.getAttribute('data-test-script-state') === 'notRunning'"
         " && document.querySelectorAll('[data-testid=\"stMain\"] *').length > 10",
         timeout=timeout_ms,
     )
