@@ -14,12 +14,22 @@ import streamlit as st
 
 from charts import actions as action_charts
 from data import vocab
-from data.access import ROLE_RANK, Actor, PermissionDenied
-from data.actions import NOTE_MAX_CHARS, URL_MAX_CHARS, UpdateInvalid, WriteConflict, record_update
+from data.access import ROLE_RANK, PermissionDenied
+from data.actions import NOTE_MAX_CHARS, URL_MAX_CHARS, UpdateInvalid, WriteConflict
 from exports.committee import ReportMeta, html_document, pdf_available, pdf_bytes, xlsx_bytes
 from metrics import actions
 from metrics.report import committee_report, report_summary
 from metrics.safe_text import neutralise_frame
+from ui.action_plan import (
+    FIELD_LABELS,
+    RAG_BADGE_COLOUR,
+    day_label,
+    history_columns,
+    history_table,
+    record_when_free,
+    tracker_columns,
+    tracker_table,
+)
 from ui.chart_panel import show_chart
 from ui.common import database, failure_message, report_error
 from ui.filters import directorate_notice
@@ -29,18 +39,9 @@ from ui.safe import plain
 
 require_frame()
 
-RAG_BADGE_COLOUR = {actions.RED: "red", actions.AMBER: "orange", actions.GREEN: "green", actions.NO_TIMELINE: "gray"}
 AS_AT_TODAY = "Today"
 AS_AT_REPORT = "Cabinet report, 5 Oct 2021"
 AS_AT_OTHER = "Another date"
-FIELD_LABELS = {
-    "rec_no": "Recommendation",
-    "status": "Status",
-    "percent_complete": "% complete",
-    "revised_due_date": "Revised due date",
-    "note": "Note",
-    "evidence_url": "Evidence link",
-}
 FLASH_KEY = "action_plan_flash"
 PDF_KEY = "committee_report_pdf"  # (what it was made from, the PDF's bytes)
 # Filters survive a visit to a recommendation (a widget not drawn in a run otherwise loses its value).
@@ -53,15 +54,6 @@ KEPT_FILTERS = (
     "filter_search",
     "filter_overdue",
 )
-
-
-def _day(value: object) -> str:
-    return "—" if pd.isna(value) else f"{pd.Timestamp(value):%-d %b %Y}"
-
-
-def _web_link(value: object) -> str | None:
-    """Only http(s) links are made clickable; anything else is not shown as a link."""
-    return value if isinstance(value, str) and value.lower().startswith(("http://", "https://")) else None
 
 
 def choose_as_at(today: date) -> date:
@@ -115,26 +107,6 @@ def choose_filters(conn) -> actions.TrackerFilters:
     )
 
 
-def tracker_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """The columns a reader scans first (RAG, status, due) come before the long text."""
-    return pd.DataFrame(
-        {
-            "Rec": rows["rec_no"],
-            "RAG": rows["rag"],
-            "Status": rows["status_label"],
-            "% complete": rows["percent_complete"],
-            "Due date": rows["effective_due_date"].dt.date,
-            "Overdue": rows["overdue"].map({True: "Yes", False: "No"}),
-            "Recommendation": rows["recommendation"],
-            "Lead": rows["leads"].map("; ".join),
-            "Theme": rows["theme"],
-            "Timeline": rows["timeline"],
-            "Due date revised": rows["due_date_revisions"].map(lambda n: f"Yes ({n}×)" if n else "No"),
-            "Days since update": rows["days_since_update"],
-        }
-    )
-
-
 def show_tracker(today: date) -> None:
     st.title(vocab.ACTION_PLAN.title)
     directorate_notice("the action plan is council-wide")
@@ -174,12 +146,7 @@ def show_tracker(today: date) -> None:
             placeholder="—",
             on_select="rerun",
             selection_mode="single-row",
-            column_config={
-                "Rec": st.column_config.NumberColumn(pinned=True, width="small"),
-                "Recommendation": st.column_config.TextColumn(width="large"),
-                "% complete": st.column_config.NumberColumn(format="%d%%"),
-                "Due date": st.column_config.DateColumn(format="D MMM YYYY", help="Revised due date where recorded"),
-            },
+            column_config=tracker_columns(),
         )
         picked = selection.selection.rows if selection else []
         if picked:
@@ -316,7 +283,7 @@ def show_detail(rec_no: int, today: date) -> None:
     columns = st.columns(4)
     columns[0].metric("Status", row["status_label"])
     columns[1].metric("% complete", "—" if pd.isna(row["percent_complete"]) else f"{row['percent_complete']}%")
-    due = _day(row["effective_due_date"])
+    due = day_label(row["effective_due_date"])
     columns[2].metric("Due", due + (" (revised)" if row["due_date_revisions"] else ""))
     columns[3].metric("Days since update", "—" if pd.isna(row["days_since_update"]) else int(row["days_since_update"]))
 
@@ -336,7 +303,7 @@ def show_detail(rec_no: int, today: date) -> None:
         st.markdown("**Timeline (as written in the source)**")
         st.text(row["timeline"])
         if not pd.isna(row["due_date"]):
-            st.caption(f"Read as due {_day(row['due_date'])}.")
+            st.caption(f"Read as due {day_label(row['due_date'])}.")
     if not pd.isna(row["source_issues"]):
         st.warning("In the source: " + plain(row["source_issues"]), icon=":material/report:")
     see_also = [int(n) for n in row["see_also"]]
@@ -358,30 +325,14 @@ def show_detail(rec_no: int, today: date) -> None:
 
     st.header("History")
     st.caption("Every update ever recorded, newest first. Updates are never edited or deleted.")
-    history = pd.DataFrame(
-        {
-            "Recorded": updates["updated_at"],
-            "By": updates["updated_by"],
-            "Status": updates["status_label"],
-            "% complete": updates["percent_complete"],
-            "Revised due date": updates["revised_due_date"],
-            "Note": updates["note"],
-            "Evidence": updates["evidence_url"].map(_web_link),
-        }
-    )
+    history = history_table(updates)
     st.dataframe(
         history,
         hide_index=True,
         width="stretch",
         key="history_table",
         placeholder="—",
-        column_config={
-            "Recorded": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm"),
-            "Revised due date": st.column_config.DateColumn(format="D MMM YYYY"),
-            "% complete": st.column_config.NumberColumn(format="%d%%"),
-            "Note": st.column_config.TextColumn(width="large"),
-            "Evidence": st.column_config.LinkColumn(),
-        },
+        column_config=history_columns(),
     )
     st.download_button(
         "Download history (CSV)",
@@ -391,12 +342,6 @@ def show_detail(rec_no: int, today: date) -> None:
         key="history_csv",
         disabled=history.empty,
     )
-
-
-def record_when_free(actor: Actor, rec_no: int, **fields) -> int:
-    """Record an update; data.db.connect waits while another process or connection holds the file."""
-    with database(read_only=False) as conn:
-        return record_update(conn, actor, rec_no, **fields)
 
 
 def show_form(rec_no: int, row: pd.Series) -> None:

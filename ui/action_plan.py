@@ -1,0 +1,90 @@
+"""Tables and the write helper behind the action plan page, so the page holds only layout and widgets."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from data.access import Actor
+from data.actions import record_update
+from metrics import actions
+from ui.common import database
+
+RAG_BADGE_COLOUR = {actions.RED: "red", actions.AMBER: "orange", actions.GREEN: "green", actions.NO_TIMELINE: "gray"}
+FIELD_LABELS = {
+    "rec_no": "Recommendation",
+    "status": "Status",
+    "percent_complete": "% complete",
+    "revised_due_date": "Revised due date",
+    "note": "Note",
+    "evidence_url": "Evidence link",
+}
+
+
+def day_label(value: object) -> str:
+    return "—" if pd.isna(value) else f"{pd.Timestamp(value):%-d %b %Y}"
+
+
+def web_link(value: object) -> str | None:
+    """Only http(s) links are made clickable; anything else is not shown as a link."""
+    return value if isinstance(value, str) and value.lower().startswith(("http://", "https://")) else None
+
+
+def tracker_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The columns a reader scans first (RAG, status, due) come before the long text."""
+    return pd.DataFrame(
+        {
+            "Rec": rows["rec_no"],
+            "RAG": rows["rag"],
+            "Status": rows["status_label"],
+            "% complete": rows["percent_complete"],
+            "Due date": rows["effective_due_date"].dt.date,
+            "Overdue": rows["overdue"].map({True: "Yes", False: "No"}),
+            "Recommendation": rows["recommendation"],
+            "Lead": rows["leads"].map("; ".join),
+            "Theme": rows["theme"],
+            "Timeline": rows["timeline"],
+            "Due date revised": rows["due_date_revisions"].map(lambda n: f"Yes ({n}×)" if n else "No"),
+            "Days since update": rows["days_since_update"],
+        }
+    )
+
+
+def tracker_columns() -> dict:
+    return {
+        "Rec": st.column_config.NumberColumn(pinned=True, width="small"),
+        "Recommendation": st.column_config.TextColumn(width="large"),
+        "% complete": st.column_config.NumberColumn(format="%d%%"),
+        "Due date": st.column_config.DateColumn(format="D MMM YYYY", help="Revised due date where recorded"),
+    }
+
+
+def history_table(updates: pd.DataFrame) -> pd.DataFrame:
+    """Every update recorded for one recommendation, as the page shows and downloads it."""
+    return pd.DataFrame(
+        {
+            "Recorded": updates["updated_at"],
+            "By": updates["updated_by"],
+            "Status": updates["status_label"],
+            "% complete": updates["percent_complete"],
+            "Revised due date": updates["revised_due_date"],
+            "Note": updates["note"],
+            "Evidence": updates["evidence_url"].map(web_link),
+        }
+    )
+
+
+def history_columns() -> dict:
+    return {
+        "Recorded": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm"),
+        "Revised due date": st.column_config.DateColumn(format="D MMM YYYY"),
+        "% complete": st.column_config.NumberColumn(format="%d%%"),
+        "Note": st.column_config.TextColumn(width="large"),
+        "Evidence": st.column_config.LinkColumn(),
+    }
+
+
+def record_when_free(actor: Actor, rec_no: int, **fields) -> int:
+    """Record an update; data.db.connect waits while another process or connection holds the file."""
+    with database(read_only=False) as conn:
+        return record_update(conn, actor, rec_no, **fields)
