@@ -94,22 +94,22 @@ def net_budget_chart(budget: pd.DataFrame) -> Chart:
     first, last = budget.iloc[0], budget.iloc[-1]
     if len(budget) == 1:
         title = (
-            f"Net revenue budget is {vocab.gbp_m(last['value_gbp_m'], qualifier=last['qualifier'])} "
-            f"in {last['fiscal_year']}"
+            f"Net revenue budget is {vocab.gbp_m(last['value'], qualifier=last['qualifier'])} in {last['fiscal_year']}"
         )
     else:
-        verb = "rises" if last["value_gbp_m"] > first["value_gbp_m"] else "falls" if last["value_gbp_m"] < first[
-            "value_gbp_m"] else "is unchanged"  # fmt: skip
+        verb = (
+            "rises" if last["value"] > first["value"] else "falls" if last["value"] < first["value"] else "is unchanged"
+        )
         title = (
-            f"Net revenue budget {verb} from {vocab.gbp_m(first['value_gbp_m'], qualifier=first['qualifier'])} "
-            f"in {first['fiscal_year']} to {vocab.gbp_m(last['value_gbp_m'], qualifier=last['qualifier'])} "
+            f"Net revenue budget {verb} from {vocab.gbp_m(first['value'], qualifier=first['qualifier'])} "
+            f"in {first['fiscal_year']} to {vocab.gbp_m(last['value'], qualifier=last['qualifier'])} "
             f"in {last['fiscal_year']}"
         )
     fig = go.Figure(
         _bars(
             list(budget["fiscal_year"]),
-            list(budget["value_gbp_m"]),
-            _bar_text(budget["value_gbp_m"], budget["qualifier"], budget["basis"]),
+            list(budget["value"]),
+            _bar_text(budget["value"], budget["qualifier"], budget["basis"]),
             [style.DARK_BLUE] * len(budget),
             "Net revenue budget",
         )
@@ -119,7 +119,7 @@ def net_budget_chart(budget: pd.DataFrame) -> Chart:
     return style.make_chart(
         "net_budget_by_year",
         fig,
-        _table(budget, {"fiscal_year": "Financial year", "value_gbp_m": "Net budget (£m)", "qualifier": "Qualifier"}),
+        _table(budget, {"fiscal_year": "Financial year", "value": "Net budget (£m)", "qualifier": "Qualifier"}),
         title=title,
         subtitle=f"Net revenue budget, Dorset Council, £ millions, {_span(budget)}",
         source=style.source_line(budget),
@@ -130,7 +130,7 @@ def net_budget_chart(budget: pd.DataFrame) -> Chart:
 
 def _list_values(frame: pd.DataFrame, label: str = "fiscal_year") -> str:
     return "; ".join(
-        f"{row[label]} {vocab.gbp_m(row['value_gbp_m'], qualifier=row['qualifier'])}{_basis_note(row['basis'])}"
+        f"{row[label]} {vocab.gbp_m(row['value'], qualifier=row['qualifier'])}{_basis_note(row['basis'])}"
         for _, row in frame.iterrows()
     )
 
@@ -140,7 +140,7 @@ def overspend_by_year_chart(overspend: pd.DataFrame) -> Chart:
     if overspend.empty:
         raise FigureMissing("no net overspend at outturn")
     first, last = overspend.iloc[0], overspend.iloc[-1]
-    low, high = first["value_gbp_m"], last["value_gbp_m"]
+    low, high = first["value"], last["value"]
     if len(overspend) == 1:
         title = f"The net overspend at outturn was {vocab.gbp_m(high)} in {last['fiscal_year']}"
     elif low > 0 and high / low >= 2:
@@ -156,8 +156,8 @@ def overspend_by_year_chart(overspend: pd.DataFrame) -> Chart:
     fig = go.Figure(
         _bars(
             list(overspend["fiscal_year"]),
-            list(overspend["value_gbp_m"]),
-            _bar_text(overspend["value_gbp_m"], overspend["qualifier"], overspend["basis"]),
+            list(overspend["value"]),
+            _bar_text(overspend["value"], overspend["qualifier"], overspend["basis"]),
             [style.DARK_PINK] * len(overspend),
             "Net overspend",
         )
@@ -167,7 +167,7 @@ def overspend_by_year_chart(overspend: pd.DataFrame) -> Chart:
     return style.make_chart(
         "overspend_by_year",
         fig,
-        _table(overspend, {"fiscal_year": "Financial year", "value_gbp_m": "Overspend at outturn (£m)"}),
+        _table(overspend, {"fiscal_year": "Financial year", "value": "Overspend at outturn (£m)"}),
         title=title,
         subtitle=f"Net overspend against budget at outturn, Dorset Council, £ millions, {_span(overspend)}",
         source=style.source_line(overspend),
@@ -181,18 +181,15 @@ def outturn_against_budget_chart(frame: pd.DataFrame) -> Chart:
     rows = frame.set_index("item")
     budget, outturn, overspend = rows.loc["budget"], rows.loc["outturn"], rows.loc["overspend"]
     year = budget["fiscal_year"]
-    over = "over" if overspend["value_gbp_m"] >= 0 else "under"
-    title = (
-        f"{year} ended {vocab.gbp_m(abs(overspend['value_gbp_m']))} {over} its "
-        f"{vocab.gbp_m(budget['value_gbp_m'])} net budget"
-    )
+    over = "over" if overspend["value"] >= 0 else "under"
+    title = f"{year} ended {vocab.gbp_m(abs(overspend['value']))} {over} its {vocab.gbp_m(budget['value'])} net budget"
     shown = frame[frame["item"] != "overspend"]
     names = {"budget": "Net budget", "outturn": "Net outturn"}
     fig = go.Figure(
         _bars(
             [names[item] for item in shown["item"]],
-            list(shown["value_gbp_m"]),
-            _bar_text(shown["value_gbp_m"], shown["qualifier"], shown["basis"]),
+            list(shown["value"]),
+            _bar_text(shown["value"], shown["qualifier"], shown["basis"]),
             [style.CONTEXT_GREY, style.DARK_BLUE],
             f"{year}",
         )
@@ -201,14 +198,14 @@ def outturn_against_budget_chart(frame: pd.DataFrame) -> Chart:
     return style.make_chart(
         "outturn_against_budget",
         fig,
-        _table(frame, {"item": "Item", "fiscal_year": "Financial year", "value_gbp_m": "£m"}),
+        _table(frame, {"item": "Item", "fiscal_year": "Financial year", "value": "£m"}),
         title=title,
         subtitle=f"Net revenue budget and net outturn, Dorset Council, £ millions, {year}",
         source=style.source_line(frame),
         alt_text=(
-            f"Two bars for {year}: net budget {vocab.gbp_m(budget['value_gbp_m'])} and net outturn "
-            f"{vocab.gbp_m(outturn['value_gbp_m'])} ({outturn['basis']}: budget plus the "
-            f"{vocab.gbp_m(overspend['value_gbp_m'])} overspend)."
+            f"Two bars for {year}: net budget {vocab.gbp_m(budget['value'])} and net outturn "
+            f"{vocab.gbp_m(outturn['value'])} ({outturn['basis']}: budget plus the "
+            f"{vocab.gbp_m(overspend['value'])} overspend)."
         ),
         labels=_derived_labels(shown),
         notes=_derived_note(shown),
@@ -228,28 +225,26 @@ def forecast_path_chart(path: pd.DataFrame) -> Chart:
     """The year's forecast overspend at each reported quarter, then the outturn, as bars."""
     year = path["fiscal_year"].iloc[0]
     first, last = path.iloc[0], path.iloc[-1]
-    change = last["value_gbp_m"] - first["value_gbp_m"]
+    change = last["value"] - first["value"]
     direction = "below" if change < 0 else "above"
     if len(path) == 1:
-        title = (
-            f"The {year} {PERIOD_NAMES[last['period']].lower()} of the overspend is {vocab.gbp_m(last['value_gbp_m'])}"
-        )
+        title = f"The {year} {PERIOD_NAMES[last['period']].lower()} of the overspend is {vocab.gbp_m(last['value'])}"
     elif last["period"] != "outturn":
         title = (
-            f"The {year} overspend forecast moved from {vocab.gbp_m(first['value_gbp_m'])} at "
-            f"{first['period'].upper()} to {vocab.gbp_m(last['value_gbp_m'])} at {last['period'].upper()}; "
+            f"The {year} overspend forecast moved from {vocab.gbp_m(first['value'])} at "
+            f"{first['period'].upper()} to {vocab.gbp_m(last['value'])} at {last['period'].upper()}; "
             "no outturn yet"
         )
     else:
         title = (
             f"The {year} overspend came in {vocab.gbp_m(abs(change))} {direction} the "
-            f"{PERIOD_NAMES[first['period']].lower()} of {vocab.gbp_m(first['value_gbp_m'])}"
+            f"{PERIOD_NAMES[first['period']].lower()} of {vocab.gbp_m(first['value'])}"
         )
     fig = go.Figure(
         _bars(
             [PERIOD_NAMES[period] for period in path["period"]],
-            list(path["value_gbp_m"]),
-            _bar_text(path["value_gbp_m"], path["qualifier"], path["basis"]),
+            list(path["value"]),
+            _bar_text(path["value"], path["qualifier"], path["basis"]),
             [style.CONTEXT_GREY] * (len(path) - 1) + [style.DARK_PINK],
             "Net overspend",
         )
@@ -258,12 +253,12 @@ def forecast_path_chart(path: pd.DataFrame) -> Chart:
     return style.make_chart(
         "overspend_forecast_path",
         fig,
-        _table(path, {"fiscal_year": "Financial year", "period": "Period", "value_gbp_m": "Net overspend (£m)"}),
+        _table(path, {"fiscal_year": "Financial year", "period": "Period", "value": "Net overspend (£m)"}),
         title=title,
         subtitle=f"Forecast and outturn net overspend, Dorset Council, £ millions, {year}",
         source=style.source_line(path),
         alt_text=f"Bar chart of the {year} net overspend: "
-        + "; ".join(f"{PERIOD_NAMES[r['period']]} {vocab.gbp_m(r['value_gbp_m'])}" for _, r in path.iterrows())
+        + "; ".join(f"{PERIOD_NAMES[r['period']]} {vocab.gbp_m(r['value'])}" for _, r in path.iterrows())
         + ". The document gives no other quarter's forecast.",
         notes=("The document gives no forecast for the other quarters.",),
         legend=False,
@@ -278,7 +273,7 @@ def overspend_bridge_chart(bridge: pd.DataFrame) -> Chart:
     offsets = bridge[bridge["step"] == "change"]
     title = (
         f"Underspends of {vocab.gbp_m(-offsets['signed_gbp_m'].sum())} cut a "
-        f"{vocab.gbp_m(gross['value_gbp_m'])} service overspend to {vocab.gbp_m(net['value_gbp_m'])}"
+        f"{vocab.gbp_m(gross['value'])} service overspend to {vocab.gbp_m(net['value'])}"
     )
     names = {
         "gross_service_overspend": "Gross service overspend (derived)",
@@ -321,12 +316,10 @@ def overspend_bridge_chart(bridge: pd.DataFrame) -> Chart:
         subtitle=f"From gross service overspend to net overspend, Dorset Council, £ millions, {year}",
         source=style.source_line(bridge),
         alt_text=(
-            f"Waterfall chart for {year}: a gross service overspend of {vocab.gbp_m(gross['value_gbp_m'])} "
+            f"Waterfall chart for {year}: a gross service overspend of {vocab.gbp_m(gross['value'])} "
             f"(derived), less "
-            + " and ".join(
-                f"{row['label'].lower()} of {vocab.gbp_m(row['value_gbp_m'])}" for _, row in offsets.iterrows()
-            )
-            + f", gives the reported net overspend of {vocab.gbp_m(net['value_gbp_m'])}."
+            + " and ".join(f"{row['label'].lower()} of {vocab.gbp_m(row['value'])}" for _, row in offsets.iterrows())
+            + f", gives the reported net overspend of {vocab.gbp_m(net['value'])}."
         ),
         labels=_derived_labels(bridge),
         notes=_derived_note(bridge),
@@ -346,7 +339,7 @@ def funding_assumptions_chart(funding: pd.DataFrame) -> Chart:
         fig.add_trace(
             go.Scatter(
                 x=list(rows["fiscal_year"]),
-                y=list(rows["value_gbp_m"]),
+                y=list(rows["value"]),
                 mode="lines",
                 line={"dash": style.DASH_INTERPOLATED, "color": colour, "width": 2},
                 name=f"{stream}, {INTERPOLATED_LABEL}",
@@ -356,10 +349,10 @@ def funding_assumptions_chart(funding: pd.DataFrame) -> Chart:
         fig.add_trace(
             go.Scatter(
                 x=list(rows["fiscal_year"]),
-                y=list(rows["value_gbp_m"]),
+                y=list(rows["value"]),
                 mode="markers+text",
                 marker={"size": 11, "color": colour},
-                text=_bar_text(rows["value_gbp_m"], rows["qualifier"], rows["basis"]),
+                text=_bar_text(rows["value"], rows["qualifier"], rows["basis"]),
                 textposition=["top right"] + ["top left"] * (len(rows) - 1),
                 name=f"{stream}, as given",
                 hovertemplate="%{x}: %{text}<extra>" + stream + "</extra>",
@@ -367,14 +360,14 @@ def funding_assumptions_chart(funding: pd.DataFrame) -> Chart:
         )
         first, last = rows.iloc[0], rows.iloc[-1]
         phrases.append(
-            f"{stream.lower()} {vocab.gbp_m(first['value_gbp_m'])} in {first['fiscal_year']} to "
-            f"{vocab.gbp_m(last['value_gbp_m'], qualifier=last['qualifier'])} in {last['fiscal_year']}"
+            f"{stream.lower()} {vocab.gbp_m(first['value'])} in {first['fiscal_year']} to "
+            f"{vocab.gbp_m(last['value'], qualifier=last['qualifier'])} in {last['fiscal_year']}"
         )
     ct = funding[funding["stream"] == "Council tax"].sort_values("fiscal_year")
     br = funding[funding["stream"] == "Business rates"].sort_values("fiscal_year")
     if len(ct) >= 2 and len(br) >= 2:
-        growth_ct = ct["value_gbp_m"].iloc[-1] - ct["value_gbp_m"].iloc[0]
-        growth_br = br["value_gbp_m"].iloc[-1] - br["value_gbp_m"].iloc[0]
+        growth_ct = ct["value"].iloc[-1] - ct["value"].iloc[0]
+        growth_br = br["value"].iloc[-1] - br["value"].iloc[0]
         title = (
             f"The plan relies on council tax: it grows by {vocab.gbp_m(growth_ct, decimals=1)} by {years[-1]}, "
             f"business rates by {vocab.gbp_m(growth_br, qualifier=br['qualifier'].iloc[-1])}"
@@ -382,13 +375,13 @@ def funding_assumptions_chart(funding: pd.DataFrame) -> Chart:
     else:
         title = "The medium-term plan assumes " + "; ".join(phrases)
     fig.update_xaxes(categoryorder="array", categoryarray=list(years), range=[-0.5, len(years) - 0.5])
-    style.money_axis(fig, top=funding["value_gbp_m"].max())
+    style.money_axis(fig, top=funding["value"].max())
     return style.make_chart(
         "funding_assumptions",
         fig,
         _table(
             funding,
-            {"stream": "Income", "fiscal_year": "Financial year", "value_gbp_m": "£m", "qualifier": "Qualifier"},
+            {"stream": "Income", "fiscal_year": "Financial year", "value": "£m", "qualifier": "Qualifier"},
         ),
         title=title,
         subtitle=f"Council tax and business rates income assumed in the medium-term financial plan, £ millions, "
@@ -420,7 +413,7 @@ def _savings_notes(savings: pd.DataFrame) -> tuple[str, ...]:
     if len(tactical) < 2:
         return ()
     versions = ", ".join(
-        f"{row['source_section'].split(',')[0]} says {vocab.gbp_m(row['value_gbp_m'], qualifier=row['qualifier'])}"
+        f"{row['source_section'].split(',')[0]} says {vocab.gbp_m(row['value'], qualifier=row['qualifier'])}"
         for _, row in tactical.iterrows()
     )
     return (f"The tactical and transformational savings differ between the appendices ({versions}): both shown.",)
@@ -433,13 +426,13 @@ def savings_chart(savings: pd.DataFrame) -> Chart:
     if not gaps.empty and not tacticals.empty:
         gap, tactical = gaps.iloc[0], tacticals.iloc[0]
         title = (
-            f"A {vocab.gbp_m(gap['value_gbp_m'])} budget gap for {gap['fiscal_year']} needs "
-            f"{vocab.gbp_m(tactical['value_gbp_m'], qualifier=tactical['qualifier'])} of tactical and "
+            f"A {vocab.gbp_m(gap['value'])} budget gap for {gap['fiscal_year']} needs "
+            f"{vocab.gbp_m(tactical['value'], qualifier=tactical['qualifier'])} of tactical and "
             f"transformational savings"
         )
     else:
         title = "Budget gap and savings: " + "; ".join(
-            f"{SAVINGS_NAMES.get(row['measure'], row['label'])} {vocab.gbp_m(row['value_gbp_m'])}"
+            f"{SAVINGS_NAMES.get(row['measure'], row['label'])} {vocab.gbp_m(row['value'])}"
             for _, row in savings.head(3).iterrows()
         )
     labels = []
@@ -454,9 +447,9 @@ def savings_chart(savings: pd.DataFrame) -> Chart:
         go.Bar(
             y=labels,
             width=0.5,
-            x=list(savings["value_gbp_m"]),
+            x=list(savings["value"]),
             orientation="h",
-            text=_bar_text(savings["value_gbp_m"], savings["qualifier"], savings["basis"]),
+            text=_bar_text(savings["value"], savings["qualifier"], savings["basis"]),
             textposition="outside",
             cliponaxis=False,
             marker={"color": colours},
@@ -470,7 +463,7 @@ def savings_chart(savings: pd.DataFrame) -> Chart:
         )
     fig.update_yaxes(autorange="reversed", type="category", showticklabels=False, ticks="")
     fig.update_xaxes(type="linear", showgrid=True)
-    style.money_axis(fig, axis="xaxis", top=savings["value_gbp_m"].max())
+    style.money_axis(fig, axis="xaxis", top=savings["value"].max())
     fig.update_layout(height=style.HEIGHT + 40)
     return style.make_chart(
         "savings_picture",
@@ -481,7 +474,7 @@ def savings_chart(savings: pd.DataFrame) -> Chart:
                 "label": "Figure",
                 "fiscal_year": "Financial year",
                 "period": "Period",
-                "value_gbp_m": "£m",
+                "value": "£m",
                 "qualifier": "Qualifier",
             },
         ),
@@ -492,7 +485,7 @@ def savings_chart(savings: pd.DataFrame) -> Chart:
         + "; ".join(
             f"{label} {text}"
             for label, text in zip(
-                labels, _bar_text(savings["value_gbp_m"], savings["qualifier"], savings["basis"]), strict=True
+                labels, _bar_text(savings["value"], savings["qualifier"], savings["basis"]), strict=True
             )
         )
         + ".",
@@ -504,19 +497,19 @@ def savings_chart(savings: pd.DataFrame) -> Chart:
 def collection_rate_chart(rates: pd.DataFrame) -> Chart:
     """Council tax collection rate by year, bars from zero."""
     first, last = rates.iloc[0], rates.iloc[-1]
-    verb = "fell" if last["value_pct"] < first["value_pct"] else "rose"
+    verb = "fell" if last["value"] < first["value"] else "rose"
     if len(rates) == 1:
-        title = f"Council tax collection was {vocab.pct(last['value_pct'])} in {last['fiscal_year']}"
+        title = f"Council tax collection was {vocab.pct(last['value'])} in {last['fiscal_year']}"
     else:
         title = (
-            f"Council tax collection {verb} from {vocab.pct(first['value_pct'])} in {first['fiscal_year']} "
-            f"to {vocab.pct(last['value_pct'])} in {last['fiscal_year']}"
+            f"Council tax collection {verb} from {vocab.pct(first['value'])} in {first['fiscal_year']} "
+            f"to {vocab.pct(last['value'])} in {last['fiscal_year']}"
         )
     fig = go.Figure(
         _bars(
             list(rates["fiscal_year"]),
-            list(rates["value_pct"]),
-            [vocab.pct(value) for value in rates["value_pct"]],
+            list(rates["value"]),
+            [vocab.pct(value) for value in rates["value"]],
             [style.CONTEXT_GREY] * (len(rates) - 1) + [style.DARK_BLUE],
             "Collection rate",
         )
@@ -526,12 +519,12 @@ def collection_rate_chart(rates: pd.DataFrame) -> Chart:
     return style.make_chart(
         "council_tax_collection",
         fig,
-        _table(rates, {"fiscal_year": "Financial year", "value_pct": "Collected (% of due)"}),
+        _table(rates, {"fiscal_year": "Financial year", "value": "Collected (% of due)"}),
         title=title,
         subtitle=f"Council tax collected as a share of that due, Dorset Council, {_span(rates)}",
         source=style.source_line(rates),
         alt_text="Bar chart of council tax collection: "
-        + "; ".join(f"{r['fiscal_year']} {vocab.pct(r['value_pct'])}" for _, r in rates.iterrows())
+        + "; ".join(f"{r['fiscal_year']} {vocab.pct(r['value'])}" for _, r in rates.iterrows())
         + ".",
         legend=False,
     )
@@ -580,7 +573,7 @@ def reserves_against_deficit_chart(reserves: pd.DataFrame, deficits: pd.DataFram
         + ("" if row["kind"] == "actual" else f" ({row['kind']}, {row['basis']})")
         for _, row in deficits.iterrows()
     ]
-    values = list(reserves["value_gbp_m"]) + list(deficits["value_gbp_m"])
+    values = list(reserves["value"]) + list(deficits["value"])
     bases = list(reserves["basis"]) + list(deficits["basis"])
     colours = [style.DARK_BLUE] * len(reserves) + [
         style.DARK_PINK if kind == "actual" else style.CONTEXT_GREY for kind in deficits["kind"]
@@ -598,7 +591,7 @@ def reserves_against_deficit_chart(reserves: pd.DataFrame, deficits: pd.DataFram
     return style.make_chart(
         "reserves_against_dsg_deficit",
         fig,
-        _table(table, {"item": "Item", "fiscal_year": "Financial year", "value_gbp_m": "£m"}),
+        _table(table, {"item": "Item", "fiscal_year": "Financial year", "value": "£m"}),
         title=title,
         subtitle="Reserves and the cumulative Dedicated Schools Grant deficit, Dorset Council, £ millions",
         source=style.source_line(table),
@@ -653,9 +646,9 @@ def reserves_timeline_chart(
     for _, reserve in reserves.iterrows():
         colour = style.DARK_BLUE if reserve["measure"] == "usable_reserves" else style.DARK_GREY
         fig.add_hline(
-            y=reserve["value_gbp_m"],
+            y=reserve["value"],
             line={"color": colour, "width": 2},
-            annotation_text=f"{_reserve_name(reserve)}: {vocab.gbp_m(reserve['value_gbp_m'])}",
+            annotation_text=f"{_reserve_name(reserve)}: {vocab.gbp_m(reserve['value'])}",
             annotation_position="top left",
             annotation_font={"color": colour, "size": 13},
         )
@@ -739,10 +732,10 @@ def _known_point_traces(fig: go.Figure, points: pd.DataFrame) -> None:
         fig.add_trace(
             go.Scatter(
                 x=list(rows["fiscal_year"]),
-                y=list(rows["value_gbp_m"]),
+                y=list(rows["value"]),
                 mode="markers+text",
                 marker={"size": 13, "color": colour, "symbol": symbol},
-                text=[vocab.gbp_m(v) + b for v, b in zip(rows["value_gbp_m"], bases, strict=True)],
+                text=[vocab.gbp_m(v) + b for v, b in zip(rows["value"], bases, strict=True)],
                 textposition="middle left" if kind == "projection" else "top center",
                 name=name + (" (derived)" if (rows["basis"] == "derived").all() else ""),
                 hovertemplate="%{x}: %{text}<extra>" + name + "</extra>",
@@ -787,10 +780,8 @@ def _on_path(start: pd.Series, ends: pd.DataFrame, years: list[str], year: str) 
     """The two dashed lines' values in `year` (straight lines from the start to each end, flat after)."""
     first, last = years.index(start["fiscal_year"]), years.index(ends["fiscal_year"].iloc[0])
     share = min(1.0, max(0.0, (years.index(year) - first) / (last - first))) if last > first else 1.0
-    low, high = ends.loc["mitigated", "value_gbp_m"], ends.loc["unmitigated", "value_gbp_m"]
-    return start["value_gbp_m"] + share * (low - start["value_gbp_m"]), start["value_gbp_m"] + share * (
-        high - start["value_gbp_m"]
-    )
+    low, high = ends.loc["mitigated", "value"], ends.loc["unmitigated", "value"]
+    return start["value"] + share * (low - start["value"]), start["value"] + share * (high - start["value"])
 
 
 def dsg_trajectory_chart(points: pd.DataFrame) -> Chart:
@@ -804,7 +795,7 @@ def dsg_trajectory_chart(points: pd.DataFrame) -> Chart:
     if start is not None and end_year is not None and not since.empty:
         latest = since.iloc[-1]
         low, high = _on_path(start, ends, years, latest["fiscal_year"])
-        value = latest["value_gbp_m"]
+        value = latest["value"]
         where = (
             "above both paths projected" if value > high + 0.005
             else "below the recovery-plan path projected" if value < low - 0.005
@@ -817,12 +808,12 @@ def dsg_trajectory_chart(points: pd.DataFrame) -> Chart:
         )
     elif end_year is not None:
         title = (
-            f"DSG deficit heads for {vocab.gbp_m(ends.loc['unmitigated', 'value_gbp_m'])} by {end_year} "
-            f"without mitigation, {vocab.gbp_m(ends.loc['mitigated', 'value_gbp_m'])} with the recovery plan"
+            f"DSG deficit heads for {vocab.gbp_m(ends.loc['unmitigated', 'value'])} by {end_year} "
+            f"without mitigation, {vocab.gbp_m(ends.loc['mitigated', 'value'])} with the recovery plan"
         )
     else:
         last = points.iloc[-1]
-        title = f"The DSG deficit was {vocab.gbp_m(last['value_gbp_m'])} in {last['fiscal_year']} ({last['kind']})"
+        title = f"The DSG deficit was {vocab.gbp_m(last['value'])} in {last['fiscal_year']} ({last['kind']})"
     fig = go.Figure()
     if start is not None:
         for scenario, colour in (("unmitigated", style.DARK_PINK), ("mitigated", style.TURQUOISE)):
@@ -830,7 +821,7 @@ def dsg_trajectory_chart(points: pd.DataFrame) -> Chart:
             fig.add_trace(
                 go.Scatter(
                     x=[start["fiscal_year"], end["fiscal_year"]],
-                    y=[start["value_gbp_m"], end["value_gbp_m"]],
+                    y=[start["value"], end["value"]],
                     mode="lines",
                     line={"dash": style.DASH_INTERPOLATED, "color": colour, "width": 2},
                     name=f"{INTERPOLATED_LABEL.capitalize()} (no figures given)",
@@ -843,7 +834,7 @@ def dsg_trajectory_chart(points: pd.DataFrame) -> Chart:
     fig.add_trace(
         go.Scatter(
             x=list(known["fiscal_year"]),
-            y=list(known["value_gbp_m"]),
+            y=list(known["value"]),
             mode="lines",
             line={"color": style.DARK_GREY, "width": 2},
             showlegend=False,
@@ -859,7 +850,7 @@ def dsg_trajectory_chart(points: pd.DataFrame) -> Chart:
             share = (middle - first_index) / (end_index - first_index)
             fig.add_annotation(
                 x=years[middle],
-                y=start["value_gbp_m"] + share * (ends["value_gbp_m"].mean() - start["value_gbp_m"]),
+                y=start["value"] + share * (ends["value"].mean() - start["value"]),
                 text=f"{INTERPOLATED_LABEL}: the document<br>gives no figures for these years",
                 showarrow=False,
                 font={"size": 13, "color": style.DARK_GREY},
@@ -878,7 +869,7 @@ def dsg_trajectory_chart(points: pd.DataFrame) -> Chart:
                 "kind": "Kind",
                 "period": "Period",
                 "scenario": "Scenario",
-                "value_gbp_m": "Cumulative deficit (£m)",
+                "value": "Cumulative deficit (£m)",
             },
         ),
         title=title,
@@ -890,7 +881,7 @@ def dsg_trajectory_chart(points: pd.DataFrame) -> Chart:
             + "; ".join(
                 f"{r['fiscal_year']} {r['kind']}"
                 + (f" {r['scenario']}" if isinstance(r["scenario"], str) else "")
-                + f" {vocab.gbp_m(r['value_gbp_m'])}{_basis_note(r['basis'])}"
+                + f" {vocab.gbp_m(r['value'])}{_basis_note(r['basis'])}"
                 for _, r in points.iterrows()
             )
             + (
@@ -910,14 +901,14 @@ def dsg_trajectory_chart(points: pd.DataFrame) -> Chart:
 def dsg_scenario_chart(points: pd.DataFrame, scenario: pd.DataFrame, start: pd.Series) -> Chart:
     """A user's modelled path (from metrics.dsg_model.project) against the reported points and projections.
 
-    `start` is the known point the scenario starts from (fiscal_year, value_gbp_m).
+    `start` is the known point the scenario starts from (fiscal_year, value).
     """
     years = _dsg_years(points, scenario["fiscal_year"])
     _, projections, _ = _plan_parts(points)
     if projections.empty:
         raise FigureMissing("the scenario model needs both projections")
     end = scenario.iloc[-1]
-    low, high = projections["value_gbp_m"].min(), projections["value_gbp_m"].max()
+    low, high = projections["value"].min(), projections["value"].max()
     if end["cumulative_deficit_gbp_m"] > high:
         where = "above both reported projections"
     elif end["cumulative_deficit_gbp_m"] < low:
@@ -932,7 +923,7 @@ def dsg_scenario_chart(points: pd.DataFrame, scenario: pd.DataFrame, start: pd.S
     fig.add_trace(
         go.Scatter(
             x=[start["fiscal_year"], *scenario["fiscal_year"]],
-            y=[start["value_gbp_m"], *scenario["cumulative_deficit_gbp_m"]],
+            y=[start["value"], *scenario["cumulative_deficit_gbp_m"]],
             mode="lines+markers",
             line={"color": style.DARK_BLUE, "dash": style.DASH_MODELLED, "width": 3},
             marker={"size": 8, "color": style.DARK_BLUE},
@@ -961,7 +952,7 @@ def dsg_scenario_chart(points: pd.DataFrame, scenario: pd.DataFrame, start: pd.S
         f"{years[0]} to {years[-1]}",
         source=style.source_line(points),
         alt_text=(
-            f"Dotted modelled line from {vocab.gbp_m(start['value_gbp_m'])} at the end of {start['fiscal_year']} "
+            f"Dotted modelled line from {vocab.gbp_m(start['value'])} at the end of {start['fiscal_year']} "
             f"to {vocab.gbp_m(end['cumulative_deficit_gbp_m'], decimals=1)} in {end['fiscal_year']}, "
             "against the reported "
             f"projections of {vocab.gbp_m(low)} with the recovery plan and {vocab.gbp_m(high)} without."
@@ -1045,8 +1036,8 @@ def budget_and_outturn_chart(frame: pd.DataFrame) -> Chart:
         fig.add_trace(
             go.Bar(
                 x=list(rows["fiscal_year"]),
-                y=list(rows["value_gbp_m"]),
-                text=_bar_text(rows["value_gbp_m"], rows["qualifier"], rows["basis"]),
+                y=list(rows["value"]),
+                text=_bar_text(rows["value"], rows["qualifier"], rows["basis"]),
                 textposition="outside",
                 cliponaxis=False,
                 textfont={"size": 12},
@@ -1056,29 +1047,29 @@ def budget_and_outturn_chart(frame: pd.DataFrame) -> Chart:
             )
         )
     fig.update_layout(barmode="group")
-    style.money_axis(fig, top=float(shown["value_gbp_m"].max()))
+    style.money_axis(fig, top=float(shown["value"].max()))
     _year_axis(fig, list(shown["fiscal_year"]))
     both = [year for year, rows in shown.groupby("fiscal_year") if {"budget", "outturn"} <= set(rows["item"])]
     if both:
         year = sorted(both)[-1]
         rows = shown[shown["fiscal_year"] == year].set_index("item")
-        gap = rows.loc["outturn", "value_gbp_m"] - rows.loc["budget", "value_gbp_m"]
+        gap = rows.loc["outturn", "value"] - rows.loc["budget", "value"]
         title = (
             f"The latest outturn, {year}, was {vocab.gbp_m(abs(gap))} {'over' if gap >= 0 else 'under'} "
-            f"its {vocab.gbp_m(rows.loc['budget', 'value_gbp_m'])} net budget"
+            f"its {vocab.gbp_m(rows.loc['budget', 'value'])} net budget"
         )
     else:
         title = f"Net budget and outturn, {_span(shown)}: no year has both"
     return style.make_chart(
         "budget_and_outturn",
         fig,
-        _table(shown, {"item": "Item", "fiscal_year": "Financial year", "value_gbp_m": "£m", "qualifier": "Qualifier"}),
+        _table(shown, {"item": "Item", "fiscal_year": "Financial year", "value": "£m", "qualifier": "Qualifier"}),
         title=title,
         subtitle=f"Net revenue budget and net outturn by year, Dorset Council, £ millions, {_span(shown)}",
         source=style.source_line(shown),
         alt_text="Grouped bars of net budget and outturn: "
         + "; ".join(
-            f"{r['fiscal_year']} {r['item']} {vocab.gbp_m(r['value_gbp_m'])}{_basis_note(r['basis'])}"
+            f"{r['fiscal_year']} {r['item']} {vocab.gbp_m(r['value'])}{_basis_note(r['basis'])}"
             for _, r in shown.iterrows()
         )
         + ". Years with no figure say not reported.",
@@ -1101,8 +1092,8 @@ def forecasts_against_outturn_chart(frame: pd.DataFrame) -> Chart:
         fig.add_trace(
             go.Bar(
                 x=list(rows["fiscal_year"]),
-                y=list(rows["value_gbp_m"]),
-                text=[vocab.gbp_m(v) for v in rows["value_gbp_m"]],
+                y=list(rows["value"]),
+                text=[vocab.gbp_m(v) for v in rows["value"]],
                 textposition="outside",
                 cliponaxis=False,
                 textfont={"size": 12},
@@ -1112,7 +1103,7 @@ def forecasts_against_outturn_chart(frame: pd.DataFrame) -> Chart:
             )
         )
     fig.update_layout(barmode="group")
-    style.money_axis(fig, top=float(frame["value_gbp_m"].max()) if (frame["value_gbp_m"] > 0).any() else None)
+    style.money_axis(fig, top=float(frame["value"].max()) if (frame["value"] > 0).any() else None)
     _year_axis(fig, list(frame["fiscal_year"]))
     paired = [
         year
@@ -1124,7 +1115,7 @@ def forecasts_against_outturn_chart(frame: pd.DataFrame) -> Chart:
         for year in paired:
             rows = frame[frame["fiscal_year"] == year].set_index("period")
             quarter = next(q for q in ("q3", "q2", "q1") if q in rows.index)
-            misses.append(rows.loc[quarter, "value_gbp_m"] - rows.loc["outturn", "value_gbp_m"])
+            misses.append(rows.loc[quarter, "value"] - rows.loc["outturn", "value"])
         above = sum(1 for miss in misses if miss > 0)
         title = (
             f"In {above} of {len(paired)} years with a quarter forecast, the outturn came in below the "
@@ -1135,14 +1126,12 @@ def forecasts_against_outturn_chart(frame: pd.DataFrame) -> Chart:
     return style.make_chart(
         "forecasts_against_outturn",
         fig,
-        _table(frame, {"fiscal_year": "Financial year", "period": "Period", "value_gbp_m": "Net overspend (£m)"}),
+        _table(frame, {"fiscal_year": "Financial year", "period": "Period", "value": "Net overspend (£m)"}),
         title=title,
         subtitle=f"Net overspend forecast at each quarter and at outturn, Dorset Council, £ millions, {_span(frame)}",
         source=style.source_line(frame),
         alt_text="Grouped bars of the net overspend by year: "
-        + "; ".join(
-            f"{r['fiscal_year']} {names[r['period']]} {vocab.gbp_m(r['value_gbp_m'])}" for _, r in frame.iterrows()
-        )
+        + "; ".join(f"{r['fiscal_year']} {names[r['period']]} {vocab.gbp_m(r['value'])}" for _, r in frame.iterrows())
         + ".",
     )
 
@@ -1165,11 +1154,11 @@ def reserves_by_year_chart(reserves: pd.DataFrame, points: pd.DataFrame, cover: 
         fig.add_trace(
             go.Scatter(
                 x=list(rows["fiscal_year"]),
-                y=list(rows["value_gbp_m"]),
+                y=list(rows["value"]),
                 mode="lines+markers+text",
                 line={"color": colour, "width": 2, "dash": dash},
                 marker={"size": 9, "color": colour},
-                text=[vocab.gbp_m(v) for v in rows["value_gbp_m"]],
+                text=[vocab.gbp_m(v) for v in rows["value"]],
                 textposition="top center",
                 name=name,
                 hovertemplate="%{x}: %{text}<extra>" + name + "</extra>",
@@ -1177,7 +1166,7 @@ def reserves_by_year_chart(reserves: pd.DataFrame, points: pd.DataFrame, cover: 
         )
     held = list(dated["fiscal_year"]) + list(deficits["fiscal_year"])
     years = _year_axis(fig, held)
-    style.money_axis(fig, top=float(pd.concat([dated["value_gbp_m"], deficits["value_gbp_m"]]).max()))
+    style.money_axis(fig, top=float(pd.concat([dated["value"], deficits["value"]]).max()))
     if not cover.empty:
         last = cover.sort_values("fiscal_year").iloc[-1]
         title = (
@@ -1190,13 +1179,13 @@ def reserves_by_year_chart(reserves: pd.DataFrame, points: pd.DataFrame, cover: 
     return style.make_chart(
         "reserves_by_year",
         fig,
-        _table(table, {"label": "Figure", "fiscal_year": "Financial year", "value_gbp_m": "£m"}),
+        _table(table, {"label": "Figure", "fiscal_year": "Financial year", "value": "£m"}),
         title=title,
         subtitle=f"Reserves at each year end and the cumulative DSG deficit, Dorset Council, £ millions, "
         f"{years[0]} to {years[-1]}",
         source=style.source_line(table),
         alt_text="Lines by year: "
-        + "; ".join(f"{r['label']} {r['fiscal_year']} {vocab.gbp_m(r['value_gbp_m'])}" for _, r in table.iterrows())
+        + "; ".join(f"{r['label']} {r['fiscal_year']} {vocab.gbp_m(r['value'])}" for _, r in table.iterrows())
         + ".",
         labels=(DERIVED_LABEL,) if not cover.empty else (),
         notes=(
@@ -1317,7 +1306,7 @@ def build_dsg_trajectory(conn: duckdb.DuckDBPyConnection, *, as_at: date | None 
 def build_dsg_scenario_default(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
     points = position.dsg_known_points(conn, as_at=as_at)
     reported = position.dsg_reported(conn, as_at=as_at)
-    start = pd.Series({"fiscal_year": reported.start_year, "value_gbp_m": reported.start_deficit_gbp_m})
+    start = pd.Series({"fiscal_year": reported.start_year, "value": reported.start_deficit_gbp_m})
     return dsg_scenario_chart(points, dsg_model.project(position.dsg_defaults(conn, as_at=as_at).mitigated), start)
 
 

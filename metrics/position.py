@@ -31,7 +31,7 @@ class FigureMissing(LookupError):
 
 def latest_figures(conn: duckdb.DuckDBPyConnection, measures: list[str], *, as_at: date | None = None) -> pd.DataFrame:
     """Council-wide figures for some measures, the newest document's row for each measure/year/period/scenario."""
-    frame = newest_figures(conn, measures, as_at=as_at, newest_only=True).rename(columns={"value": "value_gbp_m"})
+    frame = newest_figures(conn, measures, as_at=as_at, newest_only=True)
     return frame.drop(columns=["directorate", "is_latest", "load_id"]).reset_index(drop=True)
 
 
@@ -90,12 +90,12 @@ def _derived_outturn(budget: pd.Series, overspend: pd.Series) -> pd.Series:
     row["figure_id"] = f"{budget['figure_id']}+{overspend['figure_id']}"
     row["measure"] = "net_outturn"
     row["label"] = "Net revenue outturn"
-    row["value_gbp_m"] = float(budget["value_gbp_m"]) + float(overspend["value_gbp_m"])
+    row["value"] = float(budget["value"]) + float(overspend["value"])
     row["qualifier"] = None
     row["basis"] = "derived"
     row["derivation"] = (
-        f"{budget['figure_id']} + {overspend['figure_id']}: the {budget['value_gbp_m']:g} net budget plus the "
-        f"{overspend['value_gbp_m']:g} overspend at outturn ({budget['fiscal_year']})"
+        f"{budget['figure_id']} + {overspend['figure_id']}: the {budget['value']:g} net budget plus the "
+        f"{overspend['value']:g} overspend at outturn ({budget['fiscal_year']})"
     )
     row["earlier"] = ""
     return row
@@ -150,7 +150,7 @@ def outturn_against_budget(
         outturn = frame[frame["item"] == "outturn"].iloc[0]
         overspend = outturn.copy()
         overspend["measure"], overspend["item"] = "net_overspend", "overspend"
-        overspend["value_gbp_m"] = float(outturn["value_gbp_m"]) - float(budget["value_gbp_m"])
+        overspend["value"] = float(outturn["value"]) - float(budget["value"])
         overspend["basis"] = "derived"
         overspend["derivation"] = f"{outturn['figure_id']} - {budget['figure_id']}: outturn less net budget"
         frame = pd.concat([frame, overspend.to_frame().T], ignore_index=True)
@@ -205,16 +205,16 @@ def overspend_bridge(conn: duckdb.DuckDBPyConnection, fiscal_year: str, *, as_at
     net = _one(frame, "net_overspend", fiscal_year, "outturn")
     bridge = _rows([gross, capital, contingency, net], step=["start", "change", "change", "total"])
     bridge["signed_gbp_m"] = [
-        gross["value_gbp_m"],
-        -capital["value_gbp_m"],
-        -contingency["value_gbp_m"],
-        net["value_gbp_m"],
+        gross["value"],
+        -capital["value"],
+        -contingency["value"],
+        net["value"],
     ]
     steps = bridge.loc[bridge["step"] != "total", "signed_gbp_m"].sum()
-    if abs(steps - net["value_gbp_m"]) > 0.005:
+    if abs(steps - net["value"]) > 0.005:
         raise BridgeMismatch(
             f"the {fiscal_year} bridge does not add up: gross less underspends is {steps:.2f}, "
-            f"net overspend is {net['value_gbp_m']:.2f}"
+            f"net overspend is {net['value']:.2f}"
         )
     return bridge
 
@@ -251,11 +251,11 @@ def savings_picture(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = Non
 
 
 def collection_rates(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
-    """Council tax collected as a share of that due, by year (value_pct holds the percentage)."""
+    """Council tax collected as a share of that due, by year (`value` in `unit` pct)."""
     frame = _yearly(latest_figures(conn, ["council_tax_collection_rate"], as_at=as_at), "outturn")
     if frame.empty:
         raise FigureMissing("no council tax collection rate")
-    return frame.rename(columns={"value_gbp_m": "value_pct"})
+    return frame
 
 
 # ---- Reserves and the DSG deficit ---------------------------------------------------------------
@@ -276,7 +276,7 @@ def reserves(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> p
     if frame.empty:
         raise FigureMissing("no general fund reserve or usable reserves figure")
     frame = frame.sort_values(["measure", "fiscal_year"], na_position="first").groupby("measure").tail(1)
-    return frame.sort_values("value_gbp_m").reset_index(drop=True)
+    return frame.sort_values("value").reset_index(drop=True)
 
 
 _DSG_KINDS = {
@@ -309,7 +309,7 @@ def statutory_override_expiry(conn: duckdb.DuckDBPyConnection, *, as_at: date | 
     frame = latest_figures(conn, ["dsg_statutory_override_expiry"], as_at=as_at)
     if frame.empty:
         raise FigureMissing("no statutory override expiry year")
-    return frame.sort_values("known_on", na_position="first").iloc[-1].rename({"value_gbp_m": "year"})
+    return frame.sort_values("known_on", na_position="first").iloc[-1].rename({"value": "year"})
 
 
 @dataclass(frozen=True)
@@ -357,12 +357,12 @@ def dsg_reported(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) 
         raise FigureMissing(f"the DSG model needs the in-year overspend predicted for {next_year}")
     return DsgReported(
         start_year=actual["fiscal_year"],
-        start_deficit_gbp_m=float(actual["value_gbp_m"]),
+        start_deficit_gbp_m=float(actual["value"]),
         first_year=next_year,
-        first_year_overspend_gbp_m=float(predicted["value_gbp_m"].iloc[0]),
+        first_year_overspend_gbp_m=float(predicted["value"].iloc[0]),
         end_year=end_year,
-        end_mitigated_gbp_m=float(ends.loc["mitigated", "value_gbp_m"]),
-        end_unmitigated_gbp_m=float(ends.loc["unmitigated", "value_gbp_m"]),
+        end_mitigated_gbp_m=float(ends.loc["mitigated", "value"]),
+        end_unmitigated_gbp_m=float(ends.loc["unmitigated", "value"]),
         plan_known_on=plan_known,
     )
 
@@ -437,14 +437,14 @@ def cover_ratios(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) 
                 {
                     "reserve": reserve["label"],
                     "reserve_measure": reserve["measure"],
-                    "reserve_gbp_m": reserve["value_gbp_m"],
+                    "reserve_gbp_m": reserve["value"],
                     "reserve_year": reserve["fiscal_year"],
                     "deficit_year": deficit["fiscal_year"],
                     "deficit_kind": deficit["kind"],
                     "deficit_period": deficit["period"],
                     "deficit_basis": deficit["basis"],
-                    "deficit_gbp_m": deficit["value_gbp_m"],
-                    "cover_ratio": cover_ratio(reserve["value_gbp_m"], deficit["value_gbp_m"]),
+                    "deficit_gbp_m": deficit["value"],
+                    "cover_ratio": cover_ratio(reserve["value"], deficit["value"]),
                 }
             )
     return pd.DataFrame(rows)
@@ -466,9 +466,9 @@ def cover_by_year(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None)
                 "fiscal_year": reserve["fiscal_year"],
                 "reserve": reserve["label"],
                 "reserve_measure": reserve["measure"],
-                "reserve_gbp_m": reserve["value_gbp_m"],
-                "deficit_gbp_m": deficit["value_gbp_m"],
-                "cover_ratio": cover_ratio(reserve["value_gbp_m"], deficit["value_gbp_m"]),
+                "reserve_gbp_m": reserve["value"],
+                "deficit_gbp_m": deficit["value"],
+                "cover_ratio": cover_ratio(reserve["value"], deficit["value"]),
                 "basis": "derived",
             }
         )
@@ -486,14 +486,14 @@ def years_deficit_exceeds_reserves(conn: duckdb.DuckDBPyConnection, *, as_at: da
     rows = []
     for _, reserve in reserves(conn, as_at=as_at).iterrows():
         for scenario, path in paths.groupby("scenario", sort=True):
-            year = dsg_model.first_year_above(path, reserve["value_gbp_m"])
+            year = dsg_model.first_year_above(path, reserve["value"])
             basis = path.loc[path["fiscal_year"] == year, "basis"].iloc[0] if year else "modelled"
             rows.append(
                 {
                     "scenario": scenario,
                     "reserve": reserve["label"],
                     "reserve_measure": reserve["measure"],
-                    "reserve_gbp_m": reserve["value_gbp_m"],
+                    "reserve_gbp_m": reserve["value"],
                     "first_year_above": year,
                     "basis": basis,
                 }
@@ -528,7 +528,7 @@ def plan_against_reported(conn: duckdb.DuckDBPyConnection, *, as_at: date | None
         }
         if year in later.index:
             actual = later.loc[year]
-            value = float(actual["value_gbp_m"])
+            value = float(actual["value"])
             row.update(
                 reported_gbp_m=value,
                 reported_kind=f"{actual['kind']} ({actual['period']})",

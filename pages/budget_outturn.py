@@ -54,7 +54,7 @@ def metric(frame: pd.DataFrame, label: str, what: str) -> None:
         not_reported_metric(label, what)
         return
     row = frame.iloc[-1]
-    figure_metric(row.rename({"value_gbp_m": "value", "value_pct": "value"}), label=f"{label} {row['fiscal_year']}")
+    figure_metric(row, label=f"{label} {row['fiscal_year']}")
 
 
 quarters = forecasts[forecasts["period"].isin(position.QUARTERS)] if not forecasts.empty else forecasts
@@ -69,7 +69,7 @@ with columns[2]:
     else:
         row = quarters.iloc[-1]
         figure_metric(
-            row.rename({"value_gbp_m": "value"}),
+            row,
             label=f"Forecast overspend at {row['period'].upper()} {row['fiscal_year']}",
         )
 with columns[3]:

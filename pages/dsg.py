@@ -54,7 +54,7 @@ with columns[0]:
         actual = actuals.iloc[-1]
         when = f"end {actual['fiscal_year']}" if actual["period"] == "outturn" else (
             f"{actual['fiscal_year']} {actual['period'].upper()}")  # fmt: skip
-        figure_metric(actual.rename({"value_gbp_m": "value"}), label=f"Cumulative deficit, {when}")
+        figure_metric(actual, label=f"Cumulative deficit, {when}")
 if reported is None:
     with columns[1]:
         not_reported_metric("The plan's projections", "DSG projection")
@@ -70,17 +70,17 @@ else:
             not_reported_metric(f"In-year overspend predicted {reported.first_year}", "in-year overspend")
         else:
             figure_metric(
-                predicted.iloc[0].rename({"value_gbp_m": "value"}),
+                predicted.iloc[0],
                 label=f"In-year overspend predicted {reported.first_year}",
             )
     with columns[2]:
         figure_metric(
-            projections.loc["mitigated"].rename({"value_gbp_m": "value"}),
+            projections.loc["mitigated"],
             label=f"{reported.end_year} with the recovery plan",
         )
     with columns[3]:
         figure_metric(
-            projections.loc["unmitigated"].rename({"value_gbp_m": "value"}),
+            projections.loc["unmitigated"],
             label=f"{reported.end_year} without mitigation",
         )
 
@@ -216,9 +216,9 @@ except ValueError as error:
     st.stop()
 
 path = dsg_model.project(scenario)
-plan_start = pd.Series({"fiscal_year": reported.start_year, "value_gbp_m": reported.start_deficit_gbp_m})
+plan_start = pd.Series({"fiscal_year": reported.start_year, "value": reported.start_deficit_gbp_m})
 chart = position_charts.dsg_scenario_chart(points, path, plan_start)
-held_reserves = {} if reserves is None else reserves.set_index("measure")["value_gbp_m"].to_dict()
+held_reserves = {} if reserves is None else reserves.set_index("measure")["value"].to_dict()
 usable = held_reserves.get("usable_reserves")
 passes = dsg_model.first_year_above(path, usable) if usable is not None else None
 end = path.iloc[-1]

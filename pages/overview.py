@@ -80,8 +80,8 @@ if isinstance(latest_year, str):
     year_rows = budgets[budgets["fiscal_year"] == latest_year].set_index("item")
     if "budget" in year_rows.index:
         st.caption(
-            f"The {latest_year} overspend of {vocab.gbp_m(year_rows.loc['overspend', 'value_gbp_m'])} was on a net "
-            f"revenue budget of {vocab.gbp_m(year_rows.loc['budget', 'value_gbp_m'])}."
+            f"The {latest_year} overspend of {vocab.gbp_m(year_rows.loc['overspend', 'value'])} was on a net "
+            f"revenue budget of {vocab.gbp_m(year_rows.loc['budget', 'value'])}."
         )
 
 usable = crossings[crossings["reserve_measure"] == "usable_reserves"].set_index("scenario")["first_year_above"]
@@ -131,4 +131,4 @@ show_chart(charts[-1])
 st.info("The full tracker, with each recommendation's progress and due date, is on the Action plan page.")
 st.page_link("pages/action_plan.py", label="Open the Action plan", icon=":material/checklist:")
 
-sources_expander(headline.rename(columns={"value": "value_gbp_m"}), revisions=replaced)
+sources_expander(headline, revisions=replaced)

@@ -57,7 +57,7 @@ for column, (measure, name) in zip(
         if measure in held:
             row = held[measure]
             when = f", {row['fiscal_year']}" if isinstance(row["fiscal_year"], str) else " (no date given)"
-            figure_metric(row.rename({"value_gbp_m": "value"}), label=row["label"] + when)
+            figure_metric(row, label=row["label"] + when)
         else:
             not_reported_metric(name, name.lower())
 with columns[2]:
@@ -67,7 +67,7 @@ with columns[2]:
         actual = actuals.iloc[-1]
         period = {"outturn": "", "as_at": " in year", "q1": " Q1", "q2": " Q2", "q3": " Q3"}.get(actual["period"], "")
         when = f"end {actual['fiscal_year']}" if actual["period"] == "outturn" else f"{actual['fiscal_year']}{period}"
-        figure_metric(actual.rename({"value_gbp_m": "value"}), label=f"DSG deficit, {when}")
+        figure_metric(actual, label=f"DSG deficit, {when}")
 usable_now = (
     ratios[(ratios["reserve_measure"] == "usable_reserves") & (ratios["deficit_kind"] == "actual")]
     if ratios is not None
@@ -87,7 +87,7 @@ with columns[3]:
 if "usable_reserves" in held and not isinstance(held["usable_reserves"]["fiscal_year"], str):
     usable_row = held["usable_reserves"]
     st.info(
-        f"Usable reserves ({vocab.gbp_m(usable_row['value_gbp_m'])}) have no date in the source document: it says "
+        f"Usable reserves ({vocab.gbp_m(usable_row['value'])}) have no date in the source document: it says "
         f'"{plain(usable_row["source_quote"])}". They are shown undated and assumed to stay at that level.'
     )
 

@@ -140,7 +140,7 @@ def test_newest_wins_with_history_kept(db_path):
     with duckdb.connect(str(db_path), read_only=True) as conn:
         reserves = position.reserves_by_year(conn).set_index(["measure", "fiscal_year"])
         # The 2023 accounts restate the 2020/21 general fund reserve: the newer figure is shown ...
-        assert reserves.loc[("general_fund_reserve", "2020/21"), "value_gbp_m"] == 31.2
+        assert reserves.loc[("general_fund_reserve", "2020/21"), "value"] == 31.2
         assert "31.5" in reserves.loc[("general_fund_reserve", "2020/21"), "earlier"]
         # ... and the 2021 report's figure is still held, as a revision.
         held = conn.execute(
@@ -163,7 +163,7 @@ def test_later_figures_are_set_against_the_2021_plan(db_path):
         # The plan itself does not move: it starts from what was known on 5 October 2021.
         assert position.dsg_reported(conn).start_year == "2020/21"
         outturn = position.budget_and_outturn(conn).set_index(["fiscal_year", "item"])
-        assert outturn.loc[("2022/23", "outturn"), "value_gbp_m"] == pytest.approx(329.9 + 13.8)
+        assert outturn.loc[("2022/23", "outturn"), "value"] == pytest.approx(329.9 + 13.8)
         assert outturn.loc[("2022/23", "outturn"), "basis"] == "derived"
         assert ("2024/25", "outturn") not in outturn.index  # no budget for 2024/25: nothing derived
         cover = position.cover_by_year(conn).set_index(["fiscal_year", "reserve_measure"])

@@ -64,7 +64,7 @@ def test_net_budget_chart(conn):
 
 def test_titles_follow_the_data_not_a_literal(conn):
     budget = position.net_budget_by_year(conn)
-    budget.loc[budget.index[-1], ["value_gbp_m", "qualifier"]] = [321.5, None]
+    budget.loc[budget.index[-1], ["value", "qualifier"]] = [321.5, None]
     assert "£321.5m" in charts.net_budget_chart(budget).title
     reserves = position.reserves(conn)
     points = position.dsg_known_points(conn)

@@ -9,7 +9,7 @@ import pytest
 from metrics import position
 
 
-def values(frame: pd.DataFrame, key: str = "fiscal_year", column: str = "value_gbp_m") -> dict:
+def values(frame: pd.DataFrame, key: str = "fiscal_year", column: str = "value") -> dict:
     return dict(zip(frame[key], frame[column], strict=True))
 
 
@@ -21,9 +21,9 @@ def test_budget_and_overspend_by_year(conn):
 
 def test_outturn_against_budget_carries_the_derived_outturn(conn):
     frame = position.outturn_against_budget(conn, "2020/21").set_index("item")
-    assert frame.loc["budget", "value_gbp_m"] == 304
-    assert frame.loc["overspend", "value_gbp_m"] == 15
-    assert frame.loc["outturn", "value_gbp_m"] == frame.loc["budget", "value_gbp_m"] + 15
+    assert frame.loc["budget", "value"] == 304
+    assert frame.loc["overspend", "value"] == 15
+    assert frame.loc["outturn", "value"] == frame.loc["budget", "value"] + 15
     assert frame.loc["outturn", "basis"] == "derived"
     with pytest.raises(position.FigureMissing, match="2018/19"):
         position.outturn_against_budget(conn, "2018/19")
@@ -32,7 +32,7 @@ def test_outturn_against_budget_carries_the_derived_outturn(conn):
 def test_forecast_path_runs_from_quarter_3_to_outturn(conn):
     path = position.forecast_path(conn, "2020/21")
     assert path["period"].tolist() == ["q3", "outturn"]
-    assert path["value_gbp_m"].tolist() == [18.6, 15]
+    assert path["value"].tolist() == [18.6, 15]
 
 
 def test_bridge_adds_up_and_marks_the_gross_figure_derived(conn):
@@ -67,7 +67,7 @@ def test_funding_assumptions_only_at_the_years_given(conn):
     council_tax = funding[funding["stream"] == "Council tax"]
     assert values(council_tax) == {"2021/22": 263.9, "2025/26": 294.3}
     rates = funding[funding["stream"] == "Business rates"].set_index("fiscal_year")
-    assert rates.loc["2021/22", "value_gbp_m"] == 44.3
+    assert rates.loc["2021/22", "value"] == 44.3
     assert rates.loc["2025/26", "basis"] == "derived"
     assert rates.loc["2025/26", "qualifier"] == "just under"
 
@@ -75,28 +75,28 @@ def test_funding_assumptions_only_at_the_years_given(conn):
 def test_savings_picture_keeps_both_versions_of_the_savings(conn):
     savings = position.savings_picture(conn)
     assert savings["measure"].iloc[0] == "budget_gap"
-    assert savings["value_gbp_m"].iloc[0] == 42
+    assert savings["value"].iloc[0] == 42
     tactical = savings[savings["measure"] == "tactical_transformational_savings"]
-    assert sorted(tactical["value_gbp_m"]) == [27, 28]
-    assert set(savings["value_gbp_m"]) >= {7.4, 10}
+    assert sorted(tactical["value"]) == [27, 28]
+    assert set(savings["value"]) >= {7.4, 10}
 
 
 def test_collection_rates(conn):
-    assert values(position.collection_rates(conn), column="value_pct") == {"2019/20": 97.9, "2020/21": 95.15}
+    assert values(position.collection_rates(conn), column="value") == {"2019/20": 97.9, "2020/21": 95.15}
 
 
 def test_reserves_and_the_undated_usable_reserves(conn):
     reserves = position.reserves(conn).set_index("measure")
-    assert reserves.loc["general_fund_reserve", "value_gbp_m"] == 31.5
+    assert reserves.loc["general_fund_reserve", "value"] == 31.5
     assert str(reserves.loc["general_fund_reserve", "as_at_date"])[:10] == "2021-03-31"
-    assert reserves.loc["usable_reserves", "value_gbp_m"] == 65
+    assert reserves.loc["usable_reserves", "value"] == 65
     assert pd.isna(reserves.loc["usable_reserves", "as_at_date"])
 
 
 def test_dsg_known_points_and_in_year(conn):
     points = position.dsg_known_points(conn)
     assert points["kind"].tolist() == ["actual", "forecast", "projection", "projection"]
-    assert points["value_gbp_m"].tolist() == [37.9, 54.9, 70, 110]
+    assert points["value"].tolist() == [37.9, 54.9, 70, 110]
     assert points.loc[1, "basis"] == "derived"
     assert values(position.dsg_in_year(conn)) == {"2020/21": 16, "2021/22": 17}
     assert int(position.statutory_override_expiry(conn)["year"]) == 2023

@@ -148,7 +148,7 @@ SOURCE_TABLE_COLUMNS = {
     "fiscal_year": "Year",
     "period": "Period",
     "scenario": "Scenario",
-    "value_gbp_m": "Value",
+    "value": "Value",
     "unit": "Unit",
     "qualifier": "Qualifier",
     "basis": "Basis",
@@ -180,6 +180,5 @@ def sources_expander(
         st.dataframe(shown[columns].rename(columns=SOURCE_TABLE_COLUMNS), hide_index=True, width="stretch")
         if replaced:
             st.markdown("**Earlier figures, replaced by a newer document**")
-            older = revisions.rename(columns={"value": "value_gbp_m"})
-            columns = [column for column in SOURCE_TABLE_COLUMNS if column in older.columns and column != "earlier"]
-            st.dataframe(older[columns].rename(columns=SOURCE_TABLE_COLUMNS), hide_index=True, width="stretch")
+            columns = [column for column in SOURCE_TABLE_COLUMNS if column in revisions.columns and column != "earlier"]
+            st.dataframe(revisions[columns].rename(columns=SOURCE_TABLE_COLUMNS), hide_index=True, width="stretch")
