@@ -151,7 +151,7 @@ class Fit:
 
 
 WIDE = Fit(TITLE_WRAP, SUBTITLE_WRAP, SOURCE_WRAP, 560)  # a 650 px column or wider, and every export
-NARROW = Fit(28, 44, 48, 300)  # a phone: a column of about 350 px (WCAG 1.4.10 reflow at 390 px)
+NARROW = Fit(26, 44, 48, 300)  # a phone: a column of about 350 px (WCAG 1.4.10 reflow at 390 px)
 NARROW_COLUMN_PX = 350
 NARROW_LABEL_WRAP = 18  # characters per line of a category label beside a horizontal bar on a phone
 
