@@ -847,10 +847,11 @@ def dsg_trajectory_chart(points: pd.DataFrame) -> Chart:
         first_index, end_index = years.index(start["fiscal_year"]), years.index(end_year)
         if end_index - first_index >= 2:
             middle = (first_index + end_index) // 2
-            share = (middle - first_index) / (end_index - first_index)
-            fig.add_annotation(
+            fig.add_annotation(  # low in the plot, where no line or value label runs
                 x=years[middle],
-                y=start["value"] + share * (ends["value"].mean() - start["value"]),
+                y=0.06,
+                yref="paper",
+                yanchor="bottom",
                 text=f"{INTERPOLATED_LABEL}: the document<br>gives no figures for these years",
                 showarrow=False,
                 font={"size": 13, "color": style.DARK_GREY},
