@@ -23,7 +23,10 @@ as_at = as_at_control.current()
 with database() as conn:
     headline = headline_position(conn, as_at=as_at)
     report = report_headline(conn)
-    budgets = position.budget_and_outturn(conn, as_at=as_at) if not headline.empty else pd.DataFrame()
+    try:
+        budgets = position.budget_and_outturn(conn, as_at=as_at)
+    except position.FigureMissing:  # a quarter's forecast alone, say: no budget or outturn to show
+        budgets = pd.DataFrame()
     charts = [
         cached(conn, position_charts.build_outturn_against_budget, as_at=as_at),
         cached(conn, position_charts.build_reserves_against_deficit, as_at=as_at),

@@ -10,11 +10,18 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import settings
 
 from data.build import build
 from tests.helpers import CHROMIUM, LOCAL_TOKEN, LOCAL_TOKEN_SCRIPT, PROJECT_DIR, free_port, start_server, stop
 
 SAMPLE_ROWS = 12_000
+
+# The same examples on every run, so `make test` (and CI) passes or fails on the code, not on the draw;
+# HYPOTHESIS_PROFILE=explore searches new examples (run it when changing a page or a metric).
+settings.register_profile("repeatable", derandomize=True, print_blob=True)
+settings.register_profile("explore", derandomize=False, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 BROWSER_TIMEOUT_MS = 90_000  # a busy 2-core machine can take this long to draw a page; a healthy one takes ~2 s
 
 

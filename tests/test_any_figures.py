@@ -176,6 +176,16 @@ def test_every_position_page_renders_with_no_figures_at_all(empty_figures_db, tm
     run_pages(database_with(empty_figures_db, [], tmp_path / "none"))
 
 
+def test_every_position_page_renders_with_only_a_quarter_forecast(empty_figures_db, tmp_path):
+    """Found by hypothesis: a quarter's overspend forecast with no budget or outturn broke the Overview."""
+    row = {
+        "measure": "net_overspend", "label": "Net overspend against budget", "fiscal_year": "2019/20",
+        "period": "q1", "scenario": None, "directorate": None, "value": 0.0, "unit": "gbp_m", "basis": "reported",
+        "source": SOURCES[0],
+    }  # fmt: skip
+    run_pages(database_with(empty_figures_db, [row], tmp_path / "q1"))
+
+
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=figure_sets)
 def test_the_briefing_command_writes_a_pack(empty_figures_db, tmp_path, rows):
