@@ -78,7 +78,9 @@ def show_chart(chart: Chart) -> None:
 
 def data_table(chart: Chart) -> None:
     if len(chart.data) <= TABLE_ROWS_AT_MOST:
-        st.table(chart.data, hide_index=True, alt=f"Data behind the chart: {chart.title}")
+        # st.table draws text cells as Markdown: data text (quotes, labels) is escaped like everywhere else.
+        shown = chart.data.map(lambda cell: plain(cell) if isinstance(cell, str) else cell)
+        st.table(shown, hide_index=True, alt=f"Data behind the chart: {chart.title}")
     else:
         st.dataframe(chart.data, hide_index=True, width="stretch", alt=f"Data behind the chart: {chart.title}")
 
