@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import secrets
 import signal
 import socket
 import statistics
@@ -33,9 +34,13 @@ import urllib.request
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from ui.identity import local_token_script
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 SIZES = {"1M": 1_000_000, "10M": 10_000_000}
+# Local mode serves only a browser that brings the server's token (ui.identity); every context here does.
+LOCAL_TOKEN = secrets.token_urlsafe(24)
 REPETITIONS = int(os.environ.get("BENCH_BROWSER_REPS", "7"))
 SETTLE_QUIET_MS = 1500  # a page counts as settled once it has stayed complete this long
 TIMEOUT_MS = 120_000
@@ -184,6 +189,7 @@ def settle(page, quiet_ms: int = SETTLE_QUIET_MS) -> None:
 @contextmanager
 def fresh_page(browser, expected_charts: int = 0):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script(local_token_script(LOCAL_TOKEN))
     context.add_init_script(PAGE_CLOCK.replace("EXPECTED", str(expected_charts)))
     try:
         yield context.new_page()
@@ -291,7 +297,7 @@ def run(sizes: list[str], repetitions: int) -> dict:
             db = folder_path / f"bench-{size}.duckdb"
             print(f"building {size} lines ...", flush=True)
             results["build_s"][size] = round(build_database(db, SIZES[size]), 1)
-            env = {**os.environ, "FINANCE_DB": str(db)}
+            env = {**os.environ, "FINANCE_DB": str(db), "FINANCE_LOCAL_TOKEN": LOCAL_TOKEN}
             apps[size] = stack.enter_context(server(PROJECT_DIR / "app.py", env, folder_path / f"app-{size}.log"))
             results["sizes"][size] = new_results()
         playwright = stack.enter_context(sync_playwright())

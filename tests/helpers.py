@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import signal
@@ -13,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 from exports.chromium import find_chromium
+from ui.identity import local_token_script
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 CHROMIUM = find_chromium() or Path("/usr/bin/chromium")
@@ -22,12 +22,7 @@ TEST_OUTPUT = PROJECT_DIR / "test-output"
 # without it opens its own context. Kept in the environment, so every copy of this module (and every
 # pytest-xdist worker's servers) agrees on it.
 LOCAL_TOKEN = os.environ.setdefault("FINANCE_TEST_LOCAL_TOKEN", secrets.token_urlsafe(24))
-LOCAL_TOKEN_SCRIPT = (
-    "(() => { const url = new URL(window.location.href);"
-    " if (/oauth|authorize|well-known/.test(url.pathname)) return;"  # a sign-in provider's pages: leave alone
-    f" if (!url.searchParams.has('token')) {{ url.searchParams.set('token', {json.dumps(LOCAL_TOKEN)});"
-    " window.history.replaceState(window.history.state, '', url); } })();"
-)
+LOCAL_TOKEN_SCRIPT = local_token_script(LOCAL_TOKEN)
 
 
 def free_port() -> int:

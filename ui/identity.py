@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import json
 import logging
 import os
 import re
@@ -174,6 +175,21 @@ def local_token() -> str:
             print(f"Local mode: open {link}", file=sys.stderr, flush=True)
             log.warning("local mode: open %s", link)
     return _process_token
+
+
+def local_token_script(token: str) -> str:
+    """JavaScript for a browser's init script that brings `token` as the link `make run` prints does.
+
+    For the tests' and benchmarks' headless browsers: it puts the token in the address before Streamlit
+    reads the query string, and leaves a sign-in provider's pages alone.
+    """
+    return (
+        "(() => { const url = new URL(window.location.href);"
+        " if (/oauth|authorize|well-known/.test(url.pathname)) return;"
+        f" if (!url.searchParams.has({json.dumps(LOCAL_TOKEN_PARAM)})) {{"
+        f" url.searchParams.set({json.dumps(LOCAL_TOKEN_PARAM)}, {json.dumps(token)});"
+        " window.history.replaceState(window.history.state, '', url); } })();"
+    )
 
 
 # --- Streamlit: configuration, the gate and the sidebar ----------------------------------------
