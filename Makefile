@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 export FINANCE_DB ?= $(CURDIR)/data/finance.duckdb
 
-.PHONY: run test lint format chromium db bench soak clean
+.PHONY: run test lint format chromium postgresql db bench soak clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -26,6 +26,16 @@ chromium:
 		echo "Chromium is missing: run 'sudo apt-get install -y chromium' for image export and browser tests."; \
 	fi
 
+# Debian's PostgreSQL server: the tests start a throwaway cluster of it for the shared store (DuckLake catalog).
+postgresql:
+	@if ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's postgresql (throwaway catalog for the shared-store tests)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else \
+		echo "PostgreSQL is missing: run 'sudo apt-get install -y postgresql' for the shared-store tests."; \
+	fi
+
 db: $(VENV)/.runtime
 	$(PY) -m data build --if-absent
 
@@ -44,14 +54,14 @@ format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: $(VENV)/.dev chromium lint
+test: $(VENV)/.dev chromium postgresql lint
 	$(PY) -m pytest -n 4 --dist loadfile
 
 # A longer soak than the one `make test` runs: four browsers for SOAK_SECONDS (default 120 here).
 soak: $(VENV)/.dev chromium
 	SOAK_SECONDS=$${SOAK_SECONDS:-120} $(PY) -m pytest -m soak -ra
 
-bench: $(VENV)/.dev chromium
+bench: $(VENV)/.dev chromium postgresql
 	$(PY) -m bench
 
 clean:

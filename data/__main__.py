@@ -9,10 +9,11 @@ from pathlib import Path
 import duckdb
 
 from data import build as build_module
+from data import db as data_db
 from data import load as load_module
 from data import sample
 from data.access import PermissionDenied, local_actor, require
-from data.db import DatabaseBusy, DatabaseMissing, connect, database_path, failure_cause
+from data.db import DatabaseBusy, DatabaseMissing, StoreMisconfigured, configured_store, connect, failure_cause
 
 DEFAULT_SAMPLE_ROWS = 12_000
 
@@ -22,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     build_cmd = commands.add_parser("build", help="build the database from the CSVs in data/")
-    build_cmd.add_argument("--db", type=Path, help="database file (default: $FINANCE_DB or data/finance.duckdb)")
+    build_cmd.add_argument("--db", type=Path, help="embedded database file (default: the configured store, see README)")
     build_cmd.add_argument(
         "--force", action="store_true", help="rebuild even if recorded progress or loads would be lost"
     )
@@ -47,14 +48,28 @@ def main(argv: list[str] | None = None) -> int:
     undo_cmd.add_argument("load_id", type=int)
     undo_cmd.add_argument("--db", type=Path)
 
+    migrate_cmd = commands.add_parser(
+        "migrate", help="copy everything between the embedded file and the shared store (FINANCE_CATALOG etc.)"
+    )
+    migrate_cmd.add_argument("direction", choices=["to-shared", "to-embedded"])
+    migrate_cmd.add_argument("--db", type=Path, help="the embedded file (default: $FINANCE_DB or data/finance.duckdb)")
+    migrate_cmd.add_argument("--force", action="store_true", help="overwrite a target holding recorded work")
+
     args = parser.parse_args(argv)
-    db = args.db or database_path()
+    if args.command == "migrate":
+        return _migrate(args)
+    try:
+        db = args.db or configured_store()
+    except StoreMisconfigured as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     if args.command in ("load", "undo"):
         return _load_or_undo(args, db)
     try:
         if args.command == "build":
-            if args.if_absent and db.exists():
-                changed = build_module.upgrade(db)
+            if args.if_absent and data_db.exists(db):
+                # A shared store is new with this version, so it is always built to the current schema.
+                changed = build_module.upgrade(db) if isinstance(db, Path) else []
                 print(f"{db} exists; not rebuilding" + (f" (upgraded: {'; '.join(changed)})" if changed else ""))
                 return 0
             summary = build_module.build(db, force=args.force, sample_rows=args.sample_rows, actor=local_actor())
@@ -63,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{summary.recommendations} recommendations, {summary.sample_lines} sample monitoring lines"
             )
         elif args.command == "sample":
-            if not db.exists():
+            if not data_db.exists(db):
                 print(f"error: no database at {db}; run `python -m data build` first", file=sys.stderr)
                 return 2
             with connect(db) as conn:
@@ -77,16 +92,35 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _write_failed(error: BaseException, db: Path) -> int:
+def _write_failed(error: BaseException, db: data_db.Store) -> int:
     """The real cause in words, then what the database said, instead of a traceback."""
     cause = failure_cause(error) or "The database could not be read or written."
     print(f"error: {cause} Nothing was written.\n({db}: {type(error).__name__}: {error})", file=sys.stderr)
     return 1
 
 
-def _load_or_undo(args: argparse.Namespace, db: Path) -> int:
+def _migrate(args: argparse.Namespace) -> int:
+    from data.migrate import migrate
+
+    file = args.db or data_db.database_path()
+    try:
+        shared = data_db.shared_store()
+        source, target = (file, shared) if args.direction == "to-shared" else (shared, file)
+        summary = migrate(source, target, force=args.force)
+    except (StoreMisconfigured, build_module.RebuildRefused, data_db.DatabaseMissing, DatabaseBusy) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    copied = ", ".join(f"{rows:,} {table}" for table, rows in summary.rows.items())
+    print(f"copied {summary.source} into {summary.target}: {copied}")
+    return 0
+
+
+def _load_or_undo(args: argparse.Namespace, db: data_db.Store) -> int:
     """`load` and `undo`: validate outside the lock, then write in one short transaction."""
-    if not db.exists():
+    if not data_db.exists(db):
         print(f"error: no database at {db}; run `python -m data build` first", file=sys.stderr)
         return 2
     actor = local_actor()

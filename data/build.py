@@ -1,7 +1,9 @@
-"""Build the DuckDB file from the reviewed CSVs in this folder.
+"""Build the store from the reviewed CSVs in this folder.
 
-A rebuild replaces the whole file, so it refuses to run over a database that holds recorded
-progress or loaded files unless forced: recorded work is never silently destroyed.
+A rebuild replaces everything, so it refuses to run over a store that holds recorded progress or
+loaded files unless forced: recorded work is never silently destroyed. The embedded file is built
+beside the old one and moved into place; the shared store is rebuilt in one transaction, so other
+replicas see the old data until it commits and the new data after.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from pathlib import Path
 
 import duckdb
 
-from data import sample
+from data import db, sample
 from data.access import Actor, local_actor, require
-from data.db import DEFAULT_DB, connect
+from data.db import DEFAULT_DB, LakeStore, Store, connect
 
 DATA_DIR = Path(__file__).parent
 SCHEMA_SQL = DATA_DIR / "schema.sql"
@@ -34,7 +36,7 @@ class RebuildRefused(RuntimeError):
 
 @dataclass(frozen=True)
 class BuildSummary:
-    path: Path
+    path: Store
     figures: int
     recommendations: int
     sample_lines: int
@@ -44,15 +46,19 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def recorded_work(path: Path) -> list[str]:
-    """What a rebuild of `path` would lose: progress updates and loads not from the CSVs."""
-    if not path.exists():
+def recorded_work(target: Store | str) -> list[str]:
+    """What a rebuild of `target` would lose: progress updates and loads not from the CSVs."""
+    if not db.exists(target):
         return []
-    with connect(path, read_only=True) as conn:
-        updates = conn.execute(
-            "SELECT count(*) FROM action_updates WHERE updated_by <> $seed", {"seed": SEED_AUTHOR}
-        ).fetchone()[0]
-        loads = conn.execute("SELECT count(*) FROM loads WHERE kind IN ('monitoring', 'figures')").fetchone()[0]
+    with connect(target, read_only=True) as conn:
+        return _recorded_work(conn)
+
+
+def _recorded_work(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    updates = conn.execute(
+        "SELECT count(*) FROM action_updates WHERE updated_by <> $seed", {"seed": SEED_AUTHOR}
+    ).fetchone()[0]
+    loads = conn.execute("SELECT count(*) FROM loads WHERE kind IN ('monitoring', 'figures')").fetchone()[0]
     lost = []
     if updates:
         lost.append(f"{updates} recorded progress update(s)")
@@ -62,7 +68,11 @@ def recorded_work(path: Path) -> list[str]:
 
 
 def _create(conn: duckdb.DuckDBPyConnection, built_by: str) -> None:
-    conn.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+    if db.is_lake(conn):
+        for statement in db.lake_schema_sql():
+            conn.execute(statement)
+    else:
+        conn.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
     conn.execute(
         "INSERT INTO sources (source_id, title, published_on, file_name, sha256) "
         "VALUES ($id, $title, $date, $file, $sha)",
@@ -80,8 +90,9 @@ def _create(conn: duckdb.DuckDBPyConnection, built_by: str) -> None:
     }
     conn.execute(
         "INSERT INTO loads (load_id, kind, file_name, sha256, row_count, loaded_at, loaded_by) "
-        "VALUES (nextval('load_id_seq'), 'build', $file, $sha, 0, $at, $by)",
+        "VALUES ($id, 'build', $file, $sha, 0, $at, $by)",
         {
+            "id": db.next_id(conn, "load_id"),
             "file": "data/*.csv",
             "sha": hashlib.sha256(b"".join(p.read_bytes() for p in csvs.values())).hexdigest(),
             "at": datetime.now(),
@@ -125,18 +136,27 @@ def _create(conn: duckdb.DuckDBPyConnection, built_by: str) -> None:
         """,
         {"path": str(csvs["recommendations"])},
     )
+    seed_rows = conn.execute(
+        "SELECT count(*) FROM read_csv($path, all_varchar = true, header = true)",
+        {"path": str(csvs["action_updates_seed"])},
+    ).fetchone()[0]
+    new_ids = [db.next_id(conn, "update_id") for _ in range(seed_rows)]
     conn.execute(
         """
-        INSERT INTO action_updates (rec_no, status, percent_complete, revised_due_date, note,
+        INSERT INTO action_updates (update_id, rec_no, status, percent_complete, revised_due_date, note,
                                     evidence_url, updated_by, updated_at)
-        SELECT CAST(rec_no AS INTEGER), status, CAST(nullif(percent_complete, '') AS INTEGER),
+        SELECT $ids[row_number() OVER (ORDER BY CAST(update_id AS INTEGER))],
+               CAST(rec_no AS INTEGER), status, CAST(nullif(percent_complete, '') AS INTEGER),
                CAST(nullif(revised_due_date, '') AS DATE), nullif(note, ''),
                nullif(evidence_url, ''), updated_by, CAST(updated_at AS TIMESTAMP)
         FROM read_csv($path, all_varchar = true, header = true)
         ORDER BY CAST(update_id AS INTEGER)
         """,
-        {"path": str(csvs["action_updates_seed"])},
+        {"path": str(csvs["action_updates_seed"]), "ids": new_ids},
     )
+    tables = ("sources", "loads", "directorates", "measures", "reported_figures", "recommendations", "action_updates")
+    for table in tables:
+        db.enforce_schema_rules(conn, table)
 
 
 def upgrade(path: Path) -> list[str]:
@@ -189,7 +209,7 @@ def upgrade(path: Path) -> list[str]:
 
 
 def build(
-    path: Path | str = DEFAULT_DB,
+    path: Store | str = DEFAULT_DB,
     *,
     force: bool = False,
     sample_rows: int = 0,
@@ -199,7 +219,8 @@ def build(
 ) -> BuildSummary:
     """Build a fresh database at `path` from the CSVs, optionally with sample monitoring lines.
 
-    Rebuilding is an admin action: `actor` must have the admin role and is recorded as the builder.
+    `path` is an embedded file or a `LakeStore`. Rebuilding is an admin action: `actor` must have the
+    admin role and is recorded as the builder.
     Without an actor the caller is the operating-system user in local mode (the CLI, test fixtures),
     recorded as `built_by` or the OS user name.
     The new file is written beside the old one and moved into place only when complete, so an
@@ -211,13 +232,13 @@ def build(
     else:
         built_by = actor.identity
     require(actor, "admin", "rebuild the database")
-    path = Path(path)
+    store = db.as_store(path)
+    if isinstance(store, LakeStore):
+        return _build_lake(store, force=force, sample_rows=sample_rows, seed=seed, built_by=built_by)
+    path = store
     lost = recorded_work(path)
     if lost and not force:
-        raise RebuildRefused(
-            f"{path} holds {' and '.join(lost)} that a rebuild would delete. "
-            "Export what you need, then rebuild with --force."
-        )
+        raise _refusal(path, lost)
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = path.with_name(path.name + ".building")
     staging.unlink(missing_ok=True)
@@ -232,3 +253,40 @@ def build(
     os.replace(staging, path)
     Path(str(staging) + ".wal").unlink(missing_ok=True)
     return BuildSummary(path, figures, recommendations, lines)
+
+
+def _refusal(target: Store, lost: list[str]) -> RebuildRefused:
+    return RebuildRefused(
+        f"{target} holds {' and '.join(lost)} that a rebuild would delete. "
+        "Export what you need, then rebuild with --force."
+    )
+
+
+def _build_lake(store: LakeStore, *, force: bool, sample_rows: int, seed: int, built_by: str) -> BuildSummary:
+    """Rebuild the shared store in one transaction: the refusal check, the drop and the fill commit together."""
+    with connect(store) as conn:
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            if db.lake_is_built(conn):
+                lost = _recorded_work(conn)
+                if lost and not force:
+                    raise _refusal(store, lost)
+            for (view,) in conn.execute(
+                "SELECT view_name FROM duckdb_views() WHERE database_name = $db AND NOT internal", {"db": db.LAKE}
+            ).fetchall():
+                conn.execute(f"DROP VIEW {view}")
+            for (table,) in conn.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = $db", {"db": db.LAKE}
+            ).fetchall():
+                conn.execute(f"DROP TABLE {table}")
+            _create(conn, built_by)
+            if sample_rows:
+                sample.fill_lines(conn, rows=sample_rows, seed=seed, loaded_by=built_by)
+            figures = conn.execute("SELECT count(*) FROM reported_figures").fetchone()[0]
+            recommendations = conn.execute("SELECT count(*) FROM recommendations").fetchone()[0]
+            lines = conn.execute("SELECT count(*) FROM monitoring").fetchone()[0]
+            conn.execute("COMMIT")
+        except BaseException:
+            db.roll_back(conn)
+            raise
+    return BuildSummary(store, figures, recommendations, lines)

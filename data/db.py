@@ -1,16 +1,31 @@
-"""Where the database lives and how to open it.
+"""Where the data lives and how to open it: the embedded DuckDB file (default) or a shared DuckLake.
 
-Only one process may hold a DuckDB file read-write, and a command-line load must be able to write
-while the app is running. So the file is held only while some unit of work needs it: the first
-caller in a process opens one connection, callers that overlap with it (other sessions' threads)
-get their own cursor on that same connection, and the last one out closes it, releasing the file.
-`connect` waits, with back-off, while another process holds the lock.
+The store is chosen by configuration and nothing above this module knows which one it is on:
+
+- Embedded (default): one DuckDB file, $FINANCE_DB or data/finance.duckdb. Only one process may hold
+  it read-write, and a command-line load must be able to write while the app is running. So the file
+  is held only while some unit of work needs it: the first caller in a process opens one connection,
+  callers that overlap with it (other sessions' threads) get their own cursor on that same connection,
+  and the last one out closes it, releasing the file. `connect` waits, with back-off, while another
+  process holds the lock.
+- Shared (FINANCE_STORE=ducklake): a DuckLake whose catalog is a PostgreSQL database
+  ($FINANCE_CATALOG, a libpq connection string) and whose Parquet files live under $FINANCE_DATA_PATH
+  (shared storage). Any number of processes on any number of machines read and write it with snapshot
+  isolation; each process keeps one connection open and gives every unit of work its own cursor.
+
+DuckLake has no primary keys, CHECK constraints or sequences. Ids come from PostgreSQL sequences in
+the catalog database (`next_id`), and the CHECK and key rules of schema.sql are checked by
+`enforce_schema_rules` inside each write transaction before it commits (on the embedded file
+DuckDB enforces them itself, so that call does nothing there).
 """
 
 from __future__ import annotations
 
 import errno
+import fcntl
+import functools
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -22,7 +37,18 @@ import duckdb
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_DIR / "data" / "finance.duckdb"
+SCHEMA_SQL = Path(__file__).resolve().parent / "schema.sql"
 LOCK_WAIT_SECONDS = 30.0
+LAKE = "finance_lake"
+CATALOG = "finance_catalog"
+ID_SCHEMA = "finance_ids"
+ID_SEQUENCES = {"load_id": "load_id_seq", "update_id": "update_id_seq"}
+# The statement drawing each id: from the file's own sequence, or (text sent to PostgreSQL) the catalog's.
+_NEXT_ID_EMBEDDED = {"load_id": "SELECT nextval('load_id_seq')", "update_id": "SELECT nextval('update_id_seq')"}
+_NEXT_ID_SHARED = {
+    "load_id": "SELECT nextval('finance_ids.load_id_seq')",
+    "update_id": "SELECT nextval('finance_ids.update_id_seq')",
+}
 
 # Errors that mean "someone else has the file right now": another process's lock, or (in this
 # process) a connection opened outside `connect` with another configuration.
@@ -34,7 +60,27 @@ class DatabaseBusy(RuntimeError):
 
 
 class DatabaseMissing(RuntimeError):
-    """The database file has not been built yet."""
+    """The database has not been built yet."""
+
+
+class StoreMisconfigured(RuntimeError):
+    """FINANCE_STORE and its settings do not describe a store this module can open."""
+
+
+@dataclass(frozen=True)
+class LakeStore:
+    """A DuckLake: catalog in PostgreSQL (libpq connection string), data files under `data_path`."""
+
+    catalog: str
+    data_path: str
+
+    def __str__(self) -> str:
+        # Never show a password from the connection string.
+        shown = " ".join(part for part in self.catalog.split() if not part.lower().startswith("password="))
+        return f"the shared store (catalog '{shown}', data {self.data_path})"
+
+
+Store = Path | LakeStore
 
 
 @dataclass
@@ -44,13 +90,66 @@ class _Shared:
 
 
 _shared: dict[Path, _Shared] = {}
+_lakes: dict[LakeStore, duckdb.DuckDBPyConnection] = {}
+_lakes_built: set[LakeStore] = set()
 _shared_lock = threading.Lock()
+# One write transaction at a time per process on the shared store: DuckLake serialises commits anyway (each is
+# the next snapshot), and threads of one replica racing for it only burn retries. Other replicas still race.
+_lake_write_lock = threading.Lock()
+# id() of each cursor `connect` has handed out and not yet closed → whether it is on the shared store.
+_cursor_kinds: dict[int, bool] = {}
 
 
 def database_path() -> Path:
-    """The configured database: $FINANCE_DB if set, else data/finance.duckdb."""
+    """The configured embedded database file: $FINANCE_DB if set, else data/finance.duckdb."""
     configured = os.environ.get("FINANCE_DB")
     return Path(configured) if configured else DEFAULT_DB
+
+
+def configured_store() -> Store:
+    """$FINANCE_STORE=ducklake with $FINANCE_CATALOG and $FINANCE_DATA_PATH, else the embedded file."""
+    kind = os.environ.get("FINANCE_STORE", "duckdb").strip().lower()
+    if kind in ("", "duckdb", "embedded"):
+        return database_path()
+    if kind != "ducklake":
+        raise StoreMisconfigured(f"FINANCE_STORE is '{kind}'; use 'duckdb' (the default) or 'ducklake'.")
+    return shared_store()
+
+
+def shared_store() -> LakeStore:
+    """The shared store that $FINANCE_CATALOG and $FINANCE_DATA_PATH describe (whatever FINANCE_STORE says)."""
+    catalog = os.environ.get("FINANCE_CATALOG", "").strip()
+    data_path = os.environ.get("FINANCE_DATA_PATH", "").strip()
+    if not catalog or not data_path:
+        raise StoreMisconfigured(
+            "The shared store needs FINANCE_CATALOG (a PostgreSQL connection string, e.g. "
+            "'dbname=finance host=db.internal user=finance') and FINANCE_DATA_PATH (a shared folder for data files)."
+        )
+    return LakeStore(catalog, data_path.rstrip("/") + "/")
+
+
+def as_store(target: Store | str | None) -> Store:
+    """`target` as a store: None is the configured one, a path or string is an embedded file."""
+    if target is None:
+        return configured_store()
+    if isinstance(target, LakeStore):
+        return target
+    return Path(target)
+
+
+def describe(target: Store | str | None = None) -> str:
+    """The store in words, for messages."""
+    return str(as_store(target))
+
+
+def is_lake(conn: duckdb.DuckDBPyConnection) -> bool:
+    """Whether this cursor is on the shared store."""
+    known = _cursor_kinds.get(id(conn))
+    if known is not None:
+        return known
+    # A cursor not handed out by `connect` (tests wrap them): ask it. On the shared store every query
+    # outside a transaction costs a catalog round trip, hence the map above.
+    return conn.execute("SELECT current_database()").fetchone()[0] == LAKE
 
 
 def _is_transient(error: duckdb.Error) -> bool:
@@ -73,20 +172,128 @@ def _open(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
             delay = min(delay * 2, 0.5)
 
 
+def _extension_file(name: str) -> Path:
+    """The extension shipped in the PyPI wheel duckdb-extension-NAME, built for this DuckDB version."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(f"duckdb_extension_{name}")
+    if spec is None or not spec.submodule_search_locations:
+        raise StoreMisconfigured(f"The shared store needs the package duckdb-extension-{name} (requirements.txt).")
+    path = Path(next(iter(spec.submodule_search_locations))) / "extensions" / f"v{duckdb.__version__}"
+    path = path / f"{name}.duckdb_extension"
+    if not path.is_file():
+        raise StoreMisconfigured(f"{path} is missing: duckdb-extension-{name} must match duckdb {duckdb.__version__}.")
+    return path
+
+
+def _open_lake(store: LakeStore) -> duckdb.DuckDBPyConnection:
+    # Extensions install from the wheels into the virtualenv, never from the network.
+    extension_dir = Path(sys.prefix) / "duckdb_extensions"
+    conn = duckdb.connect(
+        config={
+            "extension_directory": str(extension_dir),
+            "autoinstall_known_extensions": False,
+        },
+    )
+    try:
+        conn.execute("SET enable_progress_bar = false")
+        extension_dir.mkdir(parents=True, exist_ok=True)
+        # Several processes may start at once (test workers, replicas on one machine): one installs at a time.
+        with (extension_dir / ".install.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            for name, installed_as in (("ducklake", "ducklake"), ("postgres", "postgres_scanner")):
+                if not any((extension_dir / f"v{duckdb.__version__}").glob(f"*/{installed_as}.duckdb_extension")):
+                    conn.execute("INSTALL " + _quote(str(_extension_file(name))))
+                conn.execute(f"LOAD {installed_as}")
+        # Commits from many replicas race for the next snapshot id; DuckLake retries those itself. Its
+        # defaults (100 ms, x1.5, 10 tries) give up under a burst from 20 writers: retry sooner, for longer.
+        conn.execute("SET ducklake_retry_wait_ms = 5")
+        conn.execute("SET ducklake_retry_backoff = 1.3")
+        conn.execute("SET ducklake_max_retry_count = 60")
+        Path(store.data_path).mkdir(parents=True, exist_ok=True)
+        conn.execute(
+            f"ATTACH {_quote('ducklake:postgres:' + store.catalog)} AS {LAKE} (DATA_PATH {_quote(store.data_path)})"
+        )
+        conn.execute(f"ATTACH {_quote(store.catalog)} AS {CATALOG} (TYPE postgres)")
+        for sequence in ID_SEQUENCES.values():
+            conn.execute(
+                "CALL postgres_execute($db, $sql)",
+                {
+                    "db": CATALOG,
+                    "sql": f"CREATE SCHEMA IF NOT EXISTS {ID_SCHEMA}; "
+                    f"CREATE SEQUENCE IF NOT EXISTS {ID_SCHEMA}.{sequence}",
+                },
+            )
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _quote(text: str) -> str:
+    """A SQL string literal (ATTACH takes no parameters); the text is configuration, not user input."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def lake_is_built(conn: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        conn.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = $db AND table_name = 'loads'", {"db": LAKE}
+        ).fetchone()[0]
+    )
+
+
+@contextmanager
+def _lake_cursor(store: LakeStore, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    with _shared_lock:
+        connection = _lakes.get(store)
+        if connection is None:
+            connection = _lakes[store] = _open_lake(store)
+        cursor = connection.cursor()
+    try:
+        # USE is per cursor: every cursor starts in the in-memory database.
+        cursor.execute(f"USE {LAKE}")
+        _cursor_kinds[id(cursor)] = True
+        if read_only and store not in _lakes_built:
+            if not lake_is_built(cursor):
+                raise DatabaseMissing(f"Nothing has been built in {store} yet. Build it with: python -m data build")
+            # Once built it stays built (a rebuild replaces the tables in one transaction): ask once per process.
+            _lakes_built.add(store)
+        yield cursor
+    finally:
+        _cursor_kinds.pop(id(cursor), None)
+        cursor.close()
+
+
+def close_lakes() -> None:
+    """Close this process's connections to shared stores (tests, and before a process forks)."""
+    with _shared_lock:
+        for connection in _lakes.values():
+            connection.close()
+        _lakes.clear()
+        _lakes_built.clear()
+
+
 @contextmanager
 def connect(
-    path: Path | str | None = None,
+    target: Store | str | None = None,
     *,
     read_only: bool = False,
     wait_seconds: float = LOCK_WAIT_SECONDS,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A cursor on this process's connection to the database, for one unit of work.
+    """A cursor on this process's connection to the store, for one unit of work.
 
-    `read_only=True` says the caller only reads, so the file must already exist. The file is opened
-    read-write either way: one connection serves every thread of the process (DuckDB refuses a
-    second connection to the same file with another configuration), each thread with its own cursor.
+    `target` is the configured store when None, an embedded file when a path. `read_only=True` says the
+    caller only reads, so the store must already be built. An embedded file is opened read-write either
+    way: one connection serves every thread of the process (DuckDB refuses a second connection to the same
+    file with another configuration), each thread with its own cursor.
     """
-    path = Path(path) if path is not None else database_path()
+    store = as_store(target)
+    if isinstance(store, LakeStore):
+        with _lake_cursor(store, read_only) as cursor:
+            yield cursor
+        return
+    path = store
     if read_only and not path.exists():
         raise DatabaseMissing(f"No database at {path}. Build it with: python -m data build")
     key = path.resolve()
@@ -100,9 +307,11 @@ def connect(
         except BaseException:
             _release(key, shared)
             raise
+    _cursor_kinds[id(cursor)] = False
     try:
         yield cursor
     finally:
+        _cursor_kinds.pop(id(cursor), None)
         cursor.close()
         with _shared_lock:
             _release(key, shared)
@@ -114,6 +323,155 @@ def _release(key: Path, shared: _Shared) -> None:
     if shared.users == 0:
         shared.connection.close()
         del _shared[key]
+
+
+def exists(target: Store | str | None = None) -> bool:
+    """Whether the store has been built."""
+    store = as_store(target)
+    if isinstance(store, Path):
+        return store.exists()
+    with connect(store) as conn:
+        return lake_is_built(conn)
+
+
+def data_version(conn: duckdb.DuckDBPyConnection, target: Store | str | None = None) -> tuple:
+    """A cheap key that changes whenever the store's data changes, from this or any other process."""
+    if is_lake(conn):
+        return (LAKE, conn.execute("SELECT max(snapshot_id) FROM finance_lake.snapshots()").fetchone()[0])
+    store = as_store(target)
+    path = store if isinstance(store, Path) else database_path()
+    stat = path.stat()
+    return (str(path), stat.st_mtime_ns, stat.st_size)
+
+
+def next_id(conn: duckdb.DuckDBPyConnection, name: str) -> int:
+    """A new load_id or update_id, never handed out before, whichever process asks."""
+    if is_lake(conn):
+        row = conn.execute("SELECT * FROM postgres_query($db, $sql)", {"db": CATALOG, "sql": _NEXT_ID_SHARED[name]})
+    else:
+        row = conn.execute(_NEXT_ID_EMBEDDED[name])
+    return int(row.fetchone()[0])
+
+
+@dataclass(frozen=True)
+class _Rule:
+    table: str
+    kind: str
+    text: str
+
+
+@functools.cache
+def schema_rules() -> tuple[_Rule, ...]:
+    """The CHECK and key rules of schema.sql, read from DuckDB's own catalog of that schema."""
+    reference = duckdb.connect()
+    try:
+        reference.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+        rows = reference.execute(
+            """
+            SELECT table_name, constraint_type, expression, constraint_column_names FROM duckdb_constraints()
+            WHERE constraint_type IN ('CHECK', 'PRIMARY KEY', 'UNIQUE') ORDER BY table_oid, constraint_index
+            """
+        ).fetchall()
+    finally:
+        reference.close()
+    # Keys handed out by `next_id` are unique by construction: no need to scan for duplicates.
+    from_sequences = {("loads", "load_id"), ("action_updates", "update_id")}
+    return tuple(
+        _Rule(table, kind, expression if kind == "CHECK" else ", ".join(columns))
+        for table, kind, expression, columns in rows
+        if kind == "CHECK" or (table, ", ".join(columns)) not in from_sequences
+    )
+
+
+def lake_schema_sql() -> list[str]:
+    """schema.sql as DuckLake can hold it: tables with types and NOT NULL, and the views.
+
+    DuckLake refuses PRIMARY KEY, UNIQUE, CHECK, FOREIGN KEY and sequences; those rules are kept by
+    `next_id` and `enforce_schema_rules` instead. Derived from schema.sql, so the two cannot drift.
+    """
+    reference = duckdb.connect()
+    try:
+        reference.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+        statements = []
+        for (table,) in reference.execute("SELECT table_name FROM duckdb_tables() ORDER BY table_oid").fetchall():
+            columns = reference.execute(
+                "SELECT column_name, data_type, is_nullable FROM duckdb_columns() WHERE table_name = $t "
+                "ORDER BY column_index",
+                {"t": table},
+            ).fetchall()
+            body = ", ".join(f"{name} {kind}{'' if nullable else ' NOT NULL'}" for name, kind, nullable in columns)
+            statements.append(f"CREATE TABLE {table} ({body})")
+        statements += [
+            sql
+            for (sql,) in reference.execute(
+                "SELECT sql FROM duckdb_views() WHERE NOT internal ORDER BY view_oid"
+            ).fetchall()
+        ]
+    finally:
+        reference.close()
+    return statements
+
+
+def enforce_schema_rules(conn: duckdb.DuckDBPyConnection, table: str, where: str = "true", params=None) -> None:
+    """On the shared store, refuse (ConstraintException) rows of `table` matching `where` that break schema.sql.
+
+    Call inside the write transaction, after the writes and before COMMIT, with `where` selecting the rows
+    this transaction wrote (e.g. "load_id = $load_id"). Key rules are checked across the whole table. On
+    the embedded file DuckDB has already enforced the same rules, so this does nothing there.
+    """
+    if not is_lake(conn):
+        return
+    rules = [rule for rule in schema_rules() if rule.table == table]
+    if not rules:
+        return
+    # One query for all of the table's rules: on the shared store each query is a catalog round trip.
+    # Table, column and rule text come from schema.sql; only `params` carry values.
+    counts = []
+    for rule in rules:
+        if rule.kind == "CHECK":
+            sql = f"(SELECT count(*) FROM {table} WHERE ({where}) AND NOT coalesce(({rule.text}), true))"  # noqa: S608
+        else:
+            sql = f"(SELECT count(*) FROM (SELECT {rule.text} FROM {table} GROUP BY ALL HAVING count(*) > 1))"  # noqa: S608
+        counts.append(sql)
+    # Key rules take no parameters: a table with only those (sources) is checked without them.
+    any_check = any(rule.kind == "CHECK" for rule in rules)
+    broken = conn.execute("SELECT " + ", ".join(counts), params if any_check else None).fetchone()
+    for rule, count in zip(rules, broken, strict=True):
+        if not count:
+            continue
+        if rule.kind == "CHECK":
+            raise duckdb.ConstraintException(
+                f"CHECK constraint failed on {table}: {count} row(s) break {rule.text}; nothing was written."
+            )
+        raise duckdb.ConstraintException(f"Duplicate key on {table} ({rule.text}); nothing was written.")
+
+
+@contextmanager
+def one_writer(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Around a short write transaction: on the shared store, this process's other writers wait their turn."""
+    if not is_lake(conn):
+        yield
+        return
+    with _lake_write_lock:
+        yield
+
+
+def is_write_conflict(error: duckdb.Error) -> bool:
+    """Whether a failed write lost a race with another writer (worth retrying), not a cause that would recur."""
+    return isinstance(error, duckdb.TransactionException) and "conflict" in str(error).lower()
+
+
+def advance_id(conn: duckdb.DuckDBPyConnection, name: str, highest: int) -> None:
+    """Make `next_id(conn, name)` hand out ids above `highest` (after copying rows in with their ids)."""
+    sequence = ID_SEQUENCES[name]
+    if is_lake(conn):
+        conn.execute(
+            "CALL postgres_execute($db, $sql)",
+            {"db": CATALOG, "sql": f"SELECT setval('{ID_SCHEMA}.{sequence}', {max(int(highest), 1)})"},
+        )
+        return
+    # DuckDB sequences have no setval: draw them up to `highest`.
+    conn.execute(f"SELECT max(nextval('{sequence}')) FROM range({int(highest)})")  # noqa: S608
 
 
 def roll_back(conn: duckdb.DuckDBPyConnection) -> None:

@@ -23,6 +23,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from data import db
 from data.access import Actor, require
 from data.db import roll_back
 
@@ -189,26 +190,40 @@ def generate_savings(seed: int = DEFAULT_SEED) -> pd.DataFrame:
 
 
 def fill(conn: duckdb.DuckDBPyConnection, *, rows: int, seed: int, loaded_by: str) -> int:
-    """Replace the sample lines in `monitoring` and `savings` with a fresh reproducible set; returns load_id."""
+    """Replace the sample lines in `monitoring` and `savings` with a fresh reproducible set in one transaction;
+    returns load_id."""
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        load_id = fill_lines(conn, rows=rows, seed=seed, loaded_by=loaded_by)
+        conn.execute("COMMIT")
+    except Exception:
+        roll_back(conn)
+        raise
+    return load_id
+
+
+def fill_lines(conn: duckdb.DuckDBPyConnection, *, rows: int, seed: int, loaded_by: str) -> int:
+    """`fill` inside the caller's transaction."""
     lines = generate(rows, seed)
     schemes = generate_savings(seed)
     digest = hashlib.sha256(f"sample rows={rows} seed={seed}".encode()).hexdigest()
-    conn.execute("BEGIN TRANSACTION")
+    conn.execute("DELETE FROM monitoring WHERE basis = 'sample'")
+    conn.execute("DELETE FROM savings WHERE basis = 'sample'")
+    load_id = db.next_id(conn, "load_id")
+    conn.execute(
+        "INSERT INTO loads (load_id, kind, file_name, sha256, row_count, loaded_at, loaded_by) "
+        "VALUES ($id, 'sample', $name, $sha, $rows, $at, $by)",
+        {
+            "id": load_id,
+            "name": f"sample (rows={rows}, seed={seed})",
+            "sha": digest,
+            "rows": len(lines) + len(schemes),
+            "at": datetime.now(),
+            "by": loaded_by,
+        },
+    )
+    conn.register("sample_lines", lines)
     try:
-        conn.execute("DELETE FROM monitoring WHERE basis = 'sample'")
-        conn.execute("DELETE FROM savings WHERE basis = 'sample'")
-        load_id = conn.execute(
-            "INSERT INTO loads (load_id, kind, file_name, sha256, row_count, loaded_at, loaded_by) "
-            "VALUES (nextval('load_id_seq'), 'sample', $name, $sha, $rows, $at, $by) RETURNING load_id",
-            {
-                "name": f"sample (rows={rows}, seed={seed})",
-                "sha": digest,
-                "rows": len(lines) + len(schemes),
-                "at": datetime.now(),
-                "by": loaded_by,
-            },
-        ).fetchone()[0]
-        conn.register("sample_lines", lines)
         conn.execute(
             """
             INSERT INTO monitoring
@@ -219,8 +234,10 @@ def fill(conn: duckdb.DuckDBPyConnection, *, rows: int, seed: int, loaded_by: st
             """,
             {"load_id": load_id},
         )
+    finally:
         conn.unregister("sample_lines")
-        conn.register("sample_schemes", schemes)
+    conn.register("sample_schemes", schemes)
+    try:
         conn.execute(
             """
             INSERT INTO savings
@@ -230,11 +247,10 @@ def fill(conn: duckdb.DuckDBPyConnection, *, rows: int, seed: int, loaded_by: st
             """,
             {"load_id": load_id},
         )
+    finally:
         conn.unregister("sample_schemes")
-        conn.execute("COMMIT")
-    except Exception:
-        roll_back(conn)
-        raise
+    for table in ("loads", "monitoring", "savings"):
+        db.enforce_schema_rules(conn, table, "load_id = $load_id", {"load_id": load_id})
     return load_id
 
 

@@ -8,7 +8,8 @@ rather than kept in a counter that each writer must remember to bump:
 - an action update adds a row to `action_updates`: max(update_id) and count(*);
 - a rebuild writes a new file whose `build` row has a new `loaded_at` (load ids restart at 1).
 
-The caller adds the file's identity (path, inode), so a rebuilt or replaced file never matches.
+The caller adds the store's identity (`store_identity`: a file's path and inode, so a rebuilt or replaced
+file never matches; the shared store's description), so two stores never share a key.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import os
 from pathlib import Path
 
 import duckdb
+
+from data import db
 
 VERSION_SQL = """
 SELECT (SELECT coalesce(max(load_id), 0) FROM loads),
@@ -36,3 +39,14 @@ def file_identity(path: Path) -> tuple[str, int, int]:
     """The database file's path and inode: a rebuild moves a new file into place."""
     stat = os.stat(path)
     return str(path.resolve()), stat.st_dev, stat.st_ino
+
+
+def store_identity(conn: duckdb.DuckDBPyConnection) -> tuple:
+    """Which store `conn` is on: the embedded file's identity, or the shared store's description.
+
+    On the shared store a rebuild keeps drawing load ids from the same sequence and records a new build
+    time, so the data version alone tells its data apart.
+    """
+    if db.is_lake(conn):
+        return (db.describe(),)
+    return file_identity(db.database_path())

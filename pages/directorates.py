@@ -15,8 +15,8 @@ from charts.monitoring import (  # noqa: E402
     savings_status_words,
     variance_chart,
 )
+from data import db as data_db  # noqa: E402
 from data import vocab  # noqa: E402
-from data.db import database_path  # noqa: E402
 from data.load import directorate_aliases  # noqa: E402
 from data.vocab import RAG_COLOURS, SAVINGS_STATUS_LABELS, gbp, period_label  # noqa: E402
 from metrics import monitoring  # noqa: E402
@@ -36,10 +36,8 @@ def cached(_conn, name: str, data_key: tuple, **filters):
 
 
 def data_key(conn) -> tuple:
-    """Changes whenever a load, undo, sample fill or rebuild changes what the page would show."""
-    path = database_path()
-    stat = path.stat()
-    return (str(path), stat.st_mtime_ns, stat.st_size, monitoring.data_version(conn))
+    """Changes whenever a load, undo, sample fill or rebuild changes what the page would show, on any replica."""
+    return (*data_db.data_version(conn), monitoring.data_version(conn))
 
 
 def variance_words(pounds: float) -> str:

@@ -12,6 +12,8 @@ import duckdb
 import pytest
 from hypothesis import settings
 
+from bench import postgres
+from data import db as data_db
 from data.build import build
 from tests.helpers import CHROMIUM, LOCAL_TOKEN, LOCAL_TOKEN_SCRIPT, PROJECT_DIR, free_port, start_server, stop
 
@@ -40,6 +42,60 @@ def db_path(built_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     shutil.copyfile(built_db, path)
     monkeypatch.setenv("FINANCE_DB", str(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[postgres.ThrowawayPostgres]:
+    """A throwaway PostgreSQL cluster for the whole session, stopped and deleted at the end."""
+    bin_dir = postgres.postgres_bin()
+    if bin_dir is None:
+        message = "PostgreSQL is not installed: `make test` installs Debian's postgresql (as root)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    server = postgres.start(bin_dir)
+    try:
+        yield server
+    finally:
+        data_db.close_lakes()
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def built_lake(postgres_server, tmp_path_factory: pytest.TempPathFactory) -> data_db.LakeStore:
+    """A shared store built once per session like `built_db`; tests get copies of its catalog (`lake_store`)."""
+    data_path = tmp_path_factory.mktemp("lake")
+    template = data_db.LakeStore(postgres_server.create_database("finance_template"), f"{data_path}/")
+    build(template, sample_rows=SAMPLE_ROWS, built_by="pytest")
+    # createdb -T needs the template with no connections.
+    data_db.close_lakes()
+    return template
+
+
+_lake_count = 0
+
+
+@pytest.fixture
+def lake_store(built_lake, postgres_server, monkeypatch: pytest.MonkeyPatch) -> data_db.LakeStore:
+    """A private copy of the built shared store that a test may change; FINANCE_STORE points at it.
+
+    The copy's catalog is a new PostgreSQL database from the template. Data files are never rewritten
+    in place (DuckLake writes new files and records deletions), so the copies share the data folder.
+    """
+    global _lake_count
+    _lake_count += 1
+    name = f"finance_{os.getpid()}_{_lake_count}"
+    store = data_db.LakeStore(postgres_server.create_database(name, template="finance_template"), built_lake.data_path)
+    monkeypatch.setenv("FINANCE_STORE", "ducklake")
+    monkeypatch.setenv("FINANCE_CATALOG", store.catalog)
+    monkeypatch.setenv("FINANCE_DATA_PATH", store.data_path)
+    return store
+
+
+@pytest.fixture(params=["embedded", "shared"])
+def store(request: pytest.FixtureRequest) -> Path | data_db.LakeStore:
+    """Each store in turn, a private copy that the test may change: the embedded file, then the shared store."""
+    return request.getfixturevalue("db_path" if request.param == "embedded" else "lake_store")
 
 
 @pytest.fixture

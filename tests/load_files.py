@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
 
-import duckdb
 from openpyxl import Workbook
+
+from data.db import connect
 
 MONITORING_HEADER = [
     "fiscal_year",
@@ -21,13 +21,14 @@ MONITORING_HEADER = [
 ]
 
 
-def table_checksums(path: Path) -> dict[str, tuple[int, str]]:
+def table_checksums(store) -> dict[str, tuple[int, str]]:
     """Row count and md5 of every base table's rows, in a fixed order. Equal dicts = identical tables."""
-    with duckdb.connect(str(path), read_only=True) as conn:
+    with connect(store, read_only=True) as conn:
         tables = [
             r[0]
             for r in conn.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1"
+                "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
+                "AND table_catalog = current_database() ORDER BY 1"
             ).fetchall()
         ]
         sums = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import date, datetime
 from pathlib import Path
@@ -10,8 +11,11 @@ import duckdb
 import pytest
 
 from data import actions as write
+from data import db
 from data.access import Actor, PermissionDenied
 from data.actions import UpdateInvalid, WriteConflict, record_update
+from data.db import connect
+from data.vocab import STATUS_KEYS
 from metrics import actions
 
 EDITOR = Actor("jane.doe@example.org", "editor")
@@ -26,6 +30,19 @@ VALID = {
 
 def all_updates(write_conn) -> list[tuple]:
     return write_conn.execute("SELECT * FROM action_updates ORDER BY update_id").fetchall()
+
+
+@pytest.fixture
+def write_conn(store):
+    """Here a connection to each store in turn: the embedded file, then the shared store."""
+    with connect(store) as connection:
+        yield connection
+
+
+@pytest.fixture
+def embedded_conn(db_path):
+    with duckdb.connect(str(db_path)) as connection:
+        yield connection
 
 
 def test_recording_appends_exactly_one_row_and_changes_no_earlier_row(write_conn):
@@ -162,7 +179,9 @@ def test_endless_conflicts_give_up_cleanly_and_write_nothing(write_conn, monkeyp
     assert all_updates(write_conn) == before
 
 
-def test_twenty_threads_recording_fifty_updates_each_all_land(write_conn):
+def test_twenty_threads_recording_fifty_updates_each_all_land(embedded_conn):
+    """Threads of one process on the embedded file; tests/test_replicas.py does this across processes."""
+    write_conn = embedded_conn
     threads_n, per_thread = 20, 50
     before = len(all_updates(write_conn))
     failures: list[BaseException] = []
@@ -217,3 +236,12 @@ def test_no_code_outside_the_tests_updates_or_deletes_progress_rows():
         if "UPDATE ACTION_UPDATES" in text or "DELETE FROM ACTION_UPDATES" in text:
             offenders.append(str(path.relative_to(root)))
     assert offenders == []
+
+
+def test_validate_checks_every_rule_schema_sql_puts_on_action_updates():
+    """On the shared store record_update relies on validate() for these rules instead of scanning the table;
+    a rule added to schema.sql must be added to validate() too."""
+    rules = {rule.text for rule in db.schema_rules() if rule.table == "action_updates"}
+    status_rule = next(rule for rule in rules if rule.startswith("(status IN ("))
+    assert set(re.findall(r"'(\w+)'", status_rule)) == set(STATUS_KEYS)
+    assert rules == {status_rule, "(percent_complete BETWEEN 0 AND 100)"}

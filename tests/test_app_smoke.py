@@ -63,3 +63,15 @@ def test_a_loaded_figure_with_markdown_in_its_quote_shows_it_as_text(app_test, d
     assert app_test.metric[4].value == "£41.2m"
     assert r"\[click\]\(javascript\:alert\(1\)\)" in help_text  # escaped: Markdown shows it, never links it
     assert r"\<img src\=x onerror\=alert\(1\)\>" in help_text
+
+
+def test_every_page_runs_on_the_shared_store(app_test, lake_store):
+    """The same pages on the shared store (FINANCE_STORE=ducklake): no page knows which store it is on."""
+    app_test.run()
+    values = [metric.value for metric in app_test.metric]
+    assert values == ["c. £312m", "£15m", "£31.5m", "£65m", "£37.9m"]
+    for page_file in PAGES:
+        app_test.switch_page(page_file).run()
+        assert not app_test.exception, page_file
+        assert not app_test.error, page_file
+        assert app_test.title, page_file

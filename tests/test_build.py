@@ -6,17 +6,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from data import build as build_module
-from data.db import database_path
+from data.db import connect, database_path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
-def table_counts(path: Path) -> dict[str, int]:
-    with duckdb.connect(str(path), read_only=True) as conn:
+def table_counts(store) -> dict[str, int]:
+    with connect(store, read_only=True) as conn:
         return {
             table: conn.table(table).aggregate("count(*)").fetchall()[0][0]
             for table in (
@@ -30,11 +29,11 @@ def table_counts(path: Path) -> dict[str, int]:
         }
 
 
-def record_update(path: Path) -> None:
-    with duckdb.connect(str(path)) as conn:
+def record_update(store) -> None:
+    with connect(store) as conn:
         conn.execute(
-            "INSERT INTO action_updates (rec_no, status, updated_by, updated_at) "
-            "VALUES (1, 'complete', 'officer@example.gov.uk', now())"
+            "INSERT INTO action_updates (update_id, rec_no, status, updated_by, updated_at) "
+            "VALUES (10000, 1, 'complete', 'officer@example.gov.uk', now())"
         )
 
 
@@ -61,46 +60,47 @@ def test_finance_db_overrides_the_default_path(monkeypatch, tmp_path):
     assert database_path() == PROJECT_DIR / "data" / "finance.duckdb"
 
 
-def test_rebuild_over_recorded_progress_is_refused_and_changes_nothing(db_path):
-    record_update(db_path)
-    before = table_counts(db_path)
-    result = run_cli("build", "--db", str(db_path))
+def test_rebuild_over_recorded_progress_is_refused_and_changes_nothing(store):
+    record_update(store)
+    before = table_counts(store)
+    result = run_cli("build")
     assert result.returncode == 1
     assert "1 recorded progress update(s)" in result.stderr
     assert "--force" in result.stderr
-    assert table_counts(db_path) == before
+    assert table_counts(store) == before
 
 
-def test_forced_rebuild_replaces_recorded_progress(db_path):
-    record_update(db_path)
-    result = run_cli("build", "--db", str(db_path), "--force", "--sample-rows", "0")
+def test_forced_rebuild_replaces_recorded_progress(store):
+    record_update(store)
+    result = run_cli("build", "--force", "--sample-rows", "0")
     assert result.returncode == 0, result.stderr
-    assert table_counts(db_path)["action_updates"] == 48
+    assert table_counts(store)["action_updates"] == 48
 
 
-def test_rebuild_without_recorded_work_is_allowed(db_path):
-    result = run_cli("build", "--db", str(db_path), "--sample-rows", "240")
+def test_rebuild_without_recorded_work_is_allowed(store):
+    result = run_cli("build", "--sample-rows", "240")
     assert result.returncode == 0, result.stderr
-    assert table_counts(db_path)["monitoring"] == 240
+    assert table_counts(store)["monitoring"] == 240
 
 
-def test_if_absent_keeps_an_existing_database(db_path):
-    record_update(db_path)
-    result = run_cli("build", "--db", str(db_path), "--if-absent")
+def test_if_absent_keeps_an_existing_database(store):
+    record_update(store)
+    result = run_cli("build", "--if-absent")
     assert result.returncode == 0
-    assert table_counts(db_path)["action_updates"] == 49
+    assert table_counts(store)["action_updates"] == 49
 
 
-def test_a_failed_build_leaves_the_previous_database(db_path, monkeypatch):
-    before = table_counts(db_path)
+def test_a_failed_build_leaves_the_previous_database(store, monkeypatch):
+    before = table_counts(store)
 
     def fail(*_args, **_kwargs):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(build_module.sample, "fill", fail)
+    monkeypatch.setattr(build_module.sample, "fill_lines", fail)
     with pytest.raises(RuntimeError, match="disk full"):
-        build_module.build(db_path, sample_rows=240)
-    assert table_counts(db_path) == before
+        build_module.build(store, sample_rows=240)
+    assert table_counts(store) == before
 
 
 def test_a_reader_and_a_writer_in_one_process_do_not_refuse_each_other(db_path):

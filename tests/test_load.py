@@ -7,7 +7,6 @@ import zipfile
 from datetime import datetime
 from decimal import Decimal
 
-import duckdb
 import pytest
 
 from data import load
@@ -26,7 +25,7 @@ GOOD_ROWS = [
 
 
 def lines(db, where: str = "basis = 'reported'") -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as conn:
+    with connect(db, read_only=True) as conn:
         return conn.execute(
             "SELECT fiscal_year, period, directorate, service, cost_centre, annual_budget_gbp, actual_ytd_gbp, "
             f"forecast_outturn_gbp, load_id FROM monitoring WHERE {where} ORDER BY cost_centre, period"
@@ -34,7 +33,7 @@ def lines(db, where: str = "basis = 'reported'") -> list[tuple]:
 
 
 def count(db, sql: str) -> int:
-    with duckdb.connect(str(db), read_only=True) as conn:
+    with connect(db, read_only=True) as conn:
         return conn.execute(sql).fetchall()[0][0]
 
 
@@ -49,18 +48,18 @@ def load_bytes(db, name: str, content: bytes, kind: str | None = None, actor: Ac
 # --- good files ------------------------------------------------------------------------------------
 
 
-def test_csv_with_pound_signs_brackets_periods_and_aliases_lands_exactly(db_path):
-    summary, result = load_bytes(db_path, "p2.csv", csv_bytes(GOOD_ROWS))
+def test_csv_with_pound_signs_brackets_periods_and_aliases_lands_exactly(store):
+    summary, result = load_bytes(store, "p2.csv", csv_bytes(GOOD_ROWS))
     assert result.rows == 3 and result.kind == "monitoring"
     assert summary.changes["lines_added"].sum() == 3
-    got = lines(db_path)
+    got = lines(store)
     assert [(r[1], r[2], r[4], r[5], r[6], r[7]) for r in got] == [
         (1, "Adults & Housing", "AH-1", Decimal("2000.00"), Decimal("-1900.25"), Decimal("1950.00")),
         (2, "Children's Services", "CS-1", Decimal("3000.00"), Decimal("-3100.10"), Decimal("3050.50")),
         (1, "Place", "PL-1", Decimal("1000.00"), Decimal("1100.50"), Decimal("1050.00")),
     ]
     assert {r[8] for r in got} == {result.load_id}
-    with duckdb.connect(str(db_path), read_only=True) as conn:
+    with connect(store, read_only=True) as conn:
         row = conn.execute(
             "SELECT kind, file_name, sha256, row_count, loaded_by FROM loads WHERE load_id = $id",
             {"id": result.load_id},
@@ -68,16 +67,16 @@ def test_csv_with_pound_signs_brackets_periods_and_aliases_lands_exactly(db_path
     assert row[:2] == ("monitoring", "p2.csv") and row[3] == 3 and row[4] == ADMIN.identity
     assert len(row[2]) == 64
     # Sample lines are for 2020/21 only, so none were replaced.
-    assert count(db_path, "SELECT count(*) FROM monitoring WHERE basis = 'sample'") == 12_000
+    assert count(store, "SELECT count(*) FROM monitoring WHERE basis = 'sample'") == 12_000
 
 
-def test_xlsx_with_numeric_cells_lands_the_same_lines(db_path):
+def test_xlsx_with_numeric_cells_lands_the_same_lines(store):
     rows = [
         ["2021/22", 1, "Place", "Highways", "PL-1", 1000, 1100.5, 1050],
         ["2021/22", "P3", "Place", "ICT", 4001, 0.1, 0.2, 0.3],
     ]
-    _, result = load_bytes(db_path, "p3.xlsx", xlsx_bytes(rows))
-    got = lines(db_path)
+    _, result = load_bytes(store, "p3.xlsx", xlsx_bytes(rows))
+    got = lines(store)
     assert [(r[1], r[4], r[5], r[6], r[7]) for r in got] == [
         (3, "4001", Decimal("0.10"), Decimal("0.20"), Decimal("0.30")),
         (1, "PL-1", Decimal("1000.00"), Decimal("1100.50"), Decimal("1050.00")),
@@ -85,93 +84,93 @@ def test_xlsx_with_numeric_cells_lands_the_same_lines(db_path):
     assert result.rows == 2
 
 
-def test_a_load_replaces_its_directorate_months_and_undo_puts_them_back(db_path):
-    _, first = load_bytes(db_path, "a.csv", csv_bytes(GOOD_ROWS))
+def test_a_load_replaces_its_directorate_months_and_undo_puts_them_back(store):
+    _, first = load_bytes(store, "a.csv", csv_bytes(GOOD_ROWS))
     second_rows = [
         ["2021/22", "P1", "Place", "Highways", "PL-1", "10", "11", "12"],  # replaces PL-1
         ["2021/22", "P1", "Place", "Waste", "PL-2", "20", "21", "22"],  # new in the same slice
     ]
-    summary, second = load_bytes(db_path, "b.csv", csv_bytes(second_rows))
+    summary, second = load_bytes(store, "b.csv", csv_bytes(second_rows))
     place = summary.changes.set_index("directorate").loc["Place"]
     assert (place["lines_in_file"], place["lines_added"], place["lines_replaced"]) == (2, 1, 1)
     assert second.lines_replaced == 1
-    assert {(r[4], r[8]) for r in lines(db_path)} == {
+    assert {(r[4], r[8]) for r in lines(store)} == {
         ("PL-1", second.load_id),
         ("PL-2", second.load_id),
         ("AH-1", first.load_id),
         ("CS-1", first.load_id),
     }
-    with connect(db_path) as conn, pytest.raises(ValueError, match="undo the later load first"):
+    with connect(store) as conn, pytest.raises(ValueError, match="undo the later load first"):
         load.undo(conn, first.load_id, ADMIN)
-    with connect(db_path) as conn:
+    with connect(store) as conn:
         undone = load.undo(conn, second.load_id, ADMIN)
     assert (undone.rows_removed, undone.lines_restored) == (2, 1)
-    assert {(r[4], r[8]) for r in lines(db_path)} == {(r[4], first.load_id) for r in GOOD_ROWS}
-    with connect(db_path) as conn:
+    assert {(r[4], r[8]) for r in lines(store)} == {(r[4], first.load_id) for r in GOOD_ROWS}
+    with connect(store) as conn:
         load.undo(conn, first.load_id, ADMIN)
-    assert lines(db_path) == []
+    assert lines(store) == []
     assert (
         count(
-            db_path,
+            store,
             "SELECT count(*) FROM loads WHERE undone_at IS NOT NULL AND undone_by = 'finance.bp@dorsetcouncil.example'",
         )
         == 2
     )
 
 
-def test_real_lines_replace_the_sample_for_their_year_say_so_and_undo_restores_it(db_path):
-    before = table_checksums(db_path)
+def test_real_lines_replace_the_sample_for_their_year_say_so_and_undo_restores_it(store):
+    before = table_checksums(store)
     rows = [["2020/21", "P1", "Place", "Highways", "PL-1", "1", "2", "3"]]
-    summary, result = load_bytes(db_path, "real-2020.csv", csv_bytes(rows))
+    summary, result = load_bytes(store, "real-2020.csv", csv_bytes(rows))
     assert summary.sample_lines_replaced == 12_000
     assert summary.sample_lines_by_year == {"2020/21": 12_000}
     assert any("replace the 12,000 sample lines for 2020/21" in message for message in summary.sample_messages())
     assert result.sample_lines_replaced == 12_000
-    assert count(db_path, "SELECT count(*) FROM monitoring WHERE basis = 'sample'") == 0
-    with connect(db_path) as conn:
+    assert count(store, "SELECT count(*) FROM monitoring WHERE basis = 'sample'") == 0
+    with connect(store) as conn:
         load.undo(conn, result.load_id, ADMIN)
-    after = table_checksums(db_path)
+    after = table_checksums(store)
     assert after["monitoring"] == before["monitoring"]
     assert after["monitoring_replaced"] == before["monitoring_replaced"]
 
 
-def test_loading_the_same_file_twice_is_detected_until_undone(db_path):
+def test_loading_the_same_file_twice_is_detected_until_undone(store):
     content = csv_bytes(GOOD_ROWS)
-    _, first = load_bytes(db_path, "same.csv", content)
-    before = table_checksums(db_path)
-    with connect(db_path, read_only=True) as conn:
+    _, first = load_bytes(store, "same.csv", content)
+    before = table_checksums(store)
+    with connect(store, read_only=True) as conn:
         parsed = load.read("renamed.csv", content, load.directorate_aliases(conn))
         assert load.preview(conn, parsed).duplicate_of == first.load_id
-    with connect(db_path) as conn, pytest.raises(load.LoadRejected, match=f"already loaded as load {first.load_id}"):
+    with connect(store) as conn, pytest.raises(load.LoadRejected, match=f"already loaded as load {first.load_id}"):
         load.apply(conn, parsed, ADMIN)
-    assert table_checksums(db_path) == before
-    with connect(db_path) as conn:
+    assert table_checksums(store) == before
+    with connect(store) as conn:
         load.undo(conn, first.load_id, ADMIN)
-    _, again = load_bytes(db_path, "same.csv", content)
+    _, again = load_bytes(store, "same.csv", content)
     assert again.load_id > first.load_id
 
 
 @pytest.mark.parametrize("role", ["viewer", "editor"])
-def test_only_an_admin_may_load_or_undo(db_path, role):
-    before = table_checksums(db_path)
+def test_only_an_admin_may_load_or_undo(store, role):
+    before = table_checksums(store)
     with pytest.raises(PermissionDenied):
-        load_bytes(db_path, "x.csv", csv_bytes(GOOD_ROWS), actor=Actor("someone@x.example", role))
-    assert table_checksums(db_path) == before
-    _, result = load_bytes(db_path, "x.csv", csv_bytes(GOOD_ROWS))
-    with connect(db_path) as conn, pytest.raises(PermissionDenied):
+        load_bytes(store, "x.csv", csv_bytes(GOOD_ROWS), actor=Actor("someone@x.example", role))
+    assert table_checksums(store) == before
+    _, result = load_bytes(store, "x.csv", csv_bytes(GOOD_ROWS))
+    with connect(store) as conn, pytest.raises(PermissionDenied):
         load.undo(conn, result.load_id, Actor("someone@x.example", role))
 
 
-def test_a_later_dsg_deficit_loads_beside_the_2021_figures(db_path):
+def test_a_later_dsg_deficit_loads_beside_the_2021_figures(store):
     header = ["measure", "label", "fiscal_year", "period", "value", "unit", "basis", "as_at_date",
               "source_document", "source_section", "source_quote"]  # fmt: skip
     rows = [["dsg_cumulative_deficit", "DSG cumulative deficit", "2021/22", "outturn", "51.2", "gbp_m", "reported",
              "2022-03-31", "A later outturn report (test file)", "Section 4", "The DSG deficit stood at £51.2m"],
             ["dsg_cumulative_deficit", "DSG cumulative deficit", "2021/22", "forecast", "58", "gbp_m", "reported",
              "", "A later monitoring report (test file)", "Section 2", "forecast to reach £58m"]]  # fmt: skip
-    summary, result = load_bytes(db_path, "outturn.csv", csv_bytes(rows, header))
+    summary, result = load_bytes(store, "outturn.csv", csv_bytes(rows, header))
     assert summary.kind == "figures" and result.kind == "figures"
-    with connect(db_path, read_only=True) as conn:
+    with connect(store, read_only=True) as conn:
         dsg = figures(conn, ["dsg_cumulative_deficit"])
     loaded = dsg[(dsg["load_id"] == result.load_id) & (dsg["period"] == "outturn")]
     assert len(loaded) == 1 and (dsg["load_id"] == result.load_id).sum() == 2
@@ -182,9 +181,9 @@ def test_a_later_dsg_deficit_loads_beside_the_2021_figures(db_path):
     # The preview showed the figure already held for the same measure, year and period.
     held = summary.changes.set_index("period")["figures_already_held"]
     assert held.isna()["outturn"] and "54.9 (derived, 2021 report)" in held["forecast"]
-    with connect(db_path) as conn:
+    with connect(store) as conn:
         load.undo(conn, result.load_id, ADMIN)
-    with connect(db_path, read_only=True) as conn:
+    with connect(store, read_only=True) as conn:
         assert result.load_id not in set(figures(conn, ["dsg_cumulative_deficit"])["load_id"].dropna())
 
 
@@ -203,19 +202,19 @@ def test_the_templates_parse(db_path):
         load.read("f.csv", (templates / "figures_template.csv").read_bytes(), names)
 
 
-def test_cli_load_and_undo(db_path, tmp_path, capsys):
+def test_cli_load_and_undo(store, tmp_path, capsys):
     file = tmp_path / "p1.csv"
     file.write_bytes(csv_bytes(GOOD_ROWS))
-    assert cli(["load", str(file), "--db", str(db_path), "--kind", "monitoring", "--as", "ledger-p1.csv"]) == 0
+    assert cli(["load", str(file), "--kind", "monitoring", "--as", "ledger-p1.csv"]) == 0
     out = capsys.readouterr().out
     assert "loaded 3 monitoring row(s) from ledger-p1.csv" in out
-    load_id = count(db_path, "SELECT max(load_id) FROM loads")
-    assert count(db_path, f"SELECT count(*) FROM loads WHERE file_name = 'ledger-p1.csv' AND load_id = {load_id}") == 1
-    assert cli(["load", str(file), "--db", str(db_path)]) == 1
+    load_id = count(store, "SELECT max(load_id) FROM loads")
+    assert count(store, f"SELECT count(*) FROM loads WHERE file_name = 'ledger-p1.csv' AND load_id = {load_id}") == 1
+    assert cli(["load", str(file)]) == 1
     assert f"already loaded as load {load_id}" in capsys.readouterr().err
-    assert cli(["undo", str(load_id), "--db", str(db_path)]) == 0
-    assert lines(db_path) == []
-    assert cli(["undo", str(load_id), "--db", str(db_path)]) == 1
+    assert cli(["undo", str(load_id)]) == 0
+    assert lines(store) == []
+    assert cli(["undo", str(load_id)]) == 1
     assert "already undone" in capsys.readouterr().err
 
 

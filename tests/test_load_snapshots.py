@@ -9,7 +9,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from data import load
+from data import db, load
 from data.__main__ import main as cli
 from data.access import Actor
 from data.db import connect
@@ -43,7 +43,7 @@ HELD = {
 
 
 def held(db, table: str = "monitoring", basis: str = "reported") -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as conn:
+    with connect(db, read_only=True) as conn:
         return conn.execute(HELD[table], {"basis": basis}).fetchall()
 
 
@@ -63,24 +63,24 @@ def test_the_standard_extract_header_loads_as_it_is_from_csv_and_xlsx(db_path):
     ]  # fmt: skip
 
 
-def test_a_period_replaces_only_that_period_for_the_directorates_in_the_file_and_undo_restores(db_path):
-    _, _, p4 = load_bytes(db_path, "p4.csv", csv_bytes(extract("P4")))
-    _, _, p5 = load_bytes(db_path, "p5.csv", csv_bytes(extract("P5")))
-    before = held(db_path)
+def test_a_period_replaces_only_that_period_for_the_directorates_in_the_file_and_undo_restores(store):
+    _, _, p4 = load_bytes(store, "p4.csv", csv_bytes(extract("P4")))
+    _, _, p5 = load_bytes(store, "p5.csv", csv_bytes(extract("P5")))
+    before = held(store)
     place_again = [["2021/22", "P5", "Place", "Highways", "PL-2", "50", "5", "70"]]
-    _, summary, again = load_bytes(db_path, "p5-place.csv", csv_bytes(place_again))
+    _, summary, again = load_bytes(store, "p5-place.csv", csv_bytes(place_again))
     row = summary.changes.iloc[0]
     assert (row["lines_in_file"], row["lines_added"], row["lines_removed"]) == (1, 1, 1)
-    after = {(r[1], r[2], r[4]): r[-1] for r in held(db_path)}
+    after = {(r[1], r[2], r[4]): r[-1] for r in held(store)}
     assert after == {
         (4, "Place", "PL-1"): p4.load_id,  # P4 kept
         (4, "Children's Services", "CS-1"): p4.load_id,
         (5, "Children's Services", "CS-1"): p5.load_id,  # not in the file: kept
         (5, "Place", "PL-2"): again.load_id,  # P5 Place replaced as a whole
     }
-    with connect(db_path) as conn:
+    with connect(store) as conn:
         load.undo(conn, again.load_id, ADMIN)
-    assert held(db_path) == before
+    assert held(store) == before
 
 
 def test_the_monthly_format_converts_by_the_documented_rule(db_path):
@@ -116,26 +116,26 @@ SAVINGS_ROWS = [
 ]
 
 
-def test_a_savings_file_loads_replaces_its_period_and_directorate_and_undoes(db_path):
-    parsed, _, first = load_bytes(db_path, "savings-p4.csv", csv_bytes(SAVINGS_ROWS, SAVINGS_HEADER))
+def test_a_savings_file_loads_replaces_its_period_and_directorate_and_undoes(store):
+    parsed, _, first = load_bytes(store, "savings-p4.csv", csv_bytes(SAVINGS_ROWS, SAVINGS_HEADER))
     assert parsed.kind == "savings" and first.kind == "savings"
     assert first.sample_lines_replaced == 36  # the sample's 2021/22 schemes
-    assert held(db_path, "savings") == [
+    assert held(store, "savings") == [
         ("2021/22", 4, "Adults & Housing", "Home care review", Decimal("1500000.00"), Decimal("1500000.00"),
          "on_track", first.load_id),
         ("2021/22", 4, "Place", "Waste rounds", Decimal("800000.00"), Decimal("600000.00"), "at_risk", first.load_id),
     ]  # fmt: skip
     replacement = [["2021/22", "P4", "Place", "Waste rounds", "800000", "700000", "At risk"]]
-    _, _, second = load_bytes(db_path, "savings-p4-place.csv", csv_bytes(replacement, SAVINGS_HEADER))
-    assert [(r[2], r[5], r[-1]) for r in held(db_path, "savings")] == [
+    _, _, second = load_bytes(store, "savings-p4-place.csv", csv_bytes(replacement, SAVINGS_HEADER))
+    assert [(r[2], r[5], r[-1]) for r in held(store, "savings")] == [
         ("Adults & Housing", Decimal("1500000.00"), first.load_id),
         ("Place", Decimal("700000.00"), second.load_id),
     ]
-    with connect(db_path) as conn:
+    with connect(store) as conn:
         load.undo(conn, second.load_id, ADMIN)
         load.undo(conn, first.load_id, ADMIN)
-    assert held(db_path, "savings") == []
-    assert len(held(db_path, "savings", "sample")) == 36
+    assert held(store, "savings") == []
+    assert len(held(store, "savings", "sample")) == 36
 
 
 def _savings_with(row: int, column: str, value: str) -> bytes:
@@ -183,3 +183,23 @@ def test_a_bad_extract_or_savings_file_is_refused_with_row_and_column_and_change
         where = f"row {row}, column {column}:"
         assert any(line.strip().startswith(f"{name}, ") and where in line for line in err.splitlines()), err
     assert table_checksums(db_path) == before
+
+
+BREAKING_ROWS = {
+    "savings": "INSERT INTO savings VALUES ('2021/22', 4, 'Place', 'X', 1, 1, 'maybe', 'reported', 999999)",
+    "monitoring": "INSERT INTO monitoring VALUES ('2021/22', 13, 'Place', 'S', 'C', 1, 1, 1, 'reported', 999999)",
+}
+
+
+@pytest.mark.parametrize("table", BREAKING_ROWS)
+def test_the_shared_store_refuses_a_row_that_breaks_schema_sql(lake_store, table):
+    """DuckLake holds no CHECK constraints: the write path checks schema.sql's rules before it commits."""
+    with connect(lake_store) as conn:
+        conn.execute("BEGIN TRANSACTION")
+        conn.execute(BREAKING_ROWS[table])
+        with pytest.raises(duckdb.ConstraintException, match=f"CHECK constraint failed on {table}"):
+            db.enforce_schema_rules(conn, table, "load_id = $load_id", {"load_id": 999999})
+        db.roll_back(conn)
+    with connect(lake_store, read_only=True) as conn:
+        assert conn.execute("SELECT count(*) FROM savings WHERE load_id = 999999").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM monitoring WHERE load_id = 999999").fetchone()[0] == 0

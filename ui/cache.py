@@ -21,8 +21,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from data.db import database_path
-from data.version import data_version, file_identity
+from data.version import data_version, store_identity
 from ui.identity import current_actor
 
 T = TypeVar("T")
@@ -32,8 +31,8 @@ AS_AT_KEY = "dashboard_as_at"  # where ui/as_at.py keeps the as-at date the dash
 
 
 def data_key(conn) -> tuple:
-    """The file's identity and the data version, read fresh on each call (a few milliseconds)."""
-    return file_identity(database_path()), data_version(conn)
+    """The store's identity and the data version, read fresh on each call (a few milliseconds)."""
+    return store_identity(conn), data_version(conn)
 
 
 def view_context() -> tuple[str, object]:

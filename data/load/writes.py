@@ -7,12 +7,16 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
+from data import db
 from data.access import Actor, require
 from data.db import roll_back
 from data.load._model import KINDS, LoadRejected, LoadResult, ParsedFile, Preview, Problem, UndoResult
 from data.vocab import period_label
 
 SLICED = ("monitoring", "savings")  # loads that replace (year, period, directorate) slices of their table
+
+# Another replica (or session) wrote the same rows between this write's start and its commit.
+CONFLICT = "someone else changed the same data at the same moment, so nothing was changed; try again"
 
 # The rows a load replaces (preview counts them, apply moves them to <table>_replaced): sample rows of
 # the file's years, and reported rows of the file's (year, period, directorate) slices. A cost centre
@@ -341,10 +345,12 @@ def apply(
                     )
                 ]
             )
-        load_id = conn.execute(
+        load_id = db.next_id(conn, "load_id")
+        conn.execute(
             "INSERT INTO loads (load_id, kind, file_name, sha256, row_count, loaded_at, loaded_by) "
-            "VALUES (nextval('load_id_seq'), $kind, $name, $sha, $rows, $at, $by) RETURNING load_id",
+            "VALUES ($id, $kind, $name, $sha, $rows, $at, $by)",
             {
+                "id": load_id,
                 "kind": parsed.kind,
                 "name": file_name or parsed.file_name,
                 "sha": parsed.sha256,
@@ -352,7 +358,7 @@ def apply(
                 "at": datetime.now(),
                 "by": actor.identity,
             },
-        ).fetchall()[0][0]
+        )
         replaced = sample_replaced = 0
         if parsed.kind in SLICED:
             replaced, sample_replaced = _replace_slices(conn, parsed, load_id)
@@ -373,7 +379,17 @@ def apply(
                 )
             finally:
                 conn.unregister("incoming_figures")
+        # On the shared store, schema.sql's rules for the rows this load wrote (no-op on the embedded file).
+        for table in ("sources", "loads", "monitoring", "savings", "reported_figures"):
+            db.enforce_schema_rules(conn, table, "load_id = $load_id", {"load_id": load_id})
+        for table in ("monitoring_replaced", "savings_replaced"):
+            db.enforce_schema_rules(conn, table, "replaced_by = $load_id", {"load_id": load_id})
         _commit(conn)
+    except duckdb.TransactionException as error:
+        roll_back(conn)
+        if db.is_write_conflict(error):
+            raise LoadRejected([Problem(parsed.file_name, None, None, CONFLICT)]) from error
+        raise
     except BaseException:
         roll_back(conn)
         raise
@@ -432,6 +448,11 @@ def undo(conn: duckdb.DuckDBPyConnection, load_id: int, actor: Actor) -> UndoRes
             {"at": datetime.now(), "by": actor.identity, "id": load_id},
         )
         conn.execute("COMMIT")
+    except duckdb.TransactionException as error:
+        roll_back(conn)
+        if db.is_write_conflict(error):
+            raise ValueError(f"Load {load_id} was not undone: {CONFLICT}") from error
+        raise
     except BaseException:
         roll_back(conn)
         raise
