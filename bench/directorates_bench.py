@@ -211,17 +211,18 @@ def run_app(db: Path, rounds: int) -> dict:
     return {"page_run_apptest": summary(runs), "peak_rss_mb": peak_rss_mb()}
 
 
-def child(mode: str, db: Path, rounds: int) -> dict:
+def run_child(module: str, args: list[str], env: dict[str, str] | None = None) -> dict:
+    """`python -m module args...` in its own process; its last output line is the JSON result."""
     result = subprocess.run(
-        [sys.executable, "-m", "bench.directorates_bench", "--child", mode, str(db), str(rounds)],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
+        [sys.executable, "-m", module, *args], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
     )
     if result.returncode:
-        raise RuntimeError(f"bench {mode} failed:\n{result.stderr[-3000:]}")
+        raise RuntimeError(f"bench {module} {' '.join(args)} failed:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def child(mode: str, db: Path, rounds: int) -> dict:
+    return run_child("bench.directorates_bench", ["--child", mode, str(db), str(rounds)])
 
 
 def _cell(stats: dict | None) -> str:

@@ -11,30 +11,19 @@ from __future__ import annotations
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench.directorates_bench import PROJECT_DIR, run_metrics
+from bench.directorates_bench import run_child, run_metrics
 
 LINES = 1_000_000
 ROUNDS = 10
 
 
 def child(store: str, env: dict[str, str]) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.shared_store_bench", "--child", store],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode:
-        raise RuntimeError(f"bench {store} failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_child("bench.shared_store_bench", ["--child", store], env)
 
 
 def _cell(stats: dict | None) -> str:

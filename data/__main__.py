@@ -1,4 +1,4 @@
-"""Command line for the database: `python -m data build|sample|load|undo ...`."""
+"""Command line for the database: `python -m data build|sample|load|undo|migrate|expire-snapshots ...`."""
 
 from __future__ import annotations
 
@@ -55,9 +55,17 @@ def main(argv: list[str] | None = None) -> int:
     migrate_cmd.add_argument("--db", type=Path, help="the embedded file (default: $FINANCE_DB or data/finance.duckdb)")
     migrate_cmd.add_argument("--force", action="store_true", help="overwrite a target holding recorded work")
 
+    expire_cmd = commands.add_parser(
+        "expire-snapshots", help="shared store only: forget old snapshots and delete the data files only they held"
+    )
+    expire_cmd.add_argument("--older-than-days", type=int, required=True, help="keep this many days of snapshots")
+    expire_cmd.add_argument("--dry-run", action="store_true", help="count what would be expired; change nothing")
+
     args = parser.parse_args(argv)
     if args.command == "migrate":
         return _migrate(args)
+    if args.command == "expire-snapshots":
+        return _expire_snapshots(args)
     try:
         db = args.db or configured_store()
     except StoreMisconfigured as error:
@@ -115,6 +123,41 @@ def _migrate(args: argparse.Namespace) -> int:
         return 1
     copied = ", ".join(f"{rows:,} {table}" for table, rows in summary.rows.items())
     print(f"copied {summary.source} into {summary.target}: {copied}")
+    return 0
+
+
+def _expire_snapshots(args: argparse.Namespace) -> int:
+    from data.snapshots import expire_snapshots
+
+    try:
+        store = configured_store()
+    except StoreMisconfigured as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if not isinstance(store, data_db.LakeStore):
+        print(
+            f"error: {store} is the embedded file, which keeps no snapshots: expire-snapshots is for the shared "
+            'store (FINANCE_STORE=ducklake, see README "Running several replicas"). The file\'s history is its '
+            "load records, which are never expired. Nothing was changed.",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        summary = expire_snapshots(store, args.older_than_days, dry_run=args.dry_run)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except (duckdb.Error, OSError, DatabaseMissing) as error:
+        return _write_failed(error, store)
+    if summary.dry_run:
+        print(
+            f"dry run: would expire {summary.expired} snapshot(s) of {store}, keeping {summary.kept}; nothing changed"
+        )
+    else:
+        print(
+            f"expired {summary.expired} snapshot(s) of {store} and deleted {summary.files_deleted} data file(s); "
+            f"{summary.kept} snapshot(s) kept, the oldest from {summary.oldest_kept}"
+        )
     return 0
 
 

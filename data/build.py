@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
-from data import db, sample
+from data import db, lake_schema, sample
 from data.access import Actor, local_actor, require
 from data.db import DEFAULT_DB, LakeStore, Store, connect
 
 DATA_DIR = Path(__file__).parent
 SCHEMA_SQL = DATA_DIR / "schema.sql"
+T = TypeVar("T")
 SOURCES_DIR = DATA_DIR / "sources"
 SOURCE_ID = "dorset_cabinet_2021_10_05"
 SOURCE_TITLE = "Dorset Council Cabinet, 5 October 2021: LGA Finance Peer Challenge report and action plan"
@@ -69,8 +72,7 @@ def _recorded_work(conn: duckdb.DuckDBPyConnection) -> list[str]:
 
 def _create(conn: duckdb.DuckDBPyConnection, built_by: str) -> None:
     if db.is_lake(conn):
-        for statement in db.lake_schema_sql():
-            conn.execute(statement)
+        conn.execute(lake_schema.lake_schema_sql())
     else:
         conn.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
     conn.execute(
@@ -238,7 +240,7 @@ def build(
     path = store
     lost = recorded_work(path)
     if lost and not force:
-        raise _refusal(path, lost)
+        raise refusal(path, lost)
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = path.with_name(path.name + ".building")
     staging.unlink(missing_ok=True)
@@ -246,47 +248,54 @@ def build(
         _create(conn, built_by)
         if sample_rows:
             sample.fill(conn, rows=sample_rows, seed=seed, loaded_by=built_by)
-        figures = conn.execute("SELECT count(*) FROM reported_figures").fetchone()[0]
-        recommendations = conn.execute("SELECT count(*) FROM recommendations").fetchone()[0]
-        lines = conn.execute("SELECT count(*) FROM monitoring").fetchone()[0]
+        summary = _summary(conn, path)
         conn.execute("CHECKPOINT")
     os.replace(staging, path)
     Path(str(staging) + ".wal").unlink(missing_ok=True)
-    return BuildSummary(path, figures, recommendations, lines)
+    return summary
 
 
-def _refusal(target: Store, lost: list[str]) -> RebuildRefused:
+def _summary(conn: duckdb.DuckDBPyConnection, target: Store) -> BuildSummary:
+    figures, recommendations, lines = conn.execute(
+        "SELECT (SELECT count(*) FROM reported_figures), (SELECT count(*) FROM recommendations), "
+        "(SELECT count(*) FROM monitoring)"
+    ).fetchone()
+    return BuildSummary(target, figures, recommendations, lines)
+
+
+def refusal(
+    target: Store, lost: list[str], *, would_delete: str = "a rebuild", command: str = "rebuild"
+) -> RebuildRefused:
     return RebuildRefused(
-        f"{target} holds {' and '.join(lost)} that a rebuild would delete. "
-        "Export what you need, then rebuild with --force."
+        f"{target} holds {' and '.join(lost)} that {would_delete} would delete. "
+        f"Export what you need, then {command} with --force."
     )
 
 
-def _build_lake(store: LakeStore, *, force: bool, sample_rows: int, seed: int, built_by: str) -> BuildSummary:
-    """Rebuild the shared store in one transaction: the refusal check, the drop and the fill commit together."""
+def replace_lake(store: LakeStore, fill: Callable[[duckdb.DuckDBPyConnection], T], *, force: bool, **wording) -> T:
+    """Replace everything the shared store holds in one transaction: refuse if recorded work would be lost
+    (unless forced), then `fill` (which runs schema_lake.sql and fills the tables), then commit. Other
+    replicas see the old data until the commit and the new data after; a failure leaves the old."""
     with connect(store) as conn:
         conn.execute("BEGIN TRANSACTION")
         try:
             if db.lake_is_built(conn):
                 lost = _recorded_work(conn)
                 if lost and not force:
-                    raise _refusal(store, lost)
-            for (view,) in conn.execute(
-                "SELECT view_name FROM duckdb_views() WHERE database_name = $db AND NOT internal", {"db": db.LAKE}
-            ).fetchall():
-                conn.execute(f"DROP VIEW {view}")
-            for (table,) in conn.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE database_name = $db", {"db": db.LAKE}
-            ).fetchall():
-                conn.execute(f"DROP TABLE {table}")
-            _create(conn, built_by)
-            if sample_rows:
-                sample.fill_lines(conn, rows=sample_rows, seed=seed, loaded_by=built_by)
-            figures = conn.execute("SELECT count(*) FROM reported_figures").fetchone()[0]
-            recommendations = conn.execute("SELECT count(*) FROM recommendations").fetchone()[0]
-            lines = conn.execute("SELECT count(*) FROM monitoring").fetchone()[0]
+                    raise refusal(store, lost, **wording)
+            result = fill(conn)
             conn.execute("COMMIT")
         except BaseException:
             db.roll_back(conn)
             raise
-    return BuildSummary(store, figures, recommendations, lines)
+    return result
+
+
+def _build_lake(store: LakeStore, *, force: bool, sample_rows: int, seed: int, built_by: str) -> BuildSummary:
+    def fill(conn: duckdb.DuckDBPyConnection) -> BuildSummary:
+        _create(conn, built_by)  # schema_lake.sql drops and recreates every table and view
+        if sample_rows:
+            sample.fill_lines(conn, rows=sample_rows, seed=seed, loaded_by=built_by)
+        return _summary(conn, store)
+
+    return replace_lake(store, fill, force=force)

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import functools
 import os
 import sys
 import threading
@@ -35,14 +34,12 @@ from pathlib import Path
 
 import duckdb
 
+from data import lake_schema
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_DIR / "data" / "finance.duckdb"
-SCHEMA_SQL = Path(__file__).resolve().parent / "schema.sql"
 LOCK_WAIT_SECONDS = 30.0
-LAKE = "finance_lake"
-CATALOG = "finance_catalog"
-ID_SCHEMA = "finance_ids"
-ID_SEQUENCES = {"load_id": "load_id_seq", "update_id": "update_id_seq"}
+LAKE = "finance_lake"  # the name the shared store is attached as (written out in the statements below)
 # The statement drawing each id: from the file's own sequence, or (text sent to PostgreSQL) the catalog's.
 _NEXT_ID_EMBEDDED = {"load_id": "SELECT nextval('load_id_seq')", "update_id": "SELECT nextval('update_id_seq')"}
 _NEXT_ID_SHARED = {
@@ -186,6 +183,29 @@ def _extension_file(name: str) -> Path:
     return path
 
 
+# The id sequences live in the catalog database (schema finance_ids), which DuckLake attaches as
+# __ducklake_metadata_finance_lake; the statements below reach it with postgres_query/postgres_execute.
+# Every write to the shared store takes an id that way, so a DuckLake version that renamed that
+# attachment would fail every shared-store test. Text for PostgreSQL: the sequences, created once by
+# whichever replica comes first (the advisory lock keeps two replicas starting together from racing).
+_CATALOG_SETUP = """
+    SELECT pg_advisory_xact_lock(16016);
+    CREATE SCHEMA IF NOT EXISTS finance_ids;
+    CREATE SEQUENCE IF NOT EXISTS finance_ids.load_id_seq;
+    CREATE SEQUENCE IF NOT EXISTS finance_ids.update_id_seq
+"""
+# Drawing ids a thousand at a time, until past the ids copied in (`advance_id`): never lowers a sequence.
+_DRAW_BLOCK_SHARED = {
+    "load_id": "SELECT max(nextval('finance_ids.load_id_seq')) FROM generate_series(1, 1000)",
+    "update_id": "SELECT max(nextval('finance_ids.update_id_seq')) FROM generate_series(1, 1000)",
+}
+# DuckDB sequences have no setval: draw them up to the floor.
+_SET_FLOOR_EMBEDDED = {
+    "load_id": "SELECT max(nextval('load_id_seq')) FROM range($floor)",
+    "update_id": "SELECT max(nextval('update_id_seq')) FROM range($floor)",
+}
+
+
 def _open_lake(store: LakeStore) -> duckdb.DuckDBPyConnection:
     # Extensions install from the wheels into the virtualenv, never from the network.
     extension_dir = Path(sys.prefix) / "duckdb_extensions"
@@ -203,36 +223,25 @@ def _open_lake(store: LakeStore) -> duckdb.DuckDBPyConnection:
             fcntl.flock(lock, fcntl.LOCK_EX)
             for name, installed_as in (("ducklake", "ducklake"), ("postgres", "postgres_scanner")):
                 if not any((extension_dir / f"v{duckdb.__version__}").glob(f"*/{installed_as}.duckdb_extension")):
-                    conn.execute("INSTALL " + _quote(str(_extension_file(name))))
-                conn.execute(f"LOAD {installed_as}")
+                    conn.install_extension(str(_extension_file(name)))
+                conn.load_extension(installed_as)
         # Commits from many replicas race for the next snapshot id; DuckLake retries those itself. Its
         # defaults (100 ms, x1.5, 10 tries) give up under a burst from 20 writers: retry sooner, for longer.
         conn.execute("SET ducklake_retry_wait_ms = 5")
         conn.execute("SET ducklake_retry_backoff = 1.3")
         conn.execute("SET ducklake_max_retry_count = 60")
         Path(store.data_path).mkdir(parents=True, exist_ok=True)
+        # ATTACH takes no parameters (nor variables); a secret does, and ATTACH reads the lake's from it.
         conn.execute(
-            f"ATTACH {_quote('ducklake:postgres:' + store.catalog)} AS {LAKE} (DATA_PATH {_quote(store.data_path)})"
+            "CREATE SECRET finance_lake_secret (TYPE ducklake, METADATA_PATH $catalog, DATA_PATH $data_path)",
+            {"catalog": "postgres:" + store.catalog, "data_path": store.data_path},
         )
-        conn.execute(f"ATTACH {_quote(store.catalog)} AS {CATALOG} (TYPE postgres)")
-        for sequence in ID_SEQUENCES.values():
-            conn.execute(
-                "CALL postgres_execute($db, $sql)",
-                {
-                    "db": CATALOG,
-                    "sql": f"CREATE SCHEMA IF NOT EXISTS {ID_SCHEMA}; "
-                    f"CREATE SEQUENCE IF NOT EXISTS {ID_SCHEMA}.{sequence}",
-                },
-            )
+        conn.execute("ATTACH 'ducklake:finance_lake_secret' AS finance_lake")
+        conn.execute("CALL postgres_execute('__ducklake_metadata_finance_lake', $sql)", {"sql": _CATALOG_SETUP})
     except BaseException:
         conn.close()
         raise
     return conn
-
-
-def _quote(text: str) -> str:
-    """A SQL string literal (ATTACH takes no parameters); the text is configuration, not user input."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def lake_is_built(conn: duckdb.DuckDBPyConnection) -> bool:
@@ -252,7 +261,7 @@ def _lake_cursor(store: LakeStore, read_only: bool) -> Iterator[duckdb.DuckDBPyC
         cursor = connection.cursor()
     try:
         # USE is per cursor: every cursor starts in the in-memory database.
-        cursor.execute(f"USE {LAKE}")
+        cursor.execute("USE finance_lake")
         _cursor_kinds[id(cursor)] = True
         if read_only and store not in _lakes_built:
             if not lake_is_built(cursor):
@@ -347,103 +356,42 @@ def data_version(conn: duckdb.DuckDBPyConnection, target: Store | str | None = N
 def next_id(conn: duckdb.DuckDBPyConnection, name: str) -> int:
     """A new load_id or update_id, never handed out before, whichever process asks."""
     if is_lake(conn):
-        row = conn.execute("SELECT * FROM postgres_query($db, $sql)", {"db": CATALOG, "sql": _NEXT_ID_SHARED[name]})
+        row = conn.execute(
+            "SELECT * FROM postgres_query('__ducklake_metadata_finance_lake', $sql)", {"sql": _NEXT_ID_SHARED[name]}
+        )
     else:
         row = conn.execute(_NEXT_ID_EMBEDDED[name])
     return int(row.fetchone()[0])
 
 
-@dataclass(frozen=True)
-class _Rule:
-    table: str
-    kind: str
-    text: str
+def enforce_schema_rules(conn: duckdb.DuckDBPyConnection, table: str, load_id: int | None = None) -> None:
+    """On the shared store, refuse (ConstraintException) rows of `table` that break schema.sql's rules.
 
-
-@functools.cache
-def schema_rules() -> tuple[_Rule, ...]:
-    """The CHECK and key rules of schema.sql, read from DuckDB's own catalog of that schema."""
-    reference = duckdb.connect()
-    try:
-        reference.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
-        rows = reference.execute(
-            """
-            SELECT table_name, constraint_type, expression, constraint_column_names FROM duckdb_constraints()
-            WHERE constraint_type IN ('CHECK', 'PRIMARY KEY', 'UNIQUE') ORDER BY table_oid, constraint_index
-            """
-        ).fetchall()
-    finally:
-        reference.close()
-    # Keys handed out by `next_id` are unique by construction: no need to scan for duplicates.
-    from_sequences = {("loads", "load_id"), ("action_updates", "update_id")}
-    return tuple(
-        _Rule(table, kind, expression if kind == "CHECK" else ", ".join(columns))
-        for table, kind, expression, columns in rows
-        if kind == "CHECK" or (table, ", ".join(columns)) not in from_sequences
-    )
-
-
-def lake_schema_sql() -> list[str]:
-    """schema.sql as DuckLake can hold it: tables with types and NOT NULL, and the views.
-
-    DuckLake refuses PRIMARY KEY, UNIQUE, CHECK, FOREIGN KEY and sequences; those rules are kept by
-    `next_id` and `enforce_schema_rules` instead. Derived from schema.sql, so the two cannot drift.
-    """
-    reference = duckdb.connect()
-    try:
-        reference.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
-        statements = []
-        for (table,) in reference.execute("SELECT table_name FROM duckdb_tables() ORDER BY table_oid").fetchall():
-            columns = reference.execute(
-                "SELECT column_name, data_type, is_nullable FROM duckdb_columns() WHERE table_name = $t "
-                "ORDER BY column_index",
-                {"t": table},
-            ).fetchall()
-            body = ", ".join(f"{name} {kind}{'' if nullable else ' NOT NULL'}" for name, kind, nullable in columns)
-            statements.append(f"CREATE TABLE {table} ({body})")
-        statements += [
-            sql
-            for (sql,) in reference.execute(
-                "SELECT sql FROM duckdb_views() WHERE NOT internal ORDER BY view_oid"
-            ).fetchall()
-        ]
-    finally:
-        reference.close()
-    return statements
-
-
-def enforce_schema_rules(conn: duckdb.DuckDBPyConnection, table: str, where: str = "true", params=None) -> None:
-    """On the shared store, refuse (ConstraintException) rows of `table` matching `where` that break schema.sql.
-
-    Call inside the write transaction, after the writes and before COMMIT, with `where` selecting the rows
-    this transaction wrote (e.g. "load_id = $load_id"). Key rules are checked across the whole table. On
-    the embedded file DuckDB has already enforced the same rules, so this does nothing there.
+    Call inside the write transaction, after the writes and before COMMIT. `load_id` limits the check to
+    the rows that load wrote (tables with a load_id column); without it every row is checked. On the
+    embedded file DuckDB has already enforced the same rules, so this does nothing there.
     """
     if not is_lake(conn):
         return
-    rules = [rule for rule in schema_rules() if rule.table == table]
-    if not rules:
+    statement = lake_schema.RULES.get(table)
+    if statement is None:
         return
-    # One query for all of the table's rules: on the shared store each query is a catalog round trip.
-    # Table, column and rule text come from schema.sql; only `params` carry values.
-    counts = []
-    for rule in rules:
-        if rule.kind == "CHECK":
-            sql = f"(SELECT count(*) FROM {table} WHERE ({where}) AND NOT coalesce(({rule.text}), true))"  # noqa: S608
-        else:
-            sql = f"(SELECT count(*) FROM (SELECT {rule.text} FROM {table} GROUP BY ALL HAVING count(*) > 1))"  # noqa: S608
-        counts.append(sql)
-    # Key rules take no parameters: a table with only those (sources) is checked without them.
-    any_check = any(rule.kind == "CHECK" for rule in rules)
-    broken = conn.execute("SELECT " + ", ".join(counts), params if any_check else None).fetchone()
-    for rule, count in zip(rules, broken, strict=True):
+    if table in lake_schema.RULES_BY_LOAD:
+        cursor = conn.execute(statement, {"load_id": load_id})
+    elif load_id is not None:
+        raise ValueError(f"{table} has no load_id: its rules are checked on the whole table")
+    else:
+        cursor = conn.execute(statement)
+    counts = cursor.fetchone()
+    for (rule, *_), count in zip(cursor.description, counts, strict=True):
         if not count:
             continue
-        if rule.kind == "CHECK":
+        kind, columns = rule.split(": ", 1)
+        if kind == "check":
             raise duckdb.ConstraintException(
-                f"CHECK constraint failed on {table}: {count} row(s) break {rule.text}; nothing was written."
+                f"CHECK constraint failed on {table}: {count} row(s) break the rule on {columns}; nothing was written."
             )
-        raise duckdb.ConstraintException(f"Duplicate key on {table} ({rule.text}); nothing was written.")
+        raise duckdb.ConstraintException(f"Duplicate key on {table} ({columns}); nothing was written.")
 
 
 @contextmanager
@@ -462,16 +410,17 @@ def is_write_conflict(error: duckdb.Error) -> bool:
 
 
 def advance_id(conn: duckdb.DuckDBPyConnection, name: str, highest: int) -> None:
-    """Make `next_id(conn, name)` hand out ids above `highest` (after copying rows in with their ids)."""
-    sequence = ID_SEQUENCES[name]
+    """Make `next_id(conn, name)` hand out ids above `highest` (before or after copying rows in with their ids)."""
     if is_lake(conn):
-        conn.execute(
-            "CALL postgres_execute($db, $sql)",
-            {"db": CATALOG, "sql": f"SELECT setval('{ID_SCHEMA}.{sequence}', {max(int(highest), 1)})"},
-        )
+        # Sequences are not transactional: a copy that fails afterwards leaves a gap, never a repeated id.
+        drawn = 0
+        while drawn < highest:
+            drawn = conn.execute(
+                "SELECT * FROM postgres_query('__ducklake_metadata_finance_lake', $sql)",
+                {"sql": _DRAW_BLOCK_SHARED[name]},
+            ).fetchone()[0]
         return
-    # DuckDB sequences have no setval: draw them up to `highest`.
-    conn.execute(f"SELECT max(nextval('{sequence}')) FROM range({int(highest)})")  # noqa: S608
+    conn.execute(_SET_FLOOR_EMBEDDED[name], {"floor": int(highest)})
 
 
 def roll_back(conn: duckdb.DuckDBPyConnection) -> None:

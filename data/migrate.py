@@ -14,9 +14,11 @@ from pathlib import Path
 
 import duckdb
 
-from data import db
-from data.build import RebuildRefused, _recorded_work, recorded_work
+from data import db, lake_schema
+from data.build import SCHEMA_SQL, recorded_work, refusal, replace_lake
 from data.db import LakeStore, Store, connect
+
+_WORDING = {"would_delete": "copying over it", "command": "migrate"}
 
 
 @dataclass(frozen=True)
@@ -26,28 +28,13 @@ class MigrateSummary:
     rows: dict[str, int]
 
 
-def _tables(conn: duckdb.DuckDBPyConnection) -> list[str]:
-    return [
-        name
-        for (name,) in conn.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY table_oid"
-        ).fetchall()
-    ]
-
-
-def _schema_tables() -> list[str]:
-    """The tables of schema.sql, in creation order."""
-    return list(dict.fromkeys(rule.split(" ")[2] for rule in db.lake_schema_sql() if rule.startswith("CREATE TABLE")))
-
-
 def _copy_rows(source: duckdb.DuckDBPyConnection, target: duckdb.DuckDBPyConnection) -> dict[str, int]:
     rows = {}
-    for table in _schema_tables():
-        # Table names come from schema.sql, not from input.
-        data = source.execute(f"SELECT * FROM {table}").to_arrow_table()  # noqa: S608
+    for table in lake_schema.TABLES:
+        data = source.execute(lake_schema.COPY_OUT[table]).to_arrow_table()
         target.register("incoming_rows", data)
         try:
-            target.execute(f"INSERT INTO {table} SELECT * FROM incoming_rows")  # noqa: S608
+            target.execute(lake_schema.COPY_IN[table])
         finally:
             target.unregister("incoming_rows")
         rows[table] = data.num_rows
@@ -76,45 +63,27 @@ def migrate(source: Store, target: Store, *, force: bool = False) -> MigrateSumm
 
 def _into_lake(src: duckdb.DuckDBPyConnection, target: LakeStore, force: bool) -> dict[str, int]:
     with connect(target) as conn:
-        conn.execute("BEGIN TRANSACTION")
-        try:
-            if db.lake_is_built(conn):
-                lost = _recorded_work(conn)
-                if lost and not force:
-                    raise RebuildRefused(
-                        f"{target} holds {' and '.join(lost)} that copying over it would delete. "
-                        "Export what you need, then migrate with --force."
-                    )
-            for (view,) in conn.execute(
-                "SELECT view_name FROM duckdb_views() WHERE database_name = $db AND NOT internal", {"db": db.LAKE}
-            ).fetchall():
-                conn.execute(f"DROP VIEW {view}")
-            for table in _tables(conn):
-                conn.execute(f"DROP TABLE {table}")
-            for statement in db.lake_schema_sql():
-                conn.execute(statement)
-            rows = _copy_rows(src, conn)
-            for name, highest in _highest(conn).items():
-                db.advance_id(conn, name, highest)
-            conn.execute("COMMIT")
-        except BaseException:
-            db.roll_back(conn)
-            raise
-    return rows
+        # The catalog's sequences first (they live outside the lake's transaction): a copy that then fails
+        # leaves only a gap in the ids, never an id handed out twice.
+        for name, highest in _highest(src).items():
+            db.advance_id(conn, name, highest)
+
+    def fill(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
+        conn.execute(lake_schema.lake_schema_sql())  # drops and recreates every table and view
+        return _copy_rows(src, conn)
+
+    return replace_lake(target, fill, force=force, **_WORDING)
 
 
 def _into_file(src: duckdb.DuckDBPyConnection, path: Path, force: bool) -> dict[str, int]:
     lost = recorded_work(path)
     if lost and not force:
-        raise RebuildRefused(
-            f"{path} holds {' and '.join(lost)} that copying over it would delete. "
-            "Export what you need, then migrate with --force."
-        )
+        raise refusal(path, lost, **_WORDING)
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = path.with_name(path.name + ".building")
     staging.unlink(missing_ok=True)
     with connect(staging) as conn:
-        conn.execute(db.SCHEMA_SQL.read_text(encoding="utf-8"))
+        conn.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
         rows = _copy_rows(src, conn)
         for name, highest in _highest(conn).items():
             db.advance_id(conn, name, highest)

@@ -250,7 +250,7 @@ def fill_lines(conn: duckdb.DuckDBPyConnection, *, rows: int, seed: int, loaded_
     finally:
         conn.unregister("sample_schemes")
     for table in ("loads", "monitoring", "savings"):
-        db.enforce_schema_rules(conn, table, "load_id = $load_id", {"load_id": load_id})
+        db.enforce_schema_rules(conn, table, load_id)
     return load_id
 
 

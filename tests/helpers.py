@@ -107,6 +107,41 @@ def wait_until_settled(page) -> None:
     assert page.evaluate(_SETTLED), f"{page.url} kept changing for 90 s"
 
 
+def table_rows(page) -> list[tuple[str, ...]]:
+    """The first static table on the page, as the browser shows it: header row, then body rows."""
+    table = page.locator("[data-testid='stTable'] table").first
+    table.locator("tbody tr").first.wait_for(timeout=30_000)
+    header = tuple(t.strip() for t in table.locator("thead th").all_inner_texts())
+    body = [
+        tuple(cell.strip() for cell in row.locator("td, th").all_inner_texts())
+        for row in table.locator("tbody tr").all()
+    ]
+    return [header, *body]
+
+
+def assert_store_consistent(conn) -> None:
+    """Every active monitoring load holds exactly the lines it recorded; ids are unique."""
+    assert conn.execute("SELECT count(*) - count(DISTINCT update_id) FROM action_updates").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) - count(DISTINCT load_id) FROM loads").fetchone()[0] == 0
+    mismatched = conn.execute(
+        """
+        SELECT l.load_id, l.row_count, count(m.load_id) FROM loads l LEFT JOIN monitoring m USING (load_id)
+        WHERE l.kind = 'monitoring' AND l.undone_at IS NULL GROUP BY ALL HAVING l.row_count <> count(m.load_id)
+        UNION ALL
+        SELECT l.load_id, l.row_count, count(s.load_id) FROM loads l LEFT JOIN savings s USING (load_id)
+        WHERE l.kind = 'savings' AND l.undone_at IS NULL GROUP BY ALL HAVING l.row_count <> count(s.load_id)
+        """
+    ).fetchall()
+    assert mismatched == []
+    orphans = conn.execute(
+        """
+        SELECT (SELECT count(*) FROM monitoring WHERE load_id NOT IN (SELECT load_id FROM loads))
+             + (SELECT count(*) FROM savings WHERE load_id NOT IN (SELECT load_id FROM loads))
+        """
+    )
+    assert orphans.fetchone()[0] == 0
+
+
 def open_page(app_test, page_file: str, **query: str):
     """Run the app under AppTest, then switch to `page_file` (with `query` in the URL); no exception allowed."""
     for name, value in query.items():

@@ -8,22 +8,10 @@ import sys
 
 import pytest
 
-from tests.helpers import LOCAL_TOKEN_SCRIPT, PROJECT_DIR, TEST_OUTPUT, wait_for_app
+from tests.helpers import LOCAL_TOKEN_SCRIPT, PROJECT_DIR, TEST_OUTPUT, table_rows, wait_for_app
 from tests.load_files import TWO_PERIOD_TABLE_AT_P6, two_period_extract
 
 pytestmark = pytest.mark.browser
-
-
-def table_rows(page) -> list[tuple[str, ...]]:
-    """The first static table on the page, as the browser shows it: header row, then body rows."""
-    table = page.locator("[data-testid='stTable'] table").first
-    table.locator("tbody tr").first.wait_for(timeout=30_000)
-    header = tuple(t.strip() for t in table.locator("thead th").all_inner_texts())
-    body = [
-        tuple(cell.strip() for cell in row.locator("td, th").all_inner_texts())
-        for row in table.locator("tbody tr").all()
-    ]
-    return [header, *body]
 
 
 def upload(page, path) -> None:

@@ -32,9 +32,9 @@ def lines(db, where: str = "basis = 'reported'") -> list[tuple]:
         ).fetchall()
 
 
-def count(db, sql: str) -> int:
+def count(db, sql: str, params: dict | None = None) -> int:
     with connect(db, read_only=True) as conn:
-        return conn.execute(sql).fetchall()[0][0]
+        return conn.execute(sql, params).fetchall()[0][0]
 
 
 def load_bytes(db, name: str, content: bytes, kind: str | None = None, actor: Actor = ADMIN):
@@ -209,7 +209,8 @@ def test_cli_load_and_undo(store, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "loaded 3 monitoring row(s) from ledger-p1.csv" in out
     load_id = count(store, "SELECT max(load_id) FROM loads")
-    assert count(store, f"SELECT count(*) FROM loads WHERE file_name = 'ledger-p1.csv' AND load_id = {load_id}") == 1
+    this_load = "SELECT count(*) FROM loads WHERE file_name = 'ledger-p1.csv' AND load_id = $id"
+    assert count(store, this_load, {"id": load_id}) == 1
     assert cli(["load", str(file)]) == 1
     assert f"already loaded as load {load_id}" in capsys.readouterr().err
     assert cli(["undo", str(load_id)]) == 0

@@ -22,6 +22,7 @@ from data.db import connect
 from data.load import writes
 from data.version import data_version, store_identity
 from tests.conftest import PROJECT_DIR
+from tests.helpers import assert_store_consistent
 from tests.load_files import csv_bytes
 
 WRITERS_PER_REPLICA = 10
@@ -71,29 +72,6 @@ def replica_updates(conn) -> dict[str, list[int]]:
     return steps
 
 
-def assert_consistent(conn) -> None:
-    """Every active monitoring load holds exactly the lines it recorded; ids are unique."""
-    assert conn.execute("SELECT count(*) - count(DISTINCT update_id) FROM action_updates").fetchone()[0] == 0
-    assert conn.execute("SELECT count(*) - count(DISTINCT load_id) FROM loads").fetchone()[0] == 0
-    mismatched = conn.execute(
-        """
-        SELECT l.load_id, l.row_count, count(m.load_id) FROM loads l LEFT JOIN monitoring m USING (load_id)
-        WHERE l.kind = 'monitoring' AND l.undone_at IS NULL GROUP BY ALL HAVING l.row_count <> count(m.load_id)
-        UNION ALL
-        SELECT l.load_id, l.row_count, count(s.load_id) FROM loads l LEFT JOIN savings s USING (load_id)
-        WHERE l.kind = 'savings' AND l.undone_at IS NULL GROUP BY ALL HAVING l.row_count <> count(s.load_id)
-        """
-    ).fetchall()
-    assert mismatched == []
-    orphans = conn.execute(
-        """
-        SELECT (SELECT count(*) FROM monitoring WHERE load_id NOT IN (SELECT load_id FROM loads))
-             + (SELECT count(*) FROM savings WHERE load_id NOT IN (SELECT load_id FROM loads))
-        """
-    )
-    assert orphans.fetchone()[0] == 0
-
-
 def test_two_replicas_twenty_writers_and_a_load_lose_nothing(lake_store, tmp_path):
     file = monitoring_file(tmp_path / "p3.csv", 2_000)
     common = ["--writers", str(WRITERS_PER_REPLICA), "--updates", str(UPDATES_PER_WRITER)]
@@ -113,7 +91,7 @@ def test_two_replicas_twenty_writers_and_a_load_lose_nothing(lake_store, tmp_pat
         assert len(steps) == 2 * WRITERS_PER_REPLICA
         assert all(done == list(range(UPDATES_PER_WRITER)) for done in steps.values()), "nothing lost or reordered"
         assert conn.execute("SELECT count(*) FROM monitoring WHERE load_id = $id", {"id": results[0]["load_id"]})
-        assert_consistent(conn)
+        assert_store_consistent(conn)
 
 
 def test_a_replica_killed_mid_write_leaves_the_store_consistent_and_the_other_serving(lake_store, tmp_path):
@@ -139,7 +117,7 @@ def test_a_replica_killed_mid_write_leaves_the_store_consistent_and_the_other_se
                 process.communicate()
     assert result["failures"] == []
     with connect(lake_store, read_only=True) as conn:
-        assert_consistent(conn)
+        assert_store_consistent(conn)
         steps = replica_updates(conn)
         assert steps["S-w0@example.org"] == list(range(15)) and steps["S-w1@example.org"] == list(range(15))
         for who, done in steps.items():
@@ -173,7 +151,7 @@ def test_a_load_that_conflicts_with_another_replicas_write_is_refused_whole(lake
         assert conn.execute("SELECT count(*) FROM monitoring WHERE basis = 'reported'").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM monitoring WHERE period = 1").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM monitoring WHERE basis = 'sample'").fetchone()[0] > 0
-        assert_consistent(conn)
+        assert_store_consistent(conn)
 
 
 def test_the_cache_key_changes_when_another_replica_writes(lake_store):

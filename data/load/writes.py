@@ -381,9 +381,7 @@ def apply(
                 conn.unregister("incoming_figures")
         # On the shared store, schema.sql's rules for the rows this load wrote (no-op on the embedded file).
         for table in ("sources", "loads", "monitoring", "savings", "reported_figures"):
-            db.enforce_schema_rules(conn, table, "load_id = $load_id", {"load_id": load_id})
-        for table in ("monitoring_replaced", "savings_replaced"):
-            db.enforce_schema_rules(conn, table, "replaced_by = $load_id", {"load_id": load_id})
+            db.enforce_schema_rules(conn, table, load_id)
         _commit(conn)
     except duckdb.TransactionException as error:
         roll_back(conn)
