@@ -238,7 +238,8 @@ def build(
     if isinstance(store, LakeStore):
         return _build_lake(store, force=force, sample_rows=sample_rows, seed=seed, built_by=built_by)
     path = store
-    lost = recorded_work(path)
+    # Forced: not even read (a file this DuckDB cannot open can still be replaced).
+    lost = [] if force else recorded_work(path)
     if lost and not force:
         raise refusal(path, lost)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -440,7 +440,13 @@ _READ_ONLY = (
 )
 _DISK_FULL = "The disk holding the database is full. Free some space (or ask the administrator to), then try again."
 _MISSING = "The database has not been built yet. Run `make run`, which builds it."
+_NEWER = (
+    "The database file was written by a newer DuckDB than the one this dashboard uses (1.5.5, for the shared "
+    'store). Nothing in it was lost or changed: README "Moving a database file from DuckDB 2.0" says how to '
+    "carry it over, or `python -m data build --force` rebuilds it from the CSVs if it holds nothing recorded."
+)
 _CAUSES = (
+    (("created with an newer version of duckdb", "created with a newer version of duckdb"), _NEWER),
     (("no space left", "disk full", "disk is full"), _DISK_FULL),
     (("read-only", "read only", "permission denied", "operation not permitted"), _READ_ONLY),
     (("could not set lock", "conflicting lock", "database is locked"), _BUSY),
