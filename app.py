@@ -8,7 +8,7 @@ import streamlit as st
 
 from ui import navigation as app_navigation
 from ui import sidebar
-from ui.common import show_unexpected_error, show_write_failure
+from ui.common import held_database, show_unexpected_error, show_write_failure
 from ui.document import apply_styles, set_page_language
 from ui.identity import show_identity, sign_in_gate
 
@@ -28,11 +28,18 @@ except Exception as error:  # noqa: BLE001 - no traceback on screen, even from t
 navigation_pages = app_navigation.pages()
 navigation = st.navigation(app_navigation.with_overview_by_name(navigation_pages), position="hidden")
 
-try:
-    app_navigation.sidebar_links(navigation_pages)
-    sidebar.render()
-    show_identity(actor)
-    navigation.run()
-    show_write_failure()  # a failed write callback on a page that did not show it itself
-except Exception as error:  # noqa: BLE001 - the last line of defence: no traceback on screen
-    show_unexpected_error(error)
+with held_database():
+    try:
+        app_navigation.sidebar_links(navigation_pages)
+        sidebar.read_filters()
+        navigation.run()
+        show_write_failure()  # a failed write callback on a page that did not show it itself
+    except Exception as error:  # noqa: BLE001 - the last line of defence: no traceback on screen
+        show_unexpected_error(error)
+    # The sidebar's filters are drawn after the page, so the page's first chart reaches the browser before
+    # the widgets and their code (pages read the filters from the session and the address).
+    try:
+        sidebar.render()
+        show_identity(actor)
+    except Exception as error:  # noqa: BLE001
+        show_unexpected_error(error)

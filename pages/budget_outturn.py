@@ -29,22 +29,22 @@ directorate_notice("these charts are for the whole council; directorate figures 
 as_at = as_at_control.current()
 
 
-def quietly(read, *args):
+def quietly(conn, read):
     """A metric's frame, or an empty one where its figures are not held (the page says so in place)."""
     try:
-        return read(*args, as_at=as_at)
+        return cached(conn, read, as_at=as_at)
     except position.FigureMissing:
         return pd.DataFrame()
 
 
 with database() as conn:
-    budget = position.net_budget_by_year(conn, as_at=as_at)
-    overspend = position.overspend_by_year(conn, as_at=as_at)
-    rates = quietly(position.collection_rates, conn)
-    forecasts = quietly(position.forecasts_against_outturn, conn)
-    used = position.latest_figures(conn, MEASURES, as_at=as_at)
-    directorate_figures = directorate_level(conn, MEASURES, as_at=as_at)
-    replaced = revisions(conn, MEASURES, as_at=as_at)
+    budget = cached(conn, position.net_budget_by_year, as_at=as_at)
+    overspend = cached(conn, position.overspend_by_year, as_at=as_at)
+    rates = quietly(conn, position.collection_rates)
+    forecasts = quietly(conn, position.forecasts_against_outturn)
+    used = cached(conn, position.latest_figures, MEASURES, as_at=as_at)
+    directorate_figures = cached(conn, directorate_level, MEASURES, as_at=as_at)
+    replaced = cached(conn, revisions, MEASURES, as_at=as_at)
 
 as_at_line(used, as_at)
 

@@ -22,7 +22,7 @@ from data.vocab import RAG_COLOURS, SAVINGS_STATUS_LABELS, gbp, period_label  # 
 from metrics import monitoring  # noqa: E402
 from ui import filters  # noqa: E402
 from ui.chart_panel import show_chart  # noqa: E402
-from ui.common import database  # noqa: E402
+from ui.common import database, held_database  # noqa: E402
 from ui.safe import plain  # noqa: E402
 
 CENTRES_SHOWN = 200
@@ -89,6 +89,11 @@ st.title(vocab.DIRECTORATES.title)
 # (see ui.filters), not the frame, the sidebar or the page's header.
 @st.fragment(key=filters.DIRECTORATE_FRAGMENT)
 def directorate_view() -> None:
+    with held_database():  # the fragment's database() blocks share one open of the file
+        monitoring_view()
+
+
+def monitoring_view() -> None:
     with database() as conn:
         key = data_key(conn)
         years = cached(conn, "years", key)

@@ -22,26 +22,26 @@ as_at = as_at_control.current()
 MEASURES = ["dsg_cumulative_deficit", "dsg_in_year_deficit", "dsg_statutory_override_expiry", "dsg_deficit_grant_share"]
 
 with database() as conn:
-    points = position.dsg_known_points(conn, as_at=as_at)
-    in_year = position.dsg_in_year(conn, as_at=as_at)
+    points = cached(conn, position.dsg_known_points, as_at=as_at)
+    in_year = cached(conn, position.dsg_in_year, as_at=as_at)
     try:
-        reported = position.dsg_reported(conn, as_at=as_at)
-        defaults = position.dsg_defaults(conn, as_at=as_at)
-        plan = position.plan_against_reported(conn, as_at=as_at)
+        reported = cached(conn, position.dsg_reported, as_at=as_at)
+        defaults = cached(conn, position.dsg_defaults, as_at=as_at)
+        plan = cached(conn, position.plan_against_reported, as_at=as_at)
     except position.FigureMissing as missing:
         reported = defaults = plan = None
         plan_missing = str(missing)
     try:
-        reserves = position.reserves(conn, as_at=as_at)
+        reserves = cached(conn, position.reserves, as_at=as_at)
     except position.FigureMissing:
         reserves = None
     try:
-        expiry = position.statutory_override_expiry(conn, as_at=as_at)
+        expiry = cached(conn, position.statutory_override_expiry, as_at=as_at)
     except position.FigureMissing:
         expiry = None
     trajectory = cached(conn, position_charts.build_dsg_trajectory, as_at=as_at)
-    used = position.latest_figures(conn, MEASURES, as_at=as_at)
-    replaced = revisions(conn, MEASURES, as_at=as_at)
+    used = cached(conn, position.latest_figures, MEASURES, as_at=as_at)
+    replaced = cached(conn, revisions, MEASURES, as_at=as_at)
 
 as_at_line(used, as_at)
 

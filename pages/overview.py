@@ -21,10 +21,10 @@ directorate_notice("the headline figures are for the whole council")
 as_at = as_at_control.current()
 
 with database() as conn:
-    headline = headline_position(conn, as_at=as_at)
-    report = report_headline(conn)
+    headline = cached(conn, headline_position, as_at=as_at)
+    report = cached(conn, report_headline)
     try:
-        budgets = position.budget_and_outturn(conn, as_at=as_at)
+        budgets = cached(conn, position.budget_and_outturn, as_at=as_at)
     except position.FigureMissing:  # a quarter's forecast alone, say: no budget or outturn to show
         budgets = pd.DataFrame()
     charts = [
@@ -34,10 +34,10 @@ with database() as conn:
         cached(conn, position_charts.build_action_status, as_at=as_at),
     ]
     try:
-        crossings = position.years_deficit_exceeds_reserves(conn, as_at=as_at)
+        crossings = cached(conn, position.years_deficit_exceeds_reserves, as_at=as_at)
     except position.FigureMissing:
         crossings = pd.DataFrame(columns=["reserve_measure", "scenario", "first_year_above"])
-    replaced = revisions(conn, headline_measures(), as_at=as_at)
+    replaced = cached(conn, revisions, headline_measures(), as_at=as_at)
 
 as_at_line(headline, as_at)
 
@@ -102,6 +102,14 @@ if not usable.empty:
         "recovery plan (see Reserves)."
     )
 
+for chart in charts[:-1]:
+    show_chart(chart)
+
+st.header("Action plan progress")
+show_chart(charts[-1])
+st.info("The full tracker, with each recommendation's progress and due date, is on the Action plan page.")
+st.page_link("pages/action_plan.py", label="Open the Action plan", icon=":material/checklist:")
+
 with st.expander("The 2021 report's headline figures (Cabinet, 5 October 2021)"):
     if report.empty:
         st.info("The 2021 report's figures are not held.")
@@ -125,13 +133,5 @@ with st.expander("The 2021 report's headline figures (Cabinet, 5 October 2021)")
             width="stretch",
         )
         st.caption("Choose 5 October 2021 as the date in the sidebar to see every page as the report left it.")
-
-for chart in charts[:-1]:
-    show_chart(chart)
-
-st.header("Action plan progress")
-show_chart(charts[-1])
-st.info("The full tracker, with each recommendation's progress and due date, is on the Action plan page.")
-st.page_link("pages/action_plan.py", label="Open the Action plan", icon=":material/checklist:")
 
 sources_expander(headline, revisions=replaced)

@@ -25,25 +25,25 @@ directorate_notice("reserves and the DSG deficit are held for the whole council"
 as_at = as_at_control.current()
 
 
-def quietly(read, *args):
+def quietly(conn, read):
     try:
-        return read(*args, as_at=as_at)
+        return cached(conn, read, as_at=as_at)
     except position.FigureMissing:
         return None
 
 
 with database() as conn:
-    reserves = quietly(position.reserves, conn)
-    points = position.dsg_known_points(conn, as_at=as_at)
-    ratios = quietly(position.cover_ratios, conn)
-    cover = position.cover_by_year(conn, as_at=as_at)
-    crossings = quietly(position.years_deficit_exceeds_reserves, conn)
-    expiry = quietly(position.statutory_override_expiry, conn)
+    reserves = quietly(conn, position.reserves)
+    points = cached(conn, position.dsg_known_points, as_at=as_at)
+    ratios = quietly(conn, position.cover_ratios)
+    cover = cached(conn, position.cover_by_year, as_at=as_at)
+    crossings = quietly(conn, position.years_deficit_exceeds_reserves)
+    expiry = quietly(conn, position.statutory_override_expiry)
     bars = cached(conn, position_charts.build_reserves_against_deficit, as_at=as_at)
     by_year = cached(conn, position_charts.build_reserves_by_year, as_at=as_at)
     timeline = cached(conn, position_charts.build_reserves_timeline, as_at=as_at)
-    used = position.latest_figures(conn, MEASURES, as_at=as_at)
-    replaced = revisions(conn, MEASURES, as_at=as_at)
+    used = cached(conn, position.latest_figures, MEASURES, as_at=as_at)
+    replaced = cached(conn, revisions, MEASURES, as_at=as_at)
 
 as_at_line(used, as_at)
 

@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -45,13 +44,12 @@ def view_context() -> tuple[str, object]:
 
 
 def cached(conn, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """function(conn, *args, **kwargs) from the cache; `function` must be a module-level function."""
-    return _cached(conn, function.__module__, function.__qualname__, data_key(conn), view_context(), args, kwargs)
+    """function(conn, *args, **kwargs) from the cache, keyed by the function's module and qualified name."""
+    key = (function.__module__, function.__qualname__)
+    return _cached(conn, function, key, data_key(conn), view_context(), args, kwargs)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _cached(_conn, module: str, name: str, version: tuple, context: tuple, args: tuple, kwargs: dict):
-    function = importlib.import_module(module)
-    for part in name.split("."):
-        function = getattr(function, part)
-    return function(_conn, *args, **kwargs)
+def _cached(_conn, _function: Callable, name: tuple, version: tuple, context: tuple, args: tuple, kwargs: dict):
+    """Arguments named with a leading underscore are not part of the key: the function is, by its name."""
+    return _function(_conn, *args, **kwargs)

@@ -32,6 +32,7 @@ ALL_SERVICES = "All services"
 ALL_COST_CENTRES = "All cost centres"
 ALL_DIRECTORATES_DRILL = "No drill-down"
 _SAVED = "_saved_filters"  # values kept while a page's widgets are not on screen
+_UNKNOWN_DIRECTORATES = "_unknown_directorates"  # a link's names that are not directorates, until said
 
 
 def parse_directorates(values: Sequence[str], names: Sequence[str], aliases: dict[str, str] | None = None):
@@ -85,8 +86,8 @@ def current_directorates(names: Sequence[str], aliases: dict[str, str] | None = 
     if DIRECTORATE_KEY not in st.session_state:
         chosen, unknown = parse_directorates(st.query_params.get_all(PARAM_DIRECTORATE), names, aliases)
         st.session_state[DIRECTORATE_KEY] = chosen
-        if unknown:
-            st.warning(
+        if unknown:  # said in the sidebar, beside the filter (the page may be drawn first)
+            st.session_state[_UNKNOWN_DIRECTORATES] = (
                 f"The link asked for {', '.join(plain(repr(u)) for u in unknown)}, which is not a directorate; "
                 f"showing {', '.join(chosen) if chosen else 'all directorates'} instead."
             )
@@ -97,6 +98,8 @@ def current_directorates(names: Sequence[str], aliases: dict[str, str] | None = 
 def sidebar_directorate_filter(names: Sequence[str], aliases: dict[str, str] | None = None) -> list[str]:
     """The sidebar's directorate multiselect, backed by ?directorate=...; returns the chosen names."""
     current_directorates(names, aliases)
+    if _UNKNOWN_DIRECTORATES in st.session_state:
+        st.warning(st.session_state.pop(_UNKNOWN_DIRECTORATES))
     chosen = st.multiselect(
         "Directorate",
         list(names),

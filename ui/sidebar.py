@@ -10,20 +10,28 @@ from metrics.loads import latest_loads
 from metrics.monitoring import directorate_names
 from ui import as_at as as_at_control
 from ui import filters
+from ui.cache import cached
 from ui.common import database
 from ui.safe import plain
 
 
+def read_filters() -> None:
+    """Before the page: the directorates a link asks for, read once per session (nothing is drawn)."""
+    with database() as conn:
+        filters.current_directorates(cached(conn, directorate_names), cached(conn, directorate_aliases))
+
+
 def render() -> None:
+    """Drawn after the page (see app.py); the filters' values are in the session by then."""
     with st.sidebar:
         with database() as conn:
-            newest_known = figures_as_at(conn)
+            newest_known = cached(conn, figures_as_at)
             as_at = as_at_control.current()
-            sources = source_documents(conn, as_at=as_at)
-            newest = figures_as_at(conn, as_at=as_at)
-            loads = latest_loads(conn)
-            directorates = directorate_names(conn)
-            aliases = directorate_aliases(conn)
+            sources = cached(conn, source_documents, as_at=as_at)
+            newest = cached(conn, figures_as_at, as_at=as_at)
+            loads = cached(conn, latest_loads)
+            directorates = cached(conn, directorate_names)
+            aliases = cached(conn, directorate_aliases)
         filters.sidebar_directorate_filter(directorates, aliases)
         as_at_control.sidebar_control(REPORT_DATE, newest_known)
         if not sources.empty:
