@@ -22,7 +22,7 @@ import streamlit as st
 
 from data.db import database_path
 from data.version import data_version, file_identity
-from ui.identity import current_actor
+from ui import identity
 
 T = TypeVar("T")
 
@@ -38,7 +38,7 @@ def data_key(conn) -> tuple:
 def view_context() -> tuple[str, object]:
     """(role, as-at date) of this session: part of every cache key."""
     try:
-        role = current_actor().role
+        role = identity.current_actor().role
     except PermissionError:
         role = "none"
     return role, st.session_state.get(AS_AT_KEY)
