@@ -343,16 +343,6 @@ def exists(target: Store | str | None = None) -> bool:
         return lake_is_built(conn)
 
 
-def data_version(conn: duckdb.DuckDBPyConnection, target: Store | str | None = None) -> tuple:
-    """A cheap key that changes whenever the store's data changes, from this or any other process."""
-    if is_lake(conn):
-        return (LAKE, conn.execute("SELECT max(snapshot_id) FROM finance_lake.snapshots()").fetchone()[0])
-    store = as_store(target)
-    path = store if isinstance(store, Path) else database_path()
-    stat = path.stat()
-    return (str(path), stat.st_mtime_ns, stat.st_size)
-
-
 def next_id(conn: duckdb.DuckDBPyConnection, name: str) -> int:
     """A new load_id or update_id, never handed out before, whichever process asks."""
     if is_lake(conn):

@@ -64,12 +64,6 @@ def rag_thresholds() -> RagThresholds:
     return RagThresholds(amber, red)
 
 
-def data_version(conn: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
-    """A cheap key that changes whenever data is loaded or undone: (max load_id, loads, undone loads)."""
-    row = conn.execute("SELECT coalesce(max(load_id), 0), count(*), count(undone_at) FROM loads").fetchall()[0]
-    return int(row[0]), int(row[1]), int(row[2])
-
-
 def directorate_names(conn: duckdb.DuckDBPyConnection) -> list[str]:
     """Every directorate in display order."""
     return [r[0] for r in conn.execute("SELECT directorate FROM directorates ORDER BY sort_order").fetchall()]

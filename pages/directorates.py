@@ -15,29 +15,18 @@ from charts.monitoring import (  # noqa: E402
     savings_status_words,
     variance_chart,
 )
-from data import db as data_db  # noqa: E402
 from data import vocab  # noqa: E402
 from data.load import directorate_aliases  # noqa: E402
 from data.vocab import RAG_COLOURS, SAVINGS_STATUS_LABELS, gbp, period_label  # noqa: E402
 from metrics import monitoring  # noqa: E402
 from ui import filters  # noqa: E402
+from ui.cache import cached  # noqa: E402
 from ui.chart_panel import show_chart  # noqa: E402
 from ui.common import database, held_database  # noqa: E402
 from ui.safe import plain  # noqa: E402
 
 CENTRES_SHOWN = 200
 RAG_TEXT = {"Red": "white", "Amber": "black", "Green": "black"}
-
-
-@st.cache_data(max_entries=512, show_spinner=False)
-def cached(_conn, name: str, data_key: tuple, **filters):
-    """A metrics.monitoring call, cached until the data changes (data_key: the file and its loads)."""
-    return getattr(monitoring, name)(_conn, **filters)
-
-
-def data_key(conn) -> tuple:
-    """Changes whenever a load, undo, sample fill or rebuild changes what the page would show, on any replica."""
-    return (*data_db.data_version(conn), monitoring.data_version(conn))
 
 
 def variance_words(pounds: float) -> str:
@@ -95,10 +84,11 @@ def directorate_view() -> None:
 
 def monitoring_view() -> None:
     with database() as conn:
-        key = data_key(conn)
-        years = cached(conn, "years", key)
-        savings_held = cached(conn, "savings_snapshots", key)
-        chosen = filters.current_directorates(monitoring.directorate_names(conn), directorate_aliases(conn))
+        years = cached(conn, monitoring.years)
+        savings_held = cached(conn, monitoring.savings_snapshots)
+        chosen = filters.current_directorates(
+            cached(conn, monitoring.directorate_names), cached(conn, directorate_aliases)
+        )
     filters.keep_directorates_in_url(chosen)
     scope = ", ".join(chosen) if chosen else "all directorates"
     thresholds = monitoring.rag_thresholds()
@@ -109,20 +99,30 @@ def monitoring_view() -> None:
         year_column, period_column = st.columns(2)
         year = filters.year_filter(list(years["fiscal_year"]), container=year_column)
         with database() as conn:
-            held = cached(conn, "periods", key, fiscal_year=year)
+            held = cached(conn, monitoring.periods, fiscal_year=year)
         period = filters.period_filter(held, container=period_column)
         previous = monitoring.previous_period(held, period)
         since = period_label(previous) if previous else None
         with database() as conn:
             table = cached(
-                conn, "monitoring_table", key, fiscal_year=year, period=period, previous=previous, directorates=chosen,
+                conn,
+                monitoring.monitoring_table,
+                fiscal_year=year,
+                period=period,
+                previous=previous,
+                directorates=chosen,
                 thresholds=thresholds,
-            )  # fmt: skip
+            )
             total = cached(
-                conn, "council_total", key, fiscal_year=year, period=period, previous=previous, directorates=chosen,
+                conn,
+                monitoring.council_total,
+                fiscal_year=year,
+                period=period,
+                previous=previous,
+                directorates=chosen,
                 thresholds=thresholds,
-            ).iloc[0]  # fmt: skip
-            drift = cached(conn, "drift", key, fiscal_year=year, directorates=chosen)
+            ).iloc[0]
+            drift = cached(conn, monitoring.drift, fiscal_year=year, directorates=chosen)
 
         st.caption(
             f"**{plain(scope)}**, {year}, forecast outturn at the close of {vocab.month_label(period)}"
@@ -199,9 +199,15 @@ def monitoring_view() -> None:
             if drilled:
                 with database() as conn:
                     services = cached(
-                        conn, "monitoring_table", key, fiscal_year=year, period=period, previous=previous,
-                        level="service", directorate=drilled, thresholds=thresholds,
-                    )  # fmt: skip
+                        conn,
+                        monitoring.monitoring_table,
+                        fiscal_year=year,
+                        period=period,
+                        previous=previous,
+                        level="service",
+                        directorate=drilled,
+                        thresholds=thresholds,
+                    )
                 service = filters.drill_filter(
                     "Service", filters.PARAM_SERVICE, sorted(services["name"]), filters.ALL_SERVICES,
                     container=service_column,
@@ -211,10 +217,17 @@ def monitoring_view() -> None:
             if service:
                 with database() as conn:
                     centres = cached(
-                        conn, "monitoring_table", key, fiscal_year=year, period=period, previous=previous,
-                        level="cost_centre", directorate=drilled, service=service, limit=CENTRES_SHOWN,
+                        conn,
+                        monitoring.monitoring_table,
+                        fiscal_year=year,
+                        period=period,
+                        previous=previous,
+                        level="cost_centre",
+                        directorate=drilled,
+                        service=service,
+                        limit=CENTRES_SHOWN,
                         thresholds=thresholds,
-                    )  # fmt: skip
+                    )
                 st.subheader(f"{service}: cost centres at {period_label(period)}")
                 st.caption(f"The {CENTRES_SHOWN} cost centres with the largest variances, largest first.")
                 show_table(shown_table(centres, "Cost centre", since), "table_centres", static=False)
@@ -231,10 +244,18 @@ def monitoring_view() -> None:
 
             with database() as conn:
                 largest = cached(
-                    conn, "monitoring_table", key, fiscal_year=year, period=period, previous=previous,
-                    directorates=chosen, level="cost_centre", directorate=drilled, service=service, limit=15,
+                    conn,
+                    monitoring.monitoring_table,
+                    fiscal_year=year,
+                    period=period,
+                    previous=previous,
+                    directorates=chosen,
+                    level="cost_centre",
+                    directorate=drilled,
+                    service=service,
+                    limit=15,
                     thresholds=thresholds,
-                )  # fmt: skip
+                )
             st.subheader("Largest variances by cost centre")
             show_chart(cost_centres_chart(largest, fiscal_year=year, period=period, scope=where))
 
@@ -248,10 +269,16 @@ def monitoring_view() -> None:
         )
         savings_year, savings_period = snapshot
         with database() as conn:
-            savings = cached(conn, "savings_by_directorate", key, fiscal_year=savings_year, period=savings_period,
-                             directorates=chosen)  # fmt: skip
-            schemes = cached(conn, "savings_schemes", key, fiscal_year=savings_year, period=savings_period,
-                             directorates=chosen)  # fmt: skip
+            savings = cached(
+                conn,
+                monitoring.savings_by_directorate,
+                fiscal_year=savings_year,
+                period=savings_period,
+                directorates=chosen,
+            )
+            schemes = cached(
+                conn, monitoring.savings_schemes, fiscal_year=savings_year, period=savings_period, directorates=chosen
+            )
         if savings.empty:
             st.info(f"No savings schemes for {plain(scope)} at {period_label(savings_period)} {savings_year}.")
         else:

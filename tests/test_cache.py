@@ -4,7 +4,7 @@ different roles or as-at dates never share a cached view. Not timed: the speed i
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from streamlit.testing.v1 import AppTest
 
@@ -144,6 +144,24 @@ def test_sessions_with_different_roles_or_as_at_dates_never_share_a_cached_view(
     assert another_viewer.text[0].value == shown["viewer"]
     assert viewer.run().text[0].value == shown["viewer"]
     assert editor.run().text[0].value == shown["editor"]
+
+
+def test_a_new_day_builds_views_afresh(db_path, monkeypatch):
+    """Overdue actions count from today: a server left running overnight must not show yesterday's view."""
+    import ui.cache
+
+    first = probe_session(None).run().text[0].value
+    assert probe_session(None).run().text[0].value == first  # same day: from the cache
+
+    class Tomorrow(date):
+        @classmethod
+        def today(cls):
+            return date.today() + timedelta(days=1)
+
+    monkeypatch.setattr(ui.cache, "date", Tomorrow)
+    next_day = probe_session(None).run().text[0].value
+    assert next_day.split(" (build")[0] == first.split(" (build")[0]
+    assert next_day != first  # built again
 
 
 def test_every_kind_of_write_changes_the_data_key(db_path):

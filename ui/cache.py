@@ -7,7 +7,8 @@
   write shows on the next interaction, in every session, without a restart;
 - the view context: the signed-in role, and the as-at date a page is showing
   (`st.session_state[AS_AT_KEY]`, None = the latest data), so sessions with different roles or as-at
-  dates never share an entry, even for a view that does not (yet) differ by them;
+  dates never share an entry, even for a view that does not (yet) differ by them; and today's date,
+  for views that count from it (overdue actions);
 - the function and its arguments (filters).
 
 `st.cache_data` hands each caller its own copy, so no session can change another's chart.
@@ -16,12 +17,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any, TypeVar
 
 import streamlit as st
 
 from data.version import data_version, store_identity
-from ui.identity import current_actor
+from ui import identity
 
 T = TypeVar("T")
 
@@ -34,13 +36,17 @@ def data_key(conn) -> tuple:
     return store_identity(conn), data_version(conn)
 
 
-def view_context() -> tuple[str, object]:
-    """(role, as-at date) of this session: part of every cache key."""
+def view_context() -> tuple[str, object, date]:
+    """(role, as-at date, today) of this session: part of every cache key.
+
+    Today is there because some views count from it (an action is overdue when its due date has passed):
+    a server left running overnight builds them afresh the next day.
+    """
     try:
-        role = current_actor().role
+        role = identity.current_actor().role
     except PermissionError:
         role = "none"
-    return role, st.session_state.get(AS_AT_KEY)
+    return role, st.session_state.get(AS_AT_KEY), date.today()
 
 
 def cached(conn, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
