@@ -97,3 +97,21 @@ def test_two_periods_loaded_in_the_browser_show_variance_movement_and_rag(
         assert fresh.get_by_role("option", name="P7 (Oct)").count() == 1
     finally:
         other.close()
+
+
+def test_on_a_phone_the_period_stays_put_when_the_window_changes_height(live_app, chromium_browser):
+    """A phone's first visit reruns the page as it reports its width; the period box must not fall back to P1
+    when the browser later redraws it (a phone's window changes height as its address bar hides)."""
+    for _ in range(3):  # the redraw raced the first runs, so it failed one visit in two before the fix
+        context = chromium_browser.new_context(viewport={"width": 390, "height": 900})
+        context.add_init_script(LOCAL_TOKEN_SCRIPT)
+        page = context.new_page()
+        page.goto(f"{live_app}/directorates")
+        page.get_by_text("forecast outturn at the close of P12 (Mar)").first.wait_for(timeout=60_000)
+        wait_for_app(page)
+        page.set_viewport_size({"width": 390, "height": 3000})
+        page.wait_for_timeout(1500)
+        wait_for_app(page)
+        caption = page.get_by_text("forecast outturn at the close of").first.inner_text()
+        context.close()
+        assert "close of P12 (Mar)" in caption, caption

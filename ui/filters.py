@@ -171,10 +171,14 @@ def _choose(
             from_url = None
         saved = _saved().get(param)
         value = from_url if from_url is not None else (saved if saved in options else default)
-        st.session_state[key] = value
     elif st.session_state[key] not in options:
-        st.session_state[key] = default
-    value = container.selectbox(label, options, key=key, format_func=format_func)
+        del st.session_state[key]
+        value = default
+    else:
+        value = st.session_state[key]
+    # The value goes in as the index, not through st.session_state: a browser that draws the box afresh
+    # (a phone's first visit reruns the page as it reports its width) starts from it, not from the first option.
+    value = container.selectbox(label, options, index=options.index(value), key=key, format_func=format_func)
     _saved()[param] = value
     return value
 
