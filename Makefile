@@ -55,7 +55,7 @@ format: $(VENV)/.dev
 	$(VENV)/bin/ruff format .
 
 test: $(VENV)/.dev chromium postgresql lint
-	$(PY) -m pytest -n 4 --dist loadfile
+	$(PY) -m pytest -n 4 --dist loadfile --durations=15
 
 # A longer soak than the one `make test` runs: four browsers for SOAK_SECONDS (default 120 here).
 soak: $(VENV)/.dev chromium
