@@ -33,6 +33,7 @@ ALL_COST_CENTRES = "All cost centres"
 ALL_DIRECTORATES_DRILL = "No drill-down"
 _SAVED = "_saved_filters"  # values kept while a page's widgets are not on screen
 _UNKNOWN_DIRECTORATES = "_unknown_directorates"  # a link's names that are not directorates, until said
+_CHOSEN_DIRECTORATES = "_chosen_directorates"  # the choice before the sidebar's box exists, and its last value
 
 
 def parse_directorates(values: Sequence[str], names: Sequence[str], aliases: dict[str, str] | None = None):
@@ -82,33 +83,41 @@ def _write_param(name: str, value: str | list[str] | None) -> None:
 
 
 def current_directorates(names: Sequence[str], aliases: dict[str, str] | None = None) -> list[str]:
-    """The chosen directorates (empty = all): the sidebar's choice, or the URL's when the session starts."""
-    if DIRECTORATE_KEY not in st.session_state:
+    """The chosen directorates (empty = all): the sidebar's choice, or the URL's when the session starts.
+
+    Kept under its own key until the sidebar's box exists (pages read it before the sidebar is drawn),
+    so the box takes it as its default rather than through the Session State API.
+    """
+    if DIRECTORATE_KEY not in st.session_state and _CHOSEN_DIRECTORATES not in st.session_state:
         chosen, unknown = parse_directorates(st.query_params.get_all(PARAM_DIRECTORATE), names, aliases)
-        st.session_state[DIRECTORATE_KEY] = chosen
+        st.session_state[_CHOSEN_DIRECTORATES] = chosen
         if unknown:  # said in the sidebar, beside the filter (the page may be drawn first)
             st.session_state[_UNKNOWN_DIRECTORATES] = (
                 f"The link asked for {', '.join(plain(repr(u)) for u in unknown)}, which is not a directorate; "
                 f"showing {', '.join(chosen) if chosen else 'all directorates'} instead."
             )
         _write_param(PARAM_DIRECTORATE, chosen)
-    return [d for d in st.session_state[DIRECTORATE_KEY] if d in names]
+    return [d for d in selected_directorates() if d in names]
 
 
 def sidebar_directorate_filter(names: Sequence[str], aliases: dict[str, str] | None = None) -> list[str]:
     """The sidebar's directorate multiselect, backed by ?directorate=...; returns the chosen names."""
-    current_directorates(names, aliases)
+    current = current_directorates(names, aliases)
     if _UNKNOWN_DIRECTORATES in st.session_state:
         st.warning(st.session_state.pop(_UNKNOWN_DIRECTORATES))
     chosen = st.multiselect(
         "Directorate",
         list(names),
+        # Also as the default: a box the browser draws afresh (a phone's first visit reruns the page as it
+        # reports its width) starts from the chosen directorates, not from none.
+        default=current,
         key=DIRECTORATE_KEY,
         on_change=_rerun_directorate_view,
         placeholder="All directorates",
         help="Applies on every page that shows directorate figures; kept in the page's address so a copied "
         "link opens the same view.",
     )
+    st.session_state[_CHOSEN_DIRECTORATES] = list(chosen)
     _write_param(PARAM_DIRECTORATE, chosen)
     return list(chosen)
 
@@ -128,7 +137,9 @@ def keep_directorates_in_url(chosen: Sequence[str]) -> None:
 
 def selected_directorates() -> list[str]:
     """The sidebar's choice (empty = all directorates), for pages that have no database names to hand."""
-    return list(st.session_state.get(DIRECTORATE_KEY, []))
+    if DIRECTORATE_KEY in st.session_state:
+        return list(st.session_state[DIRECTORATE_KEY])
+    return list(st.session_state.get(_CHOSEN_DIRECTORATES, []))
 
 
 @st.fragment(key=DIRECTORATE_FRAGMENT)
