@@ -103,25 +103,11 @@ def monitoring_view() -> None:
         period = filters.period_filter(held, container=period_column)
         previous = monitoring.previous_period(held, period)
         since = period_label(previous) if previous else None
+        # The period close every table and total on the page is read at.
+        at_period = {"fiscal_year": year, "period": period, "previous": previous, "thresholds": thresholds}
         with database() as conn:
-            table = cached(
-                conn,
-                monitoring.monitoring_table,
-                fiscal_year=year,
-                period=period,
-                previous=previous,
-                directorates=chosen,
-                thresholds=thresholds,
-            )
-            total = cached(
-                conn,
-                monitoring.council_total,
-                fiscal_year=year,
-                period=period,
-                previous=previous,
-                directorates=chosen,
-                thresholds=thresholds,
-            ).iloc[0]
+            table = cached(conn, monitoring.monitoring_table, **at_period, directorates=chosen)
+            total = cached(conn, monitoring.council_total, **at_period, directorates=chosen).iloc[0]
             drift = cached(conn, monitoring.drift, fiscal_year=year, directorates=chosen)
 
         st.caption(
@@ -201,12 +187,9 @@ def monitoring_view() -> None:
                     services = cached(
                         conn,
                         monitoring.monitoring_table,
-                        fiscal_year=year,
-                        period=period,
-                        previous=previous,
+                        **at_period,
                         level="service",
                         directorate=drilled,
-                        thresholds=thresholds,
                     )
                 service = filters.drill_filter(
                     "Service", filters.PARAM_SERVICE, sorted(services["name"]), filters.ALL_SERVICES,
@@ -219,14 +202,11 @@ def monitoring_view() -> None:
                     centres = cached(
                         conn,
                         monitoring.monitoring_table,
-                        fiscal_year=year,
-                        period=period,
-                        previous=previous,
+                        **at_period,
                         level="cost_centre",
                         directorate=drilled,
                         service=service,
                         limit=CENTRES_SHOWN,
-                        thresholds=thresholds,
                     )
                 st.subheader(f"{service}: cost centres at {period_label(period)}")
                 st.caption(f"The {CENTRES_SHOWN} cost centres with the largest variances, largest first.")
@@ -246,15 +226,12 @@ def monitoring_view() -> None:
                 largest = cached(
                     conn,
                     monitoring.monitoring_table,
-                    fiscal_year=year,
-                    period=period,
-                    previous=previous,
+                    **at_period,
                     directorates=chosen,
                     level="cost_centre",
                     directorate=drilled,
                     service=service,
                     limit=15,
-                    thresholds=thresholds,
                 )
             st.subheader("Largest variances by cost centre")
             show_chart(cost_centres_chart(largest, fiscal_year=year, period=period, scope=where))
