@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts import style
+from charts import point_labels, style
 from charts.catalogue import register
 from charts.spec import DERIVED_LABEL, INTERPOLATED_LABEL, MODELLED_LABEL, Chart
 from data import vocab
@@ -715,7 +715,8 @@ def reserves_timeline_chart(
 
 
 def _known_point_traces(fig: go.Figure, points: pd.DataFrame) -> None:
-    """The reported and derived points as markers, one legend entry per kind of point."""
+    """The reported and derived points as markers, one legend entry per kind of point, each with its value
+    beside it (placed clear of the others by charts.point_labels)."""
     kinds = [
         ("actual", None, style.DARK_BLUE, "circle", "Actual"),
         ("forecast", None, style.DARK_GREY, "diamond", "Forecast"),
@@ -728,17 +729,18 @@ def _known_point_traces(fig: go.Figure, points: pd.DataFrame) -> None:
             rows = rows[rows["scenario"] == scenario]
         if rows.empty:
             continue
-        bases = [_basis_note(b) for b in rows["basis"]]
+        text = [vocab.gbp_m(v) + _basis_note(b) for v, b in zip(rows["value"], rows["basis"], strict=True)]
         fig.add_trace(
-            go.Scatter(
-                x=list(rows["fiscal_year"]),
-                y=list(rows["value"]),
-                mode="markers+text",
-                marker={"size": 13, "color": colour, "symbol": symbol},
-                text=[vocab.gbp_m(v) + b for v, b in zip(rows["value"], bases, strict=True)],
-                textposition="middle left" if kind == "projection" else "top center",
-                name=name + (" (derived)" if (rows["basis"] == "derived").all() else ""),
-                hovertemplate="%{x}: %{text}<extra>" + name + "</extra>",
+            point_labels.labelled(
+                go.Scatter(
+                    x=list(rows["fiscal_year"]),
+                    y=list(rows["value"]),
+                    mode="markers",
+                    marker={"size": 13, "color": colour, "symbol": symbol},
+                    text=text,
+                    name=name + (" (derived)" if (rows["basis"] == "derived").all() else ""),
+                    hovertemplate="%{x}: %{text}<extra>" + name + "</extra>",
+                )
             )
         )
 
@@ -1153,21 +1155,22 @@ def reserves_by_year_chart(reserves: pd.DataFrame, points: pd.DataFrame, cover: 
         if rows.empty:
             continue
         fig.add_trace(
-            go.Scatter(
-                x=list(rows["fiscal_year"]),
-                y=list(rows["value"]),
-                mode="lines+markers+text",
-                line={"color": colour, "width": 2, "dash": dash},
-                marker={"size": 9, "color": colour},
-                text=[vocab.gbp_m(v) for v in rows["value"]],
-                textposition="top center",
-                name=name,
-                hovertemplate="%{x}: %{text}<extra>" + name + "</extra>",
+            point_labels.labelled(
+                go.Scatter(
+                    x=list(rows["fiscal_year"]),
+                    y=list(rows["value"]),
+                    mode="lines+markers",
+                    line={"color": colour, "width": 2, "dash": dash},
+                    marker={"size": 9, "color": colour},
+                    text=[vocab.gbp_m(v) for v in rows["value"]],
+                    name=name,
+                    hovertemplate="%{x}: %{text}<extra>" + name + "</extra>",
+                )
             )
         )
     held = list(dated["fiscal_year"]) + list(deficits["fiscal_year"])
     years = _year_axis(fig, held)
-    style.money_axis(fig, top=float(pd.concat([dated["value"], deficits["value"]]).max()))
+    style.money_axis(fig)  # its range leaves room for the value labels (charts.point_labels)
     if not cover.empty:
         last = cover.sort_values("fiscal_year").iloc[-1]
         title = (

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from afcharts.af_colours import get_af_colours
 
+from charts import point_labels
 from charts.spec import Chart
 
 TEMPLATE = "dorset_af"
@@ -34,6 +35,7 @@ SUBTITLE_WRAP = 88
 SOURCE_WRAP = 100
 
 MIN_PLOT_HEIGHT = 240
+MARGIN_LEFT, MARGIN_RIGHT = 64, 24
 DASH_INTERPOLATED = "dash"
 DASH_MODELLED = "dot"
 
@@ -43,7 +45,7 @@ def _template() -> go.layout.Template:
     template.layout.update(
         hovermode="closest",
         height=HEIGHT,
-        margin={"l": 64, "r": 24, "t": 120, "b": 96, "pad": 4},
+        margin={"l": MARGIN_LEFT, "r": MARGIN_RIGHT, "t": 120, "b": 96, "pad": 4},
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom", "font": {"size": 14}},
         title={
             "font": {"size": TITLE_SIZE},
@@ -148,11 +150,13 @@ class Fit:
     subtitle_wrap: int
     source_wrap: int
     legend_width: int
+    column_px: int  # the narrowest the figure is drawn at: value labels are placed to fit it
+    label_px: int  # value labels' font size
 
 
-WIDE = Fit(TITLE_WRAP, SUBTITLE_WRAP, SOURCE_WRAP, 560)  # a 650 px column or wider, and every export
-NARROW = Fit(26, 44, 48, 300)  # a phone: a column of about 350 px (WCAG 1.4.10 reflow at 390 px)
 NARROW_COLUMN_PX = 350
+WIDE = Fit(TITLE_WRAP, SUBTITLE_WRAP, SOURCE_WRAP, 560, 650, 14)  # a 650 px column or wider, and every export
+NARROW = Fit(26, 44, 48, 300, NARROW_COLUMN_PX, 12)  # a phone: a column of about 350 px (WCAG 1.4.10 reflow)
 NARROW_LABEL_WRAP = 18  # characters per line of a category label beside a horizontal bar on a phone
 
 
@@ -180,6 +184,15 @@ def finish(
     height = top + bottom + plot_height if plot_height else (fig.layout.height or HEIGHT)
     if lines_in(footer) > 4:  # a long source line (several documents) never squeezes the plot
         height = max(height, top + bottom + MIN_PLOT_HEIGHT)
+    margin = fig.layout.margin
+    side_px = (MARGIN_LEFT if margin.l is None else margin.l) + (MARGIN_RIGHT if margin.r is None else margin.r)
+    height = (
+        top
+        + bottom
+        + point_labels.arrange(
+            fig, plot_width=fit.column_px - side_px, plot_height=height - top - bottom, font_px=fit.label_px
+        )
+    )
     fig.update_layout(
         template=TEMPLATE,
         height=height,
