@@ -539,6 +539,18 @@ def _reserve_name(row: pd.Series) -> str:
     return f"{row['label']} (no date given)"
 
 
+def _deficit_name(row: pd.Series) -> str:
+    """'DSG deficit, end 2020/21', 'DSG deficit, 2021/22 forecast (derived)': each qualifier said once."""
+    when = f"end {row['fiscal_year']}" if row["period"] == "outturn" else (
+        f"{row['fiscal_year']} {vocab.PERIOD_WORDS.get(row['period'], row['period'])}"
+    )  # fmt: skip
+    return vocab.qualified(
+        f"DSG deficit, {when}",
+        None if row["kind"] == "actual" else row["kind"],
+        None if row["basis"] == "reported" else row["basis"],
+    )
+
+
 def reserves_against_deficit_chart(reserves: pd.DataFrame, deficits: pd.DataFrame, ratios: pd.DataFrame) -> Chart:
     """Reserves beside the cumulative DSG deficit (actual and derived forecast), with the cover ratio in the title."""
     actual = ratios[ratios["deficit_kind"] == "actual"].set_index("reserve_measure")
@@ -564,15 +576,8 @@ def reserves_against_deficit_chart(reserves: pd.DataFrame, deficits: pd.DataFram
         )
     shown = set(zip(ratios["deficit_year"], ratios["deficit_period"], strict=True))
     deficits = deficits[[(y, p) in shown for y, p in zip(deficits["fiscal_year"], deficits["period"], strict=True)]]
-    names = [_reserve_name(row) for _, row in reserves.iterrows()] + [
-        (
-            f"DSG deficit, end {row['fiscal_year']}"
-            if row["period"] == "outturn"
-            else f"DSG deficit, {row['fiscal_year']} {row['period'].upper() if row['period'] != 'as_at' else 'in year'}"
-        )
-        + ("" if row["kind"] == "actual" else f" ({row['kind']}, {row['basis']})")
-        for _, row in deficits.iterrows()
-    ]
+    deficit_names = [_deficit_name(row) for _, row in deficits.iterrows()]
+    names = [_reserve_name(row) for _, row in reserves.iterrows()] + deficit_names
     values = list(reserves["value"]) + list(deficits["value"])
     bases = list(reserves["basis"]) + list(deficits["basis"])
     colours = [style.DARK_BLUE] * len(reserves) + [
@@ -584,7 +589,7 @@ def reserves_against_deficit_chart(reserves: pd.DataFrame, deficits: pd.DataFram
     table = pd.concat(
         [
             reserves.assign(item=[_reserve_name(r) for _, r in reserves.iterrows()]),
-            deficits.assign(item=[f"DSG cumulative deficit, end {y}" for y in deficits["fiscal_year"]]),
+            deficits.assign(item=deficit_names),
         ],
         ignore_index=True,
     )

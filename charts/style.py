@@ -7,6 +7,7 @@ Pages pass `theme=None` to `st.plotly_chart`, so the screen shows exactly this t
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass
 from datetime import date
@@ -93,7 +94,8 @@ def text_on(background: str) -> str:
 
 def wrap(text: str, width: int) -> str:
     """Break text into lines of at most `width` characters, joined with <br> for Plotly."""
-    return "<br>".join(textwrap.wrap(text.replace("£ millions", "£\u00a0millions"), width)) or text
+    kept_together = re.sub(r"(£|quarter) (millions|\d)", "\\1\u00a0\\2", text)  # never "quarter<br>2"
+    return "<br>".join(textwrap.wrap(kept_together, width)) or text
 
 
 NOT_REPORTED = "not reported"

@@ -46,6 +46,18 @@ QUALIFIER_PREFIX: dict[str, str] = {  # the source's hedge, and how it is writte
 }
 QUALIFIERS: tuple[str, ...] = tuple(QUALIFIER_PREFIX)
 PERIODS: tuple[str, ...] = ("budget", "q1", "q2", "q3", "outturn", "forecast", "plan", "projection", "as_at")
+# How a period reads after a financial year in a label: "DSG deficit, 2025/26 quarter 2".
+PERIOD_WORDS: dict[str, str] = {
+    "budget": "budget",
+    "q1": "quarter 1",
+    "q2": "quarter 2",
+    "q3": "quarter 3",
+    "outturn": "year end",
+    "forecast": "forecast",
+    "plan": "plan",
+    "projection": "projection",
+    "as_at": "in year",
+}
 SCENARIOS: tuple[str, ...] = ("mitigated", "unmitigated")
 UNITS: tuple[str, ...] = ("gbp_m", "pct", "count", "year", "rank")
 BASES: tuple[str, ...] = ("reported", "derived", "interpolated", "sample")
@@ -185,6 +197,15 @@ def figure(value: float | None, unit: str, qualifier: str | None = None) -> str:
     if unit == "count":
         return _hedge(qualifier) + f"{value:,.0f}"
     return _hedge(qualifier) + f"{value:g}"
+
+
+def qualified(name: str, *qualifiers: str | None) -> str:
+    """The name with each qualifier ("forecast", "derived", "modelled") shown once: those the name does not
+    already say, in brackets after it. 'DSG deficit, 2021/22 forecast' + forecast, derived ->
+    'DSG deficit, 2021/22 forecast (derived)'."""
+    said = set(re.findall(r"[a-z]+", name.lower()))
+    missing = [q for q in dict.fromkeys(qualifiers) if q and q.lower() not in said]
+    return f"{name} ({', '.join(missing)})" if missing else name
 
 
 # --- language -------------------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import plotly.graph_objects as go
 import pytest
 
@@ -73,6 +75,18 @@ def test_titles_follow_the_data_not_a_literal(conn):
     assert "1.7 times" in chart.title and "0.8 times" in chart.title
     ratios.loc[ratios["reserve_measure"] == "usable_reserves", "cover_ratio"] *= 2
     assert "3.4 times" in charts.reserves_against_deficit_chart(reserves, points, ratios).title
+
+
+def test_reserve_bars_say_each_qualifier_once(conn):
+    chart = charts.reserves_against_deficit_chart(
+        position.reserves(conn), position.dsg_known_points(conn), position.cover_ratios(conn)
+    )
+    names = [name.replace("<br>", " ") for name in chart.figure.data[0].x]
+    assert names[-1] == "DSG deficit, 2021/22 forecast (derived)"  # was "2021/22 FORECAST (forecast, derived)"
+    for name in names:
+        words = re.findall(r"[a-z]+", name.lower())
+        assert all(words.count(word) <= 1 for word in ("forecast", "derived", "projection")), name
+    assert list(chart.data["Item"])[-1] == names[-1]  # the data behind it names the forecast as a forecast
 
 
 def test_overspend_and_forecast_charts(conn):

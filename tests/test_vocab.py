@@ -6,6 +6,8 @@ import re
 
 import pytest
 from afcharts.af_colours import get_af_colours
+from hypothesis import given
+from hypothesis import strategies as st
 
 from data import vocab
 from tests.helpers import PROJECT_DIR
@@ -91,3 +93,26 @@ def test_directorate_names_compare_without_case_quotes_or_spacing():
 def test_every_page_file_exists_and_titles_are_unique():
     assert all((PROJECT_DIR / "pages" / info.file).is_file() for info in vocab.PAGES)
     assert len({info.title for info in vocab.PAGES}) == len(vocab.PAGES)
+
+
+QUALIFIER_WORDS = ("forecast", "derived", "modelled", "interpolated", "projection", "sample")
+
+
+@given(
+    name=st.sampled_from(["DSG deficit, 2021/22", "DSG deficit, 2021/22 forecast", "Forecast net overspend"]),
+    qualifiers=st.lists(st.sampled_from([*QUALIFIER_WORDS, None]), max_size=4),
+)
+def test_a_qualified_name_says_each_qualifier_exactly_once(name, qualifiers):
+    text = vocab.qualified(name, *qualifiers)
+    words = re.findall(r"[a-z]+", text.lower())
+    for qualifier in {q for q in qualifiers if q}:
+        assert words.count(qualifier) == 1, text
+    assert text.startswith(name)
+
+
+def test_qualified_brackets_only_what_the_name_does_not_say():
+    assert vocab.qualified("DSG deficit, 2021/22 forecast", "forecast", "derived") == (
+        "DSG deficit, 2021/22 forecast (derived)"
+    )
+    assert vocab.qualified("DSG deficit, end 2020/21", None, None) == "DSG deficit, end 2020/21"
+    assert set(vocab.PERIOD_WORDS) == set(vocab.PERIODS)
