@@ -5,8 +5,8 @@ behind a chart is sample data, the figure carries a "sample data" line under its
 lists SAMPLE_LABEL, and the data has a `data_basis` column saying so, so the label survives every export.
 
 Fitting: period ticks are short ("P9"); bar labels sit outside the bars with the value axis widened
-to hold them (`_room_for_labels`); long names are cut to NAME_CHARS with the full name on hover and
-in the data.
+to hold them at the width the figure is drawn at (`charts.style.fit_bar_text`); long names are cut to
+NAME_CHARS with the full name on hover and in the data.
 """
 
 from __future__ import annotations
@@ -38,10 +38,8 @@ LEDGER_SOURCE = "Source: period-close monitoring extract loaded from the ledger"
 LEDGER_SAVINGS_SOURCE = "Source: savings tracker loaded on the Data & sources page"
 NAME_CHARS = 30
 SAMPLE_TAG = SAMPLE_LABEL.upper().replace(" ", "\u00a0")  # kept on one line when the subtitle wraps
-LABEL_PX_PER_CHAR = 8.2  # a 13-14 px label's average character width, for the room bar labels need
 NAME_FONT = 14  # category names on horizontal bar charts
 NAME_PX_PER_CHAR = 7.9
-SCREEN_PX = 650  # the narrowest the figure is drawn: its column at 1400 px (the export is 800)
 
 
 def _over_under(pounds: float) -> str:
@@ -129,17 +127,6 @@ def _names_margin(figure: go.Figure, names: Sequence[str]) -> None:
     )
 
 
-def _room_for_labels(figure: go.Figure, values: Sequence[float], labels: Sequence[str], axis: str = "xaxis") -> None:
-    """Widen the value axis so a label outside the longest bar at either end stays inside the plot."""
-    low, high = min([0.0, *values]), max([0.0, *values])
-    span = (high - low) or 1.0
-    widest = max((len(t) for t in labels), default=0) * LABEL_PX_PER_CHAR + 12
-    plot_px = max(240, SCREEN_PX - (figure.layout.margin.l or 64) - 24)
-    share = min(0.6, widest / plot_px)  # the part of the plot's width the widest label takes
-    pad = span * share / (1 - 2 * share) if share < 0.5 else span
-    figure.update_layout({axis: {"range": [low - (pad if low < 0 else 0), high + (pad if high > 0 else 0)]}})
-
-
 def variance_chart(
     table: pd.DataFrame, *, fiscal_year: str, period: int, scope: str, level: str = "directorate"
 ) -> Chart:
@@ -161,7 +148,6 @@ def variance_chart(
         showlegend=False,
     )
     _names_margin(figure, names)
-    _room_for_labels(figure, values, labels)
     subtitle = f"Forecast outturn minus annual budget, £m, {scope}, {fiscal_year} at {period_label(period)}"
     if len(table):
         worst = table.sort_values("variance_gbp", ascending=False).iloc[0]
@@ -255,7 +241,6 @@ def cost_centres_chart(centres: pd.DataFrame, *, fiscal_year: str, period: int, 
         showlegend=False,
     )
     _names_margin(figure, names)
-    _room_for_labels(figure, values, labels)
     subtitle = f"Largest forecast variances by cost centre, £m, {scope}, {fiscal_year} at {period_label(period)}"
     if len(centres):
         top = centres.iloc[0]
@@ -292,7 +277,6 @@ def savings_chart(savings: pd.DataFrame, *, fiscal_year: str, period: int, scope
         yaxis={"type": "category"},
     )
     _names_margin(figure, names)
-    _room_for_labels(figure, [max(t, d) for t, d in zip(target, delivery, strict=True)], labels)
     subtitle = f"Savings target and forecast delivery, £m, {scope}, {fiscal_year} at {period_label(period)}"
     if len(savings):
         target_total, short_total = savings["target_gbp"].sum(), savings["undelivered_gbp"].sum()

@@ -459,8 +459,9 @@ def savings_chart(savings: pd.DataFrame) -> Chart:
     )
     for name in labels:  # category names above their bars, so the plot can use the full width
         fig.add_annotation(
-            x=0, y=name, text=name, xanchor="left", yanchor="bottom", yshift=14, showarrow=False, font={"size": 14}
-        )
+            x=0, y=name, text=name, xanchor="left", yanchor="bottom", yshift=14, showarrow=False, font={"size": 14},
+            name=style.BAR_NAME,
+        )  # fmt: skip
     fig.update_yaxes(autorange="reversed", type="category", showticklabels=False, ticks="")
     fig.update_xaxes(type="linear", showgrid=True)
     style.money_axis(fig, axis="xaxis", top=savings["value"].max())

@@ -160,6 +160,55 @@ NARROW_COLUMN_PX = 350
 WIDE = Fit(TITLE_WRAP, SUBTITLE_WRAP, SOURCE_WRAP, 560, 650, 14)  # a 650 px column or wider, and every export
 NARROW = Fit(26, 44, 48, 300, NARROW_COLUMN_PX, 12)  # a phone: a column of about 350 px (WCAG 1.4.10 reflow)
 NARROW_LABEL_WRAP = 18  # characters per line of a category label beside a horizontal bar on a phone
+NARROW_AXIS_TITLE_WRAP = 30  # characters per line of an axis title on a phone
+
+
+BAR_NAME = "bar name"  # an annotation naming a bar above it (charts with no tick labels); wrapped on a phone
+BAR_TEXT_EM = point_labels.CHAR_WIDTH_EM
+BAR_TEXT_PAD_PX = 10  # Plotly's gap between a bar's end and its outside label, and a little to spare
+MAX_BAR_TEXT_SHARE = 0.4  # a bar's label takes at most this share of the plot's width; longer ones wrap
+
+
+def _bar_text_width(text: str, font_px: float) -> float:
+    return max(len(line) for line in str(text).split("<br>")) * BAR_TEXT_EM * font_px + BAR_TEXT_PAD_PX
+
+
+def fit_bar_text(fig: go.Figure, plot_width: float) -> None:
+    """Horizontal bars' outside labels kept inside the plot: a label longer than MAX_BAR_TEXT_SHARE of the
+    plot's width wraps onto more lines, and the value axis is widened at either end until every label fits
+    beyond the end of its bar (a label beside a bar that ends at the plot's edge would touch the chart's)."""
+    bars = [
+        trace
+        for trace in fig.data
+        if trace.type == "bar" and trace.orientation == "h" and trace.x is not None and len(trace.x)
+    ]
+    labelled = [trace for trace in bars if trace.text is not None and trace.textposition == "outside"]
+    if not labelled:
+        return
+    most_chars = max(8, int(MAX_BAR_TEXT_SHARE * plot_width / (BAR_TEXT_EM * (fig.layout.font.size or 14))))
+    wants = []  # (value, label width in px) of each outside label
+    for trace in labelled:
+        font_px = trace.textfont.size or fig.layout.font.size or 14
+        texts = [trace.text] * len(trace.x) if isinstance(trace.text, str) else list(trace.text)
+        texts = [wrap(str(text).replace("<br>", " "), most_chars) if text else "" for text in texts]
+        trace.text = texts
+        wants += [(float(v), _bar_text_width(t, font_px)) for v, t in zip(trace.x, texts, strict=True) if t]
+    values = [float(v) for trace in bars for v in trace.x if v is not None]
+    low, high = min(0.0, *values), max(0.0, *values)
+    if high == low:
+        high = low + 1.0
+    # A label w px wide beside a bar ending at v fits if v + w/W (high - low) <= high (and the mirror image
+    # below zero). Each end's room depends on the other's: settle both in turn; every label is at most
+    # MAX_BAR_TEXT_SHARE of W wide, so this converges.
+    shares = [(v, min(width / plot_width, 0.45)) for v, width in wants]
+    for _ in range(200):
+        new_high = max([high, *((v - low * r) / (1 - r) for v, r in shares if v >= 0)])
+        new_low = min([low, *((v - new_high * r) / (1 - r) for v, r in shares if v < 0)])
+        settled = abs(new_high - high) + abs(new_low - low) <= 1e-9 * (new_high - new_low)
+        low, high = new_low, new_high
+        if settled:
+            break
+    fig.update_xaxes(range=[low, high], autorange=False)
 
 
 def finish(
@@ -182,19 +231,17 @@ def finish(
     footer = wrap(" ".join((source, *notes)), fit.source_wrap)
     header_px = 20 + lines_in(title_html) * 26 + lines_in(subtitle_html) * 19
     top = header_px + (legend_rows(fig, fit.legend_width) * 22 + 8 if legend else 12)
-    bottom = 58 + 20 * (_tick_lines(fig) - 1) + lines_in(footer) * 16 + (20 if fig.layout.xaxis.title.text else 0)
+    axis_title = fig.layout.xaxis.title.text
+    bottom = 58 + 20 * (_tick_lines(fig) - 1) + lines_in(footer) * 16 + (20 * lines_in(axis_title) if axis_title else 0)
     height = top + bottom + plot_height if plot_height else (fig.layout.height or HEIGHT)
     if lines_in(footer) > 4:  # a long source line (several documents) never squeezes the plot
         height = max(height, top + bottom + MIN_PLOT_HEIGHT)
     margin = fig.layout.margin
     side_px = (MARGIN_LEFT if margin.l is None else margin.l) + (MARGIN_RIGHT if margin.r is None else margin.r)
-    height = (
-        top
-        + bottom
-        + point_labels.arrange(
-            fig, plot_width=fit.column_px - side_px, plot_height=height - top - bottom, font_px=fit.label_px
-        )
-    )
+    plot_width = fit.column_px - side_px
+    plot_px = point_labels.arrange(fig, plot_width=plot_width, plot_height=height - top - bottom, font_px=fit.label_px)
+    height = top + bottom + plot_px
+    fit_bar_text(fig, plot_width)
     fig.update_layout(
         template=TEMPLATE,
         height=height,
@@ -240,11 +287,26 @@ def narrow_figure(chart: Chart) -> go.Figure:
     fig.update_xaxes(tickangle=-45 if len(categories) > 3 else 0, tickfont={"size": 11})
     fig.update_yaxes(tickfont={"size": 11})
     rows = list(dict.fromkeys(y for trace in fig.data if trace.y is not None for y in trace.y if isinstance(y, str)))
-    if rows:  # category labels beside horizontal bars: shown in short lines, the categories themselves unchanged
-        labels = [wrap(row.replace("<br>", " "), NARROW_LABEL_WRAP) for row in rows]
-        fig.update_yaxes(tickmode="array", tickvals=rows, ticktext=labels)
-        plot_height = max(plot_height, len(rows) * max(map(lines_in, labels)) * 14 + 40)  # lines never overlap
     fig.update_layout(legend={"font": {"size": 12}}, margin={"l": 48, "r": 8})
+    if rows and fig.layout.yaxis.showticklabels is not False:
+        # category labels beside horizontal bars: shown in short lines, the categories themselves unchanged,
+        # with a left margin as wide as the longest line (set, not automatic: a chart may have turned that off)
+        labels = [wrap(row.replace("<br>", " "), NARROW_LABEL_WRAP) for row in rows]
+        fig.update_yaxes(tickmode="array", tickvals=rows, ticktext=labels, automargin=False)
+        fig.update_layout(margin={"l": _left_margin_px(fig)})
+        plot_height = max(plot_height, len(rows) * max(map(lines_in, labels)) * 14 + 40)  # lines never overlap
+    names = [note for note in fig.layout.annotations if note.name == BAR_NAME]
+    if names:  # names above their bars: wrapped to the phone's plot, with room above each bar for their lines
+        chars = int((NARROW_COLUMN_PX - 48 - 8) / (BAR_TEXT_EM * NARROW.label_px))
+        for note in names:
+            note.update(text=wrap(note.text.replace("<br>", " "), chars), font={"size": NARROW.label_px})
+        lines = max(lines_in(note.text) for note in names)
+        plot_height = max(plot_height, len(names) * (lines * NARROW.label_px * 1.3 + 48) + 24)
+        bar_share = max((trace.width or 0.8 for trace in fig.data if trace.type == "bar"), default=0.8)
+        bar_half_px = plot_height / len(names) * bar_share / 2
+        fig.update_annotations(selector={"name": BAR_NAME}, yshift=bar_half_px + 2, align="left")
+    if fig.layout.xaxis.title.text:  # an axis title as long as the phone's plot is wide breaks onto lines
+        fig.update_xaxes(title={"text": wrap(fig.layout.xaxis.title.text.replace("<br>", " "), NARROW_AXIS_TITLE_WRAP)})
     legend = fig.layout.showlegend is not False
     finish(
         fig,
@@ -255,18 +317,18 @@ def narrow_figure(chart: Chart) -> go.Figure:
         fit=NARROW,
         plot_height=plot_height,
     )
-    # The source line starts at the plot's left edge; category labels on the y axis push that edge right
-    # (Plotly's automargin), so start the line that far to the left of it, at the figure's edge.
-    left = _left_margin_px(fig)
+    # The source line starts at the plot's left edge, the left margin in from the figure's: start it
+    # that far to the left of the plot, at the figure's edge.
+    left = fig.layout.margin.l
     fig.update_annotations(selector={"name": "source"}, x=-left / (NARROW_COLUMN_PX - left - 8))
     return fig
 
 
-def _left_margin_px(fig: go.Figure) -> float:
-    """Plotly's left margin in a narrow figure: 48 px, or as wide as the longest y category label line."""
+def _left_margin_px(fig: go.Figure) -> int:
+    """The left margin of a narrow figure: 48 px, or as wide as the longest y category label line."""
     lines = [line for label in fig.layout.yaxis.ticktext or () for line in str(label).split("<br>")]
-    # An estimate a little under Plotly's (11 px Arial): a line starting a few pixels in beats one cut off.
-    return min(max(48.0, 8 + 5.2 * max((len(line) for line in lines), default=0)), 0.6 * NARROW_COLUMN_PX)
+    # 11 px Arial averages under 6 px a character; the axis's own padding and tick take a few more.
+    return int(min(max(48.0, 14 + 6.0 * max((len(line) for line in lines), default=0)), 0.6 * NARROW_COLUMN_PX))
 
 
 def source_line(frame: pd.DataFrame) -> str:

@@ -1,0 +1,95 @@
+"""Text beside horizontal bars stays inside the chart, on a phone (390 px) and in the wide layout.
+
+Checked on the figure spec: the value axis's range, the plot's width and an estimate of each label's width
+(charts.style's own, which is on the large side of Arial's).
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from charts import style
+from charts.all import load_catalogue
+
+
+def plot_width(fig: go.Figure, fit: style.Fit) -> float:
+    margin = fig.layout.margin
+    left = style.MARGIN_LEFT if margin.l is None else margin.l
+    right = style.MARGIN_RIGHT if margin.r is None else margin.r
+    return fit.column_px - left - right
+
+
+def outside_label_overflow(fig: go.Figure, fit: style.Fit) -> list[tuple[str, float]]:
+    """(label, pixels past the plot's edge) for each outside label of a horizontal bar that does not fit."""
+    width = plot_width(fig, fit)
+    overflow = []
+    for trace in fig.data:
+        if trace.type != "bar" or trace.orientation != "h" or trace.textposition != "outside" or trace.text is None:
+            continue
+        low, high = fig.layout.xaxis.range
+        font_px = trace.textfont.size or fig.layout.font.size or 14
+        texts = [trace.text] * len(trace.x) if isinstance(trace.text, str) else trace.text
+        for value, text in zip(trace.x, texts, strict=True):
+            if not text:
+                continue
+            end = (value - low) / (high - low) * width
+            label = style._bar_text_width(text, font_px)
+            past = end + label - width if value >= 0 else -(end - label)
+            if past > 0.01:
+                overflow.append((str(text), past))
+    return overflow
+
+
+@pytest.fixture(scope="module")
+def bar_charts(conn):
+    charts = [entry.build(conn) for entry in load_catalogue().values()]
+    return [c for c in charts if any(t.type == "bar" and t.orientation == "h" for t in c.figure.data)]
+
+
+def test_every_horizontal_bar_label_fits_wide_and_on_a_phone(bar_charts):
+    assert {c.chart_id for c in bar_charts} >= {
+        "monitoring_variance_directorate", "monitoring_cost_centres", "monitoring_savings", "savings_picture",
+        "action_overdue_by_theme",
+    }  # fmt: skip
+    for chart in bar_charts:
+        assert outside_label_overflow(chart.figure, style.WIDE) == [], chart.chart_id
+        # before: "+£9.7m · Red" ran 30 px past the phone's plot (the range was set for a 650 px column)
+        assert outside_label_overflow(style.narrow_figure(chart), style.NARROW) == [], chart.chart_id
+
+
+def test_on_a_phone_bar_names_fit_across_the_plot_and_tick_labels_in_the_margin(bar_charts):
+    for chart in bar_charts:
+        narrow = style.narrow_figure(chart)
+        width = plot_width(narrow, style.NARROW)
+        for note in narrow.layout.annotations:
+            if note.name == style.BAR_NAME:  # names written above their bars, from the plot's left edge
+                assert style._bar_text_width(note.text, note.font.size) <= width + style.BAR_TEXT_PAD_PX, note.text
+        ticks = narrow.layout.yaxis.ticktext or ()
+        if ticks and narrow.layout.yaxis.showticklabels is not False:  # a cut name ("ldren's Services") before
+            longest = max(len(line) for tick in ticks for line in str(tick).split("<br>"))
+            assert narrow.layout.margin.l >= 5.6 * longest + 8, chart.chart_id
+            assert narrow.layout.yaxis.automargin is False
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    bars=st.lists(
+        st.tuples(st.floats(-1e6, 1e6, allow_nan=False), st.text("£0123456789m ·shortRedGren", max_size=40)),
+        min_size=1,
+        max_size=12,
+    ),
+    fit=st.sampled_from([style.WIDE, style.NARROW]),
+)
+def test_any_values_and_labels_fit_beside_their_bars(bars, fit):
+    names = [f"row {i}" for i in range(len(bars))]
+    fig = go.Figure(
+        go.Bar(y=names, x=[v for v, _ in bars], text=[t for _, t in bars], textposition="outside", orientation="h")
+    )
+    fig.update_layout(margin={"l": 48, "r": 8} if fit is style.NARROW else {})
+    style.finish(fig, title="t", subtitle="s", source="Source: test.", legend=False, fit=fit)
+    assert outside_label_overflow(fig, fit) == []
+    low, high = fig.layout.xaxis.range
+    assert low <= min(0, *(v for v, _ in bars)) and high >= max(0, *(v for v, _ in bars))  # every bar whole
