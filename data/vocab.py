@@ -167,6 +167,24 @@ def gbp_m(value: float | None, *, qualifier: str | None = None, decimals: int | 
     return _hedge(qualifier) + text
 
 
+NUMBER_DECIMALS_AT_MOST = 6  # past six decimals a float's digits are binary noise: 13.774999999999999 is 13.775
+
+
+def number(value: float | None, *, thousands: bool = False) -> str:
+    """A number with the decimals it has and no more: '37.9' (never '37.9000'), '2.35', '312', '58.675';
+    thousands separated for money ('122,939,355.64'); blank when missing."""
+    if _missing(value):
+        return ""
+    text = f"{round(float(value), NUMBER_DECIMALS_AT_MOST):{',' if thousands else ''}.{NUMBER_DECIMALS_AT_MOST}f}"
+    text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def is_money_column(name: object) -> bool:
+    """A data column holding money: '£m' or '£' in its heading, or a monitoring amount ('variance_gbp')."""
+    return "£" in str(name) or str(name).endswith("_gbp")
+
+
 def gbp_m_signed(difference: float) -> str:
     """A difference in £m with its sign, one decimal: '+£3.2m', '-£40.0m', '£0.0m' (no sign on zero)."""
     text = gbp_m(difference, decimals=1)

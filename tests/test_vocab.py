@@ -116,3 +116,27 @@ def test_qualified_brackets_only_what_the_name_does_not_say():
     )
     assert vocab.qualified("DSG deficit, end 2020/21", None, None) == "DSG deficit, end 2020/21"
     assert set(vocab.PERIOD_WORDS) == set(vocab.PERIODS)
+
+
+@pytest.mark.parametrize(
+    ("value", "money", "text"),
+    [
+        (37.9, False, "37.9"),
+        (2.35, False, "2.35"),
+        (312.0, True, "312"),
+        (13.774999999999999, False, "13.775"),
+        (-515357.81, True, "-515,357.81"),
+        (-0.0000001, False, "0"),
+        (float("nan"), True, ""),
+        (None, False, ""),
+    ],
+)
+def test_a_number_reads_with_the_decimals_it_has(value, money, text):
+    assert vocab.number(value, thousands=money) == text
+
+
+@given(value=st.decimals(min_value=-1e9, max_value=1e9, places=4, allow_nan=False))
+def test_a_number_keeps_every_decimal_the_value_has(value):
+    text = vocab.number(float(value), thousands=True)
+    assert float(text.replace(",", "")) == pytest.approx(float(value), abs=1e-9)
+    assert not ("." in text and text.endswith("0"))

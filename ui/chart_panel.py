@@ -6,10 +6,13 @@ import logging
 import threading
 from functools import partial
 
+import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from charts import style
 from charts.spec import Chart
+from data import vocab
 from exports import images
 from exports.data import CSV_MIME, XLSX_MIME, chart_file_name, csv_bytes, xlsx_bytes
 from ui.document import window_is_narrow
@@ -81,15 +84,29 @@ def show_chart(chart: Chart) -> None:
             st.caption("Includes values that are: " + ", ".join(chart.labels) + " (marked in the chart).")
 
 
+def table_display(data: pd.DataFrame) -> Styler:
+    """The data as the table under a chart shows it: each number with the decimals it has ('37.9', not
+    '37.9000'; '2.35', not '2.4'), money with thousands separated, missing cells blank. Only how the
+    cells read changes: the values (and the CSV/XLSX downloads, which keep them whole) are untouched."""
+    formats = {
+        column: partial(vocab.number, thousands=vocab.is_money_column(column))
+        for column in data.columns
+        if pd.api.types.is_float_dtype(data[column])
+    }
+    return data.style.format(formats, na_rep="")
+
+
 def data_table(chart: Chart) -> None:
     # On a phone a static table wider than the screen would scroll sideways in a region the keyboard cannot
     # reach (WCAG 2.1.1): the data grid scrolls and is reached with the keyboard.
     if len(chart.data) <= TABLE_ROWS_AT_MOST and not window_is_narrow():
         # st.table draws text cells as Markdown: data text (quotes, labels) is escaped like everywhere else.
         shown = chart.data.map(lambda cell: plain(cell) if isinstance(cell, str) else cell)
-        st.table(shown, hide_index=True, alt=f"Data behind the chart: {chart.title}")
+        st.table(table_display(shown), hide_index=True, alt=f"Data behind the chart: {chart.title}")
     else:
-        st.dataframe(chart.data, hide_index=True, width="stretch", alt=f"Data behind the chart: {chart.title}")
+        st.dataframe(
+            table_display(chart.data), hide_index=True, width="stretch", alt=f"Data behind the chart: {chart.title}"
+        )
 
 
 def download_menu(chart: Chart) -> None:
