@@ -15,6 +15,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from data import vocab
 from metrics import dsg_model
 from metrics.figures import figures as newest_figures
 
@@ -505,8 +506,8 @@ def plan_against_reported(conn: duckdb.DuckDBPyConnection, *, as_at: date | None
     """Each year of the plan's modelled paths beside the deficit later reported for that year, if any.
 
     Columns: fiscal_year, mitigated_gbp_m, unmitigated_gbp_m (modelled, or reported at the end points),
-    reported_gbp_m, reported_period, reported_source, against ('above both paths', 'between the paths',
-    'below the recovery plan' or 'not reported').
+    reported_gbp_m, reported_kind ('actual (year end)', 'forecast': the period said once), reported_source,
+    against ('above both paths', 'between the paths', 'below the recovery plan' or 'not reported').
     """
     paths = modelled_paths(conn, as_at=as_at)
     wide = paths.pivot(index="fiscal_year", columns="scenario", values="cumulative_deficit_gbp_m")
@@ -531,7 +532,9 @@ def plan_against_reported(conn: duckdb.DuckDBPyConnection, *, as_at: date | None
             value = float(actual["value"])
             row.update(
                 reported_gbp_m=value,
-                reported_kind=f"{actual['kind']} ({actual['period']})",
+                reported_kind=vocab.qualified(
+                    actual["kind"], vocab.PERIOD_WORDS.get(actual["period"], actual["period"])
+                ),
                 reported_source=actual["source_document"],
                 against=(
                     "the plan's starting figure" if abs(high - low) < 0.005 and abs(value - low) < 0.005

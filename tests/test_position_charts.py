@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import duckdb
 import plotly.graph_objects as go
 import pytest
 
@@ -87,6 +89,17 @@ def test_reserve_bars_say_each_qualifier_once(conn):
         words = re.findall(r"[a-z]+", name.lower())
         assert all(words.count(word) <= 1 for word in ("forecast", "derived", "projection")), name
     assert list(chart.data["Item"])[-1] == names[-1]  # the data behind it names the forecast as a forecast
+
+
+def test_the_plan_table_says_a_forecast_once(db_path):
+    from data.__main__ import main as data_cli
+
+    fixture = Path(__file__).parent / "fixtures" / "later_figures_sample.csv"
+    assert data_cli(["load", str(fixture), "--db", str(db_path)]) == 0
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        kinds = position.plan_against_reported(conn).set_index("fiscal_year")["reported_kind"]
+    assert kinds["2025/26"] == "forecast"  # was "forecast (forecast)"
+    assert kinds["2023/24"] == "actual (year end)"
 
 
 def test_overspend_and_forecast_charts(conn):
