@@ -160,6 +160,7 @@ NARROW_COLUMN_PX = 350
 WIDE = Fit(TITLE_WRAP, SUBTITLE_WRAP, SOURCE_WRAP, 560, 650, 14)  # a 650 px column or wider, and every export
 NARROW = Fit(26, 44, 48, 300, NARROW_COLUMN_PX, 12)  # a phone: a column of about 350 px (WCAG 1.4.10 reflow)
 NARROW_LABEL_WRAP = 18  # characters per line of a category label beside a horizontal bar on a phone
+SOURCE_INSET_PX = 12  # on a phone the source line starts this far in from the figure's left edge
 NARROW_AXIS_TITLE_WRAP = 30  # characters per line of an axis title on a phone
 
 
@@ -318,9 +319,10 @@ def narrow_figure(chart: Chart) -> go.Figure:
         plot_height=plot_height,
     )
     # The source line starts at the plot's left edge, the left margin in from the figure's: start it
-    # that far to the left of the plot, at the figure's edge.
+    # that far to the left of the plot, less a few pixels (a phone's column is 350 to 360 px wide, and the
+    # plot a little wider than this assumes, so the line would start left of the figure's edge).
     left = fig.layout.margin.l
-    fig.update_annotations(selector={"name": "source"}, x=-left / (NARROW_COLUMN_PX - left - 8))
+    fig.update_annotations(selector={"name": "source"}, x=-(left - SOURCE_INSET_PX) / (NARROW_COLUMN_PX - left - 8))
     return fig
 
 

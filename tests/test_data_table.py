@@ -27,9 +27,19 @@ def test_money_shows_the_decimals_it_has_not_four(conn):
 
 def test_precision_is_kept_and_float_noise_dropped_and_blanks_stay_blank():
     frame = pd.DataFrame(
-        {"£m": [2.35, 13.774999999999999, None], "variance_gbp": [-515357.81, 1e6, 0.5], "Share (%)": [95.15, 1.0, 0.0]}
+        {
+            "£m": [2.35, 13.774999999999999, None],
+            "variance_gbp": [-515357.81, 1e6, 0.5],
+            "Share (%)": [95.15, 1.0, 0.0],
+            "Scenario": ["mitigated", None, "unmitigated"],
+            "Lines": [3, 4, 5],
+        }
     )
-    assert shown_cells(frame) == [["2.35", "-515,357.81", "95.15"], ["13.775", "1,000,000", "1"], ["", "0.5", "0"]]
+    assert shown_cells(frame) == [
+        ["2.35", "-515,357.81", "95.15", "mitigated", "3"],
+        ["13.775", "1,000,000", "1", "", "4"],
+        ["", "0.5", "0", "unmitigated", "5"],
+    ]
 
 
 def test_the_downloads_keep_the_values_whole(conn):

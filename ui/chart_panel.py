@@ -86,14 +86,15 @@ def show_chart(chart: Chart) -> None:
 
 def table_display(data: pd.DataFrame) -> Styler:
     """The data as the table under a chart shows it: each number with the decimals it has ('37.9', not
-    '37.9000'; '2.35', not '2.4'), money with thousands separated, missing cells blank. Only how the
+    '37.9000'; '2.35', not '2.4'), money with thousands separated, missing cells blank (not "None"). Only how the
     cells read changes: the values (and the CSV/XLSX downloads, which keep them whole) are untouched."""
     formats = {
         column: partial(vocab.number, thousands=vocab.is_money_column(column))
         for column in data.columns
         if pd.api.types.is_float_dtype(data[column])
     }
-    return data.style.format(formats, na_rep="")
+    others = [column for column in data.columns if column not in formats]
+    return data.style.format(formats, na_rep="").format(na_rep="", subset=others)
 
 
 def data_table(chart: Chart) -> None:
