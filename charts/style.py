@@ -174,34 +174,17 @@ def _bar_text_width(text: str, font_px: float) -> float:
     return max(len(line) for line in str(text).split("<br>")) * BAR_TEXT_EM * font_px + BAR_TEXT_PAD_PX
 
 
-def fit_bar_text(fig: go.Figure, plot_width: float) -> None:
-    """Horizontal bars' outside labels kept inside the plot: a label longer than MAX_BAR_TEXT_SHARE of the
-    plot's width wraps onto more lines, and the value axis is widened at either end until every label fits
-    beyond the end of its bar (a label beside a bar that ends at the plot's edge would touch the chart's)."""
-    bars = [
-        trace
-        for trace in fig.data
-        if trace.type == "bar" and trace.orientation == "h" and trace.x is not None and len(trace.x)
-    ]
-    labelled = [trace for trace in bars if trace.text is not None and trace.textposition == "outside"]
-    if not labelled:
-        return
-    most_chars = max(8, int(MAX_BAR_TEXT_SHARE * plot_width / (BAR_TEXT_EM * (fig.layout.font.size or 14))))
-    wants = []  # (value, label width in px) of each outside label
-    for trace in labelled:
-        font_px = trace.textfont.size or fig.layout.font.size or 14
-        texts = [trace.text] * len(trace.x) if isinstance(trace.text, str) else list(trace.text)
-        texts = [wrap(str(text).replace("<br>", " "), most_chars) if text else "" for text in texts]
-        trace.text = texts
-        wants += [(float(v), _bar_text_width(t, font_px)) for v, t in zip(trace.x, texts, strict=True) if t]
-    values = [float(v) for trace in bars for v in trace.x if v is not None]
+def _room_for(values: list[float], wants: list[tuple[float, float]], plot_px: float) -> tuple[float, float]:
+    """The value axis's range that holds every bar whole and every label (value, px long) beyond its bar's end.
+
+    A label w px long beyond a bar ending at v fits if v + w/P (high - low) <= high (and the mirror image
+    below zero). Each end's room depends on the other's: settle both in turn (labels are capped at 45% of the
+    plot, so this converges).
+    """
     low, high = min(0.0, *values), max(0.0, *values)
     if high == low:
         high = low + 1.0
-    # A label w px wide beside a bar ending at v fits if v + w/W (high - low) <= high (and the mirror image
-    # below zero). Each end's room depends on the other's: settle both in turn; every label is at most
-    # MAX_BAR_TEXT_SHARE of W wide, so this converges.
-    shares = [(v, min(width / plot_width, 0.45)) for v, width in wants]
+    shares = [(v, min(length / plot_px, 0.45)) for v, length in wants]
     for _ in range(200):
         new_high = max([high, *((v - low * r) / (1 - r) for v, r in shares if v >= 0)])
         new_low = min([low, *((v - new_high * r) / (1 - r) for v, r in shares if v < 0)])
@@ -209,7 +192,61 @@ def fit_bar_text(fig: go.Figure, plot_width: float) -> None:
         low, high = new_low, new_high
         if settled:
             break
-    fig.update_xaxes(range=[low, high], autorange=False)
+    return low, high
+
+
+def _bar_texts(trace: go.Bar) -> list[str]:
+    count = len(trace.x if trace.orientation == "h" else trace.y)
+    return [trace.text] * count if isinstance(trace.text, str) else ["" if t is None else str(t) for t in trace.text]
+
+
+def fit_bar_text(fig: go.Figure, plot_width: float, plot_height: float) -> float:
+    """Bars' outside labels kept inside the plot and clear of each other.
+
+    Beside horizontal bars, a label longer than MAX_BAR_TEXT_SHARE of the plot's width wraps onto more lines
+    and the value axis widens at either end until every label fits beyond its bar (a label beside a bar
+    that ends at the plot's edge would touch the chart's). Above vertical bars, labels wider than a bar's
+    slot (many years on a phone, or grouped bars) are turned to read upwards, and the axis grows to hold
+    them; the returned plot height is `plot_height`, or taller where a turned label needs it.
+    """
+    bars = [trace for trace in fig.data if trace.type == "bar"]
+    rows = [t for t in bars if t.orientation == "h" and t.x is not None and len(t.x)]
+    columns = [t for t in bars if t.orientation != "h" and t.y is not None and len(t.y)]
+    for group, horizontal in ((rows, True), (columns, False)):
+        labelled = [trace for trace in group if trace.text is not None and trace.textposition == "outside"]
+        if not labelled:
+            continue
+        values = [float(v) for trace in group for v in (trace.x if horizontal else trace.y) if v is not None]
+        wants = []  # (value, how far its label reaches beyond the bar's end, px)
+        for trace in labelled:
+            font_px = trace.textfont.size or fig.layout.font.size or 14
+            texts = _bar_texts(trace)
+            if horizontal:
+                most_chars = max(8, int(MAX_BAR_TEXT_SHARE * plot_width / (BAR_TEXT_EM * font_px)))
+                texts = [wrap(text.replace("<br>", " "), most_chars) if text else "" for text in texts]
+                trace.text = texts
+                reach = [_bar_text_width(text, font_px) for text in texts]
+            else:
+                categories = len(fig.layout.xaxis.categoryarray or ()) or len({x for t in group for x in t.x})
+                per_slot = len(group) if fig.layout.barmode == "group" else 1
+                slot_px = plot_width / max(categories, 1) / per_slot
+                across = [_bar_text_width(text, font_px) - BAR_TEXT_PAD_PX for text in texts]
+                turned = max(across, default=0) > slot_px - 4 or trace.textangle == -90
+                if turned:
+                    trace.textangle = -90
+                line_px = font_px * point_labels.LINE_HEIGHT_EM
+                reach = [(width if turned else line_px * lines_in(text)) + BAR_TEXT_PAD_PX for text, width in
+                         zip(texts, across, strict=True)]  # fmt: skip
+            ends = trace.x if horizontal else trace.y
+            wants += [(float(v), r) for v, r, text in zip(ends, reach, texts, strict=True) if text and v is not None]
+        if not horizontal:  # a label reaches at most MAX_BAR_TEXT_SHARE of the plot's height
+            plot_height = max(plot_height, max((r for _, r in wants), default=0) / MAX_BAR_TEXT_SHARE)
+        low, high = _room_for(values, wants, plot_width if horizontal else plot_height)
+        axis = fig.layout.xaxis if horizontal else fig.layout.yaxis
+        if axis.range is not None:  # a chart's own range is kept where it already holds every label
+            low, high = min(low, axis.range[0]), max(high, axis.range[1])
+        (fig.update_xaxes if horizontal else fig.update_yaxes)(range=[low, high], autorange=False)
+    return plot_height
 
 
 def finish(
@@ -241,8 +278,8 @@ def finish(
     side_px = (MARGIN_LEFT if margin.l is None else margin.l) + (MARGIN_RIGHT if margin.r is None else margin.r)
     plot_width = fit.column_px - side_px
     plot_px = point_labels.arrange(fig, plot_width=plot_width, plot_height=height - top - bottom, font_px=fit.label_px)
+    plot_px = fit_bar_text(fig, plot_width, plot_px)
     height = top + bottom + plot_px
-    fit_bar_text(fig, plot_width)
     fig.update_layout(
         template=TEMPLATE,
         height=height,

@@ -6,6 +6,9 @@ Checked on the figure spec: the value axis's range, the plot's width and an esti
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import duckdb
 import plotly.graph_objects as go
 import pytest
 from hypothesis import given, settings
@@ -13,6 +16,9 @@ from hypothesis import strategies as st
 
 from charts import style
 from charts.all import load_catalogue
+from data.__main__ import main as data_cli
+
+FIXTURE = Path(__file__).parent / "fixtures" / "later_figures_sample.csv"
 
 
 def plot_width(fig: go.Figure, fit: style.Fit) -> float:
@@ -31,8 +37,7 @@ def outside_label_overflow(fig: go.Figure, fit: style.Fit) -> list[tuple[str, fl
             continue
         low, high = fig.layout.xaxis.range
         font_px = trace.textfont.size or fig.layout.font.size or 14
-        texts = [trace.text] * len(trace.x) if isinstance(trace.text, str) else trace.text
-        for value, text in zip(trace.x, texts, strict=True):
+        for value, text in zip(trace.x, style._bar_texts(trace), strict=True):
             if not text:
                 continue
             end = (value - low) / (high - low) * width
@@ -93,3 +98,59 @@ def test_any_values_and_labels_fit_beside_their_bars(bars, fit):
     assert outside_label_overflow(fig, fit) == []
     low, high = fig.layout.xaxis.range
     assert low <= min(0, *(v for v, _ in bars)) and high >= max(0, *(v for v, _ in bars))  # every bar whole
+
+
+def column_label_problems(fig: go.Figure, fit: style.Fit) -> list[str]:
+    """Labels above vertical bars that run into their neighbours' (wider than a bar's slot and not turned)
+    or past the top of the plot."""
+    width = plot_width(fig, fit)
+    height = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    columns = [t for t in fig.data if t.type == "bar" and t.orientation != "h" and t.y is not None]
+    categories = len(fig.layout.xaxis.categoryarray or ()) or len({x for t in columns for x in t.x})
+    slot = width / categories / (len(columns) if fig.layout.barmode == "group" else 1)
+    low, high = fig.layout.yaxis.range
+    problems = []
+    for trace in columns:
+        if trace.textposition != "outside" or trace.text is None:
+            continue
+        font_px = trace.textfont.size or fig.layout.font.size or 14
+        for value, text in zip(trace.y, style._bar_texts(trace), strict=True):
+            across = style._bar_text_width(text, font_px) - style.BAR_TEXT_PAD_PX
+            turned = trace.textangle == -90
+            if text and not turned and across > slot - 4:
+                problems.append(f"{text!r} is {across:.0f} px wide in a {slot:.0f} px slot")
+            reach = (across if turned else font_px * 1.3) + style.BAR_TEXT_PAD_PX
+            if text and value >= 0 and (value - low) / (high - low) * height + reach > height + 0.01:
+                problems.append(f"{text!r} runs past the top of the plot")
+    return problems
+
+
+def test_labels_above_columns_never_run_into_each_other_or_off_the_plot(db_path):
+    # later figures: eight years of budget and outturn side by side ("£304m£319m (derived)" ran together)
+    assert data_cli(["load", str(FIXTURE), "--db", str(db_path)]) == 0
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        charts = [entry.build(conn) for entry in load_catalogue().values()]
+    columns = [
+        c for c in charts if any(t.type == "bar" and t.orientation != "h" and t.text is not None for t in c.figure.data)
+    ]
+    assert {c.chart_id for c in columns} >= {"budget_and_outturn", "net_budget_by_year", "overspend_by_year"}
+    for chart in columns:
+        assert column_label_problems(chart.figure, style.WIDE) == [], chart.chart_id
+        assert column_label_problems(style.narrow_figure(chart), style.NARROW) == [], chart.chart_id
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    bars=st.lists(
+        st.tuples(st.floats(0, 1e6, allow_nan=False), st.text("£0123456789m (derived)", max_size=24)),
+        min_size=1,
+        max_size=10,
+    ),
+    fit=st.sampled_from([style.WIDE, style.NARROW]),
+)
+def test_any_labels_above_columns_fit(bars, fit):
+    years = [f"{2019 + i}/{(20 + i) % 100:02d}" for i in range(len(bars))]
+    fig = go.Figure(go.Bar(x=years, y=[v for v, _ in bars], text=[t for _, t in bars], textposition="outside"))
+    fig.update_layout(margin={"l": 48, "r": 8} if fit is style.NARROW else {})
+    style.finish(fig, title="t", subtitle="s", source="Source: test.", legend=False, fit=fit)
+    assert column_label_problems(fig, fit) == []
