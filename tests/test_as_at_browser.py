@@ -11,6 +11,7 @@ from tests.helpers import LOCAL_TOKEN_SCRIPT, TEST_OUTPUT, wait_for_app
 
 pytestmark = pytest.mark.browser
 
+METRIC = "[data-testid='stMetric']"
 AS_AT_BOX = "[data-testid='stSidebar'] [data-testid='stDateInput'] input"
 # Streamlit cuts a metric's label or value short with an ellipsis when it does not fit its column.
 CUT_SHORT = """() => [...document.querySelectorAll('[data-testid="stMetric"] .stMarkdownEllipsis')]
@@ -76,11 +77,11 @@ def test_on_a_phone_the_as_at_and_the_action_plan_filters_stay_put_when_the_wind
         page.locator("[data-testid='stMain'] [data-testid='stMultiSelect'] input").first.click()
         page.get_by_role("option", name="Financial leadership", exact=True).click()
         page.keyboard.press("Escape")
+        page.wait_for_function(f"() => !document.querySelector({METRIC!r})?.innerText.endsWith('48 of 48')")
         wait_for_app(page)
-        shown = page.locator("[data-testid='stMetric']").first.inner_text()
-        assert "of 48" in shown and not shown.endswith("48 of 48"), shown
+        shown = page.locator(METRIC).first.inner_text()
         grow_window(page)
-        assert page.locator("[data-testid='stMetric']").first.inner_text() == shown
+        assert page.locator(METRIC).first.inner_text() == shown
         assert as_at_in(page.url) == ["2021-10-05"]
         assert main.get_by_text("As at 5 October 2021", exact=True).count() >= 1
         assert page.locator(AS_AT_BOX).input_value() == "2021-10-05"
