@@ -13,6 +13,7 @@ from ui.chart_panel import show_chart
 from ui.common import as_at_line, database, figure_metric, not_reported_metric, sources_expander
 from ui.filters import directorate_notice
 from ui.frame import require_frame
+from ui.panel import opened_panel
 
 require_frame()
 
@@ -114,28 +115,35 @@ show_chart(charts[-1])
 st.info("The full tracker, with each recommendation's progress and due date, is on the Action plan page.")
 st.page_link("pages/action_plan.py", label="Open the Action plan", icon=":material/checklist:")
 
-with st.expander("The 2021 report's headline figures (Cabinet, 5 October 2021)"):
+
+def show_report_figures() -> None:
     if report.empty:
         st.info("The 2021 report's figures are not held.")
-    else:
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    "Figure": report["label"],
-                    "Year": report["fiscal_year"].fillna("no date given"),
-                    "Value": [
-                        vocab.figure(
-                            row["value"], row["unit"], row["qualifier"] if isinstance(row["qualifier"], str) else None
-                        )
-                        for _, row in report.iterrows()
-                    ],
-                    "Basis": report["basis"],
-                    "The report says": report["source_quote"],
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-        )
-        st.caption("Choose 5 October 2021 as the date in the sidebar to see every page as the report left it.")
+        return
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Figure": report["label"],
+                "Year": report["fiscal_year"].fillna("no date given"),
+                "Value": [
+                    vocab.figure(
+                        row["value"], row["unit"], row["qualifier"] if isinstance(row["qualifier"], str) else None
+                    )
+                    for _, row in report.iterrows()
+                ],
+                "Basis": report["basis"],
+                "The report says": report["source_quote"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption("Choose 5 October 2021 as the date in the sidebar to see every page as the report left it.")
+
+
+report_figures = opened_panel("The 2021 report's headline figures (Cabinet, 5 October 2021)", "report_2021_figures")
+if report_figures is not None:
+    with report_figures:
+        show_report_figures()
 
 sources_expander(headline, revisions=replaced)

@@ -202,3 +202,14 @@ def pdf_figures_alt(pdf: bytes) -> list[str]:
     if "/StructTreeRoot" in root:
         walk(root["/StructTreeRoot"])
     return found
+
+
+def open_every_panel(at):
+    """Open every panel the page drew closed ('Show the data', the sources...), as a user would, and rerun:
+    their contents are drawn only when open (ui/panel.py)."""
+    from ui.panel import PANEL_KEY_PREFIX
+
+    panels = [key for key in at.session_state._state._state.filtered_state if key.startswith(PANEL_KEY_PREFIX)]
+    for key in panels:
+        at.session_state[key] = True
+    return at.run()

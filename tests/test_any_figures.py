@@ -22,7 +22,7 @@ from charts.all import load_catalogue
 from charts.spec import Chart
 from data.measures import catalogue
 from metrics.figures import REPORT_DATE, headline_position
-from tests.helpers import PROJECT_DIR
+from tests.helpers import PROJECT_DIR, open_every_panel
 
 MEASURES = catalogue()
 POSITION_MEASURES = [
@@ -162,6 +162,8 @@ def run_pages(path: Path) -> None:
                     at.query_params["as_at"] = as_at
                 at.run()
                 at.switch_page(page_file).run()
+                open_every_panel(at)  # their tables and sources are drawn only when open
+                assert len(at.table) + len(at.dataframe) >= 1, (page_file, "an opened panel draws its table")
                 assert not at.exception, (page_file, as_at, [e.value for e in at.exception])
                 assert not at.error, (page_file, as_at, [e.value for e in at.error])
 

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from charts.catalogue import CATALOGUE, CatalogueEntry
 from exports import images
 from tests.export_charts import TEST_CHARTS
-from tests.helpers import CHROMIUM, open_page
+from tests.helpers import CHROMIUM, open_every_panel, open_page
 
 PAGE = "pages/briefing.py"
 
@@ -85,13 +85,17 @@ def download_labels(at: AppTest) -> list[str]:
 def test_every_chart_has_image_and_data_downloads(built_db):
     at = AppTest.from_function(chart_script, args=(str(built_db), "test_sample_budget"), default_timeout=60).run()
     assert not at.exception
+    assert download_labels(at) == [], "the menu's items are drawn when it is opened"
+    at = open_every_panel(at)
     assert download_labels(at) == ["PNG image", "SVG image", "PDF", "Data (CSV)", "Data (Excel)"]
     assert "sample data" in " ".join(caption.value for caption in at.caption)
 
 
 def test_without_chromium_data_downloads_remain_and_the_menu_says_how(built_db, monkeypatch, tmp_path):
     monkeypatch.setenv(images.CHROMIUM_ENV, str(tmp_path / "no-chromium"))
-    at = AppTest.from_function(chart_script, args=(str(built_db), "test_net_budget"), default_timeout=60).run()
+    at = open_every_panel(
+        AppTest.from_function(chart_script, args=(str(built_db), "test_net_budget"), default_timeout=60).run()
+    )
     assert not at.exception
     assert download_labels(at) == ["Data (CSV)", "Data (Excel)"]
     assert any("apt-get install -y chromium" in caption.value for caption in at.caption)

@@ -190,3 +190,53 @@ def test_every_kind_of_write_changes_the_data_key(db_path):
     build(db_path, force=True, sample_rows=0, built_by="pytest")
     seen.append(key())
     assert len(set(seen)) == len(seen), seen
+
+
+WRITE_IN_THE_RUN_SCRIPT = """
+import streamlit as st
+from data import load
+from data.access import local_actor
+from tests.cache_probe import monitoring_lines
+from tests.load_files import csv_bytes
+from ui.cache import cached
+from ui.common import database, held_database
+
+with held_database():
+    with database() as conn:
+        st.text(cached(conn, monitoring_lines))
+    if st.session_state.get("write"):
+        with database(read_only=False) as conn:
+            parsed = load.read("ledger-p1.csv", csv_bytes(st.session_state["write"]), load.directorate_aliases(conn))
+            load.apply(conn, parsed, local_actor())
+    with database() as conn:
+        st.text(cached(conn, monitoring_lines))
+"""
+
+
+def test_a_run_reads_the_data_version_once_and_again_after_it_writes(db_path, monkeypatch):
+    import ui.cache
+
+    readings = []
+
+    def counted_version(conn):
+        readings.append(1)
+        return data_version(conn)
+
+    from data.version import data_version
+
+    monkeypatch.setattr(ui.cache, "data_version", counted_version)
+    at = AppTest.from_string(WRITE_IN_THE_RUN_SCRIPT, default_timeout=120).run()
+    assert not at.exception
+    assert len(readings) == 1, "two cached figures in one run share one reading of the data version"
+    assert at.text[0].value == at.text[1].value
+
+    readings.clear()
+    at.session_state["write"] = LOADED_ROWS
+    at.run()
+    assert not at.exception
+    assert len(readings) == 2, "the write in the run makes the next figure read the version again"
+    before, after = (int(text.value.split()[0]) for text in at.text)
+    with connect(db_path, read_only=True) as conn:
+        lines_now = conn.execute("SELECT count(*) FROM monitoring").fetchone()[0]
+    assert before != lines_now
+    assert after == lines_now, "the figure drawn after the write shows it, in the same run"

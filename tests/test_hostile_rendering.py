@@ -76,6 +76,13 @@ def test_hostile_text_from_the_database_is_shown_as_text(db_path, request, page)
     # Streamlit blanks a javascript: link to "#" (ui.safe.plain would show it as text; the help text is not yet plain)
     assert all(a.get_attribute("href") == "#" for a in tooltip.query_selector_all("a"))
 
+    # The tables are drawn when their panel is opened: open every one, so their text is in the DOM too.
+    main = page.locator("[data-testid='stMain']")
+    for panel in main.locator("summary").all():
+        panel.click()
+        wait_for_app(page)
+    main.locator("[data-testid='stTable']").first.wait_for(timeout=30_000)
+    assert main.locator("[data-testid='stTable']").count() == main.locator("summary", has_text="Show the data").count()
     assert page.evaluate(DOM_PROBLEMS) == {"scripts": 0, "onerror": 0, "injectedImages": 0, "javascriptLinks": 0}
     page.wait_for_timeout(500)  # give an injected handler the chance to fire
     assert dialogs == []

@@ -36,3 +36,41 @@ def test_every_position_page_draws_charts_without_errors(live_app, page):
         page.wait_for_timeout(1500)
         page.screenshot(path=str(TEST_OUTPUT / f"position-{url_path or 'overview'}.png"), full_page=True)
         page.set_viewport_size({"width": 1400, "height": 1000})
+
+
+FOCUSED_NAME = "() => (document.activeElement.closest('summary') || document.activeElement).innerText.trim()"
+
+
+def test_tables_are_drawn_when_their_panel_is_opened_and_pass_axe(live_app, page):
+    """'Show the data', the sources and the 2021 report's figures are drawn on opening (the page's first
+    screen is its charts): one keystroke still opens the numbers, focus stays put, and what opens meets
+    WCAG 2.2 AA like the rest of the page."""
+    from tests.test_accessibility import audit, axe_script, faults_in
+
+    page.goto(live_app)
+    wait_for_app(page)
+    page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg", timeout=30_000)
+    main = page.locator("[data-testid='stMain']")
+    assert main.locator("[data-testid='stTable']").count() == 0, "no table is drawn before it is asked for"
+
+    show_data = main.locator("summary", has_text="Show the data").first
+    show_data.focus()
+    page.keyboard.press("Enter")
+    table = main.locator("[data-testid='stTable'] table").first
+    table.wait_for(timeout=30_000)
+    assert table.locator("tbody tr").count() >= 1
+    assert page.evaluate(FOCUSED_NAME).endswith("Show the data"), "focus stays on the panel's heading"
+
+    for heading in ("Where the figures on this page come from", "The 2021 report's headline figures"):
+        main.locator("summary", has_text=heading).click()
+    page.wait_for_function(
+        '() => document.querySelectorAll(\'[data-testid="stMain"] [data-testid="stDataFrame"]\').length >= 2',
+        timeout=30_000,
+    )
+    assert "Traceback" not in main.inner_text()
+    faults = []
+    for width in (1400, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        result = audit(page, axe_script())
+        faults += faults_in(f"overview at {width} px with its tables open", result, narrow=width < 700)
+    assert not faults, "\n".join(faults)

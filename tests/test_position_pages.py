@@ -148,3 +148,17 @@ def test_year_by_year_mode_renders(app_test):
     at.radio(key="dsg_mode").set_value("Year by year").run()
     assert not at.exception
     assert scenario_end(at) == pytest.approx(70)
+
+
+def test_the_overview_draws_its_tables_when_their_panels_are_opened(app_test):
+    at = open_page(app_test, "pages/overview.py")
+    assert not at.table and not at.dataframe, "the first screen is the figures and charts"
+    assert not at.get("download_button"), "the download menus' items are drawn when a menu is opened"
+    at = helpers.open_every_panel(at)
+    assert not at.exception and not at.error
+    charts = chart_specs(at)
+    assert len(at.table) == len(charts), "'Show the data' under every chart"
+    assert len(at.get("download_button")) == 5 * len(charts), "PNG, SVG, PDF, CSV and Excel for every chart"
+    columns = [list(frame.value.columns) for frame in at.dataframe]
+    assert any("The document says" in names for names in columns), "the sources, with the sentence quoted"
+    assert any("The report says" in names for names in columns), "the 2021 report's figures"

@@ -12,18 +12,23 @@
 - the function and its arguments (filters).
 
 `st.cache_data` hands each caller its own copy, so no session can change another's chart.
+
+Within a script run (`run_scope`, entered by `ui.common.held_database`) the data version and the role are
+read once, not once per figure: a page asks for 10-20 figures, and each reading costs a query. A write in
+the run (`ui.common.database(read_only=False)`) forgets them, so what the run draws after it is read fresh.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any, TypeVar
 
 import streamlit as st
 
 from data.version import data_version, store_identity
-from ui import identity
 
 T = TypeVar("T")
 
@@ -31,9 +36,54 @@ CACHE_ENTRIES = 256  # charts are a few kB each; 256 covers every page for a few
 AS_AT_KEY = "dashboard_as_at"  # where ui/as_at.py keeps the as-at date the dashboard is shown at
 
 
+_this_run = threading.local()  # Streamlit runs each session's script on its own thread
+
+
+@contextmanager
+def run_scope() -> Iterator[None]:
+    """Read the data version and the role once for the rest of this script (or fragment) run.
+
+    Re-entrant: a fragment drawn inside a full run keeps the full run's readings.
+    """
+    outermost = getattr(_this_run, "readings", None) is None
+    if outermost:
+        _this_run.readings = {}
+    try:
+        yield
+    finally:
+        if outermost:
+            _this_run.readings = None
+
+
+def forget_readings() -> None:
+    """Something was written in this run: read the data version (and role) afresh from here on."""
+    readings = getattr(_this_run, "readings", None)
+    if readings:
+        readings.clear()
+
+
+def _read_once(name: Any, read: Callable[[], T]) -> T:
+    readings = getattr(_this_run, "readings", None)
+    if readings is None:
+        return read()
+    if name not in readings:
+        readings[name] = read()
+    return readings[name]
+
+
 def data_key(conn) -> tuple:
-    """The store's identity and the data version, read fresh on each call (a few milliseconds)."""
-    return store_identity(conn), data_version(conn)
+    """The store's identity and the data version (a query of a few milliseconds, made once per run)."""
+    store = store_identity(conn)
+    return store, _read_once(("data version", store), lambda: data_version(conn))
+
+
+def _role() -> str:
+    from ui import identity  # here, not at the top: ui.identity imports ui.common, which imports this module
+
+    try:
+        return identity.current_actor().role
+    except PermissionError:
+        return "none"
 
 
 def view_context() -> tuple[str, object, date]:
@@ -42,17 +92,22 @@ def view_context() -> tuple[str, object, date]:
     Today is there because some views count from it (an action is overdue when its due date has passed):
     a server left running overnight builds them afresh the next day.
     """
-    try:
-        role = identity.current_actor().role
-    except PermissionError:
-        role = "none"
-    return role, st.session_state.get(AS_AT_KEY), date.today()
+    return _read_once("role", _role), st.session_state.get(AS_AT_KEY), date.today()
 
 
 def cached(conn, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """function(conn, *args, **kwargs) from the cache, keyed by the function's module and qualified name."""
     key = (function.__module__, function.__qualname__)
-    return _cached(conn, function, key, data_key(conn), view_context(), args, kwargs)
+    # By keyword: Streamlit inspects the function's signature for each positional argument (~1 ms a call).
+    return _cached(
+        _conn=conn,
+        _function=function,
+        name=key,
+        version=data_key(conn),
+        context=view_context(),
+        args=args,
+        kwargs=kwargs,
+    )
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)

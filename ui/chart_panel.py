@@ -13,6 +13,7 @@ from charts.spec import Chart
 from exports import images
 from exports.data import CSV_MIME, XLSX_MIME, chart_file_name, csv_bytes, xlsx_bytes
 from ui.document import window_is_narrow
+from ui.panel import opened_menu, opened_panel
 from ui.safe import plain
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,8 @@ def show_chart(chart: Chart) -> None:
     """Render a chart with the Plotly template it was built with (theme=None: screen = export).
 
     For people who cannot see it: the chart's accessible name is its statement title and alt text, and the
-    next thing in the tab order is "Show the data", which opens the numbers as a table (one keystroke).
+    next thing in the tab order is "Show the data", which opens the numbers as a table (one keystroke; the
+    table is drawn when it is opened).
     Plotly's own toolbar is off: its PNG button duplicates the Download menu and added tab stops.
 
     Call it at the top level of a page (not inside st.columns): it lays out its own two columns.
@@ -67,9 +69,12 @@ def show_chart(chart: Chart) -> None:
             config={"displayModeBar": False, "responsive": True},
             alt=f"Chart: {chart.title}. {chart.alt_text}",
         )
+        # Under the chart, at its width: a data table squeezed into the side column scrolled sideways, and
+        # a scrolling region that the keyboard cannot reach fails WCAG 2.1.1.
+        if (showing := opened_panel("Show the data", f"data_{chart.chart_id}")) is not None:
+            with showing:
+                data_table(chart)
     with side:
-        with st.expander("Show the data"):
-            data_table(chart)
         download_menu(chart)
         st.caption(f"**What this chart shows.** {plain(chart.alt_text)}")
         if chart.labels:
@@ -77,7 +82,9 @@ def show_chart(chart: Chart) -> None:
 
 
 def data_table(chart: Chart) -> None:
-    if len(chart.data) <= TABLE_ROWS_AT_MOST:
+    # On a phone a static table wider than the screen would scroll sideways in a region the keyboard cannot
+    # reach (WCAG 2.1.1): the data grid scrolls and is reached with the keyboard.
+    if len(chart.data) <= TABLE_ROWS_AT_MOST and not window_is_narrow():
         # st.table draws text cells as Markdown: data text (quotes, labels) is escaped like everywhere else.
         shown = chart.data.map(lambda cell: plain(cell) if isinstance(cell, str) else cell)
         st.table(shown, hide_index=True, alt=f"Data behind the chart: {chart.title}")
@@ -86,9 +93,13 @@ def data_table(chart: Chart) -> None:
 
 
 def download_menu(chart: Chart) -> None:
-    """PNG, SVG and PDF rendered when clicked (in the app's warm browser), and the data as CSV and XLSX."""
-    exporter = image_exporter()
-    with st.popover("Download", icon=":material/download:", width="stretch"):
+    """PNG, SVG and PDF rendered when clicked (in the app's warm browser), and the data as CSV and XLSX; the
+    menu's items are drawn when it is opened."""
+    exporter = image_exporter()  # started (in the background) with the first chart, so the first PNG is quick
+    menu = opened_menu("Download", f"downloads_{chart.chart_id}", icon=":material/download:")
+    if menu is None:
+        return
+    with menu:
         if exporter.available:
             for fmt, label, icon in IMAGE_DOWNLOADS:
                 st.download_button(

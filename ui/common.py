@@ -17,6 +17,8 @@ import streamlit as st
 from data import db as data_db
 from data import vocab
 from ui.as_at import figures_phrase
+from ui.cache import forget_readings, run_scope
+from ui.panel import opened_panel
 from ui.safe import plain
 
 log = logging.getLogger("finance_dashboard")
@@ -25,8 +27,12 @@ log = logging.getLogger("finance_dashboard")
 @contextmanager
 def database(read_only: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the database for this page run. Read-only unless the page writes."""
-    with data_db.connect(read_only=read_only) as conn:
-        yield conn
+    try:
+        with data_db.connect(read_only=read_only) as conn:
+            yield conn
+    finally:
+        if not read_only:
+            forget_readings()  # what this run draws next must show the write
 
 
 @contextmanager
@@ -36,9 +42,11 @@ def held_database() -> Iterator[None]:
     Opening the file costs ~12 ms and a page run has several `database()` blocks (the filters, the
     page, the sidebar); while this is held they share the open connection, and the file is released
     when the run ends, as before. If the database cannot be opened, the run goes on without: each
-    block then reports the problem where it happens, as it would have.
+    block then reports the problem where it happens, as it would have. The run's cached figures read the
+    data version once (`ui.cache.run_scope`).
     """
     with ExitStack() as stack:
+        stack.enter_context(run_scope())
         with suppress(data_db.DatabaseMissing, data_db.DatabaseBusy, duckdb.Error):
             stack.enter_context(data_db.connect(read_only=True))
         yield
@@ -189,7 +197,10 @@ def sources_expander(
             f"{replaced} figure(s) held for this page come from older documents that a newer one replaced: "
             "the page shows the newer figure; the older ones are listed under the sources."
         )
-    with st.expander(title):
+    listing = opened_panel(title, f"sources_{title}")
+    if listing is None:
+        return
+    with listing:
         shown = figures.drop_duplicates(subset=["figure_id"]) if "figure_id" in figures else figures
         columns = [column for column in SOURCE_TABLE_COLUMNS if column in shown.columns]
         st.dataframe(shown[columns].rename(columns=SOURCE_TABLE_COLUMNS), hide_index=True, width="stretch")
