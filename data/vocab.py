@@ -144,6 +144,8 @@ def name_key(name: str) -> str:
 
 # --- money ------------------------------------------------------------------------------------------------------
 NOT_GIVEN = "not given"
+NOT_REPORTED = "not reported"  # a headline figure no document gives for the date shown: said, never guessed
+LATEST_FIGURES = "Latest figures"  # the dashboard with no as-at date chosen: everything held
 
 
 def _hedge(qualifier: object) -> str:

@@ -20,6 +20,7 @@ from exports.committee import ReportMeta, html_document, pdf_available, pdf_byte
 from metrics import actions
 from metrics.report import committee_report, report_summary
 from metrics.safe_text import neutralise_frame
+from ui import as_at as as_at_control
 from ui.action_plan import (
     FIELD_LABELS,
     RAG_BADGE_COLOUR,
@@ -39,14 +40,10 @@ from ui.safe import plain
 
 require_frame()
 
-AS_AT_TODAY = "Today"
-AS_AT_REPORT = "Cabinet report, 5 Oct 2021"
-AS_AT_OTHER = "Another date"
 FLASH_KEY = "action_plan_flash"
 PDF_KEY = "committee_report_pdf"  # (what it was made from, the PDF's bytes)
 # Filters survive a visit to a recommendation (a widget not drawn in a run otherwise loses its value).
 KEPT_FILTERS = (
-    "as_at_choice",
     "filter_theme",
     "filter_lead",
     "filter_status",
@@ -56,21 +53,19 @@ KEPT_FILTERS = (
 )
 
 
-def choose_as_at(today: date) -> date:
-    choice = st.radio(
-        "As at",
-        [AS_AT_TODAY, AS_AT_REPORT, AS_AT_OTHER],
-        horizontal=True,
-        key="as_at_choice",
-        help="The tracker as it stood at the end of this date: later updates are left out, and "
-        "'overdue' and staleness are judged on this date.",
-    )
-    if choice == AS_AT_REPORT:
-        return actions.REPORT_DATE
-    if choice == AS_AT_OTHER:
-        chosen = st.date_input("As-at date", value=today, min_value=date(2021, 1, 1), key="as_at_date")
-        return chosen or today
-    return today
+def say_tracker_date(chosen: date | None, as_at: date) -> None:
+    """Which date the tracker is at: the sidebar's as-at date (one for the whole dashboard), else today."""
+    if chosen is None:
+        st.caption(
+            f"**As at today, {as_at:%-d %B %Y}**: every update recorded so far. To see the tracker as it stood on "
+            f"an earlier date (the Cabinet report was {actions.REPORT_DATE:%-d %B %Y}), choose it under "
+            f"'{as_at_control.LABEL}' in the sidebar."
+        )
+    else:
+        st.caption(
+            f"**As at {as_at:%-d %B %Y}**, the date chosen in the sidebar: updates recorded after it are not "
+            "counted, and overdue is judged on it. Clear the sidebar's date for today's position."
+        )
 
 
 def open_recommendation(rec_no: int | None) -> None:
@@ -114,7 +109,9 @@ def show_tracker(today: date) -> None:
         "The 48 recommendations of the LGA finance peer challenge and the council's action plan "
         "(Cabinet, 5 October 2021, Appendix 1), with progress recorded since."
     )
-    as_at = choose_as_at(today)
+    chosen = as_at_control.current()
+    as_at = chosen or today
+    say_tracker_date(chosen, as_at)
     with database() as conn:
         everything = actions.tracker_state(conn, as_at=as_at)
         filters = choose_filters(conn)
@@ -130,7 +127,6 @@ def show_tracker(today: date) -> None:
     metric_columns[1].metric("Overdue", int(rows["overdue"].sum()))
     for column, rag in zip(metric_columns[2:], actions.RAG_ORDER, strict=True):
         column.metric(rag, counts[rag])
-    st.caption(f"As at {as_at:%-d %B %Y}. Updates recorded after that date are not counted.")
 
     table_tab, charts_tab, report_tab, rules_tab = st.tabs(
         ["Recommendations", "Charts", "Committee report", "How RAG is decided"]
@@ -274,6 +270,12 @@ def show_detail(rec_no: int, today: date) -> None:
         referred_by = actions.referred_by(conn, rec_no)
     st.title(f"Recommendation {rec_no}")
     st.caption(f"{plain(row['theme'])} · Appendix {plain(row['source_appendix'])} of the Cabinet report")
+    chosen = as_at_control.current()
+    if chosen is not None:
+        st.caption(
+            f"The sidebar's date ({chosen:%-d %B %Y}) does not apply here: a recommendation is shown as it is "
+            "today, with every update, since progress is recorded today."
+        )
     flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
         st.success(flash)

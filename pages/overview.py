@@ -49,6 +49,7 @@ MEASURE_NAMES = {
     "usable_reserves": "Usable reserves",
     "dsg_cumulative_deficit": "DSG deficit",
 }
+HEADLINES_PER_ROW = 3
 PERIOD_WORDS = {
     "budget": "",
     "outturn": "outturn",
@@ -69,7 +70,10 @@ def headline_label(row: pd.Series) -> str:
 
 
 held = {row["measure"]: row for _, row in headline.iterrows()}
-for column, measure in zip(st.columns(len(MEASURE_NAMES)), MEASURE_NAMES, strict=True):
+# Three to a row: five across cut the labels and "not reported" short at 1400 px (phones stack them anyway).
+rows_of_columns = -(-len(MEASURE_NAMES) // HEADLINES_PER_ROW)
+columns = [column for _ in range(rows_of_columns) for column in st.columns(HEADLINES_PER_ROW)]
+for column, measure in zip(columns, MEASURE_NAMES, strict=False):
     with column:
         if measure in held:
             row = held[measure]

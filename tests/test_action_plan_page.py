@@ -82,7 +82,7 @@ def test_each_filter_narrows_the_table(app_test, db_path):
 def test_the_report_date_as_at_changes_what_is_overdue(app_test, db_path):
     at = open_page(app_test)
     overdue_today = int(at.metric[1].value)
-    at.radio(key="as_at_choice").set_value("Cabinet report, 5 Oct 2021").run()
+    at.sidebar.date_input(key="dashboard_as_at_picker").set_value(date(2021, 10, 5)).run()
     past_due = source_recs(db_path, "SELECT rec_no FROM recommendations WHERE due_date < DATE '2021-10-05'")
     assert int(at.metric[1].value) == len(past_due) < overdue_today
     at.checkbox(key="filter_overdue").check().run()

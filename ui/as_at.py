@@ -1,7 +1,8 @@
 """The "as at" date the whole dashboard is shown at: chosen in the sidebar, kept in the URL (?as_at=2021-10-05).
 
-None means "everything held" (today). Pages read it with `current()` and pass it to every metric and
-chart; it is kept in the session too, so moving between pages keeps it in the URL.
+None means the latest figures: everything held, and today for the action plan's tracker. Pages read it with
+`current()` and pass it to every metric and chart; it is kept in the session too, so moving between pages
+keeps it in the URL.
 """
 
 from __future__ import annotations
@@ -10,9 +11,12 @@ from datetime import date
 
 import streamlit as st
 
+from data.vocab import LATEST_FIGURES
+
 PARAM = "as_at"
 _STATE = "dashboard_as_at"
 _WIDGET = "dashboard_as_at_picker"
+LABEL = "Show the dashboard as at"
 
 
 def parse_iso_date(text: str) -> date | None:
@@ -46,23 +50,35 @@ def _chosen() -> None:
 
 
 def sidebar_control(first: date, newest: date | None) -> date | None:
-    """The date picker; empty = everything held. Returns the as-at date in force."""
+    """The date picker; empty = the latest figures. Returns the as-at date in force."""
     chosen = current()
-    if st.session_state.get(_WIDGET) != chosen:
-        st.session_state[_WIDGET] = chosen
+    if _WIDGET in st.session_state and st.session_state[_WIDGET] != chosen:
+        st.session_state[_WIDGET] = chosen  # changed by a link: the box is told, as `value` alone would not
     st.date_input(
-        "Show the dashboard as at",
-        min_value=first,
-        max_value=max(date.today(), newest or first),
+        LABEL,
+        # Also as the value: empty (not Streamlit's default, today) when no date is chosen, and a box the browser
+        # draws afresh (a phone's first visit reruns the page as it reports its width) starts from the choice.
+        value=chosen,
+        # A link's date outside the usual range is shown as asked (nothing is held before the first report).
+        min_value=min(first, chosen or first),
+        max_value=max(date.today(), newest or first, chosen or first),
         format="DD/MM/YYYY",
         key=_WIDGET,
         on_change=_chosen,
-        help="Only figures and updates known on this date are shown. Clear it to show everything held. "
-        "The date is kept in the page address, so a link opens the same view.",
+        help="Only figures and action-plan updates known on this date are shown, and overdue is judged on it. "
+        "Leave it empty for the latest figures. The date is kept in the page address, so a link opens the "
+        "same view.",
     )
+    if chosen is None:
+        st.caption(f"**{LATEST_FIGURES}**: no date chosen, so everything held is shown.")
+    else:
+        st.caption(
+            f"**As at {chosen:%-d %B %Y}**: later figures and updates are hidden. "
+            f"Clear the date for the {LATEST_FIGURES.lower()}."
+        )
     return chosen
 
 
-def phrase(as_at: date | None) -> str:
-    """'as at 5 October 2021' or 'with everything held'."""
-    return f"as at {as_at:%-d %B %Y}" if as_at else "with everything held"
+def figures_phrase(as_at: date | None) -> str:
+    """'Figures as at 5 October 2021' or 'The latest figures', to begin a sentence."""
+    return f"Figures as at {as_at:%-d %B %Y}" if as_at else f"The {LATEST_FIGURES.lower()}"

@@ -16,7 +16,7 @@ import streamlit as st
 
 from data import db as data_db
 from data import vocab
-from ui.as_at import phrase
+from ui.as_at import figures_phrase
 from ui.cache import forget_readings, run_scope
 from ui.panel import opened_panel
 from ui.safe import plain
@@ -130,7 +130,7 @@ def figure_metric(row: pd.Series, *, label: str | None = None) -> None:
 
 def not_reported_metric(label: str, what: str) -> None:
     """A headline figure that is not held: said in place, never an error."""
-    st.metric(label=label, value="not reported", help=f"No {what} figure is held for the date shown.")
+    st.metric(label=label, value=vocab.NOT_REPORTED, help=f"No {what} figure is held for the date shown.")
 
 
 def _date_text(value: object) -> str:
@@ -154,14 +154,14 @@ def as_at_line(figures: pd.DataFrame, as_at: date | None = None) -> None:
         else figures
     )
     if documents.empty:
-        st.warning(f"No figures for this page are held {phrase(as_at)}.")
+        st.warning(f"No figures for this page are held{f' as at {as_at:%-d %B %Y}' if as_at else ''}.")
         return
     named = "; ".join(
         f"**{plain(row['source_document'])}** ({_date_text(row.get('source_date', row.get('known_on')))})"
         for _, row in documents.iterrows()
     )
     st.caption(
-        f"Figures {phrase(as_at)}, from {named}. Hover over a figure to read the sentence it comes from; "
+        f"{figures_phrase(as_at)}, from {named}. Hover over a figure to read the sentence it comes from; "
         "derived, interpolated and modelled values say so."
     )
 

@@ -42,8 +42,6 @@ def render() -> None:
             st.caption(f"**Sources:** {shown}.")
         if newest is not None:
             st.caption(f"**Figures as at:** {newest:%-d %B %Y}.")
-        if as_at is not None:
-            st.caption(f"**Showing the dashboard as at {as_at:%-d %B %Y}**: later figures are hidden.")
         if not loads.empty:
             last = loads.iloc[0]
             st.caption(
