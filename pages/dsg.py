@@ -109,205 +109,211 @@ if plan is not None:
         width="stretch",
     )
 
+
+def show_scenario_model() -> None:
+    """The "what if" model, from the plan's reported start: every input a user can change."""
+    st.header("What if? The scenario model")
+    st.markdown(f"**How the model works.** {dsg_model.FORMULA_IN_WORDS}")
+    st.caption(
+        f"{dsg_model.DEFAULTS_IN_WORDS} With the reported figures that is an in-year overspend of "
+        f"{vocab.gbp_m(defaults.later_overspend_gbp_m, decimals=3)} a year after {reported.first_year}, and savings "
+        f"from mitigation of {vocab.gbp_m(defaults.mitigation_per_year_gbp_m)} a year, giving "
+        f"{vocab.gbp_m(reported.end_unmitigated_gbp_m)} and {vocab.gbp_m(reported.end_mitigated_gbp_m)} in "
+        f"{reported.end_year}."
+    )
+
+    years = defaults.mitigated.years
+    later_default = defaults.later_overspend_gbp_m
+    ceiling = float(
+        round(4 * max(later_default, reported.first_year_overspend_gbp_m, defaults.mitigation_per_year_gbp_m))
+    )
+
+    mode = st.radio(
+        "Set the in-year overspend",
+        ["As a base and a growth rate", "Year by year"],
+        key="dsg_mode",
+        horizontal=True,
+    )
+    if mode == "As a base and a growth rate":
+        first_column, base_column, growth_column, savings_column = st.columns(4)
+    else:
+        first_column, table_column = st.columns([1, 3])
+    with first_column:
+        first_year = st.number_input(
+            f"In-year overspend {years[0]} (£m)",
+            min_value=0.0,
+            max_value=ceiling,
+            value=reported.first_year_overspend_gbp_m,
+            step=0.5,
+            key="dsg_first_year",
+            help=f"The document predicts {vocab.gbp_m(reported.first_year_overspend_gbp_m)}.",
+        )
+    if mode == "As a base and a growth rate":
+        with base_column:
+            base = st.number_input(
+                f"In-year overspend {years[1]} (£m)",
+                min_value=0.0,
+                max_value=ceiling,
+                value=later_default,
+                step=0.5,
+                format="%.3f",
+                key="dsg_base",
+                help="The default is derived so that, with no mitigation, the deficit reaches the reported figure.",
+            )
+        with growth_column:
+            growth = st.slider(
+                f"Growth in the in-year overspend each year after {years[1]} (%)",
+                min_value=-50,
+                max_value=50,
+                value=0,
+                step=1,
+                key="dsg_growth",
+            )
+        with savings_column:
+            savings_each = st.number_input(
+                f"Savings from mitigation each year from {years[1]} (£m)",
+                min_value=0.0,
+                max_value=ceiling,
+                value=defaults.mitigation_per_year_gbp_m,
+                step=0.5,
+                key="dsg_savings",
+                help="Set to zero to see the path without the recovery plan.",
+            )
+        overspend = dsg_model.overspend_path(first_year, base, growth / 100, len(years))
+        savings = dsg_model.savings_path(savings_each, len(years))
+    else:
+        table = pd.DataFrame(
+            {
+                "Financial year": years,
+                "In-year overspend (£m)": defaults.mitigated.in_year_overspend_gbp_m,
+                "Savings from mitigation (£m)": defaults.mitigated.mitigation_savings_gbp_m,
+            }
+        )
+        with table_column:
+            st.caption("The first row's overspend is set on the left; edit the later years here.")
+            edited = st.data_editor(
+                table,
+                hide_index=True,
+                disabled=["Financial year"],
+                key="dsg_years",
+                column_config={
+                    "In-year overspend (£m)": st.column_config.NumberColumn(
+                        min_value=0.0, max_value=ceiling, format="%.2f"
+                    ),
+                    "Savings from mitigation (£m)": st.column_config.NumberColumn(
+                        min_value=0.0, max_value=ceiling, format="%.2f"
+                    ),
+                },
+            )
+        filled = edited.fillna(0.0)
+        overspend = (first_year, *filled["In-year overspend (£m)"].iloc[1:].astype(float))
+        savings = tuple(filled["Savings from mitigation (£m)"].astype(float))
+
+    try:
+        scenario = dsg_model.DsgScenario(reported.start_year, reported.start_deficit_gbp_m, years, overspend, savings)
+    except ValueError as error:
+        st.error(f"These inputs cannot be modelled: {error}")
+        return
+
+    path = dsg_model.project(scenario)
+    plan_start = pd.Series({"fiscal_year": reported.start_year, "value": reported.start_deficit_gbp_m})
+    chart = position_charts.dsg_scenario_chart(points, path, plan_start)
+    held_reserves = {} if reserves is None else reserves.set_index("measure")["value"].to_dict()
+    usable = held_reserves.get("usable_reserves")
+    passes = dsg_model.first_year_above(path, usable) if usable is not None else None
+    end = path.iloc[-1]
+    against_plan = end["cumulative_deficit_gbp_m"] - reported.end_mitigated_gbp_m
+
+    left, middle, right = st.columns(3)
+    with left:
+        st.metric(
+            f"Deficit {end['fiscal_year']} (modelled)",
+            vocab.gbp_m(end["cumulative_deficit_gbp_m"], decimals=1),
+            delta=f"{vocab.gbp_m_signed(against_plan)} against the recovery plan",
+            delta_color="inverse" if round(against_plan, 1) else "off",
+            delta_arrow="auto" if round(against_plan, 1) else "off",  # no change: grey and no arrow
+        )
+    with middle:
+        st.metric(
+            f"Against the projection without mitigation ({vocab.gbp_m(reported.end_unmitigated_gbp_m)})",
+            vocab.gbp_m_signed(end["cumulative_deficit_gbp_m"] - reported.end_unmitigated_gbp_m),
+            help="The modelled deficit in the last year less the reported projection without mitigation.",
+        )
+    with right:
+        if usable is None:
+            not_reported_metric("Passes usable reserves (modelled)", "usable reserves")
+        else:
+            st.metric(
+                f"Passes usable reserves of {vocab.gbp_m(usable)} (modelled)",
+                passes or f"not by {years[-1]}",
+                help="The first modelled year whose cumulative deficit is above usable reserves, assumed to stay at "
+                "their latest level.",
+            )
+    show_chart(chart)
+
+    st.subheader("Who bears the deficit? Policy assumptions (scenario inputs)")
+    st.caption(
+        f"{dsg_model.EXPOSURE_IN_WORDS} These are assumptions you set, not facts: the defaults leave the model as "
+        "it is (the whole deficit counts against reserves every year, none met by grant)."
+    )
+    WHOLE = "No override: the whole deficit counts every year (default)"
+    policy_left, policy_right = st.columns(2)
+    with policy_left:
+        override_choice = st.selectbox(
+            "Scenario input: first year without the statutory override",
+            [WHOLE, *years],
+            key="dsg_override_ends",
+            help=(
+                f"Held figure: the override is due to expire in {int(expiry['year'])} "
+                f"({expiry['source_document']}). Until the year chosen here the deficit is kept off the general fund."
+                if expiry is not None
+                else "No expiry year for the override is held."
+            ),
+        )
+    with policy_right:
+        grant_percent = st.slider(
+            "Scenario input: share of the deficit met by government grant (%)",
+            min_value=0,
+            max_value=100,
+            value=0,
+            step=5,
+            key="dsg_grant_share",
+            help="No grant share is stated in the figures held; 0% is the neutral default.",
+        )
+    exposed = dsg_model.exposure(path, None if override_choice == WHOLE else override_choice, grant_percent / 100)
+    exposure_end = exposed.iloc[-1]
+    exposure_left, exposure_right = st.columns(2)
+    with exposure_left:
+        st.metric(
+            f"Council's own exposure {exposure_end['fiscal_year']} (scenario)",
+            vocab.gbp_m(exposure_end["exposure_gbp_m"], decimals=1),
+            help="Modelled deficit under the policy assumptions above; a scenario, not a reported figure.",
+        )
+    with exposure_right:
+        if usable is None:
+            not_reported_metric("Exposure passes usable reserves (scenario)", "usable reserves")
+        else:
+            crossing = dsg_model.first_exposure_above(exposed, usable)
+            st.metric(
+                f"Exposure passes usable reserves of {vocab.gbp_m(usable)} (scenario)",
+                crossing or f"not by {years[-1]}",
+            )
+    st.dataframe(
+        exposed.rename(
+            columns={
+                "fiscal_year": "Financial year",
+                "cumulative_deficit_gbp_m": "Modelled deficit (£m)",
+                "exposure_gbp_m": "Council's exposure, scenario (£m)",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
 if reported is None:
     st.info(f"The scenario model is not available: {plan_missing}.")
-    sources_expander(used, revisions=replaced)
-    st.stop()
-
-st.header("What if? The scenario model")
-st.markdown(f"**How the model works.** {dsg_model.FORMULA_IN_WORDS}")
-st.caption(
-    f"{dsg_model.DEFAULTS_IN_WORDS} With the reported figures that is an in-year overspend of "
-    f"{vocab.gbp_m(defaults.later_overspend_gbp_m, decimals=3)} a year after {reported.first_year}, and savings "
-    f"from mitigation of {vocab.gbp_m(defaults.mitigation_per_year_gbp_m)} a year, giving "
-    f"{vocab.gbp_m(reported.end_unmitigated_gbp_m)} and {vocab.gbp_m(reported.end_mitigated_gbp_m)} in "
-    f"{reported.end_year}."
-)
-
-years = defaults.mitigated.years
-later_default = defaults.later_overspend_gbp_m
-ceiling = float(round(4 * max(later_default, reported.first_year_overspend_gbp_m, defaults.mitigation_per_year_gbp_m)))
-
-mode = st.radio(
-    "Set the in-year overspend",
-    ["As a base and a growth rate", "Year by year"],
-    key="dsg_mode",
-    horizontal=True,
-)
-if mode == "As a base and a growth rate":
-    first_column, base_column, growth_column, savings_column = st.columns(4)
 else:
-    first_column, table_column = st.columns([1, 3])
-with first_column:
-    first_year = st.number_input(
-        f"In-year overspend {years[0]} (£m)",
-        min_value=0.0,
-        max_value=ceiling,
-        value=reported.first_year_overspend_gbp_m,
-        step=0.5,
-        key="dsg_first_year",
-        help=f"The document predicts {vocab.gbp_m(reported.first_year_overspend_gbp_m)}.",
-    )
-if mode == "As a base and a growth rate":
-    with base_column:
-        base = st.number_input(
-            f"In-year overspend {years[1]} (£m)",
-            min_value=0.0,
-            max_value=ceiling,
-            value=later_default,
-            step=0.5,
-            format="%.3f",
-            key="dsg_base",
-            help="The default is derived so that, with no mitigation, the deficit reaches the reported figure.",
-        )
-    with growth_column:
-        growth = st.slider(
-            f"Growth in the in-year overspend each year after {years[1]} (%)",
-            min_value=-50,
-            max_value=50,
-            value=0,
-            step=1,
-            key="dsg_growth",
-        )
-    with savings_column:
-        savings_each = st.number_input(
-            f"Savings from mitigation each year from {years[1]} (£m)",
-            min_value=0.0,
-            max_value=ceiling,
-            value=defaults.mitigation_per_year_gbp_m,
-            step=0.5,
-            key="dsg_savings",
-            help="Set to zero to see the path without the recovery plan.",
-        )
-    overspend = dsg_model.overspend_path(first_year, base, growth / 100, len(years))
-    savings = dsg_model.savings_path(savings_each, len(years))
-else:
-    table = pd.DataFrame(
-        {
-            "Financial year": years,
-            "In-year overspend (£m)": defaults.mitigated.in_year_overspend_gbp_m,
-            "Savings from mitigation (£m)": defaults.mitigated.mitigation_savings_gbp_m,
-        }
-    )
-    with table_column:
-        st.caption("The first row's overspend is set on the left; edit the later years here.")
-        edited = st.data_editor(
-            table,
-            hide_index=True,
-            disabled=["Financial year"],
-            key="dsg_years",
-            column_config={
-                "In-year overspend (£m)": st.column_config.NumberColumn(
-                    min_value=0.0, max_value=ceiling, format="%.2f"
-                ),
-                "Savings from mitigation (£m)": st.column_config.NumberColumn(
-                    min_value=0.0, max_value=ceiling, format="%.2f"
-                ),
-            },
-        )
-    filled = edited.fillna(0.0)
-    overspend = (first_year, *filled["In-year overspend (£m)"].iloc[1:].astype(float))
-    savings = tuple(filled["Savings from mitigation (£m)"].astype(float))
-
-try:
-    scenario = dsg_model.DsgScenario(reported.start_year, reported.start_deficit_gbp_m, years, overspend, savings)
-except ValueError as error:
-    st.error(f"These inputs cannot be modelled: {error}")
-    st.stop()
-
-path = dsg_model.project(scenario)
-plan_start = pd.Series({"fiscal_year": reported.start_year, "value": reported.start_deficit_gbp_m})
-chart = position_charts.dsg_scenario_chart(points, path, plan_start)
-held_reserves = {} if reserves is None else reserves.set_index("measure")["value"].to_dict()
-usable = held_reserves.get("usable_reserves")
-passes = dsg_model.first_year_above(path, usable) if usable is not None else None
-end = path.iloc[-1]
-against_plan = end["cumulative_deficit_gbp_m"] - reported.end_mitigated_gbp_m
-
-left, middle, right = st.columns(3)
-with left:
-    st.metric(
-        f"Deficit {end['fiscal_year']} (modelled)",
-        vocab.gbp_m(end["cumulative_deficit_gbp_m"], decimals=1),
-        delta=f"{vocab.gbp_m_signed(against_plan)} against the recovery plan",
-        delta_color="inverse" if round(against_plan, 1) else "off",
-        delta_arrow="auto" if round(against_plan, 1) else "off",  # no change: grey and no arrow
-    )
-with middle:
-    st.metric(
-        f"Against the projection without mitigation ({vocab.gbp_m(reported.end_unmitigated_gbp_m)})",
-        vocab.gbp_m_signed(end["cumulative_deficit_gbp_m"] - reported.end_unmitigated_gbp_m),
-        help="The modelled deficit in the last year less the reported projection without mitigation.",
-    )
-with right:
-    if usable is None:
-        not_reported_metric("Passes usable reserves (modelled)", "usable reserves")
-    else:
-        st.metric(
-            f"Passes usable reserves of {vocab.gbp_m(usable)} (modelled)",
-            passes or f"not by {years[-1]}",
-            help="The first modelled year whose cumulative deficit is above usable reserves, assumed to stay at "
-            "their latest level.",
-        )
-show_chart(chart)
-
-st.subheader("Who bears the deficit? Policy assumptions (scenario inputs)")
-st.caption(
-    f"{dsg_model.EXPOSURE_IN_WORDS} These are assumptions you set, not facts: the defaults leave the model as "
-    "it is (the whole deficit counts against reserves every year, none met by grant)."
-)
-WHOLE = "No override: the whole deficit counts every year (default)"
-policy_left, policy_right = st.columns(2)
-with policy_left:
-    override_choice = st.selectbox(
-        "Scenario input: first year without the statutory override",
-        [WHOLE, *years],
-        key="dsg_override_ends",
-        help=(
-            f"Held figure: the override is due to expire in {int(expiry['year'])} "
-            f"({expiry['source_document']}). Until the year chosen here the deficit is kept off the general fund."
-            if expiry is not None
-            else "No expiry year for the override is held."
-        ),
-    )
-with policy_right:
-    grant_percent = st.slider(
-        "Scenario input: share of the deficit met by government grant (%)",
-        min_value=0,
-        max_value=100,
-        value=0,
-        step=5,
-        key="dsg_grant_share",
-        help="No grant share is stated in the figures held; 0% is the neutral default.",
-    )
-exposed = dsg_model.exposure(path, None if override_choice == WHOLE else override_choice, grant_percent / 100)
-exposure_end = exposed.iloc[-1]
-exposure_left, exposure_right = st.columns(2)
-with exposure_left:
-    st.metric(
-        f"Council's own exposure {exposure_end['fiscal_year']} (scenario)",
-        vocab.gbp_m(exposure_end["exposure_gbp_m"], decimals=1),
-        help="Modelled deficit under the policy assumptions above; a scenario, not a reported figure.",
-    )
-with exposure_right:
-    if usable is None:
-        not_reported_metric("Exposure passes usable reserves (scenario)", "usable reserves")
-    else:
-        crossing = dsg_model.first_exposure_above(exposed, usable)
-        st.metric(
-            f"Exposure passes usable reserves of {vocab.gbp_m(usable)} (scenario)",
-            crossing or f"not by {years[-1]}",
-        )
-st.dataframe(
-    exposed.rename(
-        columns={
-            "fiscal_year": "Financial year",
-            "cumulative_deficit_gbp_m": "Modelled deficit (£m)",
-            "exposure_gbp_m": "Council's exposure, scenario (£m)",
-        }
-    ),
-    hide_index=True,
-    width="stretch",
-)
+    show_scenario_model()
 
 sources_expander(used, revisions=replaced)

@@ -40,8 +40,6 @@ with database() as conn:
         crossings = pd.DataFrame(columns=["reserve_measure", "scenario", "first_year_above"])
     replaced = cached(conn, revisions, headline_measures(), as_at=as_at)
 
-as_at_line(headline, as_at)
-
 MEASURE_NAMES = {
     "net_budget": "Net budget",
     "net_overspend": "Overspend",
@@ -69,45 +67,53 @@ def headline_label(row: pd.Series) -> str:
     return f"{name}, {when}"
 
 
-held = {row["measure"]: row for _, row in headline.iterrows()}
-# Three to a row: five across cut the labels and "not reported" short at 1400 px (phones stack them anyway).
-rows_of_columns = -(-len(MEASURE_NAMES) // HEADLINES_PER_ROW)
-columns = [column for _ in range(rows_of_columns) for column in st.columns(HEADLINES_PER_ROW)]
-for column, measure in zip(columns, MEASURE_NAMES, strict=False):
-    with column:
-        if measure in held:
-            row = held[measure]
-            figure_metric(row, label=headline_label(row))
-            known = row.get("known_on")
-            st.caption(f"Reported {pd.Timestamp(known):%-d %b %Y}" if not pd.isna(known) else "Date not given")
-        else:
-            not_reported_metric(MEASURE_NAMES[measure], MEASURE_NAMES[measure].lower())
+def show_headline_figures() -> None:
+    """The five headline figures, the overspend in words and the risk in one line."""
+    held = {row["measure"]: row for _, row in headline.iterrows()}
+    # Three to a row: five across cut the labels and "not reported" short at 1400 px (phones stack them anyway).
+    rows_of_columns = -(-len(MEASURE_NAMES) // HEADLINES_PER_ROW)
+    columns = [column for _ in range(rows_of_columns) for column in st.columns(HEADLINES_PER_ROW)]
+    for column, measure in zip(columns, MEASURE_NAMES, strict=False):
+        with column:
+            if measure in held:
+                row = held[measure]
+                figure_metric(row, label=headline_label(row))
+                known = row.get("known_on")
+                st.caption(f"Reported {pd.Timestamp(known):%-d %b %Y}" if not pd.isna(known) else "Date not given")
+            else:
+                not_reported_metric(MEASURE_NAMES[measure], MEASURE_NAMES[measure].lower())
 
-latest_year = budgets[budgets["item"] == "overspend"]["fiscal_year"].max() if not budgets.empty else None
-if isinstance(latest_year, str):
-    year_rows = budgets[budgets["fiscal_year"] == latest_year].set_index("item")
-    if "budget" in year_rows.index:
-        st.caption(
-            f"The {latest_year} overspend of {vocab.gbp_m(year_rows.loc['overspend', 'value'])} was on a net "
-            f"revenue budget of {vocab.gbp_m(year_rows.loc['budget', 'value'])}."
+    latest_year = budgets[budgets["item"] == "overspend"]["fiscal_year"].max() if not budgets.empty else None
+    if isinstance(latest_year, str):
+        year_rows = budgets[budgets["fiscal_year"] == latest_year].set_index("item")
+        if "budget" in year_rows.index:
+            st.caption(
+                f"The {latest_year} overspend of {vocab.gbp_m(year_rows.loc['overspend', 'value'])} was on a net "
+                f"revenue budget of {vocab.gbp_m(year_rows.loc['budget', 'value'])}."
+            )
+
+    usable = crossings[crossings["reserve_measure"] == "usable_reserves"].set_index("scenario")["first_year_above"]
+
+    def crossing(scenario: str) -> str:
+        year = usable.get(scenario)
+        return f"in {year}" if isinstance(year, str) else "in no modelled year"
+
+    if not usable.empty:
+        st.markdown(
+            "**The risk in one line:** on the modelled paths between the reported figures, the DSG deficit would "
+            f"pass usable reserves {crossing('unmitigated')} without mitigation and {crossing('mitigated')} with the "
+            "recovery plan (see Reserves)."
         )
 
-usable = crossings[crossings["reserve_measure"] == "usable_reserves"].set_index("scenario")["first_year_above"]
 
-
-def crossing(scenario: str) -> str:
-    year = usable.get(scenario)
-    return f"in {year}" if isinstance(year, str) else "in no modelled year"
-
-
-if not usable.empty:
-    st.markdown(
-        "**The risk in one line:** on the modelled paths between the reported figures, the DSG deficit would "
-        f"pass usable reserves {crossing('unmitigated')} without mitigation and {crossing('mitigated')} with the "
-        "recovery plan (see Reserves)."
-    )
-
-for chart in charts[:-1]:
+as_at_line(headline, as_at)
+# The headline figures sit above the charts but are sent just after the first one: the browser then starts
+# fetching its chart code (the largest file it needs) before the figures' and the sidebar's.
+headline_figures = st.container()
+show_chart(charts[0])
+with headline_figures:
+    show_headline_figures()
+for chart in charts[1:-1]:
     show_chart(chart)
 
 st.header("Action plan progress")

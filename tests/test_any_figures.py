@@ -162,6 +162,7 @@ def run_pages(path: Path) -> None:
                     at.query_params["as_at"] = as_at
                 at.run()
                 at.switch_page(page_file).run()
+                assert at.sidebar.date_input, (page_file, as_at, "the sidebar, drawn after the page, is there")
                 open_every_panel(at)  # their tables and sources are drawn only when open
                 assert len(at.table) + len(at.dataframe) >= 1, (page_file, "an opened panel draws its table")
                 assert not at.exception, (page_file, as_at, [e.value for e in at.exception])

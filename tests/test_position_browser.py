@@ -29,6 +29,9 @@ def test_every_position_page_draws_charts_without_errors(live_app, page):
         assert drawn.count() >= 1, url_path
         # The statement title is drawn inside the figure, not only in the page.
         assert page.locator("[data-testid='stPlotlyChart'] .gtitle").count() >= 1, url_path
+        if not url_path:  # the Overview sends its first chart before its headline figures, which sit above it
+            figures_top = page.locator("[data-testid='stMetric']").first.bounding_box()["y"]
+            assert figures_top < page.locator("[data-testid='stPlotlyChart']").first.bounding_box()["y"]
         # Streamlit scrolls inside its main container, so a tall viewport shows the whole page. Chromium
         # draws an app first opened in a tall headless viewport as placeholders, so resize after loading.
         content = page.evaluate("document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight")

@@ -44,6 +44,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from data.access import ROLE_RANK, Actor, PermissionDenied, local_actor
 from ui.common import report_error
+from ui.document import apply_styles, set_page_language
 from ui.safe import plain
 
 ROLE_LISTS = {"admins": "admin", "editors": "editor", "viewers": "viewer"}
@@ -234,6 +235,8 @@ def _provider(auth: Mapping[str, Any]) -> str | None:
 def _only_page(title: str, body: Callable[[], None]) -> NoReturn:
     """Show one page instead of the app (whatever the URL), then stop the run."""
     st.navigation([st.Page(body, title=title, icon=":material/lock:")], position="hidden").run()
+    set_page_language()
+    apply_styles()
     st.stop()
 
 
