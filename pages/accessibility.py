@@ -50,8 +50,8 @@ st.markdown(
   one cell at a time. The action plan also offers a list to open any recommendation, and every chart's
   numbers are in a plain table under **Show the data**.
 - **Charts** are pictures to a screen reader. Each chart is announced with its title and a description, and
-  its numbers are one Tab away under **Show the data** (in a phone-narrow window, a data grid that scrolls
-  sideways). Values shown when you hover over a chart cannot be
+  its numbers follow it under **Show the data**, after its **Download** menu (in a phone-narrow window, a
+  data grid that scrolls sideways). Values shown when you hover over a chart cannot be
   reached with the keyboard; the same values are in that table.
 - **The sidebar** marks the page you are on with bold text and shading, which a screen reader does not
   announce.

@@ -13,7 +13,7 @@ from data import load
 from data.access import Actor
 from data.db import connect
 from metrics import monitoring
-from tests.helpers import PROJECT_DIR
+from tests.helpers import PROJECT_DIR, open_every_panel
 from tests.load_files import (
     TWO_PERIOD_NUMBERS_AT_P6,
     TWO_PERIOD_TABLE_AT_P6,
@@ -182,7 +182,9 @@ def test_the_page_says_sample_data_on_screen_and_in_the_charts(app_test):
     for spec in specs:
         assert "SAMPLE DATA" in spec["layout"]["title"]["text"]
         assert "sample data" in json.dumps(spec["layout"]["annotations"]).replace("<br>", " ")
-    assert at.get("download_button")
+    assert not at.get("download_button"), "a chart's download menu is drawn when opened"
+    at = open_every_panel(at)
+    assert len(at.get("download_button")) == 5 * len(specs)
 
 
 def test_directorate_notice_for_whole_council_pages(db_path):

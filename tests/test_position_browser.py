@@ -77,3 +77,22 @@ def test_tables_are_drawn_when_their_panel_is_opened_and_pass_axe(live_app, page
         result = audit(page, axe_script())
         faults += faults_in(f"overview at {width} px with its tables open", result, narrow=width < 700)
     assert not faults, "\n".join(faults)
+
+
+def test_every_chart_table_fits_its_column_on_the_position_pages(live_app, page):
+    """Opened, each chart's data table wraps to its column: a table that scrolled sideways would do it in a
+    region the keyboard cannot reach (axe: scrollable-region-focusable)."""
+    from tests.test_accessibility import audit, axe_script, faults_in
+
+    faults = []
+    for url_path in POSITION_PAGES:
+        page.goto(f"{live_app}/{url_path}")
+        wait_for_app(page)
+        main = page.locator("[data-testid='stMain']")
+        panels = main.locator("summary", has_text="Show the data")
+        for index in range(panels.count()):
+            panels.nth(index).click()
+            wait_for_app(page)
+        main.locator("[data-testid='stTable']").nth(panels.count() - 1).wait_for(timeout=30_000)
+        faults += faults_in(f"/{url_path} with every data table open", audit(page, axe_script()), narrow=False)
+    assert not faults, "\n".join(faults)

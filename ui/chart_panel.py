@@ -55,9 +55,9 @@ TABLE_ROWS_AT_MOST = 60  # a real <table> (read cell by cell by a screen reader)
 def show_chart(chart: Chart) -> None:
     """Render a chart with the Plotly template it was built with (theme=None: screen = export).
 
-    For people who cannot see it: the chart's accessible name is its statement title and alt text, and the
-    next thing in the tab order is "Show the data", which opens the numbers as a table (one keystroke; the
-    table is drawn when it is opened).
+    For people who cannot see it: the chart's accessible name is its statement title and alt text; after it
+    come the Download menu and the description, then "Show the data", which opens the numbers as a table
+    (one keystroke; the table is drawn when it is opened).
     Plotly's own toolbar is off: its PNG button duplicates the Download menu and added tab stops.
 
     Call it at the top level of a page (not inside st.columns): it lays out its own two columns.
@@ -72,16 +72,16 @@ def show_chart(chart: Chart) -> None:
             config={"displayModeBar": False, "responsive": True},
             alt=f"Chart: {chart.title}. {chart.alt_text}",
         )
-        # Under the chart, at its width: a data table squeezed into the side column scrolled sideways, and
-        # a scrolling region that the keyboard cannot reach fails WCAG 2.1.1.
-        if (showing := opened_panel("Show the data", f"data_{chart.chart_id}")) is not None:
-            with showing:
-                data_table(chart)
     with side:
         download_menu(chart)
         st.caption(f"**What this chart shows.** {plain(chart.alt_text)}")
         if chart.labels:
             st.caption("Includes values that are: " + ", ".join(chart.labels) + " (marked in the chart).")
+    # The whole width, under the chart and its menu: a chart's data (with its sources and quotes) did not fit
+    # the side column, nor always the chart's, and a table scrolling sideways is out of the keyboard's reach.
+    if (showing := opened_panel("Show the data", f"data_{chart.chart_id}")) is not None:
+        with showing:
+            data_table(chart)
 
 
 def table_display(data: pd.DataFrame) -> Styler:
