@@ -79,13 +79,13 @@ def test_tables_are_drawn_when_their_panel_is_opened_and_pass_axe(live_app, page
     assert not faults, "\n".join(faults)
 
 
-def test_every_chart_table_fits_its_column_on_the_position_pages(live_app, page):
+def test_chart_tables_fit_the_page_when_opened(live_app, page):
     """Opened, each chart's data table wraps to its column: a table that scrolled sideways would do it in a
     region the keyboard cannot reach (axe: scrollable-region-focusable)."""
     from tests.test_accessibility import audit, axe_script, faults_in
 
     faults = []
-    for url_path in POSITION_PAGES:
+    for url_path in ("", "dsg"):  # the Overview's four charts and the DSG page's, whose data are the widest
         page.goto(f"{live_app}/{url_path}")
         wait_for_app(page)
         main = page.locator("[data-testid='stMain']")
