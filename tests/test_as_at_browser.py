@@ -109,3 +109,21 @@ def test_the_overviews_headline_figures_are_read_in_full(live_app, chromium_brow
         page.screenshot(path=str(TEST_OUTPUT / f"overview-not-reported-{width}.png"))
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_every_pages_headline_figures_are_read_in_full(live_app, chromium_browser, width):
+    context = chromium_browser.new_context(viewport={"width": width, "height": 1000})
+    context.add_init_script(LOCAL_TOKEN_SCRIPT)
+    page = context.new_page()
+    cut = {}
+    try:
+        for path in ("budget_outturn", "reserves", "dsg", "action_plan", "directorates"):
+            page.goto(f"{live_app}/{path}")
+            wait_for_app(page)
+            page.locator(METRIC).first.wait_for()
+            page.wait_for_timeout(500)
+            cut[path] = page.evaluate(CUT_SHORT)
+    finally:
+        context.close()
+    assert cut == {path: [] for path in cut}
