@@ -1,4 +1,5 @@
-"""WCAG 2.2 AA on every page, as axe-core measures it, at 1400 px and 390 px, in local mode and signed in.
+"""WCAG 2.2 AA on every page, as axe-core measures it, at 1400 px and 390 px, in local mode (signed in:
+tests/test_accessibility_signed_in.py).
 
 axe-core is the pinned npm release vendored in tests/vendor/axe-core (README says why). Besides axe's
 rules, each page is checked for what axe leaves to people: the language is British English, the page has
@@ -8,14 +9,11 @@ one h1 and its headings never skip a level, and at 390 px the page does not scro
 from __future__ import annotations
 
 import itertools
-import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import LOCAL_TOKEN_SCRIPT, TEST_OUTPUT, stop, wait_for_app, wait_until_settled
-from tests.test_sign_in_browser import EDITOR, is_local, serve_with_sign_in, sign_in_as
+from tests.helpers import LOCAL_TOKEN_SCRIPT, TEST_OUTPUT, wait_for_app, wait_until_settled
 
 pytestmark = pytest.mark.browser
 
@@ -140,35 +138,4 @@ def test_heading_faults_reads_levels():
 
 def test_every_page_meets_wcag_22_aa_in_local_mode(live_app, chromium_browser):
     faults = audit_every_page(chromium_browser, live_app, axe_script(), "local")
-    assert not faults, "\n".join(faults)
-
-
-@pytest.fixture
-def signed_in_app(db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The app behind sign-in, with a local OpenID Connect provider (as tests/test_sign_in_browser.py)."""
-    oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
-    monkeypatch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")
-    with oidc_provider_mock.run_server_in_thread() as server:
-        process, url = serve_with_sign_in(db_path, tmp_path, f"http://localhost:{server.server_port}")
-        try:
-            yield url
-        finally:
-            stop(process)
-
-
-def test_every_page_meets_wcag_22_aa_signed_in(signed_in_app, chromium_browser):
-    def sign_in(page):
-        page.context.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
-        script = axe_script()
-        page.goto(signed_in_app)
-        wait_for_app(page)
-        page.evaluate(script)
-        gate = page.evaluate(
-            AXE_RUN,
-            AXE_TAGS,
-        )
-        assert not gate["violations"], json.dumps(gate["violations"], indent=1)[:3000]
-        sign_in_as(page, signed_in_app, EDITOR)
-
-    faults = audit_every_page(chromium_browser, signed_in_app, axe_script(), "signed-in", prepare=sign_in)
     assert not faults, "\n".join(faults)

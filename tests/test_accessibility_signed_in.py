@@ -1,0 +1,47 @@
+"""WCAG 2.2 AA on every page signed in (axe-core, as tests/test_accessibility.py does in local mode), with a
+local OpenID Connect provider. A file of its own so the two sweeps, the suite's longest tests, run side by side."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import stop, wait_for_app
+from tests.test_accessibility import AXE_RUN, AXE_TAGS, audit_every_page, axe_script
+from tests.test_sign_in_browser import EDITOR, is_local, serve_with_sign_in, sign_in_as
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def signed_in_app(db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The app behind sign-in, with a local OpenID Connect provider (as tests/test_sign_in_browser.py)."""
+    oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
+    monkeypatch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")
+    with oidc_provider_mock.run_server_in_thread() as server:
+        process, url = serve_with_sign_in(db_path, tmp_path, f"http://localhost:{server.server_port}")
+        try:
+            yield url
+        finally:
+            stop(process)
+
+
+def test_every_page_meets_wcag_22_aa_signed_in(signed_in_app, chromium_browser):
+    def sign_in(page):
+        page.context.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
+        script = axe_script()
+        page.goto(signed_in_app)
+        wait_for_app(page)
+        page.evaluate(script)
+        gate = page.evaluate(
+            AXE_RUN,
+            AXE_TAGS,
+        )
+        assert not gate["violations"], json.dumps(gate["violations"], indent=1)[:3000]
+        sign_in_as(page, signed_in_app, EDITOR)
+
+    faults = audit_every_page(chromium_browser, signed_in_app, axe_script(), "signed-in", prepare=sign_in)
+    assert not faults, "\n".join(faults)
