@@ -88,7 +88,7 @@ def faults_in(name: str, result: dict, *, narrow: bool) -> list[str]:
     return faults
 
 
-def audit_every_page(browser, base_url: str, script: str, label: str, prepare=None) -> list[str]:
+def audit_every_page(browser, base_url: str, script: str, label: str, prepare=None, pages=PAGES) -> list[str]:
     """Each page once, audited at 1400 px, then narrowed to 390 px (the sidebar folds away) and audited again.
 
     Returns one line per fault and writes the per-page counts to test-output/axe-<label>.txt.
@@ -105,7 +105,7 @@ def audit_every_page(browser, base_url: str, script: str, label: str, prepare=No
         # A fresh server serves /page bare until a session has run the frame: start at the root.
         page.goto(base_url)
         wait_for_app(page)
-        for path in PAGES:
+        for path in pages:
             page.set_viewport_size({"width": wide, "height": 900})
             page.goto(f"{base_url}/{path}")
             wait_for_app(page)
