@@ -43,7 +43,7 @@ db: $(VENV)/.runtime
 run: $(VENV)/.runtime chromium db
 	@token="$${FINANCE_LOCAL_TOKEN:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(24))')}"; \
 	echo "Open http://127.0.0.1:$(PORT)/?token=$$token (local mode; with sign-in configured, the token is not needed)"; \
-	FINANCE_LOCAL_TOKEN="$$token" exec $(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+	FINANCE_LOCAL_TOKEN="$$token" exec $(VENV)/bin/streamlit run serve.py --server.address 127.0.0.1 --server.port $(PORT)
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

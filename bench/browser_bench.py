@@ -1,7 +1,7 @@
 """`python -m bench browser` (part of `make bench`, not `make test`): the speed a person feels, in Chromium.
 
 It builds two databases with `python -m data build --sample-rows N` (1M and 10M sample monitoring lines),
-serves the app on each (`streamlit run app.py` on a loopback port) and a bare Streamlit page that draws one
+serves the app on each (`streamlit run serve.py` on a loopback port) and a bare Streamlit page that draws one
 small Plotly chart (the framework's floor), and drives them with headless Chromium (Debian's, through
 Playwright), each visit in a fresh browser context. Visits alternate: for every page of the app, a visit to
 the bare page, then the page at each size, and round again. It measures:
@@ -299,7 +299,7 @@ def run(sizes: list[str], repetitions: int) -> dict:
             print(f"building {size} lines ...", flush=True)
             results["build_s"][size] = round(build_database(db, SIZES[size]), 1)
             env = {**os.environ, "FINANCE_DB": str(db), "FINANCE_LOCAL_TOKEN": LOCAL_TOKEN}
-            apps[size] = stack.enter_context(server(PROJECT_DIR / "app.py", env, folder_path / f"app-{size}.log"))
+            apps[size] = stack.enter_context(server(PROJECT_DIR / "serve.py", env, folder_path / f"app-{size}.log"))
             results["sizes"][size] = new_results()
         playwright = stack.enter_context(sync_playwright())
         browser = playwright.chromium.launch(

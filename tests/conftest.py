@@ -126,7 +126,7 @@ def live_app(db_path: Path, tmp_path: Path) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "FINANCE_DB": str(db_path), "FINANCE_LOCAL_TOKEN": LOCAL_TOKEN}
     command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
+        sys.executable, "-m", "streamlit", "run", "serve.py",
         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
     ]  # fmt: skip
     process = start_server(command, env, port, tmp_path / "server.log")

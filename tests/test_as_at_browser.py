@@ -73,7 +73,7 @@ def test_on_a_phone_the_as_at_and_the_action_plan_filters_stay_put_when_the_wind
     context, page = open_phone(chromium_browser, f"{live_app}/action_plan?as_at=2021-10-05")
     try:
         main = page.locator("[data-testid='stMain']")
-        main.get_by_text("As at 5 October 2021", exact=True).wait_for()
+        main.get_by_text("As at 5 October 2021", exact=True).first.wait_for()  # the text, and a chart note
         page.locator("[data-testid='stMain'] [data-testid='stMultiSelect'] input").first.click()
         page.get_by_role("option", name="Financial leadership", exact=True).click()
         page.keyboard.press("Escape")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+import urllib.request
 
 import pytest
 
 from tests.helpers import PROJECT_DIR, TEST_OUTPUT, free_port, start_server, stop, wait_for_app
+from ui.page_shell import chart_code_file, chart_code_tag
 
 pytestmark = pytest.mark.browser
 
@@ -25,6 +27,10 @@ def test_make_run_serves_the_headline_figures(page, tmp_path):
             rf"Open (http://127\.0\.0\.1:{port}/\?token=[\w-]{{16,}}) ", (tmp_path / "make-run.log").read_text()
         )
         assert printed, "make run should print the link with its local-mode token"
+        chart_code = []  # serve.py's documents start Streamlit's chart code at once (ui/page_shell.py)
+        page.on("request", lambda request: chart_code.append(request.url) if "/PlotlyChart." in request.url else None)
+        page_errors = []
+        page.on("pageerror", lambda error: page_errors.append(str(error)))
         page.goto(printed.group(1))
         wait_for_app(page)
         page.wait_for_selector("[data-testid='stMetricValue']")
@@ -34,6 +40,24 @@ def test_make_run_serves_the_headline_figures(page, tmp_path):
         assert "Traceback" not in text
         TEST_OUTPUT.mkdir(exist_ok=True)
         page.screenshot(path=str(TEST_OUTPUT / "overview.png"), full_page=True)
+        page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg")
+        assert len(chart_code) == 1, f"the chart code should be fetched once, not {chart_code}"
+
+        # A page with no chart fetches it too: so it is the document, not a chart, that starts it
+        chart_code.clear()
+        page.goto(printed.group(1).replace("/?token", "/data_sources?token"))
+        wait_for_app(page)
+        page.wait_for_function(
+            "() => performance.getEntriesByType('resource').some(r => r.name.includes('/PlotlyChart.'))"
+        )
+        assert len(chart_code) == 1 and not page.query_selector("[data-testid='stPlotlyChart']")
+        assert not page_errors
+
+        # Every page's own address gets the tag, though Streamlit would gzip it
+        browser_headers = {"Accept": "text/html,*/*;q=0.8", "Accept-Encoding": "gzip"}
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/directorates", headers=browser_headers)
+        with urllib.request.urlopen(request) as response:
+            assert chart_code_tag(chart_code_file()).decode() in response.read().decode()
     finally:
         stop(process)
     assert (PROJECT_DIR / "app.py").exists()

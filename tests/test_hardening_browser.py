@@ -79,7 +79,7 @@ def read_only_app(built_db, tmp_path):
     env = {**os.environ, "FINANCE_DB": str(path), "FINANCE_LOCAL_TOKEN": LOCAL_TOKEN, "HOME": str(home)}
     command = [
         "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-        sys.executable, "-m", "streamlit", "run", "app.py",
+        sys.executable, "-m", "streamlit", "run", "serve.py",
         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
     ]  # fmt: skip
     process = start_server(command, env, port, tmp_path / "server.log")

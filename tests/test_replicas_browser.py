@@ -1,4 +1,4 @@
-"""Two real app servers (`streamlit run app.py`) on one shared store, driven in headless Chromium.
+"""Two real app servers (`streamlit run serve.py`) on one shared store, driven in headless Chromium.
 
 What a load balancer in front of two replicas gives its users: an update recorded through replica A shows
 in replica B's history, a monitoring load made on A's side shows on B's Directorates page, and when A is
@@ -43,7 +43,7 @@ def serve(tmp_path: Path, name: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "FINANCE_LOCAL_TOKEN": LOCAL_TOKEN}
     command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
+        sys.executable, "-m", "streamlit", "run", "serve.py",
         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
     ]  # fmt: skip
     return start_server(command, env, port, tmp_path / f"replica-{name}.log"), f"http://127.0.0.1:{port}"

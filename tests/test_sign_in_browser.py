@@ -48,7 +48,7 @@ def serve_with_sign_in(db_path: Path, tmp_path: Path, provider: str):
     secrets = tmp_path / "secrets.toml"
     secrets.write_text(SECRETS.format(app_port=port, provider=provider, editor=EDITOR))
     command = [
-        sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+        sys.executable, "-m", "streamlit", "run", "serve.py", "--server.address", "127.0.0.1",
         "--server.port", str(port), "--server.headless", "true", "--secrets.files", str(secrets),
     ]  # fmt: skip
     env = {**os.environ, "FINANCE_DB": str(db_path)}

@@ -1,0 +1,12 @@
+"""The web server: Streamlit's own, serving app.py, with the chart code started at page load (ui/page_shell.py).
+
+`make run` starts it with `streamlit run serve.py`, which finds `app` below and takes every `--server.*` option
+and .streamlit/config.toml as usual. `streamlit run app.py` still works, with each first chart about 0.3 s later.
+"""
+
+import streamlit as st
+from starlette.middleware import Middleware
+
+from ui.page_shell import ChartCodeAtOnce
+
+app = st.App("app.py", middleware=[Middleware(ChartCodeAtOnce)])

@@ -1,0 +1,152 @@
+"""The middleware that starts the chart code at page load (ui/page_shell.py), on a small Starlette app.
+
+The real server (`make run`, serve.py) is covered in tests/test_browser_run.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from ui import page_shell
+from ui.page_shell import STATIC_JS, ChartCodeAtOnce, chart_code_file, chart_code_tag, imported_files
+
+DOCUMENT = (
+    '<html><head><title>x</title><link rel="modulepreload" href="./static/js/shared.js">'
+    + "<!-- padding -->" * 200
+    + "</head><body></body></html>"
+)
+BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "Accept-Encoding": "gzip, deflate"}
+
+
+def chart_code_folder(folder: Path) -> Path:
+    """A build's files: the chart code imports one file the document preloads and one it does not."""
+    (folder / "PlotlyChart.test.js").write_text('import{a}from"./shared.js";import"./only-charts.js";var x=1;')
+    (folder / "shared.js").write_text("export const a = 1;")
+    (folder / "only-charts.js").write_text('import"./shared.js";')
+    return folder
+
+
+def shell_app(folder: Path | None, file_name: str | None = "PlotlyChart.test.js") -> TestClient:
+    async def document(request):
+        return HTMLResponse(DOCUMENT)
+
+    async def no_head(request):
+        return HTMLResponse("<p>no head here</p>")
+
+    async def missing(request):
+        return HTMLResponse(DOCUMENT, status_code=404)
+
+    async def health(request):
+        return JSONResponse({"ok": True, "padding": "x" * 2000})
+
+    async def script(request):
+        return Response("console.log(1)", media_type="text/javascript")
+
+    routes = [
+        Route("/", document, methods=["GET", "HEAD"]),
+        Route("/directorates", document),
+        Route("/no-head", no_head),
+        Route("/missing", missing),
+        Route("/_stcore/health", health),
+        Route("/static/js/app.js", script),
+    ]
+    # Streamlit gzips page paths inside its own stack; the project's middleware runs outside it.
+    shell = Middleware(ChartCodeAtOnce, file_name=file_name, **({"folder": folder} if folder else {}))
+    middleware = [shell, Middleware(GZipMiddleware, minimum_size=100)]
+    return TestClient(Starlette(routes=routes, middleware=middleware))
+
+
+def test_streamlit_ships_exactly_one_chart_code_file():
+    # Fails after a Streamlit upgrade that renames or splits the file: find the new name, re-measure.
+    name = chart_code_file()
+    assert name is not None, f"no single PlotlyChart.*.js in {STATIC_JS}"
+    assert (STATIC_JS / name).stat().st_size > 1_000_000
+
+
+def test_the_files_the_chart_code_imports_are_found_through_each_other(tmp_path):
+    assert imported_files("PlotlyChart.test.js", chart_code_folder(tmp_path)) == ["shared.js", "only-charts.js"]
+    real = imported_files(chart_code_file())
+    assert real and all((STATIC_JS / name).is_file() for name in real)
+
+
+def test_every_document_gets_the_import_once_at_the_end_of_its_head(tmp_path):
+    client = shell_app(chart_code_folder(tmp_path))
+    for path in ("/", "/directorates"):
+        response = client.get(path, headers=BROWSER)
+        assert response.status_code == 200
+        assert "content-encoding" not in response.headers, "documents are sent uncompressed so the tag fits"
+        text = response.text
+        # what the document already preloads is not preloaded twice
+        tag = chart_code_tag("PlotlyChart.test.js", ["only-charts.js"]).decode()
+        assert text.count(tag) == 1
+        assert text.index(tag) < text.index("</head>") < text.index("<body>")
+        assert int(response.headers["content-length"]) == len(response.content)
+
+
+def test_everything_else_is_passed_through_untouched(tmp_path):
+    client = shell_app(chart_code_folder(tmp_path))
+    health = client.get("/_stcore/health", headers=BROWSER | {"Accept": "application/json"})
+    assert health.headers["content-encoding"] == "gzip", "non-documents keep their compression"
+    assert health.json()["ok"] is True
+    script = client.get("/static/js/app.js", headers=BROWSER)
+    assert script.text == "console.log(1)"
+    for path in ("/no-head", "/missing"):
+        response = client.get(path, headers=BROWSER)
+        assert "PlotlyChart" not in response.text
+    head = client.head("/", headers=BROWSER)
+    assert head.content == b""
+    # not a browser's navigation (a script's fetch): left as it was, compression and all
+    fetched = client.get("/", headers={"Accept": "*/*", "Accept-Encoding": "gzip"})
+    assert fetched.headers["content-encoding"] == "gzip"
+    assert "PlotlyChart" not in fetched.text
+
+
+def test_a_server_that_sends_files_itself_still_gets_the_tag(tmp_path):
+    # Starlette sends a file as a path when the server offers ASGI's pathsend: the document must come as a body
+    sent = []
+    document_file = tmp_path / "index.html"
+    document_file.write_text(DOCUMENT)
+
+    async def app(scope, receive, send):
+        await FileResponse(document_file)(scope, receive, send)
+
+    requested = []
+    finished = asyncio.Event()
+
+    async def receive():  # the request, then a disconnect once the response is complete
+        if not requested:
+            requested.append(True)
+            return {"type": "http.request", "body": b""}
+        await finished.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+        if message["type"] == "http.response.body" and not message.get("more_body"):
+            finished.set()
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/",
+        "headers": [(b"accept", b"text/html")],
+        "extensions": {"http.response.pathsend": {}},
+    }
+    shell = ChartCodeAtOnce(app, file_name="PlotlyChart.test.js", folder=chart_code_folder(tmp_path))
+    asyncio.run(asyncio.wait_for(shell(scope, receive, send), timeout=10))
+    assert [message["type"] for message in sent] == ["http.response.start", "http.response.body"]
+    assert b"PlotlyChart.test.js" in sent[-1]["body"]
+
+
+def test_without_the_file_nothing_is_added(monkeypatch):
+    monkeypatch.setattr(page_shell, "chart_code_file", lambda: None)
+    response = shell_app(None, file_name=None).get("/", headers=BROWSER)
+    assert response.text == DOCUMENT

@@ -1,0 +1,109 @@
+"""The page the browser loads before the app runs: Streamlit's own, told to start on the chart code at once.
+
+Streamlit fetches its Plotly code (a 4.7 MB module whose evaluation holds the browser's main thread for about
+0.6 s) only when a page's first chart arrives, so every first visit waits for it after the page has run.
+This middleware adds to the HTML document a script that starts that import as soon as Streamlit's own
+code has run, and preload links for the three small files it imports that the document does not already
+preload: the evaluation then overlaps the websocket handshake and the page's run on the server, and the
+first chart is drawn as soon as it arrives. It is the same file Streamlit imports later, so the browser
+loads and evaluates it once. (Preloading the big file itself from the start, or importing it only once
+the page's heading is drawn, were both slower: its download then competes with Streamlit's own files.)
+
+If a Streamlit upgrade renames the file, nothing is added and the app works as before, only slower;
+tests/test_page_shell.py fails so that the name is found again.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import streamlit as st
+
+STATIC_JS = Path(st.__file__).parent / "static" / "static" / "js"
+# A module's static imports, as Streamlit's build writes them: import{a as b}from"./x.js"; import"./y.js"
+_STATIC_IMPORT = re.compile(r'(?:from|import)\s*"\./([\w.-]+\.js)"')
+
+
+def chart_code_file() -> str | None:
+    """The file name of Streamlit's Plotly chart code (hashed by its build), or None if it has none."""
+    found = sorted(STATIC_JS.glob("PlotlyChart.*.js"))
+    return found[0].name if len(found) == 1 else None
+
+
+def imported_files(file_name: str, folder: Path = STATIC_JS) -> list[str]:
+    """Every file `file_name` imports statically, directly or through another, in a stable order."""
+    found: dict[str, None] = {}
+    waiting = [file_name]
+    while waiting:
+        text = (folder / waiting.pop()).read_text(encoding="utf-8", errors="replace")
+        for imported in _STATIC_IMPORT.findall(text):
+            if imported not in found and (folder / imported).is_file():
+                found[imported] = None
+                waiting.append(imported)
+    return list(found)
+
+
+def chart_code_tag(file_name: str, preload: list[str] = ()) -> bytes:
+    # Relative like Streamlit's own links, so it holds under a base URL path and on every page's URL. A
+    # failed import is harmless: Streamlit imports the file again when a chart arrives.
+    links = "".join(f'<link rel="modulepreload" crossorigin href="./static/js/{name}">' for name in preload)
+    script = f'<script type="module">import("./static/js/{file_name}").catch(() => {{}});</script>'
+    return (links + script).encode()
+
+
+class ChartCodeAtOnce:
+    """ASGI middleware: adds `chart_code_tag` to the end of `<head>` in each HTML document served."""
+
+    def __init__(self, app, file_name: str | None = None, folder: Path = STATIC_JS) -> None:
+        self.app = app
+        file_name = file_name or chart_code_file()
+        self.file_name = file_name
+        self.imports = imported_files(file_name, folder) if file_name else []
+        self.tag = b"" if file_name else None
+
+    def tag_for(self, document: bytes) -> bytes:
+        """The tag, preloading only what the document does not already preload."""
+        missing = [name for name in self.imports if f"/{name}".encode() not in document]
+        return chart_code_tag(self.file_name, missing)
+
+    async def __call__(self, scope, receive, send) -> None:
+        if self.tag is None or scope["type"] != "http" or scope["method"] != "GET" or not _asks_for_html(scope):
+            await self.app(scope, receive, send)
+            return
+        # The document is a few kB: asked for uncompressed (Streamlit gzips pages' paths) so the tag can go in.
+        headers = [(name, value) for name, value in scope["headers"] if name != b"accept-encoding"]
+        # and as body messages, not as a path for the server to send itself (ASGI's pathsend extension)
+        extensions = {name: value for name, value in scope.get("extensions", {}).items() if "pathsend" not in name}
+        scope = {**scope, "headers": headers, "extensions": extensions}
+        held: dict = {}
+        body: list[bytes] = []
+
+        async def send_with_tag(message) -> None:
+            if message["type"] == "http.response.start":
+                response_headers = dict(message["headers"])
+                is_html = response_headers.get(b"content-type", b"").startswith(b"text/html")
+                if is_html and message["status"] == 200 and b"content-encoding" not in response_headers:
+                    held["start"] = message
+                    return
+            elif message["type"] == "http.response.body" and "start" in held:
+                body.append(message.get("body", b""))
+                if message.get("more_body"):
+                    return
+                document = b"".join(body)
+                if b"</head>" in document:
+                    document = document.replace(b"</head>", self.tag_for(document) + b"</head>", 1)
+                start = held.pop("start")
+                start_headers = [(name, value) for name, value in start["headers"] if name != b"content-length"]
+                start_headers.append((b"content-length", str(len(document)).encode()))
+                await send({**start, "headers": start_headers})
+                await send({"type": "http.response.body", "body": document})
+                return
+            await send(message)
+
+        await self.app(scope, receive, send_with_tag)
+
+
+def _asks_for_html(scope) -> bool:
+    accept = dict(scope["headers"]).get(b"accept", b"")
+    return b"text/html" in accept
