@@ -11,6 +11,7 @@ from ui import as_at as as_at_control
 from ui.cache import cached
 from ui.chart_panel import show_chart
 from ui.common import as_at_line, database, figure_metric, not_reported_metric, sources_expander
+from ui.document import first_screen_only, rest_of_page_placeholder
 from ui.filters import directorate_notice
 from ui.frame import require_frame
 from ui.panel import opened_panel
@@ -28,12 +29,7 @@ with database() as conn:
         budgets = cached(conn, position.budget_and_outturn, as_at=as_at)
     except position.FigureMissing:  # a quarter's forecast alone, say: no budget or outturn to show
         budgets = pd.DataFrame()
-    charts = [
-        cached(conn, position_charts.build_outturn_against_budget, as_at=as_at),
-        cached(conn, position_charts.build_reserves_against_deficit, as_at=as_at),
-        cached(conn, position_charts.build_dsg_trajectory, as_at=as_at),
-        cached(conn, position_charts.build_action_status, as_at=as_at),
-    ]
+    first_chart = cached(conn, position_charts.build_outturn_against_budget, as_at=as_at)
     try:
         crossings = cached(conn, position.years_deficit_exceeds_reserves, as_at=as_at)
     except position.FigureMissing:
@@ -110,16 +106,35 @@ as_at_line(headline, as_at)
 # The headline figures sit above the charts but are sent just after the first one: the browser then starts
 # fetching its chart code (the largest file it needs) before the figures' and the sidebar's.
 headline_figures = st.container()
-show_chart(charts[0])
+show_chart(first_chart)
 with headline_figures:
     show_headline_figures()
-for chart in charts[1:-1]:
-    show_chart(chart)
 
-st.header("Action plan progress")
-show_chart(charts[-1])
-st.info("The full tracker, with each recommendation's progress and due date, is on the Action plan page.")
-st.page_link("pages/action_plan.py", label="Open the Action plan", icon=":material/checklist:")
+
+def show_rest_of_page() -> None:
+    """Everything below the first screen: the other charts, the 2021 report's figures and the sources."""
+    with database() as conn:
+        reserves, dsg, actions = (
+            cached(conn, build, as_at=as_at)
+            for build in (
+                position_charts.build_reserves_against_deficit,
+                position_charts.build_dsg_trajectory,
+                position_charts.build_action_status,
+            )
+        )
+    show_chart(reserves)
+    show_chart(dsg)
+    st.header("Action plan progress")
+    show_chart(actions)
+    st.info("The full tracker, with each recommendation's progress and due date, is on the Action plan page.")
+    st.page_link("pages/action_plan.py", label="Open the Action plan", icon=":material/checklist:")
+
+    report_figures = opened_panel("The 2021 report's headline figures (Cabinet, 5 October 2021)", "report_2021_figures")
+    if report_figures is not None:
+        with report_figures:
+            show_report_figures()
+
+    sources_expander(headline, revisions=replaced)
 
 
 def show_report_figures() -> None:
@@ -147,9 +162,8 @@ def show_report_figures() -> None:
     st.caption("Choose 5 October 2021 as the date in the sidebar to see every page as the report left it.")
 
 
-report_figures = opened_panel("The 2021 report's headline figures (Cabinet, 5 October 2021)", "report_2021_figures")
-if report_figures is not None:
-    with report_figures:
-        show_report_figures()
-
-sources_expander(headline, revisions=replaced)
+# A session's first page is sent in two parts: see ui.document.first_screen_only.
+if first_screen_only():
+    rest_of_page_placeholder()
+else:
+    show_rest_of_page()

@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 from exports.chromium import find_chromium
+from ui.document import REST_OF_PAGE_KEY
 from ui.identity import local_token_script
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -77,7 +78,9 @@ def wait_for_app(page, timeout_ms: int = 90_000) -> None:
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
     page.wait_for_function(
         "() => document.querySelector('.stApp')?.getAttribute('data-test-script-state') === 'notRunning'"
-        " && document.querySelectorAll('[data-testid=\"stMain\"] *').length > 10",
+        " && document.querySelectorAll('[data-testid=\"stMain\"] *').length > 10"
+        # a session's first page comes in two parts (ui.document.first_screen_only): wait for the second
+        f" && !document.querySelector('.st-key-{REST_OF_PAGE_KEY}')",
         timeout=timeout_ms,
     )
 
@@ -88,7 +91,8 @@ _SETTLED = """() => new Promise(resolve => {
         // The status widget is hidden by toolbarMode = "minimal"; the app's script state is not.
         const app = document.querySelector('.stApp');
         const busy = !app || app.getAttribute('data-test-script-state') !== 'notRunning'
-            || document.querySelector('[data-testid="stSkeleton"]');
+            || document.querySelector('[data-testid="stSkeleton"]')
+            || document.querySelector('.st-key-rest_of_page');  // ui.document.REST_OF_PAGE_KEY
         const count = document.querySelectorAll('[data-testid="stMain"] *').length;
         same = !busy && count === last ? same + 1 : 0;
         last = count;

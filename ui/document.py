@@ -5,6 +5,11 @@ Streamlit serves `<html lang="en">`; the dashboard is in British English (WCAG 3
 readers pick their voice from it). A components-v2 element (Streamlit's own API for code that runs in
 the page, no iframe) sets `lang` on the document once it has mounted, and tells the app whether the
 window is narrower than NARROW_BELOW_PX, so charts can lay their titles out for it (WCAG 1.4.10).
+
+It also says when the browser has drawn a session's first page, so a page can send its first screen
+first (`first_screen_only`): the browser draws everything that arrives while it is busy in one go, and
+on a first visit it is busy for ~0.6 s evaluating the chart code (ui/page_shell.py), so the Overview's
+first chart waited for the three below it to be drawn too (~0.15 s).
 """
 
 from __future__ import annotations
@@ -20,9 +25,12 @@ STYLES = Path(__file__).with_name("document.css")
 
 NARROW_BELOW_PX = 700  # below this Streamlit stacks columns and a chart gets the whole, narrow, width
 NARROW_KEY = "_window_is_narrow"
+PAGE_SENT_KEY = "_page_sent"  # a run of this session has sent a whole page
+WAITING_KEY = "_rest_of_page_waiting"  # this run sent only its first screen
+REST_OF_PAGE_KEY = "rest_of_page"  # the placeholder's key: tests wait while it is on the page
 
 _PAGE_JS = """
-export default function ({ data, setStateValue }) {
+export default function ({ data, setStateValue, setTriggerValue }) {
     if (document.documentElement.lang !== data.lang) {
         document.documentElement.lang = data.lang;
     }
@@ -33,6 +41,9 @@ export default function ({ data, setStateValue }) {
         }
     };
     report();
+    if (data.waiting) {
+        setTriggerValue("drawn", true);  // a rerun, which sends the whole page
+    }
     window.addEventListener("resize", report);
     return () => window.removeEventListener("resize", report);
 }
@@ -45,15 +56,45 @@ def _remember_width() -> None:
     st.session_state[NARROW_KEY] = bool(st.session_state["page_language"].narrow)
 
 
+def _rerun() -> None:
+    """The browser has drawn a first screen: the rerun its trigger causes sends the whole page."""
+
+
 def set_page_language() -> None:
-    """Mount in the sidebar, where its empty element takes no room in the page."""
+    """Mount in the sidebar, where its empty element takes no room in the page. Call it last in a run."""
+    waiting = bool(st.session_state.pop(WAITING_KEY, False))
+    st.session_state[PAGE_SENT_KEY] = True  # before the element can ask for the rerun
     with st.sidebar:
         _page(
             key="page_language",
-            data={"lang": vocab.DOCUMENT_LANGUAGE, "narrowBelow": NARROW_BELOW_PX, "narrow": window_is_narrow()},
+            data={
+                "lang": vocab.DOCUMENT_LANGUAGE,
+                "narrowBelow": NARROW_BELOW_PX,
+                "narrow": window_is_narrow(),
+                "waiting": waiting,
+            },
             default={"narrow": False},
             on_narrow_change=_remember_width,
+            on_drawn_change=_rerun,
         )
+
+
+def first_screen_only() -> bool:
+    """Whether this run should send only the page's first screen, and the rest once the browser has drawn it.
+
+    Only in a session's first run in a browser: later runs (the chart code is running by then), and sessions
+    with no browser to say it has drawn (AppTest's: no request headers), get the whole page at once. The page
+    then calls `rest_of_page_placeholder()` where the rest will go.
+    """
+    if st.session_state.get(PAGE_SENT_KEY) or not st.context.headers:
+        return False
+    st.session_state[WAITING_KEY] = True
+    return True
+
+
+def rest_of_page_placeholder() -> None:
+    with st.container(key=REST_OF_PAGE_KEY):
+        st.caption("Drawing the rest of the page…")
 
 
 def window_is_narrow() -> bool:
