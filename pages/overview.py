@@ -103,8 +103,7 @@ def show_headline_figures() -> None:
 
 
 as_at_line(headline, as_at)
-# The headline figures sit above the charts but are sent just after the first one: the browser then starts
-# fetching its chart code (the largest file it needs) before the figures' and the sidebar's.
+# The headline figures sit above the charts but are sent just after the first one (README: Speed in the browser).
 headline_figures = st.container()
 show_chart(first_chart)
 with headline_figures:
