@@ -25,7 +25,7 @@ STYLES = Path(__file__).with_name("document.css")
 
 NARROW_BELOW_PX = 700  # below this Streamlit stacks columns and a chart gets the whole, narrow, width
 NARROW_KEY = "_window_is_narrow"
-PAGE_SENT_KEY = "_page_sent"  # a run of this session has sent a whole page
+PAGE_SENT_KEY = "_page_sent"  # a run of this session has sent, or begun to send, a page
 WAITING_KEY = "_rest_of_page_waiting"  # this run sent only its first screen
 REST_OF_PAGE_KEY = "rest_of_page"  # the placeholder's key: tests wait while it is on the page
 
@@ -88,6 +88,9 @@ def first_screen_only() -> bool:
     """
     if st.session_state.get(PAGE_SENT_KEY) or not st.context.headers:
         return False
+    # Once per session: if this run is cut short (a click before it ends), the next one sends the whole page,
+    # so a placeholder is never left without a run to replace it.
+    st.session_state[PAGE_SENT_KEY] = True
     st.session_state[WAITING_KEY] = True
     return True
 
