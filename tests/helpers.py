@@ -7,6 +7,7 @@ import secrets
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -217,3 +218,16 @@ def open_every_panel(at):
     for key in panels:
         at.session_state[key] = True
     return at.run()
+
+
+def project_runs_as(user: int) -> bool:
+    """Whether another user can run the project's Python here: not in a checkout inside a folder only its
+    owner may enter (`mktemp -d` makes one, mode 700). Tests that write as `nobody` skip, saying so."""
+    command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", sys.executable, "-c", "import data"]
+    try:
+        return subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, timeout=60).returncode == 0
+    except OSError:
+        return False
+
+
+NOT_RUNNABLE_AS_NOBODY = "the checkout's folders do not let other users in (e.g. mktemp -d's mode 700): chmod 755 it"

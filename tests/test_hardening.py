@@ -30,7 +30,7 @@ from data.db import DatabaseBusy, connect, failure_cause
 from exports.committee import ReportMeta, xlsx_bytes
 from metrics import actions
 from metrics.report import committee_report, report_summary
-from tests.helpers import PROJECT_DIR
+from tests.helpers import NOT_RUNNABLE_AS_NOBODY, PROJECT_DIR, project_runs_as
 from tests.load_files import MONITORING_HEADER, csv_bytes, hand_made_xlsx, sheet_xml
 from ui import loading
 from ui.identity import token_matches
@@ -332,6 +332,8 @@ def read_only_folder(built_db) -> Iterator[tuple[Path, int]]:
     if os.getuid() == 0:
         if not shutil.which("setpriv"):
             pytest.skip("setpriv is needed to write as another user")
+        if not project_runs_as(65534):
+            pytest.skip(f"writes as nobody, but {NOT_RUNNABLE_AS_NOBODY}")
         os.chown(path, 65534, 65534)
         os.chmod(folder, 0o755)
         user = 65534

@@ -13,8 +13,10 @@ import pytest
 
 from tests.helpers import (
     LOCAL_TOKEN,
+    NOT_RUNNABLE_AS_NOBODY,
     TEST_OUTPUT,
     free_port,
+    project_runs_as,
     start_server,
     stop,
     wait_for_app,
@@ -65,6 +67,8 @@ def read_only_app(built_db, tmp_path):
     """The app served by a user who may write the database file but not its folder (no .wal file)."""
     if os.getuid() != 0 or not shutil.which("setpriv"):
         pytest.skip("needs root and setpriv to run the server as another user")
+    if not project_runs_as(65534):
+        pytest.skip(f"serves as nobody, but {NOT_RUNNABLE_AS_NOBODY}")
     folder = Path(tempfile.mkdtemp(prefix="read-only-app-"))
     home = folder / "home"
     home.mkdir()
