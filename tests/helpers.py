@@ -93,14 +93,14 @@ _SETTLED = """() => new Promise(resolve => {
         const app = document.querySelector('.stApp');
         const busy = !app || app.getAttribute('data-test-script-state') !== 'notRunning'
             || document.querySelector('[data-testid="stSkeleton"]')
-            || document.querySelector('.st-key-rest_of_page');  // ui.document.REST_OF_PAGE_KEY
+            || document.querySelector('.st-key-REST_OF_PAGE_KEY');
         const count = document.querySelectorAll('[data-testid="stMain"] *').length;
         same = !busy && count === last ? same + 1 : 0;
         last = count;
         if (same >= 4 || ++ticks > 360) resolve(same >= 4); else setTimeout(tick, 250);
     };
     tick();
-})"""
+})""".replace("REST_OF_PAGE_KEY", REST_OF_PAGE_KEY)
 
 
 def wait_until_settled(page) -> None:

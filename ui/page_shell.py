@@ -57,10 +57,8 @@ class ChartCodeAtOnce:
 
     def __init__(self, app, file_name: str | None = None, folder: Path = STATIC_JS) -> None:
         self.app = app
-        file_name = file_name or chart_code_file()
-        self.file_name = file_name
-        self.imports = imported_files(file_name, folder) if file_name else []
-        self.tag = b"" if file_name else None
+        self.file_name = file_name or chart_code_file()  # None: nothing to add, every request passes through
+        self.imports = imported_files(self.file_name, folder) if self.file_name else []
 
     def tag_for(self, document: bytes) -> bytes:
         """The tag, preloading only what the document does not already preload."""
@@ -68,7 +66,7 @@ class ChartCodeAtOnce:
         return chart_code_tag(self.file_name, missing)
 
     async def __call__(self, scope, receive, send) -> None:
-        if self.tag is None or scope["type"] != "http" or scope["method"] != "GET" or not _asks_for_html(scope):
+        if self.file_name is None or scope["type"] != "http" or scope["method"] != "GET" or not _asks_for_html(scope):
             await self.app(scope, receive, send)
             return
         # The document is a few kB: asked for uncompressed (Streamlit gzips pages' paths) so the tag can go in.
