@@ -166,6 +166,8 @@ NARROW_AXIS_TITLE_WRAP = 30  # characters per line of an axis title on a phone
 
 BAR_NAME = "bar name"  # an annotation naming a bar above it (charts with no tick labels); wrapped on a phone
 BAR_TEXT_EM = point_labels.CHAR_WIDTH_EM
+NOT_REPORTED_NOTE = "not reported note"  # the sentence in an empty chart; wrapped shorter on a phone
+NOT_REPORTED_NOTE_PX = 16
 BAR_TEXT_PAD_PX = 10  # Plotly's gap between a bar's end and its outside label, and a little to spare
 MAX_BAR_TEXT_SHARE = 0.4  # a bar's label takes at most this share of the plot's width; longer ones wrap
 
@@ -343,6 +345,11 @@ def narrow_figure(chart: Chart) -> go.Figure:
         bar_share = max((trace.width or 0.8 for trace in fig.data if trace.type == "bar"), default=0.8)
         bar_half_px = plot_height / len(names) * bar_share / 2
         fig.update_annotations(selector={"name": BAR_NAME}, yshift=bar_half_px + 2, align="left")
+    # An empty chart's sentence, 60 characters a line for the wide plot, ran off both sides of a phone's
+    for note in fig.layout.annotations:
+        if note.name == NOT_REPORTED_NOTE:
+            chars = int((NARROW_COLUMN_PX - 48 - 8) / (BAR_TEXT_EM * NOT_REPORTED_NOTE_PX))
+            note.update(text=wrap(note.text.replace("<br>", " "), chars))
     if fig.layout.xaxis.title.text:  # an axis title as long as the phone's plot is wide breaks onto lines
         fig.update_xaxes(title={"text": wrap(fig.layout.xaxis.title.text.replace("<br>", " "), NARROW_AXIS_TITLE_WRAP)})
     legend = fig.layout.showlegend is not False
@@ -384,13 +391,14 @@ def not_reported_chart(chart_id: str, name: str, reason: str) -> Chart:
     """A chart whose figures are not held: an empty frame saying so, never an error."""
     fig = go.Figure()
     fig.add_annotation(
+        name=NOT_REPORTED_NOTE,
         text=wrap(f"Not reported: {reason}.", 60),
         x=0.5,
         y=0.5,
         xref="paper",
         yref="paper",
         showarrow=False,
-        font={"size": 16, "color": "#3D3D3D"},
+        font={"size": NOT_REPORTED_NOTE_PX, "color": "#3D3D3D"},
     )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)

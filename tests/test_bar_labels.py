@@ -154,3 +154,15 @@ def test_any_labels_above_columns_fit(bars, fit):
     fig.update_layout(margin={"l": 48, "r": 8} if fit is style.NARROW else {})
     style.finish(fig, title="t", subtitle="s", source="Source: test.", legend=False, fit=fit)
     assert column_label_problems(fig, fit) == []
+
+
+@pytest.mark.parametrize("reason", ["no year with both a net budget and an outturn", "x " * 80])
+def test_on_a_phone_a_not_reported_sentence_fits_across_the_plot(reason):
+    # It ran off both sides of a 390 px window at the wide plot's 60 characters a line.
+    chart = style.not_reported_chart("outturn_against_budget", "Outturn against budget", reason)
+    plot_px = style.NARROW_COLUMN_PX - 48 - 8
+    for figure, width_px in ((chart.figure, 900), (style.narrow_figure(chart), plot_px)):
+        (note,) = [note for note in figure.layout.annotations if note.name == style.NOT_REPORTED_NOTE]
+        longest = max(len(line) for line in note.text.split("<br>"))
+        assert longest * style.BAR_TEXT_EM * style.NOT_REPORTED_NOTE_PX <= width_px, note.text
+        assert note.text.replace("<br>", " ").startswith("Not reported:")
