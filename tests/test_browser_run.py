@@ -9,7 +9,8 @@ import urllib.request
 import pytest
 
 from tests.helpers import PROJECT_DIR, TEST_OUTPUT, free_port, start_server, stop, wait_for_app
-from ui.page_shell import chart_code_file, chart_code_tag
+from ui.document import STYLES
+from ui.page_shell import chart_code_file, chart_code_tag, styles_tag
 
 pytestmark = pytest.mark.browser
 
@@ -53,11 +54,13 @@ def test_make_run_serves_the_headline_figures(page, tmp_path):
         assert len(chart_code) == 1 and not page.query_selector("[data-testid='stPlotlyChart']")
         assert not page_errors
 
-        # Every page's own address gets the tag, though Streamlit would gzip it
+        # Every page's own address gets the tags, though Streamlit would gzip it
         browser_headers = {"Accept": "text/html,*/*;q=0.8", "Accept-Encoding": "gzip"}
         request = urllib.request.Request(f"http://127.0.0.1:{port}/directorates", headers=browser_headers)
         with urllib.request.urlopen(request) as response:
-            assert chart_code_tag(chart_code_file()).decode() in response.read().decode()
+            document = response.read().decode()
+        assert chart_code_tag(chart_code_file()).decode() in document
+        assert styles_tag(STYLES.read_text()).decode() in document
     finally:
         stop(process)
     assert (PROJECT_DIR / "app.py").exists()

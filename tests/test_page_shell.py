@@ -1,4 +1,5 @@
-"""The middleware that starts the chart code at page load (ui/page_shell.py), on a small Starlette app.
+"""The middleware that puts the styles in the page's head and starts the chart code at page load
+(ui/page_shell.py), on a small Starlette app.
 
 The real server (`make run`, serve.py) is covered in tests/test_browser_run.py.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
@@ -16,13 +18,14 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from ui import page_shell
-from ui.page_shell import STATIC_JS, ChartCodeAtOnce, chart_code_file, chart_code_tag, imported_files
+from ui.page_shell import STATIC_JS, PageShell, chart_code_file, chart_code_tag, imported_files, styles_tag
 
 DOCUMENT = (
     '<html><head><title>x</title><link rel="modulepreload" href="./static/js/shared.js">'
     + "<!-- padding -->" * 200
     + "</head><body></body></html>"
 )
+STYLES = "[data-testid='stMetric'] p { white-space: normal !important; }"
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "Accept-Encoding": "gzip, deflate"}
 
 
@@ -34,7 +37,12 @@ def chart_code_folder(folder: Path) -> Path:
     return folder
 
 
-def shell_app(folder: Path | None, file_name: str | None = "PlotlyChart.test.js") -> TestClient:
+def styles_file(folder: Path) -> Path:
+    (folder / "document.css").write_text(STYLES)
+    return folder / "document.css"
+
+
+def shell_app(folder: Path, file_name: str | None = "PlotlyChart.test.js") -> TestClient:
     async def document(request):
         return HTMLResponse(DOCUMENT)
 
@@ -59,7 +67,7 @@ def shell_app(folder: Path | None, file_name: str | None = "PlotlyChart.test.js"
         Route("/static/js/app.js", script),
     ]
     # Streamlit gzips page paths inside its own stack; the project's middleware runs outside it.
-    shell = Middleware(ChartCodeAtOnce, file_name=file_name, **({"folder": folder} if folder else {}))
+    shell = Middleware(PageShell, file_name=file_name, folder=folder, styles=styles_file(folder))
     middleware = [shell, Middleware(GZipMiddleware, minimum_size=100)]
     return TestClient(Starlette(routes=routes, middleware=middleware))
 
@@ -77,7 +85,7 @@ def test_the_files_the_chart_code_imports_are_found_through_each_other(tmp_path)
     assert real and all((STATIC_JS / name).is_file() for name in real)
 
 
-def test_every_document_gets_the_import_once_at_the_end_of_its_head(tmp_path):
+def test_every_document_gets_the_styles_and_the_import_once_at_the_end_of_its_head(tmp_path):
     client = shell_app(chart_code_folder(tmp_path))
     for path in ("/", "/directorates"):
         response = client.get(path, headers=BROWSER)
@@ -88,6 +96,9 @@ def test_every_document_gets_the_import_once_at_the_end_of_its_head(tmp_path):
         tag = chart_code_tag("PlotlyChart.test.js", ["only-charts.js"]).decode()
         assert text.count(tag) == 1
         assert text.index(tag) < text.index("</head>") < text.index("<body>")
+        # the styles first, so they hold from the first paint
+        assert text.count(f"<style>{STYLES}</style>") == 1
+        assert text.index("<title>") < text.index(f"<style>{STYLES}</style>") < text.index(tag)
         assert int(response.headers["content-length"]) == len(response.content)
 
 
@@ -100,13 +111,13 @@ def test_everything_else_is_passed_through_untouched(tmp_path):
     assert script.text == "console.log(1)"
     for path in ("/no-head", "/missing"):
         response = client.get(path, headers=BROWSER)
-        assert "PlotlyChart" not in response.text
+        assert "PlotlyChart" not in response.text and "<style>" not in response.text
     head = client.head("/", headers=BROWSER)
     assert head.content == b""
     # not a browser's navigation (a script's fetch): left as it was, compression and all
     fetched = client.get("/", headers={"Accept": "*/*", "Accept-Encoding": "gzip"})
     assert fetched.headers["content-encoding"] == "gzip"
-    assert "PlotlyChart" not in fetched.text
+    assert "PlotlyChart" not in fetched.text and "<style>" not in fetched.text
 
 
 def test_a_server_that_sends_files_itself_still_gets_the_tag(tmp_path):
@@ -140,13 +151,21 @@ def test_a_server_that_sends_files_itself_still_gets_the_tag(tmp_path):
         "headers": [(b"accept", b"text/html")],
         "extensions": {"http.response.pathsend": {}},
     }
-    shell = ChartCodeAtOnce(app, file_name="PlotlyChart.test.js", folder=chart_code_folder(tmp_path))
+    shell = PageShell(
+        app, file_name="PlotlyChart.test.js", folder=chart_code_folder(tmp_path), styles=styles_file(tmp_path)
+    )
     asyncio.run(asyncio.wait_for(shell(scope, receive, send), timeout=10))
     assert [message["type"] for message in sent] == ["http.response.start", "http.response.body"]
     assert b"PlotlyChart.test.js" in sent[-1]["body"]
 
 
-def test_without_the_file_nothing_is_added(monkeypatch):
+def test_without_the_chart_code_file_only_the_styles_are_added(monkeypatch, tmp_path):
     monkeypatch.setattr(page_shell, "chart_code_file", lambda: None)
-    response = shell_app(None, file_name=None).get("/", headers=BROWSER)
-    assert response.text == DOCUMENT
+    response = shell_app(tmp_path, file_name=None).get("/", headers=BROWSER)
+    assert response.text == DOCUMENT.replace("</head>", f"<style>{STYLES}</style></head>")
+
+
+def test_the_projects_styles_can_be_inlined_and_a_closing_tag_cannot():
+    assert styles_tag(page_shell.STYLES.read_text()).startswith(b"<style>")
+    with pytest.raises(ValueError, match="must not contain"):
+        styles_tag("p { color: red } </style><script>alert(1)</script>")

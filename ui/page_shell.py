@@ -1,4 +1,9 @@
-"""The page the browser loads before the app runs: Streamlit's own, told to start on the chart code at once.
+"""The page the browser loads before the app runs: Streamlit's own, with the project's styles in its head and
+told to start on the chart code at once.
+
+The styles (ui/document.css: focus ring, wrapped figure labels, tables that wrap) are in the document from
+its first paint. The app also mounts them (ui.document.apply_styles), but last, after the page's elements:
+on a busy machine the page was drawn for a second with figure labels cut short by Streamlit's ellipsis.
 
 Streamlit fetches its Plotly code (a 4.7 MB module whose evaluation holds the browser's main thread for about
 0.6 s) only when a page's first chart arrives, so every first visit waits for it after the page has run.
@@ -9,7 +14,7 @@ first chart is drawn as soon as it arrives. It is the same file Streamlit import
 loads and evaluates it once. (Preloading the big file itself from the start, or importing it only once
 the page's heading is drawn, were both slower: its download then competes with Streamlit's own files.)
 
-If a Streamlit upgrade renames the file, nothing is added and the app works as before, only slower;
+If a Streamlit upgrade renames the file, only the styles are added and the app works as before, only slower;
 tests/test_page_shell.py fails so that the name is found again.
 """
 
@@ -19,6 +24,8 @@ import re
 from pathlib import Path
 
 import streamlit as st
+
+from ui.document import STYLES
 
 STATIC_JS = Path(st.__file__).parent / "static" / "static" / "js"
 # A module's static imports, as Streamlit's build writes them: import{a as b}from"./x.js"; import"./y.js"
@@ -52,21 +59,30 @@ def chart_code_tag(file_name: str, preload: list[str] = ()) -> bytes:
     return (links + script).encode()
 
 
-class ChartCodeAtOnce:
-    """ASGI middleware: adds `chart_code_tag` to the end of `<head>` in each HTML document served."""
+def styles_tag(css: str) -> bytes:
+    if "</" in css:  # would end the style element early
+        raise ValueError("a stylesheet inlined in the page must not contain '</'")
+    return f"<style>{css}</style>".encode()
 
-    def __init__(self, app, file_name: str | None = None, folder: Path = STATIC_JS) -> None:
+
+class PageShell:
+    """ASGI middleware: adds `styles_tag` and `chart_code_tag` to the end of `<head>` in each HTML document."""
+
+    def __init__(self, app, file_name: str | None = None, folder: Path = STATIC_JS, styles: Path = STYLES) -> None:
         self.app = app
-        self.file_name = file_name or chart_code_file()  # None: nothing to add, every request passes through
+        self.styles = styles_tag(styles.read_text(encoding="utf-8"))
+        self.file_name = file_name or chart_code_file()  # None: only the styles are added
         self.imports = imported_files(self.file_name, folder) if self.file_name else []
 
     def tag_for(self, document: bytes) -> bytes:
-        """The tag, preloading only what the document does not already preload."""
+        """The tags, preloading only what the document does not already preload."""
+        if self.file_name is None:
+            return self.styles
         missing = [name for name in self.imports if f"/{name}".encode() not in document]
-        return chart_code_tag(self.file_name, missing)
+        return self.styles + chart_code_tag(self.file_name, missing)
 
     async def __call__(self, scope, receive, send) -> None:
-        if self.file_name is None or scope["type"] != "http" or scope["method"] != "GET" or not _asks_for_html(scope):
+        if scope["type"] != "http" or scope["method"] != "GET" or not _asks_for_html(scope):
             await self.app(scope, receive, send)
             return
         # The document is a few kB: asked for uncompressed (Streamlit gzips pages' paths) so the tag can go in.
