@@ -34,7 +34,7 @@ from tests.helpers import NOT_RUNNABLE_AS_NOBODY, PROJECT_DIR, project_runs_as
 from tests.load_files import MONITORING_HEADER, csv_bytes, hand_made_xlsx, sheet_xml
 from ui import loading
 from ui.identity import token_matches
-from ui.safe import WORD_JOINER, plain
+from ui.safe import WORD_JOINER, plain, plain_label
 
 ADMIN = Actor("finance.bp@dorsetcouncil.example", "admin")
 EDITOR = Actor("jane.doe@dorsetcouncil.example", "editor")
@@ -230,7 +230,7 @@ def test_the_reserves_page_escapes_the_label_and_the_quote(app_test, db_path):
     at = app_test.switch_page("pages/reserves.py").run()
     assert not at.exception
     labels = [metric.label for metric in at.metric]
-    assert plain(HOSTILE_LABEL + " (no date given)") in labels
+    assert plain_label(HOSTILE_LABEL + " (no date given)") in labels
     [info] = [i.value for i in at.info if "no date in the source document" in i.value]
     assert plain(HOSTILE_QUOTE) in info
 

@@ -88,3 +88,39 @@ def test_hostile_text_from_the_database_is_shown_as_text(db_path, request, page)
     assert dialogs == []
     TEST_OUTPUT.mkdir(exist_ok=True)
     page.screenshot(path=str(TEST_OUTPUT / "hostile-overview.png"), full_page=True)
+
+
+MARKDOWN_LABEL = "1. # - General *fund* [reserve](javascript:alert(1)) `held` :red[x] $y$ ~z~ (in-year)"
+
+
+def test_a_figures_label_reads_as_written_and_its_help_button_is_named_without_escapes(db_path, request, page):
+    """A label is Markdown to Streamlit, which also names the label's help button "Help for <label>" with the
+    label as passed: escapes are kept to what would otherwise change the text (ui.safe.plain_label)."""
+    with duckdb.connect(str(db_path)) as conn:
+        load_id = conn.execute(
+            "INSERT INTO loads (load_id, kind, file_name, sha256, row_count, loaded_at, loaded_by) "
+            "VALUES (nextval('load_id_seq'), 'figures', 'labels.csv', 'x', 1, now(), 'test') RETURNING load_id"
+        ).fetchone()[0]
+        conn.execute(
+            """
+            INSERT INTO reported_figures
+            VALUES ('MD001', 'general_fund_reserve', $label, '2021/22', 'as_at', NULL, NULL, 30, 'gbp_m', NULL,
+                    'reported', NULL, DATE '2022-03-31', 'Later report', 'Section 1', 'stands at £30m', $load_id, NULL)
+            """,
+            {"label": MARKDOWN_LABEL, "load_id": load_id},
+        )
+    url = request.getfixturevalue("live_app")
+    page.goto(f"{url}/reserves")
+    wait_for_app(page)
+    labels = page.locator("[data-testid='stMetricLabel']")
+    labels.first.wait_for()
+    assert f"{MARKDOWN_LABEL}, 2021/22" in labels.all_inner_texts()
+    assert page.evaluate(DOM_PROBLEMS)["javascriptLinks"] == 0
+
+    page.goto(f"{url}/dsg")
+    wait_for_app(page)
+    help_buttons = page.locator("[data-testid='stMetric'] button[aria-label^='Help for']")
+    help_buttons.first.wait_for()
+    names = [button.get_attribute("aria-label") for button in help_buttons.all()]
+    assert "Help for In-year overspend predicted 2021/22" in names
+    assert not [name for name in names if "\\" in name], names

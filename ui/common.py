@@ -19,7 +19,7 @@ from data import vocab
 from ui.as_at import figures_phrase
 from ui.cache import forget_readings, run_scope
 from ui.panel import opened_panel
-from ui.safe import plain
+from ui.safe import plain, plain_label
 
 log = logging.getLogger("finance_dashboard")
 
@@ -122,7 +122,7 @@ def figure_metric(row: pd.Series, *, label: str | None = None) -> None:
     if isinstance(row.get("earlier"), str) and row["earlier"]:
         help_text += f" This is the newer figure; an older document gave {plain(row['earlier'])}."
     st.metric(
-        label=plain(label if label is not None else row["label"]) + basis_note,
+        label=plain_label(label if label is not None else row["label"]) + basis_note,
         value=vocab.figure(row["value"], row["unit"], row["qualifier"] if isinstance(row["qualifier"], str) else None),
         help=help_text,
     )
