@@ -7,6 +7,7 @@ The real server (`make run`, serve.py) is covered in tests/test_browser_run.py.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -154,7 +155,9 @@ def test_a_server_that_sends_files_itself_still_gets_the_tag(tmp_path):
     shell = PageShell(
         app, file_name="PlotlyChart.test.js", folder=chart_code_folder(tmp_path), styles=styles_file(tmp_path)
     )
-    asyncio.run(asyncio.wait_for(shell(scope, receive, send), timeout=10))
+    # In a thread of its own: a browser test earlier in this worker leaves Playwright's event loop on this one
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, asyncio.wait_for(shell(scope, receive, send), timeout=10)).result()
     assert [message["type"] for message in sent] == ["http.response.start", "http.response.body"]
     assert b"PlotlyChart.test.js" in sent[-1]["body"]
 
