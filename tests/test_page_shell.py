@@ -1,5 +1,5 @@
 """The middleware that puts the styles in the page's head and starts the chart code at page load
-(ui/page_shell.py), on a small Starlette app.
+(ui/page_shell.py), on a small Starlette app; and the server setting that keeps first visits quick.
 
 The real server (`make run`, serve.py) is covered in tests/test_browser_run.py.
 """
@@ -7,6 +7,7 @@ The real server (`make run`, serve.py) is covered in tests/test_browser_run.py.
 from __future__ import annotations
 
 import asyncio
+import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -17,7 +18,9 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
+from streamlit import config as st_config
 
+from tests.helpers import PROJECT_DIR
 from ui import page_shell
 from ui.page_shell import STATIC_JS, PageShell, chart_code_file, chart_code_tag, imported_files, styles_tag
 
@@ -172,3 +175,11 @@ def test_the_projects_styles_can_be_inlined_and_a_closing_tag_cannot():
     assert styles_tag(page_shell.STYLES.read_text()).startswith(b"<style>")
     with pytest.raises(ValueError, match="must not contain"):
         styles_tag("p { color: red } </style><script>alert(1)</script>")
+
+
+def test_the_server_watches_no_files_and_streamlit_reads_the_setting():
+    # Streamlit's watcher scans every imported module after each new session's first run (~0.25 s of the
+    # server's lock on every first visit); a deployed dashboard does not reload on a code change.
+    settings = tomllib.loads((PROJECT_DIR / ".streamlit" / "config.toml").read_text())
+    assert settings["server"]["fileWatcherType"] == "none"
+    assert st_config.get_option("server.fileWatcherType") == "none"
