@@ -19,7 +19,7 @@ from tests.load_files import csv_bytes, table_checksums
 DIRECTORATES = ["Adults & Housing", "Children's Services", "Place", "Corporate Development", "Central budgets"]
 
 
-def big_file(path, lines: int = 60_000, year: str = "2020/21") -> None:
+def big_file(path, lines: int = 20_000, year: str = "2020/21") -> None:
     """A period-close file for `year`: `lines` cost-centre periods across every directorate."""
     rows = [
         [year, f"P{i % 12 + 1}", DIRECTORATES[i // 12 % 5], f"Service {i // 12 % 7}", f"CC-{i // 12:06d}",
@@ -80,7 +80,7 @@ def test_sigkill_inside_the_load_transaction_leaves_the_previous_contents(db_pat
     )
     assert done.returncode == 0, done.stderr
     with duckdb.connect(str(db_path), read_only=True) as conn:
-        assert conn.execute("SELECT count(*), count(DISTINCT basis) FROM monitoring").fetchall()[0] == (60_000, 1)
+        assert conn.execute("SELECT count(*), count(DISTINCT basis) FROM monitoring").fetchall()[0] == (20_000, 1)
 
 
 HOLDER = """
