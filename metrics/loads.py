@@ -17,6 +17,31 @@ def latest_loads(conn: duckdb.DuckDBPyConnection, *, limit: int = 20) -> pd.Data
     ).df()
 
 
+def load_history(conn: duckdb.DuckDBPyConnection, *, limit: int = 50) -> pd.DataFrame:
+    """Loads newest first, one row per load: what it added (`row_count`), how many held lines it replaced
+    and keeps to put back (0 once undone), the later loads that replaced its own lines (`replaced_by`, e.g.
+    "4, 7", or None), and when and by whom it was undone, if it was."""
+    return conn.execute(
+        """
+        WITH kept AS (
+            SELECT load_id, replaced_by FROM monitoring_replaced
+            UNION ALL SELECT load_id, replaced_by FROM savings_replaced
+        ), replacing AS (
+            SELECT replaced_by AS load_id, count(*) AS lines_replaced FROM kept GROUP BY ALL
+        ), replaced AS (
+            SELECT load_id, string_agg(DISTINCT replaced_by::VARCHAR, ', ' ORDER BY replaced_by::VARCHAR)
+                   AS replaced_by
+            FROM kept GROUP BY ALL
+        )
+        SELECT load_id, kind, file_name, row_count, coalesce(lines_replaced, 0) AS lines_replaced, replaced_by,
+               loaded_at, loaded_by, undone_at, undone_by, sha256
+        FROM loads LEFT JOIN replacing USING (load_id) LEFT JOIN replaced USING (load_id)
+        ORDER BY loaded_at DESC, load_id DESC LIMIT $limit
+        """,
+        {"limit": limit},
+    ).df()
+
+
 def figures_with_sources(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every reported figure with its source quote and, for loaded figures, the file it came from."""
     return conn.execute(
@@ -35,7 +60,7 @@ def undoable_loads(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return conn.execute(
         """
         SELECT load_id, kind, file_name, row_count, loaded_at, loaded_by FROM loads
-        WHERE kind IN ('monitoring', 'figures') AND undone_at IS NULL
+        WHERE kind IN ('monitoring', 'savings', 'figures') AND undone_at IS NULL
         ORDER BY load_id DESC
         """
     ).df()

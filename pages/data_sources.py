@@ -15,10 +15,10 @@ from data import load  # noqa: E402
 from data.access import ROLE_RANK, PermissionDenied  # noqa: E402
 from metrics import loads as loads_metrics  # noqa: E402
 from metrics.figures import measure_catalogue, source_documents  # noqa: E402
+from ui import loading as loading_ui  # noqa: E402
 from ui.common import database, show_write_failure, write_boundary  # noqa: E402
 from ui.filters import directorate_notice  # noqa: E402
 from ui.identity import current_actor  # noqa: E402
-from ui.loading import check_upload  # noqa: E402
 from ui.safe import plain  # noqa: E402
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "data" / "templates"
@@ -27,7 +27,6 @@ KIND_LABELS = {
     "savings": "Savings schemes (target, forecast delivery, status)",
     "figures": "Reported figures",
 }
-ROW_NOUNS = {"monitoring": "lines", "savings": "schemes", "figures": "figures"}
 
 
 # Writes run as widget callbacks: they happen once, before the page reruns, whatever the rerun does.
@@ -50,12 +49,19 @@ def apply_upload(parsed: load.ParsedFile) -> None:
 
 @write_boundary("Nothing was undone.")
 def undo_chosen() -> None:
-    if not st.session_state.get("undo_confirm"):
+    chosen, confirmed = st.session_state.get("undo_choice"), st.session_state.get("undo_confirm")
+    # Each undo needs its own choice and tick: both are cleared whatever happens, so a second click
+    # cannot undo the next load in the list.
+    st.session_state["undo_choice"], st.session_state["undo_confirm"] = None, False
+    if chosen is None:
+        st.session_state["load_error"] = "Choose the load to undo."
+        return
+    if not confirmed:
         st.session_state["load_error"] = "Tick the box to confirm the undo."
         return
     try:
         with database(read_only=False) as conn:
-            done = load.undo(conn, int(st.session_state["undo_choice"]), current_actor())
+            done = load.undo(conn, int(chosen), current_actor())
     except (ValueError, PermissionDenied) as error:
         st.session_state["load_error"] = plain(str(error))
         return
@@ -129,7 +135,7 @@ if uploaded is not None:
     cached = st.session_state.get("upload_checked")
     if not cached or cached[0] != cache_key:
         with database() as conn:
-            outcome = check_upload(
+            outcome = loading_ui.check_upload(
                 conn, actor, uploaded.name, uploaded.getvalue(), None if kind_choice == "auto" else kind_choice
             )
         st.session_state["upload_checked"] = (cache_key, outcome)
@@ -149,10 +155,15 @@ if uploaded is not None:
             st.warning(message, icon=":material/swap_horiz:")
         for note in summary.notes:
             st.markdown(plain(note))
-        st.dataframe(summary.changes, hide_index=True, width="stretch")
+        pounds = loading_ui.preview_pounds(summary)
+        if not pounds.empty:
+            st.markdown("**In pounds: the file beside what is held now** (reported lines; nothing is written yet)")
+            loading_ui.show_pounds(pounds)
         if summary.duplicate_of is None:
+            st.markdown("**What the load adds and replaces**")
+            st.dataframe(loading_ui.preview_counts(summary), hide_index=True, width="stretch")
             st.button(
-                f"Load {len(parsed.frame):,} {ROW_NOUNS[parsed.kind]}",
+                f"Load {len(parsed.frame):,} {loading_ui.ROW_NOUNS[parsed.kind]}",
                 type="primary",
                 key="confirm_load",
                 on_click=apply_upload,
@@ -167,17 +178,27 @@ if "load_message" in st.session_state:
 # --- history ---------------------------------------------------------------------------------------
 st.header("Load history")
 with database() as conn:
-    history = loads_metrics.latest_loads(conn, limit=50)
+    history = loads_metrics.load_history(conn, limit=50)
     undoable = loads_metrics.undoable_loads(conn)
     sources = source_documents(conn)
     register = loads_metrics.figures_with_sources(conn)
     measures = measure_catalogue(conn)
-st.dataframe(history, hide_index=True, width="stretch")
+st.dataframe(
+    loading_ui.history_table(history),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "Status": st.column_config.TextColumn(width="medium"),
+        "What it did": st.column_config.TextColumn(width="medium"),
+        "File fingerprint (SHA-256)": st.column_config.TextColumn(width="small"),
+    },
+)
 if may_load and not undoable.empty:
     with st.form("undo"):
         st.selectbox(
             "Undo a load",
             list(undoable["load_id"]),
+            placeholder="Choose a load",  # after an undo: nothing is chosen until someone chooses
             key="undo_choice",
             format_func=lambda i: "load {} · {} · {} rows · {}".format(
                 *undoable.loc[undoable["load_id"] == i, ["load_id", "file_name", "row_count", "kind"]].iloc[0]
@@ -187,10 +208,30 @@ if may_load and not undoable.empty:
         st.form_submit_button("Undo load", on_click=undo_chosen)
 
 # --- sources ---------------------------------------------------------------------------------------
+# Plain headings, in reading order; ids and fingerprints last, where an auditor looks for them.
+SOURCE_HEADINGS = {
+    "title": "Document",
+    "published_on": "Published",
+    "known_on": "Known from",
+    "file_name": "File",
+    "url": "Web address",
+    "load_id": "Load",
+    "source_id": "Source id",
+    "sha256": "File fingerprint (SHA-256)",
+}
 st.header("Sources")
-st.dataframe(sources, hide_index=True, width="stretch")
+st.dataframe(
+    sources[list(SOURCE_HEADINGS)].rename(columns=SOURCE_HEADINGS),
+    hide_index=True,
+    width="stretch",
+    column_config={day: st.column_config.DateColumn(format="D MMM YYYY") for day in ("Published", "Known from")},
+)
 st.subheader("Reported figures and the sentences they come from")
-st.dataframe(register, hide_index=True, width="stretch")
+st.dataframe(
+    register[[c for c in loading_ui.FIGURE_HEADINGS if c in register]].rename(columns=loading_ui.FIGURE_HEADINGS),
+    hide_index=True,
+    width="stretch",
+)
 
 st.header("Catalogue of measures")
 st.caption(

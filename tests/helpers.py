@@ -86,6 +86,15 @@ def wait_for_app(page, timeout_ms: int = 90_000) -> None:
     )
 
 
+def open_data_sources(page, app_url: str) -> None:
+    """Open the app, then the Data & sources page by its link, and wait until it has run."""
+    page.goto(app_url)
+    wait_for_app(page)
+    page.get_by_role("link", name="Data & sources").click()
+    page.get_by_text("Load a file").first.wait_for(timeout=30_000)
+    wait_for_app(page)
+
+
 _SETTLED = """() => new Promise(resolve => {
     let last = -1, same = 0, ticks = 0;
     const tick = () => {

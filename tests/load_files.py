@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 from openpyxl import Workbook
 
@@ -93,6 +94,20 @@ TWO_PERIOD_NUMBERS_AT_P6 = {
 }
 
 
+# The preview in pounds on the Data & sources page, as headed there.
+POUND_HEADINGS = (
+    "Year",
+    "Period",
+    "Directorate",
+    "Annual budget: in the file (£)",
+    "Annual budget: held now (£)",
+    "Forecast outturn: in the file (£)",
+    "Forecast outturn: held now (£)",
+    "Variance: in the file (£)",
+    "Variance: held now (£)",
+)
+
+
 def two_period_extract(period: int) -> bytes:
     """The P4 or P6 file of TWO_PERIOD_LINES, as a finance business partner would export it."""
     column = 4 if period == 4 else 5
@@ -102,6 +117,14 @@ def two_period_extract(period: int) -> bytes:
         for d, s, cc, budget in [line[:4]]
     ]
     return csv_bytes(rows)
+
+
+def two_period_files(folder: Path) -> tuple[Path, Path]:
+    """The P4 and P6 files written into `folder`, named as a business partner would name them."""
+    p4, p6 = folder / "ledger-2021-22-p4.csv", folder / "ledger-2021-22-p6.csv"
+    p4.write_bytes(two_period_extract(4))
+    p6.write_bytes(two_period_extract(6))
+    return p4, p6
 
 
 def _inline_row(number: int, values: list[object]) -> str:

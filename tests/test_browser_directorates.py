@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from tests.helpers import LOCAL_TOKEN_SCRIPT, PROJECT_DIR, TEST_OUTPUT, table_rows, wait_for_app
-from tests.load_files import TWO_PERIOD_TABLE_AT_P6, two_period_extract
+from tests.helpers import LOCAL_TOKEN_SCRIPT, PROJECT_DIR, TEST_OUTPUT, open_data_sources, table_rows, wait_for_app
+from tests.load_files import TWO_PERIOD_TABLE_AT_P6, two_period_extract, two_period_files
 
 pytestmark = pytest.mark.browser
 
@@ -32,15 +32,9 @@ def test_two_periods_loaded_in_the_browser_show_variance_movement_and_rag(
     page, live_app, db_path, tmp_path, chromium_browser
 ):
     TEST_OUTPUT.mkdir(exist_ok=True)
-    p4, p6 = tmp_path / "ledger-2021-22-p4.csv", tmp_path / "ledger-2021-22-p6.csv"
-    p4.write_bytes(two_period_extract(4))
-    p6.write_bytes(two_period_extract(6))
+    p4, p6 = two_period_files(tmp_path)
 
-    page.goto(live_app)
-    wait_for_app(page)
-    page.get_by_role("link", name="Data & sources").click()
-    page.get_by_text("Load a file").first.wait_for(timeout=30_000)
-    wait_for_app(page)
+    open_data_sources(page, live_app)
     upload(page, p4)
     upload(page, p6)
 

@@ -214,7 +214,7 @@ def test_upload_preview_confirm_and_undo(app_test, db_path):
     assert not at.exception
     assert any("replace the 12,000 sample lines for 2020/21" in w.value for w in at.warning)
     preview = at.dataframe[0].value
-    assert list(preview["directorate"]) == ["Place"] and list(preview["lines_added"]) == [1]
+    assert list(preview["Directorate"]) == ["Place"] and list(preview["New lines"]) == [1]
     with connect(db_path, read_only=True) as conn:
         assert monitoring.council_total(conn, fiscal_year=YEAR, period=1, previous=None).iloc[0]["sample_lines"] == 1000
     next(b for b in at.button if b.label.startswith("Load ")).click().run()
@@ -224,7 +224,7 @@ def test_upload_preview_confirm_and_undo(app_test, db_path):
         total = monitoring.council_total(conn, fiscal_year=YEAR, period=1, previous=None).iloc[0]
     assert (total["lines"], total["sample_lines"], total["actual_ytd_gbp"]) == (1, 0, -50.0)
     history = at.dataframe[0].value
-    assert history.iloc[0]["file_name"] == "ledger.csv"
+    assert history.iloc[0]["File"] == "ledger.csv"
 
     at.checkbox[0].check()
     next(b for b in at.button if b.label == "Undo load").click().run()

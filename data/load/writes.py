@@ -23,27 +23,39 @@ CONFLICT = "someone else changed the same data at the same moment, so nothing wa
 # belongs to one directorate in a period, so a monitoring file that puts it under another directorate
 # replaces its line under the old one too; otherwise it would be counted in both. Each table's SQL is
 # written out in full: table names cannot be parameters, and SQL is never assembled from strings here.
+# Every match is an equi-join (one per rule, put together by UNION) so it runs as a hash join: one join
+# on "same directorate OR same cost centre" compares every held line with every incoming line.
 _FIND_REPLACED = {
     "monitoring": """
         CREATE OR REPLACE TEMP TABLE replaced_rows AS
-        SELECT m.rowid AS row_id FROM monitoring m
-        WHERE (m.basis = 'sample' AND m.fiscal_year IN (SELECT DISTINCT fiscal_year FROM incoming_rows))
-           OR (m.basis = 'reported' AND EXISTS (
-               SELECT 1 FROM incoming_rows i
-               WHERE i.fiscal_year = m.fiscal_year AND i.period = m.period
-                 AND (i.directorate = m.directorate OR i.cost_centre = m.cost_centre)))
+        SELECT rowid AS row_id FROM monitoring
+        WHERE basis = 'sample' AND fiscal_year IN (SELECT fiscal_year FROM incoming_rows)
+        UNION
+        SELECT m.rowid FROM monitoring m
+        SEMI JOIN incoming_rows i
+          ON i.fiscal_year = m.fiscal_year AND i.period = m.period AND i.directorate = m.directorate
+        WHERE m.basis = 'reported'
+        UNION
+        SELECT m.rowid FROM monitoring m
+        SEMI JOIN incoming_rows i
+          ON i.fiscal_year = m.fiscal_year AND i.period = m.period AND i.cost_centre = m.cost_centre
+        WHERE m.basis = 'reported'
     """,
     "savings": """
         CREATE OR REPLACE TEMP TABLE replaced_rows AS
-        SELECT m.rowid AS row_id FROM savings m
-        WHERE (m.basis = 'sample' AND m.fiscal_year IN (SELECT DISTINCT fiscal_year FROM incoming_rows))
-           OR (m.basis = 'reported' AND EXISTS (
-               SELECT 1 FROM incoming_rows i
-               WHERE i.fiscal_year = m.fiscal_year AND i.period = m.period AND i.directorate = m.directorate))
+        SELECT rowid AS row_id FROM savings
+        WHERE basis = 'sample' AND fiscal_year IN (SELECT fiscal_year FROM incoming_rows)
+        UNION
+        SELECT m.rowid FROM savings m
+        SEMI JOIN incoming_rows i
+          ON i.fiscal_year = m.fiscal_year AND i.period = m.period AND i.directorate = m.directorate
+        WHERE m.basis = 'reported'
     """,
 }
-# For the preview: what is held and what comes in, as (year, period, directorate, item). A cost centre is
-# the item of a monitoring line; a scheme is named within its directorate, so its item includes that.
+# For the preview: what is held and what comes in, as (year, period, directorate, item) with the item's
+# two amounts: budget and forecast (a scheme's target and forecast delivery). A cost centre is the item
+# of a monitoring line; a scheme is named within its directorate, so its item includes that. Then every
+# reported line's amounts, from which the preview sums what is held now for each slice it shows.
 _HELD_AND_INCOMING = {
     "monitoring": (
         """
@@ -53,7 +65,15 @@ _HELD_AND_INCOMING = {
         """,
         """
         CREATE OR REPLACE TEMP TABLE incoming_items AS
-        SELECT fiscal_year, period, directorate, cost_centre AS item FROM incoming_rows
+        SELECT fiscal_year, period, directorate, cost_centre AS item,
+               CAST(annual_budget_gbp AS DECIMAL(14, 2)) AS budget_gbp,
+               CAST(forecast_outturn_gbp AS DECIMAL(14, 2)) AS forecast_gbp
+        FROM incoming_rows
+        """,
+        """
+        CREATE OR REPLACE TEMP VIEW held_amounts AS
+        SELECT fiscal_year, period, directorate, annual_budget_gbp AS budget_gbp, forecast_outturn_gbp AS forecast_gbp
+        FROM monitoring WHERE basis = 'reported'
         """,
     ),
     "savings": (
@@ -64,37 +84,83 @@ _HELD_AND_INCOMING = {
         """,
         """
         CREATE OR REPLACE TEMP TABLE incoming_items AS
-        SELECT fiscal_year, period, directorate, directorate || ' / ' || scheme AS item FROM incoming_rows
+        SELECT fiscal_year, period, directorate, directorate || ' / ' || scheme AS item,
+               CAST(target_gbp AS DECIMAL(14, 2)) AS budget_gbp,
+               CAST(forecast_delivery_gbp AS DECIMAL(14, 2)) AS forecast_gbp
+        FROM incoming_rows
+        """,
+        """
+        CREATE OR REPLACE TEMP VIEW held_amounts AS
+        SELECT fiscal_year, period, directorate, target_gbp AS budget_gbp, forecast_delivery_gbp AS forecast_gbp
+        FROM savings WHERE basis = 'reported'
         """,
     ),
 }
+# Per (year, period, directorate): lines in the file, how many are new or replace a held line of the
+# same item, held lines with no line in the file (removed) or whose item the file puts under another
+# directorate (moved), and the budget and forecast in the file and held now. Set-based: each side is
+# joined once to the other's distinct items, never probed line by line.
 _PREVIEW_SLICES = """
-    WITH incoming AS (
-        SELECT fiscal_year, period, directorate, count(*) AS in_file,
-               count(*) FILTER (WHERE EXISTS (
-                   SELECT 1 FROM held_items h
-                   WHERE h.fiscal_year = i.fiscal_year AND h.period = i.period AND h.item = i.item)) AS replaced
-        FROM incoming_items i GROUP BY ALL
+    WITH held_keys AS (
+        SELECT DISTINCT fiscal_year, period, item FROM held_items
+    ), incoming_keys AS (
+        SELECT fiscal_year, period, item, min(directorate) AS first_directorate,
+               max(directorate) AS last_directorate
+        FROM incoming_items GROUP BY ALL
+    ), incoming AS (
+        SELECT i.fiscal_year, i.period, i.directorate, count(*) AS in_file, count(h.item) AS replaced,
+               sum(i.budget_gbp) AS budget_in_file, sum(i.forecast_gbp) AS forecast_in_file
+        FROM incoming_items i LEFT JOIN held_keys h USING (fiscal_year, period, item)
+        GROUP BY ALL
+    ), held_now AS (
+        SELECT fiscal_year, period, directorate, sum(budget_gbp) AS budget_gbp, sum(forecast_gbp) AS forecast_gbp
+        FROM held_amounts
+        SEMI JOIN (SELECT fiscal_year, period, directorate FROM incoming_items
+                   UNION SELECT fiscal_year, period, directorate FROM held_items) s
+          USING (fiscal_year, period, directorate)
+        GROUP BY ALL
     ), leaving AS (
-        SELECT h.fiscal_year, h.period, h.directorate,
-               count(*) FILTER (WHERE NOT EXISTS (
-                   SELECT 1 FROM incoming_items i
-                   WHERE i.fiscal_year = h.fiscal_year AND i.period = h.period AND i.item = h.item)) AS removed,
-               count(*) FILTER (WHERE EXISTS (
-                   SELECT 1 FROM incoming_items i
-                   WHERE i.fiscal_year = h.fiscal_year AND i.period = h.period AND i.item = h.item
-                     AND i.directorate <> h.directorate)) AS moved
-        FROM held_items h GROUP BY ALL
+        SELECT h.fiscal_year, h.period, h.directorate, count(*) FILTER (WHERE k.item IS NULL) AS removed,
+               count(*) FILTER (WHERE k.first_directorate <> h.directorate
+                                   OR k.last_directorate <> h.directorate) AS moved
+        FROM held_items h LEFT JOIN incoming_keys k USING (fiscal_year, period, item)
+        GROUP BY ALL
     )
     SELECT fiscal_year, period, directorate,
            coalesce(i.in_file, 0) AS in_file,
            coalesce(i.in_file - i.replaced, 0) AS added,
            coalesce(i.replaced, 0) AS replaced,
            coalesce(l.removed, 0) AS removed,
-           coalesce(l.moved, 0) AS moved_to_another_directorate
+           coalesce(l.moved, 0) AS moved_to_another_directorate,
+           coalesce(i.budget_in_file, 0) AS budget_in_file,
+           coalesce(i.forecast_in_file, 0) AS forecast_in_file,
+           coalesce(i.forecast_in_file, 0) - coalesce(i.budget_in_file, 0) AS variance_in_file,
+           coalesce(n.budget_gbp, 0) AS budget_held_now,
+           coalesce(n.forecast_gbp, 0) AS forecast_held_now,
+           coalesce(n.forecast_gbp, 0) - coalesce(n.budget_gbp, 0) AS variance_held_now
     FROM incoming i FULL JOIN leaving l USING (fiscal_year, period, directorate)
+    LEFT JOIN held_now n USING (fiscal_year, period, directorate)
     ORDER BY fiscal_year, period, directorate
 """
+# The preview's amounts under each table's own names (pounds; "held now" counts reported lines only).
+_AMOUNT_COLUMNS = {
+    "monitoring": {
+        "budget_in_file": "annual_budget_gbp_in_file",
+        "forecast_in_file": "forecast_outturn_gbp_in_file",
+        "variance_in_file": "variance_gbp_in_file",
+        "budget_held_now": "annual_budget_gbp_held_now",
+        "forecast_held_now": "forecast_outturn_gbp_held_now",
+        "variance_held_now": "variance_gbp_held_now",
+    },
+    "savings": {
+        "budget_in_file": "target_gbp_in_file",
+        "forecast_in_file": "forecast_delivery_gbp_in_file",
+        "variance_in_file": "delivery_less_target_gbp_in_file",
+        "budget_held_now": "target_gbp_held_now",
+        "forecast_held_now": "forecast_delivery_gbp_held_now",
+        "variance_held_now": "delivery_less_target_gbp_held_now",
+    },
+}
 _COUNT_REPLACED = {
     "monitoring": """
         SELECT fiscal_year, basis, count(*) FROM monitoring WHERE rowid IN (SELECT row_id FROM replaced_rows)
@@ -218,6 +284,8 @@ def preview(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> Preview:
     table = parsed.kind
     if table not in SLICED:
         raise ValueError(f"unknown load kind {table!r}")
+    if duplicate is not None:  # refused whatever the preview would say: spend nothing on it
+        return Preview(table, parsed.file_name, pd.DataFrame(), [], duplicate)
     noun = "line" if table == "monitoring" else "scheme"
     conn.register("incoming_rows", parsed.frame)
     try:
@@ -229,10 +297,11 @@ def preview(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> Preview:
     finally:
         for temp in ("replaced_rows", "held_items", "incoming_items"):
             conn.execute("DROP TABLE IF EXISTS " + temp)
+        conn.execute("DROP VIEW IF EXISTS held_amounts")
         conn.unregister("incoming_rows")
     sample = {year: count for year, basis, count in replaced if basis == "sample"}
-    changes = changes.rename(columns=lambda column: column if column in ("fiscal_year", "period", "directorate")
-                             else f"{noun}s_{column}")  # fmt: skip
+    counts = ("in_file", "added", "replaced", "removed", "moved_to_another_directorate")
+    changes = changes.rename(columns={**{c: f"{noun}s_{c}" for c in counts}, **_AMOUNT_COLUMNS[table]})
     moved = int(changes[f"{noun}s_moved_to_another_directorate"].sum())
     if table == "savings":
         changes = changes.drop(columns=f"{noun}s_moved_to_another_directorate")

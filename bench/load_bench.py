@@ -1,0 +1,118 @@
+"""`python -m bench load` (part of `make bench`): a period close loaded, then loaded again, at 5k, 20k and 100k lines.
+
+For each size it writes a P6 extract in the template's columns and a corrected one (every forecast 1% higher),
+then, each as a process of its own on a fresh copy of one built database:
+
+- first load: `python -m data load FILE --kind monitoring`;
+- reload: the corrected file, which replaces every line of the first;
+- floor: DuckDB's own `read_csv` of the same file into a table, in a bare Python process.
+
+Each figure is the wall-clock time, CPU time and peak memory of that one process (ru_maxrss of RUSAGE_CHILDREN
+in a fresh parent that runs only it). Targets (issue 23): a reload costs at most 1.5x the first load (compared on
+CPU time, which other work on the machine moves less than wall-clock time), and at 20,000 lines stays under
+400 MB. Run it with nothing else busy: the wall-clock figures are times on this machine.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).parent / "results" / "load.json"
+SIZES = (5_000, 20_000, 100_000)
+DIRECTORATES = ("Adults & Housing", "Children's Services", "Place", "Corporate Development", "Central budgets")
+RELOAD_RATIO_TARGET = 1.5
+RELOAD_20K_MB_TARGET = 400
+# Peak memory of the command alone: a fresh parent process has waited for no other child.
+MEASURE = (
+    "import resource, subprocess, sys, time; started = time.perf_counter(); "
+    "done = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+    "used = resource.getrusage(resource.RUSAGE_CHILDREN); "
+    "print(time.perf_counter() - started, used.ru_utime + used.ru_stime, used.ru_maxrss, done.returncode)"
+)
+READ_CSV = (
+    "import duckdb, sys; duckdb.connect().execute('CREATE TABLE t AS SELECT * FROM read_csv($f)', {'f': sys.argv[1]})"
+)
+
+
+def write_extract(path: Path, lines: int, forecast_factor: float = 1.0) -> None:
+    """A P6 period-close extract of `lines` cost centres, amounts as a ledger exports them ('£12,345.00')."""
+    with path.open("w", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["fiscal_year", "period", "directorate", "service", "cost_centre", "annual_budget_gbp",
+                      "actual_ytd_gbp", "forecast_outturn_gbp"])  # fmt: skip
+        for n in range(lines):
+            budget = 10_000 + n * 37 % 90_000
+            forecast = budget * 1.02 * forecast_factor
+            directorate = DIRECTORATES[n % len(DIRECTORATES)]
+            amounts = [f"£{budget:,.2f}", f"£{budget / 2:,.2f}", f"£{forecast:,.2f}"]
+            out.writerow(["2021/22", "P6", directorate, f"Service {n % 40}", f"CC-{n:06d}", *amounts])
+
+
+def measured(command: list[str]) -> dict[str, float]:
+    """Wall-clock seconds, CPU seconds and peak MB of `command`, run alone in a fresh parent."""
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, *command], cwd=PROJECT_DIR, capture_output=True, text=True, check=True
+    )
+    seconds, cpu_seconds, peak_kib, returncode = done.stdout.split()
+    if returncode != "0":
+        raise RuntimeError(f"{' '.join(command)} failed with status {returncode}")
+    return {"s": round(float(seconds), 2), "cpu_s": round(float(cpu_seconds), 2), "mb": round(int(peak_kib) / 1024)}
+
+
+def run(built: Path, scratch: Path) -> dict[str, dict]:
+    results = {}
+    for lines in SIZES:
+        first, corrected = scratch / f"p6_{lines}.csv", scratch / f"p6_{lines}_corrected.csv"
+        write_extract(first, lines)
+        write_extract(corrected, lines, forecast_factor=1.01)
+        db = scratch / f"load_{lines}.duckdb"
+        shutil.copyfile(built, db)
+        load = [sys.executable, "-m", "data", "load", "--kind", "monitoring", "--db", str(db)]
+        results[str(lines)] = {
+            "read_csv": measured([sys.executable, "-c", READ_CSV, str(first)]),
+            "first_load": measured([*load, str(first)]),
+            "reload": measured([*load, str(corrected)]),
+        }
+        print(
+            f"{lines:>7,} lines: "
+            + ", ".join(
+                f"{k} {v['s']:.2f} s ({v['cpu_s']:.2f} s CPU) {v['mb']} MB" for k, v in results[str(lines)].items()
+            )
+        )
+    return results
+
+
+def main() -> int:
+    from data.build import build
+
+    with tempfile.TemporaryDirectory() as folder:
+        scratch = Path(folder)
+        built = scratch / "built.duckdb"
+        build(built, sample_rows=12_000, built_by="bench")
+        started = time.perf_counter()
+        results = run(built, scratch)
+    # On CPU time: wall-clock time on a shared machine moves with whatever else runs.
+    checks = {
+        f"reload <= {RELOAD_RATIO_TARGET}x first load (CPU time) at {lines:,} lines": (
+            results[str(lines)]["reload"]["cpu_s"] <= RELOAD_RATIO_TARGET * results[str(lines)]["first_load"]["cpu_s"]
+        )
+        for lines in SIZES
+    }
+    checks[f"20,000-line reload under {RELOAD_20K_MB_TARGET} MB"] = (
+        results["20000"]["reload"]["mb"] < RELOAD_20K_MB_TARGET
+    )
+    for name, met in checks.items():
+        print(f"{'PASS' if met else 'FAIL'}  {name}")
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(
+        json.dumps({"sizes": results, "targets_met": checks, "run_s": round(time.perf_counter() - started)}, indent=2)
+    )
+    return 0 if all(checks.values()) else 1
