@@ -7,12 +7,14 @@ import sys
 
 import streamlit as st
 
+from data.redact import scrub_output
 from ui import navigation as app_navigation
 from ui import sidebar
 from ui.common import held_database, show_unexpected_error, show_write_failure
 from ui.document import apply_styles, set_page_language
 from ui.identity import show_identity, sign_in_gate
 
+scrub_output()  # before anything is logged: no password reaches the server log (data/redact.py)
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 st.set_page_config(
     page_title="Dorset Council financial position", page_icon=":material/account_balance:", layout="wide"

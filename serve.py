@@ -9,6 +9,9 @@ and the styles mounted after each page's elements.
 import streamlit as st
 from starlette.middleware import Middleware
 
+from data.redact import scrub_output
 from ui.page_shell import PageShell
+
+scrub_output()  # every line the server prints or logs, from here on (data/redact.py)
 
 app = st.App("app.py", middleware=[Middleware(PageShell)])
