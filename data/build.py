@@ -21,6 +21,7 @@ import duckdb
 from data import db, lake_schema, sample
 from data.access import Actor, local_actor, require
 from data.db import DEFAULT_DB, LakeStore, Store, connect
+from data.measures import catalogue
 
 DATA_DIR = Path(__file__).parent
 SCHEMA_SQL = DATA_DIR / "schema.sql"
@@ -106,6 +107,7 @@ def _create(conn: duckdb.DuckDBPyConnection, built_by: str) -> None:
         "nullif(source_quote, '') FROM read_csv($path, all_varchar = true, header = true)",
         {"path": str(csvs["directorates"])},
     )
+    catalogue(csvs["measures"])  # CatalogueInvalid if two measures share a spelling: refused before it is stored
     conn.execute(
         """
         INSERT INTO measures
