@@ -33,6 +33,7 @@ from data.load._model import (
 from data.load.files import is_blank, parse, too_large
 from data.measures import Measure, catalogue, suggestions
 from data.measures import names as measure_names
+from data.text import UNICODE_CONTROLS
 from data.vocab import (
     LOADABLE_BASES,
     PERIODS,
@@ -53,7 +54,7 @@ _HTML = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>|&[A-Za-z]+;|&#\d+;")
 # Inline links `[text](url)`, reference links `[text][r]` and `[text][]`, and link definitions `[r]: url`
 # (anywhere: text from several cells may be joined onto one line).
 _MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\s*[(\[]|\[[^\]]+\]:")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029{UNICODE_CONTROLS}]")
 _AMOUNT = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?|\d+(\.\d+)?|\.\d+")
 _MEASURE = re.compile(r"[a-z][a-z0-9_]*")
 _URL = re.compile(r"https?://[^\s<>\"'`]+")
