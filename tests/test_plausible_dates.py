@@ -4,10 +4,13 @@ nothing; a link's bad date shows the latest figures and does not stay in the ses
 
 from __future__ import annotations
 
+import csv
+import shutil
 from datetime import date
 
 import pytest
 
+from data import build as build_module
 from data import load
 from data.__main__ import main as cli
 from data.db import connect
@@ -92,3 +95,30 @@ def test_the_briefing_pack_as_at_a_date_before_every_document_says_so_instead_of
     assert any("No source document is held as at 4 October 2021" in info.value for info in at.info)
     at.switch_page("pages/overview.py").run()
     assert not at.exception and not at.error
+
+
+@pytest.mark.parametrize(
+    ("file", "column", "value", "words"),
+    [
+        ("recommendations", "due_date", "2202-03-31", "after 20"),
+        ("reported_figures", "as_at_date", "2202-03-31", "after today"),
+        ("action_updates_seed", "revised_due_date", "0001-01-01", "before 2000-01-01"),
+    ],
+)
+def test_a_build_from_a_csv_with_an_implausible_date_is_refused_naming_the_row(
+    db_path, tmp_path, monkeypatch, file, column, value, words
+):
+    for name in ("directorates", "measures", "reported_figures", "recommendations", "action_updates_seed"):
+        shutil.copyfile(build_module.DATA_DIR / f"{name}.csv", tmp_path / f"{name}.csv")
+    with (tmp_path / f"{file}.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    rows[0][column] = value
+    with (tmp_path / f"{file}.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    before = table_checksums(db_path)
+    monkeypatch.setattr(build_module, "DATA_DIR", tmp_path)
+    with pytest.raises(ValueError, match=rf"{file}.csv, row 2, column {column}: {column} is {value}, {words}"):
+        build_module.build(db_path, force=True, sample_rows=0, built_by="pytest")
+    assert table_checksums(db_path) == before
