@@ -79,14 +79,16 @@ def test_a_links_implausible_as_at_date_shows_the_latest_figures_and_does_not_st
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert any("not a date it can be shown at" in caption.value for caption in at.sidebar.caption)
     # Neither the address nor the session keeps it: the Action plan (whose tracker overflowed on 9999-12-31)
-    # and the Briefing pack are drawn at the latest figures, and the notice is not repeated.
+    # and the Briefing pack are drawn at the latest figures; the sidebar says why until a date is chosen.
     for page in ("pages/action_plan.py", "pages/briefing.py"):
         at.switch_page(page).run()
         assert not at.exception and not at.error, [e.value for e in at.error]
         assert "as_at" not in at.query_params and at.sidebar.date_input(key=BOX).value is None
-        assert not any("not a date it can be shown at" in caption.value for caption in at.sidebar.caption)
     at.switch_page("pages/action_plan.py").run()
     assert f"As at today, {date.today():%-d %B %Y}" in " ".join(c.value for c in at.main.caption)
+    at.sidebar.date_input(key=BOX).set_value(date(2021, 10, 5)).run()
+    assert not any("not a date it can be shown at" in caption.value for caption in at.sidebar.caption)
+    assert at.query_params["as_at"] in ("2021-10-05", ["2021-10-05"])
 
 
 def test_the_briefing_pack_as_at_a_date_before_every_document_says_so_instead_of_failing(app_test):

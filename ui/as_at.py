@@ -51,6 +51,7 @@ def current() -> date | None:
 
 def _chosen() -> None:
     picked = st.session_state.get(_WIDGET)
+    st.session_state.pop(_REFUSED, None)
     st.session_state[_STATE] = picked
     if picked is None:
         st.query_params.pop(PARAM, None)
@@ -78,8 +79,8 @@ def sidebar_control(first: date, newest: date | None) -> date | None:
         "Leave it empty for the latest figures. The date is kept in the page address, so a link opens the "
         "same view.",
     )
-    refused = st.session_state.pop(_REFUSED, None)
-    if refused is not None:
+    refused = st.session_state.get(_REFUSED)  # said until a date is chosen: a page may run twice on a first visit
+    if refused is not None and chosen is None:
         st.caption(
             f"The address asked for the dashboard as at “{plain(refused)}”, which is not a date it can be shown at "
             "(a date from 2000 to today, written YYYY-MM-DD)."
