@@ -7,16 +7,16 @@ import sys
 
 import streamlit as st
 
+from data.redact import scrub_output
 from ui import navigation as app_navigation
 from ui import sidebar
 from ui.common import held_database, show_unexpected_error, show_write_failure
-from ui.document import apply_styles, set_page_language
+from ui.document import FAVICON, apply_styles, set_page_language
 from ui.identity import show_identity, sign_in_gate
 
+scrub_output()  # before anything is logged: no password reaches the server log (data/redact.py)
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-st.set_page_config(
-    page_title="Dorset Council financial position", page_icon=":material/account_balance:", layout="wide"
-)
+st.set_page_config(page_title="Dorset Council financial position", page_icon=str(FAVICON), layout="wide")
 # A page run is Python on the same interpreter as the web server's event loop, which sends the page's files and
 # messages: hand the lock over every 0.5 ms, not 5 ms, so a page being drawn does not hold up the Plotly code
 # the browser is fetching for its first chart (measured with `python -m bench browser`, README).

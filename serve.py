@@ -9,6 +9,11 @@ and the styles mounted after each page's elements.
 import streamlit as st
 from starlette.middleware import Middleware
 
+from data.redact import scrub_output
+from ui import server_gate
 from ui.page_shell import PageShell
 
-app = st.App("app.py", middleware=[Middleware(PageShell)])
+scrub_output()  # every line the server prints or logs, from here on (data/redact.py)
+
+server_gate.install()  # control messages from sessions not past the sign-in gate are ignored
+app = st.App("app.py", middleware=[Middleware(server_gate.ServerGate), Middleware(PageShell)])

@@ -13,9 +13,13 @@ from data import db as data_db
 from data import load as load_module
 from data import sample
 from data.access import PermissionDenied, local_actor, require
+from data.command_line import bounded_int, file_path, run
 from data.db import DatabaseBusy, DatabaseMissing, StoreMisconfigured, configured_store, connect, failure_cause
 
 DEFAULT_SAMPLE_ROWS = 12_000
+MAX_SAMPLE_ROWS = 2_000_000  # 40 times the biggest council's ledger: past it memory runs out
+MAX_ID = 2**31 - 1  # load ids are INTEGER
+MAX_DAYS = 36_600  # a century of snapshots
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,42 +27,51 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     build_cmd = commands.add_parser("build", help="build the database from the CSVs in data/")
-    build_cmd.add_argument("--db", type=Path, help="embedded database file (default: the configured store, see README)")
+    build_cmd.add_argument(
+        "--db", type=file_path, help="embedded database file (default: the configured store, see README)"
+    )
     build_cmd.add_argument(
         "--force", action="store_true", help="rebuild even if recorded progress or loads would be lost"
     )
     build_cmd.add_argument(
-        "--sample-rows", type=int, default=DEFAULT_SAMPLE_ROWS, help="sample monitoring lines to add (0 for none)"
+        "--sample-rows",
+        type=bounded_int(0, MAX_SAMPLE_ROWS),
+        default=DEFAULT_SAMPLE_ROWS,
+        help="sample monitoring lines to add (0 for none)",
     )
     build_cmd.add_argument("--if-absent", action="store_true", help="do nothing if the database file exists")
 
     sample_cmd = commands.add_parser("sample", help="replace the sample monitoring lines")
-    sample_cmd.add_argument("--rows", type=int, required=True)
-    sample_cmd.add_argument("--seed", type=int, default=sample.DEFAULT_SEED)
-    sample_cmd.add_argument("--db", type=Path)
+    sample_cmd.add_argument("--rows", type=bounded_int(0, MAX_SAMPLE_ROWS), required=True)
+    sample_cmd.add_argument("--seed", type=bounded_int(0, 2**32 - 1), default=sample.DEFAULT_SEED)
+    sample_cmd.add_argument("--db", type=file_path)
 
     load_cmd = commands.add_parser("load", help="load a monitoring or reported-figures file (CSV or XLSX)")
-    load_cmd.add_argument("file", type=Path)
+    load_cmd.add_argument("file", type=file_path)
     load_cmd.add_argument("--kind", choices=load_module.KINDS, help="default: worked out from the header row")
-    load_cmd.add_argument("--db", type=Path)
+    load_cmd.add_argument("--db", type=file_path)
     load_cmd.add_argument("--as", dest="as_name", help="file name to record (default: the file's own name)")
     load_cmd.add_argument("--dry-run", action="store_true", help="validate and preview only; write nothing")
 
     undo_cmd = commands.add_parser("undo", help="undo a load by its id (see the Data & sources page)")
-    undo_cmd.add_argument("load_id", type=int)
-    undo_cmd.add_argument("--db", type=Path)
+    undo_cmd.add_argument("load_id", type=bounded_int(1, MAX_ID))
+    undo_cmd.add_argument("--db", type=file_path)
 
     migrate_cmd = commands.add_parser(
         "migrate", help="copy everything between the embedded file and the shared store (FINANCE_CATALOG etc.)"
     )
     migrate_cmd.add_argument("direction", choices=["to-shared", "to-embedded"])
-    migrate_cmd.add_argument("--db", type=Path, help="the embedded file (default: $FINANCE_DB or data/finance.duckdb)")
+    migrate_cmd.add_argument(
+        "--db", type=file_path, help="the embedded file (default: $FINANCE_DB or data/finance.duckdb)"
+    )
     migrate_cmd.add_argument("--force", action="store_true", help="overwrite a target holding recorded work")
 
     expire_cmd = commands.add_parser(
         "expire-snapshots", help="shared store only: forget old snapshots and delete the data files only they held"
     )
-    expire_cmd.add_argument("--older-than-days", type=int, required=True, help="keep this many days of snapshots")
+    expire_cmd.add_argument(
+        "--older-than-days", type=bounded_int(0, MAX_DAYS), required=True, help="keep this many days of snapshots"
+    )
     expire_cmd.add_argument("--dry-run", action="store_true", help="count what would be expired; change nothing")
 
     args = parser.parse_args(argv)
@@ -218,4 +231,4 @@ def _load_or_undo(args: argparse.Namespace, db: data_db.Store) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main))

@@ -8,11 +8,12 @@ replicas see the old data until it commits and the new data after.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -21,6 +22,8 @@ import duckdb
 from data import db, lake_schema, sample
 from data.access import Actor, local_actor, require
 from data.db import DEFAULT_DB, LakeStore, Store, connect
+from data.measures import catalogue
+from data.vocab import implausible_date
 
 DATA_DIR = Path(__file__).parent
 SCHEMA_SQL = DATA_DIR / "schema.sql"
@@ -106,6 +109,8 @@ def _create(conn: duckdb.DuckDBPyConnection, built_by: str) -> None:
         "nullif(source_quote, '') FROM read_csv($path, all_varchar = true, header = true)",
         {"path": str(csvs["directorates"])},
     )
+    catalogue(csvs["measures"])  # CatalogueInvalid if two measures share a spelling: refused before it is stored
+    check_dates(csvs)
     conn.execute(
         """
         INSERT INTO measures
@@ -208,6 +213,33 @@ def upgrade(path: Path) -> list[str]:
             )
             changed.append("measures: catalogue added")
     return changed
+
+
+# The dates the reviewed CSVs hold, each held to data.vocab's plausible-date rule: (file, column, may be future).
+DATED_COLUMNS = (
+    ("reported_figures", "as_at_date", False),
+    ("recommendations", "due_date", True),
+    ("action_updates_seed", "revised_due_date", True),
+)
+
+
+def check_dates(csvs: dict[str, Path]) -> None:
+    """Raise ValueError naming file, row and column for a date that is not YYYY-MM-DD or not plausible."""
+    problems = []
+    for name, column, may_be_future in DATED_COLUMNS:
+        with csvs[name].open(encoding="utf-8", newline="") as file:
+            for row_number, row in enumerate(csv.DictReader(file), start=2):
+                text = (row.get(column) or "").strip()
+                if not text:
+                    continue
+                try:
+                    problem = implausible_date(date.fromisoformat(text), may_be_future=may_be_future)
+                except ValueError:
+                    problem = f"is {text[:30]!r}; expected a date as YYYY-MM-DD"
+                if problem:
+                    problems.append(f"{csvs[name].name}, row {row_number}, column {column}: {column} {problem}")
+    if problems:
+        raise ValueError("Nothing was built: " + "; ".join(problems[:10]))
 
 
 def build(

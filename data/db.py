@@ -35,6 +35,7 @@ from pathlib import Path
 import duckdb
 
 from data import lake_schema
+from data.redact import scrubbed
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_DIR / "data" / "finance.duckdb"
@@ -72,8 +73,7 @@ class LakeStore:
     data_path: str
 
     def __str__(self) -> str:
-        # Never show a password from the connection string.
-        shown = " ".join(part for part in self.catalog.split() if not part.lower().startswith("password="))
+        shown = scrubbed(self.catalog)  # never a password from the connection string
         return f"the shared store (catalog '{shown}', data {self.data_path})"
 
 

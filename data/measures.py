@@ -31,22 +31,47 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(part for part in text.split("|") if part)
 
 
+class CatalogueInvalid(ValueError):
+    """The catalogue file cannot be used: two measures share a spelling, so a figure could land on either."""
+
+
 @functools.cache
 def catalogue(path: Path = CATALOGUE_CSV) -> dict[str, Measure]:
-    """Key -> Measure, from the reviewed CSV."""
+    """Key -> Measure, from the reviewed CSV. Raises CatalogueInvalid if any spelling names two measures."""
     with path.open(encoding="utf-8", newline="") as file:
-        return {
-            row["measure"]: Measure(
-                row["measure"],
-                row["label"],
-                row["unit"],
-                row["definition"],
-                _split(row["aliases"]),
-                _split(row["periods"]),
-                _split(row["scenarios"]),
-            )
-            for row in csv.DictReader(file)
-        }
+        rows = list(csv.DictReader(file))
+    measures = [
+        Measure(
+            row["measure"],
+            row["label"],
+            row["unit"],
+            row["definition"],
+            _split(row["aliases"]),
+            _split(row["periods"]),
+            _split(row["scenarios"]),
+        )
+        for row in rows
+    ]
+    problems = collisions(measures)
+    if problems:
+        raise CatalogueInvalid(f"{path.name}: " + "; ".join(problems) + ". Every key and alias must name one measure.")
+    return {measure.key: measure for measure in measures}
+
+
+def collisions(measures: list[Measure]) -> list[str]:
+    """Every spelling (a key or an alias, compared in lower case as loads compare them) given to more than one
+    measure, or twice: each as '<spelling> is ... on rows N and M' (the header is row 1)."""
+    first: dict[str, tuple[int, str]] = {}
+    problems = []
+    for row, measure in enumerate(measures, start=2):
+        for kind, spelling in [("key", measure.key), *(("alias", alias) for alias in measure.aliases)]:
+            name = spelling.strip().lower()
+            if name in first:
+                earlier_row, earlier_kind = first[name]
+                problems.append(f"{spelling!r} is the {earlier_kind} on row {earlier_row} and the {kind} on row {row}")
+            else:
+                first[name] = (row, kind)
+    return problems
 
 
 def names(measures: dict[str, Measure]) -> dict[str, str]:

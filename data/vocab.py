@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from datetime import date
 
 
 # --- recommendation statuses -----------------------------------------------------------------------------
@@ -110,6 +111,31 @@ def fiscal_year_start(fiscal_year: str) -> int:
     if parse_fiscal_year(fiscal_year) != fiscal_year:
         raise ValueError(f"{fiscal_year!r} is not a financial year written like 2021/22")
     return int(fiscal_year[:4])
+
+
+# --- plausible dates ---------------------------------------------------------------------------------------
+# Every date that enters (a source's date, a figure's as-at date, the dashboard's as-at date, a due date) is held
+# to this one rule, so a slip of the keyboard (2202 for 2022, 0001-01-01) is refused with a reason instead of
+# becoming "the latest figures" for good or slipping a later figure into an earlier view.
+EARLIEST_PLAUSIBLE_DATE = date(2000, 1, 1)  # before any council finance document this dashboard is for
+PLAUSIBLE_YEARS_AHEAD = 15  # the furthest a plan or due date reaches: a medium-term plan is 3 to 10 years
+
+
+def implausible_date(value: date, *, may_be_future: bool = False, today: date | None = None) -> str | None:
+    """Why `value` cannot be a date the dashboard holds, to follow the date's name; None if it can.
+
+    A date something was published or known (`may_be_future=False`) is not after today; a date something is
+    due or planned may be up to PLAUSIBLE_YEARS_AHEAD years ahead. Neither is before EARLIEST_PLAUSIBLE_DATE.
+    """
+    today = today or date.today()
+    if value < EARLIEST_PLAUSIBLE_DATE:
+        return f"is {value.isoformat()}, before {EARLIEST_PLAUSIBLE_DATE.isoformat()}: check the year"
+    if not may_be_future and value > today:
+        return f"is {value.isoformat()}, after today ({today.isoformat()}): a date already passed is expected"
+    latest = date(today.year + PLAUSIBLE_YEARS_AHEAD, 12, 31)
+    if value > latest:
+        return f"is {value.isoformat()}, after {latest.isoformat()}: check the year"
+    return None
 
 
 # --- budget monitoring -------------------------------------------------------------------------------------

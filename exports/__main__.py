@@ -13,11 +13,11 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 
 from charts.all import load_catalogue
 from data import db as data_db
+from data.command_line import file_path, plausible_date, run
 from exports import briefing
 from exports.images import ExportFailed, ExportUnavailable
 from metrics.figures import headline_position, source_documents
@@ -27,13 +27,13 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m exports", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     pack = commands.add_parser("briefing", help="write a briefing pack as PowerPoint or PDF")
-    pack.add_argument("--out", required=True, type=Path, help="the file to write: .pptx or .pdf")
+    pack.add_argument("--out", required=True, type=file_path, help="the file to write: .pptx or .pdf")
     pack.add_argument("--charts", nargs="+", metavar="ID", help="chart ids in slide order (default: every chart)")
-    pack.add_argument("--db", type=Path, help="the database (default: $FINANCE_DB or data/finance.duckdb)")
+    pack.add_argument("--db", type=file_path, help="the database (default: $FINANCE_DB or data/finance.duckdb)")
     pack.add_argument("--no-headline-figures", action="store_true", help="leave out the headline figures slide")
     pack.add_argument(
         "--as-at",
-        type=date.fromisoformat,
+        type=plausible_date,
         metavar="YYYY-MM-DD",
         help="the pack as the dashboard stood on this date: only figures known then (default: everything held)",
     )
@@ -77,7 +77,7 @@ def _briefing(args: argparse.Namespace) -> int:
                 items.append(briefing.HeadlineSlide(tuple(briefing.headline_figures(headline))))
             items += [catalogue[chart_id].chart(conn, as_at=args.as_at) for chart_id in chart_ids]
         content = briefing.build_pack(items, info, kind)
-    except (data_db.DatabaseMissing, data_db.DatabaseBusy, ExportUnavailable, ExportFailed) as error:
+    except (data_db.DatabaseMissing, data_db.DatabaseBusy, ExportUnavailable, ExportFailed, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     _write_atomically(args.out, content)
@@ -95,4 +95,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main))

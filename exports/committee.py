@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from data import vocab
+from data.text import without_control_characters
 from exports.chromium import PrintFailed, find_chromium, print_to_pdf
 from metrics.safe_text import neutralise_formula, neutralise_frame
 
@@ -110,7 +111,7 @@ def _html_value(value: object) -> str:
         return ""
     if isinstance(value, date):
         return f"{value:%-d %b %Y}"
-    return html.escape(str(value))
+    return html.escape(without_control_characters(str(value)))  # a note stored before entry cleaned it
 
 
 _CSS = """

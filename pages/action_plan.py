@@ -417,9 +417,10 @@ def selected_rec() -> int | None:
     if value is None:
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         return -1
+    return number if abs(number) < 2**31 else -1  # rec_no is an INTEGER: a longer number is no recommendation
 
 
 for kept in KEPT_FILTERS:

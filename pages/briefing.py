@@ -31,7 +31,8 @@ catalogue = load_catalogue()
 as_at = as_at_control.current()
 with database() as conn:
     headline = briefing.headline_figures(headline_position(conn, as_at=as_at))
-    info = briefing.pack_info(source_documents(conn, as_at=as_at), as_at=as_at)
+    sources = source_documents(conn, as_at=as_at)
+info = None if sources.empty else briefing.pack_info(sources, as_at=as_at)  # None: a date before every document
 
 choices = pd.DataFrame(
     {
@@ -69,6 +70,11 @@ exporter = image_exporter()
 needs_images = kind == "pdf" or any(item_id != HEADLINE_ROW for item_id in chosen.index)
 if needs_images and not exporter.available:
     st.warning(images.HOW_TO_ENABLE)
+elif info is None:
+    held = f"as at {as_at:%-d %B %Y}" if as_at else "yet"
+    st.info(
+        f"No source document is held {held}: a pack would have nothing to state. Choose a later date in the sidebar."
+    )
 elif chosen.empty:
     st.info("Tick at least one item to build a pack.")
 elif st.button("Build the pack", type="primary", icon=":material/slideshow:", key="pack_build"):

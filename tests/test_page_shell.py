@@ -46,9 +46,21 @@ def styles_file(folder: Path) -> Path:
     return folder / "document.css"
 
 
+REPORT = "<html><head><title>Action plan progress</title></head><body>a saved committee report</body></html>"
+
+
 def shell_app(folder: Path, file_name: str | None = "PlotlyChart.test.js") -> TestClient:
+    (folder / "index.html").write_text(DOCUMENT)
+    (folder / "report.html").write_text(REPORT)
+
     async def document(request):
-        return HTMLResponse(DOCUMENT)
+        return FileResponse(folder / "index.html")  # as Streamlit sends it: with ETag, Last-Modified and Range
+
+    async def report(request):
+        return FileResponse(folder / "report.html")
+
+    async def other_page(request):
+        return HTMLResponse(REPORT)
 
     async def no_head(request):
         return HTMLResponse("<p>no head here</p>")
@@ -69,9 +81,13 @@ def shell_app(folder: Path, file_name: str | None = "PlotlyChart.test.js") -> Te
         Route("/missing", missing),
         Route("/_stcore/health", health),
         Route("/static/js/app.js", script),
+        Route("/media/report.html", report, methods=["GET", "HEAD"]),
+        Route("/other", other_page),
     ]
     # Streamlit gzips page paths inside its own stack; the project's middleware runs outside it.
-    shell = Middleware(PageShell, file_name=file_name, folder=folder, styles=styles_file(folder))
+    shell = Middleware(
+        PageShell, file_name=file_name, folder=folder, styles=styles_file(folder), index=folder / "index.html"
+    )
     middleware = [shell, Middleware(GZipMiddleware, minimum_size=100)]
     return TestClient(Starlette(routes=routes, middleware=middleware))
 
@@ -124,6 +140,35 @@ def test_everything_else_is_passed_through_untouched(tmp_path):
     assert "PlotlyChart" not in fetched.text and "<style>" not in fetched.text
 
 
+def test_only_the_apps_own_page_is_touched_never_a_saved_report_or_another_document(tmp_path):
+    client = shell_app(chart_code_folder(tmp_path))
+    report = client.get("/media/report.html", headers=BROWSER)
+    assert report.text == REPORT and "etag" in report.headers, "a file under /media/ is sent as it was saved"
+    head = client.head("/media/report.html", headers=BROWSER)
+    assert head.headers["etag"] == report.headers["etag"]
+    assert int(head.headers["content-length"]) == len(REPORT)
+    part = client.get("/media/report.html", headers=BROWSER | {"Range": "bytes=0-9"})
+    assert part.status_code == 206 and part.content == REPORT.encode()[:10]
+    other = client.get("/other", headers=BROWSER)  # a page's address, but not Streamlit's page
+    assert other.text == REPORT
+
+
+def test_the_apps_page_is_whole_and_its_headers_agree_with_its_body(tmp_path):
+    client = shell_app(chart_code_folder(tmp_path))
+    page = client.get("/", headers=BROWSER)
+    assert "<style>" in page.text and "etag" not in page.headers and "last-modified" not in page.headers
+    head = client.head("/", headers=BROWSER)
+    assert head.content == b"" and head.headers["content-length"] == page.headers["content-length"]
+    ranged = client.get("/", headers=BROWSER | {"Range": "bytes=0-9"})
+    assert ranged.status_code == 200 and ranged.content == page.content
+    again = client.get("/", headers=BROWSER | {"If-None-Match": "*"})
+    assert again.status_code == 200 and again.content == page.content
+
+
+def test_streamlits_page_is_where_the_shell_looks_for_it():
+    assert page_shell.INDEX_HTML.is_file() and b"</head>" in page_shell.INDEX_HTML.read_bytes()
+
+
 def test_a_server_that_sends_files_itself_still_gets_the_tag(tmp_path):
     # Starlette sends a file as a path when the server offers ASGI's pathsend: the document must come as a body
     sent = []
@@ -156,7 +201,11 @@ def test_a_server_that_sends_files_itself_still_gets_the_tag(tmp_path):
         "extensions": {"http.response.pathsend": {}},
     }
     shell = PageShell(
-        app, file_name="PlotlyChart.test.js", folder=chart_code_folder(tmp_path), styles=styles_file(tmp_path)
+        app,
+        file_name="PlotlyChart.test.js",
+        folder=chart_code_folder(tmp_path),
+        styles=styles_file(tmp_path),
+        index=document_file,
     )
     # In a thread of its own: a browser test earlier in this worker leaves Playwright's event loop on this one
     with ThreadPoolExecutor(1) as thread:

@@ -11,19 +11,24 @@ from datetime import date
 
 import streamlit as st
 
-from data.vocab import LATEST_FIGURES
+from data.vocab import LATEST_FIGURES, implausible_date
+from ui.safe import plain
 
 PARAM = "as_at"
 _STATE = "dashboard_as_at"
 _WIDGET = "dashboard_as_at_picker"
+_REFUSED = "dashboard_as_at_refused"
 LABEL = "Show the dashboard as at"
 
 
 def parse_iso_date(text: str) -> date | None:
+    """The date written as YYYY-MM-DD, if it is one the dashboard can be shown at (data.vocab's plausible-date
+    rule: not after today, not before 2000); None for anything else."""
     try:
-        return date.fromisoformat(text.strip())
+        found = date.fromisoformat(text.strip())
     except ValueError:
         return None
+    return None if implausible_date(found) else found
 
 
 def current() -> date | None:
@@ -31,7 +36,11 @@ def current() -> date | None:
     text = st.query_params.get(PARAM)
     chosen = parse_iso_date(text) if text else None
     if chosen is None and text:
-        st.query_params.pop(PARAM, None)  # an unreadable date in a link: show everything, never an error
+        # An unreadable or implausible date in a link: show the latest figures, never an error, and keep
+        # neither the date nor its address, so the next page is not broken by it either. The sidebar says so.
+        st.query_params.pop(PARAM, None)
+        st.session_state.pop(_STATE, None)
+        st.session_state[_REFUSED] = text[:40]
     if chosen is None:
         chosen = st.session_state.get(_STATE)
         if chosen is not None:
@@ -42,6 +51,7 @@ def current() -> date | None:
 
 def _chosen() -> None:
     picked = st.session_state.get(_WIDGET)
+    st.session_state.pop(_REFUSED, None)
     st.session_state[_STATE] = picked
     if picked is None:
         st.query_params.pop(PARAM, None)
@@ -69,6 +79,12 @@ def sidebar_control(first: date, newest: date | None) -> date | None:
         "Leave it empty for the latest figures. The date is kept in the page address, so a link opens the "
         "same view.",
     )
+    refused = st.session_state.get(_REFUSED)  # said until a date is chosen: a page may run twice on a first visit
+    if refused is not None and chosen is None:
+        st.caption(
+            f"The address asked for the dashboard as at “{plain(refused)}”, which is not a date it can be shown at "
+            "(a date from 2000 to today, written YYYY-MM-DD)."
+        )
     if chosen is None:
         st.caption(f"**{LATEST_FIGURES}**: no date chosen, so everything held is shown.")
     else:

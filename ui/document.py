@@ -22,6 +22,9 @@ from streamlit.components.v2 import component
 from data import vocab
 
 STYLES = Path(__file__).with_name("document.css")
+# The tab's icon, served by this server: a `:material/...:` page icon is fetched from Google's font server
+# by every page (a third party told of each visit; broken where a council network blocks it).
+FAVICON = Path(__file__).with_name("favicon.svg")
 
 NARROW_BELOW_PX = 700  # below this Streamlit stacks columns and a chart gets the whole, narrow, width
 NARROW_KEY = "_window_is_narrow"

@@ -43,6 +43,7 @@ from streamlit import config as st_config
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from data.access import ROLE_RANK, Actor, PermissionDenied, local_actor
+from ui import server_gate
 from ui.common import report_error
 from ui.document import apply_styles, set_page_language
 from ui.safe import plain
@@ -234,6 +235,7 @@ def _provider(auth: Mapping[str, Any]) -> str | None:
 
 def _only_page(title: str, body: Callable[[], None]) -> NoReturn:
     """Show one page instead of the app (whatever the URL), then stop the run."""
+    server_gate.admit(None)  # this session is not past the gate: no uploads, no control messages
     st.navigation([st.Page(body, title=title, icon=":material/lock:")], position="hidden").run()
     set_page_language()
     apply_styles()
@@ -290,27 +292,32 @@ def sign_in_gate() -> Actor:
             _refusal_page(
                 "Local mode: not for sharing",
                 f"{problem} Without sign-in configured the dashboard lets anyone make changes as "
-                f"{local_actor().identity}, so it only serves this computer. Run it with `make run` "
+                "the person who started it, so it only serves this computer. Run it with `make run` "
                 "(which binds 127.0.0.1), or configure sign-in (see README: Sign-in with Microsoft Entra ID).",
                 sign_out=False,
             )
         if not st_config.get_option("global.appTest") and not _local_token_presented():
             _refusal_page(
                 "Local mode: open the link from the terminal",
-                "Without sign-in configured the dashboard lets its user make changes as "
-                f"{plain(local_actor().identity)}, so it only serves the person who started it. Open the link "
+                "Without sign-in configured the dashboard lets its user make changes as the person who "
+                "started it, so it only serves that person. Open the link "
                 "printed in the terminal where the dashboard was started (it ends in `?token=` and a code). "
                 "If you reached this page through a proxy or from another computer, configure sign-in instead "
                 "(see README: Sign-in with Microsoft Entra ID).",
                 sign_out=False,
             )
-        return local_actor()
+        return _admitted(local_actor())
     if st.user.to_dict().get("is_logged_in") is not True:
         _sign_in_page(provider)
     try:
-        return actor_for_user(st.user.to_dict(), secrets.get("roles"))
+        return _admitted(actor_for_user(st.user.to_dict(), secrets.get("roles")))
     except PermissionDenied as refusal:
         _refusal_page("No access", str(refusal), sign_out=True)
+
+
+def _admitted(actor: Actor) -> Actor:
+    server_gate.admit(actor.role)  # what the server answers this session outside a page run (ui/server_gate.py)
+    return actor
 
 
 def show_identity(actor: Actor) -> None:

@@ -16,6 +16,12 @@ the page's heading is drawn, were both slower: its download then competes with S
 
 If a Streamlit upgrade renames the file, only the styles are added and the app works as before, only slower;
 tests/test_page_shell.py fails so that the name is found again.
+
+Only the app's own page is touched: a GET or HEAD for a page's address (the root or one segment with no dot,
+never /media/, /static/ or /_stcore/) whose answer is, byte for byte, Streamlit's index.html. Anything else
+navigated to (a committee report saved under /media/) is passed through as it was. The page's answer is made
+whole and consistent: asked for without Range or validators, sent without the file's ETag and Last-Modified
+(which describe the file, not the page sent), and a HEAD gets the same headers as the GET.
 """
 
 from __future__ import annotations
@@ -24,10 +30,15 @@ import re
 from pathlib import Path
 
 import streamlit as st
+from streamlit import config as st_config
 
 from ui.document import STYLES
 
 STATIC_JS = Path(st.__file__).parent / "static" / "static" / "js"
+INDEX_HTML = Path(st.__file__).parent / "static" / "index.html"  # the page Streamlit serves for every page path
+# Request headers that would make the answer partial, compressed or empty (304), so that no tag could go in.
+_DROPPED_REQUEST_HEADERS = (b"accept-encoding", b"range", b"if-range", b"if-none-match", b"if-modified-since")
+_DROPPED_RESPONSE_HEADERS = (b"content-length", b"etag", b"last-modified", b"accept-ranges")
 # A module's static imports, as Streamlit's build writes them: import{a as b}from"./x.js"; import"./y.js"
 _STATIC_IMPORT = re.compile(r'(?:from|import)\s*"\./([\w.-]+\.js)"')
 
@@ -68,8 +79,19 @@ def styles_tag(css: str) -> bytes:
 class PageShell:
     """ASGI middleware: adds `styles_tag` and `chart_code_tag` to the end of `<head>` in each HTML document."""
 
-    def __init__(self, app, file_name: str | None = None, folder: Path = STATIC_JS, styles: Path = STYLES) -> None:
+    def __init__(
+        self,
+        app,
+        file_name: str | None = None,
+        folder: Path = STATIC_JS,
+        styles: Path = STYLES,
+        index: Path = INDEX_HTML,
+        base_path: str | None = None,
+    ) -> None:
         self.app = app
+        self.index = index.read_bytes()
+        base = st_config.get_option("server.baseUrlPath") if base_path is None else base_path
+        self.base = "/" + base.strip("/") if base.strip("/") else ""
         self.styles = styles_tag(styles.read_text(encoding="utf-8"))
         self.file_name = file_name or chart_code_file()  # None: only the styles are added
         self.imports = imported_files(self.file_name, folder) if self.file_name else []
@@ -81,15 +103,29 @@ class PageShell:
         missing = [name for name in self.imports if f"/{name}".encode() not in document]
         return self.styles + chart_code_tag(self.file_name, missing)
 
+    def is_page_path(self, path: str) -> bool:
+        """The root, or one segment with no dot (a page's url_path), under the server's base path."""
+        if self.base and not (path == self.base or path.startswith(self.base + "/")):
+            return False
+        segments = [segment for segment in path[len(self.base) :].split("/") if segment]
+        return len(segments) <= 1 and not any("." in segment or segment.startswith("_") for segment in segments)
+
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or not _asks_for_html(scope):
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")
+            or not _asks_for_html(scope)
+            or not self.is_page_path(scope["path"])
+        ):
             await self.app(scope, receive, send)
             return
-        # The document is a few kB: asked for uncompressed (Streamlit gzips pages' paths) so the tag can go in.
-        headers = [(name, value) for name, value in scope["headers"] if name != b"accept-encoding"]
+        is_head = scope["method"] == "HEAD"
+        # The document is a few kB: asked for whole, uncompressed (Streamlit gzips pages' paths) and afresh so the
+        # tag can go in; a HEAD is answered from the same GET, so its headers are the page's.
+        headers = [(name, value) for name, value in scope["headers"] if name not in _DROPPED_REQUEST_HEADERS]
         # and as body messages, not as a path for the server to send itself (ASGI's pathsend extension)
         extensions = {name: value for name, value in scope.get("extensions", {}).items() if "pathsend" not in name}
-        scope = {**scope, "headers": headers, "extensions": extensions}
+        scope = {**scope, "method": "GET", "headers": headers, "extensions": extensions}
         held: dict = {}
         body: list[bytes] = []
 
@@ -105,14 +141,18 @@ class PageShell:
                 if message.get("more_body"):
                     return
                 document = b"".join(body)
-                if b"</head>" in document:
-                    document = document.replace(b"</head>", self.tag_for(document) + b"</head>", 1)
                 start = held.pop("start")
-                start_headers = [(name, value) for name, value in start["headers"] if name != b"content-length"]
-                start_headers.append((b"content-length", str(len(document)).encode()))
+                start_headers = start["headers"]
+                if document == self.index and b"</head>" in document:
+                    document = document.replace(b"</head>", self.tag_for(document) + b"</head>", 1)
+                    start_headers = [(name, value) for name, value in start_headers
+                                     if name not in _DROPPED_RESPONSE_HEADERS]  # fmt: skip
+                    start_headers.append((b"content-length", str(len(document)).encode()))
                 await send({**start, "headers": start_headers})
-                await send({"type": "http.response.body", "body": document})
+                await send({"type": "http.response.body", "body": b"" if is_head else document})
                 return
+            elif message["type"] == "http.response.body" and is_head:
+                message = {**message, "body": b""}
             await send(message)
 
         await self.app(scope, receive, send_with_tag)

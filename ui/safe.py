@@ -25,6 +25,8 @@ import re
 
 import pandas as pd
 
+from data.text import without_control_characters
+
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that mean something
 # to Markdown, GFM or Streamlit (":" for :emoji: and :red[...], "$" for LaTeX).
 _AUTOLINK = re.compile(r"(?i)(https?|ftp|www)(?=[:.])")
@@ -51,5 +53,6 @@ def plain_label(text: object) -> str:
 def _escaped(text: object, special: re.Pattern) -> str:
     if text is None or (pd.api.types.is_scalar(text) and pd.isna(text)):
         return ""
-    unlinked = _AUTOLINK.sub(r"\1" + WORD_JOINER, str(text))
+    # Invisible controls go first (text stored before entry paths cleaned them): the word joiner comes after.
+    unlinked = _AUTOLINK.sub(r"\1" + WORD_JOINER, without_control_characters(str(text)))
     return special.sub(r"\\\1", unlinked).replace("material/", "material\\/")

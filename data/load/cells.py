@@ -33,6 +33,7 @@ from data.load._model import (
 from data.load.files import is_blank, parse, too_large
 from data.measures import Measure, catalogue, suggestions
 from data.measures import names as measure_names
+from data.text import UNICODE_CONTROLS
 from data.vocab import (
     LOADABLE_BASES,
     PERIODS,
@@ -40,6 +41,7 @@ from data.vocab import (
     SAVINGS_STATUSES,
     SCENARIOS,
     UNITS,
+    implausible_date,
     month_label,
     name_key,
     parse_fiscal_year,
@@ -52,7 +54,7 @@ _HTML = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>|&[A-Za-z]+;|&#\d+;")
 # Inline links `[text](url)`, reference links `[text][r]` and `[text][]`, and link definitions `[r]: url`
 # (anywhere: text from several cells may be joined onto one line).
 _MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\s*[(\[]|\[[^\]]+\]:")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029{UNICODE_CONTROLS}]")
 _AMOUNT = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?|\d+(\.\d+)?|\.\d+")
 _MEASURE = re.compile(r"[a-z][a-z0-9_]*")
 _URL = re.compile(r"https?://[^\s<>\"'`]+")
@@ -193,13 +195,18 @@ def _date(value: object) -> date | None:
     if is_blank(value):
         return None
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError as error:
-        raise _CellError(f"is {value!s:.30}; expected a date as YYYY-MM-DD") from error
+        found = value.date()
+    elif isinstance(value, date):
+        found = value
+    else:
+        try:
+            found = date.fromisoformat(str(value).strip())
+        except ValueError as error:
+            raise _CellError(f"is {value!s:.30}; expected a date as YYYY-MM-DD") from error
+    problem = implausible_date(found)  # a source's date and an as-at date are both already passed
+    if problem:
+        raise _CellError(problem)
+    return found
 
 
 def directorate_aliases(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -562,6 +569,12 @@ def validate_figures(raw: RawTable, names: dict[str, str], measures: dict[str, M
         for column, message in _fits_catalogue(record, measures[record["measure"]]):
             where = f"{column} ({column_letter(positions[column])})" if column in positions else column
             problems.append(Problem(raw.file_name, row_number, where, message, raw.sheet))
+        if record["as_at_date"] and record["source_date"] and record["as_at_date"] > record["source_date"]:
+            where = f"as_at_date ({column_letter(positions['as_at_date'])})"
+            message = f"as_at_date {record['as_at_date']} is after the source's date {record['source_date']}"
+            problems.append(
+                Problem(raw.file_name, row_number, where, message + ": a document reports what it knew", raw.sheet)
+            )
         if record["basis"] == "derived" and not record["derivation"]:
             problems.append(
                 Problem(raw.file_name, row_number, "derivation", "a derived figure needs its derivation", raw.sheet)

@@ -257,7 +257,8 @@ def preview(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> Preview:
             changes = conn.execute(
                 """
                 SELECT i.measure, i.fiscal_year, i.period, i.scenario, i.directorate, i.value, i.unit, i.basis,
-                       i.source_document,
+                       CAST(i.as_at_date AS DATE)::VARCHAR AS as_at_date,
+                       CAST(i.source_date AS DATE)::VARCHAR AS source_date, i.source_document,
                        (SELECT string_agg(f.value::VARCHAR || ' (' || f.basis || ', ' ||
                                coalesce('load ' || f.load_id::VARCHAR, '2021 report') || ')', '; '
                                ORDER BY f.load_id NULLS FIRST)
