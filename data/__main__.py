@@ -108,14 +108,20 @@ def _write_failed(error: BaseException, db: data_db.Store) -> int:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    from data.migrate import migrate
+    from data.migrate import StoreInUse, migrate
 
     file = args.db or data_db.database_path()
     try:
         shared = data_db.shared_store()
         source, target = (file, shared) if args.direction == "to-shared" else (shared, file)
         summary = migrate(source, target, force=args.force)
-    except (StoreMisconfigured, build_module.RebuildRefused, data_db.DatabaseMissing, DatabaseBusy) as error:
+    except (
+        StoreMisconfigured,
+        build_module.RebuildRefused,
+        data_db.DatabaseMissing,
+        DatabaseBusy,
+        StoreInUse,
+    ) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except ValueError as error:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import socket
 import sys
 import threading
 import time
@@ -39,6 +40,7 @@ from data import lake_schema
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_DIR / "data" / "finance.duckdb"
 LOCK_WAIT_SECONDS = 30.0
+PROCESS_PREFIX = "finance-dashboard/"  # every process's application_name on the catalog database
 LAKE = "finance_lake"  # the name the shared store is attached as (written out in the statements below)
 # The statement drawing each id: from the file's own sequence, or (text sent to PostgreSQL) the catalog's.
 _NEXT_ID_EMBEDDED = {"load_id": "SELECT nextval('load_id_seq')", "update_id": "SELECT nextval('update_id_seq')"}
@@ -95,6 +97,12 @@ _shared_lock = threading.Lock()
 _lake_write_lock = threading.Lock()
 # id() of each cursor `connect` has handed out and not yet closed → whether it is on the shared store.
 _cursor_kinds: dict[int, bool] = {}
+
+
+def process_name() -> str:
+    """How this process names itself to the shared store's PostgreSQL (its `application_name`), so a command
+    that must be the only one writing (`migrate` into the shared store) can see the others."""
+    return f"{PROCESS_PREFIX}{os.getpid()}@{socket.gethostname()}"[:63]  # PostgreSQL keeps 63 characters
 
 
 def database_path() -> Path:
@@ -206,6 +214,13 @@ _SET_FLOOR_EMBEDDED = {
 }
 
 
+def _named(catalog: str) -> str:
+    """The catalog's libpq connection string (key=value words or a URI) with this process's name added."""
+    if catalog.startswith(("postgres://", "postgresql://")):
+        return f"{catalog}{'&' if '?' in catalog else '?'}application_name={process_name()}"
+    return f"{catalog} application_name={process_name()}"
+
+
 def _open_lake(store: LakeStore) -> duckdb.DuckDBPyConnection:
     # Extensions install from the wheels into the virtualenv, never from the network.
     extension_dir = Path(sys.prefix) / "duckdb_extensions"
@@ -234,7 +249,7 @@ def _open_lake(store: LakeStore) -> duckdb.DuckDBPyConnection:
         # ATTACH takes no parameters (nor variables); a secret does, and ATTACH reads the lake's from it.
         conn.execute(
             "CREATE SECRET finance_lake_secret (TYPE ducklake, METADATA_PATH $catalog, DATA_PATH $data_path)",
-            {"catalog": "postgres:" + store.catalog, "data_path": store.data_path},
+            {"catalog": "postgres:" + _named(store.catalog), "data_path": store.data_path},
         )
         conn.execute("ATTACH 'ducklake:finance_lake_secret' AS finance_lake")
         conn.execute("CALL postgres_execute('__ducklake_metadata_finance_lake', $sql)", {"sql": _CATALOG_SETUP})
