@@ -76,8 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             if args.if_absent and data_db.exists(db):
-                # A shared store is new with this version, so it is always built to the current schema.
-                changed = build_module.upgrade(db) if isinstance(db, Path) else []
+                changed = build_module.upgrade(db)
                 print(f"{db} exists; not rebuilding" + (f" (upgraded: {'; '.join(changed)})" if changed else ""))
                 return 0
             summary = build_module.build(db, force=args.force, sample_rows=args.sample_rows, actor=local_actor())

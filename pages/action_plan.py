@@ -15,7 +15,7 @@ import streamlit as st
 from charts import actions as action_charts
 from data import vocab
 from data.access import ROLE_RANK, PermissionDenied
-from data.actions import NOTE_MAX_CHARS, URL_MAX_CHARS, UpdateInvalid, WriteConflict
+from data.actions import NOTE_MAX_CHARS, URL_MAX_CHARS, AlreadyRecorded, UpdateInvalid, WriteConflict
 from exports.committee import ReportMeta, html_document, pdf_available, pdf_bytes, xlsx_bytes
 from metrics import actions
 from metrics.report import committee_report, report_summary
@@ -382,6 +382,7 @@ def show_form(rec_no: int, row: pd.Series) -> None:
     st.caption(f"Recorded as {plain(actor.identity)}, with today's date and time. Earlier updates are kept.")
     if not submitted:
         return
+    flash = None
     try:
         update_id = record_when_free(
             actor,
@@ -392,6 +393,8 @@ def show_form(rec_no: int, row: pd.Series) -> None:
             note=note,
             evidence_url=evidence,
         )
+    except AlreadyRecorded as earlier:
+        flash = str(earlier)  # sent again after an outage or a double click: the form is done with
     except UpdateInvalid as invalid:
         st.error("Nothing was recorded. Please correct:")
         for field, message in invalid.errors.items():
@@ -408,7 +411,9 @@ def show_form(rec_no: int, row: pd.Series) -> None:
         return
     for key in ("update_note", "update_evidence", "update_revised"):
         st.session_state.pop(key, None)
-    st.session_state[FLASH_KEY] = f"Recorded update {update_id}: {vocab.STATUS_LABELS[status]}, {int(percent)}%."
+    st.session_state[FLASH_KEY] = (
+        flash or f"Recorded update {update_id}: {vocab.STATUS_LABELS[status]}, {int(percent)}%."
+    )
     st.rerun()
 
 
