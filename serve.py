@@ -3,12 +3,14 @@ page load (ui/page_shell.py).
 
 `make run` starts it with `streamlit run serve.py`, which finds `app` below and takes every `--server.*` option
 and .streamlit/config.toml as usual. `streamlit run app.py` still works, with each first chart about 0.3 s later
-and the styles mounted after each page's elements.
+and the styles mounted after each page's elements (and without `/readyz`, the readiness check in ui/readiness.py).
 """
 
 import streamlit as st
 from starlette.middleware import Middleware
+from starlette.routing import Route
 
 from ui.page_shell import PageShell
+from ui.readiness import readyz
 
-app = st.App("app.py", middleware=[Middleware(PageShell)])
+app = st.App("app.py", middleware=[Middleware(PageShell)], routes=[Route("/readyz", readyz, methods=["GET", "HEAD"])])
