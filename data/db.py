@@ -450,7 +450,16 @@ _NEWER = (
     'store). Nothing in it was lost or changed: README "Moving a database file from DuckDB 2.0" says how to '
     "carry it over, or `python -m data build --force` rebuilds it from the CSVs if it holds nothing recorded."
 )
+UNREACHABLE = (
+    "The shared store cannot be reached just now. Nothing saved has been lost; it recovers by itself when the "
+    "store is back."
+)
+# What libpq says when PostgreSQL is down, restarting or cut off.
+_OUTAGE = ("unable to connect to postgres", "connection refused", "could not connect to server", "connection to server",
+           "server closed the connection", "no connection to the server", "could not receive data from server",
+           "could not send data to server", "terminating connection due to administrator command")  # fmt: skip
 _CAUSES = (
+    (_OUTAGE, UNREACHABLE),
     (("created with an newer version of duckdb", "created with a newer version of duckdb"), _NEWER),
     (("no space left", "disk full", "disk is full"), _DISK_FULL),
     (("read-only", "read only", "permission denied", "operation not permitted"), _READ_ONLY),
@@ -458,6 +467,11 @@ _CAUSES = (
 )
 _ERRNOS = {errno.ENOSPC: _DISK_FULL, errno.EDQUOT: _DISK_FULL, errno.EROFS: _READ_ONLY, errno.EACCES: _READ_ONLY,
            errno.EPERM: _READ_ONLY}  # fmt: skip
+
+
+def is_unreachable(error: BaseException) -> bool:
+    """Whether the shared store's catalog (PostgreSQL) could not be reached: an outage, not a fault in the data."""
+    return failure_cause(error) == UNREACHABLE
 
 
 def failure_cause(error: BaseException) -> str | None:

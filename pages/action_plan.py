@@ -31,6 +31,7 @@ from ui.action_plan import (
     tracker_columns,
     tracker_table,
 )
+from ui.cache import cached
 from ui.chart_panel import show_chart
 from ui.common import database, failure_message, report_error
 from ui.filters import directorate_notice
@@ -259,15 +260,16 @@ def show_detail(rec_no: int, today: date) -> None:
     if st.button("All recommendations", icon=":material/arrow_back:", key="back_to_tracker"):
         open_recommendation(None)
         st.rerun()
+    # Cached, so the form (and what was typed in it) is still drawn while the shared store is away.
     with database() as conn:
-        found = actions.tracker_state(conn, as_at=today, rec_no=rec_no)
+        found = cached(conn, actions.tracker_state, as_at=today, rec_no=rec_no)
         if found.empty:
             st.title(vocab.ACTION_PLAN.title)
             st.error(f"There is no recommendation {rec_no}; the action plan numbers them 1 to 48.")
             return
         row = found.iloc[0]
-        updates = actions.history(conn, rec_no)
-        referred_by = actions.referred_by(conn, rec_no)
+        updates = cached(conn, actions.history, rec_no)
+        referred_by = cached(conn, actions.referred_by, rec_no)
     st.title(f"Recommendation {rec_no}")
     st.caption(f"{plain(row['theme'])} · Appendix {plain(row['source_appendix'])} of the Cabinet report")
     chosen = as_at_control.current()
