@@ -156,11 +156,13 @@ def _expire_snapshots(args: argparse.Namespace) -> int:
         return _write_failed(error, store)
     if summary.dry_run:
         print(
-            f"dry run: would expire {summary.expired} snapshot(s) of {store}, keeping {summary.kept}; nothing changed"
+            f"dry run: would expire {summary.expired} snapshot(s) of {store}, keeping {summary.kept}, and delete "
+            f"{summary.orphans} orphaned file(s) left by failed or killed writes; nothing changed"
         )
     else:
         print(
-            f"expired {summary.expired} snapshot(s) of {store} and deleted {summary.files_deleted} data file(s); "
+            f"expired {summary.expired} snapshot(s) of {store} and deleted {summary.files_deleted} data file(s) "
+            f"and {summary.orphans} orphaned file(s) left by failed or killed writes; "
             f"{summary.kept} snapshot(s) kept, the oldest from {summary.oldest_kept}"
         )
     return 0
