@@ -126,6 +126,9 @@ def test_an_outage_is_said_once_in_words_keeps_the_figures_and_the_note(outage_s
         assert "Something went wrong" not in overview_text
         assert overview.locator(".js-plotly-plot").count() > 0
         overview.screenshot(path=str(TEST_OUTPUT / "outage-overview-1400.png"), full_page=True)
+        overview.set_viewport_size({"width": 390, "height": 844})
+        wait_until_settled(overview)
+        overview.screenshot(path=str(TEST_OUTPUT / "outage-overview-390.png"), full_page=True)
         overview.close()
 
         time.sleep(max(0.0, 30 - (time.monotonic() - down_at)))  # thirty seconds down

@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 import duckdb
 import streamlit as st
 
-from data.db import is_unreachable
+from data.db import describe, is_unreachable
 from data.version import data_version, store_identity
 
 T = TypeVar("T")
@@ -43,7 +43,8 @@ AS_AT_KEY = "dashboard_as_at"  # where ui/as_at.py keeps the as-at date the dash
 
 
 _this_run = threading.local()  # Streamlit runs each session's script on its own thread
-# The last data key this process read, and when: what cached figures are served under while the store is away.
+# Per store, the last data key this process read, and when: cached figures are served under it while the store
+# is away.
 _last_read: dict[str, tuple[tuple, datetime]] = {}
 
 
@@ -113,14 +114,14 @@ def data_key(conn) -> tuple:
         store = store_identity(conn)
         key = store, _read_once(("data version", store), lambda: data_version(conn))
     except duckdb.Error as error:
-        if not is_unreachable(error) or "key" not in _last_read:
+        if not is_unreachable(error) or describe() not in _last_read:
             raise
-        key, read_at = _last_read["key"]
+        key, read_at = _last_read[describe()]
         readings = getattr(_this_run, "readings", None)
         if readings is not None:
             readings["stale since"] = read_at
         return key
-    _last_read["key"] = key, datetime.now()
+    _last_read[describe()] = key, datetime.now()
     return key
 
 
