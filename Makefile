@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 export FINANCE_DB ?= $(CURDIR)/data/finance.duckdb
 
-.PHONY: run test lint format chromium postgresql db bench soak clean
+.PHONY: run test lint format chromium postgresql nginx db bench soak ops-test clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -36,6 +36,16 @@ postgresql:
 		echo "PostgreSQL is missing: run 'sudo apt-get install -y postgresql' for the shared-store tests."; \
 	fi
 
+# Debian's nginx, for `make ops-test` (docs/operations.md: nginx in front of the replicas).
+nginx:
+	@if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's nginx (the runbook check)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	else \
+		echo "nginx is missing: run 'sudo apt-get install -y nginx' for make ops-test."; exit 1; \
+	fi
+
 db: $(VENV)/.runtime
 	$(PY) -m data build --if-absent
 
@@ -63,6 +73,11 @@ soak: $(VENV)/.dev chromium
 
 bench: $(VENV)/.dev chromium postgresql
 	$(PY) -m bench
+
+# docs/operations.md followed on this machine: PostgreSQL with TLS, two replicas, nginx, a 15 MB upload, a
+# 30-second PostgreSQL outage while a browser sends a note, a backup and a restore (ops/runbook_check.sh).
+ops-test: $(VENV)/.dev chromium postgresql nginx
+	PATH="$$PATH:/usr/sbin" ops/runbook_check.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-output

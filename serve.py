@@ -3,17 +3,23 @@ page load (ui/page_shell.py).
 
 `make run` starts it with `streamlit run serve.py`, which finds `app` below and takes every `--server.*` option
 and .streamlit/config.toml as usual. `streamlit run app.py` still works, with each first chart about 0.3 s later
-and the styles mounted after each page's elements.
+and the styles mounted after each page's elements (and without `/readyz`, the readiness check in ui/readiness.py).
 """
 
 import streamlit as st
 from starlette.middleware import Middleware
+from starlette.routing import Route
 
 from data.redact import scrub_output
 from ui import server_gate
 from ui.page_shell import PageShell
+from ui.readiness import readyz
 
 scrub_output()  # every line the server prints or logs, from here on (data/redact.py)
 
 server_gate.install()  # control messages from sessions not past the sign-in gate are ignored
-app = st.App("app.py", middleware=[Middleware(server_gate.ServerGate), Middleware(PageShell)])
+app = st.App(
+    "app.py",
+    middleware=[Middleware(server_gate.ServerGate), Middleware(PageShell)],
+    routes=[Route("/readyz", readyz, methods=["GET", "HEAD"])],
+)

@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,9 +61,24 @@ class ThrowawayPostgres:
         self.run("createdb", *args, name)
         return self.conninfo(name)
 
+    @property
+    def options(self) -> str:
+        # fsync off: a test cluster never needs to survive a power cut, and it keeps commits fast.
+        return f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+
+    def pause(self) -> None:
+        """Stop the server, keeping its data: an outage, for tests of what the app does meanwhile."""
+        self.run("pg_ctl", "-D", str(self.root / "data"), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        """Start the server again after `pause`, on the same port and data."""
+        self.run("pg_ctl", "-D", str(self.root / "data"), "-l", str(self.root / "server.log"), "-o", self.options,
+                 "-w", "start")  # fmt: skip
+
     def stop(self) -> None:
         try:
-            self.run("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop")
+            with suppress(subprocess.CalledProcessError):  # already stopped: a test's outage (`pause`) failed midway
+                self.run("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 
@@ -74,9 +90,7 @@ def start(bin_dir: Path) -> ThrowawayPostgres:
     server = ThrowawayPostgres(bin_dir, root, _free_port())
     try:
         server.run("initdb", "-D", str(root / "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale")
-        # fsync off: a test cluster never needs to survive a power cut, and it keeps commits fast.
-        options = f"-p {server.port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-        server.run("pg_ctl", "-D", str(root / "data"), "-l", str(root / "server.log"), "-o", options, "-w", "start")
+        server.resume()
     except BaseException:
         shutil.rmtree(root, ignore_errors=True)
         raise

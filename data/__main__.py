@@ -89,8 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             if args.if_absent and data_db.exists(db):
-                # A shared store is new with this version, so it is always built to the current schema.
-                changed = build_module.upgrade(db) if isinstance(db, Path) else []
+                changed = build_module.upgrade(db)
                 print(f"{db} exists; not rebuilding" + (f" (upgraded: {'; '.join(changed)})" if changed else ""))
                 return 0
             summary = build_module.build(db, force=args.force, sample_rows=args.sample_rows, actor=local_actor())
@@ -121,14 +120,20 @@ def _write_failed(error: BaseException, db: data_db.Store) -> int:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    from data.migrate import migrate
+    from data.migrate import StoreInUse, migrate
 
     file = args.db or data_db.database_path()
     try:
         shared = data_db.shared_store()
         source, target = (file, shared) if args.direction == "to-shared" else (shared, file)
         summary = migrate(source, target, force=args.force)
-    except (StoreMisconfigured, build_module.RebuildRefused, data_db.DatabaseMissing, DatabaseBusy) as error:
+    except (
+        StoreMisconfigured,
+        build_module.RebuildRefused,
+        data_db.DatabaseMissing,
+        DatabaseBusy,
+        StoreInUse,
+    ) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except ValueError as error:
@@ -164,11 +169,13 @@ def _expire_snapshots(args: argparse.Namespace) -> int:
         return _write_failed(error, store)
     if summary.dry_run:
         print(
-            f"dry run: would expire {summary.expired} snapshot(s) of {store}, keeping {summary.kept}; nothing changed"
+            f"dry run: would expire {summary.expired} snapshot(s) of {store}, keeping {summary.kept}, and delete "
+            f"{summary.orphans} orphaned file(s) left by failed or killed writes; nothing changed"
         )
     else:
         print(
-            f"expired {summary.expired} snapshot(s) of {store} and deleted {summary.files_deleted} data file(s); "
+            f"expired {summary.expired} snapshot(s) of {store} and deleted {summary.files_deleted} data file(s) "
+            f"and {summary.orphans} orphaned file(s) left by failed or killed writes; "
             f"{summary.kept} snapshot(s) kept, the oldest from {summary.oldest_kept}"
         )
     return 0

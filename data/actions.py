@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 import duckdb
@@ -27,6 +27,9 @@ LATEST_DUE_DATE = date(2035, 12, 31)
 MAX_ATTEMPTS = 12
 FIRST_BACKOFF_SECONDS = 0.005
 MAX_BACKOFF_SECONDS = 0.5
+# The same person's identical update on the same recommendation within this time is taken as the same
+# update entered again (their replica died before it said "Recorded", or the form was sent twice), not stored.
+RESUBMISSION_WINDOW = timedelta(hours=1)
 
 
 class UpdateInvalid(ValueError):
@@ -39,6 +42,33 @@ class UpdateInvalid(ValueError):
 
 class WriteConflict(RuntimeError):
     """Other writers kept conflicting for every attempt; nothing was recorded."""
+
+
+class AlreadyRecorded(Exception):
+    """This update was recorded before (the same form submission, or the same person's identical update within
+    RESUBMISSION_WINDOW); it was not stored again."""
+
+    def __init__(self, update_id: int, updated_at: datetime) -> None:
+        self.update_id = update_id
+        self.updated_at = updated_at
+        super().__init__(
+            f"This update was already recorded at {updated_at:%H:%M on %-d %B %Y} (update {update_id}), "
+            "so it was not stored twice."
+        )
+
+
+# The update already held that this one repeats: the same submission, or the same person's identical update.
+_EARLIER_COPY = """
+    SELECT update_id, updated_at FROM action_updates
+    WHERE submission_id = $submission_id
+       OR (rec_no = $rec_no AND updated_by = $updated_by AND updated_at >= $since
+           AND status = $status AND percent_complete IS NOT DISTINCT FROM $percent_complete
+           AND revised_due_date IS NOT DISTINCT FROM $revised_due_date AND note IS NOT DISTINCT FROM $note
+           AND evidence_url IS NOT DISTINCT FROM $evidence_url)
+    ORDER BY update_id LIMIT 1
+"""
+_COMPARED = ("submission_id", "rec_no", "updated_by", "status", "percent_complete", "revised_due_date", "note",
+             "evidence_url")  # fmt: skip
 
 
 def _clean_text(value: str | None) -> str | None:
@@ -112,12 +142,15 @@ def record_update(
     note: str | None,
     evidence_url: str | None,
     now: datetime | None = None,
+    submission_id: str | None = None,
 ) -> int:
     """Append one progress update as `actor` (who must be an editor); return its update_id.
 
-    Raises PermissionDenied if the actor may not record progress, UpdateInvalid (a ValueError)
-    with field-level messages if the update is not valid, WriteConflict if other writers kept
-    conflicting. In each of those cases nothing is written.
+    `submission_id` names the form submission (a page keeps one per filled-in form until it is recorded), so
+    sending it again records nothing. Raises PermissionDenied if the actor may not record progress,
+    UpdateInvalid (a ValueError) with field-level messages if the update is not valid, AlreadyRecorded if
+    it repeats one already held (see RESUBMISSION_WINDOW), WriteConflict if other writers kept conflicting.
+    In each of those cases nothing is written.
     """
     require(actor, "editor", f"record progress on recommendation {rec_no}")
     params = {
@@ -129,6 +162,7 @@ def record_update(
         "evidence_url": _clean_text(evidence_url),
         "updated_by": actor.identity,
         "updated_at": now or datetime.now(),
+        "submission_id": submission_id,
     }
     delay = FIRST_BACKOFF_SECONDS
     for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -151,13 +185,18 @@ def record_update(
                     )
                     if errors:
                         raise UpdateInvalid(errors)
+                    repeat = {name: params[name] for name in _COMPARED}
+                    repeat["since"] = params["updated_at"] - RESUBMISSION_WINDOW
+                    earlier = conn.execute(_EARLIER_COPY, repeat).fetchone()
+                    if earlier is not None:
+                        raise AlreadyRecorded(*earlier)
                     params["update_id"] = db.next_id(conn, "update_id")
                     conn.execute(
                         """
                         INSERT INTO action_updates (update_id, rec_no, status, percent_complete, revised_due_date, note,
-                                                    evidence_url, updated_by, updated_at)
+                                                    evidence_url, updated_by, updated_at, submission_id)
                         VALUES ($update_id, $rec_no, $status, $percent_complete, $revised_due_date, $note,
-                                $evidence_url, $updated_by, $updated_at)
+                                $evidence_url, $updated_by, $updated_at, $submission_id)
                         """,
                         params,
                     )

@@ -166,21 +166,29 @@ def _create(conn: duckdb.DuckDBPyConnection, built_by: str) -> None:
         db.enforce_schema_rules(conn, table)
 
 
-def upgrade(path: Path) -> list[str]:
-    """Bring a database built before the measures catalogue and loaded sources up to the current schema.
+def upgrade(path: Store) -> list[str]:
+    """Bring a database built before the measures catalogue, loaded sources or submission ids up to the current
+    schema (the shared store, which came later, only ever lacks the submission ids).
 
     Additive only (new table, new nullable columns, relaxed NOT NULLs); recorded work is untouched.
     Returns what was changed, empty if nothing was needed.
     """
     changed = []
     with connect(path) as conn:
-        tables = {row[0] for row in conn.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        tables = {
+            row[0]
+            for row in conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database()"
+            ).fetchall()
+        }
 
         def columns(table: str) -> set[str]:
             return {
                 row[0]
                 for row in conn.execute(
-                    "SELECT column_name FROM information_schema.columns WHERE table_name = $t", {"t": table}
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_name = $t AND table_catalog = current_database()",
+                    {"t": table},
                 ).fetchall()
             }
 
@@ -212,6 +220,10 @@ def upgrade(path: Path) -> list[str]:
                 {"path": str(DATA_DIR / "measures.csv")},
             )
             changed.append("measures: catalogue added")
+        if "submission_id" not in columns("action_updates"):
+            # Without UNIQUE (ALTER cannot add it): data.actions.record_update checks inside its transaction.
+            conn.execute("ALTER TABLE action_updates ADD COLUMN submission_id VARCHAR")
+            changed.append("action_updates: submission_id added")
     return changed
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import socket
 import sys
 import threading
 import time
@@ -40,6 +41,7 @@ from data.redact import scrubbed
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_DIR / "data" / "finance.duckdb"
 LOCK_WAIT_SECONDS = 30.0
+PROCESS_PREFIX = "finance-dashboard/"  # every process's application_name on the catalog database
 LAKE = "finance_lake"  # the name the shared store is attached as (written out in the statements below)
 # The statement drawing each id: from the file's own sequence, or (text sent to PostgreSQL) the catalog's.
 _NEXT_ID_EMBEDDED = {"load_id": "SELECT nextval('load_id_seq')", "update_id": "SELECT nextval('update_id_seq')"}
@@ -95,6 +97,12 @@ _shared_lock = threading.Lock()
 _lake_write_lock = threading.Lock()
 # id() of each cursor `connect` has handed out and not yet closed → whether it is on the shared store.
 _cursor_kinds: dict[int, bool] = {}
+
+
+def process_name() -> str:
+    """How this process names itself to the shared store's PostgreSQL (its `application_name`), so a command
+    that must be the only one writing (`migrate` into the shared store) can see the others."""
+    return f"{PROCESS_PREFIX}{os.getpid()}@{socket.gethostname()}"[:63]  # PostgreSQL keeps 63 characters
 
 
 def database_path() -> Path:
@@ -206,6 +214,13 @@ _SET_FLOOR_EMBEDDED = {
 }
 
 
+def _named(catalog: str) -> str:
+    """The catalog's libpq connection string (key=value words or a URI) with this process's name added."""
+    if catalog.startswith(("postgres://", "postgresql://")):
+        return f"{catalog}{'&' if '?' in catalog else '?'}application_name={process_name()}"
+    return f"{catalog} application_name={process_name()}"
+
+
 def _open_lake(store: LakeStore) -> duckdb.DuckDBPyConnection:
     # Extensions install from the wheels into the virtualenv, never from the network.
     extension_dir = Path(sys.prefix) / "duckdb_extensions"
@@ -234,7 +249,7 @@ def _open_lake(store: LakeStore) -> duckdb.DuckDBPyConnection:
         # ATTACH takes no parameters (nor variables); a secret does, and ATTACH reads the lake's from it.
         conn.execute(
             "CREATE SECRET finance_lake_secret (TYPE ducklake, METADATA_PATH $catalog, DATA_PATH $data_path)",
-            {"catalog": "postgres:" + store.catalog, "data_path": store.data_path},
+            {"catalog": "postgres:" + _named(store.catalog), "data_path": store.data_path},
         )
         conn.execute("ATTACH 'ducklake:finance_lake_secret' AS finance_lake")
         conn.execute("CALL postgres_execute('__ducklake_metadata_finance_lake', $sql)", {"sql": _CATALOG_SETUP})
@@ -435,7 +450,16 @@ _NEWER = (
     'store). Nothing in it was lost or changed: README "Moving a database file from DuckDB 2.0" says how to '
     "carry it over, or `python -m data build --force` rebuilds it from the CSVs if it holds nothing recorded."
 )
+UNREACHABLE = (
+    "The shared store cannot be reached just now. Nothing saved has been lost; it recovers by itself when the "
+    "store is back."
+)
+# What libpq says when PostgreSQL is down, restarting or cut off.
+_OUTAGE = ("unable to connect to postgres", "connection refused", "could not connect to server", "connection to server",
+           "server closed the connection", "no connection to the server", "could not receive data from server",
+           "could not send data to server", "terminating connection due to administrator command")  # fmt: skip
 _CAUSES = (
+    (_OUTAGE, UNREACHABLE),
     (("created with an newer version of duckdb", "created with a newer version of duckdb"), _NEWER),
     (("no space left", "disk full", "disk is full"), _DISK_FULL),
     (("read-only", "read only", "permission denied", "operation not permitted"), _READ_ONLY),
@@ -443,6 +467,11 @@ _CAUSES = (
 )
 _ERRNOS = {errno.ENOSPC: _DISK_FULL, errno.EDQUOT: _DISK_FULL, errno.EROFS: _READ_ONLY, errno.EACCES: _READ_ONLY,
            errno.EPERM: _READ_ONLY}  # fmt: skip
+
+
+def is_unreachable(error: BaseException) -> bool:
+    """Whether the shared store's catalog (PostgreSQL) could not be reached: an outage, not a fault in the data."""
+    return failure_cause(error) == UNREACHABLE
 
 
 def failure_cause(error: BaseException) -> str | None:

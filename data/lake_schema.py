@@ -93,7 +93,10 @@ RULES = {
                    (status IN ('not_started', 'in_progress', 'complete', 'ongoing', 'blocked')), true))
                    AS "check: status",
                count(*) FILTER (WHERE NOT coalesce((percent_complete BETWEEN 0 AND 100), true))
-                   AS "check: percent_complete"
+                   AS "check: percent_complete",
+               (SELECT count(*) FROM (
+                    SELECT submission_id FROM action_updates WHERE submission_id IS NOT NULL
+                    GROUP BY submission_id HAVING count(*) > 1)) AS "key: submission_id"
         FROM action_updates
     """,
     "monitoring": """

@@ -19,6 +19,16 @@ from data.build import SCHEMA_SQL, recorded_work, refusal, replace_lake
 from data.db import LakeStore, Store, connect
 
 _WORDING = {"would_delete": "copying over it", "command": "migrate"}
+# Text for PostgreSQL (postgres_query takes no parameters): the dashboard processes attached to this catalog.
+# Each names itself (`data.db.process_name`) and keeps its connection for as long as it runs.
+_ATTACHED_PROCESSES = (
+    "SELECT application_name FROM pg_stat_activity "
+    "WHERE datname = current_database() AND application_name LIKE 'finance-dashboard/%'"
+)
+
+
+class StoreInUse(RuntimeError):
+    """Other dashboard processes are attached to the shared store: what they write during a copy would be lost."""
 
 
 @dataclass(frozen=True)
@@ -61,8 +71,28 @@ def migrate(source: Store, target: Store, *, force: bool = False) -> MigrateSumm
     return MigrateSummary(source, target, rows)
 
 
+def other_processes(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """The other dashboard processes (replicas, loads from the command line) attached to this shared store."""
+    rows = conn.execute(
+        "SELECT * FROM postgres_query('__ducklake_metadata_finance_lake', $sql)", {"sql": _ATTACHED_PROCESSES}
+    ).fetchall()
+    return sorted({name for (name,) in rows} - {db.process_name()})
+
+
+def refuse_while_in_use(conn: duckdb.DuckDBPyConnection, target: LakeStore) -> None:
+    """Refuse (StoreInUse) while another process could write to `target`: its writes would vanish under the copy."""
+    others = other_processes(conn)
+    if others:
+        raise StoreInUse(
+            f"{len(others)} other dashboard process(es) are attached to {target} ({', '.join(others)}). Stop every "
+            "replica and every other command using the shared store, then migrate again: an update recorded "
+            "during the copy would be lost. Nothing was changed."
+        )
+
+
 def _into_lake(src: duckdb.DuckDBPyConnection, target: LakeStore, force: bool) -> dict[str, int]:
     with connect(target) as conn:
+        refuse_while_in_use(conn, target)
         # The catalog's sequences first (they live outside the lake's transaction): a copy that then fails
         # leaves only a gap in the ids, never an id handed out twice.
         for name, highest in _highest(src).items():
@@ -70,7 +100,9 @@ def _into_lake(src: duckdb.DuckDBPyConnection, target: LakeStore, force: bool) -
 
     def fill(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
         conn.execute(lake_schema.lake_schema_sql())  # drops and recreates every table and view
-        return _copy_rows(src, conn)
+        rows = _copy_rows(src, conn)
+        refuse_while_in_use(conn, target)  # again just before the commit: a replica may have started meanwhile
+        return rows
 
     return replace_lake(target, fill, force=force, **_WORDING)
 

@@ -91,7 +91,9 @@ CREATE TABLE action_updates (
     note             VARCHAR,
     evidence_url     VARCHAR,
     updated_by       VARCHAR NOT NULL,
-    updated_at       TIMESTAMP NOT NULL
+    updated_at       TIMESTAMP NOT NULL,
+    -- The form submission it came from (data.actions.record_update): a resubmission is not stored twice.
+    submission_id    VARCHAR UNIQUE
 );
 
 -- Period-close snapshots: per fiscal year, period (P1 = April ... P12 = March) and cost centre, the

@@ -100,7 +100,8 @@ CREATE TABLE action_updates (
     note             VARCHAR,
     evidence_url     VARCHAR,
     updated_by       VARCHAR NOT NULL,
-    updated_at       TIMESTAMP NOT NULL
+    updated_at       TIMESTAMP NOT NULL,
+    submission_id    VARCHAR
 );
 
 CREATE TABLE monitoring (

@@ -15,7 +15,7 @@ import streamlit as st
 from charts import actions as action_charts
 from data import vocab
 from data.access import ROLE_RANK, PermissionDenied
-from data.actions import NOTE_MAX_CHARS, URL_MAX_CHARS, UpdateInvalid, WriteConflict
+from data.actions import NOTE_MAX_CHARS, URL_MAX_CHARS, AlreadyRecorded, UpdateInvalid, WriteConflict
 from exports.committee import ReportMeta, html_document, pdf_available, pdf_bytes, xlsx_bytes
 from metrics import actions
 from metrics.report import committee_report, report_summary
@@ -31,6 +31,7 @@ from ui.action_plan import (
     tracker_columns,
     tracker_table,
 )
+from ui.cache import cached
 from ui.chart_panel import show_chart
 from ui.common import database, failure_message, report_error
 from ui.filters import directorate_notice
@@ -259,15 +260,16 @@ def show_detail(rec_no: int, today: date) -> None:
     if st.button("All recommendations", icon=":material/arrow_back:", key="back_to_tracker"):
         open_recommendation(None)
         st.rerun()
+    # Cached, so the form (and what was typed in it) is still drawn while the shared store is away.
     with database() as conn:
-        found = actions.tracker_state(conn, as_at=today, rec_no=rec_no)
+        found = cached(conn, actions.tracker_state, as_at=today, rec_no=rec_no)
         if found.empty:
             st.title(vocab.ACTION_PLAN.title)
             st.error(f"There is no recommendation {rec_no}; the action plan numbers them 1 to 48.")
             return
         row = found.iloc[0]
-        updates = actions.history(conn, rec_no)
-        referred_by = actions.referred_by(conn, rec_no)
+        updates = cached(conn, actions.history, rec_no)
+        referred_by = cached(conn, actions.referred_by, rec_no)
     st.title(f"Recommendation {rec_no}")
     st.caption(f"{plain(row['theme'])} · Appendix {plain(row['source_appendix'])} of the Cabinet report")
     chosen = as_at_control.current()
@@ -382,6 +384,7 @@ def show_form(rec_no: int, row: pd.Series) -> None:
     st.caption(f"Recorded as {plain(actor.identity)}, with today's date and time. Earlier updates are kept.")
     if not submitted:
         return
+    flash = None
     try:
         update_id = record_when_free(
             actor,
@@ -392,6 +395,8 @@ def show_form(rec_no: int, row: pd.Series) -> None:
             note=note,
             evidence_url=evidence,
         )
+    except AlreadyRecorded as earlier:
+        flash = str(earlier)  # sent again after an outage or a double click: the form is done with
     except UpdateInvalid as invalid:
         st.error("Nothing was recorded. Please correct:")
         for field, message in invalid.errors.items():
@@ -408,7 +413,9 @@ def show_form(rec_no: int, row: pd.Series) -> None:
         return
     for key in ("update_note", "update_evidence", "update_revised"):
         st.session_state.pop(key, None)
-    st.session_state[FLASH_KEY] = f"Recorded update {update_id}: {vocab.STATUS_LABELS[status]}, {int(percent)}%."
+    st.session_state[FLASH_KEY] = (
+        flash or f"Recorded update {update_id}: {vocab.STATUS_LABELS[status]}, {int(percent)}%."
+    )
     st.rerun()
 
 

@@ -47,6 +47,16 @@ def db_path(built_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[postgres.ThrowawayPostgres]:
     """A throwaway PostgreSQL cluster for the whole session, stopped and deleted at the end."""
+    yield from _throwaway_postgres()
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[postgres.ThrowawayPostgres]:
+    """A PostgreSQL cluster for one test, which it may stop and start (an outage): no other test uses it."""
+    yield from _throwaway_postgres()
+
+
+def _throwaway_postgres() -> Iterator[postgres.ThrowawayPostgres]:
     bin_dir = postgres.postgres_bin()
     if bin_dir is None:
         message = "PostgreSQL is not installed: `make test` installs Debian's postgresql (as root)"

@@ -204,3 +204,37 @@ def test_filters_survive_a_visit_to_a_recommendation(app_test):
     at.button(key="back_to_tracker").click().run()
     assert not at.exception and at.title[0].value == "Action plan"
     assert set(table(at)["Rec"]) == shown
+
+
+def test_a_form_sent_again_after_its_answer_was_lost_is_recorded_once(app_test, db_path, monkeypatch):
+    """Issue 24, finding 17: the update was committed but the answer never came (the store or the replica went
+    away); the entries stay in the form, and sending it again is recognised by the form's submission id."""
+    import data.actions
+    import ui.action_plan
+
+    def committed_then_the_connection_dropped(*args, **kwargs):
+        data.actions.record_update(*args, **kwargs)
+        raise duckdb.IOException("IO Error: could not receive data from server: Connection reset by peer")
+
+    before = count_updates(db_path)
+    at = open_page(app_test, rec=9)
+    at.selectbox(key="update_status").set_value("blocked")
+    at.number_input(key="update_percent").set_value(35)
+    at.text_area(key="update_note").input("Waiting on the ledger migration")
+    monkeypatch.setattr(ui.action_plan, "record_update", committed_then_the_connection_dropped)
+    at.button(key=SUBMIT).click().run()
+    assert "Nothing was recorded; your entries are still in the form" in at.error[0].value
+    assert at.text_area(key="update_note").value == "Waiting on the ledger migration"
+    assert count_updates(db_path) == before + 1
+
+    monkeypatch.setattr(ui.action_plan, "record_update", data.actions.record_update)
+    # A word changed before sending it again: still the same submission (its key), so stored once.
+    at.text_area(key="update_note").input("Waiting on the ledger migration.")
+    at.button(key=SUBMIT).click().run()
+    assert not at.exception and not at.error
+    assert count_updates(db_path) == before + 1
+    assert "already recorded" in at.success[0].value and "not stored twice" in at.success[0].value
+    # The next form is a new submission.
+    at.text_area(key="update_note").input("Waiting on the ledger migration.")
+    at.button(key=SUBMIT).click().run()
+    assert count_updates(db_path) == before + 2

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from data import actions as write
+from data import db
 from data.access import Actor, PermissionDenied
 from data.actions import UpdateInvalid, WriteConflict, record_update
 from data.build import SCHEMA_SQL
@@ -253,3 +254,73 @@ def test_validate_checks_every_rule_schema_sql_puts_on_action_updates():
     status_rule = next(rule for rule in rules if rule.startswith("(status IN ("))
     assert set(re.findall(r"'(\w+)'", status_rule)) == set(STATUS_KEYS)
     assert rules == {status_rule, "(percent_complete BETWEEN 0 AND 100)"}
+
+
+def count_rows(write_conn) -> int:
+    return write_conn.execute("SELECT count(*) FROM action_updates").fetchone()[0]
+
+
+def test_the_same_form_submission_sent_again_is_stored_once(write_conn):
+    """Issue 24, finding 17: a form sent again (its first commit's answer lost) is recognised by its key."""
+    first = record_update(write_conn, EDITOR, 9, submission_id="form-1", **VALID)
+    before = count_rows(write_conn)
+    # Even with the text edited since, the same submission is the same update: nothing more is stored.
+    with pytest.raises(write.AlreadyRecorded) as again:
+        record_update(write_conn, EDITOR, 9, submission_id="form-1", **{**VALID, "note": "edited"})
+    assert again.value.update_id == first and "not stored twice" in str(again.value)
+    assert count_rows(write_conn) == before
+    assert record_update(write_conn, EDITOR, 9, submission_id="form-2", **{**VALID, "note": "edited"}) > first
+
+
+def test_the_same_persons_identical_update_entered_again_within_the_hour_is_not_stored_twice(write_conn):
+    """Finding 17 as it happened: the replica died after the commit, before "Recorded update"; the person,
+    now on another replica with a fresh form (a new submission id), enters the same update again."""
+    at = datetime(2026, 11, 29, 10, 15)
+    first = record_update(write_conn, EDITOR, 9, now=at, submission_id="lost-with-the-replica", **VALID)
+    before = count_rows(write_conn)
+    with pytest.raises(write.AlreadyRecorded) as again:
+        record_update(write_conn, EDITOR, 9, now=at.replace(minute=20), submission_id="new-form", **VALID)
+    assert again.value.update_id == first
+    assert count_rows(write_conn) == before
+    # Not a repeat: another note, another person, another recommendation, or an hour later.
+    record_update(write_conn, EDITOR, 9, now=at.replace(minute=21), **{**VALID, "note": "Paper sent"})
+    record_update(write_conn, Actor("john@example.org", "editor"), 9, now=at.replace(minute=22), **VALID)
+    record_update(write_conn, EDITOR, 10, now=at.replace(minute=23), **VALID)
+    record_update(write_conn, EDITOR, 9, now=at.replace(hour=11, minute=16), **VALID)
+    assert count_rows(write_conn) == before + 4
+
+
+def test_a_submission_id_is_unique_in_the_table(store):
+    """The key holds below the write function too: the file's UNIQUE constraint, the shared store's rule check."""
+    with connect(store) as conn:
+        record_update(conn, EDITOR, 9, submission_id="form-1", **VALID)
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            with pytest.raises(duckdb.ConstraintException, match=r"submission_id|Duplicate key"):
+                conn.execute(
+                    "INSERT INTO action_updates (update_id, rec_no, status, updated_by, updated_at, submission_id) "
+                    "VALUES (999999, 9, 'in_progress', 'x', now(), 'form-1')"
+                )
+                db.enforce_schema_rules(conn, "action_updates")
+        finally:
+            conn.execute("ROLLBACK")
+
+
+def test_a_store_built_before_submission_ids_is_upgraded_by_make_run(store, monkeypatch, capsys):
+    """`make run` runs `build --if-absent`, which adds the column to a file or a shared store built without it."""
+    from data.__main__ import main as data_cli
+
+    with connect(store) as conn:
+        if isinstance(store, Path):  # the file's column has a UNIQUE constraint, which cannot be dropped
+            conn.execute("CREATE TEMP TABLE old_rows AS SELECT * EXCLUDE (submission_id) FROM action_updates")
+            conn.execute("DROP TABLE action_updates")
+            conn.execute("CREATE TABLE action_updates AS SELECT * FROM old_rows")
+            monkeypatch.setenv("FINANCE_DB", str(store))
+        else:
+            conn.execute("ALTER TABLE action_updates DROP COLUMN submission_id")
+    assert data_cli(["build", "--if-absent"]) == 0
+    assert "upgraded: action_updates: submission_id added" in capsys.readouterr().out
+    with connect(store) as conn:
+        record_update(conn, EDITOR, 9, submission_id="form-1", **VALID)
+        with pytest.raises(write.AlreadyRecorded):
+            record_update(conn, EDITOR, 9, submission_id="form-1", **VALID)

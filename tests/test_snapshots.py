@@ -74,3 +74,51 @@ def test_a_forced_rebuild_can_be_read_back_until_its_snapshots_expire(private_la
     assert table_checksums(private_lake) == current  # the data as it stands is untouched
     with connect(private_lake, read_only=True) as conn, pytest.raises(duckdb.Error, match=r"(?i)snapshot"):
         conn.execute(back_in_time, {"v": version_with_update}).fetchone()
+
+
+KILLED_MID_WRITE = """
+import sys
+from data.db import connect
+with connect() as conn:
+    conn.execute("BEGIN TRANSACTION")
+    conn.execute("INSERT INTO monitoring SELECT * FROM monitoring")  # written to a data file before the commit
+    print("written", flush=True)
+    sys.stdin.read()  # killed here, before COMMIT
+"""
+
+
+def test_files_left_by_a_killed_write_are_deleted_by_expire_snapshots_once_a_day_old(private_lake, capsys):
+    """Issue 24, finding 16: killed and failed writes left orphaned Parquet files that nothing removed."""
+    import signal
+    import subprocess
+    import sys
+
+    from data.db import PROJECT_DIR
+
+    before = data_files(private_lake)
+    current = table_checksums(private_lake)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", KILLED_MID_WRITE], cwd=PROJECT_DIR, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert writer.stdout.readline().strip() == "written"
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.communicate()
+    orphaned = data_files(private_lake) - before
+    assert orphaned, "the killed write left its data file behind"
+
+    # Today the file may still be a write in progress: kept, and the dry run says so.
+    assert cli(["expire-snapshots", "--older-than-days", "30", "--dry-run"]) == 0
+    assert "delete 0 orphaned file(s)" in capsys.readouterr().out
+    assert cli(["expire-snapshots", "--older-than-days", "30"]) == 0
+    assert "and 0 orphaned file(s) left by failed or killed writes" in capsys.readouterr().out
+    assert orphaned <= data_files(private_lake)
+
+    # Two days on it is an orphan: deleted, and nothing the store holds goes with it.
+    summary = expire_snapshots(private_lake, 30, now=datetime.now(UTC) + timedelta(days=2))
+    assert summary.orphans == len(orphaned)
+    assert not orphaned & data_files(private_lake)
+    assert before <= data_files(private_lake)
+    assert table_checksums(private_lake) == current

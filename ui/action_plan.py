@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pandas as pd
 import streamlit as st
 
 from data.access import Actor
-from data.actions import record_update
+from data.actions import AlreadyRecorded, record_update
 from metrics import actions
 from ui.common import database
 
+SUBMISSION_KEY = "update_submission_id"  # the filled-in form's submission id, until it is recorded
 RAG_BADGE_COLOUR = {actions.RED: "red", actions.AMBER: "orange", actions.GREEN: "green", actions.NO_TIMELINE: "gray"}
 FIELD_LABELS = {
     "rec_no": "Recommendation",
@@ -85,6 +88,16 @@ def history_columns() -> dict:
 
 
 def record_when_free(actor: Actor, rec_no: int, **fields) -> int:
-    """Record an update; data.db.connect waits while another process or connection holds the file."""
-    with database(read_only=False) as conn:
-        return record_update(conn, actor, rec_no, **fields)
+    """Record an update; data.db.connect waits while another process or connection holds the file.
+
+    The form keeps one submission id until its update is recorded: sent again after a failure whose outcome
+    was unknown (the store went away during the commit), it is recorded once (AlreadyRecorded)."""
+    submission_id = st.session_state.setdefault(SUBMISSION_KEY, uuid.uuid4().hex)
+    try:
+        with database(read_only=False) as conn:
+            update_id = record_update(conn, actor, rec_no, submission_id=submission_id, **fields)
+    except AlreadyRecorded:
+        st.session_state.pop(SUBMISSION_KEY, None)
+        raise
+    st.session_state.pop(SUBMISSION_KEY, None)
+    return update_id

@@ -13,6 +13,10 @@
 
 `st.cache_data` hands each caller its own copy, so no session can change another's chart.
 
+While the shared store cannot be reached (`StoreAway` stands in for the connection), figures already cached
+are served under the last data version this process read, and the page says they may not be current
+(`stale_since`); anything not cached fails with the outage, which the page shows once, in words.
+
 Within a script run (`run_scope`, entered by `ui.common.held_database`) the data version and the role are
 read once, not once per figure: a page asks for 10-20 figures, and each reading costs a query. A write in
 the run (`ui.common.database(read_only=False)`) forgets them, so what the run draws after it is read fresh.
@@ -23,11 +27,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
+import duckdb
 import streamlit as st
 
+from data.db import describe, is_unreachable
 from data.version import data_version, store_identity
 
 T = TypeVar("T")
@@ -37,6 +43,19 @@ AS_AT_KEY = "dashboard_as_at"  # where ui/as_at.py keeps the as-at date the dash
 
 
 _this_run = threading.local()  # Streamlit runs each session's script on its own thread
+# Per store, the last data key this process read, and when: cached figures are served under it while the store
+# is away.
+_last_read: dict[str, tuple[tuple, datetime]] = {}
+
+
+class StoreAway:
+    """Stands in for a connection while the shared store cannot be reached: using it raises the outage."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    def __getattr__(self, name: str) -> Any:
+        raise self.error
 
 
 @contextmanager
@@ -48,11 +67,24 @@ def run_scope() -> Iterator[None]:
     outermost = getattr(_this_run, "readings", None) is None
     if outermost:
         _this_run.readings = {}
+        _this_run.said = set()
     try:
         yield
     finally:
         if outermost:
             _this_run.readings = None
+            _this_run.said = None
+
+
+def first_in_run(notice: str) -> bool:
+    """True the first time a run asks about `notice` (say it), False after (said already). Outside a run, True."""
+    said = getattr(_this_run, "said", None)
+    if said is None:
+        return True
+    if notice in said:
+        return False
+    said.add(notice)
+    return True
 
 
 def forget_readings() -> None:
@@ -72,9 +104,30 @@ def _read_once(name: Any, read: Callable[[], T]) -> T:
 
 
 def data_key(conn) -> tuple:
-    """The store's identity and the data version (a query of a few milliseconds, made once per run)."""
-    store = store_identity(conn)
-    return store, _read_once(("data version", store), lambda: data_version(conn))
+    """The store's identity and the data version (a query of a few milliseconds, made once per run).
+
+    While the store cannot be reached, the last key read instead (figures cached under it are served as they
+    were); with none read yet, the outage is raised."""
+    try:
+        if isinstance(conn, StoreAway):
+            raise conn.error
+        store = store_identity(conn)
+        key = store, _read_once(("data version", store), lambda: data_version(conn))
+    except duckdb.Error as error:
+        if not is_unreachable(error) or describe() not in _last_read:
+            raise
+        key, read_at = _last_read[describe()]
+        readings = getattr(_this_run, "readings", None)
+        if readings is not None:
+            readings["stale since"] = read_at
+        return key
+    _last_read[describe()] = key, datetime.now()
+    return key
+
+
+def stale_since() -> datetime | None:
+    """When the figures this run drew from the cache were last read, if the store could not be reached."""
+    return (getattr(_this_run, "readings", None) or {}).get("stale since")
 
 
 def _role() -> str:

@@ -17,7 +17,7 @@ import streamlit as st
 from data import db as data_db
 from data import vocab
 from ui.as_at import figures_phrase
-from ui.cache import forget_readings, run_scope
+from ui.cache import StoreAway, first_in_run, forget_readings, run_scope, stale_since
 from ui.panel import opened_panel
 from ui.safe import plain, plain_label
 
@@ -26,13 +26,24 @@ log = logging.getLogger("finance_dashboard")
 
 @contextmanager
 def database(read_only: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the database for this page run. Read-only unless the page writes."""
-    try:
-        with data_db.connect(read_only=read_only) as conn:
+    """Open the database for this page run. Read-only unless the page writes.
+
+    While the shared store cannot be reached, a reader gets a stand-in (ui.cache.StoreAway): figures already
+    cached are still shown, said once to be as last read, and anything else shows the outage in words."""
+    with ExitStack() as stack:
+        try:
+            conn = stack.enter_context(data_db.connect(read_only=read_only))
+        except duckdb.Error as error:
+            if not (read_only and data_db.is_unreachable(error)):
+                raise
+            conn = StoreAway(error)
+        try:
             yield conn
-    finally:
-        if not read_only:
-            forget_readings()  # what this run draws next must show the write
+        finally:
+            if not read_only:
+                forget_readings()  # what this run draws next must show the write
+            if stale_since() is not None:
+                show_outage()
 
 
 @contextmanager
@@ -60,13 +71,39 @@ def report_error(error: BaseException) -> str:
 
 
 def failure_message(error: BaseException, outcome: str) -> str:
-    """`outcome` (what did not happen), the cause in words a user can act on when it is known, and a reference."""
+    """`outcome` (what did not happen), the cause in words a user can act on when it is known, and a reference.
+
+    An outage of the shared store is no fault to report: it is said once on the page (`show_outage`), and the
+    message says only what did not happen and when to try again."""
+    if data_db.is_unreachable(error):
+        show_outage()
+        return f"{outcome} Send it again when the store is back."
     cause = data_db.failure_cause(error)
     reference = f"Quote reference {report_error(error)} to the dashboard's administrator, who can find the details "
     return " ".join(part for part in (outcome, cause, reference + "in the server log.") if part)
 
 
+def show_outage() -> None:
+    """Say once per page run that the shared store cannot be reached, and what that means for what is shown."""
+    if not first_in_run("store outage"):
+        return
+    since = stale_since()
+    figures = (
+        f"Figures on this page are as last read at {since:%H:%M} and may not be current."
+        if since
+        else "Parts of this page need the store and will show when it is back."
+    )
+    st.warning(
+        "The shared store cannot be reached just now. Nothing saved has been lost, and what you typed is kept. "
+        f"{figures} The page recovers by itself; try again in a minute.",
+        icon=":material/cloud_off:",
+    )
+
+
 def show_unexpected_error(error: BaseException) -> None:
+    if data_db.is_unreachable(error):
+        show_outage()
+        return
     if isinstance(error, data_db.DatabaseMissing):
         st.error(data_db.failure_cause(error))
         return
