@@ -207,7 +207,29 @@ def upgrade(path: Path) -> list[str]:
                 {"path": str(DATA_DIR / "measures.csv")},
             )
             changed.append("measures: catalogue added")
+        if "returns" not in tables:
+            _add_benchmarking_tables(conn)
+            changed.append("returns and neighbours: tables added, loads may record them")
     return changed
+
+
+def _table_statement(schema: str, table: str) -> str:
+    start = schema.index(f"CREATE TABLE {table} (")
+    return schema[start : schema.index(");", start) + 2]
+
+
+def _add_benchmarking_tables(conn: duckdb.DuckDBPyConnection) -> None:
+    """The RS returns and neighbours tables, and a loads table whose kinds include them (rebuilt: DuckDB
+    cannot change a CHECK in place; its rows are copied over unchanged)."""
+    schema = SCHEMA_SQL.read_text(encoding="utf-8")
+    conn.execute("BEGIN TRANSACTION")
+    for table in ("returns", "returns_replaced", "neighbours", "neighbours_replaced"):
+        conn.execute(_table_statement(schema, table))
+    conn.execute("ALTER TABLE loads RENAME TO loads_before_returns")
+    conn.execute(_table_statement(schema, "loads"))
+    conn.execute("INSERT INTO loads SELECT * FROM loads_before_returns")
+    conn.execute("DROP TABLE loads_before_returns")
+    conn.execute("COMMIT")
 
 
 def build(

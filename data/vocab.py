@@ -63,7 +63,7 @@ UNITS: tuple[str, ...] = ("gbp_m", "pct", "count", "year", "rank")
 BASES: tuple[str, ...] = ("reported", "derived", "interpolated", "sample")
 LOADABLE_BASES: tuple[str, ...] = ("reported", "derived")
 MONITORING_BASES: tuple[str, ...] = ("reported", "sample")
-LOAD_KINDS: tuple[str, ...] = ("monitoring", "figures", "savings")  # what a person may load from a file
+LOAD_KINDS: tuple[str, ...] = ("monitoring", "figures", "savings", "returns", "neighbours")  # loadable files
 ALL_LOAD_KINDS: tuple[str, ...] = ("build", "sample", *LOAD_KINDS)
 
 # --- months and financial years ----------------------------------------------------------------------------

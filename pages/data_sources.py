@@ -26,8 +26,16 @@ KIND_LABELS = {
     "monitoring": "Monitoring lines (period-close extract: annual budget, actual to date, forecast outturn)",
     "savings": "Savings schemes (target, forecast delivery, status)",
     "figures": "Reported figures",
+    "returns": "MHCLG Revenue Outturn Summary (RS) returns, one year's 'data by LA' workbook",
+    "neighbours": "Nearest neighbours (authority_code, neighbour_code, rank)",
 }
-ROW_NOUNS = {"monitoring": "lines", "savings": "schemes", "figures": "figures"}
+ROW_NOUNS = {
+    "monitoring": "lines",
+    "savings": "schemes",
+    "figures": "figures",
+    "returns": "values",
+    "neighbours": "neighbours",
+}
 
 
 # Writes run as widget callbacks: they happen once, before the page reruns, whatever the rerun does.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -587,6 +588,8 @@ def validate_figures(raw: RawTable, names: dict[str, str], measures: dict[str, M
 
 
 def detect_kind(raw: RawTable) -> str:
+    if "neighbour_code" in raw.header:
+        return "neighbours"
     if "source_quote" in raw.header or "measure" in raw.header:
         return "figures"
     return "savings" if "scheme" in raw.header else "monitoring"
@@ -597,10 +600,18 @@ def read(file_name: str, content: bytes, names: dict[str, str], kind: str | None
     if kind is not None and kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}")
     file_name = Path(file_name).name
+    from data.load import neighbours, returns  # they build on this module's cell checks
+
+    if kind == "returns" or (kind is None and returns.is_rs_workbook_name(file_name)):
+        if len(content) > MAX_FILE_BYTES:
+            raise LoadRejected([too_large(file_name, len(content))])
+        return returns.read_returns(file_name, content, hashlib.sha256(content).hexdigest())
     raw, problems = parse(file_name, content)
     if problems:
         raise LoadRejected(problems)
     kind = kind or detect_kind(raw)
+    if kind == "neighbours":
+        return neighbours.validate_neighbours(raw)
     if kind == "monitoring":
         return validate_monitoring(raw, names)
     if kind == "savings":
