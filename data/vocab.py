@@ -253,12 +253,14 @@ ACTION_PLAN = PageInfo("action_plan.py", "Action plan", ":material/checklist:", 
 DIRECTORATES = PageInfo("directorates.py", "Directorates", ":material/account_tree:", "Monitoring")
 DATA_SOURCES = PageInfo("data_sources.py", "Data & sources", ":material/source:", "About the data")
 BRIEFING = PageInfo("briefing.py", "Briefing pack", ":material/slideshow:", "Export")
+BENCHMARKING = PageInfo("benchmarking.py", "Benchmarking", ":material/compare_arrows:", "Financial position")
 ACCESSIBILITY = PageInfo("accessibility.py", "Accessibility", ":material/accessibility_new:", "About this dashboard")
 PAGES: tuple[PageInfo, ...] = (
     OVERVIEW,
     BUDGET_OUTTURN,
     RESERVES,
     DSG,
+    BENCHMARKING,
     ACTION_PLAN,
     DIRECTORATES,
     DATA_SOURCES,

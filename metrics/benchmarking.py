@@ -30,6 +30,7 @@ class Indicator:
     unit: str  # "pct" or "years"
     formula: str  # as shown on screen
     lines: str  # the RS lines and dates it uses
+    short: str  # a column heading
 
 
 INDICATORS: tuple[Indicator, ...] = (
@@ -39,6 +40,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "pct",
         "(line 915 + line 916, at 31 March) ÷ line 805 × 100",
         "915 other earmarked and 916 unallocated reserves at 31 March; 805 net revenue expenditure; same year",
+        "Reserves, % of NRE",
     ),
     Indicator(
         "unallocated_share",
@@ -46,6 +48,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "pct",
         "line 916 at 31 March ÷ line 805 × 100",
         "916 unallocated reserves at 31 March; 805 net revenue expenditure; same year",
+        "Unallocated, % of NRE",
     ),
     Indicator(
         "change_3y",
@@ -55,6 +58,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "balance × 100, where balance = line 915 + line 916",
         "915 and 916 at 31 March of the year (its return) and at 1 April of the first of the three years "
         "(that year's return)",
+        "Change over 3 years",
     ),
     Indicator(
         "sustainability",
@@ -63,6 +67,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "balance at 31 March ÷ ((balance at 1 April of the first of the three years − balance at 31 March) ÷ 3); "
         "'not falling' when the balance did not fall",
         "915 and 916 at 31 March of the year and at 1 April of the first of the three years",
+        "Sustainability",
     ),
 )
 BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
@@ -197,22 +202,26 @@ def _comparable(value: float, status: str) -> float:
     return math.inf if status == NOT_FALLING else value
 
 
-def risk_words(indicator: Indicator, value: float, status: str, neighbours: pd.DataFrame) -> str:
-    """'Lower risk than the neighbours' median (12.3% against 9.8%)': higher is lower risk for every indicator."""
+LOWER_RISK, HIGHER_RISK, LEVEL, NO_COMPARISON = "lower risk", "higher risk", "level with the median", "no comparison"
+
+
+def risk_words(indicator: Indicator, value: float, status: str, neighbours: pd.DataFrame) -> tuple[str, str]:
+    """(level, sentence): 'Lower risk than the neighbours' median (12.3% against 9.8%).' Higher is lower risk
+    for every indicator; 'not falling' is lower risk than any number of years."""
     held = neighbours[neighbours["status"].isin(["value", NOT_FALLING])]
     if status == NOT_AVAILABLE:
-        return "No comparison: the authority's value is not available."
+        return NO_COMPARISON, "No comparison: the authority's value is not available."
     if len(held) < MIN_NEIGHBOURS:
-        return f"No comparison: fewer than {MIN_NEIGHBOURS} neighbours have a value for this year."
+        return NO_COMPARISON, f"No comparison: fewer than {MIN_NEIGHBOURS} neighbours have a value for this year."
     median = median_of(held)
     mine = _comparable(value, status)
     median_text = NOT_FALLING if math.isinf(median) else shown(median, "value", indicator.unit)
     against = f"({shown(value, status, indicator.unit)} against {median_text})"
     if mine > median:
-        return f"Lower risk than the neighbours' median {against}."
+        return LOWER_RISK, f"Lower risk than the neighbours' median {against}."
     if mine < median:
-        return f"Higher risk than the neighbours' median {against}."
-    return f"Level with the neighbours' median {against}."
+        return HIGHER_RISK, f"Higher risk than the neighbours' median {against}."
+    return LEVEL, f"Level with the neighbours' median {against}."
 
 
 def median_of(held: pd.DataFrame) -> float:
@@ -235,6 +244,8 @@ class Benchmark:
     values: pd.DataFrame  # the authority and its neighbours this year: indicator_values rows + is_subject
     trend: pd.DataFrame  # per year held: the authority's value and the neighbours' median, per indicator
     words: dict[str, str]  # indicator key -> "Higher risk than ..." sentence
+    levels: dict[str, str]  # indicator key -> LOWER_RISK, HIGHER_RISK, LEVEL or NO_COMPARISON
+    medians: dict[str, float]  # indicator key -> the neighbours' median this year (NaN: none; inf: not falling)
     missing: pd.DataFrame  # neighbours with no return this year, and why
     predecessor_values: pd.DataFrame  # predecessors' own figures (labelled as theirs), when the year is before
     succession: Succession | None
@@ -278,15 +289,20 @@ def benchmark(conn: duckdb.DuckDBPyConnection, authority: str, year: str) -> Ben
         columns=["ons_code", "authority", "why"],
     )
     subject_missing = None if authority in present else _why_missing(authority, year, held)
-    words = {}
+    words, levels, medians = {}, {}, {}
     for indicator in INDICATORS:
         rows = this_year[this_year["indicator"] == indicator.key]
         mine = rows[rows["is_subject"]]
         others = rows[~rows["is_subject"]]
+        comparable = others[others["status"].isin(["value", NOT_FALLING])]
+        medians[indicator.key] = median_of(comparable) if len(comparable) >= MIN_NEIGHBOURS else math.nan
         if mine.empty:
+            levels[indicator.key] = NO_COMPARISON
             words[indicator.key] = f"No comparison: {name} has no return for {year}."
         else:
-            words[indicator.key] = risk_words(indicator, mine.iloc[0]["value"], mine.iloc[0]["status"], others)
+            levels[indicator.key], words[indicator.key] = risk_words(
+                indicator, mine.iloc[0]["value"], mine.iloc[0]["status"], others
+            )
     trend_rows = []
     for (key, fiscal_year), rows in group.groupby(["indicator", "fiscal_year"]):
         mine = rows[rows["is_subject"]]
@@ -329,6 +345,8 @@ def benchmark(conn: duckdb.DuckDBPyConnection, authority: str, year: str) -> Ben
         values=this_year,
         trend=trend,
         words=words,
+        levels=levels,
+        medians=medians,
         missing=missing,
         predecessor_values=predecessor_values,
         succession=succession,

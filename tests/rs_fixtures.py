@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.rs_workbook import Authority, rs_workbook
+from data.__main__ import main as cli
+from data.authorities import NEIGHBOURS_FILE
 
 YEARS = ("2017-18", "2018-19", "2019-20")
 LAYOUTS = {"2017-18": 0, "2018-19": 1, "2019-20": 2}  # each year's workbook laid out a little differently
@@ -100,3 +102,10 @@ def write_years(folder: Path) -> list[Path]:
         path.write_bytes(workbook(year))
         paths.append(path)
     return paths
+
+
+def load_all(folder: Path) -> None:
+    """The three years and Dorset Council's neighbours, through the command line, into $FINANCE_DB."""
+    for path in write_years(folder):
+        assert cli(["load", str(path)]) == 0  # the kind is worked out from the RS file name
+    assert cli(["load", str(NEIGHBOURS_FILE), "--kind", "neighbours"]) == 0

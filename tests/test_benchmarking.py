@@ -9,7 +9,6 @@ import pytest
 from data import load
 from data.__main__ import main as cli
 from data.access import Actor
-from data.authorities import NEIGHBOURS_FILE
 from data.db import connect
 from metrics.benchmarking import NOT_AVAILABLE, NOT_FALLING, benchmark, indicator_values
 from tests import rs_fixtures
@@ -34,9 +33,7 @@ def load_bytes(db, name: str, content: bytes, kind: str | None = None):
 @pytest.fixture
 def loaded(db_path, tmp_path):
     """The three years of returns and Dorset Council's neighbours, loaded through the command line."""
-    for path in rs_fixtures.write_years(tmp_path):
-        assert cli(["load", str(path)]) == 0  # the kind is worked out from the RS file name
-    assert cli(["load", str(NEIGHBOURS_FILE), "--kind", "neighbours"]) == 0
+    rs_fixtures.load_all(tmp_path)
     return db_path
 
 
