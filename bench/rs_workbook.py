@@ -126,7 +126,7 @@ def synthetic_authorities(count: int, seed: int = 7) -> list[Authority]:
         authorities.append(
             Authority(
                 ecode=f"E{number:04d}",
-                ons_code=f"E0{6 + number % 4}{number:06d}",
+                ons_code=f"E99{number:06d}",  # no real authority has an E99 code
                 name=f"Authority {number}",
                 authority_class="UA",
                 values={
