@@ -10,7 +10,9 @@ between years: an extra note row, columns in another order, the sheet name's spe
 from __future__ import annotations
 
 import io
+import zipfile
 from dataclasses import dataclass
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 
@@ -61,7 +63,7 @@ def _line_key(line: int, name: str) -> tuple[int, str | None]:
     return line, at
 
 
-def rs_workbook(
+def rs_sheets(
     year: str,
     authorities: list[Authority],
     *,
@@ -69,19 +71,17 @@ def rs_workbook(
     title_year: str | None = None,
     drop_lines: tuple[tuple[int, str | None], ...] = (),
     rename: dict[tuple[int, str | None], str] | None = None,
-) -> bytes:
-    """The workbook's bytes. `year` as '2016-17'. layout 0, 1, 2: the published variations (see module)."""
-    book = Workbook()
-    front = book.active
-    front.title = "Front page" if layout != 1 else "Lookup"
-    front["A1"] = f"Local authority revenue expenditure and financing England: {year} individual local authority data"
-    front["A3"] = "Revenue Outturn Summary (RS)"
-    other = book.create_sheet("Notes" if layout != 1 else "Front page")
-    other["A1"] = "Values are in £ thousand unless stated otherwise."
-    sheet_name = f"RS LA Data {year}" if layout != 2 else f"RS_LA_Data_{year}"
-    data = book.create_sheet(sheet_name)
-    if layout == 1:
-        book.move_sheet(data, offset=-1)  # the data sheet is not always last
+    sheet_name: str | None = None,
+) -> list[tuple[str, list[list[object]]]]:
+    """The workbook's sheets in order, (name, rows). `year` as '2016-17'. layout 0, 1, 2: the published
+    variations (see module)."""
+    front = ("Front page" if layout != 1 else "Lookup", [
+        [f"Local authority revenue expenditure and financing England: {year} individual local authority data"],
+        [None],
+        ["Revenue Outturn Summary (RS)"],
+    ])  # fmt: skip
+    notes = ("Notes" if layout != 1 else "Front page", [["Values are in £ thousand unless stated otherwise."]])
+    name = sheet_name or (f"RS LA Data {year}" if layout != 2 else f"RS_LA_Data_{year}")
     lines = [entry for entry in READ_LINES if _line_key(entry[0], entry[1]) not in drop_lines]
     if layout == 1:  # reserves before the totals, the other columns last
         lines = [*lines[2:], *lines[:2]]
@@ -101,20 +101,82 @@ def rs_workbook(
     rows.append([*[None] * len(ids), *[code for _, _, code in columns]])
     rows.append([*[None] * len(ids), *[line for line, _, _ in columns]])
     rows.append([*ids, *names])
-    rows.append([None, None, "England", None, *[None] * (len(ids) - 4), *[None] * len(columns)])
+    rows.append([None, None, "England", *[None] * (len(ids) - 3), *[None] * len(columns)])
     for authority in authorities:
         start = [authority.ecode, authority.ons_code, authority.name]
         start += [authority.authority_class] if layout != 2 else ["", authority.authority_class]
         values = []
-        for line, name, _ in columns:
-            key = next((k for k, v in KEYS.items() if v == _line_key(line, name)), None)
+        for line, column_name, _ in columns:
+            key = next((k for k, v in KEYS.items() if v == _line_key(line, column_name)), None)
             values.append(authority.values.get(key, 0.0) if key else 1000.0)
         rows.append([*start, *values])
     rows.append([None, None, "Shire counties total", None])
-    for row in rows:
-        data.append(row)
+    data = (name, rows)
+    return [front, data, notes] if layout == 1 else [front, notes, data]
+
+
+def rs_workbook(year: str, authorities: list[Authority], **layout) -> bytes:
+    """The XLSX workbook's bytes (see rs_sheets for the options)."""
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in rs_sheets(year, authorities, **layout):
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
+    return buffer.getvalue()
+
+
+_ODS_NAMESPACES = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+)
+
+
+def _ods_cell(value: object) -> str:
+    if value is None or value == "":
+        return "<table:table-cell/>"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = f'office:value-type="float" office:value="{value!r}"'
+        return f"<table:table-cell {number}><text:p>{value}</text:p></table:table-cell>"
+    return f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
+
+
+def rs_ods(year: str, authorities: list[Authority], **layout) -> bytes:
+    """The same workbook as an ODS spreadsheet, padded as spreadsheet programs pad them (an empty cell
+    repeated to the last column, an empty row repeated to the last row)."""
+    tables = []
+    for name, rows in rs_sheets(year, authorities, **layout):
+        cells = "".join(
+            "<table:table-row>" + "".join(_ods_cell(v) for v in row)
+            + '<table:table-cell table:number-columns-repeated="1000"/></table:table-row>'
+            for row in rows
+        )  # fmt: skip
+        padding = (
+            '<table:table-row table:number-rows-repeated="1048000">'
+            '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+        )
+        tables.append(f'<table:table table:name="{escape(name)}">{cells}{padding}</table:table>')
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NAMESPACES} office:version="1.2">'
+        f"<office:body><office:spreadsheet>{''.join(tables)}</office:spreadsheet></office:body>"
+        "</office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        archive.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 

@@ -217,3 +217,29 @@ def test_a_neighbours_list_naming_an_authority_as_its_own_neighbour_is_refused(l
     text = str(refused.value)
     assert "row 2, column neighbour_code (B): E06000059 is listed as its own neighbour" in text
     assert "row 3, column neighbour_code (B): neighbour_code is 'X1'" in text
+
+
+# --- ODS, as the newer releases are published -------------------------------------------------------------
+
+
+def test_an_ods_release_lands_the_same_values_as_the_xlsx_and_its_padding_is_not_read(db_path):
+    from bench.rs_workbook import rs_ods
+
+    year = "2019-20"
+    content = rs_ods(year, rs_fixtures.authorities(year), layout=2, sheet_name="RS_LA_Data_201920")
+    _, result = load_bytes(db_path, "RS_LA_Data_2019-20_data_by_LA.ods", content)
+    assert result.rows == 16 * 10  # 16 authorities, 10 lines; the 1,048,000 padding rows are not rows
+    got = values(db_path, "E06000052", "2019/20")
+    assert got["reserves_share"][0] == pytest.approx(69_000 / 420_000 * 100)
+    cell = "SELECT cell FROM returns WHERE ons_code = 'E06000052' AND line = 805"
+    assert count(db_path, cell) == "N8"  # as a spreadsheet program shows it
+
+
+def test_an_ods_with_text_in_a_number_cell_is_refused_naming_sheet_row_and_column(db_path):
+    from bench.rs_workbook import rs_ods
+
+    authorities = rs_fixtures.authorities("2019-20")
+    authorities[0].values["nre"] = "n/a"
+    with pytest.raises(load.LoadRejected) as refused:
+        load.read("RS_2019-20.ods", rs_ods("2019-20", authorities, layout=2), {}, "returns")
+    assert "sheet 'RS_LA_Data_2019-20', row 8, column N: line 805 holds the text 'n/a'" in str(refused.value)

@@ -46,8 +46,8 @@ published (`RS_2019-20_data_by_LA.xlsx`; a file named `RS_...` is recognised). T
 name: 749 net current expenditure, 805 net revenue expenditure, 915 other earmarked and 916 unallocated
 reserves at 1 April and at 31 March (911 schools and 914 public health when present). Rows without an
 E-code (England and class totals, notes) are skipped; a blank or `[x]` cell is held as no figure; text in
-a number cell is refused. A year's workbook replaces every return held for that year. ODS releases: save
-the data sheet's workbook as XLSX first.
+a number cell is refused. A year's workbook replaces every return held for that year. XLSX or ODS, as
+published.
 
 **Nearest neighbours** (`--kind neighbours`): `authority_code, neighbour_code` and an optional `rank`,
 ONS codes (E06000059). Each authority in the file has its list replaced. Dorset Council's list ships as

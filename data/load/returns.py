@@ -1,4 +1,4 @@
-"""Reading MHCLG's Revenue Outturn Summary (RS) "data by LA" workbook as published. Writes nothing.
+"""Reading MHCLG's Revenue Outturn Summary (RS) "data by LA" workbook as published (XLSX or ODS). Writes nothing.
 
 The workbook has several visible sheets (a front page, notes, a look-up); the data sheet is read by its
 name, "RS LA Data 2016-17" (later years "RS_LA_Data_2018-19"). Above the data: a title row naming the
@@ -19,6 +19,7 @@ import pandas as pd
 from data.load._model import LoadRejected, ParsedFile, Problem, column_letter
 from data.load.cells import _CellError, _text
 from data.load.files import is_blank, parse_xlsx
+from data.load.ods import is_ods, parse_ods
 from data.vocab import parse_fiscal_year
 
 RETURNS_COLUMNS = (
@@ -78,7 +79,7 @@ def _key(value: object) -> str:
 
 def is_rs_workbook_name(file_name: str) -> bool:
     """A file named as MHCLG names the RS release (RS_2016-17_data_by_LA.xlsx, RS_LA_Data_2024-25...)."""
-    return re.match(r"(?i)^RS[_ ]", file_name) is not None and file_name.lower().endswith((".xlsx", ".xlsm"))
+    return re.match(r"(?i)^RS[_ ]", file_name) is not None and file_name.lower().endswith((".xlsx", ".xlsm", ".ods"))
 
 
 @dataclass(frozen=True)
@@ -89,17 +90,25 @@ class _Column:
     name: str
 
 
+def _is_rs_sheet(name: str) -> bool:
+    return _SHEET.match(name) is not None
+
+
+def _no_rs_sheet(names: list[str]) -> str:
+    """Why a workbook with these sheets is not one year's RS return."""
+    listed = ", ".join(repr(name) for name in names) or "none"
+    found = [name for name in names if _is_rs_sheet(name)]
+    if len(found) > 1:
+        return f"the workbook has {len(found)} RS data sheets ({listed}); expected one year's return"
+    return (
+        "this is not an RS 'data by LA' workbook: no visible sheet is named 'RS LA Data YYYY-YY' "
+        f"(its sheets: {listed})"
+    )
+
+
 def _choose_rs_sheet(sheets: list[tuple[str, str, str | None]]) -> tuple[str, str | None] | str:
-    found = [(name, part) for name, state, part in sheets if _SHEET.match(name) and state == "visible"]
-    if len(found) == 1:
-        return found[0]
-    listed = ", ".join(repr(name) for name, _, _ in sheets) or "none"
-    if not found:
-        return (
-            f"this is not an RS 'data by LA' workbook: no visible sheet is named 'RS LA Data YYYY-YY' "
-            f"(its sheets: {listed})"
-        )
-    return f"the workbook has {len(found)} RS data sheets ({listed}); expected one year's return"
+    found = [(name, part) for name, state, part in sheets if _is_rs_sheet(name) and state == "visible"]
+    return found[0] if len(found) == 1 else _no_rs_sheet([name for name, state, _ in sheets if state == "visible"])
 
 
 def _sheet_year(sheet: str) -> str:
@@ -134,7 +143,10 @@ def _value(value: object) -> float | None:
 
 def read_returns(file_name: str, content: bytes, sha256: str) -> ParsedFile:
     """One year's RS workbook as rows of `returns`; raise LoadRejected listing every problem found."""
-    rows, problems, sheet = parse_xlsx(file_name, content, choose=_choose_rs_sheet, max_columns=MAX_RS_COLUMNS)
+    if is_ods(content):
+        rows, problems, sheet = parse_ods(file_name, content, _is_rs_sheet, _no_rs_sheet, max_columns=MAX_RS_COLUMNS)
+    else:
+        rows, problems, sheet = parse_xlsx(file_name, content, choose=_choose_rs_sheet, max_columns=MAX_RS_COLUMNS)
     if problems:
         raise LoadRejected(problems)
     assert sheet is not None
