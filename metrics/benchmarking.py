@@ -157,7 +157,7 @@ def indicator_values(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         first = shift_year(year, -2)
         earlier = by_key.get((row.ons_code, first))
         start = earlier.start if earlier is not None else math.nan
-        start_note = f"1 April balance from the {first} return"
+        start_note = f"1 April balance from the {first} return" + (f" ({earlier.cells})" if earlier is not None else "")
         derivation_same = f"derived from the {year} return ({row.cells})"
         for indicator in INDICATORS:
             value, status, reason = math.nan, "value", ""
@@ -176,7 +176,7 @@ def indicator_values(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                 if fall <= 0:
                     status = NOT_FALLING
                 else:
-                    value = row.end / fall
+                    value = max(row.end, 0.0) / fall  # a balance already below zero has run out
             if math.isnan(value) and status == "value":
                 status = NOT_AVAILABLE
                 reason = reason or "line 805, 915 or 916 is blank or zero in the return"

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 
+import duckdb
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from data import load
 from data.__main__ import main as cli
@@ -243,3 +246,50 @@ def test_an_ods_with_text_in_a_number_cell_is_refused_naming_sheet_row_and_colum
     with pytest.raises(load.LoadRejected) as refused:
         load.read("RS_2019-20.ods", rs_ods("2019-20", authorities, layout=2), {}, "returns")
     assert "sheet 'RS_LA_Data_2019-20', row 8, column N: line 805 holds the text 'n/a'" in str(refused.value)
+
+
+# --- any returns, never a crash -------------------------------------------------------------------------------
+
+_CODES = ["E06000059", "E06000052", "E06000054", "E10000009", "E06000046", "E06000017"]
+_LINES = [(805, None), (915, "1 April"), (915, "31 March"), (916, "1 April"), (916, "31 March"), (749, None)]
+_amounts = st.one_of(st.none(), st.just(0.0), st.floats(-5e5, 5e6, allow_nan=False))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    returns=st.dictionaries(
+        st.tuples(st.sampled_from(_CODES), st.sampled_from(["2016/17", "2017/18", "2018/19", "2019/20", "2021/22"])),
+        st.lists(_amounts, min_size=len(_LINES), max_size=len(_LINES)),
+        max_size=20,
+    ),
+    neighbours=st.lists(st.sampled_from(_CODES[1:]), unique=True, max_size=5),
+    year=st.sampled_from(["2017/18", "2019/20", "2020/21"]),
+)
+def test_any_returns_give_indicators_words_and_charts_never_an_error(returns, neighbours, year):
+    from charts import benchmarking as benchmark_charts
+    from data.build import SCHEMA_SQL
+    from metrics.benchmarking import INDICATORS, NOT_AVAILABLE, NOT_FALLING
+
+    with duckdb.connect() as conn:
+        conn.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+        for (code, fiscal_year), amounts in returns.items():
+            for (line, at), amount in zip(_LINES, amounts, strict=True):
+                conn.execute(
+                    "INSERT INTO returns VALUES ($y, $c, $c, 'UA', $l, 'x', $at, $v, 'f.xlsx', 's', 'x', 'A1', 1)",
+                    {"y": fiscal_year, "c": code, "l": line, "at": at, "v": amount},
+                )
+        for neighbour in neighbours:
+            conn.execute("INSERT INTO neighbours VALUES ('E06000059', $n, NULL, 2)", {"n": neighbour})
+        result = benchmark(conn, "E06000059", year)
+    assert set(result.values["status"]) <= {"value", NOT_FALLING, NOT_AVAILABLE}
+    held = result.values[result.values["status"] == "value"]["value"]
+    assert held.map(math.isfinite).all()
+    assert not result.values["ons_code"].isin(["E10000009"]).any() or "E10000009" in neighbours
+    for indicator in INDICATORS:
+        assert result.words[indicator.key]
+        for chart in (
+            benchmark_charts.dot_strip_chart(result, indicator.key),
+            benchmark_charts.trend_chart(result, indicator.key),
+        ):
+            assert chart.title and chart.alt_text
+            assert not chart.figure.data or "derived" in chart.labels  # a chart of values says they are derived
