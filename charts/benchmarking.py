@@ -147,26 +147,20 @@ def trend_chart(result: Benchmark, key: str) -> Chart:
         reason = f"no year held gives a value for {result.authority_name} or a median of its neighbours"
         return style.not_reported_chart(f"benchmark_{key}_trend", indicator.label, reason)
     fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=years, y=list(trend["neighbours_median"]), mode="lines+markers", name="Neighbours' median",
-            line={"color": style.DARK_GREY, "dash": MEDIAN_DASH}, marker={"size": 8},
-        )
-    )  # fmt: skip
-    fig.add_trace(
-        go.Scatter(
-            x=years, y=list(trend["authority_value"]), mode="lines+markers", name=result.authority_name,
-            line={"color": style.FOCUS, "width": 3}, marker={"size": 10},
-        )
-    )  # fmt: skip
+    series = [
+        ("Neighbours' median", trend["neighbours_median"], years,
+         {"line": {"color": style.DARK_GREY, "dash": MEDIAN_DASH}, "marker": {"size": 8}}),
+        (result.authority_name, trend["authority_value"], years,
+         {"line": {"color": style.FOCUS, "width": 3}, "marker": {"size": 10}}),
+    ]  # fmt: skip
     for code, rows in predecessors.groupby("ons_code"):
-        name = f"{rows.iloc[0]['authority']} ({code}), predecessor's figures"
-        fig.add_trace(
-            go.Scatter(
-                x=list(rows["fiscal_year"]), y=list(rows["value"]), mode="lines+markers", name=name,
-                line={"color": PREDECESSOR_COLOUR, "dash": "dot"}, marker={"size": 9, "symbol": "square"},
-            )
+        series.append(
+            (f"{rows.iloc[0]['authority']} ({code}), predecessor's figures", rows["value"], list(rows["fiscal_year"]),
+             {"line": {"color": PREDECESSOR_COLOUR, "dash": "dot"}, "marker": {"size": 9, "symbol": "square"}})
         )  # fmt: skip
+    for name, values, x, look in series:
+        if values.notna().any():  # a series with no value at all would be a legend entry for nothing
+            fig.add_trace(go.Scatter(x=x, y=list(values), mode="lines+markers", name=name, **look))
     all_years = sorted({*years, *predecessors["fiscal_year"]})
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=all_years)
     fig.update_yaxes(
@@ -184,6 +178,9 @@ def trend_chart(result: Benchmark, key: str) -> Chart:
             f"{last['fiscal_year']}, {len(held)} year(s) with a value"
         )
     notes: tuple[str, ...] = (f"{DERIVED_LABEL.capitalize()}: {indicator.formula}.",)
+    chosen = result.values[result.values["is_subject"] & (result.values["indicator"] == key)]
+    if not chosen.empty and chosen.iloc[0]["reason"]:
+        notes += (f"Not available for {result.authority_name} in {result.year}: {chosen.iloc[0]['reason']}.",)
     if result.succession is not None and not predecessors.empty:
         notes += (
             f"{result.succession.successor_name} was formed on {result.succession.formed_on:%-d %B %Y}; earlier "
