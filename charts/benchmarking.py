@@ -181,7 +181,7 @@ def trend_chart(result: Benchmark, key: str) -> Chart:
     chosen = result.values[result.values["is_subject"] & (result.values["indicator"] == key)]
     if not chosen.empty and chosen.iloc[0]["reason"]:
         notes += (f"Not available for {result.authority_name} in {result.year}: {chosen.iloc[0]['reason']}.",)
-    if result.succession is not None and not predecessors.empty:
+    if result.succession is not None and predecessors["value"].notna().any():
         notes += (
             f"{result.succession.successor_name} was formed on {result.succession.formed_on:%-d %B %Y}; earlier "
             "figures are its predecessors' own, shown apart and not added together.",

@@ -94,7 +94,8 @@ else:
         ],
         label=result.values["indicator"].map(lambda k: benchmarking.BY_KEY[k].short),
     )
-    wide = table.pivot_table(index="authority", columns="label", values="shown", aggfunc="first")
+    order = [indicator.short for indicator in benchmarking.INDICATORS]
+    wide = table.pivot_table(index="authority", columns="label", values="shown", aggfunc="first").reindex(columns=order)
     st.caption(
         "Alphabetical, not ranked. All values derived from the RS returns (see each indicator's formula); "
         "NRE is net revenue expenditure (line 805). "
@@ -119,6 +120,7 @@ else:
             pd.pivot_table(
                 earlier, index=["authority", "fiscal_year"], columns="label", values="shown", aggfunc="first"
             )
+            .reindex(columns=order)
             .reset_index()
             .rename(columns={"authority": "Predecessor", "fiscal_year": "Financial year"}),
             hide_index=True,

@@ -51,6 +51,8 @@ def test_a_year_before_the_council_was_formed_shows_its_predecessors_apart(app_t
     assert list(at.table[0].value.index) == ["E06000046"]  # the Isle of Wight: no row in the 2018/19 return
     assert "the 2018/19 return has no row for it" in at.table[0].value.iloc[0]["Why"]
     predecessors = at.dataframe[-1].value
+    indicators = [indicator.short for indicator in INDICATORS]  # in the order they are declared, not A-Z
+    assert list(predecessors.columns) == ["Predecessor", "Financial year", *indicators]
     assert set(predecessors["Predecessor"]) == {"Dorset"} and set(predecessors["Financial year"]) == {
         "2017/18",
         "2018/19",
