@@ -168,7 +168,7 @@ def indicator_values(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             elif earlier is None:
                 reason = _no_earlier_return(row.ons_code, row.authority, first)
             elif pd.isna(start) or pd.isna(row.end):
-                reason = f"line 915 or 916 is blank in the {first} or {year} return"
+                reason = f"line 915 or 916 is blank or not held in the {first} or {year} return"
             elif indicator.key == "change_3y":
                 value = _share(row.end - start, start) if start > 0 else math.nan
             else:
@@ -179,7 +179,7 @@ def indicator_values(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                     value = max(row.end, 0.0) / fall  # a balance already below zero has run out
             if math.isnan(value) and status == "value":
                 status = NOT_AVAILABLE
-                reason = reason or "line 805, 915 or 916 is blank or zero in the return"
+                reason = reason or "line 805, 915 or 916 is blank, zero or not held for this year"
             derivation = derivation_same if indicator.key in ("reserves_share", "unallocated_share") else (
                 f"{derivation_same}; {start_note}"
             )  # fmt: skip

@@ -600,12 +600,16 @@ def read(file_name: str, content: bytes, names: dict[str, str], kind: str | None
     if kind is not None and kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}")
     file_name = Path(file_name).name
-    from data.load import neighbours, returns  # they build on this module's cell checks
+    from data.load import neighbours, returns, returns_csv  # they build on this module's cell checks
 
-    if kind == "returns" or (kind is None and returns.is_rs_workbook_name(file_name)):
+    time_series = returns_csv.is_time_series(content)
+    if kind == "returns" or (kind is None and (time_series or returns.is_rs_workbook_name(file_name))):
         if len(content) > MAX_FILE_BYTES:
             raise LoadRejected([too_large(file_name, len(content))])
-        return returns.read_returns(file_name, content, hashlib.sha256(content).hexdigest())
+        digest = hashlib.sha256(content).hexdigest()
+        if time_series:
+            return returns_csv.read_time_series(file_name, content, digest)
+        return returns.read_returns(file_name, content, digest)
     raw, problems = parse(file_name, content)
     if problems:
         raise LoadRejected(problems)
