@@ -335,3 +335,31 @@ def test_a_time_series_with_text_in_a_number_or_a_year_not_ending_in_march_is_re
     text = str(refused.value)
     assert "row 2, column I: line 805 (rs_netrevexp_net_exp) holds the text 'see note'" in text
     assert "row 3, column A: year_ending is '202006'" in text
+
+
+# --- a database built before benchmarking --------------------------------------------------------------------
+
+
+def test_a_database_built_before_benchmarking_is_upgraded_and_keeps_its_loads(db_path, tmp_path):
+    from data.build import upgrade
+
+    with connect(db_path) as conn:
+        conn.execute("DROP TABLE returns; DROP TABLE returns_replaced; DROP TABLE neighbours")
+        conn.execute("DROP TABLE neighbours_replaced")
+        conn.execute("CREATE TABLE old_loads AS SELECT * FROM loads")
+        conn.execute("DROP TABLE loads")
+        conn.execute(
+            "CREATE TABLE loads (load_id INTEGER PRIMARY KEY, kind VARCHAR NOT NULL CHECK (kind IN ('build', "
+            "'sample', 'monitoring', 'figures', 'savings')), file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, "
+            "row_count INTEGER NOT NULL, loaded_at TIMESTAMP NOT NULL, loaded_by VARCHAR NOT NULL, "
+            "undone_at TIMESTAMP, undone_by VARCHAR)"
+        )
+        conn.execute("INSERT INTO loads SELECT * FROM old_loads")
+        conn.execute("DROP TABLE old_loads")
+        before = conn.execute("SELECT * FROM loads ORDER BY load_id").fetchall()
+    assert upgrade(db_path) == ["returns and neighbours: tables added, loads may record them"]
+    assert upgrade(db_path) == []
+    with connect(db_path, read_only=True) as conn:
+        assert conn.execute("SELECT * FROM loads ORDER BY load_id").fetchall() == before
+    rs_fixtures.load_all(tmp_path)
+    assert count(db_path, "SELECT count(DISTINCT fiscal_year) FROM returns") == 3
