@@ -65,6 +65,11 @@ def test_three_years_in_their_published_layouts_land_with_unit_and_source(loaded
     assert count(loaded, "SELECT count(*) FROM returns WHERE authority IN ('England', 'Shire counties total')") == 0
     assert count(loaded, "SELECT count(DISTINCT line) FROM returns") == 6
     assert count(loaded, "SELECT count(*) FROM neighbours WHERE authority_code = 'E06000059'") == 15
+    # the Data & sources page offers each of these loads for undo, as it does every load
+    from metrics.loads import undoable_loads
+
+    with connect(loaded, read_only=True) as conn:
+        assert sorted(undoable_loads(conn)["kind"]) == ["neighbours", "returns", "returns", "returns"]
 
 
 # --- indicators against values worked out by hand --------------------------------------------------------
