@@ -74,7 +74,7 @@ BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
 
 _LINES = """
     SELECT fiscal_year, ons_code, authority, line, balance_at, value_gbp_k, file_name, sheet, cell
-    FROM returns WHERE line IN (805, 915, 916)
+    FROM returns WHERE line IN (805, 915, 916) AND ($codes IS NULL OR list_contains($codes, ons_code))
 """
 _AUTHORITIES = """
     SELECT ons_code, arg_max(authority, fiscal_year) AS authority, min(fiscal_year) AS first_year,
@@ -104,9 +104,9 @@ def authorities(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return conn.execute(_AUTHORITIES).df()
 
 
-def _inputs(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def _inputs(conn: duckdb.DuckDBPyConnection, codes: list[str] | None) -> pd.DataFrame:
     """One row per authority and year: 805, and 915 + 916 at each date, with the cells they came from."""
-    lines = conn.execute(_LINES).df()
+    lines = conn.execute(_LINES, {"codes": codes}).df()
     if lines.empty:
         return pd.DataFrame(columns=["ons_code", "fiscal_year", "authority", "nre", "start", "end", "cells"])
     lines["key"] = lines["line"].astype(str) + lines["balance_at"].fillna("").map(lambda d: f" {d}" if d else "")
@@ -146,10 +146,11 @@ def _no_earlier_return(code: str, name: str, first: str) -> str:
     return f"needs the {first} return, which is not held for this authority"
 
 
-def indicator_values(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every indicator for every authority and year held: value (NaN when not available), status, reason,
-    and the derivation (lines, dates and cells used). One row per authority, year and indicator."""
-    inputs = _inputs(conn)
+def indicator_values(conn: duckdb.DuckDBPyConnection, codes: list[str] | None = None) -> pd.DataFrame:
+    """Every indicator for every authority (or those in `codes`) and year held: value (NaN when not
+    available), status, reason, and the derivation (lines, dates and cells used). One row per authority,
+    year and indicator."""
+    inputs = _inputs(conn, codes)
     by_key = {(row.ons_code, row.fiscal_year): row for row in inputs.itertuples(index=False)}
     rows = []
     for row in inputs.itertuples(index=False):
@@ -274,11 +275,12 @@ def _why_missing(code: str, year: str, held: pd.DataFrame) -> str:
 def benchmark(conn: duckdb.DuckDBPyConnection, authority: str, year: str) -> Benchmark:
     """The authority beside its nearest neighbours for one year, and the trend over every year held."""
     year = parse_fiscal_year(year)
-    every = indicator_values(conn)
     held = authorities(conn)
     neighbours = [row[0] for row in conn.execute(_NEIGHBOURS, {"code": authority}).fetchall()]
-    names = dict(zip(held["ons_code"], held["authority"], strict=True))
     succession = succession_of(authority)
+    predecessors = [code for code, _ in succession.predecessors] if succession else []
+    every = indicator_values(conn, [authority, *neighbours, *predecessors])
+    names = dict(zip(held["ons_code"], held["authority"], strict=True))
     name = names.get(authority) or (succession.successor_name if succession else authority)
     group = every[every["ons_code"].isin([authority, *neighbours])].copy()
     group["is_subject"] = group["ons_code"] == authority
@@ -324,8 +326,9 @@ def benchmark(conn: duckdb.DuckDBPyConnection, authority: str, year: str) -> Ben
     )
     predecessor_values = every.iloc[0:0].copy()
     if succession is not None:
-        codes = [code for code, _ in succession.predecessors]
-        predecessor_values = every[every["ons_code"].isin(codes) & (every["fiscal_year"] < succession.first_year)]
+        predecessor_values = every[
+            every["ons_code"].isin(predecessors) & (every["fiscal_year"] < succession.first_year)
+        ]
         predecessor_values = predecessor_values.reset_index(drop=True)
     files = conn.execute(_FILES).fetchall()
     returns_source = (
