@@ -368,3 +368,27 @@ def test_a_database_built_before_benchmarking_is_upgraded_and_keeps_its_loads(db
         assert conn.execute("SELECT * FROM loads ORDER BY load_id").fetchall() == before
     rs_fixtures.load_all(tmp_path)
     assert count(db_path, "SELECT count(DISTINCT fiscal_year) FROM returns") == 3
+
+
+# --- both stores ------------------------------------------------------------------------------------------------
+
+
+def test_returns_load_replace_and_undo_on_either_store(store, tmp_path, capsys):
+    """The embedded file and the shared store (DuckLake, whose rules are checked before each commit)."""
+    rs_fixtures.load_all(tmp_path)
+    path = tmp_path / "RS_2019-20_again.xlsx"
+    from bench.rs_workbook import rs_workbook
+
+    # the same year laid out as another year's file: other bytes, the same values
+    path.write_bytes(rs_workbook("2019-20", rs_fixtures.authorities("2019-20"), layout=0))
+    capsys.readouterr()
+    assert cli(["load", str(path), "--kind", "returns"]) == 0
+    assert "loaded 160 returns row(s)" in capsys.readouterr().out
+    load_id = count(store, "SELECT max(load_id) FROM loads")
+    assert count(store, "SELECT count(*) FROM returns_replaced WHERE replaced_by = $id", {"id": load_id}) == 160
+    assert cli(["undo", str(load_id)]) == 0
+    assert count(store, "SELECT count(*) FROM returns WHERE fiscal_year = '2019/20'") == 160
+    assert count(store, "SELECT count(*) FROM returns_replaced") == 0
+    with connect(store, read_only=True) as conn:
+        result = benchmark(conn, "E06000059", "2019/20")
+    assert result.words["reserves_share"].startswith("Higher risk than the neighbours' median (19.3%")
