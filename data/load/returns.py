@@ -168,13 +168,16 @@ def read_returns(file_name: str, content: bytes, sha256: str) -> ParsedFile:
     # The title: the first row above the data; it names the year, which must be the sheet's.
     title_row, title_cells = above[0] if above else (header_row, [])
     title_text = " ".join(str(c) for c in title_cells if not is_blank(c))
-    title_year = _YEAR.search(title_text)
-    if title_year is None:
+    # Financial years only (2019-20, 2019/20): a date such as 2025-12 in the title is not a year.
+    title_years = [m for m in _YEAR.finditer(title_text) if int(m.group(2)) == (int(m.group(1)) + 1) % 100]
+    if not title_years:
         problems.append(problem(title_row, "A", f"the title {title_text[:80]!r} names no year; expected {year}"))
-    elif parse_fiscal_year(f"{title_year.group(1)}/{title_year.group(2)}") != year:
+    elif all(parse_fiscal_year(f"{m.group(1)}/{m.group(2)}") != year for m in title_years):
         problems.append(
             problem(
-                title_row, "A", f"the title says {title_year.group(0)} but the sheet is {sheet!r}; which year is it?"
+                title_row,
+                "A",
+                f"the title says {title_years[0].group(0)} but the sheet is {sheet!r}; which year is it?",
             )
         )
     if not any(_UNITS.search(str(c)) for _, cells in above for c in cells if not is_blank(c)):
