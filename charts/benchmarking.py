@@ -47,6 +47,22 @@ def _suffix(indicator: Indicator) -> str:
     return "%" if indicator.unit == "pct" else ""
 
 
+def _stacked(values: list[float], step: float = 0.28) -> list[float]:
+    """A height for each dot so that dots on (nearly) the same value sit above one another, not on top:
+    0, then +step, -step, +2 step... within each group of values closer than 1.5% of the range."""
+    span = (max(values) - min(values)) or 1.0
+    heights = [0.0] * len(values)
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    group_start, in_group = None, 0
+    for i in order:
+        if group_start is None or values[i] - values[group_start] > 0.015 * span:
+            group_start, in_group = i, 0
+        else:
+            in_group += 1
+        heights[i] = step * ((in_group + 1) // 2) * (1 if in_group % 2 else -1)
+    return heights
+
+
 def dot_strip_chart(result: Benchmark, key: str) -> Chart:
     """One dot per neighbour with a value, the authority picked out, the neighbours' median as a line."""
     indicator = BY_KEY[key]
@@ -59,7 +75,7 @@ def dot_strip_chart(result: Benchmark, key: str) -> Chart:
     fig.add_trace(
         go.Scatter(
             x=[float(v) for v in plotted["value"]],
-            y=[0] * len(plotted),
+            y=_stacked([float(v) for v in plotted["value"]]) if len(plotted) else [],
             mode="markers",
             name="Nearest neighbours",
             marker={"size": 14, "color": style.CONTEXT_GREY, "line": {"width": 1, "color": style.DARK_GREY}},

@@ -72,6 +72,9 @@ def test_charts_are_a_strip_with_the_authority_picked_out_and_label_derived_and_
     assert [trace.name for trace in strip.figure.data] == ["Nearest neighbours", "Dorset Council"]
     assert len(strip.figure.data[0].x) == 15 and strip.figure.data[1].x == (pytest.approx(58_000 / 3_000),)
     assert "higher risk than its neighbours' median" in strip.title and "derived" in strip.labels
+    # neighbours on the same value are stacked, not drawn on top of one another: every dot can be seen
+    unallocated = benchmark_charts.dot_strip_chart(result, "unallocated_share").figure.data[0]
+    assert len(set(unallocated.x)) < 15 and len(set(zip(unallocated.x, unallocated.y, strict=True))) == 15
     trend = benchmark_charts.trend_chart(result, "reserves_share")
     names = [trace.name for trace in trend.figure.data]
     assert names == ["Neighbours' median", "Dorset Council", "Dorset (E10000009), predecessor's figures"]
