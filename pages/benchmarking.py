@@ -79,7 +79,8 @@ else:
             if not mine.empty
             else "no return"
         )
-        st.markdown(f"**{name}, {year}: {value}** (derived). {plain(result.words[indicator.key])}")
+        derived = " (derived)" if not mine.empty and mine.iloc[0]["status"] != benchmarking.NOT_AVAILABLE else ""
+        st.markdown(f"**{name}, {year}: {value}**{derived}. {plain(result.words[indicator.key])}")
         if not mine.empty and mine.iloc[0]["reason"]:
             st.caption(f"Not available: {plain(mine.iloc[0]['reason'])}.")
         st.caption(f"Formula: {indicator.formula}. Lines used: {indicator.lines}.")

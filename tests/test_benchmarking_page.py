@@ -47,6 +47,7 @@ def test_a_year_before_the_council_was_formed_shows_its_predecessors_apart(app_t
     at = open_page(app_test, PAGE, authority="E06000059", year="2018/19")
     shown = texts(at)
     assert "Dorset Council has no return for 2018/19: formed on 1 April 2019" in shown
+    assert "Dorset Council, 2018/19: no return**. No comparison" in shown  # nothing to call derived
     assert "never as Dorset Council's and never added together" in shown
     assert list(at.table[0].value.index) == ["E06000046"]  # the Isle of Wight: no row in the 2018/19 return
     assert "the 2018/19 return has no row for it" in at.table[0].value.iloc[0]["Why"]
