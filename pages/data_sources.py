@@ -108,7 +108,11 @@ if may_load:
         horizontal=True,
     )
     uploader_key = f"upload_{st.session_state.get('upload_round', 0)}"
-    uploaded = st.file_uploader("Monitoring extract or figures file", type=["csv", "xlsx", "ods"], key=uploader_key)
+    uploaded = st.file_uploader(
+        "File to load (monitoring, savings, figures, RS returns or neighbours)",
+        type=["csv", "xlsx", "ods"],
+        key=uploader_key,
+    )
 else:
     st.info(
         f"You are signed in as {plain(actor.identity)} ({actor.role}). Loading files and undoing loads need "

@@ -80,3 +80,21 @@ def test_charts_are_a_strip_with_the_authority_picked_out_and_label_derived_and_
     names = [trace.name for trace in trend.figure.data]
     assert names == ["Neighbours' median", "Dorset Council", "Dorset (E10000009), predecessor's figures"]
     assert "not added together" in " ".join(a.text for a in trend.figure.layout.annotations)
+
+
+def test_an_rs_workbook_uploaded_on_the_data_page_is_previewed_loaded_and_undone(app_test, db_path):
+    app_test.run()
+    at = app_test.switch_page("pages/data_sources.py").run()
+    content = rs_fixtures.workbook("2019-20")
+    mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    at.file_uploader[0].set_value(("RS_2019-20_data_by_LA.xlsx", content, mime)).run()
+    assert not at.exception
+    assert "revenue outturn summary (rs) returns" in at.subheader[0].value.lower()
+    assert list(at.dataframe[0].value["fiscal_year"]) == ["2019/20"]
+    next(b for b in at.button if b.label == "Load 160 values").click().run()
+    assert "Loaded 160 returns row(s) from RS_2019-20_data_by_LA.xlsx" in at.success[0].value.replace("\\", "")
+    at.checkbox[0].check()
+    next(b for b in at.button if b.label == "Undo load").click().run()
+    assert any("Undid load" in s.value for s in at.success)
+    with connect(db_path, read_only=True) as conn:
+        assert conn.execute("SELECT count(*) FROM returns").fetchone() == (0,)
