@@ -224,6 +224,9 @@ def upgrade(path: Store) -> list[str]:
             # Without UNIQUE (ALTER cannot add it): data.actions.record_update checks inside its transaction.
             conn.execute("ALTER TABLE action_updates ADD COLUMN submission_id VARCHAR")
             changed.append("action_updates: submission_id added")
+        if "returns" not in tables:
+            _add_benchmarking_tables(conn)
+            changed.append("returns and neighbours: tables added, loads may record them")
     return changed
 
 
@@ -252,6 +255,25 @@ def check_dates(csvs: dict[str, Path]) -> None:
                     problems.append(f"{csvs[name].name}, row {row_number}, column {column}: {column} {problem}")
     if problems:
         raise ValueError("Nothing was built: " + "; ".join(problems[:10]))
+
+
+def _table_statement(schema: str, table: str) -> str:
+    start = schema.index(f"CREATE TABLE {table} (")
+    return schema[start : schema.index(");", start) + 2]
+
+
+def _add_benchmarking_tables(conn: duckdb.DuckDBPyConnection) -> None:
+    """The RS returns and neighbours tables, and a loads table whose kinds include them (rebuilt: DuckDB
+    cannot change a CHECK in place; its rows are copied over unchanged)."""
+    schema = SCHEMA_SQL.read_text(encoding="utf-8")
+    conn.execute("BEGIN TRANSACTION")
+    for table in ("returns", "returns_replaced", "neighbours", "neighbours_replaced"):
+        conn.execute(_table_statement(schema, table))
+    conn.execute("ALTER TABLE loads RENAME TO loads_before_returns")
+    conn.execute(_table_statement(schema, "loads"))
+    conn.execute("INSERT INTO loads SELECT * FROM loads_before_returns")
+    conn.execute("DROP TABLE loads_before_returns")
+    conn.execute("COMMIT")
 
 
 def build(

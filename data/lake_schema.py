@@ -26,6 +26,10 @@ TABLES = (
     "monitoring_replaced",
     "savings",
     "savings_replaced",
+    "returns",
+    "returns_replaced",
+    "neighbours",
+    "neighbours_replaced",
 )
 
 # Per table, one query counting the rows that break each rule: a column per rule, named "check: <columns>"
@@ -48,7 +52,9 @@ RULES = {
     """,
     "loads": """
         SELECT count(*) FILTER (
-                   WHERE NOT coalesce((kind IN ('build', 'sample', 'monitoring', 'figures', 'savings')), true))
+                   WHERE NOT coalesce(
+                       (kind IN ('build', 'sample', 'monitoring', 'figures', 'savings', 'returns', 'neighbours')),
+                       true))
                    AS "check: kind"
         FROM loads WHERE $load_id IS NULL OR load_id = $load_id
     """,
@@ -115,9 +121,16 @@ RULES = {
                count(*) FILTER (WHERE NOT coalesce((basis IN ('reported', 'sample')), true)) AS "check: basis"
         FROM savings WHERE $load_id IS NULL OR load_id = $load_id
     """,
+    "returns": """
+        SELECT count(*) FILTER (WHERE NOT coalesce(regexp_full_match(fiscal_year, '[0-9]{4}/[0-9]{2}'), true))
+                   AS "check: fiscal_year",
+               count(*) FILTER (WHERE NOT coalesce((balance_at IN ('1 April', '31 March')), true))
+                   AS "check: balance_at"
+        FROM returns WHERE $load_id IS NULL OR load_id = $load_id
+    """,
 }
 # The tables whose rule query takes $load_id.
-RULES_BY_LOAD = frozenset({"sources", "loads", "reported_figures", "monitoring", "savings"})
+RULES_BY_LOAD = frozenset({"sources", "loads", "reported_figures", "monitoring", "savings", "returns"})
 
 # Copying a store (python -m data migrate): each table read whole, then inserted from the registered rows.
 COPY_OUT = {
@@ -132,6 +145,10 @@ COPY_OUT = {
     "monitoring_replaced": "SELECT * FROM monitoring_replaced",
     "savings": "SELECT * FROM savings",
     "savings_replaced": "SELECT * FROM savings_replaced",
+    "returns": "SELECT * FROM returns",
+    "returns_replaced": "SELECT * FROM returns_replaced",
+    "neighbours": "SELECT * FROM neighbours",
+    "neighbours_replaced": "SELECT * FROM neighbours_replaced",
 }
 COPY_IN = {
     "sources": "INSERT INTO sources SELECT * FROM incoming_rows",
@@ -145,6 +162,10 @@ COPY_IN = {
     "monitoring_replaced": "INSERT INTO monitoring_replaced SELECT * FROM incoming_rows",
     "savings": "INSERT INTO savings SELECT * FROM incoming_rows",
     "savings_replaced": "INSERT INTO savings_replaced SELECT * FROM incoming_rows",
+    "returns": "INSERT INTO returns SELECT * FROM incoming_rows",
+    "returns_replaced": "INSERT INTO returns_replaced SELECT * FROM incoming_rows",
+    "neighbours": "INSERT INTO neighbours SELECT * FROM incoming_rows",
+    "neighbours_replaced": "INSERT INTO neighbours_replaced SELECT * FROM incoming_rows",
 }
 
 

@@ -27,7 +27,8 @@ CREATE TABLE measures (
 
 CREATE TABLE loads (
     load_id         INTEGER PRIMARY KEY,
-    kind            VARCHAR NOT NULL CHECK (kind IN ('build', 'sample', 'monitoring', 'figures', 'savings')),
+    kind            VARCHAR NOT NULL CHECK (kind IN ('build', 'sample', 'monitoring', 'figures', 'savings',
+                                                     'returns', 'neighbours')),
     file_name       VARCHAR NOT NULL,
     sha256          VARCHAR NOT NULL,
     row_count       INTEGER NOT NULL,
@@ -153,6 +154,61 @@ CREATE TABLE savings_replaced (
     basis                 VARCHAR NOT NULL,
     load_id               INTEGER NOT NULL,
     replaced_by           INTEGER NOT NULL
+);
+
+-- MHCLG's Revenue Outturn Summary (RS) returns as published: one row per financial year, authority (ONS code),
+-- RS line and, for a reserves line, the date its balance is at. Values as the return gives them, in £ thousand
+-- (NULL: the return's cell is blank or suppressed). Each row names the file, sheet, column and cell it came from.
+-- A load of a year's returns replaces every row held for that year.
+CREATE TABLE returns (
+    fiscal_year     VARCHAR NOT NULL CHECK (regexp_full_match(fiscal_year, '[0-9]{4}/[0-9]{2}')),
+    ons_code        VARCHAR NOT NULL,
+    authority       VARCHAR NOT NULL,
+    authority_class VARCHAR,
+    line            INTEGER NOT NULL,
+    line_name       VARCHAR NOT NULL,
+    balance_at      VARCHAR CHECK (balance_at IN ('1 April', '31 March')),
+    value_gbp_k     DOUBLE,
+    file_name       VARCHAR NOT NULL,
+    sheet           VARCHAR,
+    column_name     VARCHAR NOT NULL,
+    cell            VARCHAR NOT NULL,
+    load_id         INTEGER NOT NULL
+);
+
+-- Returns a later load of the same year replaced, kept so that undoing that load can put them back.
+CREATE TABLE returns_replaced (
+    fiscal_year     VARCHAR NOT NULL,
+    ons_code        VARCHAR NOT NULL,
+    authority       VARCHAR NOT NULL,
+    authority_class VARCHAR,
+    line            INTEGER NOT NULL,
+    line_name       VARCHAR NOT NULL,
+    balance_at      VARCHAR,
+    value_gbp_k     DOUBLE,
+    file_name       VARCHAR NOT NULL,
+    sheet           VARCHAR,
+    column_name     VARCHAR NOT NULL,
+    cell            VARCHAR NOT NULL,
+    load_id         INTEGER NOT NULL,
+    replaced_by     INTEGER NOT NULL
+);
+
+-- Statistical nearest neighbours: one row per authority and neighbour (ONS codes), with the neighbour's rank
+-- where the list gives one. A load replaces the whole list of each authority it names.
+CREATE TABLE neighbours (
+    authority_code  VARCHAR NOT NULL,
+    neighbour_code  VARCHAR NOT NULL,
+    rank            INTEGER,
+    load_id         INTEGER NOT NULL
+);
+
+CREATE TABLE neighbours_replaced (
+    authority_code  VARCHAR NOT NULL,
+    neighbour_code  VARCHAR NOT NULL,
+    rank            INTEGER,
+    load_id         INTEGER NOT NULL,
+    replaced_by     INTEGER NOT NULL
 );
 
 -- The latest update per recommendation: the tracker's current state.

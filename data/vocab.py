@@ -64,7 +64,7 @@ UNITS: tuple[str, ...] = ("gbp_m", "pct", "count", "year", "rank")
 BASES: tuple[str, ...] = ("reported", "derived", "interpolated", "sample")
 LOADABLE_BASES: tuple[str, ...] = ("reported", "derived")
 MONITORING_BASES: tuple[str, ...] = ("reported", "sample")
-LOAD_KINDS: tuple[str, ...] = ("monitoring", "figures", "savings")  # what a person may load from a file
+LOAD_KINDS: tuple[str, ...] = ("monitoring", "figures", "savings", "returns", "neighbours")  # loadable files
 ALL_LOAD_KINDS: tuple[str, ...] = ("build", "sample", *LOAD_KINDS)
 
 # --- months and financial years ----------------------------------------------------------------------------
@@ -279,12 +279,14 @@ ACTION_PLAN = PageInfo("action_plan.py", "Action plan", ":material/checklist:", 
 DIRECTORATES = PageInfo("directorates.py", "Directorates", ":material/account_tree:", "Monitoring")
 DATA_SOURCES = PageInfo("data_sources.py", "Data & sources", ":material/source:", "About the data")
 BRIEFING = PageInfo("briefing.py", "Briefing pack", ":material/slideshow:", "Export")
+BENCHMARKING = PageInfo("benchmarking.py", "Benchmarking", ":material/compare_arrows:", "Financial position")
 ACCESSIBILITY = PageInfo("accessibility.py", "Accessibility", ":material/accessibility_new:", "About this dashboard")
 PAGES: tuple[PageInfo, ...] = (
     OVERVIEW,
     BUDGET_OUTTURN,
     RESERVES,
     DSG,
+    BENCHMARKING,
     ACTION_PLAN,
     DIRECTORATES,
     DATA_SOURCES,

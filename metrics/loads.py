@@ -60,7 +60,7 @@ def undoable_loads(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return conn.execute(
         """
         SELECT load_id, kind, file_name, row_count, loaded_at, loaded_by FROM loads
-        WHERE kind IN ('monitoring', 'savings', 'figures') AND undone_at IS NULL
+        WHERE kind NOT IN ('build', 'sample') AND undone_at IS NULL
         ORDER BY load_id DESC
         """
     ).df()

@@ -26,6 +26,15 @@ KIND_LABELS = {
     "monitoring": "Monitoring lines (period-close extract: annual budget, actual to date, forecast outturn)",
     "savings": "Savings schemes (target, forecast delivery, status)",
     "figures": "Reported figures",
+    "returns": "MHCLG Revenue Outturn Summary (RS) returns, one year's 'data by LA' workbook",
+    "neighbours": "Nearest neighbours (authority_code, neighbour_code, rank)",
+}
+ROW_NOUNS = {
+    "monitoring": "lines",
+    "savings": "schemes",
+    "figures": "figures",
+    "returns": "values",
+    "neighbours": "neighbours",
 }
 
 
@@ -106,7 +115,11 @@ if may_load:
         horizontal=True,
     )
     uploader_key = f"upload_{st.session_state.get('upload_round', 0)}"
-    uploaded = st.file_uploader("Monitoring extract or figures file", type=["csv", "xlsx"], key=uploader_key)
+    uploaded = st.file_uploader(
+        "File to load (monitoring, savings, figures, RS returns or neighbours)",
+        type=["csv", "xlsx", "ods"],
+        key=uploader_key,
+    )
 else:
     st.info(
         f"You are signed in as {plain(actor.identity)} ({actor.role}). Loading files and undoing loads need "

@@ -31,6 +31,7 @@ PAGES = (
     "budget_outturn?year=2020/21",
     "reserves",
     "dsg",
+    "benchmarking",
     "action_plan",
     "action_plan?rec=13",
     "directorates",

@@ -9,6 +9,7 @@ PAGES = [
     "pages/budget_outturn.py",
     "pages/reserves.py",
     "pages/dsg.py",
+    "pages/benchmarking.py",
     "pages/action_plan.py",
     "pages/directorates.py",
     "pages/data_sources.py",

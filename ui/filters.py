@@ -24,6 +24,7 @@ PARAM_PERIOD = "period"
 PARAM_DRILL = "drill"
 PARAM_SERVICE = "service"
 PARAM_COST_CENTRE = "cost_centre"
+PARAM_AUTHORITY = "authority"
 DIRECTORATE_KEY = "filter_directorates"
 # The key of the fragment that holds a page's directorate-dependent parts (at most one per page): a change in
 # the sidebar reruns only it, not the frame and the rest of the page.
@@ -207,6 +208,22 @@ def year_filter(years: list[str], *, container=st) -> str:
     )
     _write_param(PARAM_YEAR, year)
     return year
+
+
+def authority_filter(codes: list[str], default: str, names: dict[str, str], *, container=st) -> str:
+    """An authority by ONS code, backed by ?authority=E06000059; default the dashboard's council."""
+    code = _choose(
+        "Authority",
+        PARAM_AUTHORITY,
+        codes,
+        default,
+        lambda raw: raw.strip().upper(),
+        format_func=lambda c: f"{names.get(c, c)} ({c})",
+        container=container,
+        describe="authority",
+    )
+    _write_param(PARAM_AUTHORITY, code)
+    return code
 
 
 def month_filter(months: list[int], *, container=st) -> int:

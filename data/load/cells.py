@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -600,6 +601,8 @@ def validate_figures(raw: RawTable, names: dict[str, str], measures: dict[str, M
 
 
 def detect_kind(raw: RawTable) -> str:
+    if "neighbour_code" in raw.header:
+        return "neighbours"
     if "source_quote" in raw.header or "measure" in raw.header:
         return "figures"
     return "savings" if "scheme" in raw.header else "monitoring"
@@ -610,10 +613,22 @@ def read(file_name: str, content: bytes, names: dict[str, str], kind: str | None
     if kind is not None and kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}")
     file_name = Path(file_name).name
+    from data.load import neighbours, returns, returns_csv  # they build on this module's cell checks
+
+    time_series = returns_csv.is_time_series(content)
+    if kind == "returns" or (kind is None and (time_series or returns.is_rs_workbook_name(file_name))):
+        if len(content) > MAX_FILE_BYTES:
+            raise LoadRejected([too_large(file_name, len(content))])
+        digest = hashlib.sha256(content).hexdigest()
+        if time_series:
+            return returns_csv.read_time_series(file_name, content, digest)
+        return returns.read_returns(file_name, content, digest)
     raw, problems = parse(file_name, content)
     if problems:
         raise LoadRejected(problems)
     kind = kind or detect_kind(raw)
+    if kind == "neighbours":
+        return neighbours.validate_neighbours(raw)
     if kind == "monitoring":
         return validate_monitoring(raw, names)
     if kind == "savings":

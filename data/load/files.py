@@ -8,7 +8,7 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -145,7 +145,35 @@ def _refusal(file_name: str, message: str, sheet: str | None = None) -> tuple[li
     return [], [Problem(file_name, None, None, message, sheet)], sheet
 
 
-def _parse_xlsx(file_name: str, content: bytes) -> tuple[list[tuple[int, list[object]]], list[Problem], str | None]:
+SheetChoice = Callable[[list[tuple[str, str, str | None]]], "tuple[str, str | None] | str"]
+
+
+def one_visible_sheet(sheets: list[tuple[str, str, str | None]]) -> tuple[str, str | None] | str:
+    """The rule for a load of one table: exactly one sheet, visible. Returns (name, part) or why not."""
+    hidden = [name for name, state, _ in sheets if state != "visible"]
+    if hidden:
+        return (
+            f"the workbook has hidden sheets ({', '.join(repr(n) for n in hidden)}); expected exactly one "
+            "visible sheet and no hidden ones. Delete the hidden sheets or save the sheet you mean as CSV"
+        )
+    if len(sheets) != 1:
+        listed = ", ".join(repr(name) for name, _, _ in sheets) or "none"
+        return (
+            f"the workbook has {len(sheets)} sheets ({listed}); expected exactly one sheet. "
+            "Delete the other sheets or save the one you mean as CSV"
+        )
+    [(sheet_name, _, part)] = sheets
+    return sheet_name, part
+
+
+def parse_xlsx(
+    file_name: str,
+    content: bytes,
+    *,
+    choose: SheetChoice = one_visible_sheet,
+    max_columns: int = MAX_COLUMNS,
+) -> tuple[list[tuple[int, list[object]]], list[Problem], str | None]:
+    """One sheet's rows, the sheet picked by `choose` from the workbook's own list; every limit checked."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         parts = archive.infolist()
@@ -165,21 +193,10 @@ def _parse_xlsx(file_name: str, content: bytes) -> tuple[list[tuple[int, list[ob
         sheets = _sheet_list(archive)
     except (_NotAWorkbook, zipfile.BadZipFile, OSError, RuntimeError) as error:
         return _refusal(file_name, f"not a valid XLSX workbook ({error})")
-    hidden = [name for name, state, _ in sheets if state != "visible"]
-    if hidden:
-        return _refusal(
-            file_name,
-            f"the workbook has hidden sheets ({', '.join(repr(n) for n in hidden)}); expected exactly one "
-            "visible sheet and no hidden ones. Delete the hidden sheets or save the sheet you mean as CSV",
-        )
-    if len(sheets) != 1:
-        listed = ", ".join(repr(name) for name, _, _ in sheets) or "none"
-        return _refusal(
-            file_name,
-            f"the workbook has {len(sheets)} sheets ({listed}); expected exactly one sheet. "
-            "Delete the other sheets or save the one you mean as CSV",
-        )
-    [(sheet_name, _, part)] = sheets
+    chosen = choose(sheets)
+    if isinstance(chosen, str):
+        return _refusal(file_name, chosen)
+    sheet_name, part = chosen
     if part is None or part not in archive.namelist():
         return _refusal(file_name, f"the sheet {sheet_name!r} is not a worksheet of cells", sheet_name)
     oversize = [p for p in parts if p.filename != part and p.file_size > MAX_XLSX_OTHER_PART_BYTES]
@@ -203,7 +220,7 @@ def _parse_xlsx(file_name: str, content: bytes) -> tuple[list[tuple[int, list[ob
     except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds for a damaged workbook
         return _refusal(file_name, f"not a readable XLSX workbook ({type(error).__name__})")
     try:
-        return (*_bounded_rows(file_name, archive, part, reader, sheet_name), sheet_name)
+        return (*_bounded_rows(file_name, archive, part, reader, sheet_name, max_columns), sheet_name)
     except Exception as error:  # noqa: BLE001 - a damaged sheet part fails in the XML parser or openpyxl
         return _refusal(file_name, f"the sheet could not be read ({type(error).__name__})", sheet_name)
     finally:
@@ -256,13 +273,13 @@ def _streamed_rows(source, parser) -> Iterator[tuple[int, Iterator[dict]]]:
 
 
 def _bounded_rows(
-    file_name: str, archive: zipfile.ZipFile, part: str, reader, sheet_name: str
+    file_name: str, archive: zipfile.ZipFile, part: str, reader, sheet_name: str, max_columns: int = MAX_COLUMNS
 ) -> tuple[list[tuple[int, list[object]]], list[Problem]]:
     """The sheet's rows as the cells they actually hold.
 
     openpyxl's row iterators pad every row to the width the sheet declares (`<dimension>`, which a
     file may set to A1:XFD1048576): here each row is only as long as its last non-blank cell, and no
-    longer than MAX_COLUMNS; a value beyond that stops the read with a problem naming its cell.
+    longer than max_columns; a value beyond that stops the read with a problem naming its cell.
     """
     from openpyxl.worksheet._reader import WorkSheetParser
 
@@ -287,9 +304,9 @@ def _bounded_rows(
             for cell in cells:
                 if is_blank(cell["value"]):
                     continue
-                if cell["column"] > MAX_COLUMNS:
+                if cell["column"] > max_columns:
                     where = column_letter(cell["column"] - 1)
-                    message = f"a value beyond column {column_letter(MAX_COLUMNS - 1)}, the last a file may use"
+                    message = f"a value beyond column {column_letter(max_columns - 1)}, the last a file may use"
                     return [], [Problem(file_name, row_number, where, message, sheet_name)]
                 values[cell["column"]] = cell["value"]
             if not values:
@@ -324,7 +341,7 @@ def parse(file_name: str, content: bytes) -> tuple[RawTable, list[Problem]]:
     if suffix in (".xlsx", ".xlsm") or is_zip:
         if not is_zip:
             return empty, [Problem(file_name, None, None, "named .xlsx but is not an Excel workbook")]
-        rows, problems, sheet = _parse_xlsx(file_name, content)
+        rows, problems, sheet = parse_xlsx(file_name, content)
     elif suffix in (".csv", ".txt", ""):
         rows, problems = _parse_csv(file_name, content)
         sheet = None

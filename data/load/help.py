@@ -37,4 +37,20 @@ YYYY-MM-DD) and `source_url`; every row needs its source and the sentence it quo
 (or an alias) in the catalogue of measures listed at the foot of this page, with that measure's unit and one of
 its periods. Each document a file cites is added to the sources: pages name it and date their figures by it.
 Where a newer document gives the same measure, year, period, scenario and directorate, pages show the newer
-figure and keep the older one as an earlier figure."""
+figure and keep the older one as an earlier figure.
+
+**RS returns** (`--kind returns`): MHCLG's Revenue Outturn Summary "data by LA" workbook for one year, as
+published (`RS_2019-20_data_by_LA.xlsx`; a file named `RS_...` is recognised). The sheet "RS LA Data
+2019-20" (or `RS_LA_Data_2019-20`) is read: its title must name that year, a row above the data must say
+"£ thousand", and each line is found by its number in the row of line numbers and checked by its column
+name: 749 net current expenditure, 805 net revenue expenditure, 915 other earmarked and 916 unallocated
+reserves at 1 April and at 31 March (911 schools and 914 public health when present). Rows without an
+E-code (England and class totals, notes) are skipped; a blank or `[x]` cell is held as no figure; text in
+a number cell is refused. A year's workbook replaces every return held for that year. XLSX or ODS, as
+published. The revenue outturn time-series CSV (`year_ending`, `ONS_code`, `LA_name`, `status`, ...) is
+read for lines 805 and 916 (`RS_netrevexp_net_exp`, `RS_resunall_start_cy`, `RS_resunall_end_cy`) and
+replaces each year it holds.
+
+**Nearest neighbours** (`--kind neighbours`): `authority_code, neighbour_code` and an optional `rank`,
+ONS codes (E06000059). Each authority in the file has its list replaced. Dorset Council's list ships as
+`data/benchmarking/dorset_nearest_neighbours.csv`."""

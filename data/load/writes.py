@@ -10,6 +10,7 @@ import pandas as pd
 from data import db
 from data.access import Actor, require
 from data.db import roll_back
+from data.load import benchmark_writes
 from data.load._model import KINDS, LoadRejected, LoadResult, ParsedFile, Preview, Problem, UndoResult
 from data.vocab import period_label
 
@@ -251,6 +252,8 @@ def preview(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> Preview:
     """What applying `parsed` would change. Reads only."""
     duplicate = _active_duplicate(conn, parsed)
     notes: list[str] = []
+    if parsed.kind in benchmark_writes.KINDS:
+        return benchmark_writes.preview(conn, parsed, duplicate)
     if parsed.kind == "figures":
         conn.register("incoming_figures", parsed.frame)
         try:
@@ -432,6 +435,8 @@ def apply(
         replaced = sample_replaced = 0
         if parsed.kind in SLICED:
             replaced, sample_replaced = _replace_slices(conn, parsed, load_id)
+        elif parsed.kind in benchmark_writes.KINDS:
+            replaced = benchmark_writes.replace(conn, parsed, load_id)
         else:
             incoming = _register_sources(conn, parsed.frame, load_id)
             conn.register("incoming_figures", incoming)
@@ -450,7 +455,7 @@ def apply(
             finally:
                 conn.unregister("incoming_figures")
         # On the shared store, schema.sql's rules for the rows this load wrote (no-op on the embedded file).
-        for table in ("sources", "loads", "monitoring", "savings", "reported_figures"):
+        for table in ("sources", "loads", "monitoring", "savings", "reported_figures", "returns"):
             db.enforce_schema_rules(conn, table, load_id)
         _commit(conn)
     except duckdb.TransactionException as error:
@@ -489,6 +494,7 @@ def undo(conn: duckdb.DuckDBPyConnection, load_id: int, actor: Actor) -> UndoRes
                 {"id": load_id},
             ).fetchall()
         ]
+        later = sorted({*later, *benchmark_writes.later_loads(conn, load_id)})
         if later:
             raise ValueError(
                 f"Load {load_id}'s lines were since replaced by load {', '.join(map(str, later))}; "
@@ -501,6 +507,8 @@ def undo(conn: duckdb.DuckDBPyConnection, load_id: int, actor: Actor) -> UndoRes
         for table in SLICED:
             restored += conn.execute(_RESTORE_REPLACED[table], {"id": load_id}).fetchall()[0][0]
             conn.execute(_FORGET_REPLACED[table], {"id": load_id})
+        benchmark_removed, benchmark_restored = benchmark_writes.undo(conn, load_id)
+        removed, restored = removed + benchmark_removed, restored + benchmark_restored
         # A document this load registered goes with it, unless a later load's figures cite it too.
         conn.execute(
             """

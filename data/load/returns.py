@@ -1,0 +1,295 @@
+"""Reading MHCLG's Revenue Outturn Summary (RS) "data by LA" workbook as published (XLSX or ODS). Writes nothing.
+
+The workbook has several visible sheets (a front page, notes, a look-up); the data sheet is read by its
+name, "RS LA Data 2016-17" (later years "RS_LA_Data_2018-19"). Above the data: a title row naming the
+year, a units row ("£ thousand"), rows of codes, a row of RS line numbers, then the column names; each
+data row starts with the authority's E-code, ONS code, name and class. Columns move between years, so each
+line is found by its number and checked by its name, never by its position. Reserves lines (911 schools,
+914 public health, 915 other earmarked, 916 unallocated) appear twice, told apart by "at 1 April" and
+"at 31 March" in the column name. Values stay in £ thousand, as published.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from data.load._model import LoadRejected, ParsedFile, Problem, column_letter
+from data.load.cells import _CellError, _text
+from data.load.files import is_blank, parse_xlsx
+from data.load.ods import is_ods, parse_ods
+from data.vocab import parse_fiscal_year
+
+RETURNS_COLUMNS = (
+    "fiscal_year",
+    "ons_code",
+    "authority",
+    "authority_class",
+    "line",
+    "line_name",
+    "balance_at",
+    "value_gbp_k",
+    "file_name",
+    "sheet",
+    "column_name",
+    "cell",
+)
+# RS line -> words its column name must contain. Lines outside this list are not read.
+LINES: dict[int, str] = {
+    749: "net current expenditure",
+    805: "net revenue expenditure",
+    911: "school",
+    914: "public health",
+    915: "earmarked",
+    916: "unallocated",
+}
+RESERVE_LINES = frozenset({911, 914, 915, 916})
+BALANCE_DATES = ("1 April", "31 March")
+REQUIRED: tuple[tuple[int, str | None], ...] = (
+    (749, None),
+    (805, None),
+    (915, "1 April"),
+    (915, "31 March"),
+    (916, "1 April"),
+    (916, "31 March"),
+)
+MAX_RS_COLUMNS = 512  # a year's RS sheet has about 200 columns
+SUPPRESSED = frozenset({"[x]", "[c]", "[z]", "[low]", "x", "..", "-", ":"})  # published markers for "no figure"
+
+_SHEET = re.compile(r"(?i)^\s*RS[ _]LA[ _]Data[ _](\d{4})[-_ ]?(\d{2})\s*$")
+_YEAR = re.compile(r"(\d{4})\s*[-/]\s*(\d{2})(?!\d)")
+_ECODE = re.compile(r"E\d{4}")
+_ONS_CODE = re.compile(r"[EWSN]\d{8}")
+_AT_1_APRIL = re.compile(r"(?i)\bat\s+1(st)?\s+april")
+_AT_31_MARCH = re.compile(r"(?i)\bat\s+31(st)?\s+march")
+_UNITS = re.compile(r"(?i)£\s*(thousands?|000|'000|k)\b")
+_ID_COLUMNS = {
+    "ecode": ("ecode",),
+    "ons_code": ("onscode",),
+    "authority": ("localauthority", "localauthorityname", "laname", "authority", "authorityname"),
+    "authority_class": ("class",),
+}
+
+
+def _key(value: object) -> str:
+    return re.sub(r"[^a-z]", "", str(value).lower()) if value is not None else ""
+
+
+def is_rs_workbook_name(file_name: str) -> bool:
+    """A file named as MHCLG names the RS release (RS_2016-17_data_by_LA.xlsx, RS_LA_Data_2024-25...)."""
+    return re.match(r"(?i)^RS[_ ]", file_name) is not None and file_name.lower().endswith((".xlsx", ".xlsm", ".ods"))
+
+
+@dataclass(frozen=True)
+class _Column:
+    index: int
+    line: int
+    balance_at: str | None
+    name: str
+
+
+def _is_rs_sheet(name: str) -> bool:
+    return _SHEET.match(name) is not None
+
+
+def _no_rs_sheet(names: list[str]) -> str:
+    """Why a workbook with these sheets is not one year's RS return."""
+    listed = ", ".join(repr(name) for name in names) or "none"
+    found = [name for name in names if _is_rs_sheet(name)]
+    if len(found) > 1:
+        return f"the workbook has {len(found)} RS data sheets ({listed}); expected one year's return"
+    return (
+        "this is not an RS 'data by LA' workbook: no visible sheet is named 'RS LA Data YYYY-YY' "
+        f"(its sheets: {listed})"
+    )
+
+
+def _choose_rs_sheet(sheets: list[tuple[str, str, str | None]]) -> tuple[str, str | None] | str:
+    found = [(name, part) for name, state, part in sheets if _is_rs_sheet(name) and state == "visible"]
+    return found[0] if len(found) == 1 else _no_rs_sheet([name for name, state, _ in sheets if state == "visible"])
+
+
+def _sheet_year(sheet: str) -> str:
+    match = _SHEET.match(sheet)
+    assert match is not None  # the sheet was chosen by this pattern
+    return parse_fiscal_year(f"{match.group(1)}/{match.group(2)}")
+
+
+def _line_number(value: object) -> int | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = str(value).strip()
+    return int(text) if text.isdigit() else None
+
+
+def _value(value: object) -> float | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise _CellError("holds TRUE/FALSE; expected a number in £ thousand")
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip()
+    if text.lower() in SUPPRESSED:
+        return None
+    raise _CellError(f"holds the text {text[:40]!r}; expected a number in £ thousand")
+
+
+def read_returns(file_name: str, content: bytes, sha256: str) -> ParsedFile:
+    """One year's RS workbook as rows of `returns`; raise LoadRejected listing every problem found."""
+    if is_ods(content):
+        rows, problems, sheet = parse_ods(file_name, content, _is_rs_sheet, _no_rs_sheet, max_columns=MAX_RS_COLUMNS)
+    else:
+        rows, problems, sheet = parse_xlsx(file_name, content, choose=_choose_rs_sheet, max_columns=MAX_RS_COLUMNS)
+    if problems:
+        raise LoadRejected(problems)
+    assert sheet is not None
+    year = _sheet_year(sheet)
+
+    def problem(row: int | None, column: str | None, message: str) -> Problem:
+        return Problem(file_name, row, column, message, sheet)
+
+    header_at = next(
+        (i for i, (_, cells) in enumerate(rows[:40]) if {"ecode", "onscode"} <= {_key(c) for c in cells}), None
+    )
+    if header_at is None:
+        raise LoadRejected(
+            [problem(None, None, "no row of column names with 'E-code' and 'ONS code'; is this an RS return?")]
+        )
+    header_row, header = rows[header_at]
+    above = rows[:header_at]
+    problems = []
+    # The title: the first row above the data; it names the year, which must be the sheet's.
+    title_row, title_cells = above[0] if above else (header_row, [])
+    title_text = " ".join(str(c) for c in title_cells if not is_blank(c))
+    # Financial years only (2019-20, 2019/20): a date such as 2025-12 in the title is not a year.
+    title_years = [m for m in _YEAR.finditer(title_text) if int(m.group(2)) == (int(m.group(1)) + 1) % 100]
+    if not title_years:
+        problems.append(problem(title_row, "A", f"the title {title_text[:80]!r} names no year; expected {year}"))
+    elif all(parse_fiscal_year(f"{m.group(1)}/{m.group(2)}") != year for m in title_years):
+        problems.append(
+            problem(
+                title_row,
+                "A",
+                f"the title says {title_years[0].group(0)} but the sheet is {sheet!r}; which year is it?",
+            )
+        )
+    if not any(_UNITS.search(str(c)) for _, cells in above for c in cells if not is_blank(c)):
+        problems.append(problem(None, None, "no row above the data says the values are in '£ thousand'"))
+    ids: dict[str, int] = {}
+    for index, name in enumerate(header):
+        for field, keys in _ID_COLUMNS.items():
+            if _key(name) in keys and field not in ids:
+                ids[field] = index
+    for field in ("ecode", "ons_code", "authority"):
+        if field not in ids:
+            problems.append(problem(header_row, None, f"no column for the authority's {field.replace('_', ' ')}"))
+    numbers_row, numbers = above[-1] if above else (header_row, [])
+    columns: dict[tuple[int, str | None], _Column] = {}
+    for index, name in enumerate(header):
+        line = _line_number(numbers[index]) if index < len(numbers) else None
+        if line not in LINES:
+            continue
+        letter = column_letter(index)
+        text = re.sub(r"\s+", " ", str(name or "")).strip()
+        if LINES[line] not in text.lower():
+            problems.append(
+                problem(header_row, letter, f"line {line}'s column is named {text[:80]!r}; expected {LINES[line]!r}")
+            )
+            continue
+        balance_at = None
+        if line in RESERVE_LINES:
+            dates = [
+                d for d, pattern in zip(BALANCE_DATES, (_AT_1_APRIL, _AT_31_MARCH), strict=True) if pattern.search(text)
+            ]
+            if len(dates) != 1:
+                problems.append(
+                    problem(
+                        header_row,
+                        letter,
+                        f"line {line}'s column {text[:80]!r} says neither 'at 1 April' nor 'at 31 March'",
+                    )
+                )
+                continue
+            balance_at = dates[0]
+        key = (line, balance_at)
+        if key in columns:
+            first = column_letter(columns[key].index)
+            problems.append(
+                problem(
+                    header_row,
+                    letter,
+                    f"line {line}{' at ' + balance_at if balance_at else ''} appears twice (also column {first})",
+                )
+            )
+            continue
+        columns[key] = _Column(index, line, balance_at, text)
+    for line, balance_at in REQUIRED:
+        if (line, balance_at) not in columns:
+            at = f" at {balance_at}" if balance_at else ""
+            problems.append(
+                problem(numbers_row, None, f"line {line} ({LINES[line]}{at}) is missing from the row of line numbers")
+            )
+    if problems:
+        raise LoadRejected(problems)
+
+    records: list[tuple] = []
+    seen: dict[str, int] = {}
+    for row_number, cells in rows[header_at + 1 :]:
+
+        def cell(index: int, cells: list[object] = cells) -> object:
+            return cells[index] if index < len(cells) else None
+
+        ecode = str(cell(ids["ecode"]) or "").strip()
+        if not _ECODE.fullmatch(ecode):
+            continue  # England and class totals, footnotes: not an authority's return
+        ons = str(cell(ids["ons_code"]) or "").strip()
+        if not _ONS_CODE.fullmatch(ons):
+            problems.append(
+                problem(
+                    row_number,
+                    column_letter(ids["ons_code"]),
+                    f"the ONS code {ons[:20]!r} is not a code like E06000059",
+                )
+            )
+            continue
+        if ons in seen:
+            problems.append(
+                problem(row_number, column_letter(ids["ons_code"]), f"{ons} already has a row (row {seen[ons]})")
+            )
+            continue
+        seen[ons] = row_number
+        try:
+            authority = _text(cell(ids["authority"]))
+            authority_class = _text(cell(ids["authority_class"]), required=False) if "authority_class" in ids else None
+        except _CellError as error:
+            problems.append(problem(row_number, column_letter(ids["authority"]), f"the authority's name {error}"))
+            continue
+        for column in columns.values():
+            letter = column_letter(column.index)
+            try:
+                value = _value(cell(column.index))
+            except _CellError as error:
+                problems.append(problem(row_number, letter, f"line {column.line} {error}"))
+                continue
+            records.append(
+                (year, ons, authority, authority_class, column.line, column.name, column.balance_at, value,
+                 file_name, sheet, column.name, f"{letter}{row_number}")
+            )  # fmt: skip
+    if not seen:
+        problems.append(
+            problem(header_row + 1, "A", "no authority rows (an E-code such as E0933) below the column names")
+        )
+    if problems:
+        raise LoadRejected(problems)
+    frame = pd.DataFrame.from_records(records, columns=list(RETURNS_COLUMNS))
+    frame["line"] = frame["line"].astype("int64")
+    frame["value_gbp_k"] = frame["value_gbp_k"].astype("float64")
+    note = f"{len(seen)} authorities' returns for {year} from the sheet {sheet!r}, in £ thousand."
+    return ParsedFile("returns", file_name, sha256, frame, [note])

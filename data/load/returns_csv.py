@@ -1,0 +1,128 @@
+"""Reading MHCLG's revenue outturn time-series CSV (every year, one row per authority). Writes nothing.
+
+The file starts `year_ending, ONS_code, LA_LGF_code, LA_name, status, LA_class, LA_subclass`, then one
+column per line code (about 2,580). `year_ending` is YYYYMM (202003 = 2019-20); `status` is `submitted`,
+`not submitted` or `total` (the England row). Only the columns whose codes were confirmed against published
+readers of the file are taken (`CODES`); the rest are never kept, so memory stays small whatever the width.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pandas as pd
+
+from data.load._model import MAX_ROWS, LoadRejected, ParsedFile, Problem, column_letter
+from data.load.cells import _CellError, _text
+from data.load.returns import RETURNS_COLUMNS, SUPPRESSED
+
+# Column code -> (RS line, balance date, name). Codes for lines 915 and 749 are not confirmed, so not read.
+CODES: dict[str, tuple[int, str | None, str]] = {
+    "rs_netrevexp_net_exp": (805, None, "NET REVENUE EXPENDITURE"),
+    "rs_resunall_start_cy": (916, "1 April", "Estimated unallocated financial reserves level at 1 April"),
+    "rs_resunall_end_cy": (916, "31 March", "Estimated unallocated financial reserves level at 31 March"),
+}
+ID_COLUMNS = ("year_ending", "ons_code", "la_name", "status")
+_YEAR_ENDING = re.compile(r"(\d{4})(\d{2})")
+_ONS_CODE = re.compile(r"[EWSN]\d{8}")
+
+
+def is_time_series(content: bytes) -> bool:
+    """A CSV whose first line starts with `year_ending`."""
+    return content.lstrip(b"\xef\xbb\xbf")[:40].lower().startswith(b"year_ending")
+
+
+def _number(text: str) -> float | None:
+    text = text.strip()
+    if not text or text.lower() in SUPPRESSED:
+        return None
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        raise ValueError(f"holds the text {text[:40]!r}; expected a number in £ thousand") from None
+
+
+def read_time_series(file_name: str, content: bytes, sha256: str) -> ParsedFile:
+    """Every submitted return in the file, for the lines in CODES; raise LoadRejected listing the problems."""
+    text = content.decode("utf-8-sig", errors="replace")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    published = [cell.strip() for cell in next(reader, [])]
+    header = [cell.lower() for cell in published]
+    where = {name: index for index, name in enumerate(header)}
+    problems = [
+        Problem(file_name, 1, None, f"the column {name!r} is missing; is this the revenue outturn time series?")
+        for name in (*ID_COLUMNS, *CODES)
+        if name not in where
+    ]
+    if problems:
+        raise LoadRejected(problems)
+    wanted = [(code, where[code]) for code in CODES]
+    records: list[tuple] = []
+    seen: dict[tuple[str, str], int] = {}
+    skipped = 0
+    for row_number, cells in enumerate(reader, start=2):
+        if row_number > MAX_ROWS:
+            raise LoadRejected([Problem(file_name, row_number, None, f"more than {MAX_ROWS:,} rows")])
+
+        def cell(name: str, cells: list[str] = cells) -> str:
+            index = where[name]
+            return cells[index].strip() if index < len(cells) else ""
+
+        if cell("status").lower() != "submitted":
+            skipped += 1  # the England total, and authorities that made no return that year
+            continue
+        year_ending, ons = cell("year_ending"), cell("ons_code")
+        match = _YEAR_ENDING.fullmatch(year_ending)
+        if match is None or match.group(2) != "03":
+            message = f"year_ending is {year_ending[:12]!r}; expected YYYYMM ending in March, such as 202003"
+            problems.append(Problem(file_name, row_number, column_letter(where["year_ending"]), message))
+            continue
+        end = int(match.group(1))
+        year = f"{end - 1}/{end % 100:02d}"
+        if not _ONS_CODE.fullmatch(ons):
+            message = f"the ONS code {ons[:20]!r} is not a code like E06000059"
+            problems.append(Problem(file_name, row_number, column_letter(where["ons_code"]), message))
+            continue
+        if (year, ons) in seen:
+            message = f"{ons} already has a row for {year} (row {seen[year, ons]})"
+            problems.append(Problem(file_name, row_number, column_letter(where["ons_code"]), message))
+            continue
+        seen[year, ons] = row_number
+        try:
+            authority = _text(cell("la_name"))
+            authority_class = _text(cell("la_class"), required=False) if "la_class" in where else None
+        except _CellError as error:
+            message = f"the authority's name or class {error}"
+            problems.append(Problem(file_name, row_number, column_letter(where["la_name"]), message))
+            continue
+        for code, index in wanted:
+            line, balance_at, name = CODES[code]
+            letter = column_letter(index)
+            try:
+                value = _number(cells[index] if index < len(cells) else "")
+            except ValueError as error:
+                problems.append(Problem(file_name, row_number, letter, f"line {line} ({code}) {error}"))
+                continue
+            records.append(
+                (year, ons, authority, authority_class, line, name, balance_at, value, file_name, None,
+                 published[index], f"{letter}{row_number}")
+            )  # fmt: skip
+        if len(problems) > 500:
+            break
+    if not seen and not problems:
+        problems.append(Problem(file_name, 2, None, "no submitted returns in the file"))
+    if problems:
+        raise LoadRejected(problems)
+    frame = pd.DataFrame.from_records(records, columns=list(RETURNS_COLUMNS))
+    frame["line"] = frame["line"].astype("int64")
+    frame["value_gbp_k"] = frame["value_gbp_k"].astype("float64")
+    years = sorted({year for year, _ in seen})
+    notes = [
+        f"{len(seen)} returns for {len(years)} year(s) ({years[0]} to {years[-1]}) from the time series, in "
+        f"£ thousand; {skipped} row(s) without a submitted return (the England total, returns not made) skipped.",
+        "The time series is read for lines 805 and 916 only (the column codes of lines 915 and 749 are not "
+        "confirmed): for the years it replaces, indicators that need line 915 are not available.",
+    ]
+    return ParsedFile("returns", file_name, sha256, frame, notes)
