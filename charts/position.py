@@ -51,6 +51,11 @@ def _derived_note(frame: pd.DataFrame) -> tuple[str, ...]:
     return tuple(f"Derived: {text}." for text in derived["derivation"].dropna())
 
 
+def _rounding_note(parts: list[float], total: float) -> tuple[str, ...]:
+    """Council reports' own words where the parts, rounded as shown, do not add up to the total shown."""
+    return () if vocab.adds_up_when_rounded(parts, total) else (vocab.ROUNDING_NOTE,)
+
+
 def _year_axis(fig: go.Figure, years_held: list[str]) -> list[str]:
     """Every year from the first held to the last on the axis; a year with no figure says "not reported"."""
     years = list(dsg_model.fiscal_years(min(years_held), max(years_held)))
@@ -208,7 +213,7 @@ def outturn_against_budget_chart(frame: pd.DataFrame) -> Chart:
             f"{vocab.gbp_m(overspend['value'])} overspend)."
         ),
         labels=_derived_labels(shown),
-        notes=_derived_note(shown),
+        notes=(*_derived_note(shown), *_rounding_note([budget["value"], overspend["value"]], outturn["value"])),
         legend=False,
     )
 
@@ -322,7 +327,10 @@ def overspend_bridge_chart(bridge: pd.DataFrame) -> Chart:
             + f", gives the reported net overspend of {vocab.gbp_m(net['value'])}."
         ),
         labels=_derived_labels(bridge),
-        notes=_derived_note(bridge),
+        notes=(
+            *_derived_note(bridge),
+            *_rounding_note(list(bridge.loc[bridge["step"] != "total", "signed_gbp_m"]), net["value"]),
+        ),
         legend=False,
     )
 

@@ -163,7 +163,7 @@ def gbp_m(value: float | None, *, qualifier: str | None = None, decimals: int | 
         return NOT_GIVEN
     if decimals is None:
         value = round(float(value), 2)
-        decimals = 0 if value.is_integer() else (1 if round(value, 1) == value else 2)
+        decimals = source_decimals(value)
     sign = "-" if value < 0 else ""
     text = f"{sign}£{abs(value):,.{decimals}f}m"
     return _hedge(qualifier) + text
@@ -180,6 +180,29 @@ def number(value: float | None, *, thousands: bool = False) -> str:
     text = f"{round(float(value), NUMBER_DECIMALS_AT_MOST):{',' if thousands else ''}.{NUMBER_DECIMALS_AT_MOST}f}"
     text = text.rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
+
+
+ROUNDING_NOTE = "Figures may not sum because of rounding."
+
+
+def source_decimals(value: float) -> int:
+    """The decimal places a figure is given to (at most two, as the documents give £m)."""
+    value = round(float(value), 2)
+    return 0 if value.is_integer() else (1 if round(value, 1) == value else 2)
+
+
+def money_cell(value: float | None, *, basis: object = "reported") -> str:
+    """A £m table cell: one decimal place, more only where a reported figure is given to more; a missing
+    value reads 'not reported'. Derived and modelled values are shown to one decimal place."""
+    if _missing(value):
+        return NOT_REPORTED
+    decimals = max(1, source_decimals(value)) if basis == "reported" else 1
+    return gbp_m(value, decimals=decimals)
+
+
+def adds_up_when_rounded(parts: list[float], total: float) -> bool:
+    """Whether the parts, each shown as money_cell shows it, add up to the total as shown (one decimal)."""
+    return round(sum(round(part, 1) for part in parts), 1) == round(total, 1)
 
 
 def is_money_column(name: object) -> bool:

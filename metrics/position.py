@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from data import vocab
+from data.measures import YEAR_END_PERIODS
 from metrics import dsg_model
 from metrics.figures import figures as newest_figures
 
@@ -264,10 +265,20 @@ def collection_rates(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = No
 RESERVE_MEASURES = ["general_fund_reserve", "usable_reserves"]
 
 
+def year_end_balances(frame: pd.DataFrame) -> pd.DataFrame:
+    """A balance's year-end value, given at outturn or as at a date (data.measures.YEAR_END_PERIODS): one row
+    per measure and year, the newer document's where both are held (outturn first on the same date)."""
+    frame = frame[frame["period"].isin(YEAR_END_PERIODS) & frame["scenario"].isna()]
+    frame = frame.assign(_known=pd.to_datetime(frame["known_on"]), _outturn=frame["period"] == "outturn").sort_values(
+        ["_known", "_outturn"], na_position="first"
+    )
+    frame = frame.groupby(["measure", frame["fiscal_year"].fillna("")], sort=False).tail(1)
+    return frame.drop(columns=["_known", "_outturn"])
+
+
 def reserves_by_year(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
-    """Every general fund and usable reserve balance held (undated ones last)."""
-    frame = latest_figures(conn, RESERVE_MEASURES, as_at=as_at)
-    frame = frame[(frame["period"] == "as_at") & frame["scenario"].isna()]
+    """Every general fund and usable reserve balance held at a year end (undated ones first)."""
+    frame = year_end_balances(latest_figures(conn, RESERVE_MEASURES, as_at=as_at))
     return frame.sort_values(["measure", "fiscal_year"], na_position="first").reset_index(drop=True)
 
 

@@ -14,6 +14,7 @@ from ui.chart_panel import show_chart
 from ui.common import as_at_line, database, figure_metric, not_reported_metric, sources_expander
 from ui.filters import directorate_notice
 from ui.frame import require_frame
+from ui.tables import readable
 
 require_frame()
 
@@ -120,7 +121,15 @@ if not directorate_figures.empty:
     st.header("Figures held for single directorates")
     st.caption("These sit beside the whole-council figures above; they are not added into them.")
     st.dataframe(
-        directorate_figures[["directorate", "label", "fiscal_year", "period", "value", "unit", "source_document"]],
+        readable(
+            directorate_figures.assign(
+                value=[
+                    vocab.money_cell(value) if unit == "gbp_m" else vocab.figure(value, unit)
+                    for value, unit in zip(directorate_figures["value"], directorate_figures["unit"], strict=True)
+                ]
+            ),
+            {},
+        )[["directorate", "label", "fiscal_year", "period", "value", "source_document"]],
         hide_index=True,
         width="stretch",
     )

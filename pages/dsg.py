@@ -13,6 +13,7 @@ from ui.chart_panel import show_chart
 from ui.common import as_at_line, database, figure_metric, not_reported_metric, sources_expander
 from ui.filters import directorate_notice
 from ui.frame import require_frame
+from ui.tables import readable
 
 require_frame()
 
@@ -93,7 +94,9 @@ if plan is not None:
         "below) beside the deficit reported for that year since, if any."
     )
     st.dataframe(
-        plan.rename(
+        readable(
+            plan, {"mitigated_gbp_m": "path_basis", "unmitigated_gbp_m": "path_basis", "reported_gbp_m": None}
+        ).rename(
             columns={
                 "fiscal_year": "Financial year",
                 "path_basis": "Plan basis",
@@ -299,7 +302,9 @@ def show_scenario_model() -> None:
                 crossing or f"not by {years[-1]}",
             )
     st.dataframe(
-        exposed.rename(
+        readable(exposed.assign(basis="modelled"), {"cumulative_deficit_gbp_m": "basis", "exposure_gbp_m": "basis"})
+        .drop(columns="basis")
+        .rename(
             columns={
                 "fiscal_year": "Financial year",
                 "cumulative_deficit_gbp_m": "Modelled deficit (£m)",

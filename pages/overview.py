@@ -5,7 +5,7 @@ import streamlit as st
 
 from charts import position as position_charts
 from data import vocab
-from metrics import position
+from metrics import position, vintage
 from metrics.figures import headline_measures, headline_position, report_headline, revisions
 from ui import as_at as as_at_control
 from ui.cache import cached
@@ -74,8 +74,7 @@ def show_headline_figures() -> None:
             if measure in held:
                 row = held[measure]
                 figure_metric(row, label=headline_label(row))
-                known = row.get("known_on")
-                st.caption(f"Reported {pd.Timestamp(known):%-d %b %Y}" if not pd.isna(known) else "Date not given")
+                st.caption(vintage.reported_when(row))
             else:
                 not_reported_metric(MEASURE_NAMES[measure], MEASURE_NAMES[measure].lower())
 

@@ -15,6 +15,7 @@ from ui.common import as_at_line, database, figure_metric, not_reported_metric, 
 from ui.filters import directorate_notice
 from ui.frame import require_frame
 from ui.safe import plain
+from ui.tables import readable
 
 require_frame()
 
@@ -101,7 +102,10 @@ if ratios is None or ratios.empty:
     st.info("Not reported: the cover needs a reserve balance and a DSG deficit.")
 else:
     st.dataframe(
-        ratios.assign(cover=ratios["cover_ratio"].map(times))[
+        readable(
+            ratios.assign(cover=ratios["cover_ratio"].map(times)),
+            {"reserve_gbp_m": None, "deficit_gbp_m": "deficit_basis"},
+        )[
             ["reserve", "reserve_gbp_m", "deficit_year", "deficit_kind", "deficit_basis", "deficit_gbp_m", "cover"]
         ].rename(
             columns={
@@ -120,7 +124,7 @@ else:
 if not cover.empty:
     st.caption("Years of cover: each year that has both a reserve balance and a year-end deficit (derived).")
     st.dataframe(
-        cover.assign(cover=cover["cover_ratio"].map(times))[
+        readable(cover.assign(cover=cover["cover_ratio"].map(times)), {"reserve_gbp_m": None, "deficit_gbp_m": None})[
             ["fiscal_year", "reserve", "reserve_gbp_m", "deficit_gbp_m", "cover"]
         ].rename(
             columns={
@@ -153,9 +157,12 @@ if crossings is None or crossings.empty:
 else:
     scenario_names = {"unmitigated": "Without mitigation", "mitigated": "With the recovery plan"}
     st.dataframe(
-        crossings.assign(
-            scenario=crossings["scenario"].map(scenario_names),
-            first_year_above=crossings["first_year_above"].fillna("not before the last modelled year"),
+        readable(
+            crossings.assign(
+                scenario=crossings["scenario"].map(scenario_names),
+                first_year_above=crossings["first_year_above"].fillna("not before the last modelled year"),
+            ),
+            {"reserve_gbp_m": None},
         )[["scenario", "reserve", "reserve_gbp_m", "first_year_above", "basis"]].rename(
             columns={
                 "scenario": "Scenario",

@@ -1,0 +1,113 @@
+"""Issue 22: figures of many vintages. Dates that mean what they say, balances at outturn, tables a person
+reads (no None, nan or raw floats), derived values that name their inputs' dates, and a projection and
+crossing years that start from the latest reported figures.
+
+The later figures are a labelled synthetic sample (tests/fixtures/later_figures_vintages_sample.csv).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from data.measures import YEAR_END_PERIODS, balances, catalogue
+from metrics import position, vintage
+from metrics.figures import known_figures
+from tests import helpers
+
+FIXTURE = Path(__file__).parent / "fixtures" / "later_figures_vintages_sample.csv"
+AS_AT = date(2026, 12, 5)
+
+
+def load_fixture(db_path: Path) -> None:
+    from data.__main__ import main as data_cli
+
+    assert data_cli(["load", str(FIXTURE), "--db", str(db_path)]) == 0
+
+
+@pytest.fixture
+def later(db_path):
+    load_fixture(db_path)
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        yield conn
+
+
+# ---- balances and flows (item 7) -------------------------------------------------------------------
+
+
+def test_the_catalogue_says_which_measures_are_balances_and_which_are_flows():
+    measures = catalogue()
+    assert set(balances()) == {"general_fund_reserve", "usable_reserves", "dsg_cumulative_deficit"}
+    assert measures["net_budget"].stock_or_flow == "flow"
+    assert measures["dsg_in_year_deficit"].stock_or_flow == "flow"
+    for key in balances():
+        assert set(YEAR_END_PERIODS) <= set(measures[key].periods), key  # outturn means the year-end balance
+
+
+def test_a_general_fund_reserve_at_outturn_is_its_year_end_balance(later):
+    # Refused before: "period 'outturn' does not apply to general_fund_reserve".
+    held = position.reserves(later).set_index("measure")
+    assert held.loc["general_fund_reserve", "value"] == 31.6
+    assert held.loc["general_fund_reserve", "fiscal_year"] == "2024/25"
+    by_year = position.reserves_by_year(later)
+    assert "2024/25" in set(by_year.loc[by_year["measure"] == "general_fund_reserve", "fiscal_year"])
+
+
+# ---- dates (item 6) --------------------------------------------------------------------------------
+
+
+def test_reported_shows_the_sources_date_and_an_undated_source_says_so(later):
+    rows = known_figures(later, ["dsg_in_year_deficit", "net_budget"])
+    undated = rows[(rows["measure"] == "dsg_in_year_deficit") & (rows["fiscal_year"] == "2025/26")].iloc[0]
+    loaded = f"{undated['known_on']:%-d %b %Y}"
+    assert vintage.reported_when(undated) == f"source undated; loaded {loaded}"
+    dated = rows[(rows["measure"] == "net_budget") & (rows["fiscal_year"] == "2026/27")].iloc[0]
+    assert vintage.reported_when(dated) == "Reported 20 Feb 2026"
+
+
+def test_the_overview_headline_dates_are_the_sources_not_the_load(app_test, db_path):
+    load_fixture(db_path)
+    at = helpers.open_page(app_test, "pages/overview.py")
+    captions = [caption.value for caption in at.caption]
+    assert "Reported 15 Jul 2025" in captions  # the general fund reserve at the 2024/25 outturn
+    today = f"Reported {date.today():%-d %b %Y}"
+    assert today not in captions
+
+
+# ---- tables (item 8) -------------------------------------------------------------------------------
+
+RAW_FLOAT = re.compile(r"^-?\d+\.\d{3,}$")
+
+
+def shown_cells(at) -> list[object]:
+    return [cell for frame in at.dataframe for cell in frame.value.to_numpy().ravel()]
+
+
+@pytest.mark.parametrize("page_file", ["pages/dsg.py", "pages/reserves.py"])
+def test_tables_show_no_none_nan_or_raw_floats(app_test, db_path, page_file):
+    load_fixture(db_path)
+    at = helpers.open_page(app_test, page_file)
+    assert not at.exception
+    cells = shown_cells(at)
+    assert cells
+    for cell in cells:
+        assert cell is not None and not (isinstance(cell, float) and math.isnan(cell)), cell
+        assert str(cell) not in ("None", "nan", "NaN", "<NA>"), cell
+        assert not isinstance(cell, float), cell  # money is written as money
+        assert not RAW_FLOAT.match(str(cell)), cell
+
+
+def test_a_rounding_difference_is_said_as_council_reports_say_it():
+    from data import vocab
+
+    assert vocab.adds_up_when_rounded([1.24, 1.24], 2.48) is False  # shown 1.2 + 1.2, total 2.5
+    assert vocab.adds_up_when_rounded([1.2, 1.3], 2.5) is True
+    assert vocab.money_cell(58.675, basis="modelled") == "£58.7m"
+    assert vocab.money_cell(5.25) == "£5.25m"  # a reported figure keeps the precision it was given
+    assert vocab.money_cell(70) == "£70.0m"
+    assert vocab.money_cell(None) == "not reported"
