@@ -562,27 +562,8 @@ def _deficit_name(row: pd.Series) -> str:
 
 def reserves_against_deficit_chart(reserves: pd.DataFrame, deficits: pd.DataFrame, ratios: pd.DataFrame) -> Chart:
     """Reserves beside the cumulative DSG deficit (actual and derived forecast), with the cover ratio in the title."""
-    actual = ratios[ratios["deficit_kind"] == "actual"].set_index("reserve_measure")
-    forecast = ratios[ratios["deficit_kind"] == "forecast"].set_index("reserve_measure")
-    usable = actual.loc["usable_reserves"] if "usable_reserves" in actual.index else None
-    general = actual.loc["general_fund_reserve"] if "general_fund_reserve" in actual.index else None
-    first = usable if usable is not None else general
-    if first is None:
-        raise FigureMissing("no actual DSG deficit to set the reserves against")
-    deficit_year = first["deficit_year"]
-    if usable is not None and general is not None:
-        title = (
-            f"Usable reserves cover the {deficit_year} DSG deficit {style.times(usable['cover_ratio'])}, "
-            f"the general fund reserve only {style.times(general['cover_ratio'])}"
-        )
-    else:
-        title = (
-            f"The {first['reserve'].lower()} covers the {deficit_year} DSG deficit {style.times(first['cover_ratio'])}"
-        )
-    if usable is not None and "usable_reserves" in forecast.index:
-        title += f"; {style.times(forecast.loc['usable_reserves', 'cover_ratio'])} by the end of " + str(
-            forecast.loc["usable_reserves", "deficit_year"]
-        )
+    title = position.cover_statement(ratios)
+    actual = ratios[ratios["headline"]].set_index("reserve_measure")
     shown = set(zip(ratios["deficit_year"], ratios["deficit_period"], strict=True))
     deficits = deficits[[(y, p) in shown for y, p in zip(deficits["fiscal_year"], deficits["period"], strict=True)]]
     deficit_names = [_deficit_name(row) for _, row in deficits.iterrows()]
@@ -611,12 +592,19 @@ def reserves_against_deficit_chart(reserves: pd.DataFrame, deficits: pd.DataFram
         source=style.source_line(table),
         alt_text="Bar chart: " + "; ".join(f"{n} {t}" for n, t in zip(names, text, strict=True)) + ". "
         "Cover ratio (reserve divided by deficit): "
-        + ", ".join(f"{row['reserve'].lower()} {style.times(row['cover_ratio'])}" for _, row in actual.iterrows())
-        + f", against the {deficit_year} deficit.",
+        + "; ".join(
+            f"{row['reserve'].lower()} {style.times(row['cover_ratio'])} ({row['inputs_dated']})"
+            for _, row in actual.iterrows()
+        )
+        + ".",
         labels=_derived_labels(table),
         notes=(
             *(("Usable reserves: the document gives no date.",) if reserves["fiscal_year"].isna().any() else ()),
             *_derived_note(deficits),
+            *(
+                f"Cover paired across years: {text}."
+                for text in dict.fromkeys(ratios.loc[~ratios["same_vintage"].astype(bool), "pairing"])
+            ),
         ),
         legend=False,
     )
@@ -628,16 +616,20 @@ def reserves_timeline_chart(
     """The modelled deficit paths against the reserves, with the statutory override's expiry marked."""
     years = list(dsg_model.fiscal_years(paths["fiscal_year"].min(), paths["fiscal_year"].max()))
     measure = "usable_reserves" if (crossings["reserve_measure"] == "usable_reserves").any() else "general_fund_reserve"
-    usable = crossings[crossings["reserve_measure"] == measure].set_index("scenario")["first_year_above"]
+    rows = crossings[crossings["reserve_measure"] == measure]
+    usable = rows.set_index("scenario")["first_year_above"]
     phrases = {
         scenario: (f"in {usable[scenario]}" if isinstance(usable.get(scenario), str) else f"not by {years[-1]}")
         for scenario in ("unmitigated", "mitigated")
     }
     reserve_name = "usable reserves" if measure == "usable_reserves" else "the general fund reserve"
-    title = (
-        f"The DSG deficit would pass {reserve_name} {phrases['unmitigated']} without mitigation, "
-        f"{phrases['mitigated']} with the recovery plan"
-    )
+    if set(rows["status"]) <= {"would pass", "not by"} and {"mitigated", "unmitigated"} <= set(rows["scenario"]):
+        title = (
+            f"The DSG deficit would pass {reserve_name} {phrases['unmitigated']} without mitigation, "
+            f"{phrases['mitigated']} with the recovery plan"
+        )
+    else:
+        title = "The DSG deficit " + " and ".join(dict.fromkeys(rows["statement"]))
     fig = go.Figure()
     scenario_style = {
         "unmitigated": (style.DARK_PINK, "Without mitigation"),

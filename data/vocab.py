@@ -216,6 +216,13 @@ def gbp_m_signed(difference: float) -> str:
     return ("+" if round(difference, 1) > 0 else "") + text
 
 
+def times(ratio: float | None) -> str:
+    """A cover ratio in words: '1.7 times'; 'not reported' where there is none."""
+    if _missing(ratio):
+        return NOT_REPORTED
+    return f"{ratio:.1f} times"
+
+
 def gbp(pounds: float) -> str:
     """Pounds for monitoring amounts: £m to one decimal; two below £1m; whole pounds below £10,000."""
     if abs(pounds) < 10_000:

@@ -37,42 +37,60 @@ def reported_when(row: pd.Series) -> str:
 
 
 def figure_date(row: pd.Series) -> date | None:
-    """The date a figure stands at: its own as-at date, else its source's date, else the day it was loaded."""
-    return _day(row.get("as_at_date")) or _day(row.get("source_date")) or _day(row.get("known_on"))
+    """The date a figure stands at: its own as-at date; a balance at outturn, its year end (31 March); else its
+    source's date, else the day it was loaded."""
+    own = _day(row.get("as_at_date"))
+    if own is not None:
+        return own
+    year = row.get("fiscal_year")
+    if row.get("period") == "outturn" and isinstance(year, str):
+        return date(vocab.fiscal_year_start(year) + 1, 3, 31)
+    return _day(row.get("source_date")) or _day(row.get("known_on"))
 
 
-def reference_date(as_at: date | None) -> date:
-    """The page's as-at date: the one chosen, else today."""
-    return as_at or date.today()
+def reference_date(as_at: date | None, newest: date | None) -> date:
+    """The date a page's figures are as at: the one chosen, else the newest document's (today if none)."""
+    return as_at or newest or date.today()
 
 
-def is_stale(row: pd.Series, as_at: date | None) -> bool:
-    """More than 12 months older than the as-at date (an undated figure with no date at all is not judged)."""
+def is_stale(row: pd.Series, reference: date) -> bool:
+    """More than 12 months older than the reference date (a figure with no date at all is not judged)."""
     day = figure_date(row)
-    return day is not None and (reference_date(as_at) - day).days > STALE_AFTER_DAYS
+    return day is not None and (reference - day).days > STALE_AFTER_DAYS
 
 
-def stale_note(row: pd.Series, as_at: date | None) -> str:
-    """'' for a current figure; 'dated 31 Mar 2023: over 12 months old' for an old one."""
-    if not is_stale(row, as_at):
+def stale_note(row: pd.Series, reference: date) -> str:
+    """ "" for a current figure; "dated 31 Mar 2022, over 12 months old" for an old one."""
+    if not is_stale(row, reference):
         return ""
-    return f"dated {_text(figure_date(row))}: over 12 months old"
+    return f"dated {_text(figure_date(row))}, over 12 months old"
+
+
+def when(row: pd.Series) -> str:
+    """The figure's year and period in words: 'end 2024/25', '2025/26 quarter 2', 'no year given'."""
+    year, period = row.get("fiscal_year"), row.get("period")
+    if not isinstance(year, str):
+        return "no year given"
+    if period in ("outturn", "as_at"):
+        return f"end {year}"
+    return f"{year} {vocab.PERIOD_WORDS.get(period, period)}" if isinstance(period, str) else year
 
 
 def dated(row: pd.Series) -> str:
     """A figure's year and dates in words, for a derived value's inputs:
     'end 2024/25 (reported 15 Jul 2025)', 'no year given (reported 5 Oct 2021)'."""
-    year = row.get("fiscal_year")
-    period = row.get("period")
-    if isinstance(year, str):
-        when = (
-            f"end {year}"
-            if period in ("outturn", "as_at")
-            else f"{year} {vocab.PERIOD_WORDS.get(period, period)}"
-            if isinstance(period, str)
-            else year
-        )
-    else:
-        when = "no year given"
     reported = reported_when(row)
-    return f"{when} ({reported[0].lower()}{reported[1:]})"
+    return f"{when(row)} ({reported[0].lower()}{reported[1:]})"
+
+
+def short(row: pd.Series, reference: date) -> str:
+    """Year, else the report's date, and the old-figure mark: 'end 2021/22, over 12 months old (31 Mar 2022)'."""
+    text = when(row) if isinstance(row.get("fiscal_year"), str) else dated(row)
+    note = stale_note(row, reference)
+    return f"{text}, {note}" if note else text
+
+
+def reported_and_age(row: pd.Series, reference: date) -> str:
+    """A tile's caption: when the figure was reported, and the old-figure mark where it applies."""
+    stale = stale_note(row, reference)
+    return reported_when(row) + (f"; {stale}" if stale else "")

@@ -15,6 +15,7 @@ from ui.document import first_screen_only, rest_of_page_placeholder
 from ui.filters import directorate_notice
 from ui.frame import require_frame
 from ui.panel import opened_panel
+from ui.safe import plain
 
 require_frame()
 
@@ -33,8 +34,9 @@ with database() as conn:
     try:
         crossings = cached(conn, position.years_deficit_exceeds_reserves, as_at=as_at)
     except position.FigureMissing:
-        crossings = pd.DataFrame(columns=["reserve_measure", "scenario", "first_year_above"])
+        crossings = pd.DataFrame()
     replaced = cached(conn, revisions, headline_measures(), as_at=as_at)
+    reference = cached(conn, position.reference_date, as_at=as_at)
 
 MEASURE_NAMES = {
     "net_budget": "Net budget",
@@ -74,7 +76,7 @@ def show_headline_figures() -> None:
             if measure in held:
                 row = held[measure]
                 figure_metric(row, label=headline_label(row))
-                st.caption(vintage.reported_when(row))
+                st.caption(vintage.reported_and_age(row, reference))
             else:
                 not_reported_metric(MEASURE_NAMES[measure], MEASURE_NAMES[measure].lower())
 
@@ -87,18 +89,9 @@ def show_headline_figures() -> None:
                 f"revenue budget of {vocab.gbp_m(year_rows.loc['budget', 'value'])}."
             )
 
-    usable = crossings[crossings["reserve_measure"] == "usable_reserves"].set_index("scenario")["first_year_above"]
-
-    def crossing(scenario: str) -> str:
-        year = usable.get(scenario)
-        return f"in {year}" if isinstance(year, str) else "in no modelled year"
-
-    if not usable.empty:
-        st.markdown(
-            "**The risk in one line:** on the modelled paths between the reported figures, the DSG deficit would "
-            f"pass usable reserves {crossing('unmitigated')} without mitigation and {crossing('mitigated')} with the "
-            "recovery plan (see Reserves)."
-        )
+    risk = position.risk_in_one_line(crossings) if not crossings.empty else None
+    if risk:
+        st.markdown(f"**The risk in one line:** {plain(risk)} (see Reserves).")
 
 
 as_at_line(headline, as_at)

@@ -6,7 +6,7 @@ import streamlit as st
 from charts import position as position_charts
 from charts.style import times
 from data import vocab
-from metrics import position
+from metrics import position, vintage
 from metrics.figures import revisions
 from ui import as_at as as_at_control
 from ui.cache import cached
@@ -44,9 +44,11 @@ with database() as conn:
     by_year = cached(conn, position_charts.build_reserves_by_year, as_at=as_at)
     timeline = cached(conn, position_charts.build_reserves_timeline, as_at=as_at)
     used = cached(conn, position.latest_figures, MEASURES, as_at=as_at)
+    reference = cached(conn, position.reference_date, as_at=as_at)
     replaced = cached(conn, revisions, MEASURES, as_at=as_at)
 
 as_at_line(used, as_at)
+
 
 actuals = points[points["kind"] == "actual"]
 held = {} if reserves is None else {row["measure"]: row for _, row in reserves.iterrows()}
@@ -59,6 +61,7 @@ for column, (measure, name) in zip(
             row = held[measure]
             when = f", {row['fiscal_year']}" if isinstance(row["fiscal_year"], str) else " (no date given)"
             figure_metric(row, label=row["label"] + when)
+            st.caption(vintage.reported_and_age(row, reference))
         else:
             not_reported_metric(name, name.lower())
 with columns[2]:
@@ -69,8 +72,9 @@ with columns[2]:
         period = {"outturn": "", "as_at": " in year", "q1": " Q1", "q2": " Q2", "q3": " Q3"}.get(actual["period"], "")
         when = f"end {actual['fiscal_year']}" if actual["period"] == "outturn" else f"{actual['fiscal_year']}{period}"
         figure_metric(actual, label=f"DSG deficit, {when}")
+        st.caption(vintage.reported_and_age(actual, reference))
 usable_now = (
-    ratios[(ratios["reserve_measure"] == "usable_reserves") & (ratios["deficit_kind"] == "actual")]
+    ratios[(ratios["reserve_measure"] == "usable_reserves") & ratios["headline"]]
     if ratios is not None
     else pd.DataFrame()
 )
@@ -79,10 +83,16 @@ with columns[3]:
         not_reported_metric("Usable reserves cover the deficit (derived)", "usable reserves or DSG deficit")
     else:
         row = usable_now.iloc[0]
+        paired = "" if row["same_vintage"] else ", paired across years"
         st.metric(
-            f"Usable reserves cover the deficit (derived, {plain(row['deficit_year'])})",
+            f"Usable reserves cover the deficit (derived, {plain(row['deficit_year'])}{paired})",
             times(row["cover_ratio"]),
-            help="Cover ratio = reserve ÷ cumulative DSG deficit. Derived from the two reported figures.",
+            help="Cover ratio = reserve ÷ cumulative DSG deficit. Derived from the two reported figures: "
+            f"{plain(row['inputs_dated'])}.",
+        )
+        st.caption(
+            f"Inputs: {plain(row['inputs_dated'])}"
+            + (f"; reserve {row['reserve_stale']}" if row["reserve_stale"] else "")
         )
 
 if "usable_reserves" in held and not isinstance(held["usable_reserves"]["fiscal_year"], str):
@@ -155,7 +165,11 @@ st.caption(
 if crossings is None or crossings.empty:
     st.info("Not reported: this needs both DSG projections and a reserve balance.")
 else:
-    scenario_names = {"unmitigated": "Without mitigation", "mitigated": "With the recovery plan"}
+    scenario_names = {
+        "unmitigated": "Without mitigation",
+        "mitigated": "With the recovery plan",
+        "trend": "On the latest trend",
+    }
     st.dataframe(
         readable(
             crossings.assign(
@@ -163,13 +177,15 @@ else:
                 first_year_above=crossings["first_year_above"].fillna("not before the last modelled year"),
             ),
             {"reserve_gbp_m": None},
-        )[["scenario", "reserve", "reserve_gbp_m", "first_year_above", "basis"]].rename(
+        )[["scenario", "reserve", "reserve_gbp_m", "reserve_dated", "first_year_above", "basis", "statement"]].rename(
             columns={
                 "scenario": "Scenario",
                 "reserve": "Reserve",
                 "reserve_gbp_m": "Reserve (£m)",
+                "reserve_dated": "Reserve is at",
                 "first_year_above": "First year the deficit is above it",
                 "basis": "Basis",
+                "statement": "The deficit",
             }
         ),
         hide_index=True,

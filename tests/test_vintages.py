@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from charts.all import load_catalogue
 from data.measures import YEAR_END_PERIODS, balances, catalogue
 from metrics import position, vintage
 from metrics.figures import known_figures
@@ -74,9 +75,10 @@ def test_the_overview_headline_dates_are_the_sources_not_the_load(app_test, db_p
     load_fixture(db_path)
     at = helpers.open_page(app_test, "pages/overview.py")
     captions = [caption.value for caption in at.caption]
-    assert "Reported 15 Jul 2025" in captions  # the general fund reserve at the 2024/25 outturn
+    # the general fund reserve at the 2024/25 outturn, marked as old against the newest document (Nov 2026)
+    assert "Reported 15 Jul 2025; dated 31 Mar 2025, over 12 months old" in captions
     today = f"Reported {date.today():%-d %b %Y}"
-    assert today not in captions
+    assert not any(caption.startswith(today) for caption in captions)
 
 
 # ---- tables (item 8) -------------------------------------------------------------------------------
@@ -111,3 +113,55 @@ def test_a_rounding_difference_is_said_as_council_reports_say_it():
     assert vocab.money_cell(5.25) == "£5.25m"  # a reported figure keeps the precision it was given
     assert vocab.money_cell(70) == "£70.0m"
     assert vocab.money_cell(None) == "not reported"
+
+
+# ---- derived values carry their inputs' dates; pairs of one year by default (item 2) -----------------
+
+
+def test_cover_pairs_a_reserve_with_the_deficit_of_its_own_year_by_default(later):
+    ratios = position.cover_ratios(later)
+    lead = ratios[ratios["headline"]].set_index("reserve_measure")
+    assert lead.loc["general_fund_reserve", "deficit_year"] == "2024/25"  # not the 2020/21 or 2025/26 deficit
+    assert lead.loc["general_fund_reserve", "cover_ratio"] == pytest.approx(31.6 / 104.6)
+    assert lead.loc["usable_reserves", "deficit_year"] == "2021/22"
+    for _, row in ratios.iterrows():
+        assert row["reserve_year"] in row["inputs_dated"] and row["deficit_year"] in row["inputs_dated"]
+        if not row["same_vintage"]:  # a pair across years says so, with both years
+            assert row["reserve_year"] in row["pairing"] and row["deficit_year"] in row["pairing"]
+
+
+def test_an_old_latest_figure_is_shown_with_its_date_and_marked(later):
+    statement = position.cover_statement(position.cover_ratios(later))
+    assert "1.7 times" in statement and "2021/22" in statement
+    assert "dated 31 Mar 2022, over 12 months old" in statement  # usable reserves, four years before late 2026
+    chart = load_catalogue()["reserves_against_dsg_deficit"].build(later)
+    assert "over 12 months old" in chart.title
+
+
+def test_the_2021_cover_reads_as_the_report_did(conn):
+    statement = position.cover_statement(position.cover_ratios(conn))
+    assert statement == (
+        "Usable reserves cover the 2020/21 DSG deficit 1.7 times, the general fund reserve only 0.8 times; "
+        "1.2 times by the end of 2021/22"
+    )
+
+
+# ---- crossing years from actuals first (item 3) ----------------------------------------------------
+
+
+def test_a_deficit_already_above_a_reserve_says_since_when_not_a_modelled_year(later):
+    crossings = position.years_deficit_exceeds_reserves(later)
+    general = crossings[crossings["reserve_measure"] == "general_fund_reserve"]
+    assert set(general["status"]) == {"already above"}
+    assert all("since 2020/21 (reported)" in text for text in general["statement"])
+    latest = crossings["latest_reported_year"].iloc[0]
+    modelled = crossings[crossings["basis"] == "modelled"]
+    assert all(year is None or year > latest for year in modelled["first_year_above"])
+
+
+def test_the_risk_line_no_longer_names_past_years_from_the_2021_model(app_test, db_path):
+    load_fixture(db_path)
+    at = helpers.open_page(app_test, "pages/overview.py")
+    (risk,) = [m.value for m in at.markdown if "risk in one line" in m.value]
+    assert "in 2022/23 without mitigation" not in risk and "2024/25 with the recovery plan" not in risk
+    assert "usable reserves" in risk and "2021/22" in risk  # the reserve named with its year
