@@ -16,7 +16,7 @@ from charts import point_labels, style
 from charts.catalogue import register
 from charts.spec import DERIVED_LABEL, INTERPOLATED_LABEL, MODELLED_LABEL, Chart
 from data import vocab
-from metrics import dsg_model, position
+from metrics import dsg_model, position, vintage
 from metrics.position import FigureMissing
 from metrics.recommendations import status_counts
 
@@ -545,6 +545,8 @@ def collection_rate_chart(rates: pd.DataFrame) -> Chart:
 def _reserve_name(row: pd.Series) -> str:
     if isinstance(row.get("as_at_date"), pd.Timestamp) and not pd.isna(row["as_at_date"]):
         return f"{row['label']}, {row['as_at_date']:%-d %b %Y}"
+    if isinstance(row.get("fiscal_year"), str):  # a balance given at outturn: its year end
+        return f"{row['label']}, {vintage.when(row)}"
     return f"{row['label']} (no date given)"
 
 
@@ -611,7 +613,11 @@ def reserves_against_deficit_chart(reserves: pd.DataFrame, deficits: pd.DataFram
 
 
 def reserves_timeline_chart(
-    paths: pd.DataFrame, reserves: pd.DataFrame, crossings: pd.DataFrame, expiry: pd.Series | None
+    paths: pd.DataFrame,
+    reserves: pd.DataFrame,
+    crossings: pd.DataFrame,
+    expiry: pd.Series | None,
+    projection: position.DsgProjection | None = None,
 ) -> Chart:
     """The modelled deficit paths against the reserves, with the statutory override's expiry marked."""
     years = list(dsg_model.fiscal_years(paths["fiscal_year"].min(), paths["fiscal_year"].max()))
@@ -634,9 +640,12 @@ def reserves_timeline_chart(
     scenario_style = {
         "unmitigated": (style.DARK_PINK, "Without mitigation"),
         "mitigated": (style.TURQUOISE, "With the recovery plan"),
+        "trend": (style.DARK_PINK, "On the latest trend"),
     }
     for scenario, (colour, name) in scenario_style.items():
         path = paths[paths["scenario"] == scenario]
+        if path.empty:
+            continue
         fig.add_trace(
             go.Scatter(
                 x=list(path["fiscal_year"]),
@@ -703,16 +712,18 @@ def reserves_timeline_chart(
             pd.concat([reserves, *([expiry.to_frame().T] if expiry is not None else [])], ignore_index=True)
         ),
         alt_text=(
-            f"Line chart of the cumulative DSG deficit from {years[0]} to {years[-1]} under the two reported "
-            f"scenarios, modelled between the reported points, with horizontal lines for the reserves. Without "
-            f"mitigation it passes usable reserves {phrases['unmitigated']}; with the recovery plan "
-            f"{phrases['mitigated']}."
+            f"Line chart of the cumulative DSG deficit from {years[0]} to {years[-1]}, modelled, with horizontal "
+            f"lines for the reserves. {title}."
             + (f" The statutory override is due to expire in {expiry_year}." if expiry_year else "")
         ),
         labels=(MODELLED_LABEL,),
         notes=(
-            "Dotted lines are modelled: the document gives only 2020/21, 2021/22 and 2025/26. "
-            "Reserves are assumed to stay at the reported level.",
+            (
+                "Dotted lines are modelled: the document gives only 2020/21, 2021/22 and 2025/26. "
+                if projection is None or projection.from_plan
+                else f"The dotted line is modelled. {projection.in_words} "
+            )
+            + "Reserves are assumed to stay at the reported level.",
         ),
     )
 
@@ -792,6 +803,24 @@ def _on_path(start: pd.Series, ends: pd.DataFrame, years: list[str], year: str) 
     return start["value"] + share * (low - start["value"]), start["value"] + share * (high - start["value"])
 
 
+def _plan_lines(fig: go.Figure, start: pd.Series, ends: pd.DataFrame, name: str) -> None:
+    """The plan's two projections as dashed lines from its start, one legend entry for both (interpolated)."""
+    for scenario, colour in (("unmitigated", style.DARK_PINK), ("mitigated", style.TURQUOISE)):
+        end = ends.loc[scenario]
+        fig.add_trace(
+            go.Scatter(
+                x=[start["fiscal_year"], end["fiscal_year"]],
+                y=[start["value"], end["value"]],
+                mode="lines",
+                line={"dash": style.DASH_INTERPOLATED, "color": colour, "width": 2},
+                name=name,
+                legendgroup=INTERPOLATED_LABEL,
+                showlegend=scenario == "unmitigated",
+                hoverinfo="skip",
+            )
+        )
+
+
 def dsg_trajectory_chart(points: pd.DataFrame) -> Chart:
     """Known cumulative deficits as points; the plan's projections joined to its start by dashed, labelled
     interpolation; every later actual and forecast on top, with a title saying which path it is on."""
@@ -824,20 +853,7 @@ def dsg_trajectory_chart(points: pd.DataFrame) -> Chart:
         title = f"The DSG deficit was {vocab.gbp_m(last['value'])} in {last['fiscal_year']} ({last['kind']})"
     fig = go.Figure()
     if start is not None:
-        for scenario, colour in (("unmitigated", style.DARK_PINK), ("mitigated", style.TURQUOISE)):
-            end = ends.loc[scenario]
-            fig.add_trace(
-                go.Scatter(
-                    x=[start["fiscal_year"], end["fiscal_year"]],
-                    y=[start["value"], end["value"]],
-                    mode="lines",
-                    line={"dash": style.DASH_INTERPOLATED, "color": colour, "width": 2},
-                    name=f"{INTERPOLATED_LABEL.capitalize()} (no figures given)",
-                    legendgroup=INTERPOLATED_LABEL,
-                    showlegend=scenario == "unmitigated",
-                    hoverinfo="skip",
-                )
-            )
+        _plan_lines(fig, start, ends, f"{INTERPOLATED_LABEL.capitalize()} (no figures given)")
     known = points[points["kind"] != "projection"]
     fig.add_trace(
         go.Scatter(
@@ -913,22 +929,31 @@ def dsg_scenario_chart(points: pd.DataFrame, scenario: pd.DataFrame, start: pd.S
     `start` is the known point the scenario starts from (fiscal_year, value).
     """
     years = _dsg_years(points, scenario["fiscal_year"])
-    _, projections, _ = _plan_parts(points)
-    if projections.empty:
-        raise FigureMissing("the scenario model needs both projections")
+    plan_start, projections, _ = _plan_parts(points)
     end = scenario.iloc[-1]
-    low, high = projections["value"].min(), projections["value"].max()
-    if end["cumulative_deficit_gbp_m"] > high:
-        where = "above both reported projections"
-    elif end["cumulative_deficit_gbp_m"] < low:
-        where = "below both reported projections"
+    on_plan = not projections.empty and end["fiscal_year"] == projections["fiscal_year"].iloc[0]
+    low, high = (projections["value"].min(), projections["value"].max()) if not projections.empty else (None, None)
+    if on_plan:
+        if end["cumulative_deficit_gbp_m"] > high:
+            where = "above both reported projections"
+        elif end["cumulative_deficit_gbp_m"] < low:
+            where = "below both reported projections"
+        else:
+            where = "between the two reported projections"
+        title = (
+            f"This scenario takes the deficit to {vocab.gbp_m(end['cumulative_deficit_gbp_m'], decimals=1)} by "
+            f"{end['fiscal_year']}, {where}"
+        )
     else:
-        where = "between the two reported projections"
-    title = (
-        f"This scenario takes the deficit to {vocab.gbp_m(end['cumulative_deficit_gbp_m'], decimals=1)} by "
-        f"{end['fiscal_year']}, {where}"
-    )
+        title = (
+            f"This scenario takes the deficit from {vocab.gbp_m(start['value'])} at the end of {start['fiscal_year']} "
+            f"to {vocab.gbp_m(end['cumulative_deficit_gbp_m'], decimals=1)} by {end['fiscal_year']} (modelled)"
+        )
     fig = go.Figure()
+    plan_layer = not on_plan and plan_start is not None and not projections.empty
+    if plan_layer:  # the earlier plan stays on the chart as its own layer
+        plan_name = str(plan_start["source_document"]).split(":")[0]
+        _plan_lines(fig, plan_start, projections, f"Plan of {plan_name} ({INTERPOLATED_LABEL})")
     fig.add_trace(
         go.Scatter(
             x=[start["fiscal_year"], *scenario["fiscal_year"]],
@@ -962,11 +987,15 @@ def dsg_scenario_chart(points: pd.DataFrame, scenario: pd.DataFrame, start: pd.S
         source=style.source_line(points),
         alt_text=(
             f"Dotted modelled line from {vocab.gbp_m(start['value'])} at the end of {start['fiscal_year']} "
-            f"to {vocab.gbp_m(end['cumulative_deficit_gbp_m'], decimals=1)} in {end['fiscal_year']}, "
-            "against the reported "
-            f"projections of {vocab.gbp_m(low)} with the recovery plan and {vocab.gbp_m(high)} without."
+            f"to {vocab.gbp_m(end['cumulative_deficit_gbp_m'], decimals=1)} in {end['fiscal_year']}"
+            + (
+                f", against the reported projections of {vocab.gbp_m(low)} with the recovery plan and "
+                f"{vocab.gbp_m(high)} without."
+                if low is not None
+                else "."
+            )
         ),
-        labels=(MODELLED_LABEL, *_derived_labels(points)),
+        labels=(MODELLED_LABEL, *((INTERPOLATED_LABEL,) if plan_layer else ()), *_derived_labels(points)),
         notes=(f"The scenario line is {MODELLED_LABEL}: {dsg_model.FORMULA_IN_WORDS}",),
     )
 
@@ -1304,6 +1333,7 @@ def build_reserves_timeline(conn: duckdb.DuckDBPyConnection, *, as_at: date | No
         position.reserves(conn, as_at=as_at),
         position.years_deficit_exceeds_reserves(conn, as_at=as_at),
         _expiry(conn, as_at),
+        position.dsg_projection(conn, as_at=as_at),
     )
 
 
@@ -1315,9 +1345,10 @@ def build_dsg_trajectory(conn: duckdb.DuckDBPyConnection, *, as_at: date | None 
 @register("dsg_scenario", "DSG scenario model (default inputs, with the recovery plan)", vocab.DSG.title)
 def build_dsg_scenario_default(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
     points = position.dsg_known_points(conn, as_at=as_at)
-    reported = position.dsg_reported(conn, as_at=as_at)
-    start = pd.Series({"fiscal_year": reported.start_year, "value": reported.start_deficit_gbp_m})
-    return dsg_scenario_chart(points, dsg_model.project(position.dsg_defaults(conn, as_at=as_at).mitigated), start)
+    projection = position.dsg_projection(conn, as_at=as_at)
+    start = pd.Series({"fiscal_year": projection.start_year, "value": projection.start_deficit_gbp_m})
+    inputs = position.dsg_defaults(conn, as_at=as_at).mitigated if projection.from_plan else projection.default
+    return dsg_scenario_chart(points, dsg_model.project(inputs), start)
 
 
 @register("overview_action_status", "Action plan progress in one bar", vocab.OVERVIEW.title)

@@ -407,8 +407,8 @@ def dsg_defaults(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) 
         raise FigureMissing(f"the DSG projections cannot be modelled: {error}") from error
 
 
-def modelled_paths(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
-    """The default modelled deficit per year for both scenarios, starting from the plan's last actual year.
+def plan_paths(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
+    """The plan's default modelled deficit per year for both scenarios, starting from the plan's last actual year.
 
     Columns: scenario, fiscal_year, cumulative_deficit_gbp_m, basis ('reported' at the start and the
     reported end point, 'derived' for the first forecast year, 'modelled' between).
@@ -429,6 +429,214 @@ def modelled_paths(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None
         path.insert(0, "scenario", scenario)
         frames.append(path)
     return pd.concat(frames, ignore_index=True)
+
+
+@dataclass(frozen=True)
+class DsgProjection:
+    """Where the DSG projection starts and what it assumes, from the latest reported figures.
+
+    `from_plan` is True while the latest reported deficit is the plan's own start: the plan's two paths are
+    then the projection. Otherwise `default` runs on from the latest reported year-end deficit with the
+    same in-year overspend each year and no mitigation (the 2021 plan stays a layer of its own).
+    """
+
+    start_year: str
+    start_deficit_gbp_m: float
+    start_words: str  # the starting figure, its basis and date in words
+    in_year_gbp_m: float
+    in_year_words: str  # where the default in-year overspend comes from
+    end_year: str
+    from_plan: bool
+    default: dsg_model.DsgScenario
+
+    @property
+    def in_words(self) -> str:
+        return (
+            f"The projection starts from the {self.start_words} and adds an in-year overspend of "
+            f"{vocab.gbp_m(self.in_year_gbp_m, decimals=1)} a year ({self.in_year_words}), with no savings from "
+            f"mitigation, to {self.end_year}: modelled."
+        )
+
+
+_YEAR_END_ORDER = {"outturn": 0, "as_at": 1, "forecast": 2}
+
+
+def _projection_base(points: pd.DataFrame) -> pd.Series:
+    """The latest reported cumulative deficit at a year end: actual (outturn, as at) before a year-end forecast."""
+    rows = points[
+        points["period"].isin(list(_YEAR_END_ORDER)) & points["scenario"].isna() & (points["basis"] == "reported")
+    ]
+    if rows.empty:
+        raise FigureMissing("the DSG projection needs a reported year-end cumulative deficit")
+    rows = rows.assign(_order=rows["period"].map(_YEAR_END_ORDER)).sort_values(
+        ["fiscal_year", "_order"], ascending=[False, True]
+    )
+    return rows.iloc[0].drop(labels="_order")
+
+
+def _base_words(row: pd.Series) -> str:
+    kind = "forecast for the end of" if row["period"] == "forecast" else "reported deficit at the end of"
+    return f"{kind} {row['fiscal_year']}, {vocab.gbp_m(row['value'])} ({vintage.reported_phrase(row)})"
+
+
+_IN_YEAR_ORDER = {"outturn": 0, "forecast": 1, "q3": 2, "q2": 3, "q1": 4}
+
+
+def latest_in_year(in_year: pd.DataFrame) -> pd.Series | None:
+    """The latest reported in-year overspend: the newest year, its outturn before a forecast before a quarter."""
+    rows = in_year[(in_year["basis"] == "reported") & in_year["period"].isin(list(_IN_YEAR_ORDER))]
+    if rows.empty:
+        return None
+    rows = rows.assign(_order=rows["period"].map(_IN_YEAR_ORDER))
+    return rows.sort_values(["fiscal_year", "_order"], ascending=[False, True]).iloc[0].drop(labels="_order")
+
+
+def _default_in_year(in_year: pd.DataFrame, points: pd.DataFrame, base: pd.Series) -> tuple[float, str]:
+    """The latest reported in-year overspend (from the year before the start or later), else the trend of the
+    reported year-end deficits, else the latest in-year figure however old; each says which it is."""
+    reported = in_year[(in_year["basis"] == "reported") & in_year["period"].isin(list(_IN_YEAR_ORDER))]
+    reported = reported.assign(_order=reported["period"].map(_IN_YEAR_ORDER)).sort_values(
+        ["fiscal_year", "_order"], ascending=[False, True]
+    )
+    recent = reported[reported["fiscal_year"] >= dsg_model.fiscal_year_label(int(base["fiscal_year"][:4]) - 1)]
+    if not recent.empty:
+        row = recent.iloc[0]
+        return float(row["value"]), _in_year_words(row)
+    year_ends = year_end_deficits(points)
+    year_ends = year_ends[(year_ends["basis"] == "reported") & (year_ends["fiscal_year"] < base["fiscal_year"])]
+    if not year_ends.empty:
+        first = year_ends.iloc[0]
+        rise = dsg_model.trend_per_year(first["fiscal_year"], first["value"], base["fiscal_year"], base["value"])
+        return rise, (
+            f"the trend of the reported deficits, {vocab.gbp_m(first['value'])} at the end of {first['fiscal_year']} "
+            f"to {vocab.gbp_m(base['value'])} for {base['fiscal_year']}"
+        )
+    if not reported.empty:
+        return float(reported["value"].iloc[0]), _in_year_words(reported.iloc[0])
+    raise FigureMissing("the DSG projection needs an in-year overspend or two reported year-end deficits")
+
+
+def _in_year_words(row: pd.Series) -> str:
+    return f"the latest reported in-year overspend, {vintage.when(row)}, {vintage.reported_phrase(row)}"
+
+
+def dsg_projection(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> DsgProjection:
+    """The DSG projection's start and default inputs, from the latest reported figures (see DsgProjection)."""
+    points = dsg_known_points(conn, as_at=as_at)
+    base = _projection_base(points)
+    try:
+        plan = dsg_reported(conn, as_at=as_at)
+    except FigureMissing:
+        plan = None
+    if plan is not None and plan.start_year >= base["fiscal_year"]:
+        defaults = dsg_defaults(conn, as_at=as_at)
+        return DsgProjection(
+            start_year=plan.start_year,
+            start_deficit_gbp_m=plan.start_deficit_gbp_m,
+            start_words=f"reported deficit at the end of {plan.start_year}, {vocab.gbp_m(plan.start_deficit_gbp_m)}",
+            in_year_gbp_m=plan.first_year_overspend_gbp_m,
+            in_year_words=f"the overspend the plan predicts for {plan.first_year}",
+            end_year=plan.end_year,
+            from_plan=True,
+            default=defaults.unmitigated,
+        )
+    try:
+        expiry = int(statutory_override_expiry(conn, as_at=as_at)["year"])
+    except FigureMissing:
+        expiry = None
+    in_year, in_year_words = _default_in_year(dsg_in_year(conn, as_at=as_at), points, base)
+    end_year = dsg_model.projection_end(base["fiscal_year"], expiry)
+    return DsgProjection(
+        start_year=base["fiscal_year"],
+        start_deficit_gbp_m=float(base["value"]),
+        start_words=_base_words(base),
+        in_year_gbp_m=in_year,
+        in_year_words=in_year_words,
+        end_year=end_year,
+        from_plan=False,
+        default=dsg_model.steady_scenario(base["fiscal_year"], float(base["value"]), in_year, end_year),
+    )
+
+
+@dataclass(frozen=True)
+class ScenarioDefaults:
+    """What the scenario model on the DSG page starts from and offers by default, in words and numbers."""
+
+    projection: DsgProjection
+    years: tuple[str, ...]
+    first_year_overspend_gbp_m: float
+    later_overspend_gbp_m: float
+    mitigation_per_year_gbp_m: float
+    default: dsg_model.DsgScenario  # the year-by-year defaults
+    caption: str
+    first_year_help: str
+    target_name: str  # what the modelled end is set against: 'the recovery plan' or 'the default projection'
+    target_gbp_m: float
+    unmitigated_end_gbp_m: float | None  # the plan's projection without mitigation, when the plan is the base
+
+
+def scenario_defaults(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> ScenarioDefaults:
+    """The scenario model's defaults: the plan's (reproducing its two reported end points) while the plan starts
+    from the latest reported deficit, else the projection from the latest figures (DsgProjection)."""
+    projection = dsg_projection(conn, as_at=as_at)
+    if projection.from_plan:
+        reported = dsg_reported(conn, as_at=as_at)
+        defaults = dsg_defaults(conn, as_at=as_at)
+        return ScenarioDefaults(
+            projection=projection,
+            years=defaults.mitigated.years,
+            first_year_overspend_gbp_m=reported.first_year_overspend_gbp_m,
+            later_overspend_gbp_m=defaults.later_overspend_gbp_m,
+            mitigation_per_year_gbp_m=defaults.mitigation_per_year_gbp_m,
+            default=defaults.mitigated,
+            caption=(
+                f"{dsg_model.DEFAULTS_IN_WORDS} With the reported figures that is an in-year overspend of "
+                f"{vocab.gbp_m(defaults.later_overspend_gbp_m, decimals=3)} a year after {reported.first_year}, "
+                f"and savings from mitigation of {vocab.gbp_m(defaults.mitigation_per_year_gbp_m)} a year, giving "
+                f"{vocab.gbp_m(reported.end_unmitigated_gbp_m)} and {vocab.gbp_m(reported.end_mitigated_gbp_m)} "
+                f"in {reported.end_year}."
+            ),
+            first_year_help=f"The document predicts {vocab.gbp_m(reported.first_year_overspend_gbp_m)}.",
+            target_name="the recovery plan",
+            target_gbp_m=reported.end_mitigated_gbp_m,
+            unmitigated_end_gbp_m=reported.end_unmitigated_gbp_m,
+        )
+    default_end = float(dsg_model.project(projection.default)["cumulative_deficit_gbp_m"].iloc[-1])
+    return ScenarioDefaults(
+        projection=projection,
+        years=projection.default.years,
+        first_year_overspend_gbp_m=projection.in_year_gbp_m,
+        later_overspend_gbp_m=projection.in_year_gbp_m,
+        mitigation_per_year_gbp_m=0.0,
+        default=projection.default,
+        caption=(
+            f"{projection.in_words} Change the inputs below to ask what if; the earlier plan's projections stay "
+            "on the chart as a layer of their own."
+        ),
+        first_year_help=f"Default: {projection.in_year_words}.",
+        target_name="the default projection",
+        target_gbp_m=default_end,
+        unmitigated_end_gbp_m=None,
+    )
+
+
+def modelled_paths(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
+    """The projection per year from the latest reported deficit: the plan's two paths while the plan starts
+    from the latest figure (plan_paths), else one path, scenario 'trend' (dsg_projection's default inputs).
+
+    Columns: scenario, fiscal_year, cumulative_deficit_gbp_m, basis ('reported' at the start, 'modelled' after).
+    """
+    projection = dsg_projection(conn, as_at=as_at)
+    if projection.from_plan:
+        return plan_paths(conn, as_at=as_at)
+    path = dsg_model.project(projection.default)[["fiscal_year", "cumulative_deficit_gbp_m"]]
+    start = pd.DataFrame(
+        {"fiscal_year": [projection.start_year], "cumulative_deficit_gbp_m": [projection.start_deficit_gbp_m]}
+    )
+    path = pd.concat([start, path], ignore_index=True)
+    path["basis"] = ["reported"] + ["modelled"] * (len(path) - 1)
+    path.insert(0, "scenario", "trend")
+    return path
 
 
 def _cover_deficits(points: pd.DataFrame) -> pd.DataFrame:
@@ -749,7 +957,7 @@ def plan_against_reported(conn: duckdb.DuckDBPyConnection, *, as_at: date | None
     reported_gbp_m, reported_kind ('actual (year end)', 'forecast': the period said once), reported_source,
     against ('above both paths', 'between the paths', 'below the recovery plan' or 'not reported').
     """
-    paths = modelled_paths(conn, as_at=as_at)
+    paths = plan_paths(conn, as_at=as_at)
     wide = paths.pivot(index="fiscal_year", columns="scenario", values="cumulative_deficit_gbp_m")
     basis = paths[paths["scenario"] == "mitigated"].set_index("fiscal_year")["basis"]
     points = dsg_known_points(conn, as_at=as_at)

@@ -76,11 +76,16 @@ def when(row: pd.Series) -> str:
     return f"{year} {vocab.PERIOD_WORDS.get(period, period)}" if isinstance(period, str) else year
 
 
+def reported_phrase(row: pd.Series) -> str:
+    """reported_when inside a sentence: 'reported 15 Jul 2025', 'source undated; loaded 5 Dec 2026'."""
+    text = reported_when(row)
+    return text[:1].lower() + text[1:]
+
+
 def dated(row: pd.Series) -> str:
     """A figure's year and dates in words, for a derived value's inputs:
     'end 2024/25 (reported 15 Jul 2025)', 'no year given (reported 5 Oct 2021)'."""
-    reported = reported_when(row)
-    return f"{when(row)} ({reported[0].lower()}{reported[1:]})"
+    return f"{when(row)} ({reported_phrase(row)})"
 
 
 def short(row: pd.Series, reference: date) -> str:

@@ -40,6 +40,7 @@ with database() as conn:
     cover = cached(conn, position.cover_by_year, as_at=as_at)
     crossings = quietly(conn, position.years_deficit_exceeds_reserves)
     expiry = quietly(conn, position.statutory_override_expiry)
+    projection = quietly(conn, position.dsg_projection)
     bars = cached(conn, position_charts.build_reserves_against_deficit, as_at=as_at)
     by_year = cached(conn, position_charts.build_reserves_by_year, as_at=as_at)
     timeline = cached(conn, position_charts.build_reserves_timeline, as_at=as_at)
@@ -157,8 +158,14 @@ expiry_text = (
     else "No expiry year for the statutory override is held. "
 )
 st.caption(
-    "The 2021 plan gives the deficit only for 2020/21, 2021/22 and 2025/26. The years between come from the "
-    "scenario model's default inputs (see DSG & high needs), so these years are modelled, not reported. "
+    (
+        "The 2021 plan gives the deficit only for 2020/21, 2021/22 and 2025/26. The years between come from the "
+        "scenario model's default inputs (see DSG & high needs), so these years are modelled, not reported. "
+        if projection is None or projection.from_plan
+        else "A deficit already above a reserve is said from the reported figures. "
+        + projection.in_words
+        + " (see DSG & high needs). "
+    )
     + expiry_text
     + "Basis says whether the deficit in that year is reported, derived or modelled."
 )

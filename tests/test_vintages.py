@@ -165,3 +165,52 @@ def test_the_risk_line_no_longer_names_past_years_from_the_2021_model(app_test, 
     (risk,) = [m.value for m in at.markdown if "risk in one line" in m.value]
     assert "in 2022/23 without mitigation" not in risk and "2024/25 with the recovery plan" not in risk
     assert "usable reserves" in risk and "2021/22" in risk  # the reserve named with its year
+
+
+# ---- the projection starts from the latest figure (item 4) -------------------------------------------
+
+
+def test_the_projection_starts_from_the_latest_reported_deficit_and_runs_to_the_override(later):
+    projection = position.dsg_projection(later)
+    assert not projection.from_plan
+    assert (projection.start_year, projection.start_deficit_gbp_m) == ("2025/26", 126.4)  # the year-end forecast
+    assert projection.in_year_gbp_m == 21.8  # the latest reported in-year figure, from the undated note
+    assert "source undated" in projection.in_year_words
+    assert projection.default.years[0] == "2026/27"
+    assert projection.end_year == "2030/31"  # five years ahead; the override (2028) ends before that
+    paths = position.modelled_paths(later)
+    assert paths["cumulative_deficit_gbp_m"].iloc[0] == 126.4
+    assert set(paths.loc[paths["fiscal_year"] > "2025/26", "basis"]) == {"modelled"}
+
+
+def test_the_projection_runs_to_the_end_of_the_override_when_that_is_later():
+    from metrics import dsg_model
+
+    assert dsg_model.projection_end("2025/26") == "2030/31"
+    assert dsg_model.projection_end("2025/26", 2033) == "2033/34"
+    assert dsg_model.projection_end("2025/26", 2023) == "2030/31"
+
+
+def test_with_only_the_2021_report_the_projection_is_the_plan(conn):
+    projection = position.dsg_projection(conn)
+    assert projection.from_plan and projection.start_year == "2020/21" and projection.end_year == "2025/26"
+    assert set(position.modelled_paths(conn)["scenario"]) == {"mitigated", "unmitigated"}
+
+
+def test_the_2021_plan_stays_on_the_scenario_chart_as_its_own_layer(later):
+    chart = load_catalogue()["dsg_scenario"].build(later)
+    names = [trace.name for trace in chart.figure.data]
+    assert any(name.startswith("Plan of Dorset Council Cabinet, 5 October 2021") for name in names), names
+    assert chart.title.startswith("This scenario takes the deficit from £126.4m at the end of 2025/26")
+
+
+def test_the_dsg_page_models_from_the_latest_figure_and_its_policy_inputs_still_work(app_test, db_path):
+    load_fixture(db_path)
+    at = helpers.open_page(app_test, "pages/dsg.py")
+    metrics = {metric.label: metric.value for metric in at.metric}
+    assert metrics["In-year overspend predicted 2025/26"] == "£21.8m"  # not the plan's 2021/22 prediction
+    assert metrics["Starts from the deficit 2025/26"] == "£126.4m"
+    whole = metrics["Council's own exposure 2030/31 (scenario)"]
+    at.slider(key="dsg_grant_share").set_value(50).run()
+    halved = {metric.label: metric.value for metric in at.metric}["Council's own exposure 2030/31 (scenario)"]
+    assert float(halved.strip("£m")) == pytest.approx(float(whole.strip("£m")) / 2, abs=0.1)
