@@ -869,8 +869,11 @@ def dsg_trajectory_chart(points: pd.DataFrame) -> Chart:
     _known_point_traces(fig, points)
     if start is not None:
         first_index, end_index = years.index(start["fiscal_year"]), years.index(end_year)
-        if end_index - first_index >= 2:
+        reported = set(known["fiscal_year"])
+        unreported = [i for i in range(first_index + 1, end_index) if years[i] not in reported]
+        if unreported:  # the note sits only over years with no reported figure
             middle = (first_index + end_index) // 2
+            middle = middle if middle in unreported else unreported[len(unreported) // 2]
             fig.add_annotation(  # low in the plot, where no line or value label runs
                 x=years[middle],
                 y=0.06,
@@ -1088,7 +1091,15 @@ def budget_and_outturn_chart(frame: pd.DataFrame) -> Chart:
     style.money_axis(fig, top=float(shown["value"].max()))
     _year_axis(fig, list(shown["fiscal_year"]))
     both = [year for year, rows in shown.groupby("fiscal_year") if {"budget", "outturn"} <= set(rows["item"])]
-    if both:
+    overspends = frame[frame["item"] == "overspend"].sort_values("fiscal_year")
+    if not overspends.empty and (not both or overspends["fiscal_year"].iloc[-1] > max(both)):
+        # the latest outturn is the latest overspend's year, as the page's tile says, even without its budget
+        latest = overspends.iloc[-1]
+        title = (
+            f"The latest outturn, {latest['fiscal_year']}, was {vocab.gbp_m(abs(latest['value']))} "
+            f"{'over' if latest['value'] >= 0 else 'under'} budget; no net budget for that year is held"
+        )
+    elif both:
         year = sorted(both)[-1]
         rows = shown[shown["fiscal_year"] == year].set_index("item")
         gap = rows.loc["outturn", "value"] - rows.loc["budget", "value"]

@@ -6,7 +6,7 @@ import streamlit as st
 
 from charts import position as position_charts
 from data import vocab
-from metrics import position
+from metrics import current, position
 from metrics.figures import directorate_level, revisions
 from ui import as_at as as_at_control
 from ui.cache import cached
@@ -44,6 +44,7 @@ with database() as conn:
     rates = quietly(conn, position.collection_rates)
     forecasts = quietly(conn, position.forecasts_against_outturn)
     used = cached(conn, position.latest_figures, MEASURES, as_at=as_at)
+    this_year = cached(conn, current.current_year, as_at=as_at).fiscal_year
     directorate_figures = cached(conn, directorate_level, MEASURES, as_at=as_at)
     replaced = cached(conn, revisions, MEASURES, as_at=as_at)
 
@@ -61,7 +62,8 @@ def metric(frame: pd.DataFrame, label: str, what: str) -> None:
 quarters = forecasts[forecasts["period"].isin(position.QUARTERS)] if not forecasts.empty else forecasts
 columns = st.columns(4)
 with columns[0]:
-    metric(budget, "Net budget", "net budget")
+    # the current year's budget (as on the Overview), not a later year's
+    metric(budget[budget["fiscal_year"] <= this_year], "Net budget", "net budget")
 with columns[1]:
     metric(overspend, "Overspend", "overspend at outturn")
 with columns[2]:

@@ -5,8 +5,8 @@ import streamlit as st
 
 from charts import position as position_charts
 from data import vocab
-from metrics import position, vintage
-from metrics.figures import headline_measures, headline_position, report_headline, revisions
+from metrics import current, position, vintage
+from metrics.figures import headline_measures, report_headline, revisions
 from ui import as_at as as_at_control
 from ui.cache import cached
 from ui.chart_panel import show_chart
@@ -24,7 +24,8 @@ directorate_notice("the headline figures are for the whole council")
 as_at = as_at_control.current()
 
 with database() as conn:
-    headline = cached(conn, headline_position, as_at=as_at)
+    headline = cached(conn, current.current_position, as_at=as_at)
+    this_year = cached(conn, current.current_year, as_at=as_at)
     report = cached(conn, report_headline)
     try:
         budgets = cached(conn, position.budget_and_outturn, as_at=as_at)
@@ -54,19 +55,22 @@ PERIOD_WORDS = {
     "q2": "Q2",
     "q3": "Q3",
     "forecast": "forecast",
-}
+}  # a period-close monitoring total reads as its period ("P7")
 
 
 def headline_label(row: pd.Series) -> str:
     name = MEASURE_NAMES[row["measure"]]
+    if row["measure"] == "net_overspend" and row["period"] != "outturn":
+        name = "Forecast overspend"
     if not isinstance(row["fiscal_year"], str):
         return f"{name} (undated)"
-    when = " ".join(part for part in (row["fiscal_year"], PERIOD_WORDS.get(row["period"], "")) if part)
+    when = " ".join(part for part in (row["fiscal_year"], PERIOD_WORDS.get(row["period"], row["period"])) if part)
     return f"{name}, {when}"
 
 
 def show_headline_figures() -> None:
     """The five headline figures, the overspend in words and the risk in one line."""
+    st.caption(f"Current year: **{this_year.fiscal_year}**, {this_year.words}. Older and later years are context.")
     held = {row["measure"]: row for _, row in headline.iterrows()}
     # Three to a row: five across cut the labels and "not reported" short at 1400 px (phones stack them anyway).
     rows_of_columns = -(-len(MEASURE_NAMES) // HEADLINES_PER_ROW)

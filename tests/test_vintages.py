@@ -7,6 +7,7 @@ The later figures are a labelled synthetic sample (tests/fixtures/later_figures_
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from datetime import date
@@ -214,3 +215,47 @@ def test_the_dsg_page_models_from_the_latest_figure_and_its_policy_inputs_still_
     at.slider(key="dsg_grant_share").set_value(50).run()
     halved = {metric.label: metric.value for metric in at.metric}["Council's own exposure 2030/31 (scenario)"]
     assert float(halved.strip("£m")) == pytest.approx(float(whole.strip("£m")) / 2, abs=0.1)
+
+
+# ---- the Overview anchored to the current year (item 5) -------------------------------------------
+
+
+def test_the_current_year_is_the_as_at_dates_or_the_latest_before_it_with_a_budget(later, conn):
+    from metrics import current
+
+    assert current.fiscal_year_of(date(2026, 12, 5)) == "2026/27"
+    assert current.fiscal_year_of(date(2027, 3, 31)) == "2026/27"
+    assert current.current_year(later, as_at=AS_AT).fiscal_year == "2026/27"
+    assert current.current_year(conn, as_at=AS_AT).fiscal_year == "2021/22"  # only the 2021 report held
+    headline = current.current_position(later, as_at=AS_AT).set_index("measure")
+    assert headline.loc["net_budget", "fiscal_year"] == "2026/27"  # not 2027/28, a later year
+    assert (headline.loc["net_overspend", "fiscal_year"], headline.loc["net_overspend", "period"]) == ("2026/27", "q2")
+
+
+def test_the_overview_names_the_current_year_and_its_tiles_are_of_it(app_test, db_path):
+    load_fixture(db_path)
+    at = helpers.open_page(app_test, "pages/overview.py")
+    labels = [metric.label for metric in at.metric]
+    assert "Net budget, 2026/27" in labels and "Forecast overspend, 2026/27 Q2" in labels
+    assert not any("2027/28" in label for label in labels)
+    assert any("Current year: **2026/27**" in caption.value for caption in at.caption)
+
+
+def test_the_budget_page_tile_and_chart_agree_on_the_latest_outturn(app_test, db_path):
+    from data.__main__ import main as data_cli
+
+    assert data_cli(["load", str(FIXTURE.with_name("later_figures_sample.csv")), "--db", str(db_path)]) == 0
+    at = helpers.open_page(app_test, "pages/budget_outturn.py")
+    labels = [metric.label for metric in at.metric]
+    assert "Overspend 2024/25" in labels
+    titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]
+    assert any("latest outturn, 2024/25" in title for title in titles), titles
+
+
+def test_the_interpolated_note_covers_only_years_with_no_reported_figure(later, conn):
+    def notes(connection):
+        chart = load_catalogue()["dsg_trajectory"].build(connection)
+        return [a.x for a in chart.figure.layout.annotations if "gives no figures" in str(a.text)]
+
+    assert notes(conn) == ["2023/24"]  # the 2021 report: amid the years between its figures, as before
+    assert notes(later) == []  # every year of the plan now has a reported figure
