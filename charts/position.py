@@ -16,7 +16,7 @@ from charts import point_labels, style
 from charts.catalogue import register
 from charts.spec import DERIVED_LABEL, INTERPOLATED_LABEL, MODELLED_LABEL, Chart
 from data import vocab
-from metrics import dsg_model, position, vintage
+from metrics import dsg_model, dsg_plan, position, vintage
 from metrics.position import FigureMissing
 from metrics.recommendations import status_counts
 
@@ -767,42 +767,6 @@ def _dsg_years(points: pd.DataFrame, *extra: pd.Series) -> list[str]:
     return list(dsg_model.fiscal_years(years.min(), years.max()))
 
 
-def _plan_parts(points: pd.DataFrame) -> tuple[pd.Series | None, pd.DataFrame, pd.DataFrame]:
-    """(the last point the plan's dashed lines start from, the two end projections, points reported since).
-
-    The plan is the newest pair of projections; its start is the last actual or forecast known when it
-    was made, before its end year. Points known after the plan are what happened since.
-    """
-    projections = points[points["kind"] == "projection"]
-    complete = [
-        y for y, rows in projections.groupby("fiscal_year") if {"mitigated", "unmitigated"} <= set(rows["scenario"])
-    ]
-    known = pd.to_datetime(points["known_on"]) if "known_on" in points else pd.Series(pd.NaT, index=points.index)
-    others = points[points["kind"] != "projection"]
-    if not complete:
-        return None, projections.iloc[0:0], others
-    end_year = sorted(complete)[-1]
-    ends = projections[projections["fiscal_year"] == end_year].drop_duplicates("scenario").set_index("scenario")
-    plan_known = known[projections.index[projections["fiscal_year"] == end_year]].max()
-    known_others = known[others.index]
-    in_plan = (
-        (known_others.isna() | (known_others <= plan_known))
-        if not pd.isna(plan_known)
-        else pd.Series(True, index=others.index)
-    )
-    before = others[in_plan & (others["fiscal_year"] < end_year)]
-    start = before.iloc[-1] if not before.empty else None
-    return start, ends, others[~in_plan]
-
-
-def _on_path(start: pd.Series, ends: pd.DataFrame, years: list[str], year: str) -> tuple[float, float]:
-    """The two dashed lines' values in `year` (straight lines from the start to each end, flat after)."""
-    first, last = years.index(start["fiscal_year"]), years.index(ends["fiscal_year"].iloc[0])
-    share = min(1.0, max(0.0, (years.index(year) - first) / (last - first))) if last > first else 1.0
-    low, high = ends.loc["mitigated", "value"], ends.loc["unmitigated", "value"]
-    return start["value"] + share * (low - start["value"]), start["value"] + share * (high - start["value"])
-
-
 def _plan_lines(fig: go.Figure, start: pd.Series, ends: pd.DataFrame, name: str) -> None:
     """The plan's two projections as dashed lines from its start, one legend entry for both (interpolated)."""
     for scenario, colour in (("unmitigated", style.DARK_PINK), ("mitigated", style.TURQUOISE)):
@@ -827,17 +791,16 @@ def dsg_trajectory_chart(points: pd.DataFrame) -> Chart:
     if points.empty:
         raise FigureMissing("no DSG cumulative deficit")
     years = _dsg_years(points)
-    start, ends, since = _plan_parts(points)
+    start, ends, since = dsg_plan.plan_parts(points)
     end_year = ends["fiscal_year"].iloc[0] if not ends.empty else None
     if start is not None and end_year is not None and not since.empty:
         latest = since.iloc[-1]
-        low, high = _on_path(start, ends, years, latest["fiscal_year"])
+        low, high = dsg_plan.on_path(start, ends, years, latest["fiscal_year"])
         value = latest["value"]
-        where = (
-            "above both paths projected" if value > high + 0.005
-            else "below the recovery-plan path projected" if value < low - 0.005
-            else "between the two paths projected"
-        )  # fmt: skip
+        where = {
+            "above": "above both paths projected",
+            "below": "below the recovery-plan path projected",
+        }.get(dsg_plan.standing(value, low, high), "between the two paths projected")
         what = "forecast" if latest["kind"] == "forecast" else "reported"
         title = (
             f"The DSG deficit ({vocab.gbp_m(value)} {what} for {latest['fiscal_year']}) is {where} "
@@ -932,17 +895,15 @@ def dsg_scenario_chart(points: pd.DataFrame, scenario: pd.DataFrame, start: pd.S
     `start` is the known point the scenario starts from (fiscal_year, value).
     """
     years = _dsg_years(points, scenario["fiscal_year"])
-    plan_start, projections, _ = _plan_parts(points)
+    plan_start, projections, _ = dsg_plan.plan_parts(points)
     end = scenario.iloc[-1]
     on_plan = not projections.empty and end["fiscal_year"] == projections["fiscal_year"].iloc[0]
     low, high = (projections["value"].min(), projections["value"].max()) if not projections.empty else (None, None)
     if on_plan:
-        if end["cumulative_deficit_gbp_m"] > high:
-            where = "above both reported projections"
-        elif end["cumulative_deficit_gbp_m"] < low:
-            where = "below both reported projections"
-        else:
-            where = "between the two reported projections"
+        where = {
+            "above": "above both reported projections",
+            "below": "below both reported projections",
+        }.get(dsg_plan.standing(end["cumulative_deficit_gbp_m"], low, high), "between the two reported projections")
         title = (
             f"This scenario takes the deficit to {vocab.gbp_m(end['cumulative_deficit_gbp_m'], decimals=1)} by "
             f"{end['fiscal_year']}, {where}"

@@ -230,6 +230,58 @@ def gbp(pounds: float) -> str:
     return gbp_m(pounds / 1e6, decimals=1 if abs(pounds) >= 1e6 else 2)
 
 
+# --- variance and movement (monitoring, pounds) ---------------------------------------------------------------
+NO_CHANGE_BELOW_GBP = 0.5  # a movement that rounds to £0 is no change, in the table and on the tile alike
+
+
+def variance_direction(pounds: float) -> str:
+    """'over budget', 'under budget' or 'on budget'."""
+    return "over budget" if pounds > 0 else "under budget" if pounds < 0 else "on budget"
+
+
+def variance_words(pounds: float) -> str:
+    """A variance in a table: '£1.20m over', '£3,400 under', 'on budget'."""
+    return f"{gbp(abs(pounds))} {'over' if pounds > 0 else 'under'}" if pounds else "on budget"
+
+
+def movement_direction(pounds: float | None) -> str | None:
+    """Which way the forecast variance moved: 'worse', 'better', 'no change' (under 50p), None if not held."""
+    if _missing(pounds):
+        return None
+    if abs(pounds) < NO_CHANGE_BELOW_GBP:
+        return "no change"
+    return "worse" if pounds > 0 else "better"
+
+
+def movement_words(pounds: float | None) -> str:
+    """A movement in words: 'worse by £1.20m', 'better by £3,400', 'no change', 'not held'."""
+    direction = movement_direction(pounds)
+    if direction is None:
+        return "not held"
+    return direction if direction == "no change" else f"{direction} by {gbp(abs(pounds))}"
+
+
+# How a period reads on a tile after its year: 'DSG deficit, 2025/26 Q2', 'Overspend, 2020/21 outturn'.
+PERIOD_SHORT: dict[str, str] = {
+    "budget": "",
+    "q1": "Q1",
+    "q2": "Q2",
+    "q3": "Q3",
+    "outturn": "outturn",
+    "forecast": "forecast",
+    "plan": "plan",
+    "projection": "projection",
+    "as_at": "in year",
+}
+
+
+def year_and_period(fiscal_year: str, period: str) -> str:
+    """A balance's year and period on a tile: 'end 2020/21' at outturn, else '2025/26 Q2'."""
+    if period == "outturn":
+        return f"end {fiscal_year}"
+    return " ".join(part for part in (fiscal_year, PERIOD_SHORT.get(period, period)) if part)
+
+
 def pct(value: float | None, *, qualifier: str | None = None) -> str:
     if _missing(value):
         return NOT_GIVEN

@@ -17,7 +17,7 @@ import pandas as pd
 
 from data import vocab
 from data.measures import YEAR_END_PERIODS
-from metrics import dsg_model, vintage
+from metrics import dsg_model, dsg_plan, vintage
 from metrics.figures import figures as newest_figures
 from metrics.figures import figures_as_at
 
@@ -950,6 +950,14 @@ def risk_in_one_line(crossings: pd.DataFrame) -> str | None:
     return "the DSG deficit " + " and ".join(statements)
 
 
+PLAN_STANDING_WORDS = {
+    "start": "the plan's starting figure",
+    "above": "above both paths",
+    "below": "below the recovery plan",
+    "between": "between the paths",
+}
+
+
 def plan_against_reported(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
     """Each year of the plan's modelled paths beside the deficit later reported for that year, if any.
 
@@ -984,12 +992,7 @@ def plan_against_reported(conn: duckdb.DuckDBPyConnection, *, as_at: date | None
                     actual["kind"], vocab.PERIOD_WORDS.get(actual["period"], actual["period"])
                 ),
                 reported_source=actual["source_document"],
-                against=(
-                    "the plan's starting figure" if abs(high - low) < 0.005 and abs(value - low) < 0.005
-                    else "above both paths" if value > high + 0.005
-                    else "below the recovery plan" if value < low - 0.005
-                    else "between the paths"
-                ),
-            )  # fmt: skip
+                against=PLAN_STANDING_WORDS[dsg_plan.standing(value, low, high)],
+            )
         rows.append(row)
     return pd.DataFrame(rows)

@@ -73,7 +73,7 @@ with columns[2]:
         row = quarters.iloc[-1]
         figure_metric(
             row,
-            label=f"Forecast overspend at {row['period'].upper()} {row['fiscal_year']}",
+            label=f"Forecast overspend at {vocab.PERIOD_SHORT[row['period']]} {row['fiscal_year']}",
         )
 with columns[3]:
     metric(rates, "Council tax collected", "council tax collection rate")

@@ -57,9 +57,9 @@ with columns[0]:
         not_reported_metric("Cumulative deficit", "DSG cumulative deficit")
     else:
         actual = actuals.iloc[-1]
-        when = f"end {actual['fiscal_year']}" if actual["period"] == "outturn" else (
-            f"{actual['fiscal_year']} {actual['period'].upper()}")  # fmt: skip
-        figure_metric(actual, label=f"Cumulative deficit, {when}")
+        figure_metric(
+            actual, label=f"Cumulative deficit, {vocab.year_and_period(actual['fiscal_year'], actual['period'])}"
+        )
         st.caption(vintage.reported_and_age(actual, reference))
 if reported is None:
     with columns[1]:

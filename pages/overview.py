@@ -47,15 +47,8 @@ MEASURE_NAMES = {
     "dsg_cumulative_deficit": "DSG deficit",
 }
 HEADLINES_PER_ROW = 3
-PERIOD_WORDS = {
-    "budget": "",
-    "outturn": "outturn",
-    "as_at": "",
-    "q1": "Q1",
-    "q2": "Q2",
-    "q3": "Q3",
-    "forecast": "forecast",
-}  # a period-close monitoring total reads as its period ("P7")
+# A balance as at its year end reads as the year alone; a monitoring total reads as its period ("P7").
+PERIOD_WORDS = {**vocab.PERIOD_SHORT, "as_at": ""}
 
 
 def headline_label(row: pd.Series) -> str:

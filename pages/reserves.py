@@ -70,9 +70,7 @@ with columns[2]:
         not_reported_metric("DSG deficit", "DSG deficit")
     else:
         actual = actuals.iloc[-1]
-        period = {"outturn": "", "as_at": " in year", "q1": " Q1", "q2": " Q2", "q3": " Q3"}.get(actual["period"], "")
-        when = f"end {actual['fiscal_year']}" if actual["period"] == "outturn" else f"{actual['fiscal_year']}{period}"
-        figure_metric(actual, label=f"DSG deficit, {when}")
+        figure_metric(actual, label=f"DSG deficit, {vocab.year_and_period(actual['fiscal_year'], actual['period'])}")
         st.caption(vintage.reported_and_age(actual, reference))
 usable_now = (
     ratios[(ratios["reserve_measure"] == "usable_reserves") & ratios["headline"]]

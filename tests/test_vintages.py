@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from charts.all import load_catalogue
 from data.measures import YEAR_END_PERIODS, balances, catalogue
@@ -259,3 +261,25 @@ def test_the_interpolated_note_covers_only_years_with_no_reported_figure(later, 
 
     assert notes(conn) == ["2023/24"]  # the 2021 report: amid the years between its figures, as before
     assert notes(later) == []  # every year of the plan now has a reported figure
+
+
+# ---- one home for each rule (item 1) ---------------------------------------------------------------
+
+
+@given(st.floats(-5e7, 5e7, allow_nan=False))
+def test_the_tile_and_the_table_agree_on_every_movement(pounds):
+    from data import vocab
+
+    direction = vocab.movement_direction(pounds)  # the word under the Directorates tile
+    assert vocab.movement_words(pounds).startswith(direction)  # the table's cell
+    assert (direction == "no change") == (abs(pounds) < vocab.NO_CHANGE_BELOW_GBP)
+    assert vocab.movement_words(0.3) == "no change" and vocab.movement_direction(0.3) == "no change"  # was "£0, worse"
+
+
+def test_where_a_deficit_stands_against_the_plan_is_decided_once():
+    from metrics import dsg_plan
+
+    assert dsg_plan.standing(120, 70, 110) == "above"
+    assert dsg_plan.standing(90, 70, 110) == "between"
+    assert dsg_plan.standing(60, 70, 110) == "below"
+    assert dsg_plan.standing(37.9, 37.9, 37.9) == "start"
