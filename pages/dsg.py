@@ -70,6 +70,9 @@ else:
         .drop_duplicates("scenario")
         .set_index("scenario")
     )
+    # once later figures are held, the plan's projections are named as the plan's (of its document's date)
+    later = defaults is not None and not defaults.projection.from_plan and reported.plan_known_on is not None
+    plan_of = f" (plan of {reported.plan_known_on:%b %Y})" if later else ""
     latest_in_year = position.latest_in_year(in_year)  # the latest reported, not the plan's prediction
     with columns[1]:
         if latest_in_year is None:
@@ -77,15 +80,16 @@ else:
         else:
             predicted = "predicted " if latest_in_year["period"] != "outturn" else ""
             figure_metric(latest_in_year, label=f"In-year overspend {predicted}{latest_in_year['fiscal_year']}")
+            st.caption(vintage.reported_and_age(latest_in_year, reference))
     with columns[2]:
         figure_metric(
             projections.loc["mitigated"],
-            label=f"{reported.end_year} with the recovery plan",
+            label=f"{reported.end_year} with the recovery plan{plan_of}",
         )
     with columns[3]:
         figure_metric(
             projections.loc["unmitigated"],
-            label=f"{reported.end_year} without mitigation",
+            label=f"{reported.end_year} without mitigation{plan_of}",
         )
 
 show_chart(trajectory)
