@@ -46,10 +46,6 @@ def _over_under(pounds: float) -> str:
     return f"{gbp(abs(pounds))} {'over' if pounds > 0 else 'under'} budget"
 
 
-def _worse_better(pounds: float) -> str:
-    return f"{'worse' if pounds > 0 else 'better'} by {gbp(abs(pounds))}"
-
-
 def _scope(directorates: Sequence[str] | None) -> str:
     return ", ".join(directorates) if directorates else "all directorates"
 
@@ -187,8 +183,9 @@ def drift_title(drift: pd.DataFrame) -> tuple[str, str]:
     change = float(movement[mover])
     if abs(change) < 0.5:
         return f"No directorate's forecast moved between {period_label(before)} and {period_label(last)}", ""
-    title = f"{mover} moved most since {period_label(before)}: {_worse_better(change)}"
-    return title, f"{mover}'s forecast variance moved {_worse_better(change)} between {period_label(before)} and " \
+    moved = vocab.movement_words(change)
+    title = f"{mover} moved most since {period_label(before)}: {moved}"
+    return title, f"{mover}'s forecast variance moved {moved} between {period_label(before)} and " \
         f"{period_label(last)}."  # fmt: skip
 
 

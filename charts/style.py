@@ -20,6 +20,7 @@ from afcharts.af_colours import get_af_colours
 
 from charts import point_labels
 from charts.spec import Chart
+from data import vocab
 
 TEMPLATE = "dorset_af"
 PALETTE: list[str] = get_af_colours("categorical")  # dark blue, turquoise, dark pink, orange, dark grey, light purple
@@ -101,11 +102,7 @@ def wrap(text: str, width: int) -> str:
 NOT_REPORTED = "not reported"
 
 
-def times(ratio: float | None) -> str:
-    """A cover ratio in words: '1.7 times'; 'not reported' where there is none."""
-    if ratio is None or pd.isna(ratio):
-        return NOT_REPORTED
-    return f"{ratio:.1f} times"
+times = vocab.times  # a cover ratio in words, defined once in the vocabulary
 
 
 def money_axis(fig: go.Figure, *, axis: str = "yaxis", title: str = "£ millions", top: float | None = None) -> None:

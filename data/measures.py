@@ -14,6 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CATALOGUE_CSV = Path(__file__).parent / "measures.csv"
+# A balance is a level at a point in time (a reserve, the cumulative DSG deficit): its value at the year end
+# may be given at outturn or as at a date, and both mean the same thing. A flow is an amount over a year
+# (a budget, an overspend). Anything else (a rate, a year, a count) is "other".
+STOCK_OR_FLOW = ("balance", "flow", "other")
+YEAR_END_PERIODS = ("outturn", "as_at")  # how a balance's year-end value may be given
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,17 @@ class Measure:
     aliases: tuple[str, ...]
     periods: tuple[str, ...]
     scenarios: tuple[str, ...]  # empty: the measure takes no scenario
+    stock_or_flow: str = "other"  # one of STOCK_OR_FLOW
+
+    def __post_init__(self) -> None:
+        if self.stock_or_flow not in STOCK_OR_FLOW:
+            raise ValueError(f"{self.key}: stock_or_flow is {self.stock_or_flow!r}; expected one of {STOCK_OR_FLOW}")
+        if self.stock_or_flow == "balance" and not set(YEAR_END_PERIODS) <= set(self.periods):
+            raise ValueError(f"{self.key} is a balance: it must accept its year-end value at {YEAR_END_PERIODS}")
+
+    @property
+    def is_balance(self) -> bool:
+        return self.stock_or_flow == "balance"
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -49,6 +65,7 @@ def catalogue(path: Path = CATALOGUE_CSV) -> dict[str, Measure]:
             _split(row["aliases"]),
             _split(row["periods"]),
             _split(row["scenarios"]),
+            row["stock_or_flow"],
         )
         for row in rows
     ]
@@ -72,6 +89,11 @@ def collisions(measures: list[Measure]) -> list[str]:
             else:
                 first[name] = (row, kind)
     return problems
+
+
+def balances(measures: dict[str, Measure] | None = None) -> tuple[str, ...]:
+    """The keys of every balance in the catalogue."""
+    return tuple(key for key, measure in (measures or catalogue()).items() if measure.is_balance)
 
 
 def names(measures: dict[str, Measure]) -> dict[str, str]:

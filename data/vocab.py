@@ -189,7 +189,7 @@ def gbp_m(value: float | None, *, qualifier: str | None = None, decimals: int | 
         return NOT_GIVEN
     if decimals is None:
         value = round(float(value), 2)
-        decimals = 0 if value.is_integer() else (1 if round(value, 1) == value else 2)
+        decimals = source_decimals(value)
     sign = "-" if value < 0 else ""
     text = f"{sign}£{abs(value):,.{decimals}f}m"
     return _hedge(qualifier) + text
@@ -208,6 +208,29 @@ def number(value: float | None, *, thousands: bool = False) -> str:
     return "0" if text == "-0" else text
 
 
+ROUNDING_NOTE = "Figures may not sum because of rounding."
+
+
+def source_decimals(value: float) -> int:
+    """The decimal places a figure is given to (at most two, as the documents give £m)."""
+    value = round(float(value), 2)
+    return 0 if value.is_integer() else (1 if round(value, 1) == value else 2)
+
+
+def money_cell(value: float | None, *, basis: object = "reported") -> str:
+    """A £m table cell: one decimal place, more only where a reported figure is given to more; a missing
+    value reads 'not reported'. Derived and modelled values are shown to one decimal place."""
+    if _missing(value):
+        return NOT_REPORTED
+    decimals = max(1, source_decimals(value)) if basis == "reported" else 1
+    return gbp_m(value, decimals=decimals)
+
+
+def adds_up_when_rounded(parts: list[float], total: float) -> bool:
+    """Whether the parts, each shown as money_cell shows it, add up to the total as shown (one decimal)."""
+    return round(sum(round(part, 1) for part in parts), 1) == round(total, 1)
+
+
 def is_money_column(name: object) -> bool:
     """A data column holding money: '£m' or '£' in its heading, or a monitoring amount ('variance_gbp')."""
     return "£" in str(name) or str(name).endswith("_gbp")
@@ -219,11 +242,70 @@ def gbp_m_signed(difference: float) -> str:
     return ("+" if round(difference, 1) > 0 else "") + text
 
 
+def times(ratio: float | None) -> str:
+    """A cover ratio in words: '1.7 times'; 'not reported' where there is none."""
+    if _missing(ratio):
+        return NOT_REPORTED
+    return f"{ratio:.1f} times"
+
+
 def gbp(pounds: float) -> str:
     """Pounds for monitoring amounts: £m to one decimal; two below £1m; whole pounds below £10,000."""
     if abs(pounds) < 10_000:
         return f"{'-' if pounds < 0 else ''}£{abs(pounds):,.0f}"
     return gbp_m(pounds / 1e6, decimals=1 if abs(pounds) >= 1e6 else 2)
+
+
+# --- variance and movement (monitoring, pounds) ---------------------------------------------------------------
+NO_CHANGE_BELOW_GBP = 0.5  # a movement that rounds to £0 is no change, in the table and on the tile alike
+
+
+def variance_direction(pounds: float) -> str:
+    """'over budget', 'under budget' or 'on budget'."""
+    return "over budget" if pounds > 0 else "under budget" if pounds < 0 else "on budget"
+
+
+def variance_words(pounds: float) -> str:
+    """A variance in a table: '£1.20m over', '£3,400 under', 'on budget'."""
+    return f"{gbp(abs(pounds))} {'over' if pounds > 0 else 'under'}" if pounds else "on budget"
+
+
+def movement_direction(pounds: float | None) -> str | None:
+    """Which way the forecast variance moved: 'worse', 'better', 'no change' (under 50p), None if not held."""
+    if _missing(pounds):
+        return None
+    if abs(pounds) < NO_CHANGE_BELOW_GBP:
+        return "no change"
+    return "worse" if pounds > 0 else "better"
+
+
+def movement_words(pounds: float | None) -> str:
+    """A movement in words: 'worse by £1.20m', 'better by £3,400', 'no change', 'not held'."""
+    direction = movement_direction(pounds)
+    if direction is None:
+        return "not held"
+    return direction if direction == "no change" else f"{direction} by {gbp(abs(pounds))}"
+
+
+# How a period reads on a tile after its year: 'DSG deficit, 2025/26 Q2', 'Overspend, 2020/21 outturn'.
+PERIOD_SHORT: dict[str, str] = {
+    "budget": "",
+    "q1": "Q1",
+    "q2": "Q2",
+    "q3": "Q3",
+    "outturn": "outturn",
+    "forecast": "forecast",
+    "plan": "plan",
+    "projection": "projection",
+    "as_at": "in year",
+}
+
+
+def year_and_period(fiscal_year: str, period: str) -> str:
+    """A balance's year and period on a tile: 'end 2020/21' at outturn, else '2025/26 Q2'."""
+    if period == "outturn":
+        return f"end {fiscal_year}"
+    return " ".join(part for part in (fiscal_year, PERIOD_SHORT.get(period, period)) if part)
 
 
 def pct(value: float | None, *, qualifier: str | None = None) -> str:

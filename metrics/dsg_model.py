@@ -165,6 +165,38 @@ def reported_defaults(
     return ReportedDefaults(later_overspend, mitigation, scenario(0.0), scenario(mitigation))
 
 
+PROJECTION_YEARS_AT_LEAST = 5  # as the DfE deficit management plan template looks ahead
+
+
+def projection_end(start_year: str, override_expiry_year: int | None = None) -> str:
+    """The last modelled year: five years after the start, or the year the statutory override ends if later
+    (the financial year beginning in the calendar year it is due to expire)."""
+    last = fiscal_year_start(start_year) + PROJECTION_YEARS_AT_LEAST
+    if override_expiry_year is not None:
+        last = max(last, int(override_expiry_year))
+    return fiscal_year_label(last)
+
+
+def steady_scenario(start_year: str, start_deficit_gbp_m: float, in_year_gbp_m: float, end_year: str) -> DsgScenario:
+    """From a known year-end deficit, the same in-year overspend every year to `end_year`, no mitigation."""
+    years = fiscal_years(next_fiscal_year(start_year), end_year)
+    return DsgScenario(
+        start_year,
+        start_deficit_gbp_m,
+        years,
+        overspend_path(in_year_gbp_m, in_year_gbp_m, 0.0, len(years)),
+        (0.0,) * len(years),
+    )
+
+
+def trend_per_year(first_year: str, first_gbp_m: float, last_year: str, last_gbp_m: float) -> float:
+    """The average yearly rise between two year-end deficits."""
+    years = fiscal_year_start(last_year) - fiscal_year_start(first_year)
+    if years < 1:
+        raise ValueError("a trend needs two different years")
+    return (last_gbp_m - first_gbp_m) / years
+
+
 def first_year_above(path: pd.DataFrame, threshold_gbp_m: float) -> str | None:
     """The first year whose cumulative deficit is above the threshold, or None if it never is."""
     above = path.loc[path["cumulative_deficit_gbp_m"] > threshold_gbp_m, "fiscal_year"]

@@ -25,8 +25,8 @@ HEADLINE_FIGURES = (
 LATEST_POSITION = (
     ("net_budget", ("budget",)),
     ("net_overspend", ("outturn", "q3", "q2", "q1", "forecast")),
-    ("general_fund_reserve", ("as_at",)),
-    ("usable_reserves", ("as_at",)),
+    ("general_fund_reserve", ("outturn", "as_at")),  # a balance: its year-end value either way
+    ("usable_reserves", ("outturn", "as_at")),
     ("dsg_cumulative_deficit", ("outturn", "as_at", "q3", "q2", "q1")),
 )
 REPORT_DATE = date(2021, 10, 5)  # the Cabinet report the dashboard was first built from

@@ -1,547 +1,117 @@
-"""The council's financial position as the pages chart it: budget, outturn, reserves and the DSG deficit.
-
-Every function reads the council-wide figures known on `as_at` (None = everything held), the newest
-document winning for the same measure, year, period and scenario (see metrics.figures), and returns a
-DataFrame that carries each figure's basis and source quote, so a chart's "show the data" table and CSV
-say where every number comes from. Money is in £ millions. A function whose figures are not held raises
-FigureMissing, which pages and charts show as "not reported" in place.
-"""
+"""The council's financial position as the pages chart it, by topic: metrics.budget (budget and outturn),
+metrics.reserves (reserves and cover), metrics.dsg (the DSG deficit, plan and projection), on metrics.held
+(the figures held, FigureMissing). This module names them all in one place for callers that want the lot."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
-import duckdb
-import pandas as pd
-
-from data import vocab
-from metrics import dsg_model
-from metrics.figures import figures as newest_figures
-
-PROVENANCE = ["basis", "qualifier", "derivation", "as_at_date", "source_document", "source_section", "source_quote"]
-_PERIOD_ORDER = {
-    "budget": 0, "q1": 1, "q2": 2, "q3": 3, "forecast": 4, "as_at": 5, "outturn": 6, "plan": 7, "projection": 8,
-}  # fmt: skip
-QUARTERS = ("q1", "q2", "q3")
-
-
-class FigureMissing(LookupError):
-    """A figure a chart needs is not in the database."""
-
-
-def latest_figures(conn: duckdb.DuckDBPyConnection, measures: list[str], *, as_at: date | None = None) -> pd.DataFrame:
-    """Council-wide figures for some measures, the newest document's row for each measure/year/period/scenario."""
-    frame = newest_figures(conn, measures, as_at=as_at, newest_only=True)
-    return frame.drop(columns=["directorate", "is_latest", "load_id"]).reset_index(drop=True)
-
-
-def _one(
-    frame: pd.DataFrame, measure: str, fiscal_year: str | None, period: str, scenario: str | None = None
-) -> pd.Series:
-    match = frame[
-        (frame["measure"] == measure)
-        & (frame["fiscal_year"].isna() if fiscal_year is None else frame["fiscal_year"] == fiscal_year)
-        & (frame["period"] == period)
-        & (frame["scenario"].isna() if scenario is None else frame["scenario"] == scenario)
-    ]
-    if match.empty:
-        raise FigureMissing(
-            f"no {measure} figure for {fiscal_year or 'no year'} ({period}, {scenario or 'no scenario'})"
-        )
-    return match.iloc[0]
-
-
-def _rows(rows: list[pd.Series], **extra: list) -> pd.DataFrame:
-    frame = pd.DataFrame(rows).reset_index(drop=True)
-    for column, values in extra.items():
-        frame[column] = values
-    return frame
-
-
-def _by_period(frame: pd.DataFrame) -> pd.DataFrame:
-    return (
-        frame.assign(_order=frame["period"].map(_PERIOD_ORDER))
-        .sort_values(["fiscal_year", "_order"])
-        .drop(columns="_order")
-    )
-
-
-# ---- Budget and outturn -------------------------------------------------------------------------
-
-
-def _yearly(frame: pd.DataFrame, period: str) -> pd.DataFrame:
-    frame = frame[(frame["period"] == period) & frame["fiscal_year"].notna() & frame["scenario"].isna()]
-    return frame.sort_values("fiscal_year").reset_index(drop=True)
-
-
-def net_budget_by_year(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
-    """The net revenue budget, one row per year held."""
-    return _yearly(latest_figures(conn, ["net_budget"], as_at=as_at), "budget")
-
-
-def overspend_by_year(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
-    """The net overspend against budget at outturn, one row per year."""
-    return _yearly(latest_figures(conn, ["net_overspend"], as_at=as_at), "outturn")
-
-
-def _derived_outturn(budget: pd.Series, overspend: pd.Series) -> pd.Series:
-    """Net outturn = net budget + net overspend, labelled derived, citing both figures."""
-    row = overspend.copy()
-    row["figure_id"] = f"{budget['figure_id']}+{overspend['figure_id']}"
-    row["measure"] = "net_outturn"
-    row["label"] = "Net revenue outturn"
-    row["value"] = float(budget["value"]) + float(overspend["value"])
-    row["qualifier"] = None
-    row["basis"] = "derived"
-    row["derivation"] = (
-        f"{budget['figure_id']} + {overspend['figure_id']}: the {budget['value']:g} net budget plus the "
-        f"{overspend['value']:g} overspend at outturn ({budget['fiscal_year']})"
-    )
-    row["earlier"] = ""
-    return row
-
-
-def budget_and_outturn(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
-    """Every year held: `item` = budget, outturn (reported, else derived from budget + overspend), overspend."""
-    frame = latest_figures(conn, ["net_budget", "net_outturn", "net_overspend"], as_at=as_at)
-    by_item = {
-        "budget": _yearly(frame[frame["measure"] == "net_budget"], "budget"),
-        "outturn": _yearly(frame[frame["measure"] == "net_outturn"], "outturn"),
-        "overspend": _yearly(frame[frame["measure"] == "net_overspend"], "outturn"),
-    }
-    years = sorted(set().union(*(set(rows["fiscal_year"]) for rows in by_item.values())))
-    rows, items = [], []
-    for year in years:
-        found = {item: rows_[rows_["fiscal_year"] == year] for item, rows_ in by_item.items()}
-        if found["outturn"].empty and not found["budget"].empty and not found["overspend"].empty:
-            found["outturn"] = _derived_outturn(found["budget"].iloc[0], found["overspend"].iloc[0]).to_frame().T
-        for item in ("budget", "outturn", "overspend"):
-            if not found[item].empty:
-                rows.append(found[item].iloc[0])
-                items.append(item)
-    if not rows:
-        raise FigureMissing("no net budget or outturn figures")
-    return _rows(rows, item=items)
-
-
-def latest_outturn_year(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> str:
-    """The latest year with both a net budget and an outturn (reported or derivable)."""
-    frame = budget_and_outturn(conn, as_at=as_at)
-    years = sorted(
-        set(frame.loc[frame["item"] == "budget", "fiscal_year"])
-        & set(frame.loc[frame["item"] == "outturn", "fiscal_year"])
-    )
-    if not years:
-        raise FigureMissing("no year with both a net budget and an outturn")
-    return years[-1]
-
-
-def outturn_against_budget(
-    conn: duckdb.DuckDBPyConnection, fiscal_year: str, *, as_at: date | None = None
-) -> pd.DataFrame:
-    """Budget, outturn and overspend for one year: rows `item` = budget, outturn, overspend."""
-    frame = budget_and_outturn(conn, as_at=as_at)
-    frame = frame[frame["fiscal_year"] == fiscal_year]
-    items = set(frame["item"])
-    if not {"budget", "outturn"} <= items:
-        raise FigureMissing(f"no net budget and outturn for {fiscal_year}")
-    if "overspend" not in items:
-        budget = frame[frame["item"] == "budget"].iloc[0]
-        outturn = frame[frame["item"] == "outturn"].iloc[0]
-        overspend = outturn.copy()
-        overspend["measure"], overspend["item"] = "net_overspend", "overspend"
-        overspend["value"] = float(outturn["value"]) - float(budget["value"])
-        overspend["basis"] = "derived"
-        overspend["derivation"] = f"{outturn['figure_id']} - {budget['figure_id']}: outturn less net budget"
-        frame = pd.concat([frame, overspend.to_frame().T], ignore_index=True)
-    order = {"budget": 0, "outturn": 1, "overspend": 2}
-    return frame.sort_values("item", key=lambda s: s.map(order)).reset_index(drop=True)
-
-
-def forecast_path(conn: duckdb.DuckDBPyConnection, fiscal_year: str, *, as_at: date | None = None) -> pd.DataFrame:
-    """The year's forecast overspend at each quarter held, then the outturn, in order."""
-    frame = latest_figures(conn, ["net_overspend"], as_at=as_at)
-    frame = frame[
-        (frame["fiscal_year"] == fiscal_year) & frame["period"].isin([*QUARTERS, "outturn"]) & frame["scenario"].isna()
-    ]
-    if frame.empty:
-        raise FigureMissing(f"no forecast or outturn overspend for {fiscal_year}")
-    return _by_period(frame).reset_index(drop=True)
-
-
-def forecasts_against_outturn(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
-    """Every year's quarter forecasts of the overspend beside its outturn (plan against what happened)."""
-    frame = latest_figures(conn, ["net_overspend"], as_at=as_at)
-    frame = frame[frame["period"].isin([*QUARTERS, "forecast", "outturn"]) & frame["fiscal_year"].notna()]
-    frame = frame[frame["scenario"].isna()]
-    if frame.empty:
-        raise FigureMissing("no forecast or outturn overspend")
-    return _by_period(frame).reset_index(drop=True)
-
-
-def bridge_year(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> str:
-    """The latest year with every figure of the gross-to-net bridge."""
-    frame = latest_figures(conn, BRIDGE_MEASURES, as_at=as_at)
-    frame = frame[frame["period"] == "outturn"]
-    years = [year for year, rows in frame.groupby("fiscal_year") if set(rows["measure"]) >= set(BRIDGE_MEASURES)]
-    if not years:
-        raise FigureMissing("no year has the gross service overspend, both underspends and the net overspend")
-    return sorted(years)[-1]
-
-
-BRIDGE_MEASURES = ["gross_service_overspend", "capital_financing_underspend", "contingency_underspend", "net_overspend"]
-
-
-def overspend_bridge(conn: duckdb.DuckDBPyConnection, fiscal_year: str, *, as_at: date | None = None) -> pd.DataFrame:
-    """From the gross service overspend to the net overspend: one row per step, underspends negative.
-
-    `step` is `start` (gross overspend), `change` (an underspend, negative) or `total` (the net overspend).
-    Raises BridgeMismatch (a ValueError) if the steps do not add up to the reported net overspend.
-    """
-    frame = latest_figures(conn, BRIDGE_MEASURES, as_at=as_at)
-    gross = _one(frame, "gross_service_overspend", fiscal_year, "outturn")
-    capital = _one(frame, "capital_financing_underspend", fiscal_year, "outturn")
-    contingency = _one(frame, "contingency_underspend", fiscal_year, "outturn")
-    net = _one(frame, "net_overspend", fiscal_year, "outturn")
-    bridge = _rows([gross, capital, contingency, net], step=["start", "change", "change", "total"])
-    bridge["signed_gbp_m"] = [
-        gross["value"],
-        -capital["value"],
-        -contingency["value"],
-        net["value"],
-    ]
-    steps = bridge.loc[bridge["step"] != "total", "signed_gbp_m"].sum()
-    if abs(steps - net["value"]) > 0.005:
-        raise BridgeMismatch(
-            f"the {fiscal_year} bridge does not add up: gross less underspends is {steps:.2f}, "
-            f"net overspend is {net['value']:.2f}"
-        )
-    return bridge
-
-
-class BridgeMismatch(ValueError, FigureMissing):
-    """The bridge's figures are held but do not add up: shown in place, never drawn."""
-
-
-def funding_assumptions(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
-    """The medium-term plan's income assumptions, only at the years given (no interpolation)."""
-    frame = latest_figures(conn, ["council_tax_income", "business_rates_income"], as_at=as_at)
-    frame = frame[(frame["period"] == "plan") & frame["fiscal_year"].notna()]
-    frame = frame.sort_values(["measure", "fiscal_year"]).reset_index(drop=True)
-    if frame.empty:
-        raise FigureMissing("no council tax or business rates assumptions")
-    frame["stream"] = frame["measure"].map(
-        {"council_tax_income": "Council tax", "business_rates_income": "Business rates"}
-    )
-    return frame
-
-
-SAVINGS_MEASURES = ["budget_gap", "tactical_transformational_savings", "net_service_savings", "convergence_savings"]
-
-
-def savings_picture(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
-    """The budget gap and the savings set against it, in the order a reader meets them."""
-    frame = latest_figures(conn, SAVINGS_MEASURES, as_at=as_at)
-    if frame.empty:
-        raise FigureMissing("no budget gap or savings figures")
-    frame["_order"] = frame["measure"].map(SAVINGS_MEASURES.index)
-    return (
-        frame.sort_values(["_order", "fiscal_year"], na_position="last").drop(columns="_order").reset_index(drop=True)
-    )
-
-
-def collection_rates(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
-    """Council tax collected as a share of that due, by year (`value` in `unit` pct)."""
-    frame = _yearly(latest_figures(conn, ["council_tax_collection_rate"], as_at=as_at), "outturn")
-    if frame.empty:
-        raise FigureMissing("no council tax collection rate")
-    return frame
-
-
-# ---- Reserves and the DSG deficit ---------------------------------------------------------------
-
-RESERVE_MEASURES = ["general_fund_reserve", "usable_reserves"]
-
-
-def reserves_by_year(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
-    """Every general fund and usable reserve balance held (undated ones last)."""
-    frame = latest_figures(conn, RESERVE_MEASURES, as_at=as_at)
-    frame = frame[(frame["period"] == "as_at") & frame["scenario"].isna()]
-    return frame.sort_values(["measure", "fiscal_year"], na_position="first").reset_index(drop=True)
-
-
-def reserves(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
-    """The latest balance of each reserve (a dated year beats an undated figure), smallest first."""
-    frame = reserves_by_year(conn, as_at=as_at)
-    if frame.empty:
-        raise FigureMissing("no general fund reserve or usable reserves figure")
-    frame = frame.sort_values(["measure", "fiscal_year"], na_position="first").groupby("measure").tail(1)
-    return frame.sort_values("value").reset_index(drop=True)
-
-
-_DSG_KINDS = {
-    "outturn": "actual", "as_at": "actual", "q1": "actual", "q2": "actual", "q3": "actual",
-    "forecast": "forecast", "projection": "projection",
-}  # fmt: skip
-
-
-def dsg_known_points(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
-    """Every cumulative DSG deficit held, `kind` = actual (year end or a date in the year), forecast or projection."""
-    frame = latest_figures(conn, ["dsg_cumulative_deficit"], as_at=as_at)
-    frame = frame[frame["fiscal_year"].notna()].copy()
-    frame["kind"] = frame["period"].map(_DSG_KINDS)
-    frame = frame[frame["kind"].notna() & ((frame["kind"] == "projection") | frame["scenario"].isna())]
-    frame = frame[(frame["kind"] != "projection") | frame["scenario"].notna()]
-    frame["_order"] = frame["period"].map(_PERIOD_ORDER)
-    frame = frame.sort_values(["fiscal_year", "_order", "scenario"], na_position="first")
-    return frame.drop(columns="_order").reset_index(drop=True)
-
-
-def dsg_in_year(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
-    """The high needs block's in-year overspend, actual and predicted."""
-    frame = latest_figures(conn, ["dsg_in_year_deficit"], as_at=as_at)
-    frame = frame[frame["fiscal_year"].notna() & frame["scenario"].isna()]
-    return _by_period(frame).reset_index(drop=True)
-
-
-def statutory_override_expiry(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.Series:
-    """The year the DSG statutory override is due to expire, with its source (`year` holds it)."""
-    frame = latest_figures(conn, ["dsg_statutory_override_expiry"], as_at=as_at)
-    if frame.empty:
-        raise FigureMissing("no statutory override expiry year")
-    return frame.sort_values("known_on", na_position="first").iloc[-1].rename({"value": "year"})
-
-
-@dataclass(frozen=True)
-class DsgReported:
-    """The reported DSG figures the scenario model starts from and is checked against."""
-
-    start_year: str
-    start_deficit_gbp_m: float
-    first_year: str
-    first_year_overspend_gbp_m: float
-    end_year: str
-    end_mitigated_gbp_m: float
-    end_unmitigated_gbp_m: float
-    plan_known_on: date | None = None  # the date of the document the projections come from
-
-
-def dsg_reported(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> DsgReported:
-    """The plan: both projections, and the last year-end deficit and next year's predicted overspend
-    known when the projections were made (so later actuals do not move the plan)."""
-    points = dsg_known_points(conn, as_at=as_at)
-    projections = points[points["kind"] == "projection"]
-    complete = [
-        year
-        for year, rows in projections.groupby("fiscal_year")
-        if {"mitigated", "unmitigated"} <= set(rows["scenario"])
-    ]
-    if not complete:
-        raise FigureMissing("the DSG model needs both projections (with and without mitigation)")
-    end_year = sorted(complete)[-1]
-    ends = projections[projections["fiscal_year"] == end_year].set_index("scenario")
-    known = pd.to_datetime(ends["known_on"]).max()
-    plan_known = None if pd.isna(known) else known.date()
-    plan_as_at = plan_known or as_at
-    plan_points = dsg_known_points(conn, as_at=plan_as_at)
-    actuals = plan_points[
-        (plan_points["period"] == "outturn") & (plan_points["fiscal_year"] < end_year) & plan_points["scenario"].isna()
-    ]
-    if actuals.empty:
-        raise FigureMissing(f"the DSG model needs a year-end deficit before {end_year}")
-    actual = actuals.iloc[-1]
-    in_year = dsg_in_year(conn, as_at=plan_as_at)
-    next_year = dsg_model.next_fiscal_year(actual["fiscal_year"])
-    predicted = in_year[(in_year["fiscal_year"] == next_year) & (in_year["period"] == "forecast")]
-    if predicted.empty:
-        raise FigureMissing(f"the DSG model needs the in-year overspend predicted for {next_year}")
-    return DsgReported(
-        start_year=actual["fiscal_year"],
-        start_deficit_gbp_m=float(actual["value"]),
-        first_year=next_year,
-        first_year_overspend_gbp_m=float(predicted["value"].iloc[0]),
-        end_year=end_year,
-        end_mitigated_gbp_m=float(ends.loc["mitigated", "value"]),
-        end_unmitigated_gbp_m=float(ends.loc["unmitigated", "value"]),
-        plan_known_on=plan_known,
-    )
-
-
-def dsg_defaults(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> dsg_model.ReportedDefaults:
-    """Scenario-model inputs that reproduce the two reported projections."""
-    reported = dsg_reported(conn, as_at=as_at)
-    try:
-        return dsg_model.reported_defaults(
-            start_year=reported.start_year,
-            start_deficit_gbp_m=reported.start_deficit_gbp_m,
-            first_year_overspend_gbp_m=reported.first_year_overspend_gbp_m,
-            end_year=reported.end_year,
-            end_unmitigated_gbp_m=reported.end_unmitigated_gbp_m,
-            end_mitigated_gbp_m=reported.end_mitigated_gbp_m,
-        )
-    except ValueError as error:
-        raise FigureMissing(f"the DSG projections cannot be modelled: {error}") from error
-
-
-def modelled_paths(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
-    """The default modelled deficit per year for both scenarios, starting from the plan's last actual year.
-
-    Columns: scenario, fiscal_year, cumulative_deficit_gbp_m, basis ('reported' at the start and the
-    reported end point, 'derived' for the first forecast year, 'modelled' between).
-    """
-    defaults = dsg_defaults(conn, as_at=as_at)
-    reported = dsg_reported(conn, as_at=as_at)
-    frames = []
-    for scenario, inputs in (("mitigated", defaults.mitigated), ("unmitigated", defaults.unmitigated)):
-        path = dsg_model.project(inputs)[["fiscal_year", "cumulative_deficit_gbp_m"]]
-        start = pd.DataFrame(
-            {"fiscal_year": [reported.start_year], "cumulative_deficit_gbp_m": [reported.start_deficit_gbp_m]}
-        )
-        path = pd.concat([start, path], ignore_index=True)
-        path["basis"] = "modelled"
-        path.loc[path["fiscal_year"] == reported.start_year, "basis"] = "reported"
-        path.loc[path["fiscal_year"] == reported.first_year, "basis"] = "derived"
-        path.loc[path["fiscal_year"] == reported.end_year, "basis"] = "reported"
-        path.insert(0, "scenario", scenario)
-        frames.append(path)
-    return pd.concat(frames, ignore_index=True)
-
-
-def _cover_deficits(points: pd.DataFrame) -> pd.DataFrame:
-    """The latest actual deficit and the first forecast after it (the deficits reserves are set against)."""
-    actuals = points[points["kind"] == "actual"]
-    if actuals.empty:
-        return points.iloc[0:0]
-    latest = actuals.iloc[[-1]]
-    year = latest["fiscal_year"].iloc[0]
-    forecasts = points[(points["kind"] == "forecast") & (points["fiscal_year"] >= year)]
-    forecasts = forecasts[forecasts["fiscal_year"] > year] if (forecasts["fiscal_year"] > year).any() else forecasts
-    return pd.concat([latest, forecasts.iloc[:1]], ignore_index=True)
-
-
-def cover_ratio(reserve_gbp_m: float, deficit_gbp_m: float) -> float | None:
-    """Reserve ÷ deficit; None where there is no deficit to cover."""
-    return reserve_gbp_m / deficit_gbp_m if deficit_gbp_m > 0 else None
-
-
-def cover_ratios(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
-    """How many times each reserve's latest balance covers the latest actual and forecast DSG deficit (derived)."""
-    reserve_rows = reserves(conn, as_at=as_at)
-    points = _cover_deficits(dsg_known_points(conn, as_at=as_at))
-    if points.empty:
-        raise FigureMissing("no DSG deficit to set the reserves against")
-    rows = []
-    for _, reserve in reserve_rows.iterrows():
-        for _, deficit in points.iterrows():
-            rows.append(
-                {
-                    "reserve": reserve["label"],
-                    "reserve_measure": reserve["measure"],
-                    "reserve_gbp_m": reserve["value"],
-                    "reserve_year": reserve["fiscal_year"],
-                    "deficit_year": deficit["fiscal_year"],
-                    "deficit_kind": deficit["kind"],
-                    "deficit_period": deficit["period"],
-                    "deficit_basis": deficit["basis"],
-                    "deficit_gbp_m": deficit["value"],
-                    "cover_ratio": cover_ratio(reserve["value"], deficit["value"]),
-                }
-            )
-    return pd.DataFrame(rows)
-
-
-def cover_by_year(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
-    """For every year with a reserve balance and a year-end DSG deficit: reserve ÷ deficit (derived)."""
-    reserve_rows = reserves_by_year(conn, as_at=as_at)
-    points = dsg_known_points(conn, as_at=as_at)
-    year_end = points[points["period"].isin(["outturn", "as_at"]) & points["scenario"].isna()]
-    year_end = year_end.groupby("fiscal_year").tail(1).set_index("fiscal_year")
-    rows = []
-    for _, reserve in reserve_rows[reserve_rows["fiscal_year"].notna()].iterrows():
-        if reserve["fiscal_year"] not in year_end.index:
-            continue
-        deficit = year_end.loc[reserve["fiscal_year"]]
-        rows.append(
-            {
-                "fiscal_year": reserve["fiscal_year"],
-                "reserve": reserve["label"],
-                "reserve_measure": reserve["measure"],
-                "reserve_gbp_m": reserve["value"],
-                "deficit_gbp_m": deficit["value"],
-                "cover_ratio": cover_ratio(reserve["value"], deficit["value"]),
-                "basis": "derived",
-            }
-        )
-    columns = ["fiscal_year", "reserve", "reserve_measure", "reserve_gbp_m", "deficit_gbp_m", "cover_ratio", "basis"]
-    return pd.DataFrame(rows, columns=columns)
-
-
-def years_deficit_exceeds_reserves(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
-    """Per scenario and reserve, the first year the modelled cumulative deficit is above the reserve.
-
-    Uses the plan's modelled paths and assumes each reserve stays at its latest balance. `first_year_above`
-    is None where the deficit stays below it; `basis` is the basis of the deficit in that year.
-    """
-    paths = modelled_paths(conn, as_at=as_at)
-    rows = []
-    for _, reserve in reserves(conn, as_at=as_at).iterrows():
-        for scenario, path in paths.groupby("scenario", sort=True):
-            year = dsg_model.first_year_above(path, reserve["value"])
-            basis = path.loc[path["fiscal_year"] == year, "basis"].iloc[0] if year else "modelled"
-            rows.append(
-                {
-                    "scenario": scenario,
-                    "reserve": reserve["label"],
-                    "reserve_measure": reserve["measure"],
-                    "reserve_gbp_m": reserve["value"],
-                    "first_year_above": year,
-                    "basis": basis,
-                }
-            )
-    return pd.DataFrame(rows)
-
-
-def plan_against_reported(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
-    """Each year of the plan's modelled paths beside the deficit later reported for that year, if any.
-
-    Columns: fiscal_year, mitigated_gbp_m, unmitigated_gbp_m (modelled, or reported at the end points),
-    reported_gbp_m, reported_kind ('actual (year end)', 'forecast': the period said once), reported_source,
-    against ('above both paths', 'between the paths', 'below the recovery plan' or 'not reported').
-    """
-    paths = modelled_paths(conn, as_at=as_at)
-    wide = paths.pivot(index="fiscal_year", columns="scenario", values="cumulative_deficit_gbp_m")
-    basis = paths[paths["scenario"] == "mitigated"].set_index("fiscal_year")["basis"]
-    points = dsg_known_points(conn, as_at=as_at)
-    later = points[(points["kind"] != "projection")].groupby("fiscal_year").tail(1).set_index("fiscal_year")
-    rows = []
-    for year in wide.index:
-        low, high = wide.loc[year, "mitigated"], wide.loc[year, "unmitigated"]
-        row = {
-            "fiscal_year": year,
-            "path_basis": basis.get(year, "modelled"),
-            "mitigated_gbp_m": low,
-            "unmitigated_gbp_m": high,
-            "reported_gbp_m": None,
-            "reported_kind": None,
-            "reported_source": None,
-            "against": "not reported",
-        }
-        if year in later.index:
-            actual = later.loc[year]
-            value = float(actual["value"])
-            row.update(
-                reported_gbp_m=value,
-                reported_kind=vocab.qualified(
-                    actual["kind"], vocab.PERIOD_WORDS.get(actual["period"], actual["period"])
-                ),
-                reported_source=actual["source_document"],
-                against=(
-                    "the plan's starting figure" if abs(high - low) < 0.005 and abs(value - low) < 0.005
-                    else "above both paths" if value > high + 0.005
-                    else "below the recovery plan" if value < low - 0.005
-                    else "between the paths"
-                ),
-            )  # fmt: skip
-        rows.append(row)
-    return pd.DataFrame(rows)
+from metrics.budget import (
+    BRIDGE_MEASURES,
+    SAVINGS_MEASURES,
+    BridgeMismatch,
+    bridge_year,
+    budget_and_outturn,
+    collection_rates,
+    forecast_path,
+    forecasts_against_outturn,
+    funding_assumptions,
+    latest_outturn_year,
+    net_budget_by_year,
+    outturn_against_budget,
+    overspend_bridge,
+    overspend_by_year,
+    savings_picture,
+)
+from metrics.dsg import (
+    PLAN_STANDING_WORDS,
+    DsgProjection,
+    DsgReported,
+    ScenarioDefaults,
+    dsg_defaults,
+    dsg_in_year,
+    dsg_known_points,
+    dsg_projection,
+    dsg_reported,
+    latest_in_year,
+    latest_reported_deficit_year,
+    modelled_paths,
+    plan_against_reported,
+    plan_paths,
+    scenario_defaults,
+    statutory_override_expiry,
+    year_end_deficits,
+)
+from metrics.held import (
+    PROVENANCE,
+    QUARTERS,
+    FigureMissing,
+    latest_figures,
+    reference_date,
+)
+from metrics.reserves import (
+    RESERVE_MEASURES,
+    SCENARIO_WORDS,
+    cover_by_year,
+    cover_ratio,
+    cover_ratios,
+    cover_statement,
+    pairing,
+    reserves,
+    reserves_by_year,
+    risk_in_one_line,
+    same_vintage,
+    year_end_balances,
+    years_deficit_exceeds_reserves,
+)
+
+__all__ = [
+    "BRIDGE_MEASURES",
+    "PLAN_STANDING_WORDS",
+    "PROVENANCE",
+    "QUARTERS",
+    "RESERVE_MEASURES",
+    "SAVINGS_MEASURES",
+    "SCENARIO_WORDS",
+    "BridgeMismatch",
+    "DsgProjection",
+    "DsgReported",
+    "FigureMissing",
+    "ScenarioDefaults",
+    "bridge_year",
+    "budget_and_outturn",
+    "collection_rates",
+    "cover_by_year",
+    "cover_ratio",
+    "cover_ratios",
+    "cover_statement",
+    "dsg_defaults",
+    "dsg_in_year",
+    "dsg_known_points",
+    "dsg_projection",
+    "dsg_reported",
+    "forecast_path",
+    "forecasts_against_outturn",
+    "funding_assumptions",
+    "latest_figures",
+    "latest_in_year",
+    "latest_outturn_year",
+    "latest_reported_deficit_year",
+    "modelled_paths",
+    "net_budget_by_year",
+    "outturn_against_budget",
+    "overspend_bridge",
+    "overspend_by_year",
+    "pairing",
+    "plan_against_reported",
+    "plan_paths",
+    "reference_date",
+    "reserves",
+    "reserves_by_year",
+    "risk_in_one_line",
+    "same_vintage",
+    "savings_picture",
+    "scenario_defaults",
+    "statutory_override_expiry",
+    "year_end_balances",
+    "year_end_deficits",
+    "years_deficit_exceeds_reserves",
+]

@@ -6,7 +6,7 @@ import streamlit as st
 
 from charts import position as position_charts
 from data import vocab
-from metrics import position
+from metrics import current, position
 from metrics.figures import directorate_level, revisions
 from ui import as_at as as_at_control
 from ui.cache import cached
@@ -14,6 +14,7 @@ from ui.chart_panel import show_chart
 from ui.common import as_at_line, database, figure_metric, not_reported_metric, sources_expander
 from ui.filters import directorate_notice
 from ui.frame import require_frame
+from ui.tables import readable
 
 require_frame()
 
@@ -43,6 +44,7 @@ with database() as conn:
     rates = quietly(conn, position.collection_rates)
     forecasts = quietly(conn, position.forecasts_against_outturn)
     used = cached(conn, position.latest_figures, MEASURES, as_at=as_at)
+    this_year = cached(conn, current.current_year, as_at=as_at).fiscal_year
     directorate_figures = cached(conn, directorate_level, MEASURES, as_at=as_at)
     replaced = cached(conn, revisions, MEASURES, as_at=as_at)
 
@@ -60,7 +62,8 @@ def metric(frame: pd.DataFrame, label: str, what: str) -> None:
 quarters = forecasts[forecasts["period"].isin(position.QUARTERS)] if not forecasts.empty else forecasts
 columns = st.columns(4)
 with columns[0]:
-    metric(budget, "Net budget", "net budget")
+    # the current year's budget (as on the Overview), not a later year's
+    metric(budget[budget["fiscal_year"] <= this_year], "Net budget", "net budget")
 with columns[1]:
     metric(overspend, "Overspend", "overspend at outturn")
 with columns[2]:
@@ -70,7 +73,7 @@ with columns[2]:
         row = quarters.iloc[-1]
         figure_metric(
             row,
-            label=f"Forecast overspend at {row['period'].upper()} {row['fiscal_year']}",
+            label=f"Forecast overspend at {vocab.PERIOD_SHORT[row['period']]} {row['fiscal_year']}",
         )
 with columns[3]:
     metric(rates, "Council tax collected", "council tax collection rate")
@@ -120,7 +123,15 @@ if not directorate_figures.empty:
     st.header("Figures held for single directorates")
     st.caption("These sit beside the whole-council figures above; they are not added into them.")
     st.dataframe(
-        directorate_figures[["directorate", "label", "fiscal_year", "period", "value", "unit", "source_document"]],
+        readable(
+            directorate_figures.assign(
+                value=[
+                    vocab.money_cell(value) if unit == "gbp_m" else vocab.figure(value, unit)
+                    for value, unit in zip(directorate_figures["value"], directorate_figures["unit"], strict=True)
+                ]
+            ),
+            {},
+        )[["directorate", "label", "fiscal_year", "period", "value", "source_document"]],
         hide_index=True,
         width="stretch",
     )

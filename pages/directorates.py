@@ -29,18 +29,6 @@ CENTRES_SHOWN = 200
 RAG_TEXT = {"Red": "white", "Amber": "black", "Green": "black"}
 
 
-def variance_words(pounds: float) -> str:
-    return f"{gbp(abs(pounds))} {'over' if pounds > 0 else 'under'}" if pounds else "on budget"
-
-
-def movement_words(pounds: float) -> str:
-    if pd.isna(pounds):
-        return "not held"
-    if abs(pounds) < 0.5:
-        return "no change"
-    return f"{'worse' if pounds > 0 else 'better'} by {gbp(abs(pounds))}"
-
-
 def shown_table(rows: pd.DataFrame, first_column: str, since: str | None) -> pd.DataFrame:
     """The monitoring rows as Cabinet reads them: money in words and the RAG word in its cell."""
     out = pd.DataFrame(
@@ -48,12 +36,12 @@ def shown_table(rows: pd.DataFrame, first_column: str, since: str | None) -> pd.
             first_column: rows["name"],
             "Annual budget": rows["annual_budget_gbp"].map(gbp),
             "Forecast outturn": rows["forecast_outturn_gbp"].map(gbp),
-            "Variance": rows["variance_gbp"].map(variance_words),
+            "Variance": rows["variance_gbp"].map(vocab.variance_words),
             "Variance % of budget": ["n/a" if pd.isna(p) else f"{p:+.1f}%" for p in rows["variance_pct"]],
         }
     )
     if since:
-        out[f"Movement since {since}"] = rows["movement_gbp"].map(movement_words)
+        out[f"Movement since {since}"] = rows["movement_gbp"].map(vocab.movement_words)
     out["RAG"] = rows["rag"]
     return out
 
@@ -150,13 +138,13 @@ def monitoring_view() -> None:
                 (
                     "Forecast variance",
                     gbp(abs(variance)),
-                    "over budget" if variance > 0 else "under budget" if variance < 0 else "on budget",
+                    vocab.variance_direction(variance),
                     "Forecast outturn minus annual budget.",
                 ),
                 (
                     f"Movement since {since}" if since else "Movement",
-                    gbp(abs(movement)) if moved else "none",
-                    ("worse" if movement > 0 else "better" if movement < 0 else "no change") if moved else None,
+                    gbp(abs(movement)) if moved and vocab.movement_direction(movement) != "no change" else "none",
+                    vocab.movement_direction(movement) if moved else None,  # as the table says it
                     "The change in the forecast variance since the previous period held.",
                 ),
             )

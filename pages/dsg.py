@@ -5,7 +5,7 @@ import streamlit as st
 
 from charts import position as position_charts
 from data import vocab
-from metrics import dsg_model, position
+from metrics import dsg_model, position, vintage
 from metrics.figures import revisions
 from ui import as_at as as_at_control
 from ui.cache import cached
@@ -13,6 +13,7 @@ from ui.chart_panel import show_chart
 from ui.common import as_at_line, database, figure_metric, not_reported_metric, sources_expander
 from ui.filters import directorate_notice
 from ui.frame import require_frame
+from ui.tables import readable
 
 require_frame()
 
@@ -26,11 +27,14 @@ with database() as conn:
     in_year = cached(conn, position.dsg_in_year, as_at=as_at)
     try:
         reported = cached(conn, position.dsg_reported, as_at=as_at)
-        defaults = cached(conn, position.dsg_defaults, as_at=as_at)
         plan = cached(conn, position.plan_against_reported, as_at=as_at)
+    except position.FigureMissing:
+        reported = plan = None
+    try:
+        defaults = cached(conn, position.scenario_defaults, as_at=as_at)
     except position.FigureMissing as missing:
-        reported = defaults = plan = None
-        plan_missing = str(missing)
+        defaults = None
+        model_missing = str(missing)
     try:
         reserves = cached(conn, position.reserves, as_at=as_at)
     except position.FigureMissing:
@@ -41,6 +45,7 @@ with database() as conn:
         expiry = None
     trajectory = cached(conn, position_charts.build_dsg_trajectory, as_at=as_at)
     used = cached(conn, position.latest_figures, MEASURES, as_at=as_at)
+    reference = cached(conn, position.reference_date, as_at=as_at)
     replaced = cached(conn, revisions, MEASURES, as_at=as_at)
 
 as_at_line(used, as_at)
@@ -52,9 +57,10 @@ with columns[0]:
         not_reported_metric("Cumulative deficit", "DSG cumulative deficit")
     else:
         actual = actuals.iloc[-1]
-        when = f"end {actual['fiscal_year']}" if actual["period"] == "outturn" else (
-            f"{actual['fiscal_year']} {actual['period'].upper()}")  # fmt: skip
-        figure_metric(actual, label=f"Cumulative deficit, {when}")
+        figure_metric(
+            actual, label=f"Cumulative deficit, {vocab.year_and_period(actual['fiscal_year'], actual['period'])}"
+        )
+        st.caption(vintage.reported_and_age(actual, reference))
 if reported is None:
     with columns[1]:
         not_reported_metric("The plan's projections", "DSG projection")
@@ -64,24 +70,26 @@ else:
         .drop_duplicates("scenario")
         .set_index("scenario")
     )
-    predicted = in_year[(in_year["fiscal_year"] == reported.first_year) & (in_year["period"] == "forecast")]
+    # once later figures are held, the plan's projections are named as the plan's (of its document's date)
+    later = defaults is not None and not defaults.projection.from_plan and reported.plan_known_on is not None
+    plan_of = f" (plan of {reported.plan_known_on:%b %Y})" if later else ""
+    latest_in_year = position.latest_in_year(in_year)  # the latest reported, not the plan's prediction
     with columns[1]:
-        if predicted.empty:
-            not_reported_metric(f"In-year overspend predicted {reported.first_year}", "in-year overspend")
+        if latest_in_year is None:
+            not_reported_metric("In-year overspend", "in-year overspend")
         else:
-            figure_metric(
-                predicted.iloc[0],
-                label=f"In-year overspend predicted {reported.first_year}",
-            )
+            predicted = "predicted " if latest_in_year["period"] != "outturn" else ""
+            figure_metric(latest_in_year, label=f"In-year overspend {predicted}{latest_in_year['fiscal_year']}")
+            st.caption(vintage.reported_and_age(latest_in_year, reference))
     with columns[2]:
         figure_metric(
             projections.loc["mitigated"],
-            label=f"{reported.end_year} with the recovery plan",
+            label=f"{reported.end_year} with the recovery plan{plan_of}",
         )
     with columns[3]:
         figure_metric(
             projections.loc["unmitigated"],
-            label=f"{reported.end_year} without mitigation",
+            label=f"{reported.end_year} without mitigation{plan_of}",
         )
 
 show_chart(trajectory)
@@ -93,7 +101,9 @@ if plan is not None:
         "below) beside the deficit reported for that year since, if any."
     )
     st.dataframe(
-        plan.rename(
+        readable(
+            plan, {"mitigated_gbp_m": "path_basis", "unmitigated_gbp_m": "path_basis", "reported_gbp_m": None}
+        ).rename(
             columns={
                 "fiscal_year": "Financial year",
                 "path_basis": "Plan basis",
@@ -114,18 +124,13 @@ def show_scenario_model() -> None:
     """The "what if" model, from the plan's reported start: every input a user can change."""
     st.header("What if? The scenario model")
     st.markdown(f"**How the model works.** {dsg_model.FORMULA_IN_WORDS}")
-    st.caption(
-        f"{dsg_model.DEFAULTS_IN_WORDS} With the reported figures that is an in-year overspend of "
-        f"{vocab.gbp_m(defaults.later_overspend_gbp_m, decimals=3)} a year after {reported.first_year}, and savings "
-        f"from mitigation of {vocab.gbp_m(defaults.mitigation_per_year_gbp_m)} a year, giving "
-        f"{vocab.gbp_m(reported.end_unmitigated_gbp_m)} and {vocab.gbp_m(reported.end_mitigated_gbp_m)} in "
-        f"{reported.end_year}."
-    )
+    st.caption(defaults.caption)
 
-    years = defaults.mitigated.years
+    start = defaults.projection
+    years = defaults.years
     later_default = defaults.later_overspend_gbp_m
     ceiling = float(
-        round(4 * max(later_default, reported.first_year_overspend_gbp_m, defaults.mitigation_per_year_gbp_m))
+        round(4 * max(later_default, defaults.first_year_overspend_gbp_m, defaults.mitigation_per_year_gbp_m, 1.0))
     )
 
     mode = st.radio(
@@ -143,10 +148,10 @@ def show_scenario_model() -> None:
             f"In-year overspend {years[0]} (£m)",
             min_value=0.0,
             max_value=ceiling,
-            value=reported.first_year_overspend_gbp_m,
+            value=defaults.first_year_overspend_gbp_m,
             step=0.5,
             key="dsg_first_year",
-            help=f"The document predicts {vocab.gbp_m(reported.first_year_overspend_gbp_m)}.",
+            help=defaults.first_year_help,
         )
     if mode == "As a base and a growth rate":
         with base_column:
@@ -185,8 +190,8 @@ def show_scenario_model() -> None:
         table = pd.DataFrame(
             {
                 "Financial year": years,
-                "In-year overspend (£m)": defaults.mitigated.in_year_overspend_gbp_m,
-                "Savings from mitigation (£m)": defaults.mitigated.mitigation_savings_gbp_m,
+                "In-year overspend (£m)": defaults.default.in_year_overspend_gbp_m,
+                "Savings from mitigation (£m)": defaults.default.mitigation_savings_gbp_m,
             }
         )
         with table_column:
@@ -210,41 +215,52 @@ def show_scenario_model() -> None:
         savings = tuple(filled["Savings from mitigation (£m)"].astype(float))
 
     try:
-        scenario = dsg_model.DsgScenario(reported.start_year, reported.start_deficit_gbp_m, years, overspend, savings)
+        scenario = dsg_model.DsgScenario(start.start_year, start.start_deficit_gbp_m, years, overspend, savings)
     except ValueError as error:
         st.error(f"These inputs cannot be modelled: {error}")
         return
 
     path = dsg_model.project(scenario)
-    plan_start = pd.Series({"fiscal_year": reported.start_year, "value": reported.start_deficit_gbp_m})
+    plan_start = pd.Series({"fiscal_year": start.start_year, "value": start.start_deficit_gbp_m})
     chart = position_charts.dsg_scenario_chart(points, path, plan_start)
-    held_reserves = {} if reserves is None else reserves.set_index("measure")["value"].to_dict()
-    usable = held_reserves.get("usable_reserves")
+    held_reserves = {} if reserves is None else {row["measure"]: row for _, row in reserves.iterrows()}
+    usable_row = held_reserves.get("usable_reserves")
+    usable = None if usable_row is None else float(usable_row["value"])
     passes = dsg_model.first_year_above(path, usable) if usable is not None else None
+    if usable is not None and start.start_deficit_gbp_m > usable:
+        passes = f"already above in {start.start_year}"
+    usable_when = "" if usable_row is None else f", {vintage.short(usable_row, reference)}"
     end = path.iloc[-1]
-    against_plan = end["cumulative_deficit_gbp_m"] - reported.end_mitigated_gbp_m
+    against_plan = end["cumulative_deficit_gbp_m"] - defaults.target_gbp_m
 
     left, middle, right = st.columns(3)
     with left:
         st.metric(
             f"Deficit {end['fiscal_year']} (modelled)",
             vocab.gbp_m(end["cumulative_deficit_gbp_m"], decimals=1),
-            delta=f"{vocab.gbp_m_signed(against_plan)} against the recovery plan",
+            delta=f"{vocab.gbp_m_signed(against_plan)} against {defaults.target_name}",
             delta_color="inverse" if round(against_plan, 1) else "off",
             delta_arrow="auto" if round(against_plan, 1) else "off",  # no change: grey and no arrow
         )
     with middle:
-        st.metric(
-            f"Against the projection without mitigation ({vocab.gbp_m(reported.end_unmitigated_gbp_m)})",
-            vocab.gbp_m_signed(end["cumulative_deficit_gbp_m"] - reported.end_unmitigated_gbp_m),
-            help="The modelled deficit in the last year less the reported projection without mitigation.",
-        )
+        if defaults.unmitigated_end_gbp_m is not None:
+            st.metric(
+                f"Against the projection without mitigation ({vocab.gbp_m(defaults.unmitigated_end_gbp_m)})",
+                vocab.gbp_m_signed(end["cumulative_deficit_gbp_m"] - defaults.unmitigated_end_gbp_m),
+                help="The modelled deficit in the last year less the reported projection without mitigation.",
+            )
+        else:
+            st.metric(
+                f"Starts from the deficit {start.start_year}",
+                vocab.gbp_m(start.start_deficit_gbp_m),
+                help=f"The {start.start_words}.",
+            )
     with right:
         if usable is None:
             not_reported_metric("Passes usable reserves (modelled)", "usable reserves")
         else:
             st.metric(
-                f"Passes usable reserves of {vocab.gbp_m(usable)} (modelled)",
+                f"Passes usable reserves of {vocab.gbp_m(usable)}{usable_when} (modelled)",
                 passes or f"not by {years[-1]}",
                 help="The first modelled year whose cumulative deficit is above usable reserves, assumed to stay at "
                 "their latest level.",
@@ -299,7 +315,9 @@ def show_scenario_model() -> None:
                 crossing or f"not by {years[-1]}",
             )
     st.dataframe(
-        exposed.rename(
+        readable(exposed.assign(basis="modelled"), {"cumulative_deficit_gbp_m": "basis", "exposure_gbp_m": "basis"})
+        .drop(columns="basis")
+        .rename(
             columns={
                 "fiscal_year": "Financial year",
                 "cumulative_deficit_gbp_m": "Modelled deficit (£m)",
@@ -311,8 +329,8 @@ def show_scenario_model() -> None:
     )
 
 
-if reported is None:
-    st.info(f"The scenario model is not available: {plan_missing}.")
+if defaults is None:
+    st.info(f"The scenario model is not available: {model_missing}.")
 else:
     show_scenario_model()
 

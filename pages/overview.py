@@ -5,8 +5,8 @@ import streamlit as st
 
 from charts import position as position_charts
 from data import vocab
-from metrics import position
-from metrics.figures import headline_measures, headline_position, report_headline, revisions
+from metrics import current, position, vintage
+from metrics.figures import headline_measures, report_headline, revisions
 from ui import as_at as as_at_control
 from ui.cache import cached
 from ui.chart_panel import show_chart
@@ -15,6 +15,7 @@ from ui.document import first_screen_only, rest_of_page_placeholder
 from ui.filters import directorate_notice
 from ui.frame import require_frame
 from ui.panel import opened_panel
+from ui.safe import plain
 
 require_frame()
 
@@ -23,7 +24,8 @@ directorate_notice("the headline figures are for the whole council")
 as_at = as_at_control.current()
 
 with database() as conn:
-    headline = cached(conn, headline_position, as_at=as_at)
+    headline = cached(conn, current.current_position, as_at=as_at)
+    this_year = cached(conn, current.current_year, as_at=as_at)
     report = cached(conn, report_headline)
     try:
         budgets = cached(conn, position.budget_and_outturn, as_at=as_at)
@@ -33,8 +35,9 @@ with database() as conn:
     try:
         crossings = cached(conn, position.years_deficit_exceeds_reserves, as_at=as_at)
     except position.FigureMissing:
-        crossings = pd.DataFrame(columns=["reserve_measure", "scenario", "first_year_above"])
+        crossings = pd.DataFrame()
     replaced = cached(conn, revisions, headline_measures(), as_at=as_at)
+    reference = cached(conn, position.reference_date, as_at=as_at)
 
 MEASURE_NAMES = {
     "net_budget": "Net budget",
@@ -44,27 +47,23 @@ MEASURE_NAMES = {
     "dsg_cumulative_deficit": "DSG deficit",
 }
 HEADLINES_PER_ROW = 3
-PERIOD_WORDS = {
-    "budget": "",
-    "outturn": "outturn",
-    "as_at": "",
-    "q1": "Q1",
-    "q2": "Q2",
-    "q3": "Q3",
-    "forecast": "forecast",
-}
+# A balance as at its year end reads as the year alone; a monitoring total reads as its period ("P7").
+PERIOD_WORDS = {**vocab.PERIOD_SHORT, "as_at": ""}
 
 
 def headline_label(row: pd.Series) -> str:
     name = MEASURE_NAMES[row["measure"]]
+    if row["measure"] == "net_overspend" and row["period"] != "outturn":
+        name = "Forecast overspend"
     if not isinstance(row["fiscal_year"], str):
         return f"{name} (undated)"
-    when = " ".join(part for part in (row["fiscal_year"], PERIOD_WORDS.get(row["period"], "")) if part)
+    when = " ".join(part for part in (row["fiscal_year"], PERIOD_WORDS.get(row["period"], row["period"])) if part)
     return f"{name}, {when}"
 
 
 def show_headline_figures() -> None:
     """The five headline figures, the overspend in words and the risk in one line."""
+    st.caption(f"Current year: **{this_year.fiscal_year}**, {this_year.words}. Older and later years are context.")
     held = {row["measure"]: row for _, row in headline.iterrows()}
     # Three to a row: five across cut the labels and "not reported" short at 1400 px (phones stack them anyway).
     rows_of_columns = -(-len(MEASURE_NAMES) // HEADLINES_PER_ROW)
@@ -74,8 +73,7 @@ def show_headline_figures() -> None:
             if measure in held:
                 row = held[measure]
                 figure_metric(row, label=headline_label(row))
-                known = row.get("known_on")
-                st.caption(f"Reported {pd.Timestamp(known):%-d %b %Y}" if not pd.isna(known) else "Date not given")
+                st.caption(vintage.reported_and_age(row, reference))
             else:
                 not_reported_metric(MEASURE_NAMES[measure], MEASURE_NAMES[measure].lower())
 
@@ -88,18 +86,9 @@ def show_headline_figures() -> None:
                 f"revenue budget of {vocab.gbp_m(year_rows.loc['budget', 'value'])}."
             )
 
-    usable = crossings[crossings["reserve_measure"] == "usable_reserves"].set_index("scenario")["first_year_above"]
-
-    def crossing(scenario: str) -> str:
-        year = usable.get(scenario)
-        return f"in {year}" if isinstance(year, str) else "in no modelled year"
-
-    if not usable.empty:
-        st.markdown(
-            "**The risk in one line:** on the modelled paths between the reported figures, the DSG deficit would "
-            f"pass usable reserves {crossing('unmitigated')} without mitigation and {crossing('mitigated')} with the "
-            "recovery plan (see Reserves)."
-        )
+    risk = position.risk_in_one_line(crossings) if not crossings.empty else None
+    if risk:
+        st.markdown(f"**The risk in one line:** {plain(risk)} (see Reserves).")
 
 
 as_at_line(headline, as_at)

@@ -6,7 +6,7 @@ import streamlit as st
 from charts import position as position_charts
 from charts.style import times
 from data import vocab
-from metrics import position
+from metrics import position, vintage
 from metrics.figures import revisions
 from ui import as_at as as_at_control
 from ui.cache import cached
@@ -15,6 +15,7 @@ from ui.common import as_at_line, database, figure_metric, not_reported_metric, 
 from ui.filters import directorate_notice
 from ui.frame import require_frame
 from ui.safe import plain
+from ui.tables import readable
 
 require_frame()
 
@@ -39,13 +40,16 @@ with database() as conn:
     cover = cached(conn, position.cover_by_year, as_at=as_at)
     crossings = quietly(conn, position.years_deficit_exceeds_reserves)
     expiry = quietly(conn, position.statutory_override_expiry)
+    projection = quietly(conn, position.dsg_projection)
     bars = cached(conn, position_charts.build_reserves_against_deficit, as_at=as_at)
     by_year = cached(conn, position_charts.build_reserves_by_year, as_at=as_at)
     timeline = cached(conn, position_charts.build_reserves_timeline, as_at=as_at)
     used = cached(conn, position.latest_figures, MEASURES, as_at=as_at)
+    reference = cached(conn, position.reference_date, as_at=as_at)
     replaced = cached(conn, revisions, MEASURES, as_at=as_at)
 
 as_at_line(used, as_at)
+
 
 actuals = points[points["kind"] == "actual"]
 held = {} if reserves is None else {row["measure"]: row for _, row in reserves.iterrows()}
@@ -58,6 +62,7 @@ for column, (measure, name) in zip(
             row = held[measure]
             when = f", {row['fiscal_year']}" if isinstance(row["fiscal_year"], str) else " (no date given)"
             figure_metric(row, label=row["label"] + when)
+            st.caption(vintage.reported_and_age(row, reference))
         else:
             not_reported_metric(name, name.lower())
 with columns[2]:
@@ -65,11 +70,10 @@ with columns[2]:
         not_reported_metric("DSG deficit", "DSG deficit")
     else:
         actual = actuals.iloc[-1]
-        period = {"outturn": "", "as_at": " in year", "q1": " Q1", "q2": " Q2", "q3": " Q3"}.get(actual["period"], "")
-        when = f"end {actual['fiscal_year']}" if actual["period"] == "outturn" else f"{actual['fiscal_year']}{period}"
-        figure_metric(actual, label=f"DSG deficit, {when}")
+        figure_metric(actual, label=f"DSG deficit, {vocab.year_and_period(actual['fiscal_year'], actual['period'])}")
+        st.caption(vintage.reported_and_age(actual, reference))
 usable_now = (
-    ratios[(ratios["reserve_measure"] == "usable_reserves") & (ratios["deficit_kind"] == "actual")]
+    ratios[(ratios["reserve_measure"] == "usable_reserves") & ratios["headline"]]
     if ratios is not None
     else pd.DataFrame()
 )
@@ -78,10 +82,16 @@ with columns[3]:
         not_reported_metric("Usable reserves cover the deficit (derived)", "usable reserves or DSG deficit")
     else:
         row = usable_now.iloc[0]
+        paired = "" if row["same_vintage"] else ", paired across years"
         st.metric(
-            f"Usable reserves cover the deficit (derived, {plain(row['deficit_year'])})",
+            f"Usable reserves cover the deficit (derived, {plain(row['deficit_year'])}{paired})",
             times(row["cover_ratio"]),
-            help="Cover ratio = reserve ÷ cumulative DSG deficit. Derived from the two reported figures.",
+            help="Cover ratio = reserve ÷ cumulative DSG deficit. Derived from the two reported figures: "
+            f"{plain(row['inputs_dated'])}.",
+        )
+        st.caption(
+            f"Inputs: {plain(row['inputs_dated'])}"
+            + (f"; reserve {row['reserve_stale']}" if row["reserve_stale"] else "")
         )
 
 if "usable_reserves" in held and not isinstance(held["usable_reserves"]["fiscal_year"], str):
@@ -101,7 +111,10 @@ if ratios is None or ratios.empty:
     st.info("Not reported: the cover needs a reserve balance and a DSG deficit.")
 else:
     st.dataframe(
-        ratios.assign(cover=ratios["cover_ratio"].map(times))[
+        readable(
+            ratios.assign(cover=ratios["cover_ratio"].map(times)),
+            {"reserve_gbp_m": None, "deficit_gbp_m": "deficit_basis"},
+        )[
             ["reserve", "reserve_gbp_m", "deficit_year", "deficit_kind", "deficit_basis", "deficit_gbp_m", "cover"]
         ].rename(
             columns={
@@ -120,7 +133,7 @@ else:
 if not cover.empty:
     st.caption("Years of cover: each year that has both a reserve balance and a year-end deficit (derived).")
     st.dataframe(
-        cover.assign(cover=cover["cover_ratio"].map(times))[
+        readable(cover.assign(cover=cover["cover_ratio"].map(times)), {"reserve_gbp_m": None, "deficit_gbp_m": None})[
             ["fiscal_year", "reserve", "reserve_gbp_m", "deficit_gbp_m", "cover"]
         ].rename(
             columns={
@@ -143,26 +156,41 @@ expiry_text = (
     else "No expiry year for the statutory override is held. "
 )
 st.caption(
-    "The 2021 plan gives the deficit only for 2020/21, 2021/22 and 2025/26. The years between come from the "
-    "scenario model's default inputs (see DSG & high needs), so these years are modelled, not reported. "
+    (
+        "The 2021 plan gives the deficit only for 2020/21, 2021/22 and 2025/26. The years between come from the "
+        "scenario model's default inputs (see DSG & high needs), so these years are modelled, not reported. "
+        if projection is None or projection.from_plan
+        else "A deficit already above a reserve is said from the reported figures. "
+        + projection.in_words
+        + " (see DSG & high needs). "
+    )
     + expiry_text
     + "Basis says whether the deficit in that year is reported, derived or modelled."
 )
 if crossings is None or crossings.empty:
     st.info("Not reported: this needs both DSG projections and a reserve balance.")
 else:
-    scenario_names = {"unmitigated": "Without mitigation", "mitigated": "With the recovery plan"}
+    scenario_names = {
+        "unmitigated": "Without mitigation",
+        "mitigated": "With the recovery plan",
+        "trend": "On the latest trend",
+    }
     st.dataframe(
-        crossings.assign(
-            scenario=crossings["scenario"].map(scenario_names),
-            first_year_above=crossings["first_year_above"].fillna("not before the last modelled year"),
-        )[["scenario", "reserve", "reserve_gbp_m", "first_year_above", "basis"]].rename(
+        readable(
+            crossings.assign(
+                scenario=crossings["scenario"].map(scenario_names),
+                first_year_above=crossings["first_year_above"].fillna("not before the last modelled year"),
+            ),
+            {"reserve_gbp_m": None},
+        )[["scenario", "reserve", "reserve_gbp_m", "reserve_dated", "first_year_above", "basis", "statement"]].rename(
             columns={
                 "scenario": "Scenario",
                 "reserve": "Reserve",
                 "reserve_gbp_m": "Reserve (£m)",
+                "reserve_dated": "Reserve is at",
                 "first_year_above": "First year the deficit is above it",
                 "basis": "Basis",
+                "statement": "The deficit",
             }
         ),
         hide_index=True,

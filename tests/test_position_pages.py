@@ -86,8 +86,8 @@ def test_reserves_page_shows_cover_and_crossing_years(app_test):
     (crossings,) = [
         frame.value
         for frame in at.dataframe
-        if list(frame.value.columns)
-        == ["Scenario", "Reserve", "Reserve (£m)", "First year the deficit is above it", "Basis"]
+        if {"Scenario", "Reserve", "Reserve (£m)", "First year the deficit is above it", "Basis"}
+        <= set(frame.value.columns)  # with the reserve's date and the crossing in words (issue 22)
     ]
     years = dict(
         zip(
