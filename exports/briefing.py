@@ -172,9 +172,14 @@ def _render_charts(
 CHAR_EM = 0.55  # an average character's width in ems, on the wide side of Calibri's and Arial's
 
 
-def text_lines(text: str, size_pt: float, width_pt: float) -> int:
+# Liberation Sans's average: on a printed page a line more than estimated only shrinks the picture a little (its
+# column gives way), where on a slide it would run into the picture.
+PRINTED_CHAR_EM = 0.5
+
+
+def text_lines(text: str, size_pt: float, width_pt: float, *, char_em: float = CHAR_EM) -> int:
     """How many lines the text takes at this size in a box this wide (an estimate on the generous side)."""
-    per_line = max(1, int(width_pt / (CHAR_EM * size_pt)))
+    per_line = max(1, int(width_pt / (char_em * size_pt)))
     return sum(max(1, math.ceil(len(paragraph) / per_line)) for paragraph in text.split("\n"))
 
 
@@ -413,8 +418,11 @@ def pdf_picture_height(chart: Chart) -> float:
         (_description(chart), PDF_TEXT_PT, 1.3, 4),
         ("Page 99", PDF_PAGE_PT, 1.3, 4),
     )
-    text_pt = sum(text_lines(text, size, PDF_WIDTH_PT) * size * height + gap for text, size, height, gap in lines)
-    return ITEM_HEIGHT_PT - text_pt - 12
+    text_pt = sum(
+        text_lines(text, size, PDF_WIDTH_PT, char_em=PRINTED_CHAR_EM) * size * height + gap
+        for text, size, height, gap in lines
+    )
+    return ITEM_HEIGHT_PT - text_pt - 8
 
 
 def _chart_section(chart: Chart, svg: bytes, page_number: int) -> str:
