@@ -4,6 +4,7 @@ from datetime import date
 
 import streamlit as st
 
+from charts.all import load_catalogue
 from data import vocab
 from exports import briefing, images
 from exports.data import export_file_name
@@ -70,6 +71,14 @@ with database() as conn:
     headline = briefing.headline_figures(headline_position(conn, as_at=as_at))
     info = briefing.pack_info(source_documents(conn, as_at=as_at), as_at=as_at)
 
+catalogue = load_catalogue()
+with database() as conn:
+    not_restored = briefing_pack.restore_from_link(
+        lambda chart_id: catalogue[chart_id].chart(conn, as_at=as_at) if chart_id in catalogue else None, as_at
+    )
+if not_restored:
+    st.warning(f"The link names {len(not_restored)} chart(s) this dashboard does not have; they are left out.")
+briefing_pack.keep_in_link()
 entries = briefing_pack.entries()
 if not briefing_pack.contains(briefing_pack.HEADLINE_KEY):
     st.button(

@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from data.__main__ import main as data_cli
 from tests.helpers import TEST_OUTPUT, wait_for_app, wait_until_settled
 from tests.pack_checks import deck_problems, pdf_problems, pdftoppm
+from tests.test_accessibility import audit, axe_script, faults_in
 
 pytestmark = pytest.mark.browser
 
@@ -92,6 +93,14 @@ def test_an_officer_builds_a_five_chart_pack_from_chart_menus_and_downloads_pptx
     assert listed_titles(page) == titles
     TEST_OUTPUT.mkdir(exist_ok=True)
     page.screenshot(path=str(TEST_OUTPUT / "briefing-pack-1400.png"), full_page=True)
+    script = axe_script()  # the filled list meets WCAG 2.2 AA at both widths, as the empty page does
+    assert faults_in("briefing pack, 5 items", audit(page, script), narrow=False) == []
+    page.set_viewport_size({"width": 390, "height": 900})
+    assert faults_in("briefing pack, 5 items", audit(page, script), narrow=True) == []
+    assert listed_titles(page) == titles, "a narrower window keeps the pack (one session)"
+    page.screenshot(path=str(TEST_OUTPUT / "briefing-pack-390.png"), full_page=True)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    wait_until_settled(page)
 
     deck = download(page, "pptx")
     (TEST_OUTPUT / "briefing-pack.pptx").write_bytes(deck)

@@ -135,3 +135,20 @@ def test_add_to_briefing_pack_keeps_the_chart_as_shown_once(built_db):
     assert entry.chart.title == entry.title and entry.uses == entry.chart.subtitle
     assert [button.label for button in at.button] == ["In the briefing pack (1 item)"]
     assert at.button[0].disabled
+
+
+def test_the_pages_link_reopens_the_pack_in_a_new_session(app_test, built_db):
+    """The pack's chart ids are kept in the Briefing pack page's address; opened in a new session the link puts
+    the items back in order, each chart drawn as the catalogue draws it."""
+    import duckdb
+
+    from charts.all import load_catalogue
+
+    with duckdb.connect(str(built_db), read_only=True) as conn:
+        net_budget = load_catalogue()["net_budget_by_year"].chart(conn)
+    at = open_page(app_test, PAGE, pack="headline_figures,net_budget_by_year,no_such_chart")
+    assert listed_titles(at) == ["Headline figures", net_budget.title]
+    assert "1 chart(s) this dashboard does not have" in at.warning[0].value
+    assert at.query_params["pack"] == "headline_figures,net_budget_by_year"
+    at.button(key=f"pack_remove_{briefing_pack.entry_key(net_budget)}").click().run()
+    assert at.query_params["pack"] == "headline_figures"
