@@ -96,7 +96,7 @@ if not entries:
     )
     st.stop()
 
-st.subheader(f"In the pack: {briefing_pack.count_words()}")
+st.header(f"In the pack: {briefing_pack.count_words()}")
 for number, entry in enumerate(entries, start=1):
     show_entry(number, entry, len(entries))
 elsewhere = sorted({as_at_words(entry.as_at) for entry in entries if entry.as_at != as_at})
