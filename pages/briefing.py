@@ -30,32 +30,30 @@ def as_at_words(as_at: date | None) -> str:
 def show_entry(number: int, entry: briefing_pack.PackEntry, last: int) -> None:
     """One item of the pack: its statement title, what it shows (year and period), and its buttons."""
     with st.container(border=True):
-        words, up, down, remove = st.columns([10, 2, 2, 2], vertical_alignment="center")
-        words.markdown(f"**{number}. {plain(entry.title)}**")
-        words.caption(f"{plain(entry.uses)}. {as_at_control.figures_phrase(entry.as_at)}.")
-        for column, label, icon, step, disabled in (
-            (up, "Up", ":material/arrow_upward:", -1, number == 1),
-            (down, "Down", ":material/arrow_downward:", 1, number == last),
-        ):
-            column.button(
-                label,
-                key=f"pack_{label.lower()}_{entry.key}",
-                icon=icon,
-                disabled=disabled,
-                on_click=briefing_pack.move,
-                args=(entry.key, step),
-                help=f"Move item {number} {label.lower()}",
-                width="stretch",
+        st.markdown(f"**{number}. {plain(entry.title)}**")
+        st.caption(f"{plain(entry.uses)}. {as_at_control.figures_phrase(entry.as_at)}.")
+        with st.container(horizontal=True):  # a row of buttons on a phone too (columns would stack)
+            for label, icon, step, disabled in (
+                ("Up", ":material/arrow_upward:", -1, number == 1),
+                ("Down", ":material/arrow_downward:", 1, number == last),
+            ):
+                st.button(
+                    label,
+                    key=f"pack_{label.lower()}_{entry.key}",
+                    icon=icon,
+                    disabled=disabled,
+                    on_click=briefing_pack.move,
+                    args=(entry.key, step),
+                    help=f"Move item {number} {label.lower()}",
+                )
+            st.button(
+                "Remove",
+                key=f"pack_remove_{entry.key}",
+                icon=":material/delete:",
+                on_click=briefing_pack.remove,
+                args=(entry.key,),
+                help=f"Take item {number} out of the pack",
             )
-        remove.button(
-            "Remove",
-            key=f"pack_remove_{entry.key}",
-            icon=":material/delete:",
-            on_click=briefing_pack.remove,
-            args=(entry.key,),
-            help=f"Take item {number} out of the pack",
-            width="stretch",
-        )
 
 
 st.title(vocab.BRIEFING.title)

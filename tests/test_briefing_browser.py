@@ -44,6 +44,9 @@ def add_chart(page, index: int, count: int) -> None:
     page.get_by_role("button", name=re.compile(r"Add to briefing pack")).click()
     words = f"{count} item" if count == 1 else f"{count} items"
     page.get_by_role("button", name=re.compile(rf"In the briefing pack \({words}\)")).wait_for(timeout=60_000)
+    if count == 1:
+        TEST_OUTPUT.mkdir(exist_ok=True)
+        page.screenshot(path=str(TEST_OUTPUT / "briefing-chart-menu.png"))
     page.keyboard.press("Escape")
 
 
