@@ -431,6 +431,7 @@ def slide_figure(chart: Chart, width_px: int, most_height_px: int) -> go.Figure:
     legend = wide.showlegend is not False and len(fig.data) > 0
     top = legend_rows(fig, width_px - 16) * 22 + 8 if legend else 12
     bottom = max(bottom_px - footer_px, 44)
+    _fit_rows(fig, most_height_px - top - bottom)
     plot_px = max(most_height_px - top - bottom, _rows_px(fig))  # the box's height, unless its rows need more
     plot_px = point_labels.arrange(fig, plot_width=width_px - side_px, plot_height=plot_px, font_px=WIDE.label_px)
     plot_px = fit_bar_text(fig, width_px - side_px, plot_px)
@@ -443,15 +444,41 @@ def slide_figure(chart: Chart, width_px: int, most_height_px: int) -> go.Figure:
     return fig
 
 
+SLIDE_ROW_WRAP = 44  # characters per line of a category label beside a bar on a slide, where rows are short
+SLIDE_ROW_FONT_PX = 12  # the smallest a slide's category labels get to fit their rows (12 pt on the slide)
+
+
+def _rows(fig: go.Figure) -> list[str]:
+    if fig.layout.yaxis.showticklabels is False:
+        return []
+    return list(dict.fromkeys(y for trace in fig.data if trace.y is not None for y in trace.y if isinstance(y, str)))
+
+
+def _row_font_px(fig: go.Figure) -> float:
+    template = fig.layout.template.layout
+    return fig.layout.yaxis.tickfont.size or template.yaxis.tickfont.size or fig.layout.font.size or 14
+
+
 def _rows_px(fig: go.Figure) -> int:
     """The plot height that keeps the category labels beside horizontal bars (or points) from overlapping."""
-    rows = {y for trace in fig.data if trace.y is not None for y in trace.y if isinstance(y, str)}
-    if not rows or fig.layout.yaxis.showticklabels is False:
+    rows = _rows(fig)
+    if not rows:
         return MIN_PLOT_HEIGHT // 2
-    template = fig.layout.template.layout
-    font_px = fig.layout.yaxis.tickfont.size or template.yaxis.tickfont.size or fig.layout.font.size or 14
-    lines = max(lines_in(row) for row in rows)
-    return int(len(rows) * (lines * font_px * point_labels.LINE_HEIGHT_EM + 6) + 20)
+    labels = fig.layout.yaxis.ticktext or rows
+    lines = max(lines_in(str(label)) for label in labels)
+    return int(len(rows) * (lines * _row_font_px(fig) * point_labels.LINE_HEIGHT_EM + 4) + 20)
+
+
+def _fit_rows(fig: go.Figure, plot_px: float) -> None:
+    """Where a slide's rows need more height than its box has, their labels take one longer line each (the
+    slide is wider than the screen's column) and, if still too tall, a smaller font, down to 12 px."""
+    rows = _rows(fig)
+    if not rows or _rows_px(fig) <= plot_px:
+        return
+    labels = [wrap(row.replace("<br>", " "), SLIDE_ROW_WRAP) for row in rows]
+    fig.update_yaxes(tickmode="array", tickvals=rows, ticktext=labels, automargin=True)
+    while _rows_px(fig) > plot_px and _row_font_px(fig) > SLIDE_ROW_FONT_PX:
+        fig.update_yaxes(tickfont={"size": max(SLIDE_ROW_FONT_PX, _row_font_px(fig) - 1)})
 
 
 def _left_margin_px(fig: go.Figure) -> int:

@@ -13,12 +13,15 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFont
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
 
 PT = 12700  # EMU per point
+# Liberation Sans is Arial's metrics, wider than the deck's Calibri: text that fits measured in it fits.
+FONT_DIR = Path("/usr/share/fonts/truetype/liberation")
+LINE_HEIGHT = 1.2
 INK_LEVEL = 200  # a pixel darker than this (0-255 grey) is ink
 MIN_INK_SHARE = 0.004  # a page with less ink than this is blank but for its page number
 
@@ -83,6 +86,7 @@ def deck_problems(deck: bytes) -> list[str]:
             if left < 0 or top < 0 or right > prs.slide_width / PT + 0.5 or bottom > prs.slide_height / PT + 0.5:
                 problems.append(f"slide {number}: {shape.name} runs off the slide")
             boxes.append((shape.name, top, bottom))
+        problems += [f"slide {number}: {problem}" for shape in slide.shapes for problem in text_overflow(shape)]
         for index, (name, top, bottom) in enumerate(boxes):
             for other, other_top, other_bottom in boxes[index + 1 :]:
                 if top < other_bottom - 0.5 and other_top < bottom - 0.5:
@@ -103,3 +107,33 @@ def smallest_font_px(svg: bytes) -> float:
 
 def svg_width_px(svg: bytes) -> float:
     return float(re.search(rb'<svg[^>]* width="([0-9.]+)"', svg).group(1))
+
+
+def _font(bold: bool, size_pt: float) -> ImageFont.FreeTypeFont:
+    name = "LiberationSans-Bold.ttf" if bold else "LiberationSans-Regular.ttf"
+    if not (FONT_DIR / name).exists():
+        pytest.skip("fonts-liberation is not installed (make test installs it with chromium)")
+    return ImageFont.truetype(str(FONT_DIR / name), size=int(size_pt * 10))  # tenths of a point
+
+
+def text_overflow(shape) -> list[str]:
+    """The text box's text is taller, wrapped at its width, than the box: measured word by word in Liberation
+    Sans (wider than Calibri, so a pass is safe) at each paragraph's size, 1.2 lines per em."""
+    if not shape.has_text_frame or not shape.text_frame.text.strip():
+        return []
+    frame = shape.text_frame
+    width = (shape.width - (frame.margin_left or 0) - (frame.margin_right or 0)) / PT
+    height = (shape.height - (frame.margin_top or 0) - (frame.margin_bottom or 0)) / PT
+    needed = 0.0
+    for paragraph in frame.paragraphs:
+        size = paragraph.font.size.pt if paragraph.font.size else 18
+        font = _font(bool(paragraph.font.bold), size)
+        lines, line = 1, ""
+        for word in paragraph.text.split():
+            trial = f"{line} {word}".strip()
+            if font.getlength(trial) / 10 > width and line:
+                lines, line = lines + 1, word
+            else:
+                line = trial
+        needed += lines * size * LINE_HEIGHT
+    return [f"{shape.name}: text needs {needed:.0f} pt, the box has {height:.0f}"] if needed > height + 1 else []

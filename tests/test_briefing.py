@@ -6,6 +6,7 @@ import io
 import re
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -21,6 +22,8 @@ from metrics.figures import headline_position, source_documents
 from tests.export_charts import TEST_CHARTS
 from tests.helpers import CHROMIUM, pdf_accessibility_faults, pdf_figures_alt
 from tests.pack_checks import deck_problems, pdf_problems, pictures, smallest_font_px, svg_width_px
+
+LATER_FIGURES = Path(__file__).parent / "fixtures" / "later_figures_sample.csv"
 
 
 @pytest.fixture(scope="module")
@@ -197,3 +200,25 @@ def test_a_long_statement_title_gets_a_smaller_font_so_it_stays_above_the_pictur
         sizes.append(slide.shapes.title.text_frame.paragraphs[0].font.size.pt)
     assert sizes[0] == 28
     assert sizes[1] < 22
+
+
+def test_every_catalogue_chart_on_a_slide_has_text_of_12_pt_or_more(db_path, exporter):
+    """With later figures loaded, each chart's slide picture at the size it is placed; a chart whose rows do not
+    fit at that size first gets one-line, smaller (12 px) row labels. Only the 15 cost centres still need a
+    taller picture, shrunk onto the slide (about 10 pt): listed, so another joins it only knowingly."""
+    from charts.all import load_catalogue
+    from data.__main__ import main as data_cli
+
+    assert data_cli(["load", str(LATER_FIGURES), "--db", str(db_path)]) == 0
+    small = {}
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        charts = [entry.chart(conn) for entry in load_catalogue().values()]
+    for chart in charts:
+        layout = briefing.slide_layout(chart)
+        job = briefing._picture_job(chart, briefing.CONTENT_WIDTH_PT, layout.picture_height, "svg")
+        svg = exporter.render_many([job])[0]
+        shrink = min(1.0, layout.picture_height / job.figure.layout.height)
+        points = smallest_font_px(svg) * shrink
+        if points < 12:
+            small[chart.chart_id] = round(points, 1)
+    assert set(small) <= {"monitoring_cost_centres"}, small
