@@ -65,17 +65,16 @@ st.caption(
 )
 
 as_at = as_at_control.current()
+catalogue = load_catalogue()
 with database() as conn:
     headline = briefing.headline_figures(headline_position(conn, as_at=as_at))
     info = briefing.pack_info(source_documents(conn, as_at=as_at), as_at=as_at)
-
-catalogue = load_catalogue()
-with database() as conn:
     not_restored = briefing_pack.restore_from_link(
         lambda chart_id: catalogue[chart_id].chart(conn, as_at=as_at) if chart_id in catalogue else None, as_at
     )
 if not_restored:
-    st.warning(f"The link names {len(not_restored)} chart(s) this dashboard does not have; they are left out.")
+    charts = "a chart" if len(not_restored) == 1 else f"{len(not_restored)} charts"
+    st.warning(f"The link names {charts} this dashboard does not have, left out: {plain(', '.join(not_restored))}.")
 briefing_pack.keep_in_link()
 entries = briefing_pack.entries()
 if not briefing_pack.contains(briefing_pack.HEADLINE_KEY):

@@ -148,7 +148,7 @@ def test_the_pages_link_reopens_the_pack_in_a_new_session(app_test, built_db):
         net_budget = load_catalogue()["net_budget_by_year"].chart(conn)
     at = open_page(app_test, PAGE, pack="headline_figures,net_budget_by_year,no_such_chart")
     assert listed_titles(at) == ["Headline figures", net_budget.title]
-    assert "1 chart(s) this dashboard does not have" in at.warning[0].value
+    assert "names a chart this dashboard does not have" in at.warning[0].value
     assert at.query_params["pack"] == "headline_figures,net_budget_by_year"
     at.button(key=f"pack_remove_{briefing_pack.entry_key(net_budget)}").click().run()
     assert at.query_params["pack"] == "headline_figures"
