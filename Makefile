@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 export FINANCE_DB ?= $(CURDIR)/data/finance.duckdb
 
-.PHONY: run test lint format chromium postgresql nginx db bench soak ops-test clean
+.PHONY: run test lint format chromium poppler postgresql nginx db bench soak ops-test clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -24,6 +24,16 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation >/dev/null; \
 	else \
 		echo "Chromium is missing: run 'sudo apt-get install -y chromium' for image export and browser tests."; \
+	fi
+
+# Debian's poppler-utils: the export tests open each briefing PDF page by page (pdftoppm) and look at it.
+poppler:
+	@if command -v pdftoppm >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's poppler-utils (the briefing tests render PDF pages)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+	else \
+		echo "pdftoppm is missing: run 'sudo apt-get install -y poppler-utils' for the briefing tests."; \
 	fi
 
 # Debian's PostgreSQL server: the tests start a throwaway cluster of it for the shared store (DuckLake catalog).
@@ -64,7 +74,7 @@ format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: $(VENV)/.dev chromium postgresql lint
+test: $(VENV)/.dev chromium poppler postgresql lint
 	$(PY) -m pytest -n 4 --dist loadfile --durations=15
 
 # A longer soak than the one `make test` runs: four browsers for SOAK_SECONDS (default 120 here).

@@ -199,22 +199,51 @@ def _bar_texts(trace: go.Bar) -> list[str]:
     return [trace.text] * count if isinstance(trace.text, str) else ["" if t is None else str(t) for t in trace.text]
 
 
+OWN_RANGE = "own value range"  # layout.meta key: the chart's own value range, before labels widened it
+
+
+def _own_range(fig: go.Figure, axis: go.layout.XAxis | go.layout.YAxis) -> list[float] | None:
+    """The value axis's range as the chart builder set it (None: from the data), kept in the layout's meta the
+    first time labels are fitted, so a later layout (a phone's, a slide's) starts again from it rather than
+    from a range an earlier layout widened for its labels."""
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    if OWN_RANGE not in meta:
+        meta = {**meta, OWN_RANGE: None if axis.range is None else list(axis.range)}
+        fig.layout.meta = meta
+    return meta[OWN_RANGE]
+
+
+def _outside(position: object) -> bool:
+    """Labels outside the bars, or placed bar by bar (inside the long ones) by an earlier layout."""
+    return position == "outside" or isinstance(position, tuple | list)
+
+
+def _wrap_to(text: str, room_px: float, font_px: float) -> str:
+    """The label broken at its spaces into lines no wider than `room_px` where its words allow."""
+    chars = max(1, int(room_px / (BAR_TEXT_EM * font_px)))
+    lines = textwrap.wrap(text.replace("<br>", " "), chars, break_long_words=False, break_on_hyphens=False)
+    return "<br>".join(lines) if text else ""
+
+
 def fit_bar_text(fig: go.Figure, plot_width: float, plot_height: float) -> float:
-    """Bars' outside labels kept inside the plot and clear of each other.
+    """Bars' outside labels kept inside the plot, horizontal and clear of each other.
 
     Beside horizontal bars, a label longer than MAX_BAR_TEXT_SHARE of the plot's width wraps onto more lines
     and the value axis widens at either end until every label fits beyond its bar (a label beside a bar
-    that ends at the plot's edge would touch the chart's). Above vertical bars, labels wider than a bar's
-    slot (many years on a phone, or grouped bars) are turned to read upwards, and the axis grows to hold
-    them; the returned plot height is `plot_height`, or taller where a turned label needs it.
+    that ends at the plot's edge would touch the chart's). Above vertical bars, a label wider than its bar's
+    slot breaks at its spaces ("c. £312m" over two lines), so labels stay level and the axis keeps to the
+    data; only a label with a single word wider than the slot (many grouped bars on a phone) is turned to
+    read upwards, and the plot grows to hold it. Returns `plot_height`, or taller where a turned label needs it.
     """
     bars = [trace for trace in fig.data if trace.type == "bar"]
     rows = [t for t in bars if t.orientation == "h" and t.x is not None and len(t.x)]
     columns = [t for t in bars if t.orientation != "h" and t.y is not None and len(t.y)]
     for group, horizontal in ((rows, True), (columns, False)):
-        labelled = [trace for trace in group if trace.text is not None and trace.textposition == "outside"]
+        labelled = [trace for trace in group if trace.text is not None and _outside(trace.textposition)]
         if not labelled:
             continue
+        axis = fig.layout.xaxis if horizontal else fig.layout.yaxis
+        own_range = _own_range(fig, axis)
         values = [float(v) for trace in group for v in (trace.x if horizontal else trace.y) if v is not None]
         wants = []  # (value, how far its label reaches beyond the bar's end, px)
         for trace in labelled:
@@ -228,22 +257,35 @@ def fit_bar_text(fig: go.Figure, plot_width: float, plot_height: float) -> float
             else:
                 categories = len(fig.layout.xaxis.categoryarray or ()) or len({x for t in group for x in t.x})
                 per_slot = len(group) if fig.layout.barmode == "group" else 1
-                slot_px = plot_width / max(categories, 1) / per_slot
-                across = [_bar_text_width(text, font_px) - BAR_TEXT_PAD_PX for text in texts]
-                turned = max(across, default=0) > slot_px - 4 or trace.textangle == -90
-                if turned:
-                    trace.textangle = -90
+                room_px = plot_width / max(categories, 1) / per_slot - 4
+                level = [_wrap_to(text, room_px, font_px) for text in texts]
+                across = [_bar_text_width(text, font_px) - BAR_TEXT_PAD_PX for text in level]
+                turned = max(across, default=0) > room_px
                 line_px = font_px * point_labels.LINE_HEIGHT_EM
-                reach = [(width if turned else line_px * lines_in(text)) + BAR_TEXT_PAD_PX for text, width in
-                         zip(texts, across, strict=True)]  # fmt: skip
+                if turned:  # read upwards inside the bar's top where the bar is long enough, else above it
+                    texts = [text.replace("<br>", " ") for text in texts]
+                    across = [_bar_text_width(text, font_px) for text in texts]
+                    low, high = own_range or _room_for(values, [], plot_height)
+                    inside = [v is not None and abs(v) / (high - low) * plot_height >= a for v, a in
+                              zip(trace.y, across, strict=True)]  # fmt: skip
+                    trace.textposition = ["inside" if fits else "outside" for fits in inside]
+                    trace.insidetextanchor = "end"
+                    if isinstance(trace.marker.color, str):
+                        trace.insidetextfont = {"color": text_on(trace.marker.color), "size": font_px}
+                    reach = [0 if fits else width for fits, width in zip(inside, across, strict=True)]
+                else:
+                    texts = level
+                    trace.textposition = "outside"
+                    reach = [line_px * lines_in(text) + BAR_TEXT_PAD_PX for text in texts]
+                trace.text = texts
+                trace.textangle = -90 if turned else 0
             ends = trace.x if horizontal else trace.y
             wants += [(float(v), r) for v, r, text in zip(ends, reach, texts, strict=True) if text and v is not None]
         if not horizontal:  # a label reaches at most MAX_BAR_TEXT_SHARE of the plot's height
             plot_height = max(plot_height, max((r for _, r in wants), default=0) / MAX_BAR_TEXT_SHARE)
         low, high = _room_for(values, wants, plot_width if horizontal else plot_height)
-        axis = fig.layout.xaxis if horizontal else fig.layout.yaxis
-        if axis.range is not None:  # a chart's own range is kept where it already holds every label
-            low, high = min(low, axis.range[0]), max(high, axis.range[1])
+        if own_range is not None:  # a chart's own range is kept where it already holds every label
+            low, high = min(low, own_range[0]), max(high, own_range[1])
         (fig.update_xaxes if horizontal else fig.update_yaxes)(range=[low, high], autorange=False)
     return plot_height
 
@@ -365,6 +407,75 @@ def narrow_figure(chart: Chart) -> go.Figure:
     left = fig.layout.margin.l
     fig.update_annotations(selector={"name": "source"}, x=-(left - SOURCE_INSET_PX) / (NARROW_COLUMN_PX - left - 8))
     return fig
+
+
+def slide_figure(chart: Chart, width_px: int, most_height_px: int) -> go.Figure:
+    """A copy of the chart's figure for a slide or a printed page that carries the statement title, subtitle and
+    source line as its own text, so each is there once: the plot with its legend, labels and notes, `width_px`
+    wide and `most_height_px` tall (taller where its rows' labels need more), value labels laid out afresh.
+
+    Drawn at one pixel to a point (as `briefing` places it), its text is as large on the slide as in the figure:
+    12 px and larger is 12 pt and larger.
+    """
+    fig = go.Figure(chart.figure)
+    wide = chart.figure.layout
+    sources = [note for note in fig.layout.annotations if note.name == "source" or note.text == chart.source]
+    footer_px = sum(lines_in(note.text or "") * 16 for note in sources)
+    fig.layout.annotations = [note for note in fig.layout.annotations if note not in sources]
+    bottom_px = wide.margin.b or 0
+    margin = fig.layout.margin
+    side_px = (MARGIN_LEFT if margin.l is None else margin.l) + (MARGIN_RIGHT if margin.r is None else margin.r)
+    legend = wide.showlegend is not False and len(fig.data) > 0
+    top = legend_rows(fig, width_px - 16) * 22 + 8 if legend else 12
+    bottom = max(bottom_px - footer_px, 44)
+    _fit_rows(fig, most_height_px - top - bottom)
+    plot_px = max(most_height_px - top - bottom, _rows_px(fig))  # the box's height, unless its rows need more
+    plot_px = point_labels.arrange(fig, plot_width=width_px - side_px, plot_height=plot_px, font_px=WIDE.label_px)
+    plot_px = fit_bar_text(fig, width_px - side_px, plot_px)
+    fig.update_layout(
+        title={"text": "", "subtitle": {"text": ""}},
+        width=width_px,
+        height=top + bottom + plot_px,
+        margin={"t": top, "b": bottom},
+    )
+    return fig
+
+
+SLIDE_ROW_WRAP = 44  # characters per line of a category label beside a bar on a slide, where rows are short
+SLIDE_ROW_FONT_PX = 12  # the smallest a slide's category labels get to fit their rows (12 pt on the slide)
+
+
+def _rows(fig: go.Figure) -> list[str]:
+    if fig.layout.yaxis.showticklabels is False:
+        return []
+    return list(dict.fromkeys(y for trace in fig.data if trace.y is not None for y in trace.y if isinstance(y, str)))
+
+
+def _row_font_px(fig: go.Figure) -> float:
+    template = fig.layout.template.layout
+    return fig.layout.yaxis.tickfont.size or template.yaxis.tickfont.size or fig.layout.font.size or 14
+
+
+def _rows_px(fig: go.Figure) -> int:
+    """The plot height that keeps the category labels beside horizontal bars (or points) from overlapping."""
+    rows = _rows(fig)
+    if not rows:
+        return MIN_PLOT_HEIGHT // 2
+    labels = fig.layout.yaxis.ticktext or rows
+    lines = max(lines_in(str(label)) for label in labels)
+    return int(len(rows) * (lines * _row_font_px(fig) * point_labels.LINE_HEIGHT_EM + 4) + 20)
+
+
+def _fit_rows(fig: go.Figure, plot_px: float) -> None:
+    """Where a slide's rows need more height than its box has, their labels take one longer line each (the
+    slide is wider than the screen's column) and, if still too tall, a smaller font, down to 12 px."""
+    rows = _rows(fig)
+    if not rows or _rows_px(fig) <= plot_px:
+        return
+    labels = [wrap(row.replace("<br>", " "), SLIDE_ROW_WRAP) for row in rows]
+    fig.update_yaxes(tickmode="array", tickvals=rows, ticktext=labels, automargin=True)
+    while _rows_px(fig) > plot_px and _row_font_px(fig) > SLIDE_ROW_FONT_PX:
+        fig.update_yaxes(tickfont={"size": max(SLIDE_ROW_FONT_PX, _row_font_px(fig) - 1)})
 
 
 def _left_margin_px(fig: go.Figure) -> int:

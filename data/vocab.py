@@ -60,6 +60,7 @@ PERIOD_WORDS: dict[str, str] = {
     "as_at": "in year",
 }
 SCENARIOS: tuple[str, ...] = ("mitigated", "unmitigated")
+SCENARIO_WORDS: dict[str, str] = {"mitigated": "With the recovery plan", "unmitigated": "Without mitigation"}
 UNITS: tuple[str, ...] = ("gbp_m", "pct", "count", "year", "rank")
 BASES: tuple[str, ...] = ("reported", "derived", "interpolated", "sample")
 LOADABLE_BASES: tuple[str, ...] = ("reported", "derived")

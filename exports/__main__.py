@@ -81,8 +81,12 @@ def _briefing(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     _write_atomically(args.out, content)
-    print(f"Wrote {args.out}: a title page and {len(items)} item(s) ({len(chart_ids)} chart(s)).")
+    print(f"Wrote {args.out}: a title page and {_count(len(items), 'item')} ({_count(len(chart_ids), 'chart')}).")
     return 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,10 +1,12 @@
 """Briefing packs: a PowerPoint deck or a PDF of chosen charts and headline figures, in the user's order.
 
 Data-free: the builders take finished `Chart`s and `HeadlineFigure`s (see `headline_figures`) and render
-images with an `ImageExporter`. Both packs open with a title slide/page giving the as-at date and the
-source; each chart then gets a slide/page with its statement title, the image (title, subtitle, source
-line and labels inside it), the source line and its description (alt text on the PowerPoint picture,
-printed under the chart in the PDF).
+images with an `ImageExporter`. Both packs open with a title slide/page giving the as-at date the pack was
+built for, the date it was built and the sources; each item then gets one slide/page: the statement title
+and subtitle as text, the chart's plot as a picture (legend, labels and notes inside it, but not the title
+or source again: `charts.style.slide_figure`), the source line, and its description (alt text on the
+PowerPoint picture, printed under the chart in the PDF). Pictures are drawn at one pixel to a point at the
+size they are placed, so the text inside them is at least 12 pt on the slide.
 """
 
 from __future__ import annotations
@@ -12,26 +14,32 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
+from PIL import Image
 from pptx import Presentation
 from pptx.dml.color import RGBColor
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 from pypdf import PdfReader, PdfWriter
 
 from charts.spec import SAMPLE_LABEL, Chart
+from charts.style import slide_figure
 from data import vocab
 from exports.chromium import PrintFailed, print_to_pdf
 from exports.images import (
     HOW_TO_ENABLE,
+    PNG_SCALE,
     ExportFailed,
     ExportUnavailable,
     ImageExporter,
+    ImageJob,
     default_exporter,
-    export_figure,
 )
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -67,9 +75,27 @@ class HeadlineSlide:
 @dataclass(frozen=True)
 class PackInfo:
     title: str  # "Dorset Council: financial position"
-    as_at: date  # the date the figures are as at
-    source: str  # the source document's citation
-    produced_on: date
+    as_at: date | None  # the dashboard's as-at date the pack was built for; None: the latest figures held
+    source: str  # the source documents' citations
+    produced_on: date  # the day it was built
+    newest_source: date | None = None  # the newest source document's date, as known at the as-at date
+
+    @property
+    def view_date(self) -> date:
+        """The date the figures are shown as at: the chosen as-at date, else the day the pack was built."""
+        return self.as_at or self.produced_on
+
+    def built_for(self) -> str:
+        if self.as_at is not None:
+            return f"Built for the dashboard as at {self.as_at:%-d %B %Y}: figures known on that date"
+        return f"Built for the latest figures held on {self.produced_on:%-d %B %Y} (no as-at date chosen)"
+
+    def built_on(self) -> str:
+        newest = f"; newest source {self.newest_source:%-d %B %Y}" if self.newest_source else ""
+        return f"Built on {self.produced_on:%-d %B %Y} from the financial position dashboard{newest}"
+
+    def subject(self) -> str:
+        return f"Briefing pack, figures as at {self.view_date:%-d %B %Y}"
 
 
 PackItem = Chart | HeadlineSlide
@@ -94,6 +120,12 @@ def headline_figures(frame: pd.DataFrame) -> list[HeadlineFigure]:
 
 def _charts(items: Sequence[PackItem]) -> list[Chart]:
     return [item for item in items if isinstance(item, Chart)]
+
+
+def _picture_job(chart: Chart, width_pt: float, most_height_pt: float, fmt: str) -> ImageJob:
+    """The chart's plot for a box this size, at one pixel to a point (PNGs at twice that for sharpness)."""
+    figure = slide_figure(chart, int(width_pt), int(most_height_pt))
+    return ImageJob(figure, fmt, scale=PNG_SCALE if fmt == "png" else 1)
 
 
 def _check(items: Sequence[PackItem]) -> None:
@@ -128,13 +160,27 @@ def _report(progress: Progress | None, fraction: float, message: str) -> None:
 
 
 def _render_charts(
-    charts: Sequence[Chart], fmt_name: str, exporter: ImageExporter, progress: Progress | None, share: float
+    jobs: Sequence[tuple[Chart, ImageJob]], exporter: ImageExporter, progress: Progress | None, share: float
 ) -> list[bytes]:
     images = []
-    for index, chart in enumerate(charts):
-        _report(progress, share * index / max(len(charts), 1), f"Rendering {chart.title}")
-        images.append(exporter.render(export_figure(chart), fmt_name))
+    for index, (chart, job) in enumerate(jobs):
+        _report(progress, share * index / max(len(jobs), 1), f"Rendering {chart.title}")
+        images.append(exporter.render_many([job])[0])
     return images
+
+
+CHAR_EM = 0.55  # an average character's width in ems, on the wide side of Calibri's and Arial's
+
+
+# Liberation Sans's average: on a printed page a line more than estimated only shrinks the picture a little (its
+# column gives way), where on a slide it would run into the picture.
+PRINTED_CHAR_EM = 0.5
+
+
+def text_lines(text: str, size_pt: float, width_pt: float, *, char_em: float = CHAR_EM) -> int:
+    """How many lines the text takes at this size in a box this wide (an estimate on the generous side)."""
+    per_line = max(1, int(width_pt / (char_em * size_pt)))
+    return sum(max(1, math.ceil(len(paragraph) / per_line)) for paragraph in text.split("\n"))
 
 
 # PowerPoint ------------------------------------------------------------------------------------------
@@ -144,6 +190,7 @@ def _text_box(slide, left, top, width, height, text: str, *, size: int, color=GR
     box = slide.shapes.add_textbox(left, top, width, height)
     frame = box.text_frame
     frame.word_wrap = True
+    frame.margin_top = frame.margin_bottom = 0
     for index, line in enumerate(text.split("\n")):
         paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
         paragraph.text = line
@@ -153,32 +200,80 @@ def _text_box(slide, left, top, width, height, text: str, *, size: int, color=GR
     return box
 
 
-def _slide_title(slide, text: str) -> None:
+def title_size(text: str) -> int:
+    """Long statement titles get a smaller font, so a title takes at most about two lines of the slide."""
+    return 28 if len(text) <= 70 else 22 if len(text) <= 110 else 18
+
+
+PT = 12700  # EMU per point
+SLIDE_WIDTH_PT = SLIDE_WIDTH / PT
+SLIDE_HEIGHT_PT = SLIDE_HEIGHT / PT
+CONTENT_WIDTH_PT = (SLIDE_WIDTH - 2 * MARGIN) / PT
+LINE = 1.2  # line height in ems
+
+
+@dataclass(frozen=True)
+class SlideLayout:
+    """Where a chart slide's parts go, in points: the title, the subtitle, the picture's box and the source."""
+
+    title_top: float
+    title_height: float
+    subtitle_top: float
+    subtitle_height: float
+    picture_top: float
+    picture_height: float
+    source_top: float
+    source_height: float
+
+
+TITLE_TOP_PT = 20.0
+SUBTITLE_SIZE_PT = 16
+SOURCE_SIZE_PT = 12
+
+
+def slide_layout(chart: Chart) -> SlideLayout:
+    """A chart slide's layout, the text's height estimated from its length, the picture given what is left."""
+    size = title_size(chart.title)
+    title_height = text_lines(chart.title, size, CONTENT_WIDTH_PT) * size * LINE + 10
+    subtitle_top = TITLE_TOP_PT + title_height
+    subtitle_height = text_lines(chart.subtitle, SUBTITLE_SIZE_PT, CONTENT_WIDTH_PT) * SUBTITLE_SIZE_PT * LINE + 8
+    source_height = text_lines(_labels_line(chart), SOURCE_SIZE_PT, CONTENT_WIDTH_PT) * SOURCE_SIZE_PT * LINE + 8
+    source_top = SLIDE_HEIGHT_PT - 16 - source_height
+    picture_top = subtitle_top + subtitle_height + 4
+    return SlideLayout(
+        TITLE_TOP_PT, title_height, subtitle_top, subtitle_height, picture_top, source_top - 4 - picture_top,
+        source_top, source_height,
+    )  # fmt: skip
+
+
+def _slide_title(slide, text: str, top_pt: float = TITLE_TOP_PT, height_pt: float | None = None) -> None:
     title = slide.shapes.title
-    title.left, title.top, title.width, title.height = MARGIN, Inches(0.3), SLIDE_WIDTH - 2 * MARGIN, Inches(1.0)
+    size = title_size(text)
+    height = height_pt or text_lines(text, size, CONTENT_WIDTH_PT) * size * LINE + 10
+    title.left, title.top, title.width = MARGIN, Emu(int(top_pt * PT)), SLIDE_WIDTH - 2 * MARGIN
+    title.height = Emu(int(height * PT))
     title.text = text
-    paragraph = title.text_frame.paragraphs[0]
-    # Long statement titles shrink rather than run into the picture below (the box is one inch tall).
-    paragraph.font.size = Pt(28 if len(text) <= 70 else 22 if len(text) <= 110 else 18)
+    frame = title.text_frame
+    frame.word_wrap = True
+    frame.vertical_anchor = MSO_ANCHOR.TOP
+    frame.margin_top = frame.margin_bottom = 0
+    paragraph = frame.paragraphs[0]
+    paragraph.alignment = PP_ALIGN.LEFT
+    paragraph.font.size = Pt(size)
     paragraph.font.bold = True
     paragraph.font.color.rgb = DARK_BLUE
-    title.text_frame.word_wrap = True
 
 
 def _title_slide(prs, info: PackInfo, note: str | None) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[0])
-    slide.shapes.title.left, slide.shapes.title.top = MARGIN, Inches(1.6)
+    slide.shapes.title.left, slide.shapes.title.top = MARGIN, Inches(1.2)
     slide.shapes.title.width, slide.shapes.title.height = SLIDE_WIDTH - 2 * MARGIN, Inches(1.5)
     slide.shapes.title.text = info.title
     slide.shapes.title.text_frame.paragraphs[0].font.color.rgb = DARK_BLUE
     subtitle = slide.placeholders[1]
-    subtitle.left, subtitle.top = MARGIN, Inches(3.3)
-    subtitle.width, subtitle.height = SLIDE_WIDTH - 2 * MARGIN, Inches(3.2)
-    lines = [
-        f"Briefing pack: figures as at {info.as_at:%-d %B %Y}",
-        f"Source: {info.source}",
-        f"Produced {info.produced_on:%-d %B %Y} from the financial position dashboard",
-    ]
+    subtitle.left, subtitle.top = MARGIN, Inches(2.9)
+    subtitle.width, subtitle.height = SLIDE_WIDTH - 2 * MARGIN, Inches(4.2)
+    lines = [info.built_for(), info.built_on(), f"Sources: {info.source}"]
     if note:
         lines.append(note)
     frame = subtitle.text_frame
@@ -186,22 +281,31 @@ def _title_slide(prs, info: PackInfo, note: str | None) -> None:
     for index, line in enumerate(lines):
         paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
         paragraph.text = line
+        paragraph.alignment = PP_ALIGN.LEFT
         paragraph.font.size = Pt(20 if index == 0 else 14)
         paragraph.font.color.rgb = GREY
 
 
-def _chart_slide(prs, chart: Chart, png: bytes) -> None:
+def _chart_slide(prs, chart: Chart, png: bytes, layout: SlideLayout) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[5])
-    _slide_title(slide, chart.title)
-    top, bottom = Inches(1.4), SLIDE_HEIGHT - Inches(0.9)
-    box_width, box_height = SLIDE_WIDTH - 2 * MARGIN, bottom - top
-    picture = slide.shapes.add_picture(io.BytesIO(png), MARGIN, top)
-    ratio = min(box_width / picture.width, box_height / picture.height)
-    picture.width, picture.height = Emu(int(picture.width * ratio)), Emu(int(picture.height * ratio))
+    _slide_title(slide, chart.title, layout.title_top, layout.title_height)
+    _text_box(
+        slide, MARGIN, Emu(int(layout.subtitle_top * PT)), SLIDE_WIDTH - 2 * MARGIN,
+        Emu(int(layout.subtitle_height * PT)), chart.subtitle, size=SUBTITLE_SIZE_PT,
+    )  # fmt: skip
+    picture = slide.shapes.add_picture(io.BytesIO(png), MARGIN, Emu(int(layout.picture_top * PT)))
+    # The image is drawn at one pixel to a point: placed at that size, its text keeps its size in points. A
+    # chart whose rows need more height than the box has (many long category names) is shrunk to fit it.
+    width_px, height_px = (dimension / PNG_SCALE for dimension in Image.open(io.BytesIO(png)).size)
+    ratio = min(1.0, layout.picture_height / height_px)
+    picture.width, picture.height = Emu(int(width_px * ratio * PT)), Emu(int(height_px * ratio * PT))
     picture.left = Emu(int((SLIDE_WIDTH - picture.width) / 2))
     picture.name = f"Chart: {chart.title}"[:250]
     picture._element.nvPicPr.cNvPr.set("descr", chart.alt_text)  # alt text, read by screen readers
-    _text_box(slide, MARGIN, bottom + Inches(0.1), box_width, Inches(0.6), _labels_line(chart), size=12)
+    _text_box(
+        slide, MARGIN, Emu(int(layout.source_top * PT)), SLIDE_WIDTH - 2 * MARGIN,
+        Emu(int(layout.source_height * PT)), _labels_line(chart), size=SOURCE_SIZE_PT,
+    )  # fmt: skip
     slide.notes_slide.notes_text_frame.text = chart.alt_text
 
 
@@ -234,16 +338,19 @@ def build_pptx(
     """A PowerPoint deck: a title slide, then one slide per item in the given order."""
     _check(items)
     exporter = exporter or default_exporter()
-    images = iter(_render_charts(_charts(items), "png", exporter, progress, 0.9))
+    layouts = {id(chart): slide_layout(chart) for chart in _charts(items)}
+    jobs = [(chart, _picture_job(chart, CONTENT_WIDTH_PT, layouts[id(chart)].picture_height, "png")) for chart in
+            _charts(items)]  # fmt: skip
+    images = iter(_render_charts(jobs, exporter, progress, 0.9))
     _report(progress, 0.9, "Assembling the PowerPoint file")
     prs = Presentation()
     prs.slide_width, prs.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
     prs.core_properties.title = info.title
-    prs.core_properties.subject = f"Briefing pack, figures as at {info.as_at:%-d %B %Y}"
+    prs.core_properties.subject = info.subject()
     _title_slide(prs, info, _sample_note(items))
     for item in items:
         if isinstance(item, Chart):
-            _chart_slide(prs, item, next(images))
+            _chart_slide(prs, item, next(images), layouts[id(item)])
         else:
             _headline_slide(prs, item)
     buffer = io.BytesIO()
@@ -256,19 +363,29 @@ def build_pptx(
 # HTML printed by Chromium, so the PDF is tagged (WCAG 1.1.1, 1.3.1; PDF/UA's structure): headings, a
 # figure per chart with its description as /Alt, a real table of headline figures, /Lang and /Title.
 
+ITEM_HEIGHT_PT = PAGE_HEIGHT_PT - 2 * PAGE_MARGIN_PT - 3  # an item's page, a little under the printable height
+PDF_WIDTH_PT = PAGE_WIDTH_PT - 2 * PAGE_MARGIN_PT
+PDF_TITLE_PT, PDF_SUBTITLE_PT, PDF_TEXT_PT, PDF_PAGE_PT = 20, 12, 11, 9
+
+# Each item is one page: a column of fixed height whose picture takes the room the text leaves, so a long
+# description shrinks the picture rather than spilling onto a page of its own.
 _PDF_CSS = f"""
 @page {{ size: {PAGE_WIDTH_PT:g}pt {PAGE_HEIGHT_PT:g}pt; margin: {PAGE_MARGIN_PT:g}pt; }}
 body {{ font-family: "Liberation Sans", Arial, Helvetica, sans-serif; color: #0b0c0c; margin: 0; }}
 section + section {{ break-before: page; }}
+section.item {{ height: {ITEM_HEIGHT_PT:g}pt; display: flex; flex-direction: column; }}
+section.item > * {{ flex: none; }}
+section.item > img {{ flex: 0 1 auto; min-height: 0; object-fit: contain; object-position: left top; }}
 h1 {{ color: #12436d; font-size: 30pt; margin: 90pt 0 14pt; }}
-h2 {{ color: #12436d; font-size: 16pt; margin: 0 0 6pt; }}
-p {{ color: #3d3d3d; font-size: 10.5pt; margin: 3pt 0; }}
+h2 {{ color: #12436d; font-size: {PDF_TITLE_PT}pt; line-height: {LINE}; margin: 0 0 4pt; }}
+p {{ color: #3d3d3d; font-size: {PDF_TEXT_PT}pt; line-height: 1.3; margin: 2pt 0; }}
+p.subtitle {{ font-size: {PDF_SUBTITLE_PT}pt; margin-bottom: 6pt; }}
 p.lead {{ font-size: 17pt; margin-bottom: 12pt; }}
-img {{ display: block; max-width: 100%; max-height: 400pt; margin: 0 auto 6pt; }}
+img {{ display: block; margin: 0 0 4pt; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 9.5pt; }}
 th, td {{ border: 1px solid #b1b4b6; padding: 3pt 5pt; text-align: left; vertical-align: top; }}
 th {{ background: #f3f2f1; }}
-p.page {{ font-size: 9pt; }}
+p.page {{ font-size: {PDF_PAGE_PT}pt; margin-top: auto; }}
 """
 
 
@@ -279,24 +396,57 @@ def _text(value: str) -> str:
 def _title_section(info: PackInfo, note: str | None) -> str:
     parts = [
         f"<h1>{_text(info.title)}</h1>",
-        f"<p class='lead'>Briefing pack: figures as at {info.as_at:%-d %B %Y}</p>",
-        f"<p>Source: {_text(info.source)}</p>",
-        f"<p>Produced {info.produced_on:%-d %B %Y} from the financial position dashboard</p>",
+        f"<p class='lead'>{_text(info.built_for())}</p>",
+        f"<p>{_text(info.built_on())}</p>",
+        f"<p>Sources: {_text(info.source)}</p>",
     ]
     if note:
         parts.append(f"<p>{_text(note)}</p>")
     return "<section>" + "".join(parts) + "</section>"
 
 
+def _description(chart: Chart) -> str:
+    return f"Description: {chart.alt_text}"
+
+
+def pdf_picture_height(chart: Chart) -> float:
+    """The height (pt) left for the chart's picture on its page once its text is set (estimated generously)."""
+    lines = (
+        (chart.title, PDF_TITLE_PT, LINE, 4),
+        (chart.subtitle, PDF_SUBTITLE_PT, 1.3, 8),
+        (_labels_line(chart), PDF_TEXT_PT, 1.3, 4),
+        (_description(chart), PDF_TEXT_PT, 1.3, 4),
+        ("Page 99", PDF_PAGE_PT, 1.3, 4),
+    )
+    text_pt = sum(
+        text_lines(text, size, PDF_WIDTH_PT, char_em=PRINTED_CHAR_EM) * size * height + gap
+        for text, size, height, gap in lines
+    )
+    return ITEM_HEIGHT_PT - text_pt - 8
+
+
 def _chart_section(chart: Chart, svg: bytes, page_number: int) -> str:
     image = base64.b64encode(svg).decode("ascii")
+    width, height = _svg_size(svg)
     return (
-        f"<section><h2>{_text(chart.title)}</h2>"
-        f"<img src='data:image/svg+xml;base64,{image}' alt='{html.escape(chart.alt_text, quote=True)}'>"
+        f"<section class='item'><h2>{_text(chart.title)}</h2>"
+        f"<p class='subtitle'>{_text(chart.subtitle)}</p>"
+        f"<img src='data:image/svg+xml;base64,{image}' alt='{html.escape(chart.alt_text, quote=True)}' "
+        f"style='width: {width:g}pt; height: {height:g}pt'>"
         f"<p>{_text(_labels_line(chart))}</p>"
-        f"<p>Description: {_text(chart.alt_text)}</p>"
+        f"<p>{_text(_description(chart))}</p>"
         f"<p class='page'>Page {page_number}</p></section>"
     )
+
+
+def _svg_size(svg: bytes) -> tuple[float, float]:
+    """The SVG's own width and height (px), to print it at one pixel to a point."""
+    head = svg[:400].decode("utf-8", "replace")
+    width = re.search(r'width="([0-9.]+)', head)
+    height = re.search(r'height="([0-9.]+)', head)
+    if width is None or height is None:
+        return PDF_WIDTH_PT, ITEM_HEIGHT_PT / 2
+    return float(width.group(1)), float(height.group(1))
 
 
 def _headline_section(item: HeadlineSlide, page_number: int) -> str:
@@ -342,7 +492,8 @@ def build_pdf(
     chromium = exporter.chromium
     if chromium is None:
         raise ExportUnavailable(f"Chromium was not found. {HOW_TO_ENABLE}")
-    svgs = _render_charts(_charts(items), "svg", exporter, progress, 0.7)
+    jobs = [(chart, _picture_job(chart, PDF_WIDTH_PT, pdf_picture_height(chart), "svg")) for chart in _charts(items)]
+    svgs = _render_charts(jobs, exporter, progress, 0.7)
     _report(progress, 0.7, "Printing the pages")
     try:
         printed = print_to_pdf(pdf_document(items, info, svgs), chromium)
@@ -357,7 +508,7 @@ def build_pdf(
     writer.add_outline_item(title=info.title, page_number=0)
     for page_index, item in enumerate(items, start=1):
         writer.add_outline_item(title=item.title, page_number=page_index)
-    writer.add_metadata({"/Title": info.title, "/Subject": f"Briefing pack, figures as at {info.as_at:%-d %B %Y}"})
+    writer.add_metadata({"/Title": info.title, "/Subject": info.subject()})
     buffer = io.BytesIO()
     writer.write(buffer)
     _report(progress, 1.0, "Done")
@@ -389,18 +540,19 @@ def pack_info(
     produced_on: date | None = None,
     as_at: date | None = None,
 ) -> PackInfo:
-    """The title slide's facts from metrics.figures.source_documents (newest document first).
+    """The title slide's facts from metrics.figures.source_documents (the documents known at `as_at`).
 
-    The as-at date is the date the dashboard was shown at (`as_at`), else the newest document's date (its
-    publication, else the day it was loaded); the source names every document, newest first.
+    `as_at` is the dashboard's as-at date the pack is built for (None: the latest figures held); the newest
+    source's date (its publication, else the day it was loaded) is stated beside it, never in its place.
     """
     if sources.empty:
-        raise ValueError("The database names no source document, so the pack cannot state its as-at date.")
+        raise ValueError("The database names no source document, so the pack cannot say where its figures are from.")
     dates = sources["known_on"] if "known_on" in sources else sources["published_on"]
     newest = pd.to_datetime(dates).max()
     return PackInfo(
         title=title,
-        as_at=as_at or (date.today() if pd.isna(newest) else newest.date()),  # no dated document: as held today
+        as_at=as_at,
         source="; ".join(dict.fromkeys(str(t) for t in sources["title"])),
         produced_on=produced_on or date.today(),
+        newest_source=None if pd.isna(newest) else newest.date(),
     )

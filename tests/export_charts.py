@@ -24,7 +24,16 @@ def _layout(figure: go.Figure, title: str, subtitle: str, source: str, labels: t
         showlegend=False,
     )
     figure.add_annotation(
-        text=source, xref="paper", yref="paper", x=0, y=0, yshift=-45, xanchor="left", yanchor="top", showarrow=False
+        text=source,
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        yshift=-45,
+        xanchor="left",
+        yanchor="top",
+        showarrow=False,
+        name="source",
     )
     for label in labels:
         figure.add_annotation(

@@ -166,3 +166,21 @@ def test_on_a_phone_a_not_reported_sentence_fits_across_the_plot(reason):
         longest = max(len(line) for line in note.text.split("<br>"))
         assert longest * style.BAR_TEXT_EM * style.NOT_REPORTED_NOTE_PX <= width_px, note.text
         assert note.text.replace("<br>", " ").startswith("Not reported:")
+
+
+def test_labels_above_columns_stay_level_and_the_axis_keeps_to_the_data(db_path):
+    """With eight years loaded, 'c. £312m' was turned to read upwards above its bar and the value axis ran to
+    £600m to hold the turned labels of bars that end at £425m: labels break onto two lines instead, and a
+    label that still cannot lie level sits inside its bar, so the axis keeps to the data."""
+    assert data_cli(["load", str(FIXTURE), "--db", str(db_path)]) == 0
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        charts = {chart_id: entry.build(conn) for chart_id, entry in load_catalogue().items()}
+    budget = charts["net_budget_by_year"].figure
+    assert {trace.textangle for trace in budget.data if trace.type == "bar"} == {0}
+    for chart in charts.values():
+        columns = [t for t in chart.figure.data if t.type == "bar" and t.orientation != "h" and t.text is not None]
+        tops = [v for t in columns for v in t.y if v is not None]
+        if not tops or min(tops) < 0:
+            continue
+        for figure in (chart.figure, style.narrow_figure(chart), style.slide_figure(chart, 888, 340)):
+            assert figure.layout.yaxis.range[1] <= 1.25 * max(tops), chart.chart_id

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import io
+import re
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -17,6 +21,9 @@ from exports import briefing, images
 from metrics.figures import headline_position, source_documents
 from tests.export_charts import TEST_CHARTS
 from tests.helpers import CHROMIUM, pdf_accessibility_faults, pdf_figures_alt
+from tests.pack_checks import deck_problems, pdf_problems, pictures, smallest_font_px, svg_width_px
+
+LATER_FIGURES = Path(__file__).parent / "fixtures" / "later_figures_sample.csv"
 
 
 @pytest.fixture(scope="module")
@@ -63,15 +70,14 @@ def test_headline_figures_carry_value_basis_and_quote(material):
 def test_pptx_has_the_chosen_slides_in_order(material, items, exporter):
     _, _, info = material
     progress = []
-    deck = Presentation(
-        io.BytesIO(briefing.build_pptx(items, info, exporter=exporter, progress=lambda f, m: progress.append(f)))
-    )
+    content = briefing.build_pptx(items, info, exporter=exporter, progress=lambda f, m: progress.append(f))
+    deck = Presentation(io.BytesIO(content))
     slides = list(deck.slides)
     assert len(slides) == 1 + len(items)
     assert [slide.shapes.title.text for slide in slides[1:]] == [items[0].title, "Headline figures", items[2].title]
 
     title = slide_text(slides[0])
-    assert f"{info.as_at:%-d %B %Y}" in title
+    assert f"{info.produced_on:%-d %B %Y}" in title
     assert info.source in title
     assert SAMPLE_LABEL in title, "the title slide warns that sample data is included"
 
@@ -80,27 +86,61 @@ def test_pptx_has_the_chosen_slides_in_order(material, items, exporter):
         assert len(pictures) == 1
         assert pictures[0]._element.nvPicPr.cNvPr.get("descr") == chart.alt_text
         image = Image.open(io.BytesIO(pictures[0].image.blob))
-        options = images.image_options(images.ImageJob(images.export_figure(chart), "png"))
-        assert image.size == (options["width"] * 2, options["height"] * 2)
+        # drawn at one pixel to a point, twice over for sharpness, and placed at that size
+        assert image.size == (round(pictures[0].width / 12700 * 2), round(pictures[0].height / 12700 * 2))
         assert pictures[0].left >= 0 and pictures[0].left + pictures[0].width <= deck.slide_width
         assert pictures[0].top + pictures[0].height <= deck.slide_height
         assert chart.source in slide_text(slide)
+        assert chart.subtitle in slide_text(slide)
         assert slide.notes_slide.notes_text_frame.text == chart.alt_text
     assert SAMPLE_LABEL in slide_text(slides[1])
+    assert deck_problems(content) == []
 
     table = next(shape for shape in slides[2].shapes if shape.has_table).table
     assert [table.cell(row, 1).text for row in range(1, len(table.rows))] == [f.value for f in items[1].figures]
     assert progress == sorted(progress) and progress[-1] == 1.0
 
 
+def test_the_title_slide_says_the_as_at_date_it_was_built_for_and_the_day_it_was_built(material, exporter, built_db):
+    """It said 'figures as at' the newest source's date (5 October 2021) whatever date the pack was built for."""
+    charts, _, _ = material
+    with duckdb.connect(str(built_db), read_only=True) as conn:
+        sources = source_documents(conn, as_at=date(2022, 3, 31))
+    info = briefing.pack_info(sources, as_at=date(2022, 3, 31), produced_on=date(2026, 12, 6))
+    deck = Presentation(io.BytesIO(briefing.build_pptx([charts["test_net_budget"]], info, exporter=exporter)))
+    title = slide_text(deck.slides[0])
+    assert "as at 31 March 2022" in title
+    assert "Built on 6 December 2026" in title
+    latest = briefing.pack_info(sources, produced_on=date(2026, 12, 6))
+    assert latest.built_for() == "Built for the latest figures held on 6 December 2026 (no as-at date chosen)"
+
+
+def test_one_title_per_slide_and_text_in_the_picture_at_least_12_pt(material, items, exporter):
+    """The title, subtitle and source were drawn inside the picture and again as slide text; the picture, an
+    800 px figure shrunk onto the slide, put its 12 px source line at about 7 pt."""
+    _, _, info = material
+    deck = briefing.build_pptx(items, info, exporter=exporter)
+    charts = [item for item in items if not isinstance(item, briefing.HeadlineSlide)]
+    for chart, picture in zip(charts, pictures(deck), strict=True):
+        layout = briefing.slide_layout(chart)
+        svg = exporter.render_many([briefing._picture_job(chart, briefing.CONTENT_WIDTH_PT, layout.picture_height,
+                                                          "svg")])[0]  # fmt: skip
+        text = b" ".join(re.findall(rb">([^<>]+)</text>", svg)).decode()
+        assert chart.title.split(",")[0] not in text, "the statement title is the slide's, not the picture's"
+        assert "Source:" not in text
+        points_per_px = picture.width / 12700 / svg_width_px(svg)
+        assert smallest_font_px(svg) * points_per_px >= 12, chart.chart_id
+
+
 def test_pdf_has_a_title_page_and_one_page_per_item(material, items, exporter):
     _, _, info = material
-    reader = PdfReader(io.BytesIO(briefing.build_pdf(items, info, exporter=exporter)))
+    pdf = briefing.build_pdf(items, info, exporter=exporter)
+    reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 1 + len(items)
     assert [entry.title for entry in reader.outline] == [info.title, items[0].title, "Headline figures", items[2].title]
     assert reader.metadata.title == info.title
     texts = [" ".join(page.extract_text().split()) for page in reader.pages]
-    assert f"{info.as_at:%-d %B %Y}" in texts[0]
+    assert info.built_for() in texts[0] and info.built_on() in texts[0]
     assert items[0].title in texts[1] and "Description:" in texts[1]
     assert items[1].figures[0].value in texts[2]
     assert items[2].title in texts[3]
@@ -109,6 +149,16 @@ def test_pdf_has_a_title_page_and_one_page_per_item(material, items, exporter):
         assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(
             (briefing.PAGE_WIDTH_PT, briefing.PAGE_HEIGHT_PT), abs=0.1
         )
+    assert pdf_problems(pdf, [item.title for item in items]) == []
+
+
+def test_a_long_description_shrinks_the_picture_rather_than_spill_onto_a_page_of_its_own(material, exporter):
+    """9 pages for 7 items: a description that did not fit went to a page of its own, and a blank one followed."""
+    charts, _, info = material
+    wordy = [replace(chart, alt_text=f"{chart.alt_text} " + "A sentence of description. " * 40) for chart in
+             charts.values()]  # fmt: skip
+    pdf = briefing.build_pdf(wordy, info, exporter=exporter)
+    assert pdf_problems(pdf, [chart.title for chart in wordy]) == []
 
 
 def test_the_pdf_is_tagged_with_language_title_and_alt_text_for_each_chart(material, items, exporter):
@@ -150,3 +200,25 @@ def test_a_long_statement_title_gets_a_smaller_font_so_it_stays_above_the_pictur
         sizes.append(slide.shapes.title.text_frame.paragraphs[0].font.size.pt)
     assert sizes[0] == 28
     assert sizes[1] < 22
+
+
+def test_every_catalogue_chart_on_a_slide_has_text_of_12_pt_or_more(db_path, exporter):
+    """With later figures loaded, each chart's slide picture at the size it is placed; a chart whose rows do not
+    fit at that size first gets one-line, smaller (12 px) row labels. Only the 15 cost centres still need a
+    taller picture, shrunk onto the slide (about 10 pt): listed, so another joins it only knowingly."""
+    from charts.all import load_catalogue
+    from data.__main__ import main as data_cli
+
+    assert data_cli(["load", str(LATER_FIGURES), "--db", str(db_path)]) == 0
+    small = {}
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        charts = [entry.chart(conn) for entry in load_catalogue().values()]
+    for chart in charts:
+        layout = briefing.slide_layout(chart)
+        job = briefing._picture_job(chart, briefing.CONTENT_WIDTH_PT, layout.picture_height, "svg")
+        svg = exporter.render_many([job])[0]
+        shrink = min(1.0, layout.picture_height / job.figure.layout.height)
+        points = smallest_font_px(svg) * shrink
+        if points < 12:
+            small[chart.chart_id] = round(points, 1)
+    assert set(small) <= {"monitoring_cost_centres"}, small

@@ -16,6 +16,7 @@ from charts.catalogue import CATALOGUE, CatalogueEntry
 from exports import __main__ as cli
 from tests.export_charts import TEST_CHARTS
 from tests.helpers import CHROMIUM, PROJECT_DIR
+from tests.pack_checks import deck_problems
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -44,6 +45,7 @@ def test_default_pack_has_headline_figures_then_every_catalogue_chart(built_db, 
     titles = [slide.shapes.title.text for slide in deck.slides]
     assert len(titles) == 2 + len(load_catalogue())
     assert titles[1] == "Headline figures"
+    assert deck_problems(out.read_bytes()) == [], "every chart's slide: one title, no text over its box"
     assert str(out) in result.stdout
     assert not list(out.parent.glob("*.part")), "no partial file left behind"
 

@@ -101,8 +101,10 @@ def test_every_chart_exports_all_its_rows(charts, chart_id):
     frame = pd.read_csv(io.BytesIO(csv_bytes(chart)), encoding="utf-8-sig")
     assert len(frame) == len(chart.data)
     assert set(map(str, chart.data.columns)) <= set(frame.columns)
-    sheet = load_workbook(io.BytesIO(xlsx_bytes(chart)))["Data"]
-    assert sheet.max_row == len(chart.data) + 1
+    workbook = load_workbook(io.BytesIO(xlsx_bytes(chart)))
+    data_sheets = [sheet for sheet in workbook if sheet.title.startswith("Data")]
+    assert sum(sheet.max_row - 1 for sheet in data_sheets) == len(chart.data), "one header row per table"
+    assert workbook.sheetnames[-1] == "About"
     if chart.labels:
         assert set(frame[LABELS_COLUMN]) == {", ".join(chart.labels)}
 
@@ -123,6 +125,31 @@ def test_file_names_come_from_title_and_as_at_date(charts):
     assert slug("££") == "chart"
     chart = charts["test_net_budget"]
     assert chart_file_name(chart, "pdf") == f"{slug(chart.title)}-{chart.as_at.isoformat()}.pdf"
+    # the dashboard's as-at date (the day itself for the latest figures) comes before the chart's own
+    assert chart_file_name(chart, "png", as_at=date(2026, 12, 6)) == f"{slug(chart.title)}-2026-12-06.png"
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        (  # was '...-without-mitigation-not-by-2026-02-20.png': cut mid-phrase at 80 characters
+            "The DSG deficit would pass usable reserves in 2023/24 without mitigation, not by 2025/26 with the "
+            "recovery plan",
+            "the-dsg-deficit-would-pass-usable-reserves-in-2023-24-without-mitigation",
+        ),
+        (  # was '...-the-latest-qua'
+            "In 3 of 3 years with a quarter forecast, the outturn came in below the latest quarter's forecast",
+            "in-3-of-3-years-with-a-quarter-forecast-the-outturn-came-in-below-the-latest-quarter-s-forecast",
+        ),
+        (  # no clause to cut at: between words, not on an open one
+            "Savings " + "and more savings " * 12 + "for the year",
+            "savings-and-more-savings-and-more-savings-and-more-savings-and-more-savings-and-more-savings",
+        ),
+    ],
+)
+def test_file_names_never_end_mid_phrase(title, expected):
+    assert slug(title) == expected
+    assert len(slug(title)) <= 100
 
 
 def test_list_columns_and_dates_export_as_readable_cells(charts, built_db):
@@ -135,10 +162,46 @@ def test_list_columns_and_dates_export_as_readable_cells(charts, built_db):
     sheet = load_workbook(io.BytesIO(xlsx_bytes(chart)))["Data"]
     header = [cell.value for cell in sheet[1]]
     assert sheet.max_row == len(data) + 1
-    see_also = [row[header.index("see_also")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    see_also = [row[header.index("See also")] for row in sheet.iter_rows(min_row=2, values_only=True)]
     expected = [", ".join(str(item) for item in value) or None for value in data["see_also"]]
     assert see_also == expected
     assert any(see_also)
     frame = pd.read_csv(io.BytesIO(csv_bytes(chart)), encoding="utf-8-sig", dtype=str)
     assert len(frame) == len(data)
     assert frame["see_also"].fillna("").tolist() == [text or "" for text in expected]
+
+
+def test_xlsx_has_words_not_codes_pound_formats_and_values_as_reported(charts):
+    chart = charts["reserves_timeline"]
+    noisy = chart.data.copy()
+    noisy.loc[0, "Cumulative deficit (£m)"] = 82.44999999999999  # a sum's binary noise
+    workbook = load_workbook(io.BytesIO(xlsx_bytes(replace(chart, data=noisy))))
+    cells = [cell for sheet in workbook if sheet.title != "About" for row in sheet.iter_rows() for cell in row]
+    values = {cell.value for cell in cells}
+    assert not values & {"mitigated", "unmitigated"}, "scenario codes are written as words"
+    assert {"With the recovery plan", "Without mitigation"} <= values
+    assert 82.45 in values and 82.44999999999999 not in values
+    money = [cell for cell in cells if isinstance(cell.value, float | int) and cell.row > 1]
+    assert money and all("£" in cell.number_format and "m" in cell.number_format for cell in money)
+
+
+def test_xlsx_puts_each_stacked_table_on_its_own_sheet(charts):
+    """Reserve balances were stacked under the deficit paths in one sheet, each half of it empty in the other."""
+    workbook = load_workbook(io.BytesIO(xlsx_bytes(charts["reserves_timeline"])))
+    assert workbook.sheetnames == ["Data 1", "Data 2", "About"]
+    for sheet in workbook.worksheets[:2]:
+        columns = list(sheet.iter_cols(min_row=2, values_only=True))
+        assert all(any(value is not None for value in column) for column in columns), sheet.title
+    headers = [cell.value for cell in workbook["Data 2"][1]]
+    assert "Reserve (£m)" in headers and "Cumulative deficit (£m)" not in headers
+    about = {row[0]: row[1] for row in workbook["About"].values}
+    assert "Data 2" in about["Sheets"]
+
+
+def test_xlsx_headings_are_words(charts):
+    workbook = load_workbook(io.BytesIO(xlsx_bytes(charts["monitoring_variance_directorate"])))
+    headers = [cell.value for cell in workbook["Data"][1]]
+    assert "Annual budget (£)" in headers
+    assert not [header for header in headers if "_" in header]
+    column = headers.index("Annual budget (£)") + 1
+    assert workbook["Data"].cell(row=2, column=column).number_format == '"£"#,##0.00'

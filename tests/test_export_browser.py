@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -58,7 +59,8 @@ def test_png_download_gives_a_valid_image(chart_app, page, db_path):
     with page.expect_download(timeout=60_000) as download_info:
         page.get_by_role("button", name="PNG image").click()
     download = download_info.value
-    assert download.suggested_filename == chart_file_name(chart, "png")
+    # named for the dashboard's as-at date: with none chosen (the latest figures), the day it was downloaded
+    assert download.suggested_filename == chart_file_name(chart, "png", as_at=date.today())
     image = Image.open(io.BytesIO(Path(download.path()).read_bytes()))
     image.load()
     assert image.format == "PNG"

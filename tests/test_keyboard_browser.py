@@ -140,8 +140,20 @@ def test_every_task_by_keyboard_alone(live_app, page, tmp_path):
     page.keyboard.press("Enter")
     page.get_by_text(re.compile(r"Recorded update \d+: .*55%")).wait_for(timeout=30_000)
 
-    # Build a briefing pack (PowerPoint, the default) and download it.
-    go_to(page, f"{live_app}/briefing")
+    # Build a briefing pack (PowerPoint, the default) and download it. The pack starts empty: add the
+    # Overview's first chart from its menu, then open the Briefing pack page from the sidebar (the pack is
+    # kept in the session while moving between pages).
+    go_to(page, live_app)
+    tab_to(page, r"^download\s*Download")
+    page.keyboard.press("Enter")
+    tab_to(page, r"Add to briefing pack")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name=re.compile(r"In the briefing pack \(1 item\)")).wait_for(timeout=30_000)
+    page.keyboard.press("Escape")
+    tab_to(page, r"Briefing pack$", backwards=True)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/briefing"), timeout=30_000)
+    wait_for_app(page)
     tab_to(page, r"Build the pack")
     page.keyboard.press("Enter")
     page.get_by_role("button", name=re.compile(r"Download .*\.pptx")).wait_for(timeout=180_000)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import date
 from functools import partial
 
 import pandas as pd
@@ -15,6 +16,8 @@ from charts.spec import Chart
 from data import vocab
 from exports import images
 from exports.data import CSV_MIME, XLSX_MIME, chart_file_name, csv_bytes, xlsx_bytes
+from ui import as_at as as_at_control
+from ui import briefing_pack
 from ui.document import window_is_narrow
 from ui.panel import opened_menu, opened_panel
 from ui.safe import plain
@@ -110,20 +113,44 @@ def data_table(chart: Chart) -> None:
         )
 
 
+def add_to_pack_button(chart: Chart) -> None:
+    """ "Add to briefing pack": the chart as shown goes to the end of this session's pack (once)."""
+    if briefing_pack.contains(briefing_pack.entry_key(chart)):
+        st.button(
+            f"In the briefing pack ({briefing_pack.count_words()})",
+            key=f"pack_added_{chart.chart_id}",
+            icon=":material/playlist_add_check:",
+            disabled=True,
+            width="stretch",
+        )
+        return
+    st.button(
+        "Add to briefing pack",
+        key=f"pack_add_{chart.chart_id}",
+        icon=":material/playlist_add:",
+        on_click=briefing_pack.add_chart,
+        args=(chart, as_at_control.current()),
+        width="stretch",
+    )
+
+
 def download_menu(chart: Chart) -> None:
-    """PNG, SVG and PDF rendered when clicked (in the app's warm browser), and the data as CSV and XLSX; the
-    menu's items are drawn when it is opened."""
+    """ "Add to briefing pack"; PNG, SVG and PDF rendered when clicked (in the app's warm browser); the data as
+    CSV and XLSX. The menu's items are drawn when it is opened. File names end with the dashboard's as-at date
+    (the day itself when the latest figures are shown)."""
     exporter = image_exporter()  # started (in the background) with the first chart, so the first PNG is quick
     menu = opened_menu("Download", f"downloads_{chart.chart_id}", icon=":material/download:")
     if menu is None:
         return
+    view_date = as_at_control.current() or date.today()
     with menu:
+        add_to_pack_button(chart)
         if exporter.available:
             for fmt, label, icon in IMAGE_DOWNLOADS:
                 st.download_button(
                     label,
                     data=partial(images.chart_image, chart, fmt, exporter=exporter),
-                    file_name=chart_file_name(chart, fmt),
+                    file_name=chart_file_name(chart, fmt, as_at=view_date),
                     mime=images.IMAGE_FORMATS[fmt],
                     key=f"{fmt}_{chart.chart_id}",
                     icon=icon,
@@ -136,7 +163,7 @@ def download_menu(chart: Chart) -> None:
             st.download_button(
                 label,
                 data=partial(build, chart),
-                file_name=chart_file_name(chart, fmt),
+                file_name=chart_file_name(chart, fmt, as_at=view_date),
                 mime=mime,
                 key=f"{fmt}_{chart.chart_id}",
                 icon=icon,
