@@ -122,7 +122,8 @@ def show_pack(entries: list[briefing_pack.PackEntry]) -> None:
     elif info is None:
         held = f"as at {as_at:%-d %B %Y}" if as_at else "yet"
         st.info(
-            f"No source document is held {held}: a pack would have nothing to state. Choose a later date in the sidebar."
+            f"No source document is held {held}: a pack would have nothing to state. "
+            "Choose a later date in the sidebar."
         )
     elif st.button("Build the pack", type="primary", icon=":material/slideshow:", key="pack_build"):
         progress = st.progress(0.0, text="Gathering the charts")
