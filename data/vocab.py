@@ -232,6 +232,16 @@ def qualified(name: str, *qualifiers: str | None) -> str:
 DOCUMENT_LANGUAGE = "en-GB"  # the dashboard's pages and exported documents: British English (WCAG 3.1.1)
 
 
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """'1 recommendation', '2 recommendations', '1,200 lines': a count with its noun in the right number."""
+    return f"{count:,} {singular if count == 1 else plural or singular + 's'}"
+
+
+def possessive(name: str) -> str:
+    """ "Place's", "Children's Services'", "Central budgets'": a name's possessive, as English writes it."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
 # --- pages ------------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class PageInfo:
