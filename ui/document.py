@@ -30,6 +30,31 @@ WAITING_KEY = "_rest_of_page_waiting"  # this run sent only its first screen
 REST_OF_PAGE_KEY = "rest_of_page"  # the placeholder's key: tests wait while it is on the page
 
 _PAGE_JS = """
+// Once per window: what Streamlit's own widgets do not do for a British reader on any device.
+function installOnce(data) {
+    if (window.financeDashboardPage) return;
+    window.financeDashboardPage = true;
+    // Streamlit's calendars take their week's first day (and names) from navigator.language: the
+    // dashboard is British, so Monday first whatever the browser's own language.
+    Object.defineProperty(window.navigator, "language", { get: () => data.lang, configurable: true });
+    // A date typed into a date box applies on Enter, as in a form, not only when focus leaves the box.
+    document.addEventListener("keydown", (event) => {
+        if (event.key !== "Enter" || event.isComposing) return;
+        const target = event.target;
+        if (!(target instanceof HTMLElement) || !target.closest('[data-testid="stDateInput"]')) return;
+        if (target.tagName === "BUTTON") return;
+        target.blur();  // Streamlit commits the typed date when its box loses focus
+        requestAnimationFrame(() => target.isConnected && target.focus());
+    }, true);
+    // On a phone the sidebar covers the page: choosing a page in it closes it.
+    document.addEventListener("click", (event) => {
+        if (window.innerWidth >= data.narrowBelow || !(event.target instanceof Element)) return;
+        if (!event.target.closest('[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"]')) return;
+        const close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+        if (close) setTimeout(() => close.click(), 0);
+    }, true);
+}
+
 export default function ({ data, setStateValue, setTriggerValue }) {
     if (document.documentElement.lang !== data.lang) {
         document.documentElement.lang = data.lang;
@@ -41,6 +66,7 @@ export default function ({ data, setStateValue, setTriggerValue }) {
         }
     };
     report();
+    installOnce(data);
     if (data.waiting) {
         setTriggerValue("drawn", true);  // a rerun, which sends the whole page
     }
