@@ -14,6 +14,7 @@ first chart waited for the three below it to be drawn too (~0.15 s).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import streamlit as st
@@ -34,17 +35,17 @@ _PAGE_JS = """
 function installOnce(data) {
     if (window.financeDashboardPage) return;
     window.financeDashboardPage = true;
-    // Streamlit's calendars take their week's first day (and names) from navigator.language: the
-    // dashboard is British, so Monday first whatever the browser's own language.
-    Object.defineProperty(window.navigator, "language", { get: () => data.lang, configurable: true });
     // A date typed into a date box applies on Enter, as in a form, not only when focus leaves the box.
     document.addEventListener("keydown", (event) => {
-        if (event.key !== "Enter" || event.isComposing) return;
+        if (event.key !== "Enter" || event.isComposing || !(event.target instanceof HTMLElement)) return;
         const target = event.target;
-        if (!(target instanceof HTMLElement) || !target.closest('[data-testid="stDateInput"]')) return;
-        if (target.tagName === "BUTTON") return;
-        target.blur();  // Streamlit commits the typed date when its box loses focus
-        requestAnimationFrame(() => target.isConnected && target.focus());
+        const widget = target.closest('[data-testid="stDateInput"]');
+        if (!widget || !target.closest('[data-testid="stDateInputField"]') || target.tagName === "BUTTON") return;
+        // Streamlit commits a typed date when focus moves to another element (not merely away): to the
+        // widget's own box for a moment, then back.
+        if (!widget.hasAttribute("tabindex")) widget.setAttribute("tabindex", "-1");
+        widget.focus({ preventScroll: true });
+        requestAnimationFrame(() => target.isConnected && target.focus({ preventScroll: true }));
     }, true);
     // On a phone the sidebar covers the page: choosing a page in it closes it.
     document.addEventListener("click", (event) => {
@@ -129,6 +130,15 @@ def rest_of_page_placeholder() -> None:
 def window_is_narrow() -> bool:
     """Whether the browser said its window is phone-narrow (False until it has)."""
     return bool(st.session_state.get(NARROW_KEY, False))
+
+
+def language_script(language: str = vocab.DOCUMENT_LANGUAGE) -> str:
+    """A script for the document's head: Streamlit's calendars take their first day of the week from
+    navigator.language when its code loads, so the dashboard's language (Monday first) is given before then."""
+    return (
+        'Object.defineProperty(window.navigator, "language", '
+        f"{{ get: () => {json.dumps(language)}, configurable: true }});"
+    )
 
 
 def apply_styles() -> None:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.document import STYLES
+from ui.document import STYLES, language_script
 
 STATIC_JS = Path(st.__file__).parent / "static" / "static" / "js"
 # A module's static imports, as Streamlit's build writes them: import{a as b}from"./x.js"; import"./y.js"
@@ -70,7 +70,7 @@ class PageShell:
 
     def __init__(self, app, file_name: str | None = None, folder: Path = STATIC_JS, styles: Path = STYLES) -> None:
         self.app = app
-        self.styles = styles_tag(styles.read_text(encoding="utf-8"))
+        self.styles = styles_tag(styles.read_text(encoding="utf-8")) + f"<script>{language_script()}</script>".encode()
         self.file_name = file_name or chart_code_file()  # None: only the styles are added
         self.imports = imported_files(self.file_name, folder) if self.file_name else []
 
