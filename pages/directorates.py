@@ -172,9 +172,7 @@ def monitoring_view() -> None:
                 shown_table(pd.concat([table, total_row], ignore_index=True), "Directorate", since),
                 "table_directorates",
             )
-            st.caption(
-                plain(thresholds.describe()) + " Set MONITORING_RAG_AMBER_PCT and MONITORING_RAG_RED_PCT to change."
-            )
+            st.caption(plain(thresholds.describe()) + " The dashboard's administrator can change the thresholds.")
 
             drill_column, service_column = st.columns(2)
             drilled = filters.drill_filter(
