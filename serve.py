@@ -1,5 +1,5 @@
 """The web server: Streamlit's own, serving app.py, with the styles in the page's head and the chart code started at
-page load (ui/page_shell.py).
+page load (ui/page_shell.py), and in local mode the browser that brought the token remembered (ui/local_browser.py).
 
 `make run` starts it with `streamlit run serve.py`, which finds `app` below and takes every `--server.*` option
 and .streamlit/config.toml as usual. `streamlit run app.py` still works, with each first chart about 0.3 s later
@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from data.redact import scrub_output
 from ui import server_gate
+from ui.local_browser import LocalBrowser
 from ui.page_shell import PageShell
 from ui.readiness import readyz
 
@@ -20,6 +21,6 @@ scrub_output()  # every line the server prints or logs, from here on (data/redac
 server_gate.install()  # control messages from sessions not past the sign-in gate are ignored
 app = st.App(
     "app.py",
-    middleware=[Middleware(server_gate.ServerGate), Middleware(PageShell)],
+    middleware=[Middleware(LocalBrowser), Middleware(server_gate.ServerGate), Middleware(PageShell)],
     routes=[Route("/readyz", readyz, methods=["GET", "HEAD"])],
 )

@@ -22,12 +22,7 @@ PAGE = vocab.ACTION_PLAN.title
 THEME_WRAP = 24  # characters per line of a theme name on the y axis
 SOURCE = f"Source: {actions.ACTION_PLAN_SOURCE}, Appendix 1; progress updates recorded in this dashboard."
 
-RAG_COLOURS = {
-    actions.RED: "#D4351C",
-    actions.AMBER: "#F47738",
-    actions.GREEN: "#00703C",
-    actions.NO_TIMELINE: "#BFBFBF",
-}
+RAG_COLOURS = {**vocab.RAG_COLOURS, actions.NO_TIMELINE: "#BFBFBF"}  # the one RAG palette, and grey for none
 RAG_SYMBOLS = {actions.RED: "x", actions.AMBER: "triangle-up", actions.GREEN: "circle", actions.NO_TIMELINE: "square"}
 TODAY_COLOUR = style.DARK_GREY
 AS_AT_COLOUR = style.DARK_BLUE
@@ -59,7 +54,7 @@ def status_by_theme(frame: pd.DataFrame, *, as_at: date) -> Chart:
     figure.update_layout(barmode="stack", height=560)
     figure.update_yaxes(type="category", autorange="reversed", title=None)
     figure.update_xaxes(type="linear", title={"text": "Recommendations"}, rangemode="tozero", showgrid=True)
-    title = f"{complete} of {total} recommendations complete at {_long_date(as_at)}"
+    title = f"{complete} of {vocab.counted(total, 'recommendation')} complete at {_long_date(as_at)}"
     subtitle = f"Recommendations by theme and latest recorded status, as at {_long_date(as_at)}"
     counts = ", ".join(
         f"{label}: {int(frame.loc[frame['status_label'] == label, 'recommendations'].sum())}"
@@ -74,7 +69,8 @@ def status_by_theme(frame: pd.DataFrame, *, as_at: date) -> Chart:
         subtitle=subtitle,
         source=SOURCE,
         alt_text=(
-            f"Stacked bar chart of the {total} recommendations shown, one bar per theme, split by status. {counts}."
+            f"Stacked bar chart of the {vocab.counted(total, 'recommendation')} shown, one bar per theme, "
+            f"split by status. {counts}."
         ),
         as_at_date=as_at,
     )
@@ -134,7 +130,10 @@ def due_date_timeline(frame: pd.DataFrame, *, as_at: date, today: date) -> Chart
         showgrid=True,
     )
     figure.update_layout(height=560)
-    title = f"{overdue} of {len(frame)} recommendations with a due date are overdue at {_long_date(as_at)}"
+    title = (
+        f"{overdue} of {vocab.counted(len(frame), 'recommendation')} with a due date "
+        f"{'is' if overdue == 1 else 'are'} overdue at {_long_date(as_at)}"
+    )
     subtitle = "Due date of each recommendation by theme; marker shape and colour show RAG; outlined = revised date"
     return style.make_chart(
         "action_due_dates",
@@ -144,9 +143,10 @@ def due_date_timeline(frame: pd.DataFrame, *, as_at: date, today: date) -> Chart
         subtitle=subtitle,
         source=SOURCE,
         alt_text=(
-            f"Timeline of the due dates of {len(frame)} recommendations, with dashed lines at today "
-            f"({_long_date(today)}) and the as-at date ({_long_date(as_at)}). {overdue} are overdue at the "
-            f"as-at date. Recommendations marked Ongoing or with no timeline have no due date and are not shown."
+            f"Timeline of the due dates of {vocab.counted(len(frame), 'recommendation')}, with dashed lines at today "
+            f"({_long_date(today)}) and the as-at date ({_long_date(as_at)}). "
+            f"{overdue} {'is' if overdue == 1 else 'are'} overdue at the as-at date. "
+            "Recommendations marked Ongoing or with no timeline have no due date and are not shown."
         ),
         as_at_date=as_at,
     )
@@ -179,7 +179,7 @@ def overdue_by_theme(frame: pd.DataFrame, *, as_at: date) -> Chart:
     figure.update_yaxes(type="category", autorange="reversed", title=None)
     top = max(1, int(frame["with_due_date"].max()))
     figure.update_xaxes(type="linear", title={"text": "Recommendations"}, range=[0, top * 1.15], showgrid=True)
-    title = f"{overdue} recommendations overdue at {_long_date(as_at)}"
+    title = f"{vocab.counted(overdue, 'recommendation')} overdue at {_long_date(as_at)}"
     subtitle = f"Overdue recommendations by theme (blue) against those with a due date (grey), {_long_date(as_at)}"
     return style.make_chart(
         "action_overdue_by_theme",

@@ -21,7 +21,7 @@ from charts import style
 from charts.catalogue import register
 from charts.spec import SAMPLE_LABEL, Chart
 from data import vocab
-from data.vocab import SAVINGS_STATUS_LABELS, gbp, period_label
+from data.vocab import SAVINGS_STATUS_LABELS, counted, gbp, period_label, possessive
 from metrics import monitoring
 
 PAGE = vocab.DIRECTORATES.title
@@ -131,7 +131,7 @@ def variance_chart(
     names = [short_name(n) for n in data["name"]]
     values = list(data["variance_gbp"] / 1e6)
     labels = [f"{'+' if v > 0 else ''}{gbp(v)} · {r}" for v, r in zip(data["variance_gbp"], data["rag"], strict=True)]
-    colours = [style.DARK_PINK if v > 0 else style.TURQUOISE for v in data["variance_gbp"]]
+    colours = [vocab.RAG_COLOURS[r] for r in data["rag"]]  # the one RAG palette, as in the table
     figure = go.Figure()
     figure.add_bar(
         y=names, x=values, orientation="h", marker_color=colours, name="Forecast variance",
@@ -185,7 +185,7 @@ def drift_title(drift: pd.DataFrame) -> tuple[str, str]:
         return f"No directorate's forecast moved between {period_label(before)} and {period_label(last)}", ""
     moved = vocab.movement_words(change)
     title = f"{mover} moved most since {period_label(before)}: {moved}"
-    return title, f"{mover}'s forecast variance moved {moved} between {period_label(before)} and " \
+    return title, f"{possessive(mover)} forecast variance moved {moved} between {period_label(before)} and " \
         f"{period_label(last)}."  # fmt: skip
 
 
@@ -212,7 +212,7 @@ def drift_chart(drift: pd.DataFrame, *, fiscal_year: str, scope: str) -> Chart:
     title, moved = drift_title(drift)
     subtitle = f"Forecast outturn minus annual budget at each period close, £m, {scope}, {fiscal_year}"
     alt = (
-        f"Line chart of the forecast variance of {len(directorates)} directorates at each period close of "
+        f"Line chart of the forecast variance of {counted(len(directorates), 'directorate')} at each period close of "
         f"{fiscal_year}. {moved}"
     )
     return _chart("monitoring_drift", figure, drift, title=title, subtitle=subtitle, alt=alt, height=520)
@@ -223,8 +223,8 @@ def cost_centres_chart(centres: pd.DataFrame, *, fiscal_year: str, period: int, 
     data = centres.iloc[::-1]
     names = [short_name(n) for n in data["name"]]
     values = list(data["variance_gbp"] / 1e6)
-    labels = [f"{'+' if v > 0 else ''}{gbp(v)}" for v in data["variance_gbp"]]
-    colours = [style.DARK_PINK if v > 0 else style.TURQUOISE for v in data["variance_gbp"]]
+    labels = [f"{'+' if v > 0 else ''}{gbp(v)} · {r}" for v, r in zip(data["variance_gbp"], data["rag"], strict=True)]
+    colours = [vocab.RAG_COLOURS[r] for r in data["rag"]]
     figure = go.Figure()
     figure.add_bar(
         y=names, x=values, orientation="h", marker_color=colours, name="Forecast variance",
@@ -279,7 +279,7 @@ def savings_chart(savings: pd.DataFrame, *, fiscal_year: str, period: int, scope
         target_total, short_total = savings["target_gbp"].sum(), savings["undelivered_gbp"].sum()
         title = f"{gbp(short_total)} of the {gbp(target_total)} savings target is forecast undelivered"
         alt = (
-            f"Bar chart of savings target and forecast delivery for {len(savings)} directorates at "
+            f"Bar chart of savings target and forecast delivery for {counted(len(savings), 'directorate')} at "
             f"{period_label(period)} {fiscal_year}: {gbp(short_total)} of {gbp(target_total)} undelivered."
         )
     else:

@@ -156,6 +156,7 @@ class Fit:
 NARROW_COLUMN_PX = 350
 WIDE = Fit(TITLE_WRAP, SUBTITLE_WRAP, SOURCE_WRAP, 560, 650, 14)  # a 650 px column or wider, and every export
 NARROW = Fit(26, 44, 48, 300, NARROW_COLUMN_PX, 12)  # a phone: a column of about 350 px (WCAG 1.4.10 reflow)
+NARROW_TICK_CHAR_PX = 6.2  # 11 px Arial, a little over its average character, so wrapped labels never touch
 NARROW_LABEL_WRAP = 18  # characters per line of a category label beside a horizontal bar on a phone
 SOURCE_INSET_PX = 12  # on a phone the source line starts this far in from the figure's left edge
 NARROW_AXIS_TITLE_WRAP = 30  # characters per line of an axis title on a phone
@@ -362,8 +363,13 @@ def narrow_figure(chart: Chart) -> go.Figure:
     footers = [note.text for note in fig.layout.annotations if note.name == "source"]
     footer = footers[0].replace("<br>", " ") if footers else chart.source
     fig.layout.annotations = [note for note in fig.layout.annotations if note.name != "source"]
-    categories = {x for trace in fig.data if trace.x is not None for x in trace.x if isinstance(x, str)}
-    fig.update_xaxes(tickangle=-45 if len(categories) > 3 else 0, tickfont={"size": 11})
+    columns = list(dict.fromkeys(x for trace in fig.data if trace.x is not None for x in trace.x if isinstance(x, str)))
+    fig.update_xaxes(tickangle=0, tickfont={"size": 11})
+    if columns and fig.layout.xaxis.showticklabels is not False:
+        # category labels under columns: level, in as many short lines as each column's width needs
+        chars = max(4, int((NARROW_COLUMN_PX - 56) / len(columns) / NARROW_TICK_CHAR_PX))
+        labels = [wrap(str(column).replace("<br>", " "), chars) for column in columns]
+        fig.update_xaxes(tickmode="array", tickvals=columns, ticktext=labels)
     fig.update_yaxes(tickfont={"size": 11})
     rows = list(dict.fromkeys(y for trace in fig.data if trace.y is not None for y in trace.y if isinstance(y, str)))
     fig.update_layout(legend={"font": {"size": 12}}, margin={"l": 48, "r": 8})

@@ -43,7 +43,7 @@ def _derived_labels(frame: pd.DataFrame) -> tuple[str, ...]:
 
 def _derived_note(frame: pd.DataFrame) -> tuple[str, ...]:
     derived = frame[frame["basis"] == "derived"]
-    return tuple(f"Derived: {text}." for text in derived["derivation"].dropna())
+    return tuple(f"Derived: {vocab.without_ids(text)}." for text in derived["derivation"].dropna())
 
 
 def _rounding_note(parts: list[float], total: float) -> tuple[str, ...]:

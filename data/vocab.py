@@ -341,6 +341,30 @@ def qualified(name: str, *qualifiers: str | None) -> str:
 DOCUMENT_LANGUAGE = "en-GB"  # the dashboard's pages and exported documents: British English (WCAG 3.1.1)
 
 
+# Internal ids: reported figures (RF013), loaded figures (L0005-0002) and their sources (L0005-S01). They stay in
+# the "Show the data" tables and the exports, where an auditor looks for them, and never reach a sentence on screen.
+INTERNAL_ID = re.compile(r"\b(?:RF\d{3}|L\d{4}-S?\d{2,4})\b")
+_IDS_THEN_COLON = re.compile(r"^\s*(?:(?:RF\d{3}|L\d{4}-S?\d{2,4})\s*[-+]?\s*)+:\s*")
+UNIT_WORDS = {"gbp_m": "£ million", "pct": "per cent", "year": "year", "count": "number", "rank": "rank"}
+
+
+def without_ids(text: str) -> str:
+    """A derivation as a sentence for the screen: 'RF013 + RF014: the £37.9m ...' -> 'The £37.9m ...'."""
+    words = _IDS_THEN_COLON.sub("", text)
+    words = INTERNAL_ID.sub("", words).strip()
+    return words[:1].upper() + words[1:]
+
+
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """'1 recommendation', '2 recommendations', '1,200 lines': a count with its noun in the right number."""
+    return f"{count:,} {singular if count == 1 else plural or singular + 's'}"
+
+
+def possessive(name: str) -> str:
+    """ "Place's", "Children's Services'", "Central budgets'": a name's possessive, as English writes it."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
 # --- pages ------------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class PageInfo:

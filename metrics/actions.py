@@ -310,6 +310,11 @@ def count_rag(frame: pd.DataFrame, rags: Iterable[str] = RAG_ORDER) -> dict[str,
     return {rag: int(counts.get(rag, 0)) for rag in rags}
 
 
+def without_recent_update(frame: pd.DataFrame, days: int = STALE_AMBER_DAYS) -> pd.Series:
+    """Per tracker row: True if no update has been recorded in the `days` days before the as-at date (or ever)."""
+    return frame["days_since_update"].isna() | (frame["days_since_update"] > days).fillna(True)
+
+
 def referred_by(conn: duckdb.DuckDBPyConnection, rec_no: int) -> list[int]:
     """Recommendations whose response refers to `rec_no` ("See 7", "As 41.")."""
     rows = conn.execute(

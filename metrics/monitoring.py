@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from data.vocab import RAG_AMBER, RAG_GREEN, RAG_RED
+from data.vocab import RAG_AMBER, RAG_GREEN, RAG_RED, period_label
 
 LEVELS = ("directorate", "service", "cost_centre")
 
@@ -288,6 +288,45 @@ def savings_snapshots(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         FROM savings GROUP BY fiscal_year, period ORDER BY fiscal_year DESC, period DESC
         """
     ).df()
+
+
+@dataclass(frozen=True)
+class SavingsChoice:
+    """The savings tracker that goes with monitoring at one year and period close.
+
+    `period` is the tracker's period close (None: none is shown); `note` says why, in words for the page."""
+
+    period: int | None
+    note: str
+
+
+def savings_for_monitoring(
+    snapshots: pd.DataFrame, *, fiscal_year: str, period: int, monitoring_is_sample: bool
+) -> SavingsChoice:
+    """The tracker to show under monitoring at (`fiscal_year`, `period`): the latest held for that year at or
+    before the period. A tracker from another year is never shown, nor sample savings under loaded monitoring.
+
+    `snapshots` is `savings_snapshots`; `monitoring_is_sample` is True when every monitoring line in view is sample.
+    """
+    same_year = snapshots[(snapshots["fiscal_year"] == fiscal_year) & (snapshots["period"] <= period)]
+    at = f"{fiscal_year} {period_label(period)}"
+    if same_year.empty:
+        return SavingsChoice(None, f"No savings tracker is loaded for {at}.")
+    newest = same_year.sort_values("period").iloc[-1]
+    tracker_period = int(newest["period"])
+    if int(newest["sample_lines"]) and not monitoring_is_sample:
+        return SavingsChoice(
+            None,
+            f"No savings tracker is loaded for {at}: only sample savings are held, and they are not shown "
+            "beside loaded monitoring.",
+        )
+    if tracker_period == period:
+        return SavingsChoice(tracker_period, f"The savings tracker at {at}.")
+    return SavingsChoice(
+        tracker_period,
+        f"The savings tracker at {period_label(tracker_period)} {fiscal_year}, the latest held at or before "
+        f"{period_label(period)}.",
+    )
 
 
 def savings_by_directorate(

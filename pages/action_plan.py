@@ -24,16 +24,19 @@ from ui import as_at as as_at_control
 from ui.action_plan import (
     FIELD_LABELS,
     RAG_BADGE_COLOUR,
+    TRACKER_ROW_HEIGHT_PX,
     day_label,
     history_columns,
     history_table,
     record_when_free,
+    show_cards,
     tracker_columns,
     tracker_table,
 )
 from ui.cache import cached
 from ui.chart_panel import show_chart
 from ui.common import database, failure_message, report_error
+from ui.document import window_is_narrow
 from ui.filters import directorate_notice
 from ui.frame import require_frame
 from ui.identity import current_actor
@@ -42,6 +45,8 @@ from ui.safe import plain
 require_frame()
 
 FLASH_KEY = "action_plan_flash"
+OVERDUE_PARAM = "overdue"
+PAGE_FILE = "pages/action_plan.py"
 PDF_KEY = "committee_report_pdf"  # (what it was made from, the PDF's bytes)
 # Filters survive a visit to a recommendation (a widget not drawn in a run otherwise loses its value).
 KEPT_FILTERS = (
@@ -55,18 +60,31 @@ KEPT_FILTERS = (
 
 
 def say_tracker_date(chosen: date | None, as_at: date) -> None:
-    """Which date the tracker is at: the sidebar's as-at date (one for the whole dashboard), else today."""
+    """Which date the tracker is at (the sidebar's as-at date, else today), and one click to the other."""
+    report_day = f"{actions.REPORT_DATE:%-d %b %Y}"
     if chosen is None:
         st.caption(
-            f"**As at today, {as_at:%-d %B %Y}**: every update recorded so far. To see the tracker as it stood on "
-            f"an earlier date (the Cabinet report was {actions.REPORT_DATE:%-d %B %Y}), choose it under "
-            f"'{as_at_control.LABEL}' in the sidebar."
+            f"**As at today, {as_at:%-d %B %Y}**: every update recorded so far. The sidebar's "
+            f"'{as_at_control.LABEL}' shows the tracker as it stood on an earlier date."
         )
     else:
         st.caption(
             f"**As at {as_at:%-d %B %Y}**, the date chosen in the sidebar: updates recorded after it are not "
-            "counted, and overdue is judged on it. Clear the sidebar's date for today's position."
+            "counted, and overdue is judged on it."
         )
+    with st.container(horizontal=True):
+        if chosen != actions.REPORT_DATE:
+            st.button(
+                f"As at the Cabinet report ({report_day})",
+                icon=":material/event:",
+                key="as_at_report",
+                on_click=as_at_control.choose,
+                args=(actions.REPORT_DATE,),
+            )
+        if chosen is not None:
+            st.button(
+                "As at today", icon=":material/today:", key="as_at_today", on_click=as_at_control.choose, args=(None,)
+            )
 
 
 def open_recommendation(rec_no: int | None) -> None:
@@ -74,6 +92,13 @@ def open_recommendation(rec_no: int | None) -> None:
         st.query_params.pop("rec", None)
     else:
         st.query_params["rec"] = str(rec_no)
+
+
+def keep_overdue_in_url() -> None:
+    if st.session_state.get("filter_overdue"):
+        st.query_params[OVERDUE_PARAM] = "1"
+    else:
+        st.query_params.pop(OVERDUE_PARAM, None)
 
 
 def choose_filters(conn) -> actions.TrackerFilters:
@@ -92,7 +117,9 @@ def choose_filters(conn) -> actions.TrackerFilters:
     search = columns[0].text_input(
         "Search", key="filter_search", placeholder="Words in the recommendation, response, lead or latest note"
     )
-    overdue_only = columns[1].checkbox("Overdue only", key="filter_overdue")
+    # Kept in the address (?overdue=1), so a copied link opens the same list.
+    st.session_state["filter_overdue"] = st.query_params.get(OVERDUE_PARAM) == "1"
+    overdue_only = columns[1].checkbox("Overdue only", key="filter_overdue", on_change=keep_overdue_in_url)
     return actions.TrackerFilters(
         themes=tuple(themes),
         leads=tuple(leads),
@@ -123,11 +150,25 @@ def show_tracker(today: date) -> None:
     overdue = actions.summarise_overdue_by_theme(rows, themes)
 
     counts = actions.count_rag(rows)
-    metric_columns = st.columns(6)
+    stale = actions.without_recent_update(rows)
+    stale_days = actions.STALE_AMBER_DAYS
+    metric_columns = st.columns(7)
     metric_columns[0].metric("Shown", f"{len(rows)} of {len(everything)}")
     metric_columns[1].metric("Overdue", int(rows["overdue"].sum()))
-    for column, rag in zip(metric_columns[2:], actions.RAG_ORDER, strict=True):
+    for column, rag in zip(metric_columns[2:6], actions.RAG_ORDER, strict=True):
         column.metric(rag, counts[rag])
+    metric_columns[6].metric(
+        f"No update for over {stale_days} days",
+        int(stale.sum()),
+        help=f"Recommendations with no progress update recorded in the {stale_days} days before the as-at date.",
+    )
+    if counts[actions.RED]:
+        stale_red = int((stale & (rows["rag"] == actions.RED)).sum())
+        st.caption(
+            f"{stale_red} of the {vocab.counted(counts[actions.RED], 'Red recommendation')} "
+            f"{'has' if stale_red == 1 else 'have'} had no update for over {stale_days} days: "
+            "recording progress brings them up to date."
+        )
 
     table_tab, charts_tab, report_tab, rules_tab = st.tabs(
         ["Recommendations", "Charts", "Committee report", "How RAG is decided"]
@@ -135,17 +176,23 @@ def show_tracker(today: date) -> None:
     with table_tab:
         if rows.empty:
             st.info("No recommendation matches these filters.")
-        selection = st.dataframe(
-            tracker_table(rows),
-            hide_index=True,
-            width="stretch",
-            key="tracker_table",
-            placeholder="—",
-            on_select="rerun",
-            selection_mode="single-row",
-            column_config=tracker_columns(),
-        )
-        picked = selection.selection.rows if selection else []
+        if window_is_narrow():
+            show_cards(rows, PAGE_FILE)
+            picked = []
+        else:
+            selection = st.dataframe(
+                tracker_table(rows),
+                hide_index=True,
+                width="stretch",
+                height="content",
+                row_height=TRACKER_ROW_HEIGHT_PX,
+                key="tracker_table",
+                placeholder="—",
+                on_select="rerun",
+                selection_mode="single-row",
+                column_config=tracker_columns(),
+            )
+            picked = selection.selection.rows if selection else []
         if picked:
             open_recommendation(int(rows.iloc[picked[0]]["rec_no"]))
             st.rerun()
@@ -179,6 +226,7 @@ def show_report(as_at: date) -> None:
         "Compare with the report of",
         value=actions.REPORT_DATE,
         min_value=date(2021, 1, 1),
+        format="DD/MM/YYYY",
         key="report_previous",
         help="The date of the previous committee report; the report shows what changed since.",
     )
@@ -315,14 +363,12 @@ def show_detail(rec_no: int, today: date) -> None:
         st.markdown("**Cross-references**")
         for other in see_also:
             st.page_link(
-                "pages/action_plan.py",
+                PAGE_FILE,
                 label=f"The response refers to recommendation {other}",
                 query_params={"rec": other},
             )
         for other in referred_by:
-            st.page_link(
-                "pages/action_plan.py", label=f"Recommendation {other} refers to this one", query_params={"rec": other}
-            )
+            st.page_link(PAGE_FILE, label=f"Recommendation {other} refers to this one", query_params={"rec": other})
 
     st.header("Record progress")
     show_form(rec_no, row)
@@ -372,7 +418,11 @@ def show_form(rec_no: int, row: pd.Series) -> None:
             "% complete", min_value=0, max_value=100, value=current_percent, step=5, key="update_percent"
         )
         revised = columns[2].date_input(
-            "Revised due date (if it changes)", value=None, min_value=date(2021, 1, 1), key="update_revised"
+            "Revised due date (if it changes)",
+            value=None,
+            min_value=date(2021, 1, 1),
+            format="DD/MM/YYYY",
+            key="update_revised",
         )
         note = st.text_area(
             "Note", max_chars=NOTE_MAX_CHARS, key="update_note", help="Required when the due date is revised."

@@ -213,35 +213,48 @@ if may_load and not undoable.empty:
             list(undoable["load_id"]),
             placeholder="Choose a load",  # after an undo: nothing is chosen until someone chooses
             key="undo_choice",
-            format_func=lambda i: "load {} · {} · {} rows · {}".format(
-                *undoable.loc[undoable["load_id"] == i, ["load_id", "file_name", "row_count", "kind"]].iloc[0]
+            format_func=lambda i: "load {} · {} · {} · {}".format(
+                *undoable.loc[undoable["load_id"] == i, ["load_id", "file_name", "row_count", "kind"]]
+                .assign(row_count=lambda rows: rows["row_count"].map(lambda n: vocab.counted(int(n), "row")))
+                .iloc[0]
             ),
         )
         st.checkbox("Remove what this load added and put back the lines it replaced", key="undo_confirm")
         st.form_submit_button("Undo load", on_click=undo_chosen)
 
 # --- sources ---------------------------------------------------------------------------------------
-# Plain headings, in reading order; ids and fingerprints last, where an auditor looks for them.
-SOURCE_HEADINGS = {
-    "title": "Document",
-    "published_on": "Published",
-    "known_on": "Known from",
-    "file_name": "File",
-    "url": "Web address",
-    "load_id": "Load",
-    "source_id": "Source id",
-    "sha256": "File fingerprint (SHA-256)",
+# Plain headings; the ids and file hashes stay in the exports and the database, where an auditor looks for them.
+SOURCE_COLUMNS = {"title": "Document", "published_on": "Published", "file_name": "File", "url": "Link"}
+REGISTER_COLUMNS = {
+    "label": "Figure",
+    "fiscal_year": "Year",
+    "period": "Period",
+    "scenario": "Scenario",
+    "directorate": "Directorate",
+    "value": "Value",
+    "unit": "Unit",
+    "qualifier": "Qualifier",
+    "basis": "Basis",
+    "source_document": "Document",
+    "source_section": "Section",
+    "source_quote": "The document says",
+    "loaded_from": "Loaded from file",
 }
 st.header("Sources")
 st.dataframe(
-    sources[list(SOURCE_HEADINGS)].rename(columns=SOURCE_HEADINGS),
+    sources[["title", "published_on", "file_name", "url"]].rename(columns=SOURCE_COLUMNS),
     hide_index=True,
     width="stretch",
-    column_config={day: st.column_config.DateColumn(format="D MMM YYYY") for day in ("Published", "Known from")},
+    column_config={
+        "Published": st.column_config.DateColumn(format="D MMM YYYY"),
+        "Link": st.column_config.LinkColumn(),
+    },
 )
 st.subheader("Reported figures and the sentences they come from")
 st.dataframe(
-    register[[c for c in loading_ui.FIGURE_HEADINGS if c in register]].rename(columns=loading_ui.FIGURE_HEADINGS),
+    register.assign(unit=register["unit"].map(lambda unit: vocab.UNIT_WORDS.get(unit, unit)))[
+        list(REGISTER_COLUMNS)
+    ].rename(columns=REGISTER_COLUMNS),
     hide_index=True,
     width="stretch",
 )
@@ -254,6 +267,7 @@ st.caption(
 )
 st.dataframe(
     measures.assign(
+        unit=measures["unit"].map(lambda unit: vocab.UNIT_WORDS.get(unit, unit)),
         aliases=measures["aliases"].map(", ".join),
         periods=measures["periods"].map(", ".join),
         scenarios=measures["scenarios"].map(lambda s: ", ".join(s) or "none"),

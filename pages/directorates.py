@@ -160,9 +160,7 @@ def monitoring_view() -> None:
                 shown_table(pd.concat([table, total_row], ignore_index=True), "Directorate", since),
                 "table_directorates",
             )
-            st.caption(
-                plain(thresholds.describe()) + " Set MONITORING_RAG_AMBER_PCT and MONITORING_RAG_RED_PCT to change."
-            )
+            st.caption(plain(thresholds.describe()) + " The dashboard's administrator can change the thresholds.")
 
             drill_column, service_column = st.columns(2)
             drilled = filters.drill_filter(
@@ -225,60 +223,75 @@ def monitoring_view() -> None:
             show_chart(cost_centres_chart(largest, fiscal_year=year, period=period, scope=where))
 
     st.header("Savings delivery")
-    if savings_held.empty:
-        st.info("No savings are held. Load a savings tracker on the Data & sources page.")
+    if years.empty:
+        st.info("Savings are shown for the year and period close of the monitoring above; none is loaded yet.")
     else:
-        snapshots = [(str(y), int(p)) for y, p in zip(savings_held["fiscal_year"], savings_held["period"], strict=True)]
-        snapshot = st.selectbox(
-            "Savings at", snapshots, format_func=lambda s: f"{s[0]} {period_label(s[1])}", key="savings_snapshot"
+        year_row = years[years["fiscal_year"] == year].iloc[0]
+        choice = monitoring.savings_for_monitoring(
+            savings_held,
+            fiscal_year=year,
+            period=period,
+            monitoring_is_sample=int(year_row["sample_lines"]) == int(year_row["lines"]),
         )
-        savings_year, savings_period = snapshot
-        with database() as conn:
-            savings = cached(
-                conn,
-                monitoring.savings_by_directorate,
-                fiscal_year=savings_year,
-                period=savings_period,
-                directorates=chosen,
-            )
-            schemes = cached(
-                conn, monitoring.savings_schemes, fiscal_year=savings_year, period=savings_period, directorates=chosen
-            )
-        if savings.empty:
-            st.info(f"No savings schemes for {plain(scope)} at {period_label(savings_period)} {savings_year}.")
-        else:
-            if int(savings["sample_lines"].sum()):
-                st.warning(
-                    "**Sample data.** These savings schemes are synthetic: their targets sum to the tactical "
-                    "and transformational savings reported for 2021/22; schemes, statuses and delivery are invented.",
-                    icon=":material/science:",
-                )
-            undelivered = float(savings["undelivered_gbp"].sum())
-            st.markdown(
-                f"**{gbp(undelivered)}** of the **{gbp(float(savings['target_gbp'].sum()))}** savings target is "
-                "forecast undelivered; that shortfall is carried in the directorates' forecast outturn."
-            )
-            st.dataframe(
-                pd.DataFrame(
-                    {
-                        "Directorate": savings["directorate"],
-                        "Target": savings["target_gbp"].map(gbp),
-                        "Forecast delivery": savings["forecast_delivery_gbp"].map(gbp),
-                        "Undelivered (in the forecast)": savings["undelivered_gbp"].map(gbp),
-                        "Delivered %": [f"{p:.0f}%" if pd.notna(p) else "n/a" for p in savings["delivery_pct"]],
-                        "Schemes": [savings_status_words(r) for _, r in savings.iterrows()],
-                    }
-                ),
-                hide_index=True,
-                width="stretch",
-            )
-            show_chart(savings_chart(savings, fiscal_year=savings_year, period=savings_period, scope=scope))
-            with st.expander("Every scheme"):
-                st.dataframe(
-                    schemes.assign(status=schemes["status"].map(SAVINGS_STATUS_LABELS)),
-                    hide_index=True,
-                    width="stretch",
-                )
+        savings_view(choice, year, chosen, scope)
+
+
+def savings_view(choice: monitoring.SavingsChoice, year: str, chosen: list[str], scope: str) -> None:
+    """The savings tracker of the year and period close in view, or why none is shown."""
+    if choice.period is None:
+        st.info(choice.note + " Load a savings tracker for it on the Data & sources page.")
+        return
+    st.caption(choice.note)
+    with database() as conn:
+        savings = cached(
+            conn, monitoring.savings_by_directorate, fiscal_year=year, period=choice.period, directorates=chosen
+        )
+        schemes = cached(conn, monitoring.savings_schemes, fiscal_year=year, period=choice.period, directorates=chosen)
+    if savings.empty:
+        st.info(f"No savings schemes for {plain(scope)} at {period_label(choice.period)} {year}.")
+        return
+    if int(savings["sample_lines"].sum()):
+        st.warning(
+            "**Sample data.** These savings schemes are synthetic: their targets sum to the tactical "
+            "and transformational savings reported for 2021/22; schemes, statuses and delivery are invented.",
+            icon=":material/science:",
+        )
+    undelivered = float(savings["undelivered_gbp"].sum())
+    st.markdown(
+        f"**{gbp(undelivered)}** of the **{gbp(float(savings['target_gbp'].sum()))}** savings target is "
+        "forecast undelivered; that shortfall is carried in the directorates' forecast outturn."
+    )
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Directorate": savings["directorate"],
+                "Target": savings["target_gbp"].map(gbp),
+                "Forecast delivery": savings["forecast_delivery_gbp"].map(gbp),
+                "Undelivered (in the forecast)": savings["undelivered_gbp"].map(gbp),
+                "Delivered %": [f"{p:.0f}%" if pd.notna(p) else "n/a" for p in savings["delivery_pct"]],
+                "Schemes": [savings_status_words(r) for _, r in savings.iterrows()],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    show_chart(savings_chart(savings, fiscal_year=year, period=choice.period, scope=scope))
+    with st.expander("Every scheme"):
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Directorate": schemes["directorate"],
+                    "Scheme": schemes["scheme"],
+                    "Status": schemes["status"].map(SAVINGS_STATUS_LABELS),
+                    "Target": schemes["target_gbp"].map(gbp),
+                    "Forecast delivery": schemes["forecast_delivery_gbp"].map(gbp),
+                    "Undelivered": schemes["undelivered_gbp"].map(gbp),
+                    "Basis": schemes["basis"],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
 
 
 directorate_view()

@@ -238,3 +238,50 @@ def test_a_form_sent_again_after_its_answer_was_lost_is_recorded_once(app_test, 
     at.text_area(key="update_note").input("Waiting on the ledger migration.")
     at.button(key=SUBMIT).click().run()
     assert count_updates(db_path) == before + 2
+
+
+def metric_value(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_the_counts_say_how_many_have_had_no_update_for_over_90_days(app_test, db_path):
+    at = open_page(app_test)
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        last = dict(conn.execute("SELECT rec_no, max(updated_at)::DATE FROM action_updates GROUP BY rec_no").fetchall())
+    stale = [n for n in range(1, 49) if n not in last or (date.today() - last[n]).days > 90]
+    assert metric_value(at, "No update for over 90 days") == str(len(stale))
+    red = int(metric_value(at, "Red"))
+    assert any(f"of the {red} Red recommendations" in c.value and "no update for over 90 days" in c.value
+               for c in at.caption)  # fmt: skip
+
+
+def test_one_click_puts_the_tracker_at_the_cabinet_report_date_and_one_brings_it_back(app_test, db_path):
+    at = open_page(app_test)
+    overdue_today = metric_value(at, "Overdue")
+    at.button(key="as_at_report").click().run()
+    assert not at.exception and at.query_params["as_at"] == "2021-10-05"
+    past_due = source_recs(db_path, "SELECT rec_no FROM recommendations WHERE due_date < DATE '2021-10-05'")
+    assert metric_value(at, "Overdue") == str(len(past_due)) != overdue_today
+    assert not [b for b in at.button if b.key == "as_at_report"]
+    at.button(key="as_at_today").click().run()
+    assert "as_at" not in at.query_params and metric_value(at, "Overdue") == overdue_today
+
+
+def test_overdue_only_is_kept_in_the_link(app_test):
+    at = open_page(app_test)
+    at.checkbox(key="filter_overdue").check().run()
+    assert at.query_params["overdue"] == "1" and set(table(at)["Overdue"]) == {"Yes"}
+    at.checkbox(key="filter_overdue").uncheck().run()
+    assert "overdue" not in at.query_params and len(table(at)) == 48
+
+
+def test_a_link_with_overdue_opens_the_overdue_list(app_test):
+    at = helpers.open_page(app_test, PAGE, overdue="1")
+    assert at.checkbox(key="filter_overdue").value is True
+    rows = table(at)
+    assert 0 < len(rows) < 48 and set(rows["Overdue"]) == {"Yes"}
+
+
+def test_the_table_puts_each_recommendation_and_its_lead_beside_its_rag(app_test):
+    rows = table(open_page(app_test))
+    assert list(rows.columns[:4]) == ["Rec", "RAG", "Recommendation", "Lead"]

@@ -77,3 +77,18 @@ def test_on_a_phone_titles_wrap_short_and_the_export_layout_is_untouched(charts)
         assert all(len(line) <= style.NARROW.title_wrap for line in title_lines if line), chart.chart_id
         assert [note.name for note in narrow.layout.annotations].count("source") == 1, chart.chart_id
         assert chart.figure.layout.title.text == wide_title, "the chart itself (and so every export) keeps its layout"
+
+
+def test_on_a_phone_no_axis_label_is_slanted_and_column_labels_fit_their_columns(charts):
+    for chart in charts:
+        narrow = style.narrow_figure(chart)
+        for axis in (narrow.layout.xaxis, narrow.layout.yaxis):
+            assert axis.tickangle in (None, 0), chart.chart_id
+        if narrow.layout.xaxis.ticktext:
+            width_px = (style.NARROW_COLUMN_PX - 56) / len(narrow.layout.xaxis.ticktext)
+            for label in narrow.layout.xaxis.ticktext:
+                longest = max(len(line) for line in label.split("<br>"))
+                assert longest * style.NARROW_TICK_CHAR_PX <= max(width_px, 4 * style.NARROW_TICK_CHAR_PX), (
+                    chart.chart_id,
+                    label,
+                )

@@ -178,7 +178,8 @@ def test_the_page_says_sample_data_on_screen_and_in_the_charts(app_test):
     assert any("Sample data" in w.value for w in at.warning)
     assert all(m.label.endswith("(sample data)") for m in at.metric)
     specs = chart_specs(at)
-    assert len(specs) == 4  # variance, drift, cost centres, savings
+    assert len(specs) == 3  # variance, drift, cost centres: the sample savings are for 2021/22, not 2020/21
+    assert any("No savings tracker is loaded for 2020/21 P12" in i.value for i in at.info)
     for spec in specs:
         assert "SAMPLE DATA" in spec["layout"]["title"]["text"]
         assert "sample data" in json.dumps(spec["layout"]["annotations"]).replace("<br>", " ")
@@ -248,21 +249,39 @@ def test_a_bad_upload_lists_its_problems_and_writes_nothing(app_test, db_path):
     assert table_checksums(db_path) == before
 
 
-def test_a_savings_tracker_loads_through_the_data_page_and_shows_in_the_savings_section(app_test, db_path):
+def test_a_savings_tracker_loads_through_the_data_page_and_shows_under_its_own_year_and_period(app_test, db_path):
+    load_two_periods(db_path)  # 2021/22 monitoring at P4 and P6
     at = open_data_page(app_test)
     rows = [
-        ["2021/22", "P7", "Place", "Waste rounds", "£800,000", "£500,000", "At risk"],
-        ["2021/22", "P7", "Children's Services", "Placements", "1000000", "1000000", "On track"],
+        ["2021/22", "P5", "Place", "Waste rounds", "£800,000", "£500,000", "At risk"],
+        ["2021/22", "P5", "Children's Services", "Placements", "1000000", "1000000", "On track"],
     ]
     header = ["fiscal_year", "period", "directorate", "scheme", "target_gbp", "forecast_delivery_gbp", "status"]
-    at.file_uploader[0].set_value(("savings-p7.csv", csv_bytes(rows, header), "text/csv")).run()
+    at.file_uploader[0].set_value(("savings-p5.csv", csv_bytes(rows, header), "text/csv")).run()
     assert not at.exception
     assert any("replace the 36 sample schemes for 2021/22" in w.value for w in at.warning)
     next(b for b in at.button if b.label == "Load 2 schemes").click().run()
     assert not at.exception
-    assert "Loaded 2 savings row(s) from savings-p7.csv" in at.success[0].value.replace("\\", "")
+    assert "Loaded 2 savings row(s) from savings-p5.csv" in at.success[0].value.replace("\\", "")
+    at.query_params["year"] = "2021/22"
     at.switch_page("pages/directorates.py").run()
     assert not at.exception
-    assert next(s for s in at.selectbox if s.label == "Savings at").value == ("2021/22", 7)
+    assert at.query_params["period"] == "P6"
+    assert any("tracker at P5 2021/22, the latest held at or before P6" in c.value for c in at.caption)
     assert any("£0.30m" in m.value and "£1.8m" in m.value for m in at.markdown)
+    assert not any("savings schemes are synthetic" in w.value for w in at.warning)
+    next(s for s in at.selectbox if s.label == "Period close").set_value(4).run()
+    assert not at.exception
+    assert any("No savings tracker is loaded for 2021/22 P4" in i.value for i in at.info)
+    assert not any("savings target is" in m.value for m in at.markdown)
+
+
+def test_sample_savings_never_sit_under_loaded_monitoring(db_path):
+    load_two_periods(db_path)  # loaded 2021/22 monitoring; the 2021/22 P6 savings are still the sample's
+    at = AppTest.from_string(FRAME, default_timeout=60)
+    at.query_params["year"] = "2021/22"
+    at.run()
+    assert not at.exception
+    assert any("only sample savings are held" in i.value for i in at.info)
+    assert not any("savings target is" in m.value for m in at.markdown)
     assert not any("savings schemes are synthetic" in w.value for w in at.warning)

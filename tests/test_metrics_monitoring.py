@@ -187,3 +187,16 @@ def test_monitoring_charts_are_in_the_catalogue_and_follow_the_directorate_filte
         assert chart.chart_id == chart_id
         assert set(chart.data["directorate"]) == {"Place"}
         assert SAMPLE_LABEL in chart.labels
+
+
+def test_the_savings_shown_are_those_of_the_monitoring_year_and_period(conn):
+    held = monitoring.savings_snapshots(conn)  # the sample: 2021/22 at P2, P4, P6
+    choose = monitoring.savings_for_monitoring
+    assert choose(held, fiscal_year="2022/23", period=6, monitoring_is_sample=True).period is None
+    assert choose(held, fiscal_year="2020/21", period=12, monitoring_is_sample=True).period is None
+    assert choose(held, fiscal_year="2021/22", period=1, monitoring_is_sample=True).period is None
+    assert choose(held, fiscal_year="2021/22", period=6, monitoring_is_sample=True).period == 6
+    earlier = choose(held, fiscal_year="2021/22", period=5, monitoring_is_sample=True)
+    assert earlier.period == 4 and "latest held at or before P5" in earlier.note
+    under_loaded = choose(held, fiscal_year="2021/22", period=6, monitoring_is_sample=False)
+    assert under_loaded.period is None and "only sample savings" in under_loaded.note

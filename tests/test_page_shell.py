@@ -22,6 +22,7 @@ from streamlit import config as st_config
 
 from tests.helpers import PROJECT_DIR
 from ui import page_shell
+from ui.document import language_script
 from ui.page_shell import STATIC_JS, PageShell, chart_code_file, chart_code_tag, imported_files, styles_tag
 
 DOCUMENT = (
@@ -214,10 +215,11 @@ def test_a_server_that_sends_files_itself_still_gets_the_tag(tmp_path):
     assert b"PlotlyChart.test.js" in sent[-1]["body"]
 
 
-def test_without_the_chart_code_file_only_the_styles_are_added(monkeypatch, tmp_path):
+def test_without_the_chart_code_file_only_the_styles_and_the_language_are_added(monkeypatch, tmp_path):
     monkeypatch.setattr(page_shell, "chart_code_file", lambda: None)
     response = shell_app(tmp_path, file_name=None).get("/", headers=BROWSER)
-    assert response.text == DOCUMENT.replace("</head>", f"<style>{STYLES}</style></head>")
+    language = f"<script>{language_script()}</script>"
+    assert response.text == DOCUMENT.replace("</head>", f"<style>{STYLES}</style>{language}</head>")
 
 
 def test_the_projects_styles_can_be_inlined_and_a_closing_tag_cannot():

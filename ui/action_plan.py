@@ -11,6 +11,7 @@ from data.access import Actor
 from data.actions import AlreadyRecorded, record_update
 from metrics import actions
 from ui.common import database
+from ui.safe import plain
 
 SUBMISSION_KEY = "update_submission_id"  # the filled-in form's submission id, until it is recorded
 RAG_BADGE_COLOUR = {actions.RED: "red", actions.AMBER: "orange", actions.GREEN: "green", actions.NO_TIMELINE: "gray"}
@@ -34,32 +35,53 @@ def web_link(value: object) -> str | None:
 
 
 def tracker_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """The columns a reader scans first (RAG, status, due) come before the long text."""
+    """What a reader scans first (RAG, the recommendation, its lead, status, due) comes before the rest."""
     return pd.DataFrame(
         {
             "Rec": rows["rec_no"],
             "RAG": rows["rag"],
-            "Status": rows["status_label"],
-            "% complete": rows["percent_complete"],
-            "Due date": rows["effective_due_date"].dt.date,
-            "Overdue": rows["overdue"].map({True: "Yes", False: "No"}),
             "Recommendation": rows["recommendation"],
             "Lead": rows["leads"].map("; ".join),
+            "Status": rows["status_label"],
+            "Due date": rows["effective_due_date"].dt.date,
+            "Overdue": rows["overdue"].map({True: "Yes", False: "No"}),
+            "Days since update": rows["days_since_update"],
+            "% complete": rows["percent_complete"],
             "Theme": rows["theme"],
             "Timeline": rows["timeline"],
             "Due date revised": rows["due_date_revisions"].map(lambda n: f"Yes ({n}×)" if n else "No"),
-            "Days since update": rows["days_since_update"],
         }
     )
+
+
+# Streamlit's table wraps a cell's text only when its rows are taller than 4rem: five lines of text fit.
+TRACKER_ROW_HEIGHT_PX = 104
 
 
 def tracker_columns() -> dict:
     return {
         "Rec": st.column_config.NumberColumn(pinned=True, width="small"),
+        "RAG": st.column_config.TextColumn(width="small"),
         "Recommendation": st.column_config.TextColumn(width="large"),
+        "Lead": st.column_config.TextColumn(width="medium"),
         "% complete": st.column_config.NumberColumn(format="%d%%"),
         "Due date": st.column_config.DateColumn(format="D MMM YYYY", help="Revised due date where recorded"),
+        "Theme": st.column_config.TextColumn(width="medium"),
     }
+
+
+def show_cards(rows: pd.DataFrame, page: str) -> None:
+    """One card per recommendation, for a phone: RAG, status and due date, its text and lead, and a link to it."""
+    for row in rows.itertuples():
+        with st.container(border=True, key=f"rec_card_{row.rec_no}"):
+            due = day_label(row.effective_due_date)
+            facts = [f"**{row.rec_no}. {row.rag}**", row.status_label, f"due {due}" if due != "—" else "no due date"]
+            if row.overdue:
+                facts.append("**overdue**")
+            st.markdown(" · ".join(facts))
+            st.markdown(plain(row.recommendation))
+            st.caption("Lead: " + plain("; ".join(row.leads) or "blank in the source"))
+            st.page_link(page, label=f"Open recommendation {row.rec_no}", query_params={"rec": row.rec_no})
 
 
 def history_table(updates: pd.DataFrame) -> pd.DataFrame:

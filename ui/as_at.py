@@ -59,6 +59,15 @@ def _chosen() -> None:
         st.query_params[PARAM] = picked.isoformat()
 
 
+def choose(day: date | None) -> None:
+    """Put the dashboard at `day` (None: the latest figures), as a button's callback; the sidebar's box follows."""
+    st.session_state[_STATE] = day
+    if day is None:
+        st.query_params.pop(PARAM, None)
+    else:
+        st.query_params[PARAM] = day.isoformat()
+
+
 def sidebar_control(first: date, newest: date | None) -> date | None:
     """The date picker; empty = the latest figures. Returns the as-at date in force."""
     chosen = current()

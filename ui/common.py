@@ -155,7 +155,7 @@ def figure_metric(row: pd.Series, *, label: str | None = None) -> None:
     # Quotes and labels come from data (loaded figures too): escaped so Markdown shows them as written.
     help_text = f'"{plain(row["source_quote"])}" — {plain(row["source_document"])}, {plain(row["source_section"])}.'
     if isinstance(row.get("derivation"), str) and row["derivation"]:
-        help_text += f" Derived: {plain(row['derivation'])}."
+        help_text += f" Derived: {plain(vocab.without_ids(row['derivation']))}."
     if isinstance(row.get("earlier"), str) and row["earlier"]:
         help_text += f" This is the newer figure; an older document gave {plain(row['earlier'])}."
     st.metric(

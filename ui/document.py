@@ -14,6 +14,7 @@ first chart waited for the three below it to be drawn too (~0.15 s).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import streamlit as st
@@ -33,6 +34,31 @@ WAITING_KEY = "_rest_of_page_waiting"  # this run sent only its first screen
 REST_OF_PAGE_KEY = "rest_of_page"  # the placeholder's key: tests wait while it is on the page
 
 _PAGE_JS = """
+// Once per window: what Streamlit's own widgets do not do for a British reader on any device.
+function installOnce(data) {
+    if (window.financeDashboardPage) return;
+    window.financeDashboardPage = true;
+    // A date typed into a date box applies on Enter, as in a form, not only when focus leaves the box.
+    document.addEventListener("keydown", (event) => {
+        if (event.key !== "Enter" || event.isComposing || !(event.target instanceof HTMLElement)) return;
+        const target = event.target;
+        const widget = target.closest('[data-testid="stDateInput"]');
+        if (!widget || !target.closest('[data-testid="stDateInputField"]') || target.tagName === "BUTTON") return;
+        // Streamlit commits a typed date when focus moves to another element (not merely away): to the
+        // widget's own box for a moment, then back.
+        if (!widget.hasAttribute("tabindex")) widget.setAttribute("tabindex", "-1");
+        widget.focus({ preventScroll: true });
+        requestAnimationFrame(() => target.isConnected && target.focus({ preventScroll: true }));
+    }, true);
+    // On a phone the sidebar covers the page: choosing a page in it closes it.
+    document.addEventListener("click", (event) => {
+        if (window.innerWidth >= data.narrowBelow || !(event.target instanceof Element)) return;
+        if (!event.target.closest('[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"]')) return;
+        const close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+        if (close) setTimeout(() => close.click(), 0);
+    }, true);
+}
+
 export default function ({ data, setStateValue, setTriggerValue }) {
     if (document.documentElement.lang !== data.lang) {
         document.documentElement.lang = data.lang;
@@ -44,6 +70,7 @@ export default function ({ data, setStateValue, setTriggerValue }) {
         }
     };
     report();
+    installOnce(data);
     if (data.waiting) {
         setTriggerValue("drawn", true);  // a rerun, which sends the whole page
     }
@@ -106,6 +133,15 @@ def rest_of_page_placeholder() -> None:
 def window_is_narrow() -> bool:
     """Whether the browser said its window is phone-narrow (False until it has)."""
     return bool(st.session_state.get(NARROW_KEY, False))
+
+
+def language_script(language: str = vocab.DOCUMENT_LANGUAGE) -> str:
+    """A script for the document's head: Streamlit's calendars take their first day of the week from
+    navigator.language when its code loads, so the dashboard's language (Monday first) is given before then."""
+    return (
+        'Object.defineProperty(window.navigator, "language", '
+        f"{{ get: () => {json.dumps(language)}, configurable: true }});"
+    )
 
 
 def apply_styles() -> None:

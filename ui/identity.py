@@ -42,10 +42,12 @@ import streamlit as st
 from streamlit import config as st_config
 from streamlit.errors import StreamlitSecretNotFoundError
 
+from data import vocab
 from data.access import ROLE_RANK, Actor, PermissionDenied, local_actor
 from ui import server_gate
 from ui.common import report_error
 from ui.document import apply_styles, set_page_language
+from ui.navigation import DEFAULT_URL_PATH
 from ui.safe import plain
 
 ROLE_LISTS = {"admins": "admin", "editors": "editor", "viewers": "viewer"}
@@ -57,6 +59,7 @@ ROLE_MEANING = {
 PROXY_HEADERS = ("X-Forwarded-For", "X-Forwarded-Host", "Forwarded", "X-Real-Ip")
 LOCAL_TOKEN_ENV = "FINANCE_LOCAL_TOKEN"
 LOCAL_TOKEN_PARAM = "token"
+BROWSER_COOKIE = "finance_local_browser"  # set by ui/local_browser.py: HttpOnly, SameSite=Strict
 MIN_TOKEN_CHARS = 16
 _TOKEN_SHOWN = "local_token_shown"
 _process_token: str | None = None
@@ -179,6 +182,15 @@ def local_token() -> str:
     return _process_token
 
 
+def browser_cookie_value(token: str) -> str:
+    """What the local-mode cookie holds: a keyed hash of the token, so the cookie never carries the token itself."""
+    return hmac.new(token.encode(), b"finance dashboard: a browser that brought the local token", "sha256").hexdigest()
+
+
+def browser_cookie_matches(presented: str | None, token: str) -> bool:
+    return bool(presented) and hmac.compare_digest(presented.encode(), browser_cookie_value(token).encode())
+
+
 def local_token_script(token: str) -> str:
     """JavaScript for a browser's init script that brings `token` as the link `make run` prints does.
 
@@ -234,9 +246,15 @@ def _provider(auth: Mapping[str, Any]) -> str | None:
 
 
 def _only_page(title: str, body: Callable[[], None]) -> NoReturn:
-    """Show one page instead of the app (whatever the URL), then stop the run."""
+    """Show one page instead of the app, then stop the run. It answers at every page's address, so a link to a
+    page keeps its address and query (no "Page not found"), and opens that page once the way in is found."""
     server_gate.admit(None)  # this session is not past the gate: no uploads, no control messages
-    st.navigation([st.Page(body, title=title, icon=":material/lock:")], position="hidden").run()
+    at_every_address = [
+        st.Page(body, title=title, icon=":material/lock:", url_path=info.url_path, visibility="hidden")
+        for info in vocab.PAGES
+    ]
+    home = st.Page(body, title=title, icon=":material/lock:", url_path=DEFAULT_URL_PATH, default=True)
+    st.navigation([home, *at_every_address], position="hidden").run()
     set_page_language()
     apply_styles()
     st.stop()
@@ -264,10 +282,13 @@ def _refusal_page(title: str, message: str, *, sign_out: bool) -> NoReturn:
 
 
 def _local_token_presented() -> bool:
-    """The browser brought this server's token in the address, now or earlier in this session."""
+    """The browser brought this server's token in the address, now or earlier in this session, or carries the
+    cookie this server gave it when it did (ui/local_browser.py)."""
     if st.session_state.get(_TOKEN_SHOWN):
         return True
-    if token_matches(st.query_params.get(LOCAL_TOKEN_PARAM), local_token()):
+    if token_matches(st.query_params.get(LOCAL_TOKEN_PARAM), local_token()) or browser_cookie_matches(
+        st.context.cookies.get(BROWSER_COOKIE), local_token()
+    ):
         st.session_state[_TOKEN_SHOWN] = True
         return True
     return False

@@ -32,7 +32,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit import config as st_config
 
-from ui.document import STYLES
+from ui.document import STYLES, language_script
 
 STATIC_JS = Path(st.__file__).parent / "static" / "static" / "js"
 INDEX_HTML = Path(st.__file__).parent / "static" / "index.html"  # the page Streamlit serves for every page path
@@ -92,7 +92,7 @@ class PageShell:
         self.index = index.read_bytes()
         base = st_config.get_option("server.baseUrlPath") if base_path is None else base_path
         self.base = "/" + base.strip("/") if base.strip("/") else ""
-        self.styles = styles_tag(styles.read_text(encoding="utf-8"))
+        self.styles = styles_tag(styles.read_text(encoding="utf-8")) + f"<script>{language_script()}</script>".encode()
         self.file_name = file_name or chart_code_file()  # None: only the styles are added
         self.imports = imported_files(self.file_name, folder) if self.file_name else []
 

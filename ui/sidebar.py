@@ -13,6 +13,7 @@ from ui import filters
 from ui.cache import cached
 from ui.common import database
 from ui.safe import plain
+from ui.share import copy_link_button
 
 
 def read_filters() -> None:
@@ -34,6 +35,7 @@ def render() -> None:
             aliases = cached(conn, directorate_aliases)
         filters.sidebar_directorate_filter(directorates, aliases)
         as_at_control.sidebar_control(REPORT_DATE, newest_known)
+        copy_link_button()
         if not sources.empty:
             titles = list(dict.fromkeys(sources["title"]))
             shown = "; ".join(plain(title) for title in titles[:3]) + (
