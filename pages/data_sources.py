@@ -29,13 +29,6 @@ KIND_LABELS = {
     "returns": "MHCLG Revenue Outturn Summary (RS) returns, one year's 'data by LA' workbook",
     "neighbours": "Nearest neighbours (authority_code, neighbour_code, rank)",
 }
-ROW_NOUNS = {
-    "monitoring": "lines",
-    "savings": "schemes",
-    "figures": "figures",
-    "returns": "values",
-    "neighbours": "neighbours",
-}
 
 
 # Writes run as widget callbacks: they happen once, before the page reruns, whatever the rerun does.

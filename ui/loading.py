@@ -32,7 +32,23 @@ def check_upload(
 
 
 # The preview and the load history under plain headings. A row noun per kind: what one row of the file is.
-ROW_NOUNS = {"monitoring": "lines", "savings": "schemes", "figures": "figures"}
+ROW_NOUNS = {
+    "monitoring": "lines",
+    "savings": "schemes",
+    "figures": "figures",
+    "returns": "values",
+    "neighbours": "neighbours",
+}
+# The official returns' and neighbours' previews: one row per year or per authority, under plain headings.
+_WHOLE_FILE_HEADINGS = {
+    "fiscal_year": "Year",
+    "authorities_in_file": "Authorities in the file",
+    "authorities_held_now": "Authorities held now",
+    "replaces_load": "Replaces load",
+    "authority_code": "Authority (ONS code)",
+    "neighbours_in_file": "Neighbours in the file",
+    "neighbours_held_now": "Neighbours held now",
+}
 HISTORY_NOUNS = {**ROW_NOUNS, "monitoring": "monitoring lines", "savings": "savings schemes", "sample": "sample lines"}
 _SLICE_HEADINGS = {"fiscal_year": "Year", "period": "Period", "directorate": "Directorate"}
 _COUNT_HEADINGS = {
@@ -76,6 +92,8 @@ def preview_counts(summary: load.Preview) -> pd.DataFrame:
     figures file), under plain headings."""
     if summary.kind == "figures":
         return summary.changes.rename(columns=FIGURE_HEADINGS)
+    if summary.kind in ("returns", "neighbours"):
+        return summary.changes.rename(columns=_WHOLE_FILE_HEADINGS)
     noun = ROW_NOUNS[summary.kind]
     headings = {f"{noun}_{key}": text.format(noun=noun).capitalize() for key, text in _COUNT_HEADINGS.items()}
     return summary.changes[[c for c in summary.changes.columns if c in {**_SLICE_HEADINGS, **headings}]].rename(
@@ -155,7 +173,7 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
         noun = HISTORY_NOUNS.get(load_row["kind"], "rows")
         if load_row["kind"] == "build":
             return "Built the database"
-        text = f"Added {load_row['row_count']:,} {noun}"
+        text = "Added " + vocab.counted(int(load_row["row_count"]), noun.removesuffix("s"), noun)
         if load_row["lines_replaced"]:
             text += f", replacing {load_row['lines_replaced']:,} held"
         return text
