@@ -153,7 +153,8 @@ def test_the_preview_of_a_reload_counts_and_sums_each_directorate_as_the_rules_s
         )
         changes = load.preview(write_conn, parsed).changes
         write_conn.register("incoming_rows", parsed.frame)
-        write_conn.execute(writes._FIND_REPLACED["monitoring"])
+        for statement in writes._FIND_REPLACED["monitoring"]:
+            write_conn.execute(statement)
         replaced = write_conn.execute(
             "SELECT cost_centre FROM monitoring WHERE rowid IN (SELECT row_id FROM replaced_rows)"
         ).fetchall()

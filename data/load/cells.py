@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from data.load import staged
 from data.load._model import (
     AMOUNT_COLUMNS,
     FIGURE_OPTIONAL,
@@ -337,11 +338,9 @@ def _snapshot_period(value: object) -> int:
         ) from None
 
 
-def validate_monitoring(raw: RawTable, names: dict[str, str]) -> ParsedFile:
-    """The period-close extract; a file in the earlier monthly format is converted (`_monthly_to_snapshots`)."""
-    if "period_month" in raw.header and "period" not in raw.header:
-        return _monthly_to_snapshots(raw, names)
-    checks = {
+def _monitoring_checks(names: dict[str, str]) -> dict:
+    """Each column of the period-close extract and the check of its cells."""
+    return {
         "fiscal_year": fiscal_year,
         "period": _snapshot_period,
         "directorate": lambda v: _directorate(v, names, required=True),
@@ -349,10 +348,16 @@ def validate_monitoring(raw: RawTable, names: dict[str, str]) -> ParsedFile:
         "cost_centre": _text,
         **{name: amount_gbp for name in AMOUNT_COLUMNS},
     }
+
+
+def validate_monitoring(raw: RawTable, names: dict[str, str]) -> ParsedFile:
+    """The period-close extract; a file in the earlier monthly format is converted (`_monthly_to_snapshots`)."""
+    if "period_month" in raw.header and "period" not in raw.header:
+        return _monthly_to_snapshots(raw, names)
     records = _rows(
         raw,
         MONITORING_COLUMNS,
-        checks,
+        _monitoring_checks(names),
         ("fiscal_year", "period", "cost_centre"),
         lambda key, row: (
             f"cost centre {key[2]!r} for {key[0]} {period_label(key[1])} is already on row {row}; "
@@ -623,6 +628,10 @@ def read(file_name: str, content: bytes, names: dict[str, str], kind: str | None
         if time_series:
             return returns_csv.read_time_series(file_name, content, digest)
         return returns.read_returns(file_name, content, digest)
+    if kind in (None, "monitoring"):  # the standard extract as a CSV: checked in DuckDB when it can be
+        checked = staged.monitoring_extract(file_name, content, _monitoring_checks(names))
+        if checked is not None:
+            return checked
     raw, problems = parse(file_name, content)
     if problems:
         raise LoadRejected(problems)

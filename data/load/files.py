@@ -28,7 +28,7 @@ from data.load._model import (
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, kept by surrogateescape
 
 
-def _header_key(value: object) -> str:
+def header_key(value: object) -> str:
     return re.sub(r"[\s\-]+", "_", str(value if value is not None else "").strip().lower())
 
 
@@ -360,4 +360,4 @@ def parse(file_name: str, content: bytes) -> tuple[RawTable, list[Problem]]:
     problems = []
     if header_number != 1:
         problems.append(Problem(file_name, 1, "A", "the header must be row 1; the file starts with blank rows", sheet))
-    return RawTable(file_name, digest, [_header_key(h) for h in header_cells], data[1:], sheet), problems
+    return RawTable(file_name, digest, [header_key(h) for h in header_cells], data[1:], sheet), problems
