@@ -70,6 +70,8 @@ def scrub_output() -> None:
     Idempotent; handlers made later (Streamlit's and logging.basicConfig's default to sys.stderr) write to
     the scrubbed streams as they find them in sys.
     """
+    if isinstance(sys.stdout, ScrubbedStream) and isinstance(sys.stderr, ScrubbedStream):
+        return  # app.py calls this on every run; handlers made since write to the scrubbed streams already
     replaced: dict[int, ScrubbedStream] = {}
     for name in ("stdout", "stderr"):
         stream = getattr(sys, name)
