@@ -219,7 +219,8 @@ def drift_chart(drift: pd.DataFrame, *, fiscal_year: str, scope: str) -> Chart:
 
 
 def cost_centres_chart(centres: pd.DataFrame, *, fiscal_year: str, period: int, scope: str) -> Chart:
-    """The cost centres with the largest forecast variances at the period, either sign; long names cut."""
+    """The cost centres with the largest forecast variances at the period (monitoring_table rows, with their RAG),
+    either sign, each bar in its RAG colour with the word; long names cut."""
     data = centres.iloc[::-1]
     names = [short_name(n) for n in data["name"]]
     values = list(data["variance_gbp"] / 1e6)

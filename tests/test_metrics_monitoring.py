@@ -162,6 +162,7 @@ def test_long_cost_centre_names_are_cut_in_the_chart_and_whole_on_hover_and_in_t
             "directorate": "Place",
             "service": "Highways",
             "variance_gbp": [250_000.0, -40_000.0],
+            "rag": ["Red", "Green"],  # as monitoring_table rates them
             "lines": 1,
             "sample_lines": 0,
         }

@@ -106,3 +106,17 @@ def test_one_rag_palette_on_every_chart_and_table_and_amber_is_never_reds_colour
     for trace in timeline.figure.data:
         if trace.name in vocab.RAG_COLOURS:
             assert trace.marker.color == vocab.RAG_COLOURS[trace.name]
+
+
+@pytest.mark.parametrize(
+    ("page_file", "query"),
+    [
+        ("action_plan.py", {"rec": "46"}),  # a recommendation whose timeline is a name, not a date
+        ("action_plan.py", {"rec": "13"}),  # blank timeline in the source
+        ("action_plan.py", {"as_at": "2021-10-05", "overdue": "1"}),
+        ("directorates.py", {"drill": "Place"}),
+    ],
+)
+def test_no_view_deeper_in_a_page_shows_an_id_or_a_code(app_test, page_file, query):
+    at = open_page(app_test, f"pages/{page_file}", **query)
+    assert faults(screen_words(at)) == []

@@ -231,7 +231,8 @@ def sources_expander(
     replaced = 0 if revisions is None else len(revisions)
     if replaced:
         st.caption(
-            f"{replaced} figure(s) held for this page come from older documents that a newer one replaced: "
+            f"{vocab.counted(replaced, 'figure')} held for this page {'comes' if replaced == 1 else 'come'} from "
+            "older documents that a newer one replaced: "
             "the page shows the newer figure; the older ones are listed under the sources."
         )
     listing = opened_panel(title, f"sources_{title}")

@@ -322,7 +322,8 @@ def sign_in_gate() -> Actor:
                 "Local mode: open the link from the terminal",
                 "Without sign-in configured the dashboard lets its user make changes as the person who "
                 "started it, so it only serves that person. Open the link "
-                "printed in the terminal where the dashboard was started (it ends in `?token=` and a code). "
+                "printed in the terminal where the dashboard was started (it ends in `?token=` and a code) in this "
+                "browser: this page then opens as linked, and links to any page open in this browser from then on. "
                 "If you reached this page through a proxy or from another computer, configure sign-in instead "
                 "(see README: Sign-in with Microsoft Entra ID).",
                 sign_out=False,

@@ -88,10 +88,10 @@ class LocalBrowser:
             await _redirect(send, target, [cookie_header(BROWSER_COOKIE, browser_cookie_value(token)),
                                            cookie_header(RETURN_COOKIE, "", max_age=0)])  # fmt: skip
             return
-        if presented or browser_cookie_matches(cookies.get(BROWSER_COOKIE), token):
+        if browser_cookie_matches(cookies.get(BROWSER_COOKIE), token):
             await self.app(scope, receive, send)
             return
-        # The stop page: this address is kept, so the printed link brings the view back.
+        # The stop page (no token, or a wrong one): this address is kept, so the printed link brings the view back.
         wanted = quote(address(scope["path"], query), safe="/?=&%")
         remember = cookie_header(RETURN_COOKIE, wanted, max_age=RETURN_SECONDS)
 
