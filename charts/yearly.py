@@ -54,7 +54,8 @@ def _rounding_note(parts: list[float], total: float) -> tuple[str, ...]:
 def _year_axis(fig: go.Figure, years_held: list[str]) -> list[str]:
     """Every year from the first held to the last on the axis; a year with no figure says "not reported"."""
     years = list(dsg_model.fiscal_years(min(years_held), max(years_held)))
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=years, range=[-0.5, len(years) - 0.5])
+    fig.update_xaxes(type="category")
+    year_categories(fig, years)
     for year in years:
         if year not in years_held:
             fig.add_annotation(
@@ -155,3 +156,13 @@ def grouped_bars(rows: pd.DataFrame, text: list[str], colour: str, name: str) ->
         name=name,
         hovertemplate="%{x}: %{text}<extra>" + name + "</extra>",
     )
+
+
+YEARS_ACROSS_AT_MOST = 8  # more financial-year labels than this run into each other unless slanted
+
+
+def year_categories(fig: go.Figure, years: list[str] | tuple[str, ...]) -> None:
+    """The x axis as financial years in order, every one shown; slanted where there are too many to fit."""
+    fig.update_xaxes(categoryorder="array", categoryarray=list(years), range=[-0.5, len(years) - 0.5])
+    if len(years) > YEARS_ACROSS_AT_MOST:
+        fig.update_xaxes(tickangle=-45)
