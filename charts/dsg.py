@@ -253,7 +253,10 @@ def dsg_scenario_chart(points: pd.DataFrame, scenario: pd.DataFrame, start: pd.S
             )
         ),
         labels=(MODELLED_LABEL, *((INTERPOLATED_LABEL,) if plan_layer else ()), *_derived_labels(points)),
-        notes=(f"The scenario line is {MODELLED_LABEL}: {dsg_model.FORMULA_IN_WORDS}",),
+        notes=(
+            f"The scenario line is {MODELLED_LABEL}: {dsg_model.FORMULA_IN_WORDS}",
+            *((f"Dashed lines: the earlier plan's projections, {INTERPOLATED_LABEL}.",) if plan_layer else ()),
+        ),
     )
 
 
