@@ -26,6 +26,7 @@ from charts.yearly import (
     _year_axis,
     grouped_bars,
     registered,
+    year_categories,
     yearly_bar_chart,
 )
 from data import vocab
@@ -296,7 +297,7 @@ def funding_assumptions_chart(funding: pd.DataFrame) -> Chart:
         )
     else:
         title = "The medium-term plan assumes " + "; ".join(phrases)
-    fig.update_xaxes(categoryorder="array", categoryarray=list(years), range=[-0.5, len(years) - 0.5])
+    year_categories(fig, years)
     style.money_axis(fig, top=funding["value"].max())
     return style.make_chart(
         "funding_assumptions",

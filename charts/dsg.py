@@ -17,6 +17,7 @@ from charts.yearly import (
     _derived_note,
     _table,
     registered,
+    year_categories,
 )
 from data import vocab
 from metrics import dsg_model, dsg_plan, position
@@ -139,7 +140,7 @@ def dsg_trajectory_chart(points: pd.DataFrame) -> Chart:
                 font={"size": 13, "color": style.DARK_GREY},
                 bgcolor="rgba(255,255,255,0.8)",
             )
-    fig.update_xaxes(categoryorder="array", categoryarray=years, range=[-0.5, len(years) - 0.5])
+    year_categories(fig, years)
     style.money_axis(fig)
     labels = (INTERPOLATED_LABEL,) if start is not None else ()
     return style.make_chart(
@@ -222,7 +223,7 @@ def dsg_scenario_chart(points: pd.DataFrame, scenario: pd.DataFrame, start: pd.S
         )
     )
     _known_point_traces(fig, points)
-    fig.update_xaxes(categoryorder="array", categoryarray=years, range=[-0.5, len(years) - 0.5])
+    year_categories(fig, years)
     style.money_axis(fig)
     data = scenario.rename(
         columns={
@@ -252,7 +253,10 @@ def dsg_scenario_chart(points: pd.DataFrame, scenario: pd.DataFrame, start: pd.S
             )
         ),
         labels=(MODELLED_LABEL, *((INTERPOLATED_LABEL,) if plan_layer else ()), *_derived_labels(points)),
-        notes=(f"The scenario line is {MODELLED_LABEL}: {dsg_model.FORMULA_IN_WORDS}",),
+        notes=(
+            f"The scenario line is {MODELLED_LABEL}: {dsg_model.FORMULA_IN_WORDS}",
+            *((f"Dashed lines: the earlier plan's projections, {INTERPOLATED_LABEL}.",) if plan_layer else ()),
+        ),
     )
 
 

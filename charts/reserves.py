@@ -19,6 +19,7 @@ from charts.yearly import (
     _derived_note,
     _table,
     _year_axis,
+    year_categories,
 )
 from data import vocab
 from metrics import dsg_model, position, vintage
@@ -166,7 +167,7 @@ def reserves_timeline_chart(
             annotation_position="top left",
             annotation_font={"size": 13, "color": style.DARK_GREY},
         )
-    fig.update_xaxes(categoryorder="array", categoryarray=years, range=[-0.5, len(years) - 0.5])
+    year_categories(fig, years)
     style.money_axis(fig)
     table = crossings.rename(
         columns={

@@ -54,7 +54,8 @@ def _rounding_note(parts: list[float], total: float) -> tuple[str, ...]:
 def _year_axis(fig: go.Figure, years_held: list[str]) -> list[str]:
     """Every year from the first held to the last on the axis; a year with no figure says "not reported"."""
     years = list(dsg_model.fiscal_years(min(years_held), max(years_held)))
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=years, range=[-0.5, len(years) - 0.5])
+    fig.update_xaxes(type="category")
+    year_categories(fig, years)
     for year in years:
         if year not in years_held:
             fig.add_annotation(
@@ -155,3 +156,14 @@ def grouped_bars(rows: pd.DataFrame, text: list[str], colour: str, name: str) ->
         name=name,
         hovertemplate="%{x}: %{text}<extra>" + name + "</extra>",
     )
+
+
+YEARS_ACROSS_AT_MOST = 8  # more financial-year labels than this run into each other at 1400 px
+
+
+def year_categories(fig: go.Figure, years: list[str] | tuple[str, ...]) -> None:
+    """The x axis as financial years in order; past eight years every other year is labelled (slanted labels
+    ran into the source line under the chart). Every year keeps its place and its hover text."""
+    fig.update_xaxes(categoryorder="array", categoryarray=list(years), range=[-0.5, len(years) - 0.5])
+    if len(years) > YEARS_ACROSS_AT_MOST:
+        fig.update_xaxes(tickmode="array", tickvals=list(years)[::2])

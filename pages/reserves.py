@@ -106,7 +106,14 @@ show_chart(by_year)
 show_chart(timeline)
 
 st.header("How many times the reserves cover the deficit")
-st.caption("Cover ratio = reserve ÷ cumulative DSG deficit (derived). The end of 2021/22 deficit is itself derived.")
+derived_deficits = (
+    sorted(set(ratios.loc[ratios["deficit_basis"] == "derived", "deficit_year"])) if ratios is not None else []
+)
+st.caption(
+    "Cover ratio = reserve ÷ cumulative DSG deficit (derived). A reserve and a deficit of different years are "
+    "paired only where the table says so."
+    + "".join(f" The end of {year} deficit is itself derived." for year in derived_deficits)
+)
 if ratios is None or ratios.empty:
     st.info("Not reported: the cover needs a reserve balance and a DSG deficit.")
 else:
@@ -115,16 +122,26 @@ else:
             ratios.assign(cover=ratios["cover_ratio"].map(times)),
             {"reserve_gbp_m": None, "deficit_gbp_m": "deficit_basis"},
         )[
-            ["reserve", "reserve_gbp_m", "deficit_year", "deficit_kind", "deficit_basis", "deficit_gbp_m", "cover"]
+            [
+                "reserve",
+                "reserve_gbp_m",
+                "deficit_year",
+                "deficit_kind",
+                "deficit_basis",
+                "deficit_gbp_m",
+                "cover",
+                "pairing",
+            ]
         ].rename(
             columns={
                 "reserve": "Reserve",
                 "reserve_gbp_m": "Reserve (£m)",
-                "deficit_year": "Deficit at end of",
+                "deficit_year": "Deficit for",
                 "deficit_kind": "Deficit is",
                 "deficit_basis": "Deficit basis",
                 "deficit_gbp_m": "Deficit (£m)",
                 "cover": "Cover (derived)",
+                "pairing": "Paired",
             }
         ),
         hide_index=True,
@@ -162,7 +179,7 @@ st.caption(
         if projection is None or projection.from_plan
         else "A deficit already above a reserve is said from the reported figures. "
         + projection.in_words
-        + " (see DSG & high needs). "
+        + " See DSG & high needs. "
     )
     + expiry_text
     + "Basis says whether the deficit in that year is reported, derived or modelled."
