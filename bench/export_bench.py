@@ -23,7 +23,8 @@ from charts.spec import Chart
 from data.build import build
 from data.db import database_path
 from exports import briefing, images
-from metrics.figures import headline_position, source_documents
+from metrics.current import current_position
+from metrics.figures import source_documents
 
 RESULTS = Path(__file__).parent / "results" / "images.json"
 WARM_TARGET_S = 0.3
@@ -36,7 +37,7 @@ def _charts(path: Path) -> tuple[list[Chart], list[briefing.HeadlineFigure], bri
     catalogue = load_catalogue()
     with duckdb.connect(str(path), read_only=True) as conn:
         charts, source = [entry.build(conn) for entry in catalogue.values()], "catalogue"
-        headline = briefing.headline_figures(headline_position(conn))
+        headline = briefing.headline_figures(current_position(conn))
         info = briefing.pack_info(source_documents(conn))
     return charts, headline, info, source
 

@@ -20,7 +20,8 @@ from data import db as data_db
 from data.command_line import file_path, plausible_date, run
 from exports import briefing
 from exports.images import ExportFailed, ExportUnavailable
-from metrics.figures import headline_position, source_documents
+from metrics.current import current_position
+from metrics.figures import source_documents
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,7 +74,7 @@ def _briefing(args: argparse.Namespace) -> int:
             info = briefing.pack_info(source_documents(conn, as_at=args.as_at), as_at=args.as_at)
             items: list[briefing.PackItem] = []
             if not args.no_headline_figures:
-                headline = headline_position(conn, as_at=args.as_at)
+                headline = current_position(conn, as_at=args.as_at)
                 items.append(briefing.HeadlineSlide(tuple(briefing.headline_figures(headline))))
             items += [catalogue[chart_id].chart(conn, as_at=args.as_at) for chart_id in chart_ids]
         content = briefing.build_pack(items, info, kind)

@@ -102,7 +102,7 @@ PackItem = Chart | HeadlineSlide
 
 
 def headline_figures(frame: pd.DataFrame) -> list[HeadlineFigure]:
-    """Headline figures from rows of reported_figures (e.g. metrics.figures.headline_position)."""
+    """Headline figures from rows of reported_figures (e.g. metrics.current.current_position)."""
     result = []
     for _, row in frame.iterrows():
         qualifier = row["qualifier"] if isinstance(row["qualifier"], str) else None

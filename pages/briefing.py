@@ -8,7 +8,8 @@ from charts.all import load_catalogue
 from data import vocab
 from exports import briefing, images
 from exports.data import export_file_name
-from metrics.figures import headline_position, source_documents
+from metrics.current import current_position
+from metrics.figures import source_documents
 from ui import as_at as as_at_control
 from ui import briefing_pack
 from ui.chart_panel import image_exporter
@@ -67,7 +68,7 @@ st.caption(
 as_at = as_at_control.current()
 catalogue = load_catalogue()
 with database() as conn:
-    headline = briefing.headline_figures(headline_position(conn, as_at=as_at))
+    headline = briefing.headline_figures(current_position(conn, as_at=as_at))
     sources = source_documents(conn, as_at=as_at)
     not_restored = briefing_pack.restore_from_link(
         lambda chart_id: catalogue[chart_id].chart(conn, as_at=as_at) if chart_id in catalogue else None, as_at

@@ -283,3 +283,15 @@ def test_where_a_deficit_stands_against_the_plan_is_decided_once():
     assert dsg_plan.standing(90, 70, 110) == "between"
     assert dsg_plan.standing(60, 70, 110) == "below"
     assert dsg_plan.standing(37.9, 37.9, 37.9) == "start"
+
+
+def test_the_briefing_packs_headline_figures_are_the_overviews(later):
+    """The pack's headline slide states the current year's figures, as the Overview does: never a future
+    year's budget beside an older overspend."""
+    from exports import briefing
+    from metrics import current
+
+    labels = [figure.label for figure in briefing.headline_figures(current.current_position(later, as_at=AS_AT))]
+    budget = next(label for label in labels if label.startswith("Net revenue budget"))
+    assert budget.endswith("2026/27"), labels
+    assert not any(label.endswith("2027/28") for label in labels), labels
