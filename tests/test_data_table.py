@@ -48,3 +48,12 @@ def test_the_downloads_keep_the_values_whole(conn):
     rows = list(csv.DictReader(io.StringIO(csv_bytes(chart).decode("utf-8-sig"))))
     assert [float(row["In-year overspend (£m)"]) for row in rows] == raw  # every digit, not the table's text
     assert xlsx_bytes(chart)
+
+
+def test_a_modelled_amount_reads_to_one_decimal_place_and_a_reported_one_as_given(conn):
+    """Issue 22: the scenario model's 58.675 read as a figure the council reported; it is modelled."""
+    chart = load_catalogue()["dsg_scenario"].build(conn)
+    cells = [row[0] for row in shown_cells(chart.data[["Cumulative deficit (£m)", "Basis"]])]
+    assert "58.7" in cells and "58.675" not in cells
+    reported = pd.DataFrame({"£m": [2.35, 58.675], "basis": ["reported", "modelled"]})
+    assert [row[0] for row in shown_cells(reported)] == ["2.35", "58.7"]

@@ -89,15 +89,24 @@ def show_chart(chart: Chart) -> None:
 
 def table_display(data: pd.DataFrame) -> Styler:
     """The data as the table under a chart shows it: each number with the decimals it has ('37.9', not
-    '37.9000'; '2.35', not '2.4'), money with thousands separated, missing cells blank (not "None"). Only how the
-    cells read changes: the values (and the CSV/XLSX downloads, which keep them whole) are untouched."""
-    formats = {
-        column: partial(vocab.number, thousands=vocab.is_money_column(column))
-        for column in data.columns
-        if pd.api.types.is_float_dtype(data[column])
-    }
-    others = [column for column in data.columns if column not in formats]
-    return data.style.format(formats, na_rep="").format(na_rep="", subset=others)
+    '37.9000'; '2.35', not '2.4'), money with thousands separated, missing cells blank (not "None"). A modelled,
+    derived or interpolated amount (its row's basis says so) reads to one decimal place ('58.7', not '58.675').
+    Only how the cells read changes: the values (and the CSV/XLSX downloads, which keep them whole) are untouched."""
+    basis = next((column for column in data.columns if str(column).lower() == "basis"), None)
+    shown = data.copy()
+    floats = [column for column in data.columns if pd.api.types.is_float_dtype(data[column])]
+    for column in floats:
+        money = vocab.is_money_column(column)
+        shown[column] = [
+            vocab.number(round(value, 1) if money and not _as_reported(row_basis) else value, thousands=money)
+            for value, row_basis in zip(data[column], data[basis] if basis else ["reported"] * len(data), strict=True)
+        ]
+    others = [column for column in data.columns if column not in floats]
+    return shown.style.format(na_rep="", subset=others)
+
+
+def _as_reported(basis: object) -> bool:
+    return not isinstance(basis, str) or basis in ("reported", "sample")
 
 
 def data_table(chart: Chart) -> None:
