@@ -88,7 +88,12 @@ if not briefing_pack.contains(briefing_pack.HEADLINE_KEY):
         args=(as_at,),
         help="A slide of the council's headline figures, each with its source quote, at the top of the pack",
     )
-if not entries:
+if info is None:
+    held = f"as at {as_at:%-d %B %Y}" if as_at else "yet"
+    st.info(
+        f"No source document is held {held}: a pack would have nothing to state. Choose a later date in the sidebar."
+    )
+elif not entries:
     st.info(
         "The pack is empty. Open a chart's **Download** menu on any page and choose **Add to briefing pack**.",
         icon=":material/playlist_add:",
@@ -120,13 +125,9 @@ def show_pack(entries: list[briefing_pack.PackEntry]) -> None:
     wanted = (kind, tuple(entry.key for entry in entries), tuple(chosen_labels), as_at)
     if needs_images and not exporter.available:
         st.warning(images.HOW_TO_ENABLE)
-    elif info is None:
-        held = f"as at {as_at:%-d %B %Y}" if as_at else "yet"
-        st.info(
-            f"No source document is held {held}: a pack would have nothing to state. "
-            "Choose a later date in the sidebar."
-        )
-    elif st.button("Build the pack", type="primary", icon=":material/slideshow:", key="pack_build"):
+    elif info is not None and st.button(
+        "Build the pack", type="primary", icon=":material/slideshow:", key="pack_build"
+    ):
         progress = st.progress(0.0, text="Gathering the charts")
         items: list[briefing.PackItem] = []
         for entry in entries:

@@ -49,7 +49,9 @@ def test_later_figures_show_on_every_page_in_chromium(db_path, request, page):
             if width == 1400 and name == "":  # at 390 px the sidebar is folded away
                 sidebar = page.locator("[data-testid='stSidebar']").inner_text()
     assert "SAMPLE (synthetic" in texts[""]  # the as-at line names the later documents
-    assert "2027/28" in texts[""]  # the latest net budget
+    # The Overview is anchored to the current year (the as-at date's, today's by default): its budget, not a
+    # later year's (issue 22).
+    assert "Net budget, 2026/27\n\n£410.2m" in texts[""] and "2027/28" not in texts[""].split("Where the")[0]
     assert "Catalogue of measures" in texts["data_sources"]
     assert "20 February 2026" in sidebar
 
