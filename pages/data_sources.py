@@ -218,21 +218,6 @@ if may_load and not undoable.empty:
 # --- sources ---------------------------------------------------------------------------------------
 # Plain headings; the ids and file hashes stay in the exports and the database, where an auditor looks for them.
 SOURCE_COLUMNS = {"title": "Document", "published_on": "Published", "file_name": "File", "url": "Link"}
-REGISTER_COLUMNS = {
-    "label": "Figure",
-    "fiscal_year": "Year",
-    "period": "Period",
-    "scenario": "Scenario",
-    "directorate": "Directorate",
-    "value": "Value",
-    "unit": "Unit",
-    "qualifier": "Qualifier",
-    "basis": "Basis",
-    "source_document": "Document",
-    "source_section": "Section",
-    "source_quote": "The document says",
-    "loaded_from": "Loaded from file",
-}
 st.header("Sources")
 st.dataframe(
     sources[["title", "published_on", "file_name", "url"]].rename(columns=SOURCE_COLUMNS),
@@ -245,9 +230,7 @@ st.dataframe(
 )
 st.subheader("Reported figures and the sentences they come from")
 st.dataframe(
-    register.assign(unit=register["unit"].map(lambda unit: vocab.UNIT_WORDS.get(unit, unit)))[
-        list(REGISTER_COLUMNS)
-    ].rename(columns=REGISTER_COLUMNS),
+    loading_ui.register_table(register),
     hide_index=True,
     width="stretch",
 )

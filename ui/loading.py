@@ -77,12 +77,17 @@ FIGURE_HEADINGS = {
     "basis": "Basis",
     "source_document": "Document",
     "source_section": "Section",
-    "source_quote": "Quote",
+    "source_quote": "The document says",
     "figures_already_held": "Figures already held for it",
     "loaded_from": "Loaded from file",
     "load_id": "Load",
     "figure_id": "Figure id",
 }
+# The register of reported figures on the Data page: the figure columns a reader needs, units in words; the
+# measure codes and ids stay in the exports and the database, where an auditor looks for them.
+_REGISTER_SHOWN = [
+    column for column in FIGURE_HEADINGS if column not in ("measure", "figures_already_held", "load_id", "figure_id")
+]
 TOTAL_ROW = "Total"
 POUNDS_TABLE_ROWS_AT_MOST = 60
 
@@ -201,3 +206,9 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
             "File fingerprint (SHA-256)": history["sha256"],
         }
     )
+
+
+def register_table(register: pd.DataFrame) -> pd.DataFrame:
+    """The reported figures with the sentences they come from, under plain headings and units in words."""
+    shown = register.assign(unit=register["unit"].map(lambda unit: vocab.UNIT_WORDS.get(unit, unit)))
+    return shown[_REGISTER_SHOWN].rename(columns=FIGURE_HEADINGS)
