@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from charts import style
 from charts.spec import DERIVED_LABEL, Chart
+from data import vocab
 from metrics.benchmarking import BY_KEY, LEVEL, NO_COMPARISON, NOT_FALLING, Benchmark, Indicator, shown
 
 STRIP_PLOT_PX = 150
@@ -191,7 +192,7 @@ def trend_chart(result: Benchmark, key: str) -> Chart:
         last = held.iloc[-1]
         title = (
             f"{result.authority_name}: {shown(last['authority_value'], 'value', indicator.unit)} in "
-            f"{last['fiscal_year']}, {len(held)} year(s) with a value"
+            f"{last['fiscal_year']}, {vocab.counted(len(held), 'year')} with a value"
         )
     notes: tuple[str, ...] = (f"{DERIVED_LABEL.capitalize()}: {indicator.formula}.",)
     chosen = result.values[result.values["is_subject"] & (result.values["indicator"] == key)]
