@@ -86,6 +86,26 @@ def wait_for_app(page, timeout_ms: int = 90_000) -> None:
     )
 
 
+def choose_option(page, opener, name: str, attempts: int = 4) -> None:
+    """Open a select box or multiselect and click the option called `name`.
+
+    A page can rerun just after it looks finished (a phone's first visit reports its width, a
+    chosen value echoes back) and the rerun closes an open list: open it again, after the app has run.
+    """
+    option = page.get_by_role("option", name=name, exact=True)
+    for attempt in range(attempts):
+        wait_for_app(page)
+        opener.click()
+        try:
+            option.wait_for(timeout=8_000)
+            option.click(timeout=8_000)
+            return
+        except Exception:
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
+
+
 def open_data_sources(page, app_url: str) -> None:
     """Open the app, then the Data & sources page by its link, and wait until it has run."""
     page.goto(app_url)

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.helpers import LOCAL_TOKEN_SCRIPT, TEST_OUTPUT, wait_for_app
+from tests.helpers import LOCAL_TOKEN_SCRIPT, TEST_OUTPUT, choose_option, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -74,8 +74,8 @@ def test_on_a_phone_the_as_at_and_the_action_plan_filters_stay_put_when_the_wind
     try:
         main = page.locator("[data-testid='stMain']")
         main.get_by_text("As at 5 October 2021", exact=True).first.wait_for()  # the text, and a chart note
-        page.locator("[data-testid='stMain'] [data-testid='stMultiSelect'] input").first.click()
-        page.get_by_role("option", name="Financial leadership", exact=True).click()
+        choose_option(page, page.locator("[data-testid='stMain'] [data-testid='stMultiSelect'] input").first,
+                      "Financial leadership")  # fmt: skip
         page.keyboard.press("Escape")
         page.wait_for_function(f"() => !document.querySelector({METRIC!r})?.innerText.endsWith('48 of 48')")
         wait_for_app(page)

@@ -8,7 +8,15 @@ import sys
 
 import pytest
 
-from tests.helpers import LOCAL_TOKEN_SCRIPT, PROJECT_DIR, TEST_OUTPUT, open_data_sources, table_rows, wait_for_app
+from tests.helpers import (
+    LOCAL_TOKEN_SCRIPT,
+    PROJECT_DIR,
+    TEST_OUTPUT,
+    choose_option,
+    open_data_sources,
+    table_rows,
+    wait_for_app,
+)
 from tests.load_files import TWO_PERIOD_TABLE_AT_P6, two_period_extract, two_period_files
 
 pytestmark = pytest.mark.browser
@@ -52,8 +60,7 @@ def test_two_periods_loaded_in_the_browser_show_variance_movement_and_rag(
 
     # The copied link, with a directorate chosen, reopens the same view in a fresh browser.
     sidebar = page.locator("[data-testid='stSidebar']")
-    sidebar.locator("[data-testid='stMultiSelect'] input").click()
-    page.get_by_role("option", name="Children's Services", exact=True).click()
+    choose_option(page, sidebar.locator("[data-testid='stMultiSelect'] input"), "Children's Services")
     page.keyboard.press("Escape")
     page.wait_for_url(lambda url: "directorate=Children" in url, timeout=30_000)
     page.get_by_text("Total of the chosen directorates").wait_for(timeout=30_000)
