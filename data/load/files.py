@@ -166,6 +166,18 @@ def one_visible_sheet(sheets: list[tuple[str, str, str | None]]) -> tuple[str, s
     return sheet_name, part
 
 
+# Excel 97-2003 (.xls) files are OLE2 compound documents: said as such, not as a damaged workbook.
+_OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+LEGACY_EXCEL = (
+    "an Excel 97-2003 workbook (.xls), which is not read: open it in Excel or LibreOffice, "
+    "save it as .xlsx and load that"
+)
+
+
+def is_legacy_excel(content: bytes) -> bool:
+    return content.startswith(_OLE2_SIGNATURE)
+
+
 def parse_xlsx(
     file_name: str,
     content: bytes,
@@ -174,6 +186,8 @@ def parse_xlsx(
     max_columns: int = MAX_COLUMNS,
 ) -> tuple[list[tuple[int, list[object]]], list[Problem], str | None]:
     """One sheet's rows, the sheet picked by `choose` from the workbook's own list; every limit checked."""
+    if is_legacy_excel(content):
+        return _refusal(file_name, LEGACY_EXCEL)
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         parts = archive.infolist()
@@ -346,7 +360,10 @@ def parse(file_name: str, content: bytes) -> tuple[RawTable, list[Problem]]:
         rows, problems = _parse_csv(file_name, content)
         sheet = None
     else:
-        return empty, [Problem(file_name, None, None, f"unsupported file type {suffix!r}; expected .csv or .xlsx")]
+        message = (
+            LEGACY_EXCEL if is_legacy_excel(content) else f"unsupported file type {suffix!r}; expected .csv or .xlsx"
+        )
+        return empty, [Problem(file_name, None, None, message)]
     if problems:
         return RawTable(file_name, digest, [], [], sheet), problems
     data = [(n, cells) for n, cells in rows if not all(is_blank(c) for c in cells)]

@@ -18,7 +18,7 @@ import pandas as pd
 
 from data.load._model import LoadRejected, ParsedFile, Problem, column_letter
 from data.load.cells import _CellError, _text
-from data.load.files import is_blank, parse_xlsx
+from data.load.files import is_blank, is_legacy_excel, parse_xlsx
 from data.load.ods import is_ods, parse_ods
 from data.vocab import parse_fiscal_year
 
@@ -56,7 +56,10 @@ REQUIRED: tuple[tuple[int, str | None], ...] = (
     (916, "31 March"),
 )
 MAX_RS_COLUMNS = 512  # a year's RS sheet has about 200 columns
-SUPPRESSED = frozenset({"[x]", "[c]", "[z]", "[low]", "x", "..", "-", ":"})  # published markers for "no figure"
+# Published markers for "no figure": the 2017-18 workbook uses "…" and "..." for an authority that sent no return.
+SUPPRESSED = frozenset({"[x]", "[c]", "[z]", "[low]", "x", "..", "...", "…", "-", ":"})
+# A row marked "Grossed" holds MHCLG's estimate for an authority that sent no return: not the council's figures.
+_ESTIMATED_MARKS = frozenset({"grossed"})
 
 _SHEET = re.compile(r"(?i)^\s*RS[ _]LA[ _]Data[ _](\d{4})[-_ ]?(\d{2})\s*$")
 _YEAR = re.compile(r"(\d{4})\s*[-/]\s*(\d{2})(?!\d)")
@@ -143,6 +146,20 @@ def _value(value: object) -> float | None:
 
 def read_returns(file_name: str, content: bytes, sha256: str) -> ParsedFile:
     """One year's RS workbook as rows of `returns`; raise LoadRejected listing every problem found."""
+    if is_legacy_excel(content):
+        # RS workbooks up to 2014-15 came as .xls, with no row of line numbers: re-saving does not make them readable.
+        raise LoadRejected(
+            [
+                Problem(
+                    file_name,
+                    None,
+                    None,
+                    "an Excel 97-2003 (.xls) RS workbook: MHCLG published these (2014-15 and earlier) without the "
+                    "row of RS line numbers each value is found by, so it is not read; load those years from "
+                    "MHCLG's revenue outturn time-series CSV",
+                )
+            ]
+        )
     if is_ods(content):
         rows, problems, sheet = parse_ods(file_name, content, _is_rs_sheet, _no_rs_sheet, max_columns=MAX_RS_COLUMNS)
     else:
@@ -241,6 +258,7 @@ def read_returns(file_name: str, content: bytes, sha256: str) -> ParsedFile:
 
     records: list[tuple] = []
     seen: dict[str, int] = {}
+    unread: list[str] = []  # rows of the published sheet not read, said in the preview
     for row_number, cells in rows[header_at + 1 :]:
 
         def cell(index: int, cells: list[object] = cells) -> object:
@@ -250,6 +268,10 @@ def read_returns(file_name: str, content: bytes, sha256: str) -> ParsedFile:
         if not _ECODE.fullmatch(ecode):
             continue  # England and class totals, footnotes: not an authority's return
         ons = str(cell(ids["ons_code"]) or "").strip()
+        if not ons:
+            # Published sheets list a few bodies with no ONS code (Lee Valley Regional Park Authority): not a council.
+            unread.append(f"row {row_number}, {_plain(cell(ids['authority']))} (no ONS code)")
+            continue
         if not _ONS_CODE.fullmatch(ons):
             problems.append(
                 problem(
@@ -271,10 +293,13 @@ def read_returns(file_name: str, content: bytes, sha256: str) -> ParsedFile:
         except _CellError as error:
             problems.append(problem(row_number, column_letter(ids["authority"]), f"the authority's name {error}"))
             continue
+        estimated = any(_key(c) in _ESTIMATED_MARKS for c in cells[: ids["authority"] + 4] if isinstance(c, str))
+        if estimated:
+            unread.append(f"row {row_number}, {authority} (marked 'Grossed': MHCLG's estimate, not a return)")
         for column in columns.values():
             letter = column_letter(column.index)
             try:
-                value = _value(cell(column.index))
+                value = None if estimated else _value(cell(column.index))
             except _CellError as error:
                 problems.append(problem(row_number, letter, f"line {column.line} {error}"))
                 continue
@@ -291,5 +316,11 @@ def read_returns(file_name: str, content: bytes, sha256: str) -> ParsedFile:
     frame = pd.DataFrame.from_records(records, columns=list(RETURNS_COLUMNS))
     frame["line"] = frame["line"].astype("int64")
     frame["value_gbp_k"] = frame["value_gbp_k"].astype("float64")
-    note = f"{len(seen)} authorities' returns for {year} from the sheet {sheet!r}, in £ thousand."
-    return ParsedFile("returns", file_name, sha256, frame, [note])
+    notes = [f"{len(seen)} authorities' returns for {year} from the sheet {sheet!r}, in £ thousand."]
+    if unread:
+        notes.append(f"Not read as a council's return: {'; '.join(unread)}.")
+    return ParsedFile("returns", file_name, sha256, frame, notes)
+
+
+def _plain(value: object) -> str:
+    return re.sub(r"\s+", " ", str(value or "")).strip()[:80] or "an unnamed body"
