@@ -6,17 +6,27 @@ and .streamlit/config.toml as usual. `streamlit run app.py` still works, with ea
 and the styles mounted after each page's elements (and without `/readyz`, the readiness check in ui/readiness.py).
 """
 
+import sys
+
 import streamlit as st
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from data.redact import scrub_output
 from ui import server_gate
+from ui.identity import ConfigurationError, auth_configured, local_token
 from ui.local_browser import LocalBrowser
 from ui.page_shell import PageShell
 from ui.readiness import readyz
 
 scrub_output()  # every line the server prints or logs, from here on (data/redact.py)
+
+try:  # a bad token or sign-in setting would fail every request: say so once, and do not start
+    if not auth_configured():
+        local_token()
+except ConfigurationError as error:
+    print(f"error: {error}; the server was not started.", file=sys.stderr)
+    raise SystemExit(2) from None
 
 server_gate.install()  # control messages from sessions not past the sign-in gate are ignored
 app = st.App(
