@@ -49,6 +49,7 @@ def test_every_council_in_the_published_workbook_lands_and_the_bodies_it_cannot_
     # Copeland sent no return (its cells read "…"; the row is marked "Grossed"); Lee Valley has no ONS code.
     assert "row 220, Copeland (marked 'Grossed'" in said
     assert "row 451, Lee Valley Regional Park Authority (no ONS code)" in said
+    assert "nothing held for this year" in said  # the preview's "replaces" column, never None
     assert all(value is None for value, _ in held(db, "E07000029").values())
 
 

@@ -15,8 +15,8 @@ _PREVIEW = {
         SELECT i.fiscal_year, count(DISTINCT i.ons_code) AS authorities_in_file,
                (SELECT count(DISTINCT r.ons_code) FROM returns r WHERE r.fiscal_year = i.fiscal_year)
                    AS authorities_held_now,
-               (SELECT string_agg(DISTINCT r.load_id::VARCHAR, ', ') FROM returns r
-                WHERE r.fiscal_year = i.fiscal_year) AS replaces_load
+               coalesce((SELECT 'load ' || string_agg(DISTINCT r.load_id::VARCHAR, ', ') FROM returns r
+                         WHERE r.fiscal_year = i.fiscal_year), 'nothing held for this year') AS replaces_load
         FROM incoming_rows i GROUP BY i.fiscal_year ORDER BY i.fiscal_year
     """,
     "neighbours": """
