@@ -140,6 +140,29 @@ def wait_ready(url: str, timeout: float = 120) -> None:
         time.sleep(1)
 
 
+def static_files(browser, url: str) -> list[tuple[str, int, int]]:
+    """A fresh browser opens the sign-in page: each of Streamlit's static files as (X-Cache-Status, bytes
+    sent, bytes of the file)."""
+    context = browser.new_context(ignore_https_errors=True)
+    seen = []
+    try:
+        page = context.new_page()
+        page.on("requestfinished", lambda request: seen.append(request))
+        page.goto(url)
+        page.get_by_role("button", name="Sign in").wait_for()
+        page.wait_for_load_state("networkidle")
+        files = []
+        for request in seen:
+            if "/static/" not in request.url:
+                continue
+            response = request.response()
+            body = len(response.body())
+            files.append((response.headers.get("x-cache-status", "none"), request.sizes()["responseBodySize"], body))
+        return files
+    finally:
+        context.close()
+
+
 def start_nginx(folder: Path, port: int, replicas: list[int], certs: dict[str, Path]) -> Path:
     """Step 6: the runbook's nginx file, only its addresses and certificate changed (and a header naming the
     replica that answered, for the check of stickiness)."""
@@ -152,6 +175,7 @@ def start_nginx(folder: Path, port: int, replicas: list[int], certs: dict[str, P
         ("/etc/ssl/certs/finance-dashboard.crt", str(certs["cert"])),
         ("/etc/ssl/private/finance-dashboard.key", str(certs["key"])),
         ("proxy_cookie_flags ~ secure;", "proxy_cookie_flags ~ secure;\n    add_header X-Replica $upstream_addr;"),
+        ("/var/cache/nginx/finance-dashboard", str(folder / "static-cache")),
     ):
         assert old in site, f"ops/nginx/finance-dashboard.conf no longer has {old!r}"
         site = site.replace(old, new)
@@ -265,6 +289,17 @@ def main() -> int:
             context.set_default_timeout(120_000)
             context.route("**/*", lambda r: r.continue_() if "localhost" in r.request.url else r.abort())
             page = context.new_page()
+
+            say("   Static files: a second fresh browser is answered from nginx's cache, compressed")
+            first, second = (static_files(browser, url) for _ in range(2))
+            assert first and all(status in ("MISS", "HIT") for status, _, _ in first), first
+            assert all(status == "HIT" for status, _, _ in second), [s for s in second if s[0] != "HIT"]
+            sent = sum(size for _, size, _ in second)
+            unpacked = sum(size for _, _, size in second)
+            say(
+                f"   {len(second)} static files per fresh visit, all from the cache: {sent / 1e6:.1f} MB sent "
+                f"for {unpacked / 1e6:.1f} MB of files; none reached a replica"
+            )
 
             say("5. Sign in through nginx; upload and load a 15 MB extract")
             page.goto(url)
