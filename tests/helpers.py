@@ -86,13 +86,13 @@ def wait_for_app(page, timeout_ms: int = 90_000) -> None:
     )
 
 
-def choose_option(page, opener, name: str, attempts: int = 4) -> None:
+def choose_option(page, opener, name: str, *, exact: bool = True, attempts: int = 4) -> None:
     """Open a select box or multiselect and click the option called `name`.
 
     A page can rerun just after it looks finished (a phone's first visit reports its width, a
     chosen value echoes back) and the rerun closes an open list: open it again, after the app has run.
     """
-    option = page.get_by_role("option", name=name, exact=True)
+    option = page.get_by_role("option", name=name, exact=exact)
     for attempt in range(attempts):
         wait_for_app(page)
         opener.click()

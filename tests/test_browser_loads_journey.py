@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from data.db import connect
-from tests.helpers import TEST_OUTPUT, open_data_sources, table_rows, wait_for_app
+from tests.helpers import TEST_OUTPUT, choose_option, open_data_sources, table_rows, wait_for_app
 from tests.load_files import POUND_HEADINGS, two_period_files
 
 pytestmark = pytest.mark.browser
@@ -44,8 +44,7 @@ def test_two_period_closes_previewed_in_pounds_loaded_and_the_later_one_undone(p
     with connect(db_path, read_only=True) as conn:
         [(p6_load,)] = conn.execute("SELECT load_id FROM loads WHERE file_name = $f", {"f": p6.name}).fetchall()
     form = page.locator("[data-testid='stForm']")
-    form.locator("[data-testid='stSelectbox']").click()
-    page.get_by_role("option", name=f"load {p6_load} · {p6.name}").click()
+    choose_option(page, form.locator("[data-testid='stSelectbox']"), f"load {p6_load} · {p6.name}", exact=False)
     tick = form.get_by_role("checkbox", name="Remove what this load added and put back the lines it replaced")
     tick.check(force=True)
     form.get_by_role("button", name="Undo load").click()
