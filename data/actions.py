@@ -171,39 +171,33 @@ def record_update(
             # snapshot instead of two. validate() checks every rule schema.sql puts on action_updates
             # (the recommendation exists, status, % complete; tests/test_action_updates.py holds the two
             # together), so the shared store needs no scan of the table for them.
-            with db.one_writer(conn):
-                conn.execute("BEGIN TRANSACTION")
-                try:
-                    errors = validate(
-                        conn,
-                        rec_no,
-                        status=status,
-                        percent_complete=percent_complete,
-                        revised_due_date=revised_due_date,
-                        note=note,
-                        evidence_url=evidence_url,
-                    )
-                    if errors:
-                        raise UpdateInvalid(errors)
-                    repeat = {name: params[name] for name in _COMPARED}
-                    repeat["since"] = params["updated_at"] - RESUBMISSION_WINDOW
-                    earlier = conn.execute(_EARLIER_COPY, repeat).fetchone()
-                    if earlier is not None:
-                        raise AlreadyRecorded(*earlier)
-                    params["update_id"] = db.next_id(conn, "update_id")
-                    conn.execute(
-                        """
-                        INSERT INTO action_updates (update_id, rec_no, status, percent_complete, revised_due_date, note,
-                                                    evidence_url, updated_by, updated_at, submission_id)
-                        VALUES ($update_id, $rec_no, $status, $percent_complete, $revised_due_date, $note,
-                                $evidence_url, $updated_by, $updated_at, $submission_id)
-                        """,
-                        params,
-                    )
-                    conn.execute("COMMIT")
-                except BaseException:
-                    db.roll_back(conn)
-                    raise
+            with db.one_writer(conn), db.transaction(conn):
+                errors = validate(
+                    conn,
+                    rec_no,
+                    status=status,
+                    percent_complete=percent_complete,
+                    revised_due_date=revised_due_date,
+                    note=note,
+                    evidence_url=evidence_url,
+                )
+                if errors:
+                    raise UpdateInvalid(errors)
+                repeat = {name: params[name] for name in _COMPARED}
+                repeat["since"] = params["updated_at"] - RESUBMISSION_WINDOW
+                earlier = conn.execute(_EARLIER_COPY, repeat).fetchone()
+                if earlier is not None:
+                    raise AlreadyRecorded(*earlier)
+                params["update_id"] = db.next_id(conn, "update_id")
+                conn.execute(
+                    """
+                    INSERT INTO action_updates (update_id, rec_no, status, percent_complete, revised_due_date, note,
+                                                evidence_url, updated_by, updated_at, submission_id)
+                    VALUES ($update_id, $rec_no, $status, $percent_complete, $revised_due_date, $note,
+                            $evidence_url, $updated_by, $updated_at, $submission_id)
+                    """,
+                    params,
+                )
             return params["update_id"]
         except duckdb.TransactionException as error:
             # Only a write-write conflict is worth another attempt; a commit that cannot write (read-only

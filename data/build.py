@@ -266,14 +266,13 @@ def _add_benchmarking_tables(conn: duckdb.DuckDBPyConnection) -> None:
     """The RS returns and neighbours tables, and a loads table whose kinds include them (rebuilt: DuckDB
     cannot change a CHECK in place; its rows are copied over unchanged)."""
     schema = SCHEMA_SQL.read_text(encoding="utf-8")
-    conn.execute("BEGIN TRANSACTION")
-    for table in ("returns", "returns_replaced", "neighbours", "neighbours_replaced"):
-        conn.execute(_table_statement(schema, table))
-    conn.execute("ALTER TABLE loads RENAME TO loads_before_returns")
-    conn.execute(_table_statement(schema, "loads"))
-    conn.execute("INSERT INTO loads SELECT * FROM loads_before_returns")
-    conn.execute("DROP TABLE loads_before_returns")
-    conn.execute("COMMIT")
+    with db.transaction(conn):
+        for table in ("returns", "returns_replaced", "neighbours", "neighbours_replaced"):
+            conn.execute(_table_statement(schema, table))
+        conn.execute("ALTER TABLE loads RENAME TO loads_before_returns")
+        conn.execute(_table_statement(schema, "loads"))
+        conn.execute("INSERT INTO loads SELECT * FROM loads_before_returns")
+        conn.execute("DROP TABLE loads_before_returns")
 
 
 def build(
@@ -343,19 +342,12 @@ def replace_lake(store: LakeStore, fill: Callable[[duckdb.DuckDBPyConnection], T
     """Replace everything the shared store holds in one transaction: refuse if recorded work would be lost
     (unless forced), then `fill` (which runs schema_lake.sql and fills the tables), then commit. Other
     replicas see the old data until the commit and the new data after; a failure leaves the old."""
-    with connect(store) as conn:
-        conn.execute("BEGIN TRANSACTION")
-        try:
-            if db.lake_is_built(conn):
-                lost = _recorded_work(conn)
-                if lost and not force:
-                    raise refusal(store, lost, **wording)
-            result = fill(conn)
-            conn.execute("COMMIT")
-        except BaseException:
-            db.roll_back(conn)
-            raise
-    return result
+    with connect(store) as conn, db.transaction(conn):
+        if db.lake_is_built(conn):
+            lost = _recorded_work(conn)
+            if lost and not force:
+                raise refusal(store, lost, **wording)
+        return fill(conn)
 
 
 def _build_lake(store: LakeStore, *, force: bool, sample_rows: int, seed: int, built_by: str) -> BuildSummary:

@@ -28,7 +28,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -426,6 +426,25 @@ def advance_id(conn: duckdb.DuckDBPyConnection, name: str, highest: int) -> None
             ).fetchone()[0]
         return
     conn.execute(_SET_FLOOR_EMBEDDED[name], {"floor": int(highest)})
+
+
+def _commit(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute("COMMIT")
+
+
+@contextmanager
+def transaction(
+    conn: duckdb.DuckDBPyConnection, *, commit: Callable[[duckdb.DuckDBPyConnection], None] = _commit
+) -> Iterator[None]:
+    """One transaction around the block: committed when it ends, rolled back (and the error re-raised) when
+    it raises. `commit` replaces the COMMIT itself, a seam for tests that pause or race it."""
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        commit(conn)
+    except BaseException:
+        roll_back(conn)
+        raise
 
 
 def roll_back(conn: duckdb.DuckDBPyConnection) -> None:
