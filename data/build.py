@@ -111,15 +111,7 @@ def _create(conn: duckdb.DuckDBPyConnection, built_by: str) -> None:
     )
     catalogue(csvs["measures"])  # CatalogueInvalid if two measures share a spelling: refused before it is stored
     check_dates(csvs)
-    conn.execute(
-        """
-        INSERT INTO measures
-        SELECT measure, label, unit, definition, coalesce(string_split(nullif(aliases, ''), '|'), []),
-               string_split(periods, '|'), coalesce(string_split(nullif(scenarios, ''), '|'), [])
-        FROM read_csv($path, all_varchar = true, header = true)
-        """,
-        {"path": str(csvs["measures"])},
-    )
+    _insert_measures(conn, csvs["measures"])
     conn.execute(
         """
         INSERT INTO reported_figures
@@ -207,18 +199,8 @@ def upgrade(path: Store) -> list[str]:
             )
             changed.append("reported_figures: source_id added")
         if "measures" not in tables:
-            schema = SCHEMA_SQL.read_text(encoding="utf-8")
-            start = schema.index("CREATE TABLE measures")
-            conn.execute(schema[start : schema.index(");", start) + 2])
-            conn.execute(
-                """
-                INSERT INTO measures
-                SELECT measure, label, unit, definition, coalesce(string_split(nullif(aliases, ''), '|'), []),
-                       string_split(periods, '|'), coalesce(string_split(nullif(scenarios, ''), '|'), [])
-                FROM read_csv($path, all_varchar = true, header = true)
-                """,
-                {"path": str(DATA_DIR / "measures.csv")},
-            )
+            conn.execute(_table_statement(SCHEMA_SQL.read_text(encoding="utf-8"), "measures"))
+            _insert_measures(conn, DATA_DIR / "measures.csv")
             changed.append("measures: catalogue added")
         if "submission_id" not in columns("action_updates"):
             # Without UNIQUE (ALTER cannot add it): data.actions.record_update checks inside its transaction.
@@ -255,6 +237,19 @@ def check_dates(csvs: dict[str, Path]) -> None:
                     problems.append(f"{csvs[name].name}, row {row_number}, column {column}: {column} {problem}")
     if problems:
         raise ValueError("Nothing was built: " + "; ".join(problems[:10]))
+
+
+def _insert_measures(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """The measures catalogue from its CSV (lists written a|b|c) into the `measures` table."""
+    conn.execute(
+        """
+        INSERT INTO measures
+        SELECT measure, label, unit, definition, coalesce(string_split(nullif(aliases, ''), '|'), []),
+               string_split(periods, '|'), coalesce(string_split(nullif(scenarios, ''), '|'), [])
+        FROM read_csv($path, all_varchar = true, header = true)
+        """,
+        {"path": str(path)},
+    )
 
 
 def _table_statement(schema: str, table: str) -> str:
