@@ -8,14 +8,13 @@ TransactionException, the transaction is rolled back whole, and the insert is re
 
 from __future__ import annotations
 
-import random
-import time
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 import duckdb
+from tenacity import RetryError
 
-from data import db
+from data import db, retry
 from data.access import Actor, require
 from data.text import without_control_characters
 from data.vocab import STATUS_KEYS
@@ -164,57 +163,54 @@ def record_update(
         "updated_at": now or datetime.now(),
         "submission_id": submission_id,
     }
-    delay = FIRST_BACKOFF_SECONDS
-    for attempt in range(1, MAX_ATTEMPTS + 1):
-        try:
-            # The check and the insert share one transaction: on the shared store that is one catalog
-            # snapshot instead of two. validate() checks every rule schema.sql puts on action_updates
-            # (the recommendation exists, status, % complete; tests/test_action_updates.py holds the two
-            # together), so the shared store needs no scan of the table for them.
-            with db.one_writer(conn):
-                conn.execute("BEGIN TRANSACTION")
-                try:
-                    errors = validate(
-                        conn,
-                        rec_no,
-                        status=status,
-                        percent_complete=percent_complete,
-                        revised_due_date=revised_due_date,
-                        note=note,
-                        evidence_url=evidence_url,
-                    )
-                    if errors:
-                        raise UpdateInvalid(errors)
-                    repeat = {name: params[name] for name in _COMPARED}
-                    repeat["since"] = params["updated_at"] - RESUBMISSION_WINDOW
-                    earlier = conn.execute(_EARLIER_COPY, repeat).fetchone()
-                    if earlier is not None:
-                        raise AlreadyRecorded(*earlier)
-                    params["update_id"] = db.next_id(conn, "update_id")
-                    conn.execute(
-                        """
-                        INSERT INTO action_updates (update_id, rec_no, status, percent_complete, revised_due_date, note,
-                                                    evidence_url, updated_by, updated_at, submission_id)
-                        VALUES ($update_id, $rec_no, $status, $percent_complete, $revised_due_date, $note,
-                                $evidence_url, $updated_by, $updated_at, $submission_id)
-                        """,
-                        params,
-                    )
-                    conn.execute("COMMIT")
-                except BaseException:
-                    db.roll_back(conn)
-                    raise
-            return params["update_id"]
-        except duckdb.TransactionException as error:
-            # Only a write-write conflict is worth another attempt; a commit that cannot write (read-only
-            # folder, full disk) fails the same way every time and must be reported as itself.
-            if not db.is_write_conflict(error):
-                raise
-            if attempt == MAX_ATTEMPTS:
-                raise WriteConflict(
-                    f"Could not record the update on recommendation {rec_no}: other people were writing at the "
-                    f"same time for {MAX_ATTEMPTS} attempts. Nothing was recorded; try again."
-                ) from error
-            time.sleep(delay * (1 + random.random()))  # jitter, so retries spread out
-            delay = min(delay * 2, MAX_BACKOFF_SECONDS)
-    raise AssertionError("unreachable")
+
+    def write_once() -> int:
+        # The check and the insert share one transaction: on the shared store that is one catalog
+        # snapshot instead of two. validate() checks every rule schema.sql puts on action_updates
+        # (the recommendation exists, status, % complete; tests/test_action_updates.py holds the two
+        # together), so the shared store needs no scan of the table for them.
+        with db.one_writer(conn), db.transaction(conn):
+            errors = validate(
+                conn,
+                rec_no,
+                status=status,
+                percent_complete=percent_complete,
+                revised_due_date=revised_due_date,
+                note=note,
+                evidence_url=evidence_url,
+            )
+            if errors:
+                raise UpdateInvalid(errors)
+            repeat = {name: params[name] for name in _COMPARED}
+            repeat["since"] = params["updated_at"] - RESUBMISSION_WINDOW
+            earlier = conn.execute(_EARLIER_COPY, repeat).fetchone()
+            if earlier is not None:
+                raise AlreadyRecorded(*earlier)
+            params["update_id"] = db.next_id(conn, "update_id")
+            conn.execute(
+                """
+                INSERT INTO action_updates (update_id, rec_no, status, percent_complete, revised_due_date, note,
+                                            evidence_url, updated_by, updated_at, submission_id)
+                VALUES ($update_id, $rec_no, $status, $percent_complete, $revised_due_date, $note,
+                        $evidence_url, $updated_by, $updated_at, $submission_id)
+                """,
+                params,
+            )
+        return params["update_id"]
+
+    # Only a write-write conflict is worth another attempt; a commit that cannot write (read-only
+    # folder, full disk) fails the same way every time and is raised at once, as itself.
+    writing = retry.policy(
+        db.is_write_conflict,
+        first_wait=FIRST_BACKOFF_SECONDS,
+        max_wait=MAX_BACKOFF_SECONDS,
+        attempts=MAX_ATTEMPTS,
+        jitter=True,  # so writers that collided spread out
+    )
+    try:
+        return writing(write_once)
+    except RetryError as gave_up:
+        raise WriteConflict(
+            f"Could not record the update on recommendation {rec_no}: other people were writing at the "
+            f"same time for {MAX_ATTEMPTS} attempts. Nothing was recorded; try again."
+        ) from gave_up.last_attempt.exception()

@@ -111,15 +111,7 @@ def _create(conn: duckdb.DuckDBPyConnection, built_by: str) -> None:
     )
     catalogue(csvs["measures"])  # CatalogueInvalid if two measures share a spelling: refused before it is stored
     check_dates(csvs)
-    conn.execute(
-        """
-        INSERT INTO measures
-        SELECT measure, label, unit, definition, coalesce(string_split(nullif(aliases, ''), '|'), []),
-               string_split(periods, '|'), coalesce(string_split(nullif(scenarios, ''), '|'), [])
-        FROM read_csv($path, all_varchar = true, header = true)
-        """,
-        {"path": str(csvs["measures"])},
-    )
+    _insert_measures(conn, csvs["measures"])
     conn.execute(
         """
         INSERT INTO reported_figures
@@ -207,18 +199,8 @@ def upgrade(path: Store) -> list[str]:
             )
             changed.append("reported_figures: source_id added")
         if "measures" not in tables:
-            schema = SCHEMA_SQL.read_text(encoding="utf-8")
-            start = schema.index("CREATE TABLE measures")
-            conn.execute(schema[start : schema.index(");", start) + 2])
-            conn.execute(
-                """
-                INSERT INTO measures
-                SELECT measure, label, unit, definition, coalesce(string_split(nullif(aliases, ''), '|'), []),
-                       string_split(periods, '|'), coalesce(string_split(nullif(scenarios, ''), '|'), [])
-                FROM read_csv($path, all_varchar = true, header = true)
-                """,
-                {"path": str(DATA_DIR / "measures.csv")},
-            )
+            conn.execute(_table_statement(SCHEMA_SQL.read_text(encoding="utf-8"), "measures"))
+            _insert_measures(conn, DATA_DIR / "measures.csv")
             changed.append("measures: catalogue added")
         if "submission_id" not in columns("action_updates"):
             # Without UNIQUE (ALTER cannot add it): data.actions.record_update checks inside its transaction.
@@ -257,6 +239,19 @@ def check_dates(csvs: dict[str, Path]) -> None:
         raise ValueError("Nothing was built: " + "; ".join(problems[:10]))
 
 
+def _insert_measures(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """The measures catalogue from its CSV (lists written a|b|c) into the `measures` table."""
+    conn.execute(
+        """
+        INSERT INTO measures
+        SELECT measure, label, unit, definition, coalesce(string_split(nullif(aliases, ''), '|'), []),
+               string_split(periods, '|'), coalesce(string_split(nullif(scenarios, ''), '|'), [])
+        FROM read_csv($path, all_varchar = true, header = true)
+        """,
+        {"path": str(path)},
+    )
+
+
 def _table_statement(schema: str, table: str) -> str:
     start = schema.index(f"CREATE TABLE {table} (")
     return schema[start : schema.index(");", start) + 2]
@@ -266,14 +261,13 @@ def _add_benchmarking_tables(conn: duckdb.DuckDBPyConnection) -> None:
     """The RS returns and neighbours tables, and a loads table whose kinds include them (rebuilt: DuckDB
     cannot change a CHECK in place; its rows are copied over unchanged)."""
     schema = SCHEMA_SQL.read_text(encoding="utf-8")
-    conn.execute("BEGIN TRANSACTION")
-    for table in ("returns", "returns_replaced", "neighbours", "neighbours_replaced"):
-        conn.execute(_table_statement(schema, table))
-    conn.execute("ALTER TABLE loads RENAME TO loads_before_returns")
-    conn.execute(_table_statement(schema, "loads"))
-    conn.execute("INSERT INTO loads SELECT * FROM loads_before_returns")
-    conn.execute("DROP TABLE loads_before_returns")
-    conn.execute("COMMIT")
+    with db.transaction(conn):
+        for table in ("returns", "returns_replaced", "neighbours", "neighbours_replaced"):
+            conn.execute(_table_statement(schema, table))
+        conn.execute("ALTER TABLE loads RENAME TO loads_before_returns")
+        conn.execute(_table_statement(schema, "loads"))
+        conn.execute("INSERT INTO loads SELECT * FROM loads_before_returns")
+        conn.execute("DROP TABLE loads_before_returns")
 
 
 def build(
@@ -343,19 +337,12 @@ def replace_lake(store: LakeStore, fill: Callable[[duckdb.DuckDBPyConnection], T
     """Replace everything the shared store holds in one transaction: refuse if recorded work would be lost
     (unless forced), then `fill` (which runs schema_lake.sql and fills the tables), then commit. Other
     replicas see the old data until the commit and the new data after; a failure leaves the old."""
-    with connect(store) as conn:
-        conn.execute("BEGIN TRANSACTION")
-        try:
-            if db.lake_is_built(conn):
-                lost = _recorded_work(conn)
-                if lost and not force:
-                    raise refusal(store, lost, **wording)
-            result = fill(conn)
-            conn.execute("COMMIT")
-        except BaseException:
-            db.roll_back(conn)
-            raise
-    return result
+    with connect(store) as conn, db.transaction(conn):
+        if db.lake_is_built(conn):
+            lost = _recorded_work(conn)
+            if lost and not force:
+                raise refusal(store, lost, **wording)
+        return fill(conn)
 
 
 def _build_lake(store: LakeStore, *, force: bool, sample_rows: int, seed: int, built_by: str) -> BuildSummary:

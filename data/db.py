@@ -27,15 +27,15 @@ import os
 import socket
 import sys
 import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+from tenacity import RetryError
 
-from data import lake_schema
+from data import lake_schema, retry
 from data.redact import scrubbed
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -157,24 +157,18 @@ def is_lake(conn: duckdb.DuckDBPyConnection) -> bool:
     return conn.execute("SELECT current_database()").fetchone()[0] == LAKE
 
 
-def _is_transient(error: duckdb.Error) -> bool:
+def _is_transient(error: BaseException) -> bool:
     text = str(error).lower()
-    return any(marker in text for marker in _TRANSIENT)
+    return isinstance(error, duckdb.Error) and any(marker in text for marker in _TRANSIENT)
 
 
 def _open(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
-    deadline = time.monotonic() + wait_seconds
-    delay = 0.02
-    while True:
-        try:
-            return duckdb.connect(str(path))
-        except duckdb.Error as error:
-            if not _is_transient(error):
-                raise
-            if time.monotonic() >= deadline:
-                raise DatabaseBusy(f"{path} is in use by another process; tried for {wait_seconds:.0f} s") from error
-            time.sleep(delay)
-            delay = min(delay * 2, 0.5)
+    opening = retry.policy(_is_transient, first_wait=0.02, max_wait=0.5, seconds=wait_seconds)
+    try:
+        return opening(duckdb.connect, str(path))
+    except RetryError as gave_up:
+        message = f"{path} is in use by another process; tried for {wait_seconds:.0f} s"
+        raise DatabaseBusy(message) from gave_up.last_attempt.exception()
 
 
 def _extension_file(name: str) -> Path:
@@ -409,7 +403,7 @@ def one_writer(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
         yield
 
 
-def is_write_conflict(error: duckdb.Error) -> bool:
+def is_write_conflict(error: BaseException) -> bool:
     """Whether a failed write lost a race with another writer (worth retrying), not a cause that would recur."""
     return isinstance(error, duckdb.TransactionException) and "conflict" in str(error).lower()
 
@@ -426,6 +420,25 @@ def advance_id(conn: duckdb.DuckDBPyConnection, name: str, highest: int) -> None
             ).fetchone()[0]
         return
     conn.execute(_SET_FLOOR_EMBEDDED[name], {"floor": int(highest)})
+
+
+def _commit(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute("COMMIT")
+
+
+@contextmanager
+def transaction(
+    conn: duckdb.DuckDBPyConnection, *, commit: Callable[[duckdb.DuckDBPyConnection], None] = _commit
+) -> Iterator[None]:
+    """One transaction around the block: committed when it ends, rolled back (and the error re-raised) when
+    it raises. `commit` replaces the COMMIT itself, a seam for tests that pause or race it."""
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        commit(conn)
+    except BaseException:
+        roll_back(conn)
+        raise
 
 
 def roll_back(conn: duckdb.DuckDBPyConnection) -> None:

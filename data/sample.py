@@ -25,7 +25,6 @@ import pandas as pd
 
 from data import db
 from data.access import Actor, require
-from data.db import roll_back
 
 DEFAULT_SEED = 2021
 SAMPLE_YEAR = "2020/21"
@@ -192,14 +191,8 @@ def generate_savings(seed: int = DEFAULT_SEED) -> pd.DataFrame:
 def fill(conn: duckdb.DuckDBPyConnection, *, rows: int, seed: int, loaded_by: str) -> int:
     """Replace the sample lines in `monitoring` and `savings` with a fresh reproducible set in one transaction;
     returns load_id."""
-    conn.execute("BEGIN TRANSACTION")
-    try:
-        load_id = fill_lines(conn, rows=rows, seed=seed, loaded_by=loaded_by)
-        conn.execute("COMMIT")
-    except Exception:
-        roll_back(conn)
-        raise
-    return load_id
+    with db.transaction(conn):
+        return fill_lines(conn, rows=rows, seed=seed, loaded_by=loaded_by)
 
 
 def fill_lines(conn: duckdb.DuckDBPyConnection, *, rows: int, seed: int, loaded_by: str) -> int:

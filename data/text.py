@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import re
 
+# What a spreadsheet (Excel, LibreOffice, Google Sheets) runs as a formula when a cell starts with it: loads
+# refuse such text (data/load/cells.py), exports put an apostrophe before it (metrics/safe_text.py).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A character class body, for patterns elsewhere that refuse rather than clean (data/load/cells.py).
 UNICODE_CONTROLS = "\x80-\x9f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
 _LINE_BREAKS = re.compile("[\x0b\x0c\u2028\u2029]")

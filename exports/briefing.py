@@ -12,7 +12,6 @@ size they are placed, so the text inside them is at least 12 pt on the slide.
 from __future__ import annotations
 
 import base64
-import html
 import io
 import math
 import re
@@ -41,6 +40,7 @@ from exports.images import (
     ImageJob,
     default_exporter,
 )
+from exports.templating import render
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 PDF_MIME = "application/pdf"
@@ -389,22 +389,6 @@ p.page {{ font-size: {PDF_PAGE_PT}pt; margin-top: auto; }}
 """
 
 
-def _text(value: str) -> str:
-    return html.escape(value, quote=False)
-
-
-def _title_section(info: PackInfo, note: str | None) -> str:
-    parts = [
-        f"<h1>{_text(info.title)}</h1>",
-        f"<p class='lead'>{_text(info.built_for())}</p>",
-        f"<p>{_text(info.built_on())}</p>",
-        f"<p>Sources: {_text(info.source)}</p>",
-    ]
-    if note:
-        parts.append(f"<p>{_text(note)}</p>")
-    return "<section>" + "".join(parts) + "</section>"
-
-
 def _description(chart: Chart) -> str:
     return f"Description: {chart.alt_text}"
 
@@ -425,20 +409,6 @@ def pdf_picture_height(chart: Chart) -> float:
     return ITEM_HEIGHT_PT - text_pt - 8
 
 
-def _chart_section(chart: Chart, svg: bytes, page_number: int) -> str:
-    image = base64.b64encode(svg).decode("ascii")
-    width, height = _svg_size(svg)
-    return (
-        f"<section class='item'><h2>{_text(chart.title)}</h2>"
-        f"<p class='subtitle'>{_text(chart.subtitle)}</p>"
-        f"<img src='data:image/svg+xml;base64,{image}' alt='{html.escape(chart.alt_text, quote=True)}' "
-        f"style='width: {width:g}pt; height: {height:g}pt'>"
-        f"<p>{_text(_labels_line(chart))}</p>"
-        f"<p>{_text(_description(chart))}</p>"
-        f"<p class='page'>Page {page_number}</p></section>"
-    )
-
-
 def _svg_size(svg: bytes) -> tuple[float, float]:
     """The SVG's own width and height (px), to print it at one pixel to a point."""
     head = svg[:400].decode("utf-8", "replace")
@@ -449,34 +419,28 @@ def _svg_size(svg: bytes) -> tuple[float, float]:
     return float(width.group(1)), float(height.group(1))
 
 
-def _headline_section(item: HeadlineSlide, page_number: int) -> str:
-    rows = "".join(
-        f"<tr><td>{_text(f.label if f.basis == 'reported' else f'{f.label} ({f.basis})')}</td>"
-        f"<td>{_text(f.value)}</td><td>{_text(f.source)}</td></tr>"
-        for f in item.figures
-    )
-    return (
-        f"<section><h2>{_text(item.title)}</h2>"
-        "<table><thead><tr><th scope='col'>Figure</th><th scope='col'>Value</th><th scope='col'>Source</th></tr>"
-        f"</thead><tbody>{rows}</tbody></table><p class='page'>Page {page_number}</p></section>"
-    )
-
-
 def pdf_document(items: Sequence[PackItem], info: PackInfo, chart_svgs: Sequence[bytes]) -> str:
     """The pack as one HTML document: a section (printed page) per item after the title page."""
     svgs = iter(chart_svgs)
-    sections = [_title_section(info, _sample_note(items))]
-    for page_number, item in enumerate(items, start=2):
+    pages = []
+    for number, item in enumerate(items, start=2):
         if isinstance(item, Chart):
-            sections.append(_chart_section(item, next(svgs), page_number))
+            svg = next(svgs)
+            width, height = _svg_size(svg)
+            pages.append(
+                {
+                    "number": number,
+                    "chart": item,
+                    "image": base64.b64encode(svg).decode("ascii"),
+                    "width": f"{width:g}",
+                    "height": f"{height:g}",
+                    "labels": _labels_line(item),
+                    "description": _description(item),
+                }
+            )
         else:
-            sections.append(_headline_section(item, page_number))
-    return (
-        f"<!DOCTYPE html>\n<html lang='{vocab.DOCUMENT_LANGUAGE}'><head><meta charset='utf-8'>"
-        f"<title>{_text(info.title)}</title><style>{_PDF_CSS}</style></head><body>"
-        + "".join(sections)
-        + "</body></html>\n"
-    )
+            pages.append({"number": number, "chart": None, "headline": item})
+    return render("briefing.html.j2", css=_PDF_CSS, info=info, note=_sample_note(items), pages=pages)
 
 
 def build_pdf(

@@ -7,7 +7,6 @@ is text, never a formula; the HTML escapes every value.
 
 from __future__ import annotations
 
-import html
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,9 +18,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from data import vocab
 from data.text import without_control_characters
 from exports.chromium import PrintFailed, find_chromium, print_to_pdf
+from exports.templating import render
 from metrics.safe_text import neutralise_formula, neutralise_frame
 
 RAG_FILLS = {"Red": "F4C7C3", "Amber": "FCE4CC", "Green": "CCE5D7", "No timeline in source": "E5E5E5"}
@@ -106,31 +105,18 @@ def xlsx_bytes(report: pd.DataFrame, meta: ReportMeta) -> bytes:
     return buffer.getvalue()
 
 
-def _html_value(value: object) -> str:
+def _html_cell(column: str, value: object) -> dict[str, str | None]:
+    """A table cell's text (escaped by the template) and, in the RAG column, the rating that colours it."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    if isinstance(value, date):
-        return f"{value:%-d %b %Y}"
-    return html.escape(without_control_characters(str(value)))  # a note stored before entry cleaned it
-
-
-_CSS = """
-body { font-family: Arial, Helvetica, sans-serif; color: #0b0c0c; margin: 2rem; }
-h1 { font-size: 1.5rem; margin-bottom: 0.2rem; }
-p.meta { color: #505a5f; margin-top: 0; }
-table { border-collapse: collapse; width: 100%; font-size: 0.75rem; }
-th.col-1 { width: 28%; } th.col-10, th.col-11 { width: 14%; }
-tr.theme th { background: #12436d; color: #fff; font-size: 0.85rem; }
-th, td { border: 1px solid #b1b4b6; padding: 4px 6px; vertical-align: top; text-align: left; }
-th { background: #f3f2f1; }
-td.rag-Red { background: #f4c7c3; } td.rag-Amber { background: #fce4cc; }
-td.rag-Green { background: #cce5d7; } td.rag-none { background: #e5e5e5; }
-ul.summary { list-style: none; padding: 0; display: flex; gap: 1.5rem; flex-wrap: wrap; }
-@page { size: A4 landscape; margin: 1cm; }
-@media print {
-  body { margin: 0; font-size: 0.9em; } tr { page-break-inside: avoid; } thead { display: table-header-group; }
-}
-"""
+        text = ""
+    elif isinstance(value, date):
+        text = f"{value:%-d %b %Y}"
+    else:
+        text = without_control_characters(str(value))  # a note stored before entry cleaned it
+    rag = None
+    if column == "RAG" and isinstance(value, str):
+        rag = value if value in ("Red", "Amber", "Green") else "none"
+    return {"text": text, "rag": rag}
 
 
 # The committee pack (HTML/PDF) shows these columns, grouped by theme; the XLSX has every column.
@@ -153,35 +139,17 @@ PACK_COLUMNS = (
 def html_document(report: pd.DataFrame, meta: ReportMeta) -> str:
     """The report as one standalone HTML page for the committee pack, grouped by theme (prints to PDF)."""
     columns = [column for column in PACK_COLUMNS if column in report.columns]
-    head = "".join(f"<th class='col-{index}'>{html.escape(column)}</th>" for index, column in enumerate(columns))
-    body = []
-    for theme, group in report.groupby("Theme", sort=False):
-        body.append(f"<tr class='theme'><th colspan='{len(columns)}'>{html.escape(str(theme))}</th></tr>")
-        for row in group[columns].itertuples(index=False):
-            cells = []
-            for column, value in zip(columns, row, strict=True):
-                css = ""
-                if column == "RAG" and isinstance(value, str):
-                    css = ' class="rag-none"' if value not in ("Red", "Amber", "Green") else f' class="rag-{value}"'
-                cells.append(f"<td{css}>{_html_value(value)}</td>")
-            body.append("<tr>" + "".join(cells) + "</tr>")
-    summary = "".join(
-        f"<li><strong>{html.escape(str(count))}</strong> {html.escape(name)}</li>"
-        for name, count in meta.summary.items()
-    )
-    rules = "".join(f"<li>{html.escape(rule)}</li>" for rule in meta.rules)
-    return (
-        f"<!DOCTYPE html>\n<html lang='{vocab.DOCUMENT_LANGUAGE}'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(meta.title)}</title><style>{_CSS}</style></head><body>"
-        f"<h1>{html.escape(meta.title)}</h1>"
-        f"<p class='meta'>As at {meta.as_at:%-d %B %Y}, compared with the report of {meta.previous:%-d %B %Y}. "
-        f"Generated {meta.generated_at:%-d %B %Y %H:%M} by {html.escape(meta.generated_by)}.</p>"
-        f"<ul class='summary'>{summary}</ul>"
-        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-        f"<h2>How RAG is decided</h2><ul>{rules}</ul>"
-        f"<p class='meta'>{html.escape(meta.source)}</p>"
-        "</body></html>\n"
-    )
+    themes = [
+        {
+            "name": str(theme),
+            "rows": [
+                [_html_cell(column, value) for column, value in zip(columns, row, strict=True)]
+                for row in group[columns].itertuples(index=False)
+            ],
+        }
+        for theme, group in report.groupby("Theme", sort=False)
+    ]
+    return render("committee.html.j2", meta=meta, columns=columns, themes=themes)
 
 
 def pdf_available() -> bool:

@@ -97,10 +97,10 @@ def previous_period(held: list[int], period: int) -> int | None:
     return max(earlier) if earlier else None
 
 
-_TABLE_SQL = """
-SELECT CASE $level WHEN 'directorate' THEN m.directorate WHEN 'service' THEN m.service ELSE m.cost_centre END
-           AS name,
-       any_value(m.directorate) AS directorate, any_value(m.service) AS service,
+# The variance query, written once: the figures at the period close (and the variance at the previous period
+# held, for movement) over the monitoring lines `m` in view. The table, the largest cost centres and the
+# council total below differ only in how they choose and group these lines.
+_VARIANCE_FIGURES = """
        CAST(sum(annual_budget_gbp) FILTER (WHERE period = $period) AS DOUBLE) AS annual_budget_gbp,
        CAST(sum(actual_ytd_gbp) FILTER (WHERE period = $period) AS DOUBLE) AS actual_ytd_gbp,
        CAST(sum(forecast_outturn_gbp) FILTER (WHERE period = $period) AS DOUBLE) AS forecast_outturn_gbp,
@@ -109,22 +109,45 @@ SELECT CASE $level WHEN 'directorate' THEN m.directorate WHEN 'service' THEN m.s
        CAST(sum(forecast_outturn_gbp - annual_budget_gbp) FILTER (WHERE period = $previous) AS DOUBLE)
            AS previous_variance_gbp,
        count(*) FILTER (WHERE period = $period) AS lines,
-       count(*) FILTER (WHERE period = $period AND basis = 'sample') AS sample_lines,
-       min(d.sort_order) AS sort_order
-FROM monitoring m LEFT JOIN directorates d USING (directorate)
+       count(*) FILTER (WHERE period = $period AND basis = 'sample') AS sample_lines
+"""
+_LINES_IN_VIEW = """
 WHERE fiscal_year = $fiscal_year AND (period = $period OR period = $previous)
   AND ($directorates IS NULL OR list_contains($directorates, m.directorate))
   AND ($directorate IS NULL OR m.directorate = $directorate)
   AND ($service IS NULL OR m.service = $service)
-GROUP BY name
-HAVING count(*) FILTER (WHERE period = $period) > 0
 """
+
+
+def _variance_query(select: str, source: str, group: str = "", *, with_: str = "") -> str:
+    """The variance query: `with_` (a WITH clause), then SELECT `select` (the grouping columns, each followed
+    by a comma), the figures, `source` (FROM the monitoring lines as `m`), the lines in view, then `group`.
+    Every part is SQL text written in this module; values are always parameters."""
+    return with_ + "SELECT " + select + _VARIANCE_FIGURES + source + _LINES_IN_VIEW + group
+
+
+_TABLE_SQL = _variance_query(
+    """CASE $level WHEN 'directorate' THEN m.directorate WHEN 'service' THEN m.service ELSE m.cost_centre END
+           AS name,
+       any_value(m.directorate) AS directorate, any_value(m.service) AS service, min(d.sort_order) AS sort_order,""",
+    "FROM monitoring m LEFT JOIN directorates d USING (directorate)",
+    """GROUP BY name
+HAVING count(*) FILTER (WHERE period = $period) > 0
+""",
+)
 
 
 # The largest cost centres: ranked line by line at the period (the grain is one line per cost centre and
 # period), then summed with the previous period for just those. At 10M lines this is a top-N scan rather
 # than a grouping of 830,000 long names, which took a second of CPU.
-_CENTRES_SQL = """
+_CENTRES_SQL = _variance_query(
+    "m.cost_centre AS name, any_value(m.directorate) AS directorate, any_value(m.service) AS service,",
+    "FROM monitoring m SEMI JOIN top USING (cost_centre)",
+    """GROUP BY m.cost_centre
+HAVING count(*) FILTER (WHERE period = $period) > 0
+ORDER BY abs(variance_gbp) DESC, name
+""",
+    with_="""
 WITH top AS (
     SELECT DISTINCT cost_centre FROM (
         SELECT cost_centre FROM monitoring
@@ -136,25 +159,9 @@ WITH top AS (
         LIMIT $limit
     )
 )
-SELECT m.cost_centre AS name, any_value(m.directorate) AS directorate, any_value(m.service) AS service,
-       CAST(sum(annual_budget_gbp) FILTER (WHERE period = $period) AS DOUBLE) AS annual_budget_gbp,
-       CAST(sum(actual_ytd_gbp) FILTER (WHERE period = $period) AS DOUBLE) AS actual_ytd_gbp,
-       CAST(sum(forecast_outturn_gbp) FILTER (WHERE period = $period) AS DOUBLE) AS forecast_outturn_gbp,
-       CAST(sum(forecast_outturn_gbp - annual_budget_gbp) FILTER (WHERE period = $period) AS DOUBLE)
-           AS variance_gbp,
-       CAST(sum(forecast_outturn_gbp - annual_budget_gbp) FILTER (WHERE period = $previous) AS DOUBLE)
-           AS previous_variance_gbp,
-       count(*) FILTER (WHERE period = $period) AS lines,
-       count(*) FILTER (WHERE period = $period AND basis = 'sample') AS sample_lines
-FROM monitoring m SEMI JOIN top USING (cost_centre)
-WHERE fiscal_year = $fiscal_year AND (period = $period OR period = $previous)
-  AND ($directorates IS NULL OR list_contains($directorates, m.directorate))
-  AND ($directorate IS NULL OR m.directorate = $directorate)
-  AND ($service IS NULL OR m.service = $service)
-GROUP BY m.cost_centre
-HAVING count(*) FILTER (WHERE period = $period) > 0
-ORDER BY abs(variance_gbp) DESC, name
-"""
+""",
+)
+_TOTAL_SQL = _variance_query("", "FROM monitoring m")
 
 
 def _finish_table(frame: pd.DataFrame, thresholds: RagThresholds) -> pd.DataFrame:
@@ -221,25 +228,14 @@ def council_total(
 ) -> pd.DataFrame:
     """One row: the total of the directorates chosen (the whole council when none is chosen)."""
     frame = conn.execute(
-        """
-        SELECT CAST(sum(annual_budget_gbp) FILTER (WHERE period = $period) AS DOUBLE) AS annual_budget_gbp,
-               CAST(sum(actual_ytd_gbp) FILTER (WHERE period = $period) AS DOUBLE) AS actual_ytd_gbp,
-               CAST(sum(forecast_outturn_gbp) FILTER (WHERE period = $period) AS DOUBLE) AS forecast_outturn_gbp,
-               CAST(sum(forecast_outturn_gbp - annual_budget_gbp) FILTER (WHERE period = $period) AS DOUBLE)
-                   AS variance_gbp,
-               CAST(sum(forecast_outturn_gbp - annual_budget_gbp) FILTER (WHERE period = $previous) AS DOUBLE)
-                   AS previous_variance_gbp,
-               count(*) FILTER (WHERE period = $period) AS lines,
-               count(*) FILTER (WHERE period = $period AND basis = 'sample') AS sample_lines
-        FROM monitoring
-        WHERE fiscal_year = $fiscal_year AND (period = $period OR period = $previous)
-          AND ($directorates IS NULL OR list_contains($directorates, directorate))
-        """,
+        _TOTAL_SQL,
         {
             "fiscal_year": fiscal_year,
             "period": period,
             "previous": previous,
             "directorates": list(directorates) if directorates else None,
+            "directorate": None,
+            "service": None,
         },
     ).df()
     frame = frame.fillna({"annual_budget_gbp": 0.0, "actual_ytd_gbp": 0.0, "forecast_outturn_gbp": 0.0,

@@ -15,9 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from data.text import without_control_characters
+from data.text import FORMULA_STARTS, without_control_characters
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["FORMULA_STARTS", "neutralise_formula", "neutralise_frame"]
 
 
 def neutralise_formula(value: Any) -> Any:

@@ -148,16 +148,17 @@ def test_two_updates_at_the_same_moment_both_land_in_order(write_conn):
 
 
 class ConflictingConnection:
-    """A real connection that reports a DuckDB write-write conflict on its first `conflicts` INSERTs."""
+    """A real connection that reports a DuckDB write-write conflict (or `error`) on its first `conflicts` INSERTs."""
 
-    def __init__(self, write_conn: duckdb.DuckDBPyConnection, conflicts: int) -> None:
+    def __init__(self, write_conn: duckdb.DuckDBPyConnection, conflicts: int, error: Exception | None = None) -> None:
         self.write_conn, self.conflicts, self.inserts = write_conn, conflicts, 0
+        self.error = error or duckdb.TransactionException("TransactionContext Error: Catalog write-write conflict")
 
     def execute(self, sql: str, params=None):
         if sql.lstrip().startswith("INSERT"):
             self.inserts += 1
             if self.inserts <= self.conflicts:
-                raise duckdb.TransactionException("TransactionContext Error: Catalog write-write conflict")
+                raise self.error
         return self.write_conn.execute(sql, params)
 
 
@@ -178,6 +179,15 @@ def test_endless_conflicts_give_up_cleanly_and_write_nothing(write_conn, monkeyp
         record_update(flaky, EDITOR, 9, **VALID)
     assert flaky.inserts == write.MAX_ATTEMPTS
     assert all_updates(write_conn) == before
+
+
+def test_a_commit_that_cannot_write_is_reported_once_as_itself_not_retried(write_conn):
+    """A TransactionException that is not a write-write conflict (a full disk) would fail the same way again."""
+    full = duckdb.TransactionException("TransactionContext Error: Failed to commit: No space left on device")
+    flaky = ConflictingConnection(write_conn, conflicts=10_000, error=full)
+    with pytest.raises(duckdb.TransactionException, match="No space left"):
+        record_update(flaky, EDITOR, 9, **VALID)
+    assert flaky.inserts == 1
 
 
 def test_twenty_threads_recording_fifty_updates_each_all_land(embedded_conn):

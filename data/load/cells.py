@@ -35,7 +35,7 @@ from data.load._model import (
 from data.load.files import is_blank, parse, too_large
 from data.measures import Measure, catalogue, suggestions
 from data.measures import names as measure_names
-from data.text import UNICODE_CONTROLS
+from data.text import FORMULA_STARTS, UNICODE_CONTROLS
 from data.vocab import (
     LOADABLE_BASES,
     PERIODS,
@@ -51,7 +51,6 @@ from data.vocab import (
     period_label,
 )
 
-FORMULA_STARTS = ("=", "+", "-", "@")
 _HTML = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>|&[A-Za-z]+;|&#\d+;")
 # Inline links `[text](url)`, reference links `[text][r]` and `[text][]`, and link definitions `[r]: url`
 # (anywhere: text from several cells may be joined onto one line).

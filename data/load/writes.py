@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import duckdb
@@ -9,7 +11,6 @@ import pandas as pd
 
 from data import db
 from data.access import Actor, require
-from data.db import roll_back
 from data.load import benchmark_writes
 from data.load._model import KINDS, LoadRejected, LoadResult, ParsedFile, Preview, Problem, UndoResult
 from data.vocab import period_label
@@ -411,13 +412,24 @@ def _commit(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute("COMMIT")
 
 
+@contextmanager
+def _reported_as(conflict: Exception) -> Iterator[None]:
+    """A write that lost a race with another writer raises `conflict` instead (the race's error as its cause)."""
+    try:
+        yield
+    except duckdb.TransactionException as error:
+        if db.is_write_conflict(error):
+            raise conflict from error
+        raise
+
+
 def apply(
     conn: duckdb.DuckDBPyConnection, parsed: ParsedFile, actor: Actor, *, file_name: str | None = None
 ) -> LoadResult:
     """Write a validated file in one transaction and record it in `loads`. All or nothing."""
     require(actor, "admin", "load data")
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    conflict = LoadRejected([Problem(parsed.file_name, None, None, CONFLICT)])
+    with _reported_as(conflict), db.transaction(conn, commit=_commit):
         duplicate = _active_duplicate(conn, parsed)
         if duplicate is not None:
             raise LoadRejected(
@@ -469,23 +481,13 @@ def apply(
         # On the shared store, schema.sql's rules for the rows this load wrote (no-op on the embedded file).
         for table in ("sources", "loads", "monitoring", "savings", "reported_figures", "returns"):
             db.enforce_schema_rules(conn, table, load_id)
-        _commit(conn)
-    except duckdb.TransactionException as error:
-        roll_back(conn)
-        if db.is_write_conflict(error):
-            raise LoadRejected([Problem(parsed.file_name, None, None, CONFLICT)]) from error
-        raise
-    except BaseException:
-        roll_back(conn)
-        raise
     return LoadResult(load_id, parsed.kind, len(parsed.frame), int(replaced), int(sample_replaced))
 
 
 def undo(conn: duckdb.DuckDBPyConnection, load_id: int, actor: Actor) -> UndoResult:
     """Remove what a load added and put back the lines it replaced. One transaction."""
     require(actor, "admin", "undo a load")
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    with _reported_as(ValueError(f"Load {load_id} was not undone: {CONFLICT}")), db.transaction(conn):
         rows = conn.execute(
             "SELECT kind, undone_at, undone_by FROM loads WHERE load_id = $id", {"id": load_id}
         ).fetchall()
@@ -535,13 +537,4 @@ def undo(conn: duckdb.DuckDBPyConnection, load_id: int, actor: Actor) -> UndoRes
             "UPDATE loads SET undone_at = $at, undone_by = $by WHERE load_id = $id",
             {"at": datetime.now(), "by": actor.identity, "id": load_id},
         )
-        conn.execute("COMMIT")
-    except duckdb.TransactionException as error:
-        roll_back(conn)
-        if db.is_write_conflict(error):
-            raise ValueError(f"Load {load_id} was not undone: {CONFLICT}") from error
-        raise
-    except BaseException:
-        roll_back(conn)
-        raise
     return UndoResult(load_id, int(removed), int(restored))
