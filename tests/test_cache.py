@@ -107,7 +107,9 @@ import streamlit as st
 from tests.cache_probe import built_for
 from ui.cache import AS_AT_KEY, cached
 from ui.common import database
+from ui.identity import sign_in_gate
 
+sign_in_gate()  # as app.py does first: it records the session's role, which the cache keys views by
 if "as_at" in st.query_params:
     st.session_state[AS_AT_KEY] = datetime.date.fromisoformat(st.query_params["as_at"])
 with database() as conn:
