@@ -165,10 +165,6 @@ def _date_text(value: object) -> str:
     return f"{pd.Timestamp(value):%-d %B %Y}"
 
 
-def not_built_yet(what: str, issue: str) -> None:
-    st.info(f"{what} is not built yet (planned in {issue}). The figures it will show are already in the database.")
-
-
 def as_at_line(figures: pd.DataFrame, as_at: date | None = None) -> None:
     """The documents the page's figures come from, newest first with their dates, and the as-at date in force."""
     documents = (
