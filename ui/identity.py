@@ -42,13 +42,13 @@ import streamlit as st
 from streamlit import config as st_config
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from data import vocab
 from data.access import ROLE_RANK, Actor, PermissionDenied, local_actor
 from ui import server_gate
 from ui.cache import ROLE_KEY
 from ui.document import apply_styles, set_page_language
 from ui.error_reference import report_error
 from ui.navigation import DEFAULT_URL_PATH
+from ui.pages_registry import PAGES
 from ui.safe import plain
 
 ROLE_LISTS = {"admins": "admin", "editors": "editor", "viewers": "viewer"}
@@ -253,7 +253,7 @@ def _only_page(title: str, body: Callable[[], None]) -> NoReturn:
     st.session_state.pop(ROLE_KEY, None)
     at_every_address = [
         st.Page(body, title=title, icon=":material/lock:", url_path=info.url_path, visibility="hidden")
-        for info in vocab.PAGES
+        for info in PAGES
     ]
     home = st.Page(body, title=title, icon=":material/lock:", url_path=DEFAULT_URL_PATH, default=True)
     st.navigation([home, *at_every_address], position="hidden").run()
