@@ -35,6 +35,7 @@ import streamlit as st
 
 from data.db import describe, is_unreachable
 from data.version import data_version, store_identity
+from metrics.held import FigureMissing
 
 T = TypeVar("T")
 
@@ -158,6 +159,15 @@ def cached(conn, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         args=args,
         kwargs=kwargs,
     )
+
+
+def cached_if_held(conn, function: Callable[..., T], *args: Any, otherwise: Any = None, **kwargs: Any) -> T | Any:
+    """`cached(conn, function, ...)`, or `otherwise` where the figures it needs are not held (FigureMissing):
+    the page then says so in place."""
+    try:
+        return cached(conn, function, *args, **kwargs)
+    except FigureMissing:
+        return otherwise
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
