@@ -29,7 +29,6 @@ st.title(vocab.BUDGET_OUTTURN.title)
 directorate_notice("these charts are for the whole council; directorate figures held are listed below them")
 as_at = as_at_control.current()
 
-
 with database() as conn:
     budget = cached(conn, position.net_budget_by_year, as_at=as_at)
     overspend = cached(conn, position.overspend_by_year, as_at=as_at)

@@ -25,7 +25,6 @@ st.title(vocab.RESERVES.title)
 directorate_notice("reserves and the DSG deficit are held for the whole council")
 as_at = as_at_control.current()
 
-
 with database() as conn:
     reserves = cached_if_held(conn, position.reserves, as_at=as_at)
     points = cached(conn, position.dsg_known_points, as_at=as_at)
