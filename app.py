@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sys
 
 import streamlit as st
 
@@ -17,10 +16,6 @@ from ui.identity import show_identity, sign_in_gate
 scrub_output()  # before anything is logged: no password reaches the server log (data/redact.py)
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 st.set_page_config(page_title="Dorset Council financial position", page_icon=str(FAVICON), layout="wide")
-# A page run is Python on the same interpreter as the web server's event loop, which sends the page's files and
-# messages: hand the lock over every 0.5 ms, not 5 ms, so a page being drawn does not hold up the Plotly code
-# the browser is fetching for its first chart (measured with `python -m bench browser`, README).
-sys.setswitchinterval(0.0005)
 
 try:
     actor = sign_in_gate()  # anonymous visitors get only the sign-in page: nothing below runs for them

@@ -3,7 +3,8 @@ page load (ui/page_shell.py), and in local mode the browser that brought the tok
 
 `make run` starts it with `streamlit run serve.py`, which finds `app` below and takes every `--server.*` option
 and .streamlit/config.toml as usual. `streamlit run app.py` still works, with each first chart about 0.3 s later
-and the styles mounted after each page's elements (and without `/readyz`, the readiness check in ui/readiness.py).
+and the styles mounted after each page's elements (and without `/readyz`, the readiness check in ui/readiness.py,
+or the switch interval set below).
 """
 
 import sys
@@ -19,7 +20,12 @@ from ui.local_browser import LocalBrowser
 from ui.page_shell import PageShell
 from ui.readiness import readyz
 
+SWITCH_INTERVAL_S = 0.0005
+
 scrub_output()  # every line the server prints or logs, from here on (data/redact.py)
+# Page runs share this interpreter with the web server's event loop, which sends the page's files: hand the
+# lock over every 0.5 ms, not 5 ms, so a page being drawn does not hold up the browser's first chart (bench/).
+sys.setswitchinterval(SWITCH_INTERVAL_S)
 
 try:  # a bad token or sign-in setting would fail every request: say so once, and do not start
     if not auth_configured():

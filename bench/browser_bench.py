@@ -23,17 +23,15 @@ import json
 import os
 import platform
 import secrets
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from bench.serving import free_port, start_server, stop
 from ui.identity import local_token_script
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -130,12 +128,6 @@ def build_database(path: Path, lines: int) -> float:
     return time.perf_counter() - started
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def server(script: Path, env: dict[str, str], log_path: Path):
     """`streamlit run script` on a free loopback port; yields (url, pid)."""
@@ -144,32 +136,11 @@ def server(script: Path, env: dict[str, str], log_path: Path):
         sys.executable, "-m", "streamlit", "run", str(script), "--server.address", "127.0.0.1",
         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    url = f"http://127.0.0.1:{port}"
+    process = start_server(command, env, port, log_path, timeout=120)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"{script.name} server exited: see {log_path}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.25)
-        yield url, process.pid
+        yield f"http://127.0.0.1:{port}", process.pid
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        stop(process)
 
 
 def peak_rss_mb(pid: int) -> float | None:

@@ -9,24 +9,19 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.serving import free_port
+
 
 def postgres_bin() -> Path | None:
     """The newest installed PostgreSQL server's bin folder (Debian keeps them under /usr/lib/postgresql)."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3]))
     return Path(found[-1]).parent if found else None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -87,7 +82,7 @@ def start(bin_dir: Path) -> ThrowawayPostgres:
     root = Path(tempfile.mkdtemp(prefix="finance-pg-"))
     if os.geteuid() == 0:
         shutil.chown(root, "nobody", "nogroup")
-    server = ThrowawayPostgres(bin_dir, root, _free_port())
+    server = ThrowawayPostgres(bin_dir, root, free_port())
     try:
         server.run("initdb", "-D", str(root / "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale")
         server.resume()

@@ -1,4 +1,4 @@
-"""The dashboard's words, defined once: statuses, qualifiers, periods, months, financial years, money, pages.
+"""The dashboard's words, defined once: statuses, qualifiers, periods, months, financial years, money, page names.
 
 Every layer imports these from here (data → metrics → charts → pages); `tests/test_vocab.py` holds the
 lists against the CHECK constraints in `schema.sql`, so adding a status is one edit here plus the schema.
@@ -365,38 +365,21 @@ def possessive(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
-# --- pages ------------------------------------------------------------------------------------------------------
+# --- page names -------------------------------------------------------------------------------------------------
+# What the dashboard calls its pages: charts name the page each is drawn on (the briefing pack's catalogue).
+# Each page's file, icon, section and place in the sidebar are the UI's: ui/pages_registry.py.
 @dataclass(frozen=True)
-class PageInfo:
-    file: str  # under pages/
+class PageName:
     title: str
-    icon: str
-    section: str
-
-    @property
-    def url_path(self) -> str:
-        return self.file.removesuffix(".py")
 
 
-OVERVIEW = PageInfo("overview.py", "Overview", ":material/dashboard:", "Financial position")
-BUDGET_OUTTURN = PageInfo("budget_outturn.py", "Budget & outturn", ":material/payments:", "Financial position")
-RESERVES = PageInfo("reserves.py", "Reserves", ":material/savings:", "Financial position")
-DSG = PageInfo("dsg.py", "DSG & high needs", ":material/school:", "Financial position")
-ACTION_PLAN = PageInfo("action_plan.py", "Action plan", ":material/checklist:", "Action plan")
-DIRECTORATES = PageInfo("directorates.py", "Directorates", ":material/account_tree:", "Monitoring")
-DATA_SOURCES = PageInfo("data_sources.py", "Data & sources", ":material/source:", "About the data")
-BRIEFING = PageInfo("briefing.py", "Briefing pack", ":material/slideshow:", "Export")
-BENCHMARKING = PageInfo("benchmarking.py", "Benchmarking", ":material/compare_arrows:", "Financial position")
-ACCESSIBILITY = PageInfo("accessibility.py", "Accessibility", ":material/accessibility_new:", "About this dashboard")
-PAGES: tuple[PageInfo, ...] = (
-    OVERVIEW,
-    BUDGET_OUTTURN,
-    RESERVES,
-    DSG,
-    BENCHMARKING,
-    ACTION_PLAN,
-    DIRECTORATES,
-    DATA_SOURCES,
-    BRIEFING,
-    ACCESSIBILITY,
-)
+OVERVIEW = PageName("Overview")
+BUDGET_OUTTURN = PageName("Budget & outturn")
+RESERVES = PageName("Reserves")
+DSG = PageName("DSG & high needs")
+ACTION_PLAN = PageName("Action plan")
+DIRECTORATES = PageName("Directorates")
+DATA_SOURCES = PageName("Data & sources")
+BRIEFING = PageName("Briefing pack")
+BENCHMARKING = PageName("Benchmarking")
+ACCESSIBILITY = PageName("Accessibility")

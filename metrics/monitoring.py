@@ -262,20 +262,6 @@ def drift(conn: duckdb.DuckDBPyConnection, *, fiscal_year: str, directorates: li
     ).df()
 
 
-def services(conn: duckdb.DuckDBPyConnection, *, fiscal_year: str, period: int, directorate: str) -> list[str]:
-    """The services of one directorate at the period, for the drill-down picker."""
-    return [
-        r[0]
-        for r in conn.execute(
-            """
-            SELECT DISTINCT service FROM monitoring
-            WHERE fiscal_year = $fiscal_year AND period = $period AND directorate = $directorate ORDER BY service
-            """,
-            {"fiscal_year": fiscal_year, "period": period, "directorate": directorate},
-        ).fetchall()
-    ]
-
-
 def savings_snapshots(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """(fiscal_year, period) pairs with savings held, newest first, with their sample lines."""
     return conn.execute(

@@ -35,8 +35,9 @@ from ui.action_plan import (
 )
 from ui.cache import cached
 from ui.chart_panel import show_chart
-from ui.common import database, failure_message, report_error
+from ui.common import database, failure_message
 from ui.document import window_is_narrow
+from ui.error_reference import report_error
 from ui.filters import directorate_notice
 from ui.frame import require_frame
 from ui.identity import current_actor

@@ -9,7 +9,7 @@ from data import vocab
 from metrics import current, position
 from metrics.figures import directorate_level, revisions
 from ui import as_at as as_at_control
-from ui.cache import cached
+from ui.cache import cached, cached_if_held
 from ui.chart_panel import show_chart
 from ui.common import as_at_line, database, figure_metric, not_reported_metric, sources_expander
 from ui.filters import directorate_notice
@@ -29,20 +29,11 @@ st.title(vocab.BUDGET_OUTTURN.title)
 directorate_notice("these charts are for the whole council; directorate figures held are listed below them")
 as_at = as_at_control.current()
 
-
-def quietly(conn, read):
-    """A metric's frame, or an empty one where its figures are not held (the page says so in place)."""
-    try:
-        return cached(conn, read, as_at=as_at)
-    except position.FigureMissing:
-        return pd.DataFrame()
-
-
 with database() as conn:
     budget = cached(conn, position.net_budget_by_year, as_at=as_at)
     overspend = cached(conn, position.overspend_by_year, as_at=as_at)
-    rates = quietly(conn, position.collection_rates)
-    forecasts = quietly(conn, position.forecasts_against_outturn)
+    rates = cached_if_held(conn, position.collection_rates, as_at=as_at, otherwise=pd.DataFrame())
+    forecasts = cached_if_held(conn, position.forecasts_against_outturn, as_at=as_at, otherwise=pd.DataFrame())
     used = cached(conn, position.latest_figures, MEASURES, as_at=as_at)
     this_year = cached(conn, current.current_year, as_at=as_at).fiscal_year
     directorate_figures = cached(conn, directorate_level, MEASURES, as_at=as_at)

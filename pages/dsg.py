@@ -8,7 +8,7 @@ from data import vocab
 from metrics import dsg_model, position, vintage
 from metrics.figures import revisions
 from ui import as_at as as_at_control
-from ui.cache import cached
+from ui.cache import cached, cached_if_held
 from ui.chart_panel import show_chart
 from ui.common import as_at_line, database, figure_metric, not_reported_metric, sources_expander
 from ui.filters import directorate_notice
@@ -35,14 +35,8 @@ with database() as conn:
     except position.FigureMissing as missing:
         defaults = None
         model_missing = str(missing)
-    try:
-        reserves = cached(conn, position.reserves, as_at=as_at)
-    except position.FigureMissing:
-        reserves = None
-    try:
-        expiry = cached(conn, position.statutory_override_expiry, as_at=as_at)
-    except position.FigureMissing:
-        expiry = None
+    reserves = cached_if_held(conn, position.reserves, as_at=as_at)
+    expiry = cached_if_held(conn, position.statutory_override_expiry, as_at=as_at)
     trajectory = cached(conn, position_charts.build_dsg_trajectory, as_at=as_at)
     used = cached(conn, position.latest_figures, MEASURES, as_at=as_at)
     reference = cached(conn, position.reference_date, as_at=as_at)

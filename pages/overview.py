@@ -8,7 +8,7 @@ from data import vocab
 from metrics import current, position, vintage
 from metrics.figures import headline_measures, report_headline, revisions
 from ui import as_at as as_at_control
-from ui.cache import cached
+from ui.cache import cached, cached_if_held
 from ui.chart_panel import show_chart
 from ui.common import as_at_line, database, figure_metric, not_reported_metric, sources_expander
 from ui.document import first_screen_only, rest_of_page_placeholder
@@ -27,15 +27,10 @@ with database() as conn:
     headline = cached(conn, current.current_position, as_at=as_at)
     this_year = cached(conn, current.current_year, as_at=as_at)
     report = cached(conn, report_headline)
-    try:
-        budgets = cached(conn, position.budget_and_outturn, as_at=as_at)
-    except position.FigureMissing:  # a quarter's forecast alone, say: no budget or outturn to show
-        budgets = pd.DataFrame()
+    # A quarter's forecast alone, say, holds no budget or outturn to show.
+    budgets = cached_if_held(conn, position.budget_and_outturn, as_at=as_at, otherwise=pd.DataFrame())
     first_chart = cached(conn, position_charts.build_outturn_against_budget, as_at=as_at)
-    try:
-        crossings = cached(conn, position.years_deficit_exceeds_reserves, as_at=as_at)
-    except position.FigureMissing:
-        crossings = pd.DataFrame()
+    crossings = cached_if_held(conn, position.years_deficit_exceeds_reserves, as_at=as_at, otherwise=pd.DataFrame())
     replaced = cached(conn, revisions, headline_measures(), as_at=as_at)
     reference = cached(conn, position.reference_date, as_at=as_at)
 

@@ -9,7 +9,7 @@ from data import vocab
 from metrics import position, vintage
 from metrics.figures import revisions
 from ui import as_at as as_at_control
-from ui.cache import cached
+from ui.cache import cached, cached_if_held
 from ui.chart_panel import show_chart
 from ui.common import as_at_line, database, figure_metric, not_reported_metric, sources_expander
 from ui.filters import directorate_notice
@@ -25,22 +25,14 @@ st.title(vocab.RESERVES.title)
 directorate_notice("reserves and the DSG deficit are held for the whole council")
 as_at = as_at_control.current()
 
-
-def quietly(conn, read):
-    try:
-        return cached(conn, read, as_at=as_at)
-    except position.FigureMissing:
-        return None
-
-
 with database() as conn:
-    reserves = quietly(conn, position.reserves)
+    reserves = cached_if_held(conn, position.reserves, as_at=as_at)
     points = cached(conn, position.dsg_known_points, as_at=as_at)
-    ratios = quietly(conn, position.cover_ratios)
+    ratios = cached_if_held(conn, position.cover_ratios, as_at=as_at)
     cover = cached(conn, position.cover_by_year, as_at=as_at)
-    crossings = quietly(conn, position.years_deficit_exceeds_reserves)
-    expiry = quietly(conn, position.statutory_override_expiry)
-    projection = quietly(conn, position.dsg_projection)
+    crossings = cached_if_held(conn, position.years_deficit_exceeds_reserves, as_at=as_at)
+    expiry = cached_if_held(conn, position.statutory_override_expiry, as_at=as_at)
+    projection = cached_if_held(conn, position.dsg_projection, as_at=as_at)
     bars = cached(conn, position_charts.build_reserves_against_deficit, as_at=as_at)
     by_year = cached(conn, position_charts.build_reserves_by_year, as_at=as_at)
     timeline = cached(conn, position_charts.build_reserves_timeline, as_at=as_at)

@@ -13,9 +13,10 @@ import pytest
 from hypothesis import settings
 
 from bench import postgres
+from bench.serving import free_port, start_server, stop
 from data import db as data_db
 from data.build import build
-from tests.helpers import CHROMIUM, LOCAL_TOKEN, LOCAL_TOKEN_SCRIPT, PROJECT_DIR, free_port, start_server, stop
+from tests.helpers import CHROMIUM, LOCAL_TOKEN, LOCAL_TOKEN_SCRIPT, PROJECT_DIR
 
 SAMPLE_ROWS = 12_000
 

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 from exports.chromium import find_chromium
@@ -25,50 +21,6 @@ TEST_OUTPUT = PROJECT_DIR / "test-output"
 # pytest-xdist worker's servers) agrees on it.
 LOCAL_TOKEN = os.environ.setdefault("FINANCE_TEST_LOCAL_TOKEN", secrets.token_urlsafe(24))
 LOCAL_TOKEN_SCRIPT = local_token_script(LOCAL_TOKEN)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_health(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.25)
-    raise TimeoutError(f"{url} did not become healthy in {timeout} s")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def start_server(command: list[str], env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen:
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    try:
-        wait_for_health(f"http://127.0.0.1:{port}", process)
-    except Exception:
-        stop(process)
-        raise
-    return process
 
 
 def wait_for_app(page, timeout_ms: int = 90_000) -> None:

@@ -8,7 +8,8 @@ import urllib.request
 
 import pytest
 
-from tests.helpers import PROJECT_DIR, TEST_OUTPUT, free_port, start_server, stop, wait_for_app
+from bench.serving import free_port, start_server, stop
+from tests.helpers import PROJECT_DIR, TEST_OUTPUT, wait_for_app
 from ui.document import STYLES
 from ui.page_shell import chart_code_file, chart_code_tag, styles_tag
 

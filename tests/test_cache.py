@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from data import load
@@ -107,7 +108,9 @@ import streamlit as st
 from tests.cache_probe import built_for
 from ui.cache import AS_AT_KEY, cached
 from ui.common import database
+from ui.identity import sign_in_gate
 
+sign_in_gate()  # as app.py does first: it records the session's role, which the cache keys views by
 if "as_at" in st.query_params:
     st.session_state[AS_AT_KEY] = datetime.date.fromisoformat(st.query_params["as_at"])
 with database() as conn:
@@ -240,3 +243,20 @@ def test_a_run_reads_the_data_version_once_and_again_after_it_writes(db_path, mo
         lines_now = conn.execute("SELECT count(*) FROM monitoring").fetchone()[0]
     assert before != lines_now
     assert after == lines_now, "the figure drawn after the write shows it, in the same run"
+
+
+def test_a_figure_not_held_gives_the_page_its_stand_in_and_any_other_error_still_raises(db_path):
+    from metrics.held import FigureMissing
+    from ui.cache import cached_if_held
+
+    def not_held(conn):
+        raise FigureMissing("no net budget is held")
+
+    def broken(conn):
+        raise ValueError("a fault, not a missing figure")
+
+    with connect(db_path, read_only=True) as conn:
+        assert cached_if_held(conn, not_held) is None
+        assert cached_if_held(conn, not_held, otherwise="not reported") == "not reported"
+        with pytest.raises(ValueError, match="a fault"):
+            cached_if_held(conn, broken, otherwise="not reported")

@@ -12,10 +12,11 @@ import duckdb
 import pytest
 from PIL import Image
 
+from bench.serving import free_port, start_server, stop
 from exports import images
 from exports.data import chart_file_name
 from tests.export_charts import TEST_CHARTS
-from tests.helpers import TEST_OUTPUT, free_port, start_server, stop, wait_for_app
+from tests.helpers import TEST_OUTPUT, wait_for_app
 
 pytestmark = pytest.mark.browser
 

@@ -11,16 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import (
-    LOCAL_TOKEN,
-    NOT_RUNNABLE_AS_NOBODY,
-    TEST_OUTPUT,
-    free_port,
-    project_runs_as,
-    start_server,
-    stop,
-    wait_for_app,
-)
+from bench.serving import free_port, start_server, stop
+from tests.helpers import LOCAL_TOKEN, NOT_RUNNABLE_AS_NOBODY, TEST_OUTPUT, project_runs_as, wait_for_app
 from tests.load_files import csv_bytes
 from tests.test_hardening import HOSTILE_LABEL, ROW, put_hostile_reserves_text
 from ui.safe import WORD_JOINER

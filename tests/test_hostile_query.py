@@ -7,7 +7,7 @@ import pytest
 
 from ui import filters
 
-PARAMS = ("as_at", filters.PARAM_DIRECTORATE, filters.PARAM_YEAR, filters.PARAM_MONTH, filters.PARAM_PERIOD,
+PARAMS = ("as_at", filters.PARAM_DIRECTORATE, filters.PARAM_YEAR, filters.PARAM_PERIOD,
           filters.PARAM_DRILL, filters.PARAM_SERVICE, filters.PARAM_COST_CENTRE, "rec", "token")  # fmt: skip
 HOSTILE = {
     "year 9999": "9999-12-31",

@@ -7,9 +7,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from data import vocab
 from tests.conftest import BROWSER_TIMEOUT_MS
 from tests.helpers import LOCAL_TOKEN_SCRIPT, wait_for_app, wait_until_settled
+from ui import pages_registry as registry
 
 pytestmark = pytest.mark.browser
 LOCAL = ("127.0.0.1", None)  # None: data: and blob: addresses, drawn from what the page already has
@@ -44,7 +44,7 @@ def test_every_page_draws_with_nothing_asked_of_any_other_server(live_app, chrom
     context = watched_context(chromium_browser, asked, with_token=True)
     page = context.new_page()
     try:
-        for info in vocab.PAGES:
+        for info in registry.PAGES:
             page.goto(f"{live_app}/{info.url_path}")
             wait_for_app(page)
             wait_until_settled(page)

@@ -17,6 +17,7 @@ from data.db import connect
 from tests.helpers import open_page
 from tests.load_files import csv_bytes, two_period_extract
 from tests.screen_text import screen_words
+from ui import pages_registry as registry
 
 ENVIRONMENT_NAME = re.compile(r"\b(?:FINANCE|MONITORING)_[A-Z_]+\b|\b[A-Z]{2,}_[A-Z]{2,}_[A-Z_]+\b")
 UNIT_CODE = re.compile(r"\bgbp_m\b|\b\w+_(?:gbp|pct)\b|\bpct\b")
@@ -54,7 +55,7 @@ def load_monitoring_and_figures(db_path) -> None:
             load.apply(conn, load.read(name, content, load.directorate_aliases(conn)), admin)
 
 
-@pytest.mark.parametrize("info", vocab.PAGES, ids=lambda info: info.url_path)
+@pytest.mark.parametrize("info", registry.PAGES, ids=lambda info: info.url_path)
 def test_no_page_shows_an_id_a_unit_code_an_environment_name_or_none_with_the_sample(app_test, info):
     at = open_page(app_test, f"pages/{info.file}")
     words = screen_words(at)
@@ -62,7 +63,7 @@ def test_no_page_shows_an_id_a_unit_code_an_environment_name_or_none_with_the_sa
     assert faults(words) == []
 
 
-@pytest.mark.parametrize("info", vocab.PAGES, ids=lambda info: info.url_path)
+@pytest.mark.parametrize("info", registry.PAGES, ids=lambda info: info.url_path)
 def test_no_page_shows_an_id_a_unit_code_an_environment_name_or_none_with_loaded_data(app_test, db_path, info):
     load_monitoring_and_figures(db_path)
     at = open_page(app_test, f"pages/{info.file}")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.serving import free_port, start_server, stop
 from data.db import connect
 from tests.helpers import (
     LOCAL_TOKEN,
@@ -23,9 +24,6 @@ from tests.helpers import (
     PROJECT_DIR,
     TEST_OUTPUT,
     assert_store_consistent,
-    free_port,
-    start_server,
-    stop,
     table_rows,
     wait_for_app,
 )

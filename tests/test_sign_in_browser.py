@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.helpers import TEST_OUTPUT, free_port, start_server, stop, wait_for_app
+from bench.serving import free_port, start_server, stop
+from tests.helpers import TEST_OUTPUT, wait_for_app
 
 pytestmark = pytest.mark.browser
 

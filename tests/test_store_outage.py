@@ -14,10 +14,11 @@ import urllib.request
 
 import pytest
 
+from bench.serving import free_port, start_server, stop
 from data import db
 from data.build import build
 from data.readiness import FOLDER_MISSING, NOT_BUILT, STORE_UNREACHABLE, problems
-from tests.helpers import LOCAL_TOKEN, TEST_OUTPUT, free_port, start_server, stop, wait_for_app, wait_until_settled
+from tests.helpers import LOCAL_TOKEN, TEST_OUTPUT, wait_for_app, wait_until_settled
 
 
 @pytest.fixture

@@ -9,26 +9,26 @@ from __future__ import annotations
 
 import pytest
 
-from data import vocab
 from tests.helpers import LOCAL_TOKEN, TEST_OUTPUT, wait_for_app
+from ui import pages_registry as registry
 
 pytestmark = pytest.mark.browser
 
 REPORT_DAY = "2021-10-05"
 # Each page at a view kept in its address, and what shows that the view is the one asked for.
 VIEWS = {
-    vocab.OVERVIEW: f"/?as_at={REPORT_DAY}",
-    vocab.BUDGET_OUTTURN: f"/budget_outturn?as_at={REPORT_DAY}",
-    vocab.RESERVES: f"/reserves?as_at={REPORT_DAY}",
-    vocab.DSG: f"/dsg?as_at={REPORT_DAY}",
-    vocab.ACTION_PLAN: f"/action_plan?as_at={REPORT_DAY}&overdue=1",
-    vocab.DIRECTORATES: f"/directorates?as_at={REPORT_DAY}&year=2020%2F21&period=P9&directorate=Place",
-    vocab.DATA_SOURCES: f"/data_sources?as_at={REPORT_DAY}",
-    vocab.BRIEFING: f"/briefing?as_at={REPORT_DAY}",
-    vocab.ACCESSIBILITY: f"/accessibility?as_at={REPORT_DAY}",
+    registry.OVERVIEW: f"/?as_at={REPORT_DAY}",
+    registry.BUDGET_OUTTURN: f"/budget_outturn?as_at={REPORT_DAY}",
+    registry.RESERVES: f"/reserves?as_at={REPORT_DAY}",
+    registry.DSG: f"/dsg?as_at={REPORT_DAY}",
+    registry.ACTION_PLAN: f"/action_plan?as_at={REPORT_DAY}&overdue=1",
+    registry.DIRECTORATES: f"/directorates?as_at={REPORT_DAY}&year=2020%2F21&period=P9&directorate=Place",
+    registry.DATA_SOURCES: f"/data_sources?as_at={REPORT_DAY}",
+    registry.BRIEFING: f"/briefing?as_at={REPORT_DAY}",
+    registry.ACCESSIBILITY: f"/accessibility?as_at={REPORT_DAY}",
 }
 STOP_TITLE = "Local mode: open the link from the terminal"
-HEADINGS = {vocab.OVERVIEW: "Dorset Council: financial position", vocab.ACCESSIBILITY: "Accessibility statement"}
+HEADINGS = {registry.OVERVIEW: "Dorset Council: financial position", registry.ACCESSIBILITY: "Accessibility statement"}
 
 
 @pytest.fixture
@@ -41,14 +41,14 @@ def browser_context(chromium_browser, live_app):
     context.close()
 
 
-def shows_the_view(page, info: vocab.PageInfo) -> None:
+def shows_the_view(page, info: registry.PageInfo) -> None:
     """The page, at the as-at date, with the view's own state."""
     page.get_by_role("heading", name=HEADINGS.get(info, info.title), exact=True).first.wait_for()
     sidebar = page.inner_text("[data-testid='stSidebar']")
     assert "As at 5 October 2021" in sidebar, info.title
-    if info is vocab.ACTION_PLAN:
+    if info is registry.ACTION_PLAN:
         assert page.get_by_role("checkbox", name="Overdue only").is_checked()
-    if info is vocab.DIRECTORATES:
+    if info is registry.DIRECTORATES:
         main = page.inner_text("[data-testid='stMain']")
         assert "P9 (Dec)" in main and "Place" in main
 
@@ -91,7 +91,7 @@ def test_a_page_opened_before_the_printed_link_comes_back_after_it(live_app, bro
     page.goto(f"{live_app}/?token={LOCAL_TOKEN}")  # the link printed in the terminal
     wait_for_app(page)
     assert page.url == f"{live_app}/action_plan?as_at={REPORT_DAY}&overdue=1"
-    shows_the_view(page, vocab.ACTION_PLAN)
+    shows_the_view(page, registry.ACTION_PLAN)
 
 
 def test_a_wrong_token_sets_nothing_and_gets_the_stop_page(live_app, browser_context):

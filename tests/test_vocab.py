@@ -91,8 +91,10 @@ def test_directorate_names_compare_without_case_quotes_or_spacing():
 
 
 def test_every_page_file_exists_and_titles_are_unique():
-    assert all((PROJECT_DIR / "pages" / info.file).is_file() for info in vocab.PAGES)
-    assert len({info.title for info in vocab.PAGES}) == len(vocab.PAGES)
+    from ui.pages_registry import PAGES
+
+    assert all((PROJECT_DIR / "pages" / info.file).is_file() for info in PAGES)
+    assert len({info.title for info in PAGES}) == len(PAGES)
 
 
 QUALIFIER_WORDS = ("forecast", "derived", "modelled", "interpolated", "projection", "sample")

@@ -5,10 +5,10 @@
 
 - the data version (`data.version`): every load, undo, action update and rebuild changes it, so a
   write shows on the next interaction, in every session, without a restart;
-- the view context: the signed-in role, and the as-at date a page is showing
-  (`st.session_state[AS_AT_KEY]`, None = the latest data), so sessions with different roles or as-at
-  dates never share an entry, even for a view that does not (yet) differ by them; and today's date,
-  for views that count from it (overdue actions);
+- the view context: the signed-in role (`st.session_state[ROLE_KEY]`, set by the sign-in gate), and the
+  as-at date a page is showing (`st.session_state[AS_AT_KEY]`, None = the latest data), so sessions with
+  different roles or as-at dates never share an entry, even for a view that does not (yet) differ by them;
+  and today's date, for views that count from it (overdue actions);
 - the function and its arguments (filters).
 
 `st.cache_data` hands each caller its own copy, so no session can change another's chart.
@@ -35,11 +35,14 @@ import streamlit as st
 
 from data.db import describe, is_unreachable
 from data.version import data_version, store_identity
+from metrics.held import FigureMissing
 
 T = TypeVar("T")
 
 CACHE_ENTRIES = 256  # charts are a few kB each; 256 covers every page for a few filter choices and roles
 AS_AT_KEY = "dashboard_as_at"  # where ui/as_at.py keeps the as-at date the dashboard is shown at
+# Where the sign-in gate (ui.identity) records the role it admitted this session with; "none" before it has.
+ROLE_KEY = "dashboard_role"
 
 
 _this_run = threading.local()  # Streamlit runs each session's script on its own thread
@@ -131,12 +134,7 @@ def stale_since() -> datetime | None:
 
 
 def _role() -> str:
-    from ui import identity  # here, not at the top: ui.identity imports ui.common, which imports this module
-
-    try:
-        return identity.current_actor().role
-    except PermissionError:
-        return "none"
+    return st.session_state.get(ROLE_KEY, "none")
 
 
 def view_context() -> tuple[str, object, date]:
@@ -161,6 +159,15 @@ def cached(conn, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         args=args,
         kwargs=kwargs,
     )
+
+
+def cached_if_held(conn, function: Callable[..., T], *args: Any, otherwise: Any = None, **kwargs: Any) -> T | Any:
+    """`cached(conn, function, ...)`, or `otherwise` where the figures it needs are not held (FigureMissing):
+    the page then says so in place."""
+    try:
+        return cached(conn, function, *args, **kwargs)
+    except FigureMissing:
+        return otherwise
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import functools
-import logging
-import traceback
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from datetime import date
@@ -18,10 +15,9 @@ from data import db as data_db
 from data import vocab
 from ui.as_at import figures_phrase
 from ui.cache import StoreAway, first_in_run, forget_readings, run_scope, stale_since
+from ui.error_reference import report_error
 from ui.panel import opened_panel
 from ui.safe import plain, plain_label
-
-log = logging.getLogger("finance_dashboard")
 
 
 @contextmanager
@@ -61,13 +57,6 @@ def held_database() -> Iterator[None]:
         with suppress(data_db.DatabaseMissing, data_db.DatabaseBusy, duckdb.Error):
             stack.enter_context(data_db.connect(read_only=True))
         yield
-
-
-def report_error(error: BaseException) -> str:
-    """Log the full trace under a short reference and show the user only the reference."""
-    reference = uuid.uuid4().hex[:8]
-    log.error("error reference %s\n%s", reference, "".join(traceback.format_exception(error)))
-    return reference
 
 
 def failure_message(error: BaseException, outcome: str) -> str:
@@ -174,10 +163,6 @@ def _date_text(value: object) -> str:
     if value is None or pd.isna(value):  # NaT too, which is a datetime
         return "no date given"
     return f"{pd.Timestamp(value):%-d %B %Y}"
-
-
-def not_built_yet(what: str, issue: str) -> None:
-    st.info(f"{what} is not built yet (planned in {issue}). The figures it will show are already in the database.")
 
 
 def as_at_line(figures: pd.DataFrame, as_at: date | None = None) -> None:

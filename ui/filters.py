@@ -1,4 +1,4 @@
-"""Filters that live in the URL: directorate (sidebar, every page), year, month or period, drill-downs.
+"""Filters that live in the URL: directorate (sidebar, every page), year or period, drill-downs.
 
 A copied link reopens the same view: each filter is read from `st.query_params` when the session
 starts, and written back on every run. A parameter that does not fit (an unknown directorate, a year
@@ -19,7 +19,6 @@ from ui.safe import plain
 
 PARAM_DIRECTORATE = "directorate"
 PARAM_YEAR = "year"
-PARAM_MONTH = "month"
 PARAM_PERIOD = "period"
 PARAM_DRILL = "drill"
 PARAM_SERVICE = "service"
@@ -30,7 +29,6 @@ DIRECTORATE_KEY = "filter_directorates"
 # the sidebar reruns only it, not the frame and the rest of the page.
 DIRECTORATE_FRAGMENT = "directorate_view"
 ALL_SERVICES = "All services"
-ALL_COST_CENTRES = "All cost centres"
 ALL_DIRECTORATES_DRILL = "No drill-down"
 _SAVED = "_saved_filters"  # values kept while a page's widgets are not on screen
 _UNKNOWN_DIRECTORATES = "_unknown_directorates"  # a link's names that are not directorates, until said
@@ -224,22 +222,6 @@ def authority_filter(codes: list[str], default: str, names: dict[str, str], *, c
     )
     _write_param(PARAM_AUTHORITY, code)
     return code
-
-
-def month_filter(months: list[int], *, container=st) -> int:
-    """Year to date to this month (1 = April), backed by ?month=6; default the latest month held."""
-    month = _choose(
-        "To month",
-        PARAM_MONTH,
-        months,
-        months[-1],
-        parse_month,
-        format_func=month_label,
-        container=container,
-        describe="month",
-    )
-    _write_param(PARAM_MONTH, str(month))
-    return month
 
 
 def period_filter(periods: list[int], *, container=st) -> int:

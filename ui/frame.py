@@ -11,10 +11,10 @@ opens the same page (same URL and query string) behind the gate.
 from __future__ import annotations
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
+
+from ui.streamlit_internals import leave_pages_directory_mode
 
 
 def require_frame() -> None:
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
+    if leave_pages_directory_mode():
         st.rerun()

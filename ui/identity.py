@@ -42,12 +42,13 @@ import streamlit as st
 from streamlit import config as st_config
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from data import vocab
 from data.access import ROLE_RANK, Actor, PermissionDenied, local_actor
 from ui import server_gate
-from ui.common import report_error
+from ui.cache import ROLE_KEY
 from ui.document import apply_styles, set_page_language
+from ui.error_reference import report_error
 from ui.navigation import DEFAULT_URL_PATH
+from ui.pages_registry import PAGES
 from ui.safe import plain
 
 ROLE_LISTS = {"admins": "admin", "editors": "editor", "viewers": "viewer"}
@@ -249,9 +250,10 @@ def _only_page(title: str, body: Callable[[], None]) -> NoReturn:
     """Show one page instead of the app, then stop the run. It answers at every page's address, so a link to a
     page keeps its address and query (no "Page not found"), and opens that page once the way in is found."""
     server_gate.admit(None)  # this session is not past the gate: no uploads, no control messages
+    st.session_state.pop(ROLE_KEY, None)
     at_every_address = [
         st.Page(body, title=title, icon=":material/lock:", url_path=info.url_path, visibility="hidden")
-        for info in vocab.PAGES
+        for info in PAGES
     ]
     home = st.Page(body, title=title, icon=":material/lock:", url_path=DEFAULT_URL_PATH, default=True)
     st.navigation([home, *at_every_address], position="hidden").run()
@@ -339,6 +341,7 @@ def sign_in_gate() -> Actor:
 
 def _admitted(actor: Actor) -> Actor:
     server_gate.admit(actor.role)  # what the server answers this session outside a page run (ui/server_gate.py)
+    st.session_state[ROLE_KEY] = actor.role  # the cache keys views by it (ui/cache.py)
     return actor
 
 

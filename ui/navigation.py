@@ -1,4 +1,4 @@
-"""The pages (data/vocab.py lists them), by section, and the sidebar's links to them.
+"""The pages (ui/pages_registry.py lists them), by section, and the sidebar's links to them.
 
 Streamlit's own sidebar navigation puts its section headers inside the `<ul>` of links, so the
 list's `<li>` items are not all children of the list (axe-core's `list` and `listitem` rules, WCAG
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from data import vocab
+from ui import pages_registry as registry
 
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 
@@ -22,8 +22,8 @@ PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 DEFAULT_URL_PATH = "home"
 
 
-def _page(info: vocab.PageInfo) -> st.Page:
-    default = info is vocab.OVERVIEW
+def _page(info: registry.PageInfo) -> st.Page:
+    default = info is registry.OVERVIEW
     return st.Page(
         PAGES_DIR / info.file,
         title=info.title,
@@ -36,22 +36,22 @@ def _page(info: vocab.PageInfo) -> st.Page:
 def pages() -> dict[str, list[st.Page]]:
     """The pages the sidebar links to, by section."""
     sections: dict[str, list[st.Page]] = {}
-    for info in vocab.PAGES:
+    for info in registry.PAGES:
         sections.setdefault(info.section, []).append(_page(info))
     return sections
 
 
 def with_overview_by_name(sections: dict[str, list[st.Page]]) -> dict[str, list[st.Page]]:
     """The sections plus a hidden page at `/overview` that opens the Overview at `/`, keeping the query."""
-    overview = sections[vocab.OVERVIEW.section][0]
+    overview = sections[registry.OVERVIEW.section][0]
 
     def overview_by_name() -> None:
         st.switch_page(overview, query_params=st.query_params.to_dict())
 
     hidden = st.Page(
-        overview_by_name, title=vocab.OVERVIEW.title, url_path=vocab.OVERVIEW.url_path, visibility="hidden"
+        overview_by_name, title=registry.OVERVIEW.title, url_path=registry.OVERVIEW.url_path, visibility="hidden"
     )
-    return {**sections, vocab.OVERVIEW.section: [*sections[vocab.OVERVIEW.section], hidden]}
+    return {**sections, registry.OVERVIEW.section: [*sections[registry.OVERVIEW.section], hidden]}
 
 
 def sidebar_links(sections: dict[str, list[st.Page]]) -> None:

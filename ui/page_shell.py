@@ -14,8 +14,9 @@ first chart is drawn as soon as it arrives. It is the same file Streamlit import
 loads and evaluates it once. (Preloading the big file itself from the start, or importing it only once
 the page's heading is drawn, were both slower: its download then competes with Streamlit's own files.)
 
-If a Streamlit upgrade renames the file, only the styles are added and the app works as before, only slower;
-tests/test_page_shell.py fails so that the name is found again.
+Streamlit's file names are found in ui/streamlit_internals.py. If an upgrade renames the file, only the styles
+are added and the app works as before, only slower; tests/test_streamlit_internals.py fails so that the name is
+found again.
 
 Only the app's own page is touched: a GET or HEAD for a page's address (the root or one segment with no dot,
 never /media/, /static/ or /_stcore/) whose answer is, byte for byte, Streamlit's index.html. Anything else
@@ -26,40 +27,16 @@ whole and consistent: asked for without Range or validators, sent without the fi
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-import streamlit as st
 from streamlit import config as st_config
 
 from ui.document import STYLES, language_script
+from ui.streamlit_internals import INDEX_HTML, STATIC_JS, chart_code_file, imported_files
 
-STATIC_JS = Path(st.__file__).parent / "static" / "static" / "js"
-INDEX_HTML = Path(st.__file__).parent / "static" / "index.html"  # the page Streamlit serves for every page path
 # Request headers that would make the answer partial, compressed or empty (304), so that no tag could go in.
 _DROPPED_REQUEST_HEADERS = (b"accept-encoding", b"range", b"if-range", b"if-none-match", b"if-modified-since")
 _DROPPED_RESPONSE_HEADERS = (b"content-length", b"etag", b"last-modified", b"accept-ranges")
-# A module's static imports, as Streamlit's build writes them: import{a as b}from"./x.js"; import"./y.js"
-_STATIC_IMPORT = re.compile(r'(?:from|import)\s*"\./([\w.-]+\.js)"')
-
-
-def chart_code_file() -> str | None:
-    """The file name of Streamlit's Plotly chart code (hashed by its build), or None if it has none."""
-    found = sorted(STATIC_JS.glob("PlotlyChart.*.js"))
-    return found[0].name if len(found) == 1 else None
-
-
-def imported_files(file_name: str, folder: Path = STATIC_JS) -> list[str]:
-    """Every file `file_name` imports statically, directly or through another, in a stable order."""
-    found: dict[str, None] = {}
-    waiting = [file_name]
-    while waiting:
-        text = (folder / waiting.pop()).read_text(encoding="utf-8", errors="replace")
-        for imported in _STATIC_IMPORT.findall(text):
-            if imported not in found and (folder / imported).is_file():
-                found[imported] = None
-                waiting.append(imported)
-    return list(found)
 
 
 def chart_code_tag(file_name: str, preload: list[str] = ()) -> bytes:

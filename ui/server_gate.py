@@ -12,25 +12,19 @@ So the gate records each session it lets through, with its role (`admit`), and h
   (running the page, the heartbeat, stopping a run); clearing the cache is for admins only;
 - `/_stcore/metrics` is not answered at all.
 
-Every use of Streamlit's internals is in this module: `Runtime.handle_backmsg`, the runtime's uploaded-file
-storage, the upload route's path and the script-run context. tests/test_server_gate.py fails naming the
-Streamlit version if an upgrade moves one of them (`internals_missing`).
+The Streamlit internals this needs (the runtime's control-message handler and uploaded-file storage, the
+upload route's path, the page run's session) are reached through ui/streamlit_internals.py.
 """
 
 from __future__ import annotations
 
-import functools
-import inspect
 import logging
 import threading
 
-import streamlit as st
-from streamlit.runtime import Runtime
-from streamlit.runtime.scriptrunner import get_script_run_ctx
-from streamlit.web.server.starlette import starlette_routes
-
 from data.access import ROLE_RANK
 from data.load import MAX_FILE_BYTES
+from ui import streamlit_internals
+from ui.streamlit_internals import UPLOAD_PATH, held_upload_bytes
 
 UPLOAD_ROLE = "admin"  # the role that may load data (data.load.apply requires it)
 UPLOAD_CAP_BYTES = 2 * MAX_FILE_BYTES  # a file held by the uploader, and the one replacing it
@@ -38,7 +32,6 @@ MAX_ADMITTED = 5_000  # past this, sessions that have ended are forgotten
 # What a session's sign-in or stop page needs: running the page (the sign-in button), the heartbeat, a stop.
 UNGATED_MESSAGES = frozenset({"rerun_script", "app_heartbeat", "stop_script"})
 ADMIN_MESSAGES = frozenset({"clear_cache", "set_run_on_save"})
-UPLOAD_PATH = "/" + starlette_routes.BASE_ROUTE_UPLOAD_FILE + "/"
 METRICS_PATH = "/_stcore/metrics"
 log = logging.getLogger("finance_dashboard")
 
@@ -74,14 +67,14 @@ def upload_refusal(role: str | None, held_bytes: int, content_length: str | None
 
 def admit(role: str | None) -> None:
     """Record that this session's run passed the sign-in gate as `role`, or (None) that it did not."""
-    context = get_script_run_ctx()
-    if context is None:
+    session_id = streamlit_internals.current_session_id()
+    if session_id is None:
         return
     with _lock:
         if role is None:
-            _admitted.pop(context.session_id, None)
+            _admitted.pop(session_id, None)
             return
-        _admitted[context.session_id] = role
+        _admitted[session_id] = role
         if len(_admitted) > MAX_ADMITTED:
             _forget_ended_sessions()
 
@@ -93,60 +86,21 @@ def role_of(session_id: str) -> str | None:
 
 def _forget_ended_sessions() -> None:
     """Caller holds _lock."""
-    if not Runtime.exists():
-        return
-    runtime = Runtime.instance()
-    for session_id in [s for s in _admitted if not runtime.is_active_session(s)]:
+    for session_id in streamlit_internals.ended_sessions(list(_admitted)):
         del _admitted[session_id]
 
 
-def held_upload_bytes(session_id: str) -> int:
-    """The bytes of uploaded files Streamlit holds in memory for this session."""
-    if not Runtime.exists():
-        return 0
-    storage = Runtime.instance().uploaded_file_mgr.file_storage.get(session_id, {})
-    return sum(len(record.data) for record in list(storage.values()))
+def _accepts(session_id: str, message_type: str | None) -> bool:
+    role = role_of(session_id)
+    if message_allowed(role, message_type):
+        return True
+    log.warning("ignored a %s message from session %s (%s)", message_type, session_id[:8], role or "not signed in")
+    return False
 
 
 def install() -> None:
     """Make the runtime ignore control messages `message_allowed` refuses (idempotent)."""
-    original = Runtime.handle_backmsg
-    if getattr(original, "gated", False):
-        return
-
-    @functools.wraps(original)
-    def handle_backmsg(self, session_id, msg, **kwargs):
-        kind = msg.WhichOneof("type")
-        role = role_of(session_id)
-        if not message_allowed(role, kind):
-            log.warning("ignored a %s message from session %s (%s)", kind, session_id[:8], role or "not signed in")
-            return None
-        return original(self, session_id, msg, **kwargs)
-
-    handle_backmsg.gated = True
-    Runtime.handle_backmsg = handle_backmsg
-
-
-def internals_missing() -> list[str]:
-    """The Streamlit internals this module relies on that this Streamlit version does not have."""
-    missing = []
-    parameters = list(inspect.signature(Runtime.handle_backmsg).parameters)
-    if parameters[:3] != ["self", "session_id", "msg"]:
-        missing.append(f"Runtime.handle_backmsg(self, session_id, msg) (found {parameters})")
-    if starlette_routes.BASE_ROUTE_UPLOAD_FILE != "_stcore/upload_file":
-        missing.append(f"the upload route _stcore/upload_file (found {starlette_routes.BASE_ROUTE_UPLOAD_FILE})")
-    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
-
-    if "file_storage" not in inspect.getsource(MemoryUploadedFileManager.__init__):
-        missing.append("MemoryUploadedFileManager.file_storage")
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-
-    unknown = (UNGATED_MESSAGES | ADMIN_MESSAGES) - {
-        field.name for field in BackMsg.DESCRIPTOR.oneofs_by_name["type"].fields
-    }
-    if unknown:
-        missing.append(f"BackMsg types {sorted(unknown)}")
-    return [f"Streamlit {st.__version__}: {item}" for item in missing]
+    streamlit_internals.filter_control_messages(_accepts)
 
 
 class ServerGate:
