@@ -6,7 +6,8 @@ import os
 import subprocess
 import sys
 
-from tests.helpers import PROJECT_DIR, free_port
+from bench.serving import free_port
+from tests.helpers import PROJECT_DIR
 
 
 def test_a_local_token_too_short_stops_the_server_with_one_line_and_no_traceback(tmp_path):
