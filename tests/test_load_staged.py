@@ -110,6 +110,16 @@ def test_a_problem_is_still_named_by_row_and_column_with_the_same_words(cell, co
     assert staged_path.value.problems == cell_path.value.problems
 
 
+def test_a_long_extract_keeps_the_files_order_of_lines():
+    centres = [f"CC-{(n * 7919) % 120_000:06d}" for n in range(120_000)]  # no order DuckDB could fall back on
+    lines = [["2021/22", "P6", ("Place", "childrens")[n % 2], "Highways", centre, "10", "5", "11"]
+             for n, centre in enumerate(centres)]  # fmt: skip
+    parsed = staged.monitoring_extract("p6.csv", csv_bytes(lines), cells._monitoring_checks(NAMES))
+    assert parsed is not None
+    assert list(parsed.frame["cost_centre"]) == centres
+    assert list(parsed.frame["directorate"][:2]) == ["Place", "Children's Services"]
+
+
 def test_a_500000_line_dry_run_peaks_under_400_mb_and_previews_every_line(db_path, tmp_path):
     extract = tmp_path / "p6_500k.csv"
     with extract.open("w") as handle:  # short lines, so that 500,000 fit under the 20 MB upload limit
