@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook
 
 from data.db import connect
+from tests.helpers import PROJECT_DIR
 
 MONITORING_HEADER = [
     "fiscal_year",
@@ -199,3 +202,16 @@ def hand_made_xlsx(sheets: list[tuple[str, str, str, str]]) -> bytes:
         for _, _, part, xml in sheets:
             archive.writestr(part, xml)
     return buffer.getvalue()
+
+
+def peak_mb_of(command: list[str]) -> tuple[float, subprocess.CompletedProcess]:
+    """Peak memory (MB) of `command` alone: ru_maxrss of RUSAGE_CHILDREN in a fresh parent holds only it."""
+    measure = (
+        "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=False); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", measure, *command], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=600
+    )
+    *_, peak_kib = done.stderr.split()
+    return int(peak_kib) / 1024, done

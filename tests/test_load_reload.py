@@ -16,7 +16,7 @@ from data.access import Actor
 from data.db import connect
 from data.load import writes
 from tests.helpers import PROJECT_DIR
-from tests.load_files import csv_bytes
+from tests.load_files import csv_bytes, peak_mb_of
 
 ADMIN = Actor("finance.bp@dorsetcouncil.example", "admin")
 DIRECTORATES = ["Adults & Housing", "Children's Services", "Place"]
@@ -32,19 +32,6 @@ def period_close(lines: int, forecast_factor: Decimal = Decimal(1)) -> bytes:
         forecast = (budget * Decimal("1.02") * forecast_factor).quantize(Decimal("0.01"))
         rows.append(["2021/22", "P6", DIRECTORATES[n % 3], "Service", f"CC-{n:06d}", budget, budget / 2, forecast])
     return csv_bytes(rows)
-
-
-def peak_mb_of(command: list[str]) -> tuple[float, subprocess.CompletedProcess]:
-    """Peak memory (MB) of `command` alone: ru_maxrss of RUSAGE_CHILDREN in a fresh parent holds only it."""
-    measure = (
-        "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=False); "
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", measure, *command], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=600
-    )
-    *_, peak_kib = done.stderr.split()
-    return int(peak_kib) / 1024, done
 
 
 def test_reloading_a_20000_line_period_keeps_the_loads_peak_memory_under_400_mb(db_path, tmp_path):

@@ -4,6 +4,8 @@ cell-by-cell checks, whose messages are unchanged."""
 
 from __future__ import annotations
 
+import sys
+
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, event, given, settings
@@ -13,9 +15,11 @@ from data import load
 from data.load import cells, staged
 from data.load._model import MONITORING_COLUMNS
 from tests.helpers import PROJECT_DIR
-from tests.load_files import csv_bytes
+from tests.load_files import csv_bytes, peak_mb_of
 
 TEMPLATE = PROJECT_DIR / "data" / "templates" / "monitoring_template.csv"
+DRY_RUN_LINES = 500_000  # MAX_ROWS: the longest extract a load takes
+DRY_RUN_PEAK_MB = 400
 NAMES = {
     "place": "Place",
     "children's services": "Children's Services",
@@ -104,3 +108,29 @@ def test_a_problem_is_still_named_by_row_and_column_with_the_same_words(cell, co
         cells.validate_monitoring(raw, NAMES)
     assert [(p.row, p.column) for p in staged_path.value.problems] == [(3, column)]
     assert staged_path.value.problems == cell_path.value.problems
+
+
+def test_a_long_extract_keeps_the_files_order_of_lines():
+    centres = [f"CC-{(n * 7919) % 120_000:06d}" for n in range(120_000)]  # no order DuckDB could fall back on
+    lines = [["2021/22", "P6", ("Place", "childrens")[n % 2], "Highways", centre, "10", "5", "11"]
+             for n, centre in enumerate(centres)]  # fmt: skip
+    parsed = staged.monitoring_extract("p6.csv", csv_bytes(lines), cells._monitoring_checks(NAMES))
+    assert parsed is not None
+    assert list(parsed.frame["cost_centre"]) == centres
+    assert list(parsed.frame["directorate"][:2]) == ["Place", "Children's Services"]
+
+
+def test_a_500000_line_dry_run_peaks_under_400_mb_and_previews_every_line(db_path, tmp_path):
+    extract = tmp_path / "p6_500k.csv"
+    with extract.open("w") as handle:  # short lines, so that 500,000 fit under the 20 MB upload limit
+        handle.write(",".join(MONITORING_COLUMNS) + "\n")
+        handle.writelines(f"2021/22,P6,Place,S,C{n:06d},{100 + n % 900},{n % 450},{102 + n % 900}\n"
+                          for n in range(DRY_RUN_LINES))  # fmt: skip
+
+    peak_mb, done = peak_mb_of([sys.executable, "-m", "data", "load", "--dry-run", "--db", str(db_path), str(extract)])
+
+    print(f"peak memory of a {DRY_RUN_LINES:,}-line dry run: {peak_mb:.0f} MB")
+    assert done.returncode == 0, done.stderr
+    assert f"{DRY_RUN_LINES:,} line" in done.stdout  # every line previewed
+    assert "dry run: nothing written" in done.stdout
+    assert peak_mb < DRY_RUN_PEAK_MB

@@ -1,12 +1,16 @@
-"""Checking a period-close CSV extract where the data is: staged in DuckDB and checked with set-based SQL.
+"""Checking a period-close CSV extract where the data is: read by DuckDB and checked with set-based SQL.
 
 Cell by cell in Python, a 100,000-line extract spends most of its load in the checks. Here DuckDB reads the
-file and every rule is a query over the staged rows: each value of the few-valued columns (year, period,
+file and every rule is a query over its lines: each value of the few-valued columns (year, period,
 directorate) is checked once by the same Python function as the cell-by-cell path; text and amounts are
-matched against patterns in SQL; duplicates are a GROUP BY. The patterns accept a strict subset of what the
-cell-by-cell checks accept, written as a ledger exports it. Anything outside them (a problem, or a form the
-patterns leave out, such as `.5` or an accented name) returns None, and the caller checks the file cell by
-cell, which words every problem with its file, row and column: a message never comes from here.
+matched against patterns in SQL; duplicates are a count of distinct keys. The patterns accept a strict subset
+of what the cell-by-cell checks accept, written as a ledger exports it. Anything outside them (a problem, or a
+form the patterns leave out, such as `.5` or an accented name) returns None, and the caller checks the file
+cell by cell, which words every problem with its file, row and column: a message never comes from here.
+
+Memory: nothing is staged in a table. Each query streams the file through DuckDB again (reading is cheap;
+holding 500,000 lines as text is not), and the typed lines come back as Arrow columns that pandas takes
+without a copy. Lookups are projections (MAP values, not joins), so the lines keep the file's order.
 """
 
 from __future__ import annotations
@@ -30,77 +34,114 @@ _PLAIN_TEXT = r"[A-Za-z0-9][A-Za-z0-9 &'(),./:_#%+-]*"
 # before the point (under £1,000,000,000,000) and two after.
 _DIGITS = r"(\d{1,3}(,\d{3}){1,3}|\d{1,12})(\.\d{1,2})?"
 _AMOUNT = rf"(-£?|£-|£)?{_DIGITS}|\(£?{_DIGITS}\)"
+_BOM = b"\xef\xbb\xbf"
+_HEADER_BYTES = 4096  # a longer header line is not the template's: checked cell by cell
+# More distinct spellings than this in a few-valued column is not a ledger's extract: checked cell by cell.
+MAX_DISTINCT_VALUES = 1_000
 
-# `columns` names the file's columns in its own order; `line` keeps the file's order of lines.
-_STAGE = """
-    CREATE TABLE staged AS
-    SELECT row_number() OVER () AS line, *
-    FROM read_csv($path, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
-                  strict_mode = true, null_padding = false, columns = $columns)
+# The file as it is read by every query below (path and columns set as variables: a view takes no parameters).
+_EXTRACT = """
+    CREATE TEMP VIEW extract AS
+    SELECT * FROM read_csv(getvariable('extract_path'), header = true, auto_detect = false, delim = ',',
+                           quote = '"', escape = '"', strict_mode = true, null_padding = false,
+                           columns = getvariable('extract_columns'))
 """
-_DISTINCT = {
-    "fiscal_year": "SELECT DISTINCT fiscal_year FROM staged",
-    "period": "SELECT DISTINCT period FROM staged",
-    "directorate": "SELECT DISTINCT directorate FROM staged",
-}
-# Rows that the fast path leaves to the cell-by-cell checks: a blank cell, text or an amount outside the
-# patterns, a value of a few-valued column that its check refuses (not in the mapping), a repeated key.
-_UNCHECKED = """
-    SELECT count(*) FROM staged s
-    LEFT JOIN years y ON y.raw = s.fiscal_year
-    LEFT JOIN periods p ON p.raw = s.period
-    LEFT JOIN directorates d ON d.raw = s.directorate
-    WHERE y.value IS NULL OR p.value IS NULL OR d.value IS NULL
-       OR s.service IS NULL OR s.cost_centre IS NULL
-       OR NOT regexp_full_match(trim(s.service), $text) OR length(trim(s.service)) > $limit
-       OR NOT regexp_full_match(trim(s.cost_centre), $text) OR length(trim(s.cost_centre)) > $limit
-       OR s.annual_budget_gbp IS NULL OR s.actual_ytd_gbp IS NULL OR s.forecast_outturn_gbp IS NULL
-       OR NOT regexp_full_match(trim(s.annual_budget_gbp), $amount)
-       OR NOT regexp_full_match(trim(s.actual_ytd_gbp), $amount)
-       OR NOT regexp_full_match(trim(s.forecast_outturn_gbp), $amount)
+_DISTINCT = """
+    SELECT count(*), list(DISTINCT fiscal_year), list(DISTINCT period), list(DISTINCT directorate) FROM extract
 """
-_REPEATED_KEYS = """
-    SELECT count(*) FROM (
-        SELECT 1 FROM staged s JOIN years y ON y.raw = s.fiscal_year JOIN periods p ON p.raw = s.period
-        GROUP BY y.value, p.value, trim(s.cost_centre) HAVING count(*) > 1
-    )
-"""
+# Each line typed, the few-valued columns through what their checks made of each value (NULL if refused),
+# and whether every cell is in a form the checks accept.
 _TYPED = """
-    SELECT y.value AS fiscal_year, CAST(p.value AS INTEGER) AS period, d.value AS directorate,
-           trim(s.service) AS service, trim(s.cost_centre) AS cost_centre,
-           pounds(s.annual_budget_gbp) AS annual_budget_gbp, pounds(s.actual_ytd_gbp) AS actual_ytd_gbp,
-           pounds(s.forecast_outturn_gbp) AS forecast_outturn_gbp
-    FROM staged s
-    JOIN years y ON y.raw = s.fiscal_year JOIN periods p ON p.raw = s.period
-    JOIN directorates d ON d.raw = s.directorate
-    ORDER BY s.line
+    CREATE TEMP VIEW typed AS
+    SELECT map_extract_value(getvariable('years'), fiscal_year) AS fiscal_year,
+           CAST(map_extract_value(getvariable('periods'), period) AS INTEGER) AS period,
+           map_extract_value(getvariable('directorates'), directorate) AS directorate,
+           trim(service) AS service, trim(cost_centre) AS cost_centre,
+           pounds(annual_budget_gbp) AS annual_budget_gbp, pounds(actual_ytd_gbp) AS actual_ytd_gbp,
+           pounds(forecast_outturn_gbp) AS forecast_outturn_gbp,
+           coalesce(
+               plain_text(service) AND plain_text(cost_centre) AND plain_amount(annual_budget_gbp)
+               AND plain_amount(actual_ytd_gbp) AND plain_amount(forecast_outturn_gbp), false) AS plain
+    FROM extract
 """
-# Exact decimal text, as the cell-by-cell path writes it ('1234.50', '-12.00', '-0.00').
-_POUNDS = """
+# What each distinct value of a few-valued column is, by its cell-by-cell check (refused values left out).
+_SET_LOOKUP = {
+    "fiscal_year": "SET VARIABLE years = MAP($raw, $value)",
+    "period": "SET VARIABLE periods = MAP($raw, $value)",
+    "directorate": "SET VARIABLE directorates = MAP($raw, $value)",
+}
+# Lines the fast path leaves to the cell-by-cell checks (a blank cell, text or an amount outside the
+# patterns, a value its check refuses), and lines that repeat a key (year, period, cost centre).
+_UNCHECKED = """
+    SELECT count(*) FILTER (WHERE NOT plain OR fiscal_year IS NULL OR period IS NULL OR directorate IS NULL),
+           count(*) - count(DISTINCT (fiscal_year, period, cost_centre))
+    FROM typed
+"""
+_ROWS = """
+    SELECT fiscal_year, period, directorate, service, cost_centre, annual_budget_gbp, actual_ytd_gbp,
+           forecast_outturn_gbp
+    FROM typed
+"""
+# Exact decimal text, as the cell-by-cell path writes it ('1234.50', '-12.00', '-0.00'); NULL for a cell
+# outside the patterns (such a file is checked cell by cell).
+_MACROS = """
     CREATE MACRO pounds(cell) AS
-        CASE WHEN left(trim(cell), 1) IN ('-', '(') OR starts_with(trim(cell), '£-') THEN '-' ELSE '' END
-        || CAST(CAST(replace(replace(replace(replace(replace(trim(cell), '£', ''), ',', ''), '-', ''), '(', ''),
-                             ')', '') AS DECIMAL(14, 2)) AS VARCHAR)
+        CASE WHEN regexp_matches(cell, '^ *([-(]|£-)') THEN '-' ELSE '' END
+        || CAST(TRY_CAST(regexp_replace(cell, '[£,() -]', '', 'g') AS DECIMAL(14, 2)) AS VARCHAR);
+    CREATE MACRO plain_text(cell) AS
+        regexp_full_match(trim(cell), getvariable('plain_text')) AND length(trim(cell)) <= getvariable('text_limit');
+    CREATE MACRO plain_amount(cell) AS regexp_full_match(trim(cell), getvariable('amount'));
 """
+_SET_PATTERNS = (
+    ("SET VARIABLE plain_text = $value", _PLAIN_TEXT),
+    ("SET VARIABLE amount = $value", _AMOUNT),
+    ("SET VARIABLE text_limit = $value", MAX_TEXT_CHARS),
+)
 
 
-def _header(text: str) -> list[str] | None:
-    """The header row's column names as the cell-by-cell path keys them, if the first line is the header."""
-    first_line = text.split("\n", 1)[0].rstrip("\r")
+def _header(start: bytes) -> list[str] | None:
+    """The header row's column names as the cell-by-cell path keys them, if `start` (of the file) holds it."""
+    try:
+        first_line = start.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError:
+        return None
     if '"' in first_line or not first_line.strip():
         return None
     return [header_key(cell) for cell in next(csv.reader(io.StringIO(first_line)))]
 
 
-def _checked_values(conn: duckdb.DuckDBPyConnection, column: str, check) -> pd.DataFrame:
-    """Each distinct value of `column` with what its check makes of it; values it refuses are left out."""
-    mapping = []
-    for (raw,) in conn.execute(_DISTINCT[column]).fetchall():
+def _checked_values(values: list[str | None], check) -> tuple[list[str], list[object]]:
+    """Each value with what its check makes of it, as the keys and values of a MAP; refused values left out."""
+    raw, checked = [], []
+    for value in values:
+        if value is None:
+            continue
         try:
-            mapping.append((raw, check(raw)))
+            checked.append(check(value))
         except ValueError:
             continue
-    return pd.DataFrame(mapping, columns=["raw", "value"], dtype=object)
+        raw.append(value)
+    return raw, checked
+
+
+def _typed_lines(conn: duckdb.DuckDBPyConnection, checks: dict) -> pd.DataFrame | None:
+    """The extract's lines typed, in the file's order, if every cell is in a form the checks accept."""
+    rows, *distinct = conn.execute(_DISTINCT).fetchall()[0]
+    if not 0 < rows <= MAX_ROWS or any(len(values) > MAX_DISTINCT_VALUES for values in distinct):
+        return None
+    for column, values in zip(("fiscal_year", "period", "directorate"), distinct, strict=True):
+        raw, value = _checked_values(values, checks[column])
+        if not raw:
+            return None  # every line has a value its check refuses
+        conn.execute(_SET_LOOKUP[column], {"raw": raw, "value": value})
+    for statement, value in _SET_PATTERNS:
+        conn.execute(statement, {"value": value})
+    conn.execute(_MACROS)
+    conn.execute(_TYPED)
+    unchecked, repeated = conn.execute(_UNCHECKED).fetchall()[0]
+    if unchecked or repeated:
+        return None
+    return conn.execute(_ROWS).to_arrow_table().to_pandas()
 
 
 def monitoring_extract(file_name: str, content: bytes, checks: dict) -> ParsedFile | None:
@@ -109,36 +150,29 @@ def monitoring_extract(file_name: str, content: bytes, checks: dict) -> ParsedFi
     `checks` holds the cell-by-cell checks of the few-valued columns (fiscal_year, period, directorate),
     applied here once per distinct value.
     """
-    if len(content) > MAX_FILE_BYTES or content[:4] == b"PK\x03\x04":
+    if len(content) > MAX_FILE_BYTES or content[:4] == b"PK\x03\x04" or b"\x00" in content:
         return None
     if Path(file_name).suffix.lower() not in (".csv", ".txt", ""):
         return None
-    try:
-        text = content.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError:
-        return None
-    if "\x00" in text or '"' in text.split("\n", 1)[0]:
-        return None
-    header = _header(text)
+    body = memoryview(content)[len(_BOM) :] if content.startswith(_BOM) else memoryview(content)
+    header = _header(bytes(body[:_HEADER_BYTES]))
     if header is None or sorted(header) != sorted(MONITORING_COLUMNS):
         return None
     with tempfile.TemporaryDirectory() as folder, duckdb.connect() as conn:
+        # One thread: the checks cost less CPU so (loads also run inside the app's server), for a little more wall time.
+        conn.execute("SET threads = 1")
+        conn.execute("SET arrow_large_buffer_size = true")  # pandas takes large_string columns without a copy
         staged = Path(folder) / "extract.csv"
-        staged.write_text(text, encoding="utf-8")
+        staged.write_bytes(body)
+        conn.execute("SET VARIABLE extract_path = $path", {"path": str(staged)})
+        conn.execute("SET VARIABLE extract_columns = $columns", {"columns": dict.fromkeys(header, "VARCHAR")})
+        conn.execute(_EXTRACT)
         try:
-            conn.execute(_STAGE, {"path": str(staged), "columns": dict.fromkeys(header, "VARCHAR")})
+            frame = _typed_lines(conn, checks)
         except duckdb.Error:
-            return None  # not plain CSV of eight columns on every line: the cell-by-cell reader says where
-        rows = conn.execute("SELECT count(*) FROM staged").fetchall()[0][0]
-        if not 0 < rows <= MAX_ROWS:
-            return None
-        for table, column in (("years", "fiscal_year"), ("periods", "period"), ("directorates", "directorate")):
-            conn.register(table, _checked_values(conn, column, checks[column]))
-        conn.execute(_POUNDS)
-        flags = {"text": _PLAIN_TEXT, "limit": MAX_TEXT_CHARS, "amount": _AMOUNT}
-        if conn.execute(_UNCHECKED, flags).fetchall()[0][0] or conn.execute(_REPEATED_KEYS).fetchall()[0][0]:
-            return None
-        frame = conn.execute(_TYPED).to_arrow_table().to_pandas()  # arrow-backed text: about half the memory of .df()
+            return None  # not plain UTF-8 CSV of eight columns on every line: the cell-by-cell reader says where
+    if frame is None:
+        return None
     frame["period"] = frame["period"].astype("int32")
     digest = hashlib.sha256(content).hexdigest()
     return ParsedFile("monitoring", file_name, digest, frame[list(MONITORING_COLUMNS)])

@@ -304,7 +304,7 @@ def preview(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> Preview:
     if duplicate is not None:  # refused whatever the preview would say: spend nothing on it
         return Preview(table, parsed.file_name, pd.DataFrame(), [], duplicate)
     noun = "line" if table == "monitoring" else "scheme"
-    conn.register("incoming_rows", parsed.frame)
+    conn.register("incoming_rows", parsed.arrow())
     try:
         for statement in (*_FIND_REPLACED[table], *_HELD_AND_INCOMING[table]):
             conn.execute(statement)
@@ -343,7 +343,7 @@ def _replace_slices(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile, load_id
     Returns (reported rows replaced, sample rows replaced).
     """
     table = parsed.kind
-    conn.register("incoming_rows", parsed.frame)
+    conn.register("incoming_rows", parsed.arrow())
     try:
         for statement in _FIND_REPLACED[table]:
             conn.execute(statement)
