@@ -96,7 +96,8 @@ def preview_counts(summary: load.Preview) -> pd.DataFrame:
     """What the load adds, replaces and removes, per year, period and directorate (a figure per row for a
     figures file), under plain headings."""
     if summary.kind == "figures":
-        return summary.changes.rename(columns=FIGURE_HEADINGS)
+        changes = summary.changes.assign(unit=summary.changes["unit"].map(lambda u: vocab.UNIT_WORDS.get(u, u)))
+        return changes.rename(columns=FIGURE_HEADINGS)
     if summary.kind in ("returns", "neighbours"):
         return summary.changes.rename(columns=_WHOLE_FILE_HEADINGS)
     noun = ROW_NOUNS[summary.kind]
