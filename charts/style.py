@@ -452,10 +452,16 @@ def narrow_figure(chart: Chart) -> go.Figure:
     columns = list(dict.fromkeys(x for trace in fig.data if trace.x is not None for x in trace.x if isinstance(x, str)))
     fig.update_xaxes(tickangle=0, tickfont={"size": 11})
     if columns and fig.layout.xaxis.showticklabels is not False:
-        # category labels under columns: level, in as many short lines as each column's width needs
-        chars = max(4, int((NARROW_COLUMN_PX - 56) / len(columns) / NARROW_TICK_CHAR_PX))
-        labels = [wrap(str(column).replace("<br>", " "), chars) for column in columns]
-        fig.update_xaxes(tickmode="array", tickvals=columns, ticktext=labels)
+        # category labels under columns: level, in as many short lines as each column's width needs; where a
+        # single word is wider than a column ("2020/21" under eight years), every other column (or fewer) is
+        # labelled rather than the word broken ("2020/2" over "1")
+        categories = [str(c) for c in fig.layout.xaxis.categoryarray or columns]
+        chars = max(4, int((NARROW_COLUMN_PX - 56) / len(categories) / NARROW_TICK_CHAR_PX))
+        longest = max((len(word) for c in categories for word in c.replace("<br>", " ").split()), default=1)
+        step = min(len(categories), -(-longest // chars))
+        shown = categories[::step]
+        labels = [wrap(column.replace("<br>", " "), chars * step) for column in shown]
+        fig.update_xaxes(tickmode="array", tickvals=shown, ticktext=labels)
     fig.update_yaxes(tickfont={"size": 11})
     rows = list(dict.fromkeys(y for trace in fig.data if trace.y is not None for y in trace.y if isinstance(y, str)))
     fig.update_layout(legend={"font": {"size": 12}}, margin={"l": 48, "r": 8})

@@ -208,3 +208,15 @@ def test_labels_above_columns_stay_level_and_the_axis_keeps_to_the_data(db_path)
             continue
         for figure in (chart.figure, style.narrow_figure(chart), style.slide_figure(chart, 888, 340)):
             assert figure.layout.yaxis.range[1] <= 1.25 * max(tops), chart.chart_id
+
+
+def test_on_a_phone_year_labels_under_columns_are_never_broken_mid_word(db_path):
+    """Eight years of columns at 390 px broke '2020/21' into '2020/2' over '1': every other year is labelled."""
+    assert data_cli(["load", str(FIXTURE), "--db", str(db_path)]) == 0
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        charts = [entry.build(conn) for entry in load_catalogue().values()]
+    for chart in charts:
+        narrow = style.narrow_figure(chart).layout.xaxis
+        for value, text in zip(narrow.tickvals or (), narrow.ticktext or (), strict=True):
+            words = str(value).replace("<br>", " ").split()
+            assert text.replace("<br>", " ").split() == words, (chart.chart_id, value, text)
