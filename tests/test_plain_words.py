@@ -113,6 +113,15 @@ def test_load_and_undo_messages_count_in_words_not_in_brackets(app_test, db_path
     assert [line for line in printed.splitlines() if BAD_ENGLISH.search(line)] == []
 
 
+def test_the_data_pages_tables_leave_an_empty_cell_blank_not_none(app_test):
+    """The reported figures table showed 'None' under Scenario, Directorate and Qualifier for every figure that
+    has none: Streamlit draws a missing cell as the word None."""
+    at = app_test.run().switch_page("pages/data_sources.py").run()
+    [frame] = [table.value for table in at.dataframe if {"Scenario", "Qualifier"} <= set(table.value.columns)]
+    words = frame.select_dtypes(exclude="number")
+    assert not words.isna().any().any(), [column for column in words.columns if words[column].isna().any()]
+
+
 def test_counts_and_possessives_read_as_english():
     assert [vocab.counted(n, "recommendation") for n in (0, 1, 2, 1200)] == [
         "0 recommendations", "1 recommendation", "2 recommendations", "1,200 recommendations"]  # fmt: skip

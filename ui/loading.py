@@ -211,5 +211,10 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
 
 def register_table(register: pd.DataFrame) -> pd.DataFrame:
     """The reported figures with the sentences they come from, under plain headings and units in words."""
-    shown = register.assign(unit=register["unit"].map(lambda unit: vocab.UNIT_WORDS.get(unit, unit)))
-    return shown[_REGISTER_SHOWN].rename(columns=FIGURE_HEADINGS)
+    shown = register.assign(unit=register["unit"].map(lambda unit: vocab.UNIT_WORDS.get(unit, unit)))[_REGISTER_SHOWN]
+    words = shown.select_dtypes(exclude="number").columns  # an empty cell is blank on screen, not "None"
+    return (
+        shown.astype({column: object for column in words})
+        .fillna({column: "" for column in words})
+        .rename(columns=FIGURE_HEADINGS)
+    )
