@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -226,6 +227,101 @@ def _wrap_to(text: str, room_px: float, font_px: float) -> str:
     return "<br>".join(lines) if text else ""
 
 
+LABELS = "value labels"  # a column trace's meta key: its labels as the chart gave them, before any were left out
+
+
+def _column_labels(trace: go.Bar) -> list[str]:
+    """A column trace's labels as its chart built them (kept in the trace's meta the first time they are laid
+    out, so a wider layout, a slide's, can show labels a narrower one left out)."""
+    meta = trace.meta if isinstance(trace.meta, dict) else {}
+    if LABELS not in meta:
+        meta = {**meta, LABELS: [text.replace("<br>", " ") for text in _bar_texts(trace)]}
+        trace.meta = meta
+        if trace.hovertemplate and "%{text}" in trace.hovertemplate:  # the hover keeps every value
+            trace.hovertext = meta[LABELS]
+            trace.hovertemplate = trace.hovertemplate.replace("%{text}", "%{hovertext}")
+    return list(meta[LABELS])
+
+
+def _gap(fig: go.Figure, name: str) -> float:
+    own = getattr(fig.layout, name)
+    return own if own is not None else getattr(fig.layout.template.layout, name) or 0.0
+
+
+@dataclass(frozen=True)
+class _Box:
+    left: float
+    right: float
+    bottom: float
+    top: float
+
+    def meets(self, other: _Box, clearance: float = 2.0) -> bool:
+        return (
+            self.left < other.right + clearance
+            and other.left < self.right + clearance
+            and self.bottom < other.top + clearance
+            and other.bottom < self.top + clearance
+        )
+
+
+def _latest_labels_only(
+    fig: go.Figure, group: list[go.Bar], labelled: list[go.Bar], plot_width: float, plot_height: float
+) -> None:
+    """Columns too narrow for every label to lie level: each series keeps the label of its latest bar, level,
+    where it clears the other bars and labels (spilling over a shorter neighbour's slot if need be); the
+    others are left out (the hover, the data table and the alt text keep every value). Series drawn later
+    (the outturn after the budget, the outturn after the forecasts) are placed first."""
+    categories = list(fig.layout.xaxis.categoryarray or dict.fromkeys(x for t in group for x in t.x))
+    grouped = fig.layout.barmode == "group"
+    per_slot = len(group) if grouped else 1
+    category_px = plot_width / max(len(categories), 1)
+    group_px = category_px * (1 - _gap(fig, "bargap"))
+    slot_px = group_px / per_slot
+    bar_half = slot_px * (1 - (_gap(fig, "bargroupgap") if grouped else 0)) / 2
+    values = [float(v) for trace in group for v in trace.y if v is not None]
+    low, high = _room_for(values, [(v, 3 * 16) for v in values], plot_height)
+    to_px = lambda value: (value - low) / (high - low) * plot_height  # noqa: E731 - one line, used just below
+
+    def centre(trace: go.Bar, x: object) -> float:
+        slot = group.index(trace) if grouped else 0
+        return (categories.index(x) + 0.5) * category_px - group_px / 2 + slot_px * (slot + 0.5)
+
+    bars = {
+        (id(trace), index): _Box(centre(trace, x) - bar_half, centre(trace, x) + bar_half,
+                                 to_px(min(0.0, v)), to_px(max(0.0, v)))
+        for trace in group for index, (x, v) in enumerate(zip(trace.x, trace.y, strict=True))
+        if v is not None and x in categories
+    }  # fmt: skip
+    right_edge = plot_width + (MARGIN_RIGHT if fig.layout.margin.r is None else fig.layout.margin.r)
+    placed: list[_Box] = []
+    for trace in reversed(labelled):
+        texts = _column_labels(trace)
+        kept = [""] * len(texts)
+        font_px = trace.textfont.size or fig.layout.font.size or 14
+        held = [i for i, x in enumerate(trace.x) if (id(trace), i) in bars and texts[i]]
+        for index in sorted(held, key=lambda i: categories.index(trace.x[i]), reverse=True):
+            others = [bar for key, bar in bars.items() if key != (id(trace), index)]
+            # on one line, else a word to a line
+            for text in dict.fromkeys((texts[index], _wrap_to(texts[index], 1, font_px))):
+                box = _label_box(text, float(trace.y[index]), centre(trace, trace.x[index]), font_px, to_px)
+                if box.left >= 0 and box.right <= right_edge and not any(box.meets(b) for b in others + placed):
+                    kept[index] = text
+                    placed.append(box)
+                    break
+            if kept[index]:
+                break
+        trace.text = kept
+
+
+def _label_box(text: str, value: float, middle: float, font_px: float, to_px: Callable[[float], float]) -> _Box:
+    """Where a level label sits above (below, for a negative value) its column, in the plot's pixels."""
+    width = _bar_text_width(text, font_px) - BAR_TEXT_PAD_PX
+    height = lines_in(text) * font_px * point_labels.LINE_HEIGHT_EM
+    end = to_px(value)
+    bottom = end + 2 if value >= 0 else end - BAR_TEXT_PAD_PX - height
+    return _Box(middle - width / 2, middle + width / 2, bottom, bottom + height + BAR_TEXT_PAD_PX - 2)
+
+
 def fit_bar_text(fig: go.Figure, plot_width: float, plot_height: float) -> float:
     """Bars' outside labels kept inside the plot, horizontal and clear of each other.
 
@@ -233,8 +329,9 @@ def fit_bar_text(fig: go.Figure, plot_width: float, plot_height: float) -> float
     and the value axis widens at either end until every label fits beyond its bar (a label beside a bar
     that ends at the plot's edge would touch the chart's). Above vertical bars, a label wider than its bar's
     slot breaks at its spaces ("c. £312m" over two lines), so labels stay level and the axis keeps to the
-    data; only a label with a single word wider than the slot (many grouped bars on a phone) is turned to
-    read upwards, and the plot grows to hold it. Returns `plot_height`, or taller where a turned label needs it.
+    data; where a single word is still wider than its slot (eight years of budget beside outturn), only each
+    series' latest bar keeps its label (`_latest_labels_only`): labels are never turned. Returns `plot_height`,
+    or taller where labels need it.
     """
     bars = [trace for trace in fig.data if trace.type == "bar"]
     rows = [t for t in bars if t.orientation == "h" and t.x is not None and len(t.x)]
@@ -246,41 +343,30 @@ def fit_bar_text(fig: go.Figure, plot_width: float, plot_height: float) -> float
         axis = fig.layout.xaxis if horizontal else fig.layout.yaxis
         own_range = _own_range(fig, axis)
         values = [float(v) for trace in group for v in (trace.x if horizontal else trace.y) if v is not None]
-        wants = []  # (value, how far its label reaches beyond the bar's end, px)
+        crowded = False
         for trace in labelled:
             font_px = trace.textfont.size or fig.layout.font.size or 14
-            texts = _bar_texts(trace)
             if horizontal:
                 most_chars = max(8, int(MAX_BAR_TEXT_SHARE * plot_width / (BAR_TEXT_EM * font_px)))
-                texts = [wrap(text.replace("<br>", " "), most_chars) if text else "" for text in texts]
-                trace.text = texts
-                reach = [_bar_text_width(text, font_px) for text in texts]
+                trace.text = [wrap(text.replace("<br>", " "), most_chars) if text else "" for text in _bar_texts(trace)]
             else:
                 categories = len(fig.layout.xaxis.categoryarray or ()) or len({x for t in group for x in t.x})
                 per_slot = len(group) if fig.layout.barmode == "group" else 1
                 room_px = plot_width / max(categories, 1) / per_slot - 4
-                level = [_wrap_to(text, room_px, font_px) for text in texts]
-                across = [_bar_text_width(text, font_px) - BAR_TEXT_PAD_PX for text in level]
-                turned = max(across, default=0) > room_px
-                line_px = font_px * point_labels.LINE_HEIGHT_EM
-                if turned:  # read upwards inside the bar's top where the bar is long enough, else above it
-                    texts = [text.replace("<br>", " ") for text in texts]
-                    across = [_bar_text_width(text, font_px) for text in texts]
-                    low, high = own_range or _room_for(values, [], plot_height)
-                    inside = [v is not None and abs(v) / (high - low) * plot_height >= a for v, a in
-                              zip(trace.y, across, strict=True)]  # fmt: skip
-                    trace.textposition = ["inside" if fits else "outside" for fits in inside]
-                    trace.insidetextanchor = "end"
-                    if isinstance(trace.marker.color, str):
-                        trace.insidetextfont = {"color": text_on(trace.marker.color), "size": font_px}
-                    reach = [0 if fits else width for fits, width in zip(inside, across, strict=True)]
-                else:
-                    texts = level
-                    trace.textposition = "outside"
-                    reach = [line_px * lines_in(text) + BAR_TEXT_PAD_PX for text in texts]
-                trace.text = texts
-                trace.textangle = -90 if turned else 0
-            ends = trace.x if horizontal else trace.y
+                trace.text = [_wrap_to(text, room_px, font_px) for text in _column_labels(trace)]
+                trace.textposition, trace.textangle = "outside", 0
+                widest = max((_bar_text_width(text, font_px) - BAR_TEXT_PAD_PX for text in trace.text), default=0)
+                crowded = crowded or widest > room_px
+        if crowded:
+            _latest_labels_only(fig, group, labelled, plot_width, plot_height)
+        wants = []  # (value, how far its label reaches beyond the bar's end, px)
+        for trace in labelled:
+            font_px = trace.textfont.size or fig.layout.font.size or 14
+            texts, ends = _bar_texts(trace), (trace.x if horizontal else trace.y)
+            if horizontal:
+                reach = [_bar_text_width(text, font_px) for text in texts]
+            else:
+                reach = [font_px * point_labels.LINE_HEIGHT_EM * lines_in(text) + BAR_TEXT_PAD_PX for text in texts]
             wants += [(float(v), r) for v, r, text in zip(ends, reach, texts, strict=True) if text and v is not None]
         if not horizontal:  # a label reaches at most MAX_BAR_TEXT_SHARE of the plot's height
             plot_height = max(plot_height, max((r for _, r in wants), default=0) / MAX_BAR_TEXT_SHARE)
@@ -366,10 +452,16 @@ def narrow_figure(chart: Chart) -> go.Figure:
     columns = list(dict.fromkeys(x for trace in fig.data if trace.x is not None for x in trace.x if isinstance(x, str)))
     fig.update_xaxes(tickangle=0, tickfont={"size": 11})
     if columns and fig.layout.xaxis.showticklabels is not False:
-        # category labels under columns: level, in as many short lines as each column's width needs
-        chars = max(4, int((NARROW_COLUMN_PX - 56) / len(columns) / NARROW_TICK_CHAR_PX))
-        labels = [wrap(str(column).replace("<br>", " "), chars) for column in columns]
-        fig.update_xaxes(tickmode="array", tickvals=columns, ticktext=labels)
+        # category labels under columns: level, in as many short lines as each column's width needs; where a
+        # single word is wider than a column ("2020/21" under eight years), every other column (or fewer) is
+        # labelled rather than the word broken ("2020/2" over "1")
+        categories = [str(c) for c in fig.layout.xaxis.categoryarray or columns]
+        chars = max(4, int((NARROW_COLUMN_PX - 56) / len(categories) / NARROW_TICK_CHAR_PX))
+        longest = max((len(word) for c in categories for word in c.replace("<br>", " ").split()), default=1)
+        step = min(len(categories), -(-longest // chars))
+        shown = categories[::step]
+        labels = [wrap(column.replace("<br>", " "), chars * step) for column in shown]
+        fig.update_xaxes(tickmode="array", tickvals=shown, ticktext=labels)
     fig.update_yaxes(tickfont={"size": 11})
     rows = list(dict.fromkeys(y for trace in fig.data if trace.y is not None for y in trace.y if isinstance(y, str)))
     fig.update_layout(legend={"font": {"size": 12}}, margin={"l": 48, "r": 8})
@@ -469,7 +561,8 @@ def _rows_px(fig: go.Figure) -> int:
         return MIN_PLOT_HEIGHT // 2
     labels = fig.layout.yaxis.ticktext or rows
     lines = max(lines_in(str(label)) for label in labels)
-    return int(len(rows) * (lines * _row_font_px(fig) * point_labels.LINE_HEIGHT_EM + 4) + 20)
+    # a row as tall as its label's lines: 12 px labels 15.6 px apart leave a clear gap between them
+    return int(len(rows) * lines * _row_font_px(fig) * point_labels.LINE_HEIGHT_EM + 16)
 
 
 def _fit_rows(fig: go.Figure, plot_px: float) -> None:

@@ -15,6 +15,7 @@ from data import sample
 from data.access import PermissionDenied, local_actor, require
 from data.command_line import bounded_int, file_path, run
 from data.db import DatabaseBusy, DatabaseMissing, StoreMisconfigured, configured_store, connect, failure_cause
+from data.vocab import counted
 
 DEFAULT_SAMPLE_ROWS = 12_000
 MAX_SAMPLE_ROWS = 2_000_000  # 40 times the biggest council's ledger: past it memory runs out
@@ -169,14 +170,14 @@ def _expire_snapshots(args: argparse.Namespace) -> int:
         return _write_failed(error, store)
     if summary.dry_run:
         print(
-            f"dry run: would expire {summary.expired} snapshot(s) of {store}, keeping {summary.kept}, and delete "
-            f"{summary.orphans} orphaned file(s) left by failed or killed writes; nothing changed"
+            f"dry run: would expire {counted(summary.expired, 'snapshot')} of {store}, keeping {summary.kept:,}, "
+            f"and delete {counted(summary.orphans, 'orphaned file')} left by failed or killed writes; nothing changed"
         )
     else:
         print(
-            f"expired {summary.expired} snapshot(s) of {store} and deleted {summary.files_deleted} data file(s) "
-            f"and {summary.orphans} orphaned file(s) left by failed or killed writes; "
-            f"{summary.kept} snapshot(s) kept, the oldest from {summary.oldest_kept}"
+            f"expired {counted(summary.expired, 'snapshot')} of {store} and deleted "
+            f"{counted(summary.files_deleted, 'data file')} and {counted(summary.orphans, 'orphaned file')} left by "
+            f"failed or killed writes; {counted(summary.kept, 'snapshot')} kept, the oldest from {summary.oldest_kept}"
         )
     return 0
 
@@ -192,8 +193,8 @@ def _load_or_undo(args: argparse.Namespace, db: data_db.Store) -> int:
             with connect(db) as conn:
                 result = load_module.undo(conn, args.load_id, actor)
             print(
-                f"undid load {result.load_id}: removed {result.rows_removed} row(s), "
-                f"put back {result.lines_restored} replaced line(s)"
+                f"undid load {result.load_id}: removed {counted(result.rows_removed, 'row')}, "
+                f"put back {counted(result.lines_restored, 'replaced line')}"
             )
             return 0
         path: Path = args.file
@@ -222,9 +223,13 @@ def _load_or_undo(args: argparse.Namespace, db: data_db.Store) -> int:
         with connect(db) as conn:
             result = load_module.apply(conn, parsed, actor, file_name=args.as_name)
         print(
-            f"loaded {result.rows} {result.kind} row(s) from {parsed.file_name} as load {result.load_id}"
-            + (f"; replaced {result.lines_replaced} reported line(s)" if result.lines_replaced else "")
-            + (f"; replaced {result.sample_lines_replaced} sample line(s)" if result.sample_lines_replaced else "")
+            f"loaded {counted(result.rows, 'row')} of {result.kind} from {parsed.file_name} as load {result.load_id}"
+            + (f"; replaced {counted(result.lines_replaced, 'reported line')}" if result.lines_replaced else "")
+            + (
+                f"; replaced {counted(result.sample_lines_replaced, 'sample line')}"
+                if result.sample_lines_replaced
+                else ""
+            )
         )
     except load_module.LoadRejected as error:
         print(f"error: {error}", file=sys.stderr)

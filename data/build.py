@@ -23,7 +23,7 @@ from data import db, lake_schema, sample
 from data.access import Actor, local_actor, require
 from data.db import DEFAULT_DB, LakeStore, Store, connect
 from data.measures import catalogue
-from data.vocab import implausible_date
+from data.vocab import counted, implausible_date
 
 DATA_DIR = Path(__file__).parent
 SCHEMA_SQL = DATA_DIR / "schema.sql"
@@ -67,9 +67,9 @@ def _recorded_work(conn: duckdb.DuckDBPyConnection) -> list[str]:
     loads = conn.execute("SELECT count(*) FROM loads WHERE kind IN ('monitoring', 'figures')").fetchone()[0]
     lost = []
     if updates:
-        lost.append(f"{updates} recorded progress update(s)")
+        lost.append(counted(updates, "recorded progress update"))
     if loads:
-        lost.append(f"{loads} loaded file(s)")
+        lost.append(counted(loads, "loaded file"))
     return lost
 
 

@@ -388,7 +388,8 @@ def enforce_schema_rules(conn: duckdb.DuckDBPyConnection, table: str, load_id: i
         kind, columns = rule.split(": ", 1)
         if kind == "check":
             raise duckdb.ConstraintException(
-                f"CHECK constraint failed on {table}: {count} row(s) break the rule on {columns}; nothing was written."
+                f"CHECK constraint failed on {table}: {count:,} {'row breaks' if count == 1 else 'rows break'} "
+                f"the rule on {columns}; nothing was written."
             )
         raise duckdb.ConstraintException(f"Duplicate key on {table} ({columns}); nothing was written.")
 

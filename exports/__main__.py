@@ -64,7 +64,8 @@ def _briefing(args: argparse.Namespace) -> int:
     unknown = [chart_id for chart_id in chart_ids if chart_id not in catalogue]
     if unknown:
         known = ", ".join(catalogue) or "none yet"
-        print(f"error: unknown chart id(s): {', '.join(unknown)}. Known ids: {known}", file=sys.stderr)
+        noun = "id" if len(unknown) == 1 else "ids"
+        print(f"error: unknown chart {noun}: {', '.join(unknown)}. Known ids: {known}", file=sys.stderr)
         return 2
     if not chart_ids and args.no_headline_figures:
         print("error: nothing to put in the pack: no charts and --no-headline-figures", file=sys.stderr)

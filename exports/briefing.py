@@ -12,15 +12,17 @@ size they are placed, so the text inside them is at least 12 pt on the slide.
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
-from PIL import Image
+from PIL import Image, ImageFont
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
@@ -183,6 +185,33 @@ def text_lines(text: str, size_pt: float, width_pt: float, *, char_em: float = C
     return sum(max(1, math.ceil(len(paragraph) / per_line)) for paragraph in text.split("\n"))
 
 
+# Liberation Sans has Arial's widths, wider than the deck's Calibri: text that fits measured in it fits.
+SLIDE_FONT = Path("/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf")
+
+
+@functools.cache
+def _slide_font(size_pt: float) -> ImageFont.FreeTypeFont | None:
+    return ImageFont.truetype(str(SLIDE_FONT), size=int(size_pt * 10)) if SLIDE_FONT.is_file() else None
+
+
+def slide_text_lines(text: str, size_pt: float, width_pt: float) -> int:
+    """How many lines a slide's text box needs, wrapped word by word as measured in bold Liberation Sans (so a
+    one-line title is given one line, not two), or `text_lines`' estimate where that font is not installed."""
+    font = _slide_font(size_pt)
+    if font is None:
+        return text_lines(text, size_pt, width_pt)
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines, line = lines + 1, ""
+        for word in paragraph.split():
+            trial = f"{line} {word}".strip()
+            if font.getlength(trial) / 10 > width_pt and line:
+                lines, line = lines + 1, word
+            else:
+                line = trial
+    return lines
+
+
 # PowerPoint ------------------------------------------------------------------------------------------
 
 
@@ -209,6 +238,7 @@ PT = 12700  # EMU per point
 SLIDE_WIDTH_PT = SLIDE_WIDTH / PT
 SLIDE_HEIGHT_PT = SLIDE_HEIGHT / PT
 CONTENT_WIDTH_PT = (SLIDE_WIDTH - 2 * MARGIN) / PT
+TEXT_WIDTH_PT = CONTENT_WIDTH_PT - 2 * 7.2  # a text box's width less its default left and right insets
 LINE = 1.2  # line height in ems
 
 
@@ -234,10 +264,12 @@ SOURCE_SIZE_PT = 12
 def slide_layout(chart: Chart) -> SlideLayout:
     """A chart slide's layout, the text's height estimated from its length, the picture given what is left."""
     size = title_size(chart.title)
-    title_height = text_lines(chart.title, size, CONTENT_WIDTH_PT) * size * LINE + 10
+    title_height = slide_text_lines(chart.title, size, TEXT_WIDTH_PT) * size * LINE + 10
     subtitle_top = TITLE_TOP_PT + title_height
-    subtitle_height = text_lines(chart.subtitle, SUBTITLE_SIZE_PT, CONTENT_WIDTH_PT) * SUBTITLE_SIZE_PT * LINE + 8
-    source_height = text_lines(_labels_line(chart), SOURCE_SIZE_PT, CONTENT_WIDTH_PT) * SOURCE_SIZE_PT * LINE + 8
+    subtitle_lines = slide_text_lines(chart.subtitle, SUBTITLE_SIZE_PT, TEXT_WIDTH_PT)
+    subtitle_height = subtitle_lines * SUBTITLE_SIZE_PT * LINE + 8
+    source_lines = slide_text_lines(_labels_line(chart), SOURCE_SIZE_PT, TEXT_WIDTH_PT)
+    source_height = source_lines * SOURCE_SIZE_PT * LINE + 8
     source_top = SLIDE_HEIGHT_PT - 16 - source_height
     picture_top = subtitle_top + subtitle_height + 4
     return SlideLayout(
@@ -249,7 +281,7 @@ def slide_layout(chart: Chart) -> SlideLayout:
 def _slide_title(slide, text: str, top_pt: float = TITLE_TOP_PT, height_pt: float | None = None) -> None:
     title = slide.shapes.title
     size = title_size(text)
-    height = height_pt or text_lines(text, size, CONTENT_WIDTH_PT) * size * LINE + 10
+    height = height_pt or slide_text_lines(text, size, TEXT_WIDTH_PT) * size * LINE + 10
     title.left, title.top, title.width = MARGIN, Emu(int(top_pt * PT)), SLIDE_WIDTH - 2 * MARGIN
     title.height = Emu(int(height * PT))
     title.text = text

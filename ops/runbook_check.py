@@ -33,6 +33,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
 from bench import postgres  # noqa: E402
+from data.vocab import counted  # noqa: E402
 from tests.helpers import free_port, start_server, stop, wait_for_app  # noqa: E402
 
 PASSWORD = "runbook-check-only"
@@ -314,7 +315,7 @@ def main() -> int:
             wait_for_app(page, 180_000)
             page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(file))
             page.get_by_role("button", name=f"Load {lines:,} lines").click(timeout=600_000)
-            page.get_by_text(f"Loaded {lines:,} monitoring row(s)").wait_for(timeout=600_000)
+            page.get_by_text(f"Loaded {counted(lines, 'line')} from").wait_for(timeout=600_000)
             say(f"   {file.stat().st_size / 1024 / 1024:.1f} MB, {lines:,} lines loaded through nginx")
 
             say("   A note typed, PostgreSQL stopped for 30 s, the note sent during and after")
@@ -356,8 +357,8 @@ def main() -> int:
         updates = count(env_file, env, "SELECT count(*) FROM action_updates")
         distinct = count(env_file, env, "SELECT count(DISTINCT update_id) FROM action_updates")
         print(
-            f"   extract lines stored: {loaded:,} of {lines:,}; the note stored {notes} time(s); the update after "
-            f"the backup: {after}; updates {updates} (at the backup {at_backup}), distinct ids {distinct}"
+            f"   extract lines stored: {loaded:,} of {lines:,}; the note stored {counted(notes, 'time')}; the update "
+            f"after the backup: {after}; updates {updates} (at the backup {at_backup}), distinct ids {distinct}"
         )
         assert (loaded, notes, after, updates, distinct) == (lines, 1, 0, at_backup, at_backup)
         for port in ports:

@@ -42,10 +42,16 @@ def apply_upload(parsed: load.ParsedFile) -> None:
         return
     st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
     st.session_state.pop("upload_checked", None)
+    noun = loading_ui.ROW_NOUNS.get(result.kind, "rows")
     st.session_state["load_message"] = (
-        f"Loaded {result.rows:,} {result.kind} row(s) from {plain(parsed.file_name)} as load {result.load_id}."
-        + (f" Replaced {result.lines_replaced:,} reported line(s)." if result.lines_replaced else "")
-        + (f" Replaced {result.sample_lines_replaced:,} sample line(s)." if result.sample_lines_replaced else "")
+        f"Loaded {vocab.counted(result.rows, noun.removesuffix('s'), noun)} from {plain(parsed.file_name)} as load "
+        f"{result.load_id}."
+        + (f" Replaced {vocab.counted(result.lines_replaced, 'reported line')}." if result.lines_replaced else "")
+        + (
+            f" Replaced {vocab.counted(result.sample_lines_replaced, 'sample line')}."
+            if result.sample_lines_replaced
+            else ""
+        )
     )
 
 
@@ -68,7 +74,8 @@ def undo_chosen() -> None:
         st.session_state["load_error"] = plain(str(error))
         return
     st.session_state["load_message"] = (
-        f"Undid load {done.load_id}: removed {done.rows_removed:,} row(s), put back {done.lines_restored:,} line(s)."
+        f"Undid load {done.load_id}: removed {vocab.counted(done.rows_removed, 'row')}, put back "
+        f"{vocab.counted(done.lines_restored, 'line')}."
     )
 
 
@@ -148,7 +155,8 @@ if uploaded is not None:
     outcome = st.session_state["upload_checked"][1]
     if isinstance(outcome, list):
         st.error(
-            f"**{plain(uploaded.name)} cannot be loaded: {len(outcome)} problem(s).** Nothing has been written. "
+            f"**{plain(uploaded.name)} cannot be loaded: {vocab.counted(len(outcome), 'problem')}.** Nothing has "
+            "been written. "
             "Correct the file and upload it again."
         )
         st.dataframe(_problems_table(outcome), hide_index=True, width="stretch")
@@ -166,10 +174,11 @@ if uploaded is not None:
             st.markdown("**In pounds: the file beside what is held now** (reported lines; nothing is written yet)")
             loading_ui.show_pounds(pounds)
         if summary.duplicate_of is None:
+            noun = loading_ui.ROW_NOUNS[parsed.kind]
             st.markdown("**What the load adds and replaces**")
             st.dataframe(loading_ui.preview_counts(summary), hide_index=True, width="stretch")
             st.button(
-                f"Load {len(parsed.frame):,} {loading_ui.ROW_NOUNS[parsed.kind]}",
+                f"Load {vocab.counted(len(parsed.frame), noun.removesuffix('s'), noun)}",
                 type="primary",
                 key="confirm_load",
                 on_click=apply_upload,

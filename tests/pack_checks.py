@@ -105,6 +105,15 @@ def smallest_font_px(svg: bytes) -> float:
     return min(sizes)
 
 
+# Axis titles read upwards by design; any other text turned from level (a value label, a tick label) is a defect.
+_TURNED_TEXT = re.compile(rb'<text class="(?!ytitle|y2title)([^"]*)"[^>]*rotate\((-?[0-9.]+)')
+
+
+def turned_text(svg: bytes) -> list[str]:
+    """The classes of texts in a Plotly SVG that are not level (other than axis titles)."""
+    return [match.group(1).decode() for match in _TURNED_TEXT.finditer(svg) if float(match.group(2)) != 0]
+
+
 def svg_width_px(svg: bytes) -> float:
     return float(re.search(rb'<svg[^>]* width="([0-9.]+)"', svg).group(1))
 

@@ -330,7 +330,7 @@ def test_the_time_series_loads_each_submitted_year_and_skips_totals_and_missing_
     summary, result = load_bytes(db_path, "Revenue_Outturn_time_series_data_v3.1.csv", _time_series(rows))
     assert result.kind == "returns" and result.rows == 2 * 3  # two returns, three lines each
     assert list(summary.changes["fiscal_year"]) == ["2018/19", "2019/20"]
-    assert "2 row(s) without a submitted return" in summary.notes[0]
+    assert "2 rows without a submitted return" in summary.notes[0]
     got = values(db_path, "E06000052", "2019/20")
     assert got["unallocated_share"][0] == pytest.approx(19_000 / 420_000 * 100)
     assert got["reserves_share"][1] == NOT_AVAILABLE  # line 915 is not read from the time series
@@ -391,7 +391,7 @@ def test_returns_load_replace_and_undo_on_either_store(store, tmp_path, capsys):
     path.write_bytes(rs_workbook("2019-20", rs_fixtures.authorities("2019-20"), layout=0))
     capsys.readouterr()
     assert cli(["load", str(path), "--kind", "returns"]) == 0
-    assert "loaded 160 returns row(s)" in capsys.readouterr().out
+    assert "loaded 160 rows of returns" in capsys.readouterr().out
     load_id = count(store, "SELECT max(load_id) FROM loads")
     assert count(store, "SELECT count(*) FROM returns_replaced WHERE replaced_by = $id", {"id": load_id}) == 160
     assert cli(["undo", str(load_id)]) == 0

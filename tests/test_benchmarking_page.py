@@ -92,7 +92,7 @@ def test_an_rs_workbook_uploaded_on_the_data_page_is_previewed_loaded_and_undone
     assert "revenue outturn summary (rs) returns" in at.subheader[0].value.lower()
     assert list(at.dataframe[0].value["Year"]) == ["2019/20"]
     next(b for b in at.button if b.label == "Load 160 values").click().run()
-    assert "Loaded 160 returns row(s) from RS_2019-20_data_by_LA.xlsx" in at.success[0].value.replace("\\", "")
+    assert "Loaded 160 values from RS_2019-20_data_by_LA.xlsx" in at.success[0].value.replace("\\", "")
     at.checkbox[0].check()
     next(b for b in at.button if b.label == "Undo load").click().run()
     assert any("Undid load" in s.value for s in at.success)

@@ -32,7 +32,7 @@ def upload(page, path) -> None:
     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
     page.get_by_text("Preview: monitoring lines").wait_for(timeout=30_000)
     page.get_by_role("button", name="Load 4 lines").click()
-    page.get_by_text(f"Loaded 4 monitoring row(s) from {path.name}").wait_for(timeout=30_000)
+    page.get_by_text(f"Loaded 4 lines from {path.name}").wait_for(timeout=30_000)
     wait_for_app(page)
 
 

@@ -24,7 +24,7 @@ def preview_then_load(page, path) -> list[tuple[str, ...]]:
     wait_for_app(page)
     rows = table_rows(page)
     page.get_by_role("button", name="Load 4 lines").click()
-    page.get_by_text(f"Loaded 4 monitoring row(s) from {path.name}").wait_for(timeout=30_000)
+    page.get_by_text(f"Loaded 4 lines from {path.name}").wait_for(timeout=30_000)
     wait_for_app(page)
     return rows
 

@@ -220,7 +220,7 @@ def test_upload_preview_confirm_and_undo(app_test, db_path):
         assert monitoring.council_total(conn, fiscal_year=YEAR, period=1, previous=None).iloc[0]["sample_lines"] == 1000
     next(b for b in at.button if b.label.startswith("Load ")).click().run()
     assert not at.exception
-    assert "Loaded 1 monitoring row(s) from ledger.csv" in at.success[0].value.replace("\\", "")
+    assert "Loaded 1 line from ledger.csv" in at.success[0].value.replace("\\", "")
     with connect(db_path, read_only=True) as conn:
         total = monitoring.council_total(conn, fiscal_year=YEAR, period=1, previous=None).iloc[0]
     assert (total["lines"], total["sample_lines"], total["actual_ytd_gbp"]) == (1, 0, -50.0)
@@ -241,7 +241,7 @@ def test_a_bad_upload_lists_its_problems_and_writes_nothing(app_test, db_path):
     rows = [["2021/22", "P14", "Parks", "Highways", "PL-1", "ten", "1", "1"]]
     at.file_uploader[0].set_value(("bad.csv", csv_bytes(rows), "text/csv")).run()
     assert not at.exception
-    assert "bad.csv cannot be loaded: 3 problem(s)" in at.error[0].value.replace("\\", "")
+    assert "bad.csv cannot be loaded: 3 problems" in at.error[0].value.replace("\\", "")
     problems = at.dataframe[0].value
     assert list(problems["row"]) == ["2", "2", "2"]
     assert list(problems["column"]) == ["period (B)", "directorate (C)", "annual_budget_gbp (F)"]
@@ -262,7 +262,7 @@ def test_a_savings_tracker_loads_through_the_data_page_and_shows_under_its_own_y
     assert any("replace the 36 sample schemes for 2021/22" in w.value for w in at.warning)
     next(b for b in at.button if b.label == "Load 2 schemes").click().run()
     assert not at.exception
-    assert "Loaded 2 savings row(s) from savings-p5.csv" in at.success[0].value.replace("\\", "")
+    assert "Loaded 2 schemes from savings-p5.csv" in at.success[0].value.replace("\\", "")
     at.query_params["year"] = "2021/22"
     at.switch_page("pages/directorates.py").run()
     assert not at.exception

@@ -86,7 +86,7 @@ def test_every_task_by_keyboard_alone(live_app, page, tmp_path):
     page.get_by_text("Preview: monitoring lines").wait_for(timeout=60_000)
     tab_to(page, r"^Load 4 lines$")
     page.keyboard.press("Enter")
-    page.get_by_text("Loaded 4 monitoring row(s)").wait_for(timeout=60_000)
+    page.get_by_text("Loaded 4 lines from").wait_for(timeout=60_000)
 
     # Choose a directorate in the sidebar's list: type, Enter picks the match, Escape closes the list.
     go_to(page, f"{live_app}/directorates")

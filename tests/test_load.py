@@ -207,7 +207,7 @@ def test_cli_load_and_undo(store, tmp_path, capsys):
     file.write_bytes(csv_bytes(GOOD_ROWS))
     assert cli(["load", str(file), "--kind", "monitoring", "--as", "ledger-p1.csv"]) == 0
     out = capsys.readouterr().out
-    assert "loaded 3 monitoring row(s) from ledger-p1.csv" in out
+    assert "loaded 3 rows of monitoring from ledger-p1.csv" in out
     load_id = count(store, "SELECT max(load_id) FROM loads")
     this_load = "SELECT count(*) FROM loads WHERE file_name = 'ledger-p1.csv' AND load_id = $id"
     assert count(store, this_load, {"id": load_id}) == 1

@@ -124,7 +124,7 @@ def test_a_command_line_load_while_the_app_holds_the_database_waits_then_shows_i
     finally:
         holder.wait(timeout=30)
     assert result.returncode == 0, result.stderr
-    assert "loaded 50 monitoring row(s)" in result.stdout
+    assert "loaded 50 rows of monitoring" in result.stdout
     assert waited > 1.0, "the load should have waited for the app's unit of work to finish"
 
     # The running app session shows the new lines on its next interaction, with no restart.

@@ -89,7 +89,7 @@ def test_the_monthly_format_converts_by_the_documented_rule(db_path):
         for month in range(1, 13)
     ]
     parsed, summary, result = load_bytes(db_path, "monthly.csv", csv_bytes(rows, MONTHLY_HEADER))
-    assert any("converted to 12 period-close snapshot line(s)" in note for note in summary.notes)
+    assert any("converted to 12 period-close snapshot lines" in note for note in summary.notes)
     snapshots = {r[1]: r[5:8] for r in held(db_path)}
     assert len(snapshots) == 12
     # P3: budget 12 x 100; actual 3 x 110; forecast 330 + 9 months x 120.
@@ -106,7 +106,7 @@ def test_a_monthly_file_without_all_twelve_months_is_refused_naming_the_row_and_
     before = table_checksums(db_path)
     assert cli(["load", str(file), "--db", str(db_path)]) == 1
     err = capsys.readouterr().err
-    assert "three-months.csv, row 2, column period_month (B): cost centre 'PL-9' for 2020/21 lacks month(s) 4, 5" in err
+    assert "three-months.csv, row 2, column period_month (B): cost centre 'PL-9' for 2020/21 lacks months 4, 5" in err
     assert table_checksums(db_path) == before
 
 

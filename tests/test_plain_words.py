@@ -77,6 +77,52 @@ def test_the_check_finds_what_it_looks_for():
     assert faults(["Upload `annual_budget_gbp` as pounds", "1 recommendation", "Children's Services' share"]) == []
 
 
+def test_load_and_undo_messages_count_in_words_not_in_brackets(app_test, db_path, capsys):
+    """'1 line(s) for 1 directorate(s) and 1 period(s)', 'Loaded 1 monitoring row(s)', '1 problem(s)', '1 figure(s)
+    will be added': every message of a load through the Data page (preview, load, undo, a rejected file, a
+    figures file) and of the command line reads as English."""
+    from data.__main__ import main as data_cli
+    from tests.load_files import MONITORING_HEADER
+
+    at = app_test.run().switch_page("pages/data_sources.py").run()
+    seen = []
+    ledger = csv_bytes([["2020/21", "P1", "Place", "Highways", "PL-1", "£1,000", "(50)", "900"]], MONITORING_HEADER)
+    at.file_uploader[0].set_value(("ledger.csv", ledger, "text/csv")).run()
+    seen += screen_words(at)
+    next(b for b in at.button if b.label.startswith("Load ")).click().run()
+    seen += screen_words(at)
+    at.checkbox[0].check()
+    next(b for b in at.button if b.label == "Undo load").click().run()
+    seen += screen_words(at)
+    bad = csv_bytes([["2020/21", "P1", "Place", "Highways", "PL-1", "ten", "1", "1"]], MONITORING_HEADER)
+    at.file_uploader[0].set_value(("bad.csv", bad, "text/csv")).run()
+    seen += screen_words(at)
+    at.file_uploader[0].set_value(("figures.csv", csv_bytes([LATER_DEFICIT], FIGURES_HEADER), "text/csv")).run()
+    seen += screen_words(at)
+    assert not at.exception
+    shown = " ".join(seen).replace("\\", "")
+    for message in ("1 line for 1 directorate and 1 period", "Loaded 1 line from ledger.csv",
+                    "removed 1 row", "cannot be loaded: 1 problem.", "1 figure will be added"):  # fmt: skip
+        assert message in shown
+    # only the counts: a rejected file's problems name its columns (annual_budget_gbp) as the person typed them
+    assert [text for text in seen if BAD_ENGLISH.search(text) or PYTHON_WORDS.search(text)] == []
+    figures = db_path.parent / "figures.csv"
+    figures.write_bytes(csv_bytes([LATER_DEFICIT], FIGURES_HEADER))
+    assert data_cli(["load", str(figures), "--db", str(db_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "loaded 1 row of figures from figures.csv" in printed
+    assert [line for line in printed.splitlines() if BAD_ENGLISH.search(line)] == []
+
+
+def test_the_data_pages_tables_leave_an_empty_cell_blank_not_none(app_test):
+    """The reported figures table showed 'None' under Scenario, Directorate and Qualifier for every figure that
+    has none: Streamlit draws a missing cell as the word None."""
+    at = app_test.run().switch_page("pages/data_sources.py").run()
+    [frame] = [table.value for table in at.dataframe if {"Scenario", "Qualifier"} <= set(table.value.columns)]
+    words = frame.select_dtypes(exclude="number")
+    assert not words.isna().any().any(), [column for column in words.columns if words[column].isna().any()]
+
+
 def test_counts_and_possessives_read_as_english():
     assert [vocab.counted(n, "recommendation") for n in (0, 1, 2, 1200)] == [
         "0 recommendations", "1 recommendation", "2 recommendations", "1,200 recommendations"]  # fmt: skip

@@ -62,7 +62,7 @@ def test_a_forced_rebuild_can_be_read_back_until_its_snapshots_expire(private_la
 
     # A dry run counts and changes nothing; the command refuses a window under a day.
     assert cli(["expire-snapshots", "--older-than-days", "30", "--dry-run"]) == 0
-    assert "would expire 0 snapshot(s)" in capsys.readouterr().out
+    assert "would expire 0 snapshots" in capsys.readouterr().out
     assert cli(["expire-snapshots", "--older-than-days", "0"]) == 2
     assert "at least 1" in capsys.readouterr().err
 
@@ -111,9 +111,9 @@ def test_files_left_by_a_killed_write_are_deleted_by_expire_snapshots_once_a_day
 
     # Today the file may still be a write in progress: kept, and the dry run says so.
     assert cli(["expire-snapshots", "--older-than-days", "30", "--dry-run"]) == 0
-    assert "delete 0 orphaned file(s)" in capsys.readouterr().out
+    assert "delete 0 orphaned files" in capsys.readouterr().out
     assert cli(["expire-snapshots", "--older-than-days", "30"]) == 0
-    assert "and 0 orphaned file(s) left by failed or killed writes" in capsys.readouterr().out
+    assert "and 0 orphaned files left by failed or killed writes" in capsys.readouterr().out
     assert orphaned <= data_files(private_lake)
 
     # Two days on it is an orphan: deleted, and nothing the store holds goes with it.

@@ -96,7 +96,8 @@ def preview_counts(summary: load.Preview) -> pd.DataFrame:
     """What the load adds, replaces and removes, per year, period and directorate (a figure per row for a
     figures file), under plain headings."""
     if summary.kind == "figures":
-        return summary.changes.rename(columns=FIGURE_HEADINGS)
+        changes = summary.changes.assign(unit=summary.changes["unit"].map(lambda u: vocab.UNIT_WORDS.get(u, u)))
+        return changes.rename(columns=FIGURE_HEADINGS)
     if summary.kind in ("returns", "neighbours"):
         return summary.changes.rename(columns=_WHOLE_FILE_HEADINGS)
     noun = ROW_NOUNS[summary.kind]
@@ -210,5 +211,10 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
 
 def register_table(register: pd.DataFrame) -> pd.DataFrame:
     """The reported figures with the sentences they come from, under plain headings and units in words."""
-    shown = register.assign(unit=register["unit"].map(lambda unit: vocab.UNIT_WORDS.get(unit, unit)))
-    return shown[_REGISTER_SHOWN].rename(columns=FIGURE_HEADINGS)
+    shown = register.assign(unit=register["unit"].map(lambda unit: vocab.UNIT_WORDS.get(unit, unit)))[_REGISTER_SHOWN]
+    words = shown.select_dtypes(exclude="number").columns  # an empty cell is blank on screen, not "None"
+    return (
+        shown.astype({column: object for column in words})
+        .fillna({column: "" for column in words})
+        .rename(columns=FIGURE_HEADINGS)
+    )

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pandas as pd
 import pyarrow as pa
 
-from data.vocab import LOAD_KINDS
+from data.vocab import LOAD_KINDS, counted
 
 KINDS = LOAD_KINDS
 MAX_FILE_BYTES = 20 * 1024 * 1024  # the same as server.maxUploadSize in .streamlit/config.toml
@@ -120,7 +120,7 @@ class LoadRejected(ValueError):
         shown = [str(p) for p in problems[:MAX_PROBLEMS_LISTED]]
         if len(problems) > MAX_PROBLEMS_LISTED:
             shown.append(f"... and {len(problems) - MAX_PROBLEMS_LISTED} more problems")
-        super().__init__(f"{len(problems)} problem(s); nothing was loaded.\n" + "\n".join(shown))
+        super().__init__(f"{counted(len(problems), 'problem')}; nothing was loaded.\n" + "\n".join(shown))
 
 
 @dataclass

@@ -43,6 +43,7 @@ from data.vocab import (
     SAVINGS_STATUSES,
     SCENARIOS,
     UNITS,
+    counted,
     implausible_date,
     month_label,
     name_key,
@@ -415,7 +416,8 @@ def _monthly_to_snapshots(raw: RawTable, names: dict[str, str]) -> ParsedFile:
                     raw.file_name,
                     first_row,
                     f"period_month ({letter})",
-                    f"cost centre {centre!r} for {year} lacks month(s) {', '.join(map(str, missing))}: a monthly "
+                    f"cost centre {centre!r} for {year} lacks {'month' if len(missing) == 1 else 'months'} "
+                    f"{', '.join(map(str, missing))}: a monthly "
                     "file is converted to period-close snapshots only when each cost centre has all 12 months "
                     "(the annual budget is the sum of the 12 monthly budgets). Use the period-close format "
                     "(period, annual_budget_gbp, actual_ytd_gbp, forecast_outturn_gbp) instead",
@@ -451,7 +453,8 @@ def _monthly_to_snapshots(raw: RawTable, names: dict[str, str]) -> ParsedFile:
                 [Problem(raw.file_name, None, name, f"a converted {name} reaches £1,000,000,000,000", raw.sheet)]
             )
     note = (
-        f"Monthly format: {len(records):,} monthly line(s) converted to {len(frame):,} period-close snapshot line(s) "
+        f"Monthly format: {counted(len(records), 'monthly line')} converted to "
+        f"{counted(len(frame), 'period-close snapshot line')} "
         "(annual budget = the 12 monthly budgets; forecast outturn at P = actuals to P + forecasts after P)."
     )
     return ParsedFile("monitoring", raw.file_name, raw.sha256, frame, [note])

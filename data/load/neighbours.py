@@ -9,6 +9,7 @@ import pandas as pd
 from data.load._model import LoadRejected, ParsedFile, Problem, RawTable, column_letter
 from data.load.cells import _columns
 from data.load.files import is_blank
+from data.vocab import counted
 
 NEIGHBOUR_COLUMNS = ("authority_code", "neighbour_code")
 _ONS_CODE = re.compile(r"[EWSN]\d{8}")
@@ -86,5 +87,5 @@ def validate_neighbours(raw: RawTable) -> ParsedFile:
     frame = pd.DataFrame.from_records(records, columns=["authority_code", "neighbour_code", "rank"])
     frame["rank"] = frame["rank"].astype("Int64")
     authorities = frame["authority_code"].nunique()
-    note = f"{len(frame)} neighbour(s) for {authorities} authorit{'y' if authorities == 1 else 'ies'}."
+    note = f"{counted(len(frame), 'neighbour')} for {authorities} authorit{'y' if authorities == 1 else 'ies'}."
     return ParsedFile("neighbours", raw.file_name, raw.sha256, frame, [note])

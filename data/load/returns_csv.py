@@ -17,6 +17,7 @@ import pandas as pd
 from data.load._model import MAX_ROWS, LoadRejected, ParsedFile, Problem, column_letter
 from data.load.cells import _CellError, _text
 from data.load.returns import RETURNS_COLUMNS, SUPPRESSED
+from data.vocab import counted
 
 # Column code -> (RS line, balance date, name). Codes for lines 915 and 749 are not confirmed, so not read.
 CODES: dict[str, tuple[int, str | None, str]] = {
@@ -120,8 +121,9 @@ def read_time_series(file_name: str, content: bytes, sha256: str) -> ParsedFile:
     frame["value_gbp_k"] = frame["value_gbp_k"].astype("float64")
     years = sorted({year for year, _ in seen})
     notes = [
-        f"{len(seen)} returns for {len(years)} year(s) ({years[0]} to {years[-1]}) from the time series, in "
-        f"£ thousand; {skipped} row(s) without a submitted return (the England total, returns not made) skipped.",
+        f"{counted(len(seen), 'return')} for {counted(len(years), 'year')} ({years[0]} to {years[-1]}) from the "
+        f"time series, in £ thousand; {counted(skipped, 'row')} without a submitted return (the England total, "
+        "returns not made) skipped.",
         "The time series is read for lines 805 and 916 only (the column codes of lines 915 and 749 are not "
         "confirmed): for the years it replaces, indicators that need line 915 are not available.",
     ]

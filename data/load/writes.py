@@ -13,7 +13,7 @@ from data import db
 from data.access import Actor, require
 from data.load import benchmark_writes
 from data.load._model import KINDS, LoadRejected, LoadResult, ParsedFile, Preview, Problem, UndoResult
-from data.vocab import period_label
+from data.vocab import counted, period_label
 
 SLICED = ("monitoring", "savings")  # loads that replace (year, period, directorate) slices of their table
 
@@ -289,9 +289,14 @@ def preview(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> Preview:
             conn.unregister("incoming_figures")
         held = int(changes["figures_already_held"].notna().sum())
         notes.append(
-            f"{len(changes)} figure(s) will be added. {held} of them have figures already held for the same "
-            "measure, year and period; both are kept: pages show the one from the newer document and list "
-            "the other as an earlier figure."
+            f"{counted(len(changes), 'figure')} will be added. "
+            + (
+                f"{held:,} of them {'has a figure' if held == 1 else 'have figures'} already held for the same "
+                "measure, year and period; both are kept: pages show the one from the newer document and list "
+                "the other as an earlier figure."
+                if held
+                else "No figure in the file is held already for the same measure, year and period."
+            )
         )
         for _, document in new_documents(conn, parsed).iterrows():
             dated = f"dated {document['source_date']}" if _cell(document["source_date"]) else "no date given"
@@ -324,14 +329,15 @@ def preview(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> Preview:
     changes["period"] = changes["period"].map(period_label)
     notes = [*parsed.notes, *notes]
     notes.append(
-        f"{len(parsed.frame):,} {noun}(s) for {changes['directorate'].nunique()} directorate(s) and "
-        f"{len(changes[['fiscal_year', 'period']].drop_duplicates())} period(s). Each directorate and period "
+        f"{counted(len(parsed.frame), noun)} for {counted(changes['directorate'].nunique(), 'directorate')} and "
+        f"{counted(len(changes[['fiscal_year', 'period']].drop_duplicates()), 'period')}. Each directorate and period "
         f"in the file replaces the reported {noun}s already held for that directorate and period; other periods "
         "and directorates are kept."
     )
     if moved:
         notes.append(
-            f"{moved:,} cost centre(s) move to another directorate: a cost centre belongs to one directorate "
+            f"{counted(moved, 'cost centre')} {'moves' if moved == 1 else 'move'} to another directorate: a cost "
+            "centre belongs to one directorate "
             "in a period, so its line under the old directorate is replaced too."
         )
     return Preview(table, parsed.file_name, changes, notes, duplicate, sample)
