@@ -132,15 +132,38 @@ def app_test(db_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 @pytest.fixture
-def live_app(db_path: Path, tmp_path: Path) -> Iterator[str]:
-    """The app served by Streamlit on a free local port, on a private database; yields its URL."""
+def live_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The app served by Streamlit on a free local port, on a private database; yields its URL.
+
+    A module marked `shared_server` (its tests change nothing the server keeps) gets one server for all its
+    tests: a server's start and its first, cold page cost seconds each.
+    """
+    if request.node.get_closest_marker("shared_server"):
+        yield request.getfixturevalue("module_app")
+        return
+    yield from _serve(request.getfixturevalue("db_path"), tmp_path / "server.log")
+
+
+@pytest.fixture(scope="module")
+def module_app(request: pytest.FixtureRequest, built_db: Path, tmp_path_factory: pytest.TempPathFactory):
+    """One served app for a module's tests, on the module's own copy of the built database, which the
+    module's `prepare_served_database(path)`, if it has one, fills first."""
+    directory = tmp_path_factory.mktemp("served")
+    path = directory / "finance.duckdb"
+    shutil.copyfile(built_db, path)
+    if prepare := getattr(request.module, "prepare_served_database", None):
+        prepare(path)
+    yield from _serve(path, directory / "server.log")
+
+
+def _serve(db_path: Path, log_path: Path) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "FINANCE_DB": str(db_path), "FINANCE_LOCAL_TOKEN": LOCAL_TOKEN}
     command = [
         sys.executable, "-m", "streamlit", "run", "serve.py",
         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
     ]  # fmt: skip
-    process = start_server(command, env, port, tmp_path / "server.log")
+    process = start_server(command, env, port, log_path)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

@@ -127,7 +127,9 @@ def database_with(base: Path, rows: list[dict], directory: Path) -> Path:
 COUNTER = iter(range(10**9))
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Few examples, as each costs seconds: one builds every chart twice, or renders eight pages under AppTest.
+# The repeatable profile (conftest) draws the same figure sets on every run.
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=figure_sets)
 def test_every_chart_builder_returns_a_chart(empty_figures_db, tmp_path, rows):
     path = database_with(empty_figures_db, rows, tmp_path / str(next(COUNTER)))
@@ -169,7 +171,7 @@ def run_pages(path: Path) -> None:
                 assert not at.error, (page_file, as_at, [e.value for e in at.error])
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=figure_sets)
 def test_every_position_page_renders(empty_figures_db, tmp_path, rows):
     run_pages(database_with(empty_figures_db, rows, tmp_path / str(next(COUNTER))))

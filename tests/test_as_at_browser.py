@@ -9,7 +9,7 @@ import pytest
 
 from tests.helpers import LOCAL_TOKEN_SCRIPT, TEST_OUTPUT, choose_option, wait_for_app
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.shared_server]  # one server: the tests only read
 
 METRIC = "[data-testid='stMetric']"
 AS_AT_BOX = "[data-testid='stSidebar'] [data-testid='stDateInput'] input"

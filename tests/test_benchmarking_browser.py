@@ -3,31 +3,32 @@ predecessors: axe-core finds nothing, and screenshots are kept for a person to l
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests import rs_fixtures
 from tests.helpers import LOCAL_TOKEN_SCRIPT, TEST_OUTPUT, wait_for_app, wait_until_settled
 from tests.test_accessibility import audit_every_page, axe_script
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.shared_server]  # one server: the tests only read
 
 VIEWS = ("benchmarking?authority=E06000059&year=2018/19", "benchmarking?authority=E06000059&year=2019/20")
 
 
-@pytest.fixture
-def loaded(db_path, tmp_path):
-    rs_fixtures.load_all(tmp_path)
-    return db_path
+def prepare_served_database(path: Path) -> None:
+    """The RS fixtures, loaded through the CLI, before the module's one server starts."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FINANCE_DB", str(path))
+        rs_fixtures.load_all(path.parent)
 
 
-def test_the_page_with_a_missing_neighbour_meets_wcag_22_aa(loaded, live_app, chromium_browser):
+def test_the_page_with_a_missing_neighbour_meets_wcag_22_aa(live_app, chromium_browser):
     faults = audit_every_page(chromium_browser, live_app, axe_script(), "benchmarking", pages=VIEWS)
     assert not faults, "\n".join(faults)
 
 
-def test_screenshots_at_1400_and_390_px_show_the_missing_neighbour_and_the_predecessor(
-    loaded, live_app, chromium_browser
-):
+def test_screenshots_at_1400_and_390_px_show_the_missing_neighbour_and_the_predecessor(live_app, chromium_browser):
     shots = TEST_OUTPUT / "benchmarking"
     shots.mkdir(parents=True, exist_ok=True)
     for width in (1400, 390):

@@ -10,12 +10,17 @@ import pytest
 from data.__main__ import main as data_cli
 from tests.helpers import TEST_OUTPUT, wait_for_app
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.shared_server]  # one server: the tests only read
 
 FIXTURE = Path(__file__).parent / "fixtures" / "later_figures_sample.csv"
 PAGES = ["", "budget_outturn", "reserves", "dsg", "data_sources", "briefing"]
 CHART_PAGES = {"", "budget_outturn", "reserves", "dsg"}
 MAX_SCREENSHOT_HEIGHT = 9000
+
+
+def prepare_served_database(path: Path) -> None:
+    """The later figures, loaded through the CLI, before the module's one server starts."""
+    assert data_cli(["load", str(FIXTURE), "--db", str(path)]) == 0
 
 
 def check_page(page, name: str, url: str, width: int) -> str:
@@ -37,9 +42,8 @@ def check_page(page, name: str, url: str, width: int) -> str:
     return text
 
 
-def test_later_figures_show_on_every_page_in_chromium(db_path, request, page):
-    assert data_cli(["load", str(FIXTURE), "--db", str(db_path)]) == 0
-    url = request.getfixturevalue("live_app")
+def test_later_figures_show_on_every_page_in_chromium(live_app, page):
+    url = live_app
     TEST_OUTPUT.mkdir(exist_ok=True)
     texts = {}
     sidebar = ""
@@ -56,9 +60,8 @@ def test_later_figures_show_on_every_page_in_chromium(db_path, request, page):
     assert "20 February 2026" in sidebar
 
 
-def test_overview_by_its_own_name_and_as_at_in_the_url(db_path, request, page):
-    assert data_cli(["load", str(FIXTURE), "--db", str(db_path)]) == 0
-    url = request.getfixturevalue("live_app")
+def test_overview_by_its_own_name_and_as_at_in_the_url(live_app, page):
+    url = live_app
     TEST_OUTPUT.mkdir(exist_ok=True)
     text = check_page(page, "overview-by-name", f"{url}/overview?as_at=2021-10-05", 1400)
     assert "Dorset Council: financial position" in text or "Overview" in text

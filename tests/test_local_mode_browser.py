@@ -6,7 +6,7 @@ import pytest
 
 from tests.helpers import LOCAL_TOKEN_SCRIPT, TEST_OUTPUT, wait_for_app
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.shared_server]  # one server: the tests only read
 
 
 def test_local_mode_warns_in_the_sidebar(live_app, page):

@@ -11,7 +11,7 @@ from tests.conftest import BROWSER_TIMEOUT_MS
 from tests.helpers import LOCAL_TOKEN_SCRIPT, wait_for_app, wait_until_settled
 from ui import pages_registry as registry
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.shared_server]  # one server: the tests only read
 LOCAL = ("127.0.0.1", None)  # None: data: and blob: addresses, drawn from what the page already has
 SCRIPT_DONE = "() => document.querySelector('.stApp')?.getAttribute('data-test-script-state') === 'notRunning'"
 

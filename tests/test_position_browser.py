@@ -6,7 +6,7 @@ import pytest
 
 from tests.helpers import TEST_OUTPUT, wait_for_app
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.shared_server]  # one server: the tests only read
 
 POSITION_PAGES = ["", "budget_outturn", "reserves", "dsg"]  # the Overview is the default page, at /
 MAX_SCREENSHOT_HEIGHT = 8000

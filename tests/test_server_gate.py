@@ -18,6 +18,7 @@ from tests.conftest import BROWSER_TIMEOUT_MS
 from tests.helpers import LOCAL_TOKEN_SCRIPT, wait_for_app
 from ui import server_gate
 
+pytestmark = pytest.mark.shared_server  # one server: the browser tests only read
 MB = 2**20
 
 

@@ -12,7 +12,7 @@ import pytest
 from tests.helpers import LOCAL_TOKEN, TEST_OUTPUT, wait_for_app
 from ui import pages_registry as registry
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.shared_server]  # one server: the tests only read
 
 REPORT_DAY = "2021-10-05"
 # Each page at a view kept in its address, and what shows that the view is the one asked for.
