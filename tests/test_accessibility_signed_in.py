@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import stop, wait_for_app
+from bench.serving import stop
+from tests.helpers import wait_for_app
 from tests.test_accessibility import AXE_RUN, AXE_TAGS, audit_every_page, axe_script
 from tests.test_sign_in_browser import EDITOR, is_local, serve_with_sign_in, sign_in_as
 
