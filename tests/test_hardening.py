@@ -466,7 +466,7 @@ def test_a_cost_centre_moving_directorate_is_previewed_and_loaded_once(db_path):
     corporate = changes.loc["Corporate Development"]
     assert (corporate["lines_in_file"], corporate["lines_added"], corporate["lines_replaced"]) == (1, 0, 1)
     assert changes.loc["Place", "lines_moved_to_another_directorate"] == 1
-    assert any("move to another directorate" in note for note in summary.notes)
+    assert any("1 cost centre moves to another directorate" in note for note in summary.notes)
     assert result.lines_replaced == 1
     with connect(db_path) as conn:
         held = conn.execute(

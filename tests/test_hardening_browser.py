@@ -93,7 +93,7 @@ def test_a_load_into_a_read_only_folder_says_so_with_a_reference(read_only_app, 
         "[data-testid='stFileUploaderDropzoneInput']",
         files=[{"name": "ledger.csv", "mimeType": "text/csv", "buffer": csv_bytes([ROW])}],
     )
-    page.get_by_role("button", name=re.compile(r"^Load 1 lines")).click()
+    page.get_by_role("button", name=re.compile(r"^Load 1 line\b")).click()
     error = page.locator("[data-testid='stAlertContentError']").filter(has_text="Nothing was loaded.")
     error.wait_for(timeout=60_000)
     text = error.inner_text()
