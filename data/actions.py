@@ -167,7 +167,7 @@ def record_update(
     def write_once() -> int:
         # The check and the insert share one transaction: on the shared store that is one catalog
         # snapshot instead of two. validate() checks every rule schema.sql puts on action_updates
-        # (the recommendation exists, status, % complete; tests/test_action_updates.py holds the two
+        # (the recommendation exists, status, % complete; tests/unit/test_action_updates.py holds the two
         # together), so the shared store needs no scan of the table for them.
         with db.one_writer(conn), db.transaction(conn):
             errors = validate(

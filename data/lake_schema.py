@@ -3,7 +3,7 @@
 DuckLake refuses PRIMARY KEY, UNIQUE, CHECK and sequences, so on the shared store the key and CHECK
 rules of data/schema.sql are checked by the statements below inside each write transaction, before
 it commits (`data.db.enforce_schema_rules`). Every statement is written out in full: table names
-cannot be parameters, and SQL is never assembled from strings here. tests/test_lake_schema.py fails
+cannot be parameters, and SQL is never assembled from strings here. tests/unit/test_lake_schema.py fails
 if schema.sql gains a table, a column or a rule that this module or schema_lake.sql does not have.
 """
 

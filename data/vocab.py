@@ -1,6 +1,6 @@
 """The dashboard's words, defined once: statuses, qualifiers, periods, months, financial years, money, page names.
 
-Every layer imports these from here (data → metrics → charts → pages); `tests/test_vocab.py` holds the
+Every layer imports these from here (data → metrics → charts → pages); `tests/unit/test_vocab.py` holds the
 lists against the CHECK constraints in `schema.sql`, so adding a status is one edit here plus the schema.
 """
 

@@ -35,7 +35,7 @@ sys.path.insert(0, str(PROJECT_DIR))
 from bench import postgres  # noqa: E402
 from bench.serving import free_port, start_server, stop  # noqa: E402
 from data.vocab import counted  # noqa: E402
-from tests.helpers import wait_for_app  # noqa: E402
+from tests.support.helpers import wait_for_app  # noqa: E402
 
 PASSWORD = "runbook-check-only"
 ADMIN = "finance.systems@dorset.example.gov.uk"

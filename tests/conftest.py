@@ -16,7 +16,7 @@ from bench import postgres
 from bench.serving import free_port, start_server, stop
 from data import db as data_db
 from data.build import build
-from tests.helpers import CHROMIUM, LOCAL_TOKEN, LOCAL_TOKEN_SCRIPT, PROJECT_DIR
+from tests.support.helpers import CHROMIUM, LOCAL_TOKEN, LOCAL_TOKEN_SCRIPT, PROJECT_DIR
 
 SAMPLE_ROWS = 12_000
 
@@ -116,7 +116,7 @@ def app_test(db_path: Path, monkeypatch: pytest.MonkeyPatch):
     AppTest starts every run in Streamlit's old pages/ mode (it resets the flag that app.py's
     st.navigation clears), where ui.frame.require_frame() has to rerun the script, dropping a
     button click. A running server clears that flag for good on its first run, so here it is
-    cleared after each AppTest run starts. tests/test_frame.py covers the guard without this.
+    cleared after each AppTest run starts. tests/app/test_frame.py covers the guard without this.
     """
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest

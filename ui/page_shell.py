@@ -15,7 +15,7 @@ loads and evaluates it once. (Preloading the big file itself from the start, or 
 the page's heading is drawn, were both slower: its download then competes with Streamlit's own files.)
 
 Streamlit's file names are found in ui/streamlit_internals.py. If an upgrade renames the file, only the styles
-are added and the app works as before, only slower; tests/test_streamlit_internals.py fails so that the name is
+are added and the app works as before, only slower; tests/unit/test_streamlit_internals.py fails so that the name is
 found again.
 
 Only the app's own page is touched: a GET or HEAD for a page's address (the root or one segment with no dot,

@@ -6,7 +6,7 @@
 - the flag of Streamlit's first multipage mode (ui/frame.py switches it off).
 
 An upgrade may move any of them without a word. `internals_missing()` checks each assumption and names the
-installed Streamlit version; tests/test_streamlit_internals.py fails with its list.
+installed Streamlit version; tests/unit/test_streamlit_internals.py fails with its list.
 """
 
 from __future__ import annotations

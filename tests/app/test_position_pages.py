@@ -1,0 +1,164 @@
+"""The four position pages under AppTest: they render, show the expected figures, and the model responds."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.support import helpers
+
+
+def page_text(at) -> str:
+    parts = [element.value for kind in ("title", "header", "subheader", "markdown", "caption", "info")
+             for element in getattr(at, kind)]  # fmt: skip
+    parts += [f"{metric.label} {metric.value} {metric.proto.help}" for metric in at.metric]
+    return " ".join(str(part) for part in parts)
+
+
+def chart_specs(at) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def chart_titled(at, start: str) -> dict:
+    matches = [spec for spec in chart_specs(at) if spec["layout"]["title"]["text"].startswith(f"<b>{start}")]
+    assert len(matches) == 1, [spec["layout"]["title"]["text"][:60] for spec in chart_specs(at)]
+    return matches[0]
+
+
+def open_page(app_test, page_file):
+    at = helpers.open_page(app_test, page_file)
+    assert not at.error
+    return at
+
+
+def test_overview_shows_the_story(app_test):
+    at = open_page(app_test, "pages/overview.py")
+    text = page_text(at)
+    for figure in ("£312", "£15", "£31.5", "£65", "£37.9"):
+        assert figure in text
+    assert "Dorset Council Cabinet, 5 October 2021" in text  # the as-at line
+    titles = [spec["layout"]["title"]["text"] for spec in chart_specs(at)]
+    assert len(titles) == 4
+    assert any("£304m net budget" in title for title in titles)
+    assert any("DSG deficit heads for £110m" in title for title in titles)
+    assert any("recommendations are complete" in title for title in titles)
+    assert "Action plan page" in text
+    assert "2022/23" in text and "2024/25" in text  # when the deficit passes usable reserves
+
+
+def test_budget_page_shows_outturn_bridge_and_plan(app_test):
+    at = open_page(app_test, "pages/budget_outturn.py")
+    text = page_text(at)
+    for figure in ("£312", "£15m", "£18.6m", "95.15%"):
+        assert figure in text, figure
+    # Nine charts in four tabs (with net budget and outturn by year, and forecasts against outturn); only the
+    # open tab's charts are built.
+    counts = {"Budget and outturn": len(chart_specs(at))}
+    for section in ("Quarter forecasts", "Medium-term plan and savings", "Council tax collection"):
+        at.session_state["section"] = section
+        at.run()
+        assert not at.exception
+        counts[section] = len(chart_specs(at))
+        if section == "Quarter forecasts":
+            bridge = chart_titled(at, "Underspends of")
+            assert bridge["data"][0]["type"] == "waterfall"
+            assert "derived" in " ".join(bridge["data"][0]["x"])
+            assert "derived" in page_text(at).lower()
+        if section == "Medium-term plan and savings":
+            funding = chart_titled(at, "The plan relies on council tax")
+            assert any("interpolated" in trace["name"] for trace in funding["data"])
+    assert counts == {
+        "Budget and outturn": 3,
+        "Quarter forecasts": 3,
+        "Medium-term plan and savings": 2,
+        "Council tax collection": 1,
+    }
+
+
+def test_reserves_page_shows_cover_and_crossing_years(app_test):
+    at = open_page(app_test, "pages/reserves.py")
+    text = page_text(at)
+    for figure in ("£31.5m", "£65m", "£37.9m", "1.7 times"):
+        assert figure in text, figure
+    assert "no date" in text
+    assert "2023" in text  # the statutory override
+    (crossings,) = [
+        frame.value
+        for frame in at.dataframe
+        if {"Scenario", "Reserve", "Reserve (£m)", "First year the deficit is above it", "Basis"}
+        <= set(frame.value.columns)  # with the reserve's date and the crossing in words (issue 22)
+    ]
+    years = dict(
+        zip(
+            crossings["Scenario"] + "|" + crossings["Reserve"],
+            crossings["First year the deficit is above it"],
+            strict=True,
+        )
+    )
+    assert years["Without mitigation|Usable reserves"] == "2022/23"
+    assert years["With the recovery plan|Usable reserves"] == "2024/25"
+    assert len(chart_specs(at)) == 3  # with reserves against the deficit, every year held
+
+
+def scenario_end(at) -> float:
+    spec = chart_titled(at, "This scenario")
+    return spec["data"][0]["y"][-1]
+
+
+def test_dsg_page_shows_the_projections_and_the_formula(app_test):
+    at = open_page(app_test, "pages/dsg.py")
+    text = page_text(at)
+    for figure in ("£70", "£110", "£37.9m", "£17m"):
+        assert figure in text, figure
+    assert "Deficit at the end of a year = deficit at the end of the year before" in text
+    # default inputs reproduce the reported recovery-plan end point
+    assert scenario_end(at) == pytest.approx(70)
+    assert "£70.0m" in text
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "direction"),
+    [
+        ("dsg_base", 20.0, "up"),
+        ("dsg_first_year", 5.0, "down"),
+        ("dsg_savings", 15.0, "down"),
+        ("dsg_growth", 10, "up"),
+    ],
+)
+def test_scenario_inputs_move_the_trajectory(app_test, key, value, direction):
+    at = open_page(app_test, "pages/dsg.py")
+    before = scenario_end(at)
+    widget = at.slider(key=key) if key == "dsg_growth" else at.number_input(key=key)
+    widget.set_value(value).run()
+    assert not at.exception
+    after = scenario_end(at)
+    assert (after > before) if direction == "up" else (after < before)
+
+
+def test_no_savings_reproduces_the_unmitigated_projection(app_test):
+    at = open_page(app_test, "pages/dsg.py")
+    at.number_input(key="dsg_savings").set_value(0.0).run()
+    assert scenario_end(at) == pytest.approx(110)
+    assert "2022/23" in page_text(at)  # passes usable reserves that year without mitigation
+
+
+def test_year_by_year_mode_renders(app_test):
+    at = open_page(app_test, "pages/dsg.py")
+    at.radio(key="dsg_mode").set_value("Year by year").run()
+    assert not at.exception
+    assert scenario_end(at) == pytest.approx(70)
+
+
+def test_the_overview_draws_its_tables_when_their_panels_are_opened(app_test):
+    at = open_page(app_test, "pages/overview.py")
+    assert not at.table and not at.dataframe, "the first screen is the figures and charts"
+    assert not at.get("download_button"), "the download menus' items are drawn when a menu is opened"
+    at = helpers.open_every_panel(at)
+    assert not at.exception and not at.error
+    charts = chart_specs(at)
+    assert len(at.table) == len(charts), "'Show the data' under every chart"
+    assert len(at.get("download_button")) == 5 * len(charts), "PNG, SVG, PDF, CSV and Excel for every chart"
+    columns = [list(frame.value.columns) for frame in at.dataframe]
+    assert any("The document says" in names for names in columns), "the sources, with the sentence quoted"
+    assert any("The report says" in names for names in columns), "the 2021 report's figures"

@@ -1,0 +1,214 @@
+"""Helpers the tests share (fixtures live in conftest.py): paths, a served app, waiting for Streamlit."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+from exports.chromium import find_chromium
+from ui.document import REST_OF_PAGE_KEY
+from ui.identity import local_token_script
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+CHROMIUM = find_chromium() or Path("/usr/bin/chromium")
+TEST_OUTPUT = PROJECT_DIR / "test-output"
+# The live servers' local-mode token. A browser brings it as the link `make run` prints does: the script
+# below puts it in the address before Streamlit reads the query string. A test that wants a browser
+# without it opens its own context. Kept in the environment, so every copy of this module (and every
+# pytest-xdist worker's servers) agrees on it.
+LOCAL_TOKEN = os.environ.setdefault("FINANCE_TEST_LOCAL_TOKEN", secrets.token_urlsafe(24))
+LOCAL_TOKEN_SCRIPT = local_token_script(LOCAL_TOKEN)
+
+
+def wait_for_app(page, timeout_ms: int = 90_000) -> None:
+    """Wait until Streamlit has finished running the script.
+
+    The app's own script state, not the 'running' indicator, which toolbarMode = "minimal" hides.
+    """
+    page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
+    page.wait_for_function(
+        "() => document.querySelector('.stApp')?.getAttribute('data-test-script-state') === 'notRunning'"
+        " && document.querySelectorAll('[data-testid=\"stMain\"] *').length > 10"
+        # a session's first page comes in two parts (ui.document.first_screen_only): wait for the second
+        f" && !document.querySelector('.st-key-{REST_OF_PAGE_KEY}')",
+        timeout=timeout_ms,
+    )
+
+
+def choose_option(page, opener, name: str, *, exact: bool = True, attempts: int = 4) -> None:
+    """Open a select box or multiselect and click the option called `name`.
+
+    A page can rerun just after it looks finished (a phone's first visit reports its width, a
+    chosen value echoes back) and the rerun closes an open list: open it again, after the app has run.
+    """
+    option = page.get_by_role("option", name=name, exact=exact)
+    for attempt in range(attempts):
+        wait_for_app(page)
+        opener.click()
+        try:
+            option.wait_for(timeout=8_000)
+            option.click(timeout=8_000)
+            return
+        except Exception:
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
+
+
+def open_data_sources(page, app_url: str) -> None:
+    """Open the app, then the Data & sources page by its link, and wait until it has run."""
+    page.goto(app_url)
+    wait_for_app(page)
+    page.get_by_role("link", name="Data & sources").click()
+    page.get_by_text("Load a file").first.wait_for(timeout=30_000)
+    wait_for_app(page)
+
+
+_SETTLED = """() => new Promise(resolve => {
+    let last = -1, same = 0, ticks = 0;
+    const tick = () => {
+        // The status widget is hidden by toolbarMode = "minimal"; the app's script state is not.
+        const app = document.querySelector('.stApp');
+        const busy = !app || app.getAttribute('data-test-script-state') !== 'notRunning'
+            || document.querySelector('[data-testid="stSkeleton"]')
+            || document.querySelector('.st-key-REST_OF_PAGE_KEY');
+        const count = document.querySelectorAll('[data-testid="stMain"] *').length;
+        same = !busy && count === last ? same + 1 : 0;
+        last = count;
+        if (same >= 4 || ++ticks > 360) resolve(same >= 4); else setTimeout(tick, 250);
+    };
+    tick();
+})""".replace("REST_OF_PAGE_KEY", REST_OF_PAGE_KEY)
+
+
+def wait_until_settled(page) -> None:
+    """After wait_for_app: until the script has stopped, no placeholder (skeleton) is left, and the page's
+    element count has held for a second.
+
+    wait_for_app can return before a slow page has drawn its last element (90 s at most).
+    """
+    assert page.evaluate(_SETTLED), f"{page.url} kept changing for 90 s"
+
+
+def table_rows(page) -> list[tuple[str, ...]]:
+    """The first static table on the page, as the browser shows it: header row, then body rows."""
+    table = page.locator("[data-testid='stTable'] table").first
+    table.locator("tbody tr").first.wait_for(timeout=30_000)
+    header = tuple(t.strip() for t in table.locator("thead th").all_inner_texts())
+    body = [
+        tuple(cell.strip() for cell in row.locator("td, th").all_inner_texts())
+        for row in table.locator("tbody tr").all()
+    ]
+    return [header, *body]
+
+
+def assert_store_consistent(conn) -> None:
+    """Every active monitoring load holds exactly the lines it recorded; ids are unique."""
+    assert conn.execute("SELECT count(*) - count(DISTINCT update_id) FROM action_updates").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) - count(DISTINCT load_id) FROM loads").fetchone()[0] == 0
+    mismatched = conn.execute(
+        """
+        SELECT l.load_id, l.row_count, count(m.load_id) FROM loads l LEFT JOIN monitoring m USING (load_id)
+        WHERE l.kind = 'monitoring' AND l.undone_at IS NULL GROUP BY ALL HAVING l.row_count <> count(m.load_id)
+        UNION ALL
+        SELECT l.load_id, l.row_count, count(s.load_id) FROM loads l LEFT JOIN savings s USING (load_id)
+        WHERE l.kind = 'savings' AND l.undone_at IS NULL GROUP BY ALL HAVING l.row_count <> count(s.load_id)
+        """
+    ).fetchall()
+    assert mismatched == []
+    orphans = conn.execute(
+        """
+        SELECT (SELECT count(*) FROM monitoring WHERE load_id NOT IN (SELECT load_id FROM loads))
+             + (SELECT count(*) FROM savings WHERE load_id NOT IN (SELECT load_id FROM loads))
+        """
+    )
+    assert orphans.fetchone()[0] == 0
+
+
+def open_page(app_test, page_file: str, **query: str):
+    """Run the app under AppTest, then switch to `page_file` (with `query` in the URL); no exception allowed."""
+    for name, value in query.items():
+        app_test.query_params[name] = value
+    app_test.run()
+    app_test.switch_page(page_file).run()
+    assert not app_test.exception
+    return app_test
+
+
+def pdf_accessibility_faults(pdf: bytes) -> list[str]:
+    """What stops a PDF being tagged for assistive technology: no structure tree or MarkInfo, no /Lang, no
+    title, or a Figure without /Alt. Empty when the PDF has all of them."""
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    root = reader.trailer["/Root"]
+    faults = [f"no {key}" for key in ("/StructTreeRoot", "/MarkInfo", "/Lang") if key not in root]
+    if "/MarkInfo" in root and not root["/MarkInfo"].get("/Marked"):
+        faults.append("/MarkInfo does not say /Marked true")
+    if not (reader.metadata and reader.metadata.title):
+        faults.append("no title")
+    figures = []
+    pending = [root["/StructTreeRoot"]] if "/StructTreeRoot" in root else []
+    while pending:
+        node = pending.pop().get_object()
+        if not isinstance(node, dict):
+            continue
+        if node.get("/S") == "/Figure":
+            figures.append(node)
+        kids = node.get("/K")
+        pending.extend(kids if isinstance(kids, list) else [kids] if kids is not None else [])
+    faults += ["a Figure has no /Alt" for figure in figures if not str(figure.get("/Alt", "")).strip()]
+    return faults
+
+
+def pdf_figures_alt(pdf: bytes) -> list[str]:
+    """The /Alt text of every Figure in the PDF's structure tree, in tree order."""
+    import io
+
+    from pypdf import PdfReader
+
+    root = PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+    found: list[str] = []
+
+    def walk(node) -> None:
+        node = node.get_object()
+        if not isinstance(node, dict):
+            return
+        if node.get("/S") == "/Figure":
+            found.append(str(node.get("/Alt", "")))
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+            walk(kid)
+
+    if "/StructTreeRoot" in root:
+        walk(root["/StructTreeRoot"])
+    return found
+
+
+def open_every_panel(at):
+    """Open every panel the page drew closed ('Show the data', the sources...), as a user would, and rerun:
+    their contents are drawn only when open (ui/panel.py)."""
+    from ui.panel import PANEL_KEY_PREFIX
+
+    panels = [key for key in at.session_state._state._state.filtered_state if key.startswith(PANEL_KEY_PREFIX)]
+    for key in panels:
+        at.session_state[key] = True
+    return at.run()
+
+
+def project_runs_as(user: int) -> bool:
+    """Whether another user can run the project's Python here: not in a checkout inside a folder only its
+    owner may enter (`mktemp -d` makes one, mode 700). Tests that write as `nobody` skip, saying so."""
+    command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", sys.executable, "-c", "import data"]
+    try:
+        return subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, timeout=60).returncode == 0
+    except OSError:
+        return False
+
+
+NOT_RUNNABLE_AS_NOBODY = "the checkout's folders do not let other users in (e.g. mktemp -d's mode 700): chmod 755 it"

@@ -1,0 +1,220 @@
+"""Chart functions: traces, statement titles computed from data, units, labels inside the figure."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import plotly.graph_objects as go
+import pytest
+
+from charts import position as charts
+from charts import style
+from charts.catalogue import CATALOGUE
+from charts.spec import DERIVED_LABEL, INTERPOLATED_LABEL, MODELLED_LABEL, Chart
+from metrics import dsg_model, position
+from metrics.recommendations import status_counts
+
+POSITION_CHARTS = {
+    "net_budget_by_year", "overspend_by_year", "outturn_against_budget", "overspend_forecast_path",
+    "overspend_bridge", "funding_assumptions", "savings_picture", "council_tax_collection",
+    "reserves_against_dsg_deficit", "reserves_timeline", "dsg_trajectory", "dsg_scenario",
+    "overview_action_status",
+}  # fmt: skip
+
+
+def figure_text(fig: go.Figure) -> str:
+    """Everything a reader sees as text in the figure: title, annotations, legend names, bar and point text."""
+    parts = [fig.layout.title.text or ""]
+    parts += [annotation.text or "" for annotation in fig.layout.annotations]
+    for trace in fig.data:
+        if trace.showlegend is not False and trace.name:
+            parts.append(trace.name)
+        if trace.text is not None:
+            parts += [str(text) for text in (trace.text if isinstance(trace.text, tuple | list) else [trace.text])]
+    return " ".join(parts)
+
+
+def source_annotation(fig: go.Figure) -> str:
+    return next(a.text for a in fig.layout.annotations if (a.text or "").startswith("Source:"))
+
+
+def test_importing_the_module_fills_the_catalogue_and_every_builder_works(conn):
+    assert set(CATALOGUE) >= POSITION_CHARTS
+    for chart_id in POSITION_CHARTS:
+        chart = CATALOGUE[chart_id].build(conn)
+        assert isinstance(chart, Chart)
+        assert chart.chart_id == chart_id
+        fig = chart.figure
+        assert fig.layout.template.layout.colorway == tuple(style.PALETTE), chart_id
+        # title, subtitle and source are inside the figure, so an exported image carries them
+        assert chart.title.split()[0] in fig.layout.title.text, chart_id
+        assert chart.subtitle.split(",")[0].split()[0] in fig.layout.title.text, chart_id
+        assert "Dorset Council Cabinet, 5 October 2021" in source_annotation(fig), chart_id
+        assert chart.alt_text and not chart.data.empty, chart_id
+        for label in chart.labels:
+            assert label in figure_text(fig).lower(), (chart_id, label)
+
+
+def test_net_budget_chart(conn):
+    chart = charts.net_budget_chart(position.net_budget_by_year(conn))
+    assert len(chart.figure.data) == 1
+    assert chart.title == "Net revenue budget rises from £304m in 2020/21 to c. £312m in 2021/22"
+    assert chart.figure.layout.yaxis.tickprefix == "£" and chart.figure.layout.yaxis.ticksuffix == "m"
+    assert chart.figure.layout.yaxis.rangemode == "tozero" or chart.figure.layout.template.layout.yaxis.rangemode
+    assert list(chart.figure.data[0].x) == ["2020/21", "2021/22"]
+
+
+def test_titles_follow_the_data_not_a_literal(conn):
+    budget = position.net_budget_by_year(conn)
+    budget.loc[budget.index[-1], ["value", "qualifier"]] = [321.5, None]
+    assert "£321.5m" in charts.net_budget_chart(budget).title
+    reserves = position.reserves(conn)
+    points = position.dsg_known_points(conn)
+    ratios = position.cover_ratios(conn)
+    chart = charts.reserves_against_deficit_chart(reserves, points, ratios)
+    assert "1.7 times" in chart.title and "0.8 times" in chart.title
+    ratios.loc[ratios["reserve_measure"] == "usable_reserves", "cover_ratio"] *= 2
+    assert "3.4 times" in charts.reserves_against_deficit_chart(reserves, points, ratios).title
+
+
+def test_reserve_bars_say_each_qualifier_once(conn):
+    chart = charts.reserves_against_deficit_chart(
+        position.reserves(conn), position.dsg_known_points(conn), position.cover_ratios(conn)
+    )
+    names = [name.replace("<br>", " ") for name in chart.figure.data[0].x]
+    assert names[-1] == "DSG deficit, 2021/22 forecast (derived)"  # was "2021/22 FORECAST (forecast, derived)"
+    for name in names:
+        words = re.findall(r"[a-z]+", name.lower())
+        assert all(words.count(word) <= 1 for word in ("forecast", "derived", "projection")), name
+    assert list(chart.data["Item"])[-1] == names[-1]  # the data behind it names the forecast as a forecast
+
+
+def test_the_plan_table_says_a_forecast_once(db_path):
+    from data.__main__ import main as data_cli
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "later_figures_sample.csv"
+    assert data_cli(["load", str(fixture), "--db", str(db_path)]) == 0
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        kinds = position.plan_against_reported(conn).set_index("fiscal_year")["reported_kind"]
+    assert kinds["2025/26"] == "forecast"  # was "forecast (forecast)"
+    assert kinds["2023/24"] == "actual (year end)"
+
+
+def test_overspend_and_forecast_charts(conn):
+    overspend = charts.overspend_by_year_chart(position.overspend_by_year(conn))
+    assert "£5m in 2019/20" in overspend.title and "£15m in 2020/21" in overspend.title
+    path = charts.forecast_path_chart(position.forecast_path(conn, "2020/21"))
+    assert path.title.startswith("The 2020/21 overspend came in £3.6m below the quarter 3 forecast of £18.6m")
+    assert list(path.figure.data[0].x) == ["Quarter 3 forecast", "Outturn"]
+
+
+def test_outturn_chart_labels_the_derived_outturn(conn):
+    chart = charts.outturn_against_budget_chart(position.outturn_against_budget(conn, "2020/21"))
+    assert chart.title == "2020/21 ended £15m over its £304m net budget"
+    assert list(chart.figure.data[0].text) == ["£304m", "£319m (derived)"]
+    assert DERIVED_LABEL in chart.labels
+
+
+def test_bridge_is_a_waterfall_from_the_derived_gross_figure(conn):
+    chart = charts.overspend_bridge_chart(position.overspend_bridge(conn, "2020/21"))
+    (waterfall,) = chart.figure.data
+    assert waterfall.type == "waterfall"
+    assert list(waterfall.measure) == ["absolute", "relative", "relative", "total"]
+    assert list(waterfall.y) == pytest.approx([24.95, -5.25, -4.7, 15])
+    assert "(derived)" in waterfall.x[0].replace("<br>", " ")
+    assert chart.title == "Underspends of £9.95m cut a £24.95m service overspend to £15m"
+    source = source_annotation(chart.figure).replace("<br>", " ")
+    assert "Derived: The £15m net overspend plus" in source and "RF003" not in source  # ids: in the data, not on screen
+
+
+def test_funding_chart_marks_interpolation_and_plots_points_only_where_given(conn):
+    chart = charts.funding_assumptions_chart(position.funding_assumptions(conn))
+    fig = chart.figure
+    assert len(fig.data) == 4
+    lines = [t for t in fig.data if t.mode == "lines"]
+    points = [t for t in fig.data if "markers" in t.mode]
+    assert all(t.line.dash == style.DASH_INTERPOLATED and INTERPOLATED_LABEL in t.name for t in lines)
+    assert all(list(t.x) == ["2021/22", "2025/26"] for t in points)
+    assert list(fig.layout.xaxis.categoryarray) == ["2021/22", "2022/23", "2023/24", "2024/25", "2025/26"]
+    assert "£30.4m" in chart.title and "just under £1m" in chart.title
+    assert INTERPOLATED_LABEL in chart.labels
+
+
+def test_savings_and_collection_charts(conn):
+    savings = charts.savings_chart(position.savings_picture(conn))
+    assert savings.title.startswith("A £42m budget gap for 2021/22 needs nearly £28m")
+    assert list(savings.figure.data[0].text) == ["£42m", "nearly £28m", "£27m", "£7.4m", "£10m"]
+    assert "both shown" in source_annotation(savings.figure)
+    collection = charts.collection_rate_chart(position.collection_rates(conn))
+    assert collection.title == "Council tax collection fell from 97.9% in 2019/20 to 95.15% in 2020/21"
+    low, high = collection.figure.layout.yaxis.range
+    assert low == 0 and 100 <= high <= 115  # the whole percentage scale, and room above it for the bars' labels
+
+
+def test_dsg_trajectory_draws_known_points_and_dashed_interpolation(conn):
+    chart = charts.dsg_trajectory_chart(position.dsg_known_points(conn))
+    fig = chart.figure
+    assert chart.title == "DSG deficit heads for £110m by 2025/26 without mitigation, £70m with the recovery plan"
+    dashed = [t for t in fig.data if t.mode == "lines" and t.line.dash == style.DASH_INTERPOLATED]
+    assert len(dashed) == 2
+    assert {tuple(t.y) for t in dashed} == {(54.9, 110), (54.9, 70)}
+    assert any(INTERPOLATED_LABEL in (t.name or "").lower() and t.showlegend is not False for t in dashed)
+    assert any(INTERPOLATED_LABEL in (a.text or "") for a in fig.layout.annotations)
+    markers = [t for t in fig.data if "markers" in (t.mode or "")]
+    assert sorted(y for t in markers for y in t.y) == [37.9, 54.9, 70, 110]
+    assert "Forecast (derived)" in [t.name for t in markers]
+    assert fig.layout.yaxis.tickprefix == "£"
+
+
+def test_scenario_chart_labels_the_modelled_path(conn):
+    points = position.dsg_known_points(conn)
+    start = points[points["kind"] == "actual"].iloc[-1]
+    defaults = position.dsg_defaults(conn)
+    chart = charts.dsg_scenario_chart(points, dsg_model.project(defaults.unmitigated), start)
+    scenario = chart.figure.data[0]
+    assert MODELLED_LABEL in scenario.name and scenario.line.dash == style.DASH_MODELLED
+    assert scenario.y[0] == 37.9 and scenario.y[-1] == pytest.approx(110)
+    assert "£110.0m by 2025/26" in chart.title
+    assert (chart.data["Basis"] == MODELLED_LABEL).all()
+    higher = dsg_model.project(
+        dsg_model.DsgScenario(
+            defaults.unmitigated.start_year, defaults.unmitigated.start_deficit_gbp_m, defaults.unmitigated.years,
+            tuple(v + 5 for v in defaults.unmitigated.in_year_overspend_gbp_m),
+            defaults.unmitigated.mitigation_savings_gbp_m,
+        )
+    )  # fmt: skip
+    assert "above both reported projections" in charts.dsg_scenario_chart(points, higher, start).title
+
+
+def test_reserves_timeline_marks_the_override_and_the_modelled_paths(conn):
+    chart = CATALOGUE["reserves_timeline"].build(conn)
+    fig = chart.figure
+    assert "in 2022/23 without mitigation" in chart.title and "in 2024/25 with the recovery plan" in chart.title
+    assert all(t.line.dash == style.DASH_MODELLED and MODELLED_LABEL in t.name for t in fig.data)
+    band = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert len(band) == 1 and band[0].x1 - band[0].x0 == 1
+    # calendar 2023 starts three quarters of the way through 2022/23 (category 2)
+    assert band[0].x0 == pytest.approx(2.25)
+    assert any("expire in 2023" in (a.text or "") for a in fig.layout.annotations)
+    assert any("no date given" in (a.text or "") for a in fig.layout.annotations)
+
+
+def test_action_status_bar_names_each_status_in_text(conn):
+    chart = charts.action_status_chart(status_counts(conn))
+    assert len(chart.figure.data) == len(status_counts(conn))
+    assert chart.figure.layout.barmode == "stack"
+    names = [t.name for t in chart.figure.data]
+    assert "Complete: 2" in names and all(":" in name for name in names)
+    assert chart.title == "2 of the 48 peer challenge recommendations are complete"
+
+
+def test_layout_leaves_room_for_the_header_and_footer(conn):
+    for chart_id in ("dsg_trajectory", "savings_picture", "overspend_bridge"):
+        fig = CATALOGUE[chart_id].build(conn).figure
+        title_lines = fig.layout.title.text.count("<br>") + 1
+        assert fig.layout.margin.t >= 20 + 19 * title_lines
+        footer = source_annotation(fig)
+        assert fig.layout.margin.b >= 58 + 16 * (footer.count("<br>") + 1)
+        assert all(len(line) <= style.SOURCE_WRAP for line in footer.split("<br>"))
