@@ -30,8 +30,9 @@ from charts.yearly import (
     yearly_bar_chart,
 )
 from data import vocab
-from metrics import dsg_model, position
-from metrics.position import FigureMissing
+from metrics import budget as budget_metrics
+from metrics import dsg_model
+from metrics.held import FigureMissing
 
 
 def net_budget_chart(budget: pd.DataFrame) -> Chart:
@@ -549,7 +550,7 @@ def forecasts_against_outturn_chart(frame: pd.DataFrame) -> Chart:
 def _path_year(conn: duckdb.DuckDBPyConnection, as_at: date | None) -> str:
     """The year whose forecasts and outturn the Budget page explains: the latest with an outturn and a quarter
     forecast, else the latest with an outturn, else the latest with a forecast."""
-    frame = position.forecasts_against_outturn(conn, as_at=as_at)
+    frame = budget_metrics.forecasts_against_outturn(conn, as_at=as_at)
     by_year = frame.groupby("fiscal_year")["period"].agg(set)
     for wanted in (lambda p: "outturn" in p and p & {"q1", "q2", "q3"}, lambda p: "outturn" in p, lambda p: True):
         years = [year for year, periods in by_year.items() if wanted(periods)]
@@ -562,7 +563,7 @@ build_net_budget = registered(
     "net_budget_by_year",
     "Net revenue budget by year",
     vocab.BUDGET_OUTTURN.title,
-    position.net_budget_by_year,
+    budget_metrics.net_budget_by_year,
     net_budget_chart,
 )
 
@@ -571,7 +572,7 @@ build_budget_and_outturn = registered(
     "budget_and_outturn",
     "Net budget and outturn by year",
     vocab.BUDGET_OUTTURN.title,
-    position.budget_and_outturn,
+    budget_metrics.budget_and_outturn,
     budget_and_outturn_chart,
 )
 
@@ -580,7 +581,7 @@ build_overspend_by_year = registered(
     "overspend_by_year",
     "Overspend at outturn by year",
     vocab.BUDGET_OUTTURN.title,
-    position.overspend_by_year,
+    budget_metrics.overspend_by_year,
     overspend_by_year_chart,
 )
 
@@ -589,39 +590,43 @@ build_forecasts_against_outturn = registered(
     "forecasts_against_outturn",
     "Quarter forecasts against outturn, every year",
     vocab.BUDGET_OUTTURN.title,
-    position.forecasts_against_outturn,
+    budget_metrics.forecasts_against_outturn,
     forecasts_against_outturn_chart,
 )
 
 
 @register("outturn_against_budget", "Outturn against budget", vocab.BUDGET_OUTTURN.title)
 def build_outturn_against_budget(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
-    year = position.latest_outturn_year(conn, as_at=as_at)
-    return outturn_against_budget_chart(position.outturn_against_budget(conn, year, as_at=as_at))
+    year = budget_metrics.latest_outturn_year(conn, as_at=as_at)
+    return outturn_against_budget_chart(budget_metrics.outturn_against_budget(conn, year, as_at=as_at))
 
 
 @register("overspend_forecast_path", "Forecast overspend to outturn", vocab.BUDGET_OUTTURN.title)
 def build_forecast_path(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
-    return forecast_path_chart(position.forecast_path(conn, _path_year(conn, as_at), as_at=as_at))
+    return forecast_path_chart(budget_metrics.forecast_path(conn, _path_year(conn, as_at), as_at=as_at))
 
 
 @register("overspend_bridge", "Bridge from gross to net overspend", vocab.BUDGET_OUTTURN.title)
 def build_overspend_bridge(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
-    year = position.bridge_year(conn, as_at=as_at)
-    return overspend_bridge_chart(position.overspend_bridge(conn, year, as_at=as_at))
+    year = budget_metrics.bridge_year(conn, as_at=as_at)
+    return overspend_bridge_chart(budget_metrics.overspend_bridge(conn, year, as_at=as_at))
 
 
 build_funding_assumptions = registered(
     "funding_assumptions",
     "Funding assumptions of the medium-term plan",
     vocab.BUDGET_OUTTURN.title,
-    position.funding_assumptions,
+    budget_metrics.funding_assumptions,
     funding_assumptions_chart,
 )
 
 
 build_savings = registered(
-    "savings_picture", "Budget gap and savings", vocab.BUDGET_OUTTURN.title, position.savings_picture, savings_chart
+    "savings_picture",
+    "Budget gap and savings",
+    vocab.BUDGET_OUTTURN.title,
+    budget_metrics.savings_picture,
+    savings_chart,
 )
 
 
@@ -629,6 +634,6 @@ build_collection = registered(
     "council_tax_collection",
     "Council tax collection rate",
     vocab.BUDGET_OUTTURN.title,
-    position.collection_rates,
+    budget_metrics.collection_rates,
     collection_rate_chart,
 )

@@ -18,7 +18,7 @@ import duckdb
 from charts.spec import Chart
 from charts.style import not_reported_chart
 from metrics.figures import figures_as_at
-from metrics.position import FigureMissing
+from metrics.held import FigureMissing
 
 ChartBuilder = Callable[..., Chart]
 

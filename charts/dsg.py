@@ -20,8 +20,9 @@ from charts.yearly import (
     year_categories,
 )
 from data import vocab
-from metrics import dsg_model, dsg_plan, position
-from metrics.position import FigureMissing
+from metrics import dsg as dsg_metrics
+from metrics import dsg_model, dsg_plan
+from metrics.held import FigureMissing
 
 
 def _known_point_traces(fig: go.Figure, points: pd.DataFrame) -> None:
@@ -261,14 +262,14 @@ def dsg_scenario_chart(points: pd.DataFrame, scenario: pd.DataFrame, start: pd.S
 
 
 build_dsg_trajectory = registered(
-    "dsg_trajectory", "DSG deficit trajectory", vocab.DSG.title, position.dsg_known_points, dsg_trajectory_chart
+    "dsg_trajectory", "DSG deficit trajectory", vocab.DSG.title, dsg_metrics.dsg_known_points, dsg_trajectory_chart
 )
 
 
 @register("dsg_scenario", "DSG scenario model (default inputs, with the recovery plan)", vocab.DSG.title)
 def build_dsg_scenario_default(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
-    points = position.dsg_known_points(conn, as_at=as_at)
-    projection = position.dsg_projection(conn, as_at=as_at)
+    points = dsg_metrics.dsg_known_points(conn, as_at=as_at)
+    projection = dsg_metrics.dsg_projection(conn, as_at=as_at)
     start = pd.Series({"fiscal_year": projection.start_year, "value": projection.start_deficit_gbp_m})
-    inputs = position.dsg_defaults(conn, as_at=as_at).mitigated if projection.from_plan else projection.default
+    inputs = dsg_metrics.dsg_defaults(conn, as_at=as_at).mitigated if projection.from_plan else projection.default
     return dsg_scenario_chart(points, dsg_model.project(inputs), start)

@@ -22,8 +22,10 @@ from charts.yearly import (
     year_categories,
 )
 from data import vocab
-from metrics import dsg_model, position, vintage
-from metrics.position import FigureMissing
+from metrics import dsg as dsg_metrics
+from metrics import dsg_model, vintage
+from metrics import reserves as reserves_metrics
+from metrics.held import FigureMissing
 
 
 def _reserve_name(row: pd.Series) -> str:
@@ -48,7 +50,7 @@ def _deficit_name(row: pd.Series) -> str:
 
 def reserves_against_deficit_chart(reserves: pd.DataFrame, deficits: pd.DataFrame, ratios: pd.DataFrame) -> Chart:
     """Reserves beside the cumulative DSG deficit (actual and derived forecast), with the cover ratio in the title."""
-    title = position.cover_statement(ratios)
+    title = reserves_metrics.cover_statement(ratios)
     actual = ratios[ratios["headline"]].set_index("reserve_measure")
     shown = set(zip(ratios["deficit_year"], ratios["deficit_period"], strict=True))
     deficits = deficits[[(y, p) in shown for y, p in zip(deficits["fiscal_year"], deficits["period"], strict=True)]]
@@ -103,7 +105,7 @@ def reserves_timeline_chart(
     reserves: pd.DataFrame,
     crossings: pd.DataFrame,
     expiry: pd.Series | None,
-    projection: position.DsgProjection | None = None,
+    projection: dsg_metrics.DsgProjection | None = None,
 ) -> Chart:
     """The modelled deficit paths against the reserves, with the statutory override's expiry marked."""
     years = list(dsg_model.fiscal_years(paths["fiscal_year"].min(), paths["fiscal_year"].max()))
@@ -277,24 +279,24 @@ def reserves_by_year_chart(reserves: pd.DataFrame, points: pd.DataFrame, cover: 
 @register("reserves_against_dsg_deficit", "Reserves against the DSG deficit", vocab.RESERVES.title)
 def build_reserves_against_deficit(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
     return reserves_against_deficit_chart(
-        position.reserves(conn, as_at=as_at),
-        position.dsg_known_points(conn, as_at=as_at),
-        position.cover_ratios(conn, as_at=as_at),
+        reserves_metrics.reserves(conn, as_at=as_at),
+        dsg_metrics.dsg_known_points(conn, as_at=as_at),
+        reserves_metrics.cover_ratios(conn, as_at=as_at),
     )
 
 
 @register("reserves_by_year", "Reserves against the DSG deficit, every year held", vocab.RESERVES.title)
 def build_reserves_by_year(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
     return reserves_by_year_chart(
-        position.reserves_by_year(conn, as_at=as_at),
-        position.dsg_known_points(conn, as_at=as_at),
-        position.cover_by_year(conn, as_at=as_at),
+        reserves_metrics.reserves_by_year(conn, as_at=as_at),
+        dsg_metrics.dsg_known_points(conn, as_at=as_at),
+        reserves_metrics.cover_by_year(conn, as_at=as_at),
     )
 
 
 def _expiry(conn: duckdb.DuckDBPyConnection, as_at: date | None) -> pd.Series | None:
     try:
-        return position.statutory_override_expiry(conn, as_at=as_at)
+        return dsg_metrics.statutory_override_expiry(conn, as_at=as_at)
     except FigureMissing:
         return None
 
@@ -302,9 +304,9 @@ def _expiry(conn: duckdb.DuckDBPyConnection, as_at: date | None) -> pd.Series | 
 @register("reserves_timeline", "DSG deficit against reserves over time", vocab.RESERVES.title)
 def build_reserves_timeline(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
     return reserves_timeline_chart(
-        position.modelled_paths(conn, as_at=as_at),
-        position.reserves(conn, as_at=as_at),
-        position.years_deficit_exceeds_reserves(conn, as_at=as_at),
+        dsg_metrics.modelled_paths(conn, as_at=as_at),
+        reserves_metrics.reserves(conn, as_at=as_at),
+        reserves_metrics.years_deficit_exceeds_reserves(conn, as_at=as_at),
         _expiry(conn, as_at),
-        position.dsg_projection(conn, as_at=as_at),
+        dsg_metrics.dsg_projection(conn, as_at=as_at),
     )

@@ -4,9 +4,10 @@ gross-to-net bridge, the plan's assumptions and savings."""
 import pandas as pd
 import streamlit as st
 
-from charts import position as position_charts
+from charts import budget as budget_charts
 from data import vocab
-from metrics import current, position
+from metrics import budget as budget_metrics
+from metrics import current, held
 from metrics.figures import directorate_level, revisions
 from ui import as_at as as_at_control
 from ui.cache import cached, cached_if_held
@@ -30,11 +31,11 @@ directorate_notice("these charts are for the whole council; directorate figures 
 as_at = as_at_control.current()
 
 with database() as conn:
-    budget = cached(conn, position.net_budget_by_year, as_at=as_at)
-    overspend = cached(conn, position.overspend_by_year, as_at=as_at)
-    rates = cached_if_held(conn, position.collection_rates, as_at=as_at, otherwise=pd.DataFrame())
-    forecasts = cached_if_held(conn, position.forecasts_against_outturn, as_at=as_at, otherwise=pd.DataFrame())
-    used = cached(conn, position.latest_figures, MEASURES, as_at=as_at)
+    budget = cached(conn, budget_metrics.net_budget_by_year, as_at=as_at)
+    overspend = cached(conn, budget_metrics.overspend_by_year, as_at=as_at)
+    rates = cached_if_held(conn, budget_metrics.collection_rates, as_at=as_at, otherwise=pd.DataFrame())
+    forecasts = cached_if_held(conn, budget_metrics.forecasts_against_outturn, as_at=as_at, otherwise=pd.DataFrame())
+    used = cached(conn, held.latest_figures, MEASURES, as_at=as_at)
     this_year = cached(conn, current.current_year, as_at=as_at).fiscal_year
     directorate_figures = cached(conn, directorate_level, MEASURES, as_at=as_at)
     replaced = cached(conn, revisions, MEASURES, as_at=as_at)
@@ -50,7 +51,7 @@ def metric(frame: pd.DataFrame, label: str, what: str) -> None:
     figure_metric(row, label=f"{label} {row['fiscal_year']}")
 
 
-quarters = forecasts[forecasts["period"].isin(position.QUARTERS)] if not forecasts.empty else forecasts
+quarters = forecasts[forecasts["period"].isin(held.QUARTERS)] if not forecasts.empty else forecasts
 columns = st.columns(4)
 with columns[0]:
     # the current year's budget (as on the Overview), not a later year's
@@ -75,17 +76,17 @@ SECTION_KEY = "section"  # the open section is kept in the address: ?section=...
 # chart is also in the Briefing pack.
 SECTIONS = {
     "Budget and outturn": (
-        position_charts.build_budget_and_outturn,
-        position_charts.build_net_budget,
-        position_charts.build_overspend_by_year,
+        budget_charts.build_budget_and_outturn,
+        budget_charts.build_net_budget,
+        budget_charts.build_overspend_by_year,
     ),
     "Quarter forecasts": (
-        position_charts.build_forecasts_against_outturn,
-        position_charts.build_forecast_path,
-        position_charts.build_overspend_bridge,
+        budget_charts.build_forecasts_against_outturn,
+        budget_charts.build_forecast_path,
+        budget_charts.build_overspend_bridge,
     ),
-    "Medium-term plan and savings": (position_charts.build_funding_assumptions, position_charts.build_savings),
-    "Council tax collection": (position_charts.build_collection,),
+    "Medium-term plan and savings": (budget_charts.build_funding_assumptions, budget_charts.build_savings),
+    "Council tax collection": (budget_charts.build_collection,),
 }
 NOTES = {
     "Quarter forecasts": "The gross service overspend is derived: the net overspend plus the two underspends that "

@@ -3,9 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from charts import position as position_charts
+from charts import dsg as dsg_charts
 from data import vocab
-from metrics import dsg_model, position, vintage
+from metrics import dsg as dsg_metrics
+from metrics import dsg_model, held, vintage
+from metrics import reserves as reserves_metrics
 from metrics.figures import revisions
 from ui import as_at as as_at_control
 from ui.cache import cached, cached_if_held
@@ -23,23 +25,23 @@ as_at = as_at_control.current()
 MEASURES = ["dsg_cumulative_deficit", "dsg_in_year_deficit", "dsg_statutory_override_expiry", "dsg_deficit_grant_share"]
 
 with database() as conn:
-    points = cached(conn, position.dsg_known_points, as_at=as_at)
-    in_year = cached(conn, position.dsg_in_year, as_at=as_at)
+    points = cached(conn, dsg_metrics.dsg_known_points, as_at=as_at)
+    in_year = cached(conn, dsg_metrics.dsg_in_year, as_at=as_at)
     try:
-        reported = cached(conn, position.dsg_reported, as_at=as_at)
-        plan = cached(conn, position.plan_against_reported, as_at=as_at)
-    except position.FigureMissing:
+        reported = cached(conn, dsg_metrics.dsg_reported, as_at=as_at)
+        plan = cached(conn, dsg_metrics.plan_against_reported, as_at=as_at)
+    except held.FigureMissing:
         reported = plan = None
     try:
-        defaults = cached(conn, position.scenario_defaults, as_at=as_at)
-    except position.FigureMissing as missing:
+        defaults = cached(conn, dsg_metrics.scenario_defaults, as_at=as_at)
+    except held.FigureMissing as missing:
         defaults = None
         model_missing = str(missing)
-    reserves = cached_if_held(conn, position.reserves, as_at=as_at)
-    expiry = cached_if_held(conn, position.statutory_override_expiry, as_at=as_at)
-    trajectory = cached(conn, position_charts.build_dsg_trajectory, as_at=as_at)
-    used = cached(conn, position.latest_figures, MEASURES, as_at=as_at)
-    reference = cached(conn, position.reference_date, as_at=as_at)
+    reserves = cached_if_held(conn, reserves_metrics.reserves, as_at=as_at)
+    expiry = cached_if_held(conn, dsg_metrics.statutory_override_expiry, as_at=as_at)
+    trajectory = cached(conn, dsg_charts.build_dsg_trajectory, as_at=as_at)
+    used = cached(conn, held.latest_figures, MEASURES, as_at=as_at)
+    reference = cached(conn, held.reference_date, as_at=as_at)
     replaced = cached(conn, revisions, MEASURES, as_at=as_at)
 
 as_at_line(used, as_at)
@@ -67,7 +69,7 @@ else:
     # once later figures are held, the plan's projections are named as the plan's (of its document's date)
     later = defaults is not None and not defaults.projection.from_plan and reported.plan_known_on is not None
     plan_of = f" (plan of {reported.plan_known_on:%b %Y})" if later else ""
-    latest_in_year = position.latest_in_year(in_year)  # the latest reported, not the plan's prediction
+    latest_in_year = dsg_metrics.latest_in_year(in_year)  # the latest reported, not the plan's prediction
     with columns[1]:
         if latest_in_year is None:
             not_reported_metric("In-year overspend", "in-year overspend")
@@ -216,7 +218,7 @@ def show_scenario_model() -> None:
 
     path = dsg_model.project(scenario)
     plan_start = pd.Series({"fiscal_year": start.start_year, "value": start.start_deficit_gbp_m})
-    chart = position_charts.dsg_scenario_chart(points, path, plan_start)
+    chart = dsg_charts.dsg_scenario_chart(points, path, plan_start)
     held_reserves = {} if reserves is None else {row["measure"]: row for _, row in reserves.iterrows()}
     usable_row = held_reserves.get("usable_reserves")
     usable = None if usable_row is None else float(usable_row["value"])

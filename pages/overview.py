@@ -3,9 +3,14 @@
 import pandas as pd
 import streamlit as st
 
-from charts import position as position_charts
+from charts import budget as budget_charts
+from charts import dsg as dsg_charts
+from charts import overview as overview_charts
+from charts import reserves as reserves_charts
 from data import vocab
-from metrics import current, position, vintage
+from metrics import budget as budget_metrics
+from metrics import current, held, vintage
+from metrics import reserves as reserves_metrics
 from metrics.figures import headline_measures, report_headline, revisions
 from ui import as_at as as_at_control
 from ui.cache import cached, cached_if_held
@@ -28,11 +33,13 @@ with database() as conn:
     this_year = cached(conn, current.current_year, as_at=as_at)
     report = cached(conn, report_headline)
     # A quarter's forecast alone, say, holds no budget or outturn to show.
-    budgets = cached_if_held(conn, position.budget_and_outturn, as_at=as_at, otherwise=pd.DataFrame())
-    first_chart = cached(conn, position_charts.build_outturn_against_budget, as_at=as_at)
-    crossings = cached_if_held(conn, position.years_deficit_exceeds_reserves, as_at=as_at, otherwise=pd.DataFrame())
+    budgets = cached_if_held(conn, budget_metrics.budget_and_outturn, as_at=as_at, otherwise=pd.DataFrame())
+    first_chart = cached(conn, budget_charts.build_outturn_against_budget, as_at=as_at)
+    crossings = cached_if_held(
+        conn, reserves_metrics.years_deficit_exceeds_reserves, as_at=as_at, otherwise=pd.DataFrame()
+    )
     replaced = cached(conn, revisions, headline_measures(), as_at=as_at)
-    reference = cached(conn, position.reference_date, as_at=as_at)
+    reference = cached(conn, held.reference_date, as_at=as_at)
 
 MEASURE_NAMES = {
     "net_budget": "Net budget",
@@ -81,7 +88,7 @@ def show_headline_figures() -> None:
                 f"revenue budget of {vocab.gbp_m(year_rows.loc['budget', 'value'])}."
             )
 
-    risk = position.risk_in_one_line(crossings) if not crossings.empty else None
+    risk = reserves_metrics.risk_in_one_line(crossings) if not crossings.empty else None
     if risk:
         st.markdown(f"**The risk in one line:** {plain(risk)} (see Reserves).")
 
@@ -100,9 +107,9 @@ def show_rest_of_page() -> None:
         reserves, dsg, actions = (
             cached(conn, build, as_at=as_at)
             for build in (
-                position_charts.build_reserves_against_deficit,
-                position_charts.build_dsg_trajectory,
-                position_charts.build_action_status,
+                reserves_charts.build_reserves_against_deficit,
+                dsg_charts.build_dsg_trajectory,
+                overview_charts.build_action_status,
             )
         )
     show_chart(reserves)

@@ -3,10 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from charts import position as position_charts
+from charts import reserves as reserves_charts
 from charts.style import times
 from data import vocab
-from metrics import position, vintage
+from metrics import dsg as dsg_metrics
+from metrics import held, vintage
+from metrics import reserves as reserves_metrics
 from metrics.figures import revisions
 from ui import as_at as as_at_control
 from ui.cache import cached, cached_if_held
@@ -26,18 +28,18 @@ directorate_notice("reserves and the DSG deficit are held for the whole council"
 as_at = as_at_control.current()
 
 with database() as conn:
-    reserves = cached_if_held(conn, position.reserves, as_at=as_at)
-    points = cached(conn, position.dsg_known_points, as_at=as_at)
-    ratios = cached_if_held(conn, position.cover_ratios, as_at=as_at)
-    cover = cached(conn, position.cover_by_year, as_at=as_at)
-    crossings = cached_if_held(conn, position.years_deficit_exceeds_reserves, as_at=as_at)
-    expiry = cached_if_held(conn, position.statutory_override_expiry, as_at=as_at)
-    projection = cached_if_held(conn, position.dsg_projection, as_at=as_at)
-    bars = cached(conn, position_charts.build_reserves_against_deficit, as_at=as_at)
-    by_year = cached(conn, position_charts.build_reserves_by_year, as_at=as_at)
-    timeline = cached(conn, position_charts.build_reserves_timeline, as_at=as_at)
-    used = cached(conn, position.latest_figures, MEASURES, as_at=as_at)
-    reference = cached(conn, position.reference_date, as_at=as_at)
+    reserves = cached_if_held(conn, reserves_metrics.reserves, as_at=as_at)
+    points = cached(conn, dsg_metrics.dsg_known_points, as_at=as_at)
+    ratios = cached_if_held(conn, reserves_metrics.cover_ratios, as_at=as_at)
+    cover = cached(conn, reserves_metrics.cover_by_year, as_at=as_at)
+    crossings = cached_if_held(conn, reserves_metrics.years_deficit_exceeds_reserves, as_at=as_at)
+    expiry = cached_if_held(conn, dsg_metrics.statutory_override_expiry, as_at=as_at)
+    projection = cached_if_held(conn, dsg_metrics.dsg_projection, as_at=as_at)
+    bars = cached(conn, reserves_charts.build_reserves_against_deficit, as_at=as_at)
+    by_year = cached(conn, reserves_charts.build_reserves_by_year, as_at=as_at)
+    timeline = cached(conn, reserves_charts.build_reserves_timeline, as_at=as_at)
+    used = cached(conn, held.latest_figures, MEASURES, as_at=as_at)
+    reference = cached(conn, held.reference_date, as_at=as_at)
     replaced = cached(conn, revisions, MEASURES, as_at=as_at)
 
 as_at_line(used, as_at)

@@ -14,7 +14,9 @@ import pytest
 from charts.all import load_catalogue
 from data.__main__ import main as data_cli
 from data.measures import catalogue
-from metrics import position
+from metrics import budget as budget_metrics
+from metrics import dsg as dsg_metrics
+from metrics import reserves as reserves_metrics
 from metrics.figures import REPORT_DATE, figures_as_at, headline_position, source_documents
 from tests.support.helpers import open_page
 from tests.support.load_files import csv_bytes, table_checksums
@@ -138,7 +140,7 @@ def test_a_figures_load_registers_its_documents_and_moves_the_sidebar_date_and_u
 def test_newest_wins_with_history_kept(db_path):
     assert load_cli(db_path, FIXTURE) == 0
     with duckdb.connect(str(db_path), read_only=True) as conn:
-        reserves = position.reserves_by_year(conn).set_index(["measure", "fiscal_year"])
+        reserves = reserves_metrics.reserves_by_year(conn).set_index(["measure", "fiscal_year"])
         # The 2023 accounts restate the 2020/21 general fund reserve: the newer figure is shown ...
         assert reserves.loc[("general_fund_reserve", "2020/21"), "value"] == 31.2
         assert "31.5" in reserves.loc[("general_fund_reserve", "2020/21"), "earlier"]
@@ -156,17 +158,17 @@ def test_newest_wins_with_history_kept(db_path):
 def test_later_figures_are_set_against_the_2021_plan(db_path):
     assert load_cli(db_path, FIXTURE) == 0
     with duckdb.connect(str(db_path), read_only=True) as conn:
-        plan = position.plan_against_reported(conn).set_index("fiscal_year")
+        plan = dsg_metrics.plan_against_reported(conn).set_index("fiscal_year")
         assert plan.loc["2023/24", "reported_gbp_m"] == 85.1
         assert plan.loc["2023/24", "against"] == "above both paths"
         assert plan.loc["2022/23", "against"] == "between the paths"
         # The plan itself does not move: it starts from what was known on 5 October 2021.
-        assert position.dsg_reported(conn).start_year == "2020/21"
-        outturn = position.budget_and_outturn(conn).set_index(["fiscal_year", "item"])
+        assert dsg_metrics.dsg_reported(conn).start_year == "2020/21"
+        outturn = budget_metrics.budget_and_outturn(conn).set_index(["fiscal_year", "item"])
         assert outturn.loc[("2022/23", "outturn"), "value"] == pytest.approx(329.9 + 13.8)
         assert outturn.loc[("2022/23", "outturn"), "basis"] == "derived"
         assert ("2024/25", "outturn") not in outturn.index  # no budget for 2024/25: nothing derived
-        cover = position.cover_by_year(conn).set_index(["fiscal_year", "reserve_measure"])
+        cover = reserves_metrics.cover_by_year(conn).set_index(["fiscal_year", "reserve_measure"])
         assert cover.loc[("2024/25", "usable_reserves"), "cover_ratio"] == pytest.approx(71.5 / 104.6)
         trajectory = load_catalogue()["dsg_trajectory"].build(conn)
         assert "above both paths projected" in trajectory.title

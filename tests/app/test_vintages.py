@@ -20,7 +20,9 @@ from hypothesis import strategies as st
 
 from charts.all import load_catalogue
 from data.measures import YEAR_END_PERIODS, balances, catalogue
-from metrics import position, vintage
+from metrics import dsg as dsg_metrics
+from metrics import reserves as reserves_metrics
+from metrics import vintage
 from metrics.figures import known_figures
 from tests.support import helpers
 
@@ -55,10 +57,10 @@ def test_the_catalogue_says_which_measures_are_balances_and_which_are_flows():
 
 def test_a_general_fund_reserve_at_outturn_is_its_year_end_balance(later):
     # Refused before: "period 'outturn' does not apply to general_fund_reserve".
-    held = position.reserves(later).set_index("measure")
+    held = reserves_metrics.reserves(later).set_index("measure")
     assert held.loc["general_fund_reserve", "value"] == 31.6
     assert held.loc["general_fund_reserve", "fiscal_year"] == "2024/25"
-    by_year = position.reserves_by_year(later)
+    by_year = reserves_metrics.reserves_by_year(later)
     assert "2024/25" in set(by_year.loc[by_year["measure"] == "general_fund_reserve", "fiscal_year"])
 
 
@@ -122,7 +124,7 @@ def test_a_rounding_difference_is_said_as_council_reports_say_it():
 
 
 def test_cover_pairs_a_reserve_with_the_deficit_of_its_own_year_by_default(later):
-    ratios = position.cover_ratios(later)
+    ratios = reserves_metrics.cover_ratios(later)
     lead = ratios[ratios["headline"]].set_index("reserve_measure")
     assert lead.loc["general_fund_reserve", "deficit_year"] == "2024/25"  # not the 2020/21 or 2025/26 deficit
     assert lead.loc["general_fund_reserve", "cover_ratio"] == pytest.approx(31.6 / 104.6)
@@ -134,7 +136,7 @@ def test_cover_pairs_a_reserve_with_the_deficit_of_its_own_year_by_default(later
 
 
 def test_an_old_latest_figure_is_shown_with_its_date_and_marked(later):
-    statement = position.cover_statement(position.cover_ratios(later))
+    statement = reserves_metrics.cover_statement(reserves_metrics.cover_ratios(later))
     assert "1.7 times" in statement and "2021/22" in statement
     assert "dated 31 Mar 2022, over 12 months old" in statement  # usable reserves, four years before late 2026
     chart = load_catalogue()["reserves_against_dsg_deficit"].build(later)
@@ -142,7 +144,7 @@ def test_an_old_latest_figure_is_shown_with_its_date_and_marked(later):
 
 
 def test_the_2021_cover_reads_as_the_report_did(conn):
-    statement = position.cover_statement(position.cover_ratios(conn))
+    statement = reserves_metrics.cover_statement(reserves_metrics.cover_ratios(conn))
     assert statement == (
         "Usable reserves cover the 2020/21 DSG deficit 1.7 times, the general fund reserve only 0.8 times; "
         "1.2 times by the end of 2021/22"
@@ -153,7 +155,7 @@ def test_the_2021_cover_reads_as_the_report_did(conn):
 
 
 def test_a_deficit_already_above_a_reserve_says_since_when_not_a_modelled_year(later):
-    crossings = position.years_deficit_exceeds_reserves(later)
+    crossings = reserves_metrics.years_deficit_exceeds_reserves(later)
     general = crossings[crossings["reserve_measure"] == "general_fund_reserve"]
     assert set(general["status"]) == {"already above"}
     assert all("since 2020/21 (reported)" in text for text in general["statement"])
@@ -174,14 +176,14 @@ def test_the_risk_line_no_longer_names_past_years_from_the_2021_model(app_test, 
 
 
 def test_the_projection_starts_from_the_latest_reported_deficit_and_runs_to_the_override(later):
-    projection = position.dsg_projection(later)
+    projection = dsg_metrics.dsg_projection(later)
     assert not projection.from_plan
     assert (projection.start_year, projection.start_deficit_gbp_m) == ("2025/26", 126.4)  # the year-end forecast
     assert projection.in_year_gbp_m == 21.8  # the latest reported in-year figure, from the undated note
     assert "source undated" in projection.in_year_words
     assert projection.default.years[0] == "2026/27"
     assert projection.end_year == "2030/31"  # five years ahead; the override (2028) ends before that
-    paths = position.modelled_paths(later)
+    paths = dsg_metrics.modelled_paths(later)
     assert paths["cumulative_deficit_gbp_m"].iloc[0] == 126.4
     assert set(paths.loc[paths["fiscal_year"] > "2025/26", "basis"]) == {"modelled"}
 
@@ -195,9 +197,9 @@ def test_the_projection_runs_to_the_end_of_the_override_when_that_is_later():
 
 
 def test_with_only_the_2021_report_the_projection_is_the_plan(conn):
-    projection = position.dsg_projection(conn)
+    projection = dsg_metrics.dsg_projection(conn)
     assert projection.from_plan and projection.start_year == "2020/21" and projection.end_year == "2025/26"
-    assert set(position.modelled_paths(conn)["scenario"]) == {"mitigated", "unmitigated"}
+    assert set(dsg_metrics.modelled_paths(conn)["scenario"]) == {"mitigated", "unmitigated"}
 
 
 def test_the_2021_plan_stays_on_the_scenario_chart_as_its_own_layer(later):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from metrics import dsg_model, position
+from metrics import dsg as dsg_metrics
+from metrics import dsg_model
 
 
 def reported_projection(conn, scenario: str) -> tuple[str, float]:
@@ -16,7 +17,7 @@ def reported_projection(conn, scenario: str) -> tuple[str, float]:
 
 
 def test_defaults_reproduce_the_reported_projections(conn):
-    defaults = position.dsg_defaults(conn)
+    defaults = dsg_metrics.dsg_defaults(conn)
     for scenario, inputs in (("mitigated", defaults.mitigated), ("unmitigated", defaults.unmitigated)):
         year, value = reported_projection(conn, scenario)
         path = dsg_model.project(inputs)
@@ -28,7 +29,7 @@ def test_defaults_reproduce_the_reported_projections(conn):
 
 
 def test_defaults_start_from_the_reported_deficit_and_predicted_overspend(conn):
-    defaults = position.dsg_defaults(conn)
+    defaults = dsg_metrics.dsg_defaults(conn)
     path = dsg_model.project(defaults.unmitigated)
     start, predicted = conn.execute(
         "SELECT (SELECT value FROM reported_figures WHERE measure = 'dsg_cumulative_deficit' AND period = 'outturn'),"
@@ -57,7 +58,7 @@ def test_the_formula_year_by_year():
 
 
 def test_zero_overspend_keeps_the_deficit_flat(conn):
-    defaults = position.dsg_defaults(conn)
+    defaults = dsg_metrics.dsg_defaults(conn)
     flat = dsg_model.DsgScenario(
         defaults.mitigated.start_year,
         defaults.mitigated.start_deficit_gbp_m,

@@ -23,7 +23,7 @@ SCANNED = sorted(
 POSITION_FILES = [
     PROJECT_DIR / name
     for name in (
-        "charts/style.py", "charts/position.py", "charts/yearly.py", "charts/budget.py", "charts/reserves.py",
+        "charts/style.py", "charts/yearly.py", "charts/budget.py", "charts/reserves.py",
         "charts/dsg.py", "charts/overview.py", "pages/overview.py", "pages/budget_outturn.py",
         "pages/reserves.py", "pages/dsg.py",
     )

@@ -9,11 +9,17 @@ import duckdb
 import plotly.graph_objects as go
 import pytest
 
-from charts import position as charts
+from charts import budget as budget_charts
+from charts import dsg as dsg_charts
+from charts import overview as overview_charts
+from charts import reserves as reserves_charts
 from charts import style
 from charts.catalogue import CATALOGUE
 from charts.spec import DERIVED_LABEL, INTERPOLATED_LABEL, MODELLED_LABEL, Chart
-from metrics import dsg_model, position
+from metrics import budget as budget_metrics
+from metrics import dsg as dsg_metrics
+from metrics import dsg_model
+from metrics import reserves as reserves_metrics
 from metrics.recommendations import status_counts
 
 POSITION_CHARTS = {
@@ -58,7 +64,7 @@ def test_importing_the_module_fills_the_catalogue_and_every_builder_works(conn):
 
 
 def test_net_budget_chart(conn):
-    chart = charts.net_budget_chart(position.net_budget_by_year(conn))
+    chart = budget_charts.net_budget_chart(budget_metrics.net_budget_by_year(conn))
     assert len(chart.figure.data) == 1
     assert chart.title == "Net revenue budget rises from £304m in 2020/21 to c. £312m in 2021/22"
     assert chart.figure.layout.yaxis.tickprefix == "£" and chart.figure.layout.yaxis.ticksuffix == "m"
@@ -67,21 +73,21 @@ def test_net_budget_chart(conn):
 
 
 def test_titles_follow_the_data_not_a_literal(conn):
-    budget = position.net_budget_by_year(conn)
+    budget = budget_metrics.net_budget_by_year(conn)
     budget.loc[budget.index[-1], ["value", "qualifier"]] = [321.5, None]
-    assert "£321.5m" in charts.net_budget_chart(budget).title
-    reserves = position.reserves(conn)
-    points = position.dsg_known_points(conn)
-    ratios = position.cover_ratios(conn)
-    chart = charts.reserves_against_deficit_chart(reserves, points, ratios)
+    assert "£321.5m" in budget_charts.net_budget_chart(budget).title
+    reserves = reserves_metrics.reserves(conn)
+    points = dsg_metrics.dsg_known_points(conn)
+    ratios = reserves_metrics.cover_ratios(conn)
+    chart = reserves_charts.reserves_against_deficit_chart(reserves, points, ratios)
     assert "1.7 times" in chart.title and "0.8 times" in chart.title
     ratios.loc[ratios["reserve_measure"] == "usable_reserves", "cover_ratio"] *= 2
-    assert "3.4 times" in charts.reserves_against_deficit_chart(reserves, points, ratios).title
+    assert "3.4 times" in reserves_charts.reserves_against_deficit_chart(reserves, points, ratios).title
 
 
 def test_reserve_bars_say_each_qualifier_once(conn):
-    chart = charts.reserves_against_deficit_chart(
-        position.reserves(conn), position.dsg_known_points(conn), position.cover_ratios(conn)
+    chart = reserves_charts.reserves_against_deficit_chart(
+        reserves_metrics.reserves(conn), dsg_metrics.dsg_known_points(conn), reserves_metrics.cover_ratios(conn)
     )
     names = [name.replace("<br>", " ") for name in chart.figure.data[0].x]
     assert names[-1] == "DSG deficit, 2021/22 forecast (derived)"  # was "2021/22 FORECAST (forecast, derived)"
@@ -97,28 +103,28 @@ def test_the_plan_table_says_a_forecast_once(db_path):
     fixture = Path(__file__).resolve().parents[1] / "fixtures" / "later_figures_sample.csv"
     assert data_cli(["load", str(fixture), "--db", str(db_path)]) == 0
     with duckdb.connect(str(db_path), read_only=True) as conn:
-        kinds = position.plan_against_reported(conn).set_index("fiscal_year")["reported_kind"]
+        kinds = dsg_metrics.plan_against_reported(conn).set_index("fiscal_year")["reported_kind"]
     assert kinds["2025/26"] == "forecast"  # was "forecast (forecast)"
     assert kinds["2023/24"] == "actual (year end)"
 
 
 def test_overspend_and_forecast_charts(conn):
-    overspend = charts.overspend_by_year_chart(position.overspend_by_year(conn))
+    overspend = budget_charts.overspend_by_year_chart(budget_metrics.overspend_by_year(conn))
     assert "£5m in 2019/20" in overspend.title and "£15m in 2020/21" in overspend.title
-    path = charts.forecast_path_chart(position.forecast_path(conn, "2020/21"))
+    path = budget_charts.forecast_path_chart(budget_metrics.forecast_path(conn, "2020/21"))
     assert path.title.startswith("The 2020/21 overspend came in £3.6m below the quarter 3 forecast of £18.6m")
     assert list(path.figure.data[0].x) == ["Quarter 3 forecast", "Outturn"]
 
 
 def test_outturn_chart_labels_the_derived_outturn(conn):
-    chart = charts.outturn_against_budget_chart(position.outturn_against_budget(conn, "2020/21"))
+    chart = budget_charts.outturn_against_budget_chart(budget_metrics.outturn_against_budget(conn, "2020/21"))
     assert chart.title == "2020/21 ended £15m over its £304m net budget"
     assert list(chart.figure.data[0].text) == ["£304m", "£319m (derived)"]
     assert DERIVED_LABEL in chart.labels
 
 
 def test_bridge_is_a_waterfall_from_the_derived_gross_figure(conn):
-    chart = charts.overspend_bridge_chart(position.overspend_bridge(conn, "2020/21"))
+    chart = budget_charts.overspend_bridge_chart(budget_metrics.overspend_bridge(conn, "2020/21"))
     (waterfall,) = chart.figure.data
     assert waterfall.type == "waterfall"
     assert list(waterfall.measure) == ["absolute", "relative", "relative", "total"]
@@ -130,7 +136,7 @@ def test_bridge_is_a_waterfall_from_the_derived_gross_figure(conn):
 
 
 def test_funding_chart_marks_interpolation_and_plots_points_only_where_given(conn):
-    chart = charts.funding_assumptions_chart(position.funding_assumptions(conn))
+    chart = budget_charts.funding_assumptions_chart(budget_metrics.funding_assumptions(conn))
     fig = chart.figure
     assert len(fig.data) == 4
     lines = [t for t in fig.data if t.mode == "lines"]
@@ -143,18 +149,18 @@ def test_funding_chart_marks_interpolation_and_plots_points_only_where_given(con
 
 
 def test_savings_and_collection_charts(conn):
-    savings = charts.savings_chart(position.savings_picture(conn))
+    savings = budget_charts.savings_chart(budget_metrics.savings_picture(conn))
     assert savings.title.startswith("A £42m budget gap for 2021/22 needs nearly £28m")
     assert list(savings.figure.data[0].text) == ["£42m", "nearly £28m", "£27m", "£7.4m", "£10m"]
     assert "both shown" in source_annotation(savings.figure)
-    collection = charts.collection_rate_chart(position.collection_rates(conn))
+    collection = budget_charts.collection_rate_chart(budget_metrics.collection_rates(conn))
     assert collection.title == "Council tax collection fell from 97.9% in 2019/20 to 95.15% in 2020/21"
     low, high = collection.figure.layout.yaxis.range
     assert low == 0 and 100 <= high <= 115  # the whole percentage scale, and room above it for the bars' labels
 
 
 def test_dsg_trajectory_draws_known_points_and_dashed_interpolation(conn):
-    chart = charts.dsg_trajectory_chart(position.dsg_known_points(conn))
+    chart = dsg_charts.dsg_trajectory_chart(dsg_metrics.dsg_known_points(conn))
     fig = chart.figure
     assert chart.title == "DSG deficit heads for £110m by 2025/26 without mitigation, £70m with the recovery plan"
     dashed = [t for t in fig.data if t.mode == "lines" and t.line.dash == style.DASH_INTERPOLATED]
@@ -169,10 +175,10 @@ def test_dsg_trajectory_draws_known_points_and_dashed_interpolation(conn):
 
 
 def test_scenario_chart_labels_the_modelled_path(conn):
-    points = position.dsg_known_points(conn)
+    points = dsg_metrics.dsg_known_points(conn)
     start = points[points["kind"] == "actual"].iloc[-1]
-    defaults = position.dsg_defaults(conn)
-    chart = charts.dsg_scenario_chart(points, dsg_model.project(defaults.unmitigated), start)
+    defaults = dsg_metrics.dsg_defaults(conn)
+    chart = dsg_charts.dsg_scenario_chart(points, dsg_model.project(defaults.unmitigated), start)
     scenario = chart.figure.data[0]
     assert MODELLED_LABEL in scenario.name and scenario.line.dash == style.DASH_MODELLED
     assert scenario.y[0] == 37.9 and scenario.y[-1] == pytest.approx(110)
@@ -185,7 +191,7 @@ def test_scenario_chart_labels_the_modelled_path(conn):
             defaults.unmitigated.mitigation_savings_gbp_m,
         )
     )  # fmt: skip
-    assert "above both reported projections" in charts.dsg_scenario_chart(points, higher, start).title
+    assert "above both reported projections" in dsg_charts.dsg_scenario_chart(points, higher, start).title
 
 
 def test_reserves_timeline_marks_the_override_and_the_modelled_paths(conn):
@@ -202,7 +208,7 @@ def test_reserves_timeline_marks_the_override_and_the_modelled_paths(conn):
 
 
 def test_action_status_bar_names_each_status_in_text(conn):
-    chart = charts.action_status_chart(status_counts(conn))
+    chart = overview_charts.action_status_chart(status_counts(conn))
     assert len(chart.figure.data) == len(status_counts(conn))
     assert chart.figure.layout.barmode == "stack"
     names = [t.name for t in chart.figure.data]

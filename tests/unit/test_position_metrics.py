@@ -1,4 +1,5 @@
-"""metrics.position against a real database built from the CSVs."""
+"""The position metrics (metrics.budget, metrics.reserves, metrics.dsg, metrics.held) against a real database
+built from the CSVs."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from metrics import position
+from metrics import budget as budget_metrics
+from metrics import dsg as dsg_metrics
+from metrics import held
+from metrics import reserves as reserves_metrics
 
 
 def values(frame: pd.DataFrame, key: str = "fiscal_year", column: str = "value") -> dict:
@@ -14,29 +18,29 @@ def values(frame: pd.DataFrame, key: str = "fiscal_year", column: str = "value")
 
 
 def test_budget_and_overspend_by_year(conn):
-    assert values(position.net_budget_by_year(conn)) == {"2020/21": 304, "2021/22": 312}
-    assert values(position.overspend_by_year(conn)) == {"2019/20": 5, "2020/21": 15}
-    assert position.net_budget_by_year(conn)["source_quote"].str.len().gt(20).all()
+    assert values(budget_metrics.net_budget_by_year(conn)) == {"2020/21": 304, "2021/22": 312}
+    assert values(budget_metrics.overspend_by_year(conn)) == {"2019/20": 5, "2020/21": 15}
+    assert budget_metrics.net_budget_by_year(conn)["source_quote"].str.len().gt(20).all()
 
 
 def test_outturn_against_budget_carries_the_derived_outturn(conn):
-    frame = position.outturn_against_budget(conn, "2020/21").set_index("item")
+    frame = budget_metrics.outturn_against_budget(conn, "2020/21").set_index("item")
     assert frame.loc["budget", "value"] == 304
     assert frame.loc["overspend", "value"] == 15
     assert frame.loc["outturn", "value"] == frame.loc["budget", "value"] + 15
     assert frame.loc["outturn", "basis"] == "derived"
-    with pytest.raises(position.FigureMissing, match="2018/19"):
-        position.outturn_against_budget(conn, "2018/19")
+    with pytest.raises(held.FigureMissing, match="2018/19"):
+        budget_metrics.outturn_against_budget(conn, "2018/19")
 
 
 def test_forecast_path_runs_from_quarter_3_to_outturn(conn):
-    path = position.forecast_path(conn, "2020/21")
+    path = budget_metrics.forecast_path(conn, "2020/21")
     assert path["period"].tolist() == ["q3", "outturn"]
     assert path["value"].tolist() == [18.6, 15]
 
 
 def test_bridge_adds_up_and_marks_the_gross_figure_derived(conn):
-    bridge = position.overspend_bridge(conn, "2020/21")
+    bridge = budget_metrics.overspend_bridge(conn, "2020/21")
     assert bridge["step"].tolist() == ["start", "change", "change", "total"]
     assert bridge["signed_gbp_m"].tolist() == pytest.approx([24.95, -5.25, -4.7, 15])
     assert bridge.loc[0, "basis"] == "derived"
@@ -47,7 +51,7 @@ def test_bridge_refuses_figures_that_do_not_add_up(db_path):
     with duckdb.connect(str(db_path)) as connection:
         connection.execute("UPDATE reported_figures SET value = 6 WHERE measure = 'capital_financing_underspend'")
         with pytest.raises(ValueError, match="does not add up"):
-            position.overspend_bridge(connection, "2020/21")
+            budget_metrics.overspend_bridge(connection, "2020/21")
 
 
 def test_a_newer_load_replaces_a_figure(db_path):
@@ -56,14 +60,14 @@ def test_a_newer_load_replaces_a_figure(db_path):
             "INSERT INTO reported_figures SELECT * REPLACE ('RF901' AS figure_id, 33.0 AS value, 9 AS load_id) "
             "FROM reported_figures WHERE measure = 'general_fund_reserve'"
         )
-        assert values(position.reserves(connection), "measure")["general_fund_reserve"] == 33.0
-        ratios = position.cover_ratios(connection)
+        assert values(reserves_metrics.reserves(connection), "measure")["general_fund_reserve"] == 33.0
+        ratios = reserves_metrics.cover_ratios(connection)
         general = ratios[(ratios["reserve_measure"] == "general_fund_reserve") & (ratios["deficit_kind"] == "actual")]
         assert general["cover_ratio"].iloc[0] == pytest.approx(33.0 / 37.9)
 
 
 def test_funding_assumptions_only_at_the_years_given(conn):
-    funding = position.funding_assumptions(conn)
+    funding = budget_metrics.funding_assumptions(conn)
     council_tax = funding[funding["stream"] == "Council tax"]
     assert values(council_tax) == {"2021/22": 263.9, "2025/26": 294.3}
     rates = funding[funding["stream"] == "Business rates"].set_index("fiscal_year")
@@ -73,7 +77,7 @@ def test_funding_assumptions_only_at_the_years_given(conn):
 
 
 def test_savings_picture_keeps_both_versions_of_the_savings(conn):
-    savings = position.savings_picture(conn)
+    savings = budget_metrics.savings_picture(conn)
     assert savings["measure"].iloc[0] == "budget_gap"
     assert savings["value"].iloc[0] == 42
     tactical = savings[savings["measure"] == "tactical_transformational_savings"]
@@ -82,11 +86,11 @@ def test_savings_picture_keeps_both_versions_of_the_savings(conn):
 
 
 def test_collection_rates(conn):
-    assert values(position.collection_rates(conn), column="value") == {"2019/20": 97.9, "2020/21": 95.15}
+    assert values(budget_metrics.collection_rates(conn), column="value") == {"2019/20": 97.9, "2020/21": 95.15}
 
 
 def test_reserves_and_the_undated_usable_reserves(conn):
-    reserves = position.reserves(conn).set_index("measure")
+    reserves = reserves_metrics.reserves(conn).set_index("measure")
     assert reserves.loc["general_fund_reserve", "value"] == 31.5
     assert str(reserves.loc["general_fund_reserve", "as_at_date"])[:10] == "2021-03-31"
     assert reserves.loc["usable_reserves", "value"] == 65
@@ -94,16 +98,16 @@ def test_reserves_and_the_undated_usable_reserves(conn):
 
 
 def test_dsg_known_points_and_in_year(conn):
-    points = position.dsg_known_points(conn)
+    points = dsg_metrics.dsg_known_points(conn)
     assert points["kind"].tolist() == ["actual", "forecast", "projection", "projection"]
     assert points["value"].tolist() == [37.9, 54.9, 70, 110]
     assert points.loc[1, "basis"] == "derived"
-    assert values(position.dsg_in_year(conn)) == {"2020/21": 16, "2021/22": 17}
-    assert int(position.statutory_override_expiry(conn)["year"]) == 2023
+    assert values(dsg_metrics.dsg_in_year(conn)) == {"2020/21": 16, "2021/22": 17}
+    assert int(dsg_metrics.statutory_override_expiry(conn)["year"]) == 2023
 
 
 def test_cover_ratio_is_reserve_over_deficit(conn):
-    ratios = position.cover_ratios(conn)
+    ratios = reserves_metrics.cover_ratios(conn)
     assert len(ratios) == 4
     for _, row in ratios.iterrows():
         assert row["cover_ratio"] == pytest.approx(row["reserve_gbp_m"] / row["deficit_gbp_m"])
@@ -112,7 +116,7 @@ def test_cover_ratio_is_reserve_over_deficit(conn):
 
 
 def test_modelled_paths_are_labelled_and_hit_the_reported_points(conn):
-    paths = position.modelled_paths(conn)
+    paths = dsg_metrics.modelled_paths(conn)
     for scenario, end in (("mitigated", 70), ("unmitigated", 110)):
         path = paths[paths["scenario"] == scenario].set_index("fiscal_year")
         assert path.loc["2020/21", "cumulative_deficit_gbp_m"] == 37.9
@@ -122,7 +126,7 @@ def test_modelled_paths_are_labelled_and_hit_the_reported_points(conn):
 
 
 def test_year_the_deficit_passes_each_reserve(conn):
-    crossings = position.years_deficit_exceeds_reserves(conn).set_index(["scenario", "reserve_measure"])
+    crossings = reserves_metrics.years_deficit_exceeds_reserves(conn).set_index(["scenario", "reserve_measure"])
     # Unmitigated: 54.9 + (110 - 54.9) / 4 = 68.675 > 65 in 2022/23.
     assert crossings.loc[("unmitigated", "usable_reserves"), "first_year_above"] == "2022/23"
     # Mitigated: 54.9 + 3 × (55.1 - 40) / 4 = 66.225 > 65 in 2024/25 (62.45 in 2023/24 is not).
@@ -138,5 +142,5 @@ def test_year_the_deficit_passes_each_reserve(conn):
 def test_missing_projection_is_reported_not_guessed(db_path):
     with duckdb.connect(str(db_path)) as connection:
         connection.execute("DELETE FROM reported_figures WHERE scenario = 'mitigated'")
-        with pytest.raises(position.FigureMissing, match="both projections"):
-            position.dsg_defaults(connection)
+        with pytest.raises(held.FigureMissing, match="both projections"):
+            dsg_metrics.dsg_defaults(connection)

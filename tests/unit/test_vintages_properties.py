@@ -18,7 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metrics import position
+from metrics import dsg as dsg_metrics
+from metrics import held
+from metrics import reserves as reserves_metrics
 from tests.app.test_any_figures import SOURCES, database_with, empty_figures_db  # noqa: F401 - a fixture
 from ui.tables import readable
 
@@ -94,11 +96,11 @@ def no_missing_cells(frame: pd.DataFrame) -> None:
 def test_statements_reason_from_the_latest_figures(empty_figures_db, tmp_path, rows):  # noqa: F811
     path = database_with(empty_figures_db, rows, tmp_path / str(next(COUNTER)))
     with duckdb.connect(str(path), read_only=True) as conn:
-        points = position.dsg_known_points(conn)
-        latest = position.latest_reported_deficit_year(points)
+        points = dsg_metrics.dsg_known_points(conn)
+        latest = dsg_metrics.latest_reported_deficit_year(points)
         try:
-            crossings = position.years_deficit_exceeds_reserves(conn)
-        except position.FigureMissing:
+            crossings = reserves_metrics.years_deficit_exceeds_reserves(conn)
+        except held.FigureMissing:
             crossings = pd.DataFrame()
         for _, crossing in crossings.iterrows():
             if crossing["basis"] == "modelled" and crossing["first_year_above"] is not None:
@@ -108,8 +110,8 @@ def test_statements_reason_from_the_latest_figures(empty_figures_db, tmp_path, r
             )
 
         try:
-            ratios = position.cover_ratios(conn)
-        except position.FigureMissing:
+            ratios = reserves_metrics.cover_ratios(conn)
+        except held.FigureMissing:
             ratios = pd.DataFrame()
         for _, ratio in ratios.iterrows():  # a derived value names both inputs and their dates
             inputs = ratio["inputs_dated"]
@@ -120,14 +122,14 @@ def test_statements_reason_from_the_latest_figures(empty_figures_db, tmp_path, r
         if not ratios.empty:
             shown = readable(ratios, {"reserve_gbp_m": None, "deficit_gbp_m": "deficit_basis"})
             no_missing_cells(shown.drop(columns=["reserve_year", "cover_ratio"]))
-            position.cover_statement(ratios)
-        for _, cover in position.cover_by_year(conn).iterrows():
+            reserves_metrics.cover_statement(ratios)
+        for _, cover in reserves_metrics.cover_by_year(conn).iterrows():
             assert cover["fiscal_year"] in cover["inputs_dated"]
 
         expected = latest_year_end([figure for figure in rows if figure["basis"] == "reported"])
         try:
-            projection = position.dsg_projection(conn)
-        except position.FigureMissing:
+            projection = dsg_metrics.dsg_projection(conn)
+        except held.FigureMissing:
             assert expected is None or not any(f["measure"] == "dsg_in_year_deficit" for f in rows)
             return
         assert expected is not None
@@ -138,8 +140,8 @@ def test_statements_reason_from_the_latest_figures(empty_figures_db, tmp_path, r
         else:
             assert projection.start_year >= expected["fiscal_year"]
         try:
-            plan = position.plan_against_reported(conn)
-        except position.FigureMissing:
+            plan = dsg_metrics.plan_against_reported(conn)
+        except held.FigureMissing:
             return
         no_missing_cells(
             readable(plan, {"mitigated_gbp_m": "path_basis", "unmitigated_gbp_m": "path_basis", "reported_gbp_m": None})
