@@ -16,8 +16,10 @@ It is labelled 'sample' everywhere. What is forced to the reported figures, and 
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -32,17 +34,29 @@ SAVINGS_YEAR = "2021/22"
 PENCE = 100
 PERIODS = 12
 
-# Reported position (pounds), cited in reported_figures RF002, RF003, RF005, RF006, RF007, RF021.
-NET_BUDGET = 304_000_000
-Q3_FORECAST_OVERSPEND = 18_600_000  # at P9
-NET_OVERSPEND = 15_000_000  # at P12, the outturn
-CAPITAL_FINANCING_UNDERSPEND = 5_250_000
-CONTINGENCY_UNDERSPEND = 4_700_000
-SAVINGS_PROGRAMME = 27_000_000
+
+def _reported_pounds(figure_id: str) -> int:
+    """A reported figure from data/reported_figures.csv, in pounds: the sample is forced to the file's own
+    values, so the two cannot drift apart."""
+    with (Path(__file__).parent / "reported_figures.csv").open(newline="", encoding="utf-8") as file:
+        for row in csv.DictReader(file):
+            if row["figure_id"] == figure_id:
+                return round(float(row["value"]) * 1_000_000)
+    raise LookupError(f"reported_figures.csv has no {figure_id}")
+
+
+NET_BUDGET = _reported_pounds("RF002")
+Q3_FORECAST_OVERSPEND = _reported_pounds("RF005")  # at P9
+NET_OVERSPEND = _reported_pounds("RF003")  # at P12, the outturn
+CAPITAL_FINANCING_UNDERSPEND = _reported_pounds("RF006")
+CONTINGENCY_UNDERSPEND = _reported_pounds("RF007")
+SAVINGS_PROGRAMME = _reported_pounds("RF021")
 
 # The council-wide forecast overspend at each period close, £m. P9 and P12 are the reported figures;
 # the rest is a sample path between them.
-COUNCIL_FORECAST_M = (8.2, 9.9, 11.6, 12.8, 14.1, 15.4, 16.6, 17.7, 18.6, 17.8, 16.5, 15.0)
+COUNCIL_FORECAST_M = (
+    8.2, 9.9, 11.6, 12.8, 14.1, 15.4, 16.6, 17.7, Q3_FORECAST_OVERSPEND / 1e6, 17.8, 16.5, NET_OVERSPEND / 1e6,
+)  # fmt: skip
 COUNCIL_FORECAST_PENCE = tuple(round(m * 1_000_000) * PENCE for m in COUNCIL_FORECAST_M)
 
 # (directorate, service, share of cost centres, share of budget, share of the service overspend early in
