@@ -50,9 +50,10 @@ def faults(words: list[str]) -> list[str]:
 
 def codes_in_table(frame) -> list[str]:
     """The headings written as column names ('fiscal_year', 'source_document') and cells that are period codes
-    ('q2', 'as_at') in a table on screen."""
+    ('q2', 'as_at') in a table on screen; a code that is also the word ('forecast', 'plan') is not counted."""
     headings = [f"heading {column!r}" for column in frame.columns if RAW_HEADING.match(str(column))]
-    cells = {str(value) for column in frame.columns for value in frame[column] if value in vocab.PERIODS}
+    codes = {code for code, words in vocab.PERIOD_WORDS.items() if words != code}
+    cells = {str(value) for column in frame.columns for value in frame[column] if value in codes}
     return headings + [f"cell {value!r}" for value in sorted(cells)]
 
 
