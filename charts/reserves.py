@@ -48,6 +48,12 @@ def _deficit_name(row: pd.Series) -> str:
     )
 
 
+def _across_years_note(ratios: pd.DataFrame) -> tuple[str, ...]:
+    """'Cover paired across years: A; B.' said once, every pairing listed (one note each said it four times)."""
+    pairings = list(dict.fromkeys(ratios.loc[~ratios["same_vintage"].astype(bool), "pairing"]))
+    return (f"Cover paired across years: {'; '.join(pairings)}.",) if pairings else ()
+
+
 def reserves_against_deficit_chart(reserves: pd.DataFrame, deficits: pd.DataFrame, ratios: pd.DataFrame) -> Chart:
     """Reserves beside the cumulative DSG deficit (actual and derived forecast), with the cover ratio in the title."""
     title = reserves_metrics.cover_statement(ratios)
@@ -91,10 +97,7 @@ def reserves_against_deficit_chart(reserves: pd.DataFrame, deficits: pd.DataFram
         notes=(
             *(("Usable reserves: the document gives no date.",) if reserves["fiscal_year"].isna().any() else ()),
             *_derived_note(deficits),
-            *(
-                f"Cover paired across years: {text}."
-                for text in dict.fromkeys(ratios.loc[~ratios["same_vintage"].astype(bool), "pairing"])
-            ),
+            *_across_years_note(ratios),
         ),
         legend=False,
     )

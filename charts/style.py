@@ -37,6 +37,7 @@ TITLE_WRAP = 58  # characters per title line: fits a 650 px column as well as th
 SUBTITLE_WRAP = 88
 SOURCE_WRAP = 100
 
+AXIS_TITLE_STANDOFF_PX = 12  # between the y axis's title and its tick labels: about a character's width
 MIN_PLOT_HEIGHT = 240
 MARGIN_LEFT, MARGIN_RIGHT = 64, 24
 DASH_INTERPOLATED = "dash"
@@ -63,7 +64,14 @@ def _template() -> go.layout.Template:
         paper_bgcolor="white",
         plot_bgcolor="white",
     )
-    template.layout.yaxis.update(rangemode="tozero", gridcolor="#D6D6D6", zeroline=True, zerolinecolor="#3D3D3D")
+    template.layout.yaxis.update(
+        rangemode="tozero",
+        gridcolor="#D6D6D6",
+        zeroline=True,
+        zerolinecolor="#3D3D3D",
+        # afcharts' 4.7 px left "£ millions" almost touching "£200m" in an export shrunk onto a page
+        title={"standoff": AXIS_TITLE_STANDOFF_PX},
+    )
     template.layout.xaxis.update(showgrid=False, type="category", tickangle=0)
     return template
 

@@ -59,6 +59,8 @@ PERIOD_WORDS: dict[str, str] = {
     "projection": "projection",
     "as_at": "in year",
 }
+# How a period reads on its own, in a table cell or a spreadsheet: "Quarter 2", "Year end".
+PERIOD_CELLS: dict[str, str] = {code: words.capitalize() for code, words in PERIOD_WORDS.items()}
 SCENARIOS: tuple[str, ...] = ("mitigated", "unmitigated")
 SCENARIO_WORDS: dict[str, str] = {"mitigated": "With the recovery plan", "unmitigated": "Without mitigation"}
 UNITS: tuple[str, ...] = ("gbp_m", "pct", "count", "year", "rank")

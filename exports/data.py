@@ -143,7 +143,7 @@ def _cell(value: Any) -> Any:
 # Code columns a spreadsheet reader should see in words ("Without mitigation", not `unmitigated`).
 CODE_WORDS: dict[str, dict[str, str]] = {
     "scenario": vocab.SCENARIO_WORDS,
-    "period": {code: words.capitalize() for code, words in vocab.PERIOD_WORDS.items()},
+    "period": vocab.PERIOD_CELLS,
     "status": vocab.STATUS_LABELS | vocab.SAVINGS_STATUS_LABELS,
 }
 HEADER_WORDS = {"fiscal_year": "Financial year", "rag": "RAG", "data_basis": "Basis", "name": "Name"}

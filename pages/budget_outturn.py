@@ -12,7 +12,14 @@ from metrics.figures import directorate_level, revisions
 from ui import as_at as as_at_control
 from ui.cache import cached, cached_if_held
 from ui.chart_panel import show_chart
-from ui.common import as_at_line, database, figure_metric, not_reported_metric, sources_expander
+from ui.common import (
+    SOURCE_TABLE_COLUMNS,
+    as_at_line,
+    database,
+    figure_metric,
+    not_reported_metric,
+    sources_expander,
+)
 from ui.filters import directorate_notice
 from ui.frame import require_frame
 from ui.tables import readable
@@ -88,6 +95,10 @@ SECTIONS = {
     "Medium-term plan and savings": (budget_charts.build_funding_assumptions, budget_charts.build_savings),
     "Council tax collection": (budget_charts.build_collection,),
 }
+# The headings the sources table below uses for the same columns, so one figure reads alike in both.
+DIRECTORATE_FIGURE_HEADINGS = {"directorate": "Directorate"} | {
+    column: SOURCE_TABLE_COLUMNS[column] for column in ("label", "fiscal_year", "period", "value", "source_document")
+}
 NOTES = {
     "Quarter forecasts": "The gross service overspend is derived: the net overspend plus the two underspends that "
     "offset it. The document does not state it.",
@@ -120,10 +131,11 @@ if not directorate_figures.empty:
                 value=[
                     vocab.money_cell(value) if unit == "gbp_m" else vocab.figure(value, unit)
                     for value, unit in zip(directorate_figures["value"], directorate_figures["unit"], strict=True)
-                ]
+                ],
+                period=directorate_figures["period"].map(lambda code: vocab.PERIOD_CELLS.get(code, code)),
             ),
             {},
-        )[["directorate", "label", "fiscal_year", "period", "value", "source_document"]],
+        )[list(DIRECTORATE_FIGURE_HEADINGS)].rename(columns=DIRECTORATE_FIGURE_HEADINGS),
         hide_index=True,
         width="stretch",
     )

@@ -8,6 +8,7 @@ file-format help may name a file's columns (`annual_budget_gbp`) in code spans, 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -27,6 +28,7 @@ BAD_ENGLISH = re.compile(
     r"|\w+s's\b|\(s\)"
 )
 CODE_SPAN = re.compile(r"`[^`]*`")
+RAW_HEADING = re.compile(r"^[a-z_][a-z0-9_]*$")  # 'fiscal_year', 'period': a heading in words starts with a capital
 
 FIGURES_HEADER = ["measure", "label", "fiscal_year", "period", "scenario", "directorate", "value", "unit",
                   "qualifier", "basis", "derivation", "as_at_date", "source_document", "source_date", "source_url",
@@ -44,6 +46,15 @@ def faults(words: list[str]) -> list[str]:
             found.extend(f"{match[0]!r} in {shown[max(0, match.start() - 50) : match.end() + 30]!r}"
                          for match in pattern.finditer(shown))  # fmt: skip
     return found
+
+
+def codes_in_table(frame) -> list[str]:
+    """The headings written as column names ('fiscal_year', 'source_document') and cells that are period codes
+    ('q2', 'as_at') in a table on screen; a code that is also the word ('forecast', 'plan') is not counted."""
+    headings = [f"heading {column!r}" for column in frame.columns if RAW_HEADING.match(str(column))]
+    codes = {code for code, words in vocab.PERIOD_WORDS.items() if words != code}
+    cells = {str(value) for column in frame.columns for value in frame[column] if value in codes}
+    return headings + [f"cell {value!r}" for value in sorted(cells)]
 
 
 def load_monitoring_and_figures(db_path) -> None:
@@ -75,6 +86,36 @@ def test_the_check_finds_what_it_looks_for():
             "for 1 directorates", "Central budgets's share", "3 item(s)"]  # fmt: skip
     assert all(faults([text]) for text in said)
     assert faults(["Upload `annual_budget_gbp` as pounds", "1 recommendation", "Children's Services' share"]) == []
+
+
+def test_the_table_check_finds_column_names_and_period_codes():
+    import pandas as pd
+
+    raw = pd.DataFrame({"fiscal_year": ["2025/26"], "Period": ["q2"], "source_document": ["Report"]})
+    assert codes_in_table(raw) == ["heading 'fiscal_year'", "heading 'source_document'", "cell 'q2'"]
+    assert codes_in_table(pd.DataFrame({"Year": ["2025/26"], "Period": ["Quarter 2"], "Document": ["Report"]})) == []
+
+
+def test_the_figures_held_for_single_directorates_read_in_words_not_codes(app_test, db_path):
+    """The Budget & outturn page's table of directorate figures showed its column names (fiscal_year,
+    source_document) and the period code q2."""
+    from data.__main__ import main as data_cli
+
+    later = Path(__file__).parent / "fixtures" / "later_figures_sample.csv"
+    assert data_cli(["load", str(later), "--db", str(db_path), "--kind", "figures"]) == 0
+    at = open_page(app_test, "pages/budget_outturn.py")
+    assert "Figures held for single directorates" in [header.value for header in at.header]
+    [table] = [table.value for table in at.dataframe if (table.value == "Children's Services").any().any()]
+    assert codes_in_table(table) == []
+    [row] = table.to_dict("records")
+    assert row == {
+        "Directorate": "Children's Services",
+        "Figure": "Forecast net overspend at quarter 2, Children's Services",
+        "Year": "2025/26",
+        "Period": "Quarter 2",
+        "Value": "£4.0m",
+        "Document": "SAMPLE (synthetic, not Dorset Council's figures): quarter 2 budget monitoring 2025/26",
+    }
 
 
 def test_load_and_undo_messages_count_in_words_not_in_brackets(app_test, db_path, capsys):

@@ -18,6 +18,7 @@ from charts.spec import INTERPOLATED_LABEL, SAMPLE_LABEL
 from exports import images
 from tests.support.export_charts import TEST_CHARTS
 from tests.support.helpers import CHROMIUM
+from tests.support.pack_checks import INK_LEVEL, pdf_pages
 
 CATALOGUE = load_catalogue()
 CHART_IDS = [*sorted(CATALOGUE), *TEST_CHARTS]  # collected at import: the catalogue plus the test charts
@@ -175,3 +176,54 @@ def test_periodic_tab_reloads_keep_images_right(charts, monkeypatch):
         exporter.stop()
     for chart_id, svg in zip(ids, svgs, strict=True):
         assert squash(charts[chart_id].title) in squash(svg_text(svg))
+
+
+# ---- the y axis's title stands clear of its tick labels ---------------------------------------------------------
+# afcharts' 4.7 px standoff left "£ millions" about 6 px from "£200m", touching once the image is shrunk onto a
+# page. Measured in the pixels Chromium drew: across the plot's height, the columns left of the plot holding ink
+# are the title's, then (after a gap) the tick labels'.
+MIN_TITLE_GAP_PX = 10  # CSS pixels of white between the title and the widest tick label
+PDF_DPI = 192  # kaleido's PDF is 0.75 pt to a pixel: at 192 dpi a pixel is two, as in the PNG
+OVERVIEW_Y_TITLED = ("outturn_against_budget", "reserves_against_dsg_deficit", "dsg_trajectory")
+
+
+def inked_runs(image: Image.Image, rows: range) -> list[tuple[int, int]]:
+    """(first, last) column of each run of columns, in the left third, with ink in any of `rows`."""
+    grey = image.convert("L")
+    pixels = grey.load()
+    inked = [any(pixels[x, y] < INK_LEVEL for y in rows) for x in range(grey.width // 3)]
+    runs: list[tuple[int, int]] = []
+    for x, ink in enumerate(inked):
+        if ink and (not runs or runs[-1][1] != x - 1):
+            runs.append((x, x))
+        elif ink:
+            runs[-1] = (runs[-1][0], x)
+    return runs
+
+
+def title_gap_px(image: Image.Image, top: float, bottom: float, scale: float) -> float:
+    """CSS pixels between the y axis title's right edge and the tick labels' left edge, between the plot's
+    `top` and `bottom` (CSS pixels from the image's top)."""
+    runs = inked_runs(image, range(int(top * scale), int(bottom * scale)))
+    assert len(runs) >= 2, f"no title and tick labels found: {runs}"
+    return (runs[1][0] - runs[0][1] - 1) / scale
+
+
+def test_the_gap_check_measures_the_white_between_two_inked_bands():
+    image = Image.new("L", (300, 40), 255)
+    image.paste(0, (10, 5, 20, 35))  # a title 10 px wide
+    image.paste(0, (32, 10, 60, 14))  # a tick label 12 px to its right
+    assert inked_runs(image, range(40)) == [(10, 19), (32, 59)]
+    assert title_gap_px(image, 0, 40, 1) == 12
+
+
+@pytest.mark.parametrize("chart_id", OVERVIEW_Y_TITLED)
+def test_the_money_axis_title_stands_clear_of_its_tick_labels_in_png_and_pdf(charts, exporter, chart_id):
+    chart = charts[chart_id]
+    layout = chart.figure.layout
+    assert layout.yaxis.title.text == "£ millions"
+    plot = (layout.margin.t, layout.height - layout.margin.b)
+    png = Image.open(io.BytesIO(images.chart_image(chart, "png", exporter=exporter)))
+    [pdf] = pdf_pages(images.chart_image(chart, "pdf", exporter=exporter), dpi=PDF_DPI)
+    assert title_gap_px(png, *plot, images.PNG_SCALE) >= MIN_TITLE_GAP_PX
+    assert title_gap_px(pdf, *plot, PDF_DPI / 96) >= MIN_TITLE_GAP_PX
