@@ -101,7 +101,7 @@ def test_the_figures_held_for_single_directorates_read_in_words_not_codes(app_te
     source_document) and the period code q2."""
     from data.__main__ import main as data_cli
 
-    later = Path(__file__).parent / "fixtures" / "later_figures_sample.csv"
+    later = Path(__file__).resolve().parents[1] / "fixtures" / "later_figures_sample.csv"
     assert data_cli(["load", str(later), "--db", str(db_path), "--kind", "figures"]) == 0
     at = open_page(app_test, "pages/budget_outturn.py")
     assert "Figures held for single directorates" in [header.value for header in at.header]
