@@ -251,6 +251,38 @@ def test_an_ods_release_lands_the_same_values_as_the_xlsx_and_its_padding_is_not
     assert count(db_path, cell) == "N8"  # as a spreadsheet program shows it
 
 
+_SECTION_PREFIXED = {
+    # As the 2024-25 release names them: the section, " - ", the column's own name. The section of the last
+    # one names 1 April although the column is the 31 March balance: the column's own name decides.
+    (915, "1 April"): "Reserves at 1 April 2019 - Estimated other earmarked financial reserves level at 1 April",
+    (915, "31 March"): "Reserves (continued) - Estimated other earmarked financial reserves level at 31 March",
+    (916, "31 March"): "Reserves at 1 April 2019 - Estimated unallocated financial reserves level at 31 March",
+}
+
+
+def test_an_ods_with_reference_rows_under_the_line_numbers_and_section_prefixed_names_lands_the_same(db_path):
+    from bench.rs_workbook import rs_ods
+
+    year = "2019-20"
+    content = rs_ods(year, rs_fixtures.authorities(year), layout=2, reference_rows=2, rename=_SECTION_PREFIXED)
+    _, result = load_bytes(db_path, "RS_LA_Data_2019-20_data_by_LA.ods", content)
+    assert result.rows == 16 * 10
+    got = values(db_path, "E06000052", "2019/20")
+    assert got["reserves_share"][0] == pytest.approx(69_000 / 420_000 * 100)
+    balance = "SELECT value_gbp_k FROM returns WHERE ons_code = 'E06000052' AND line = 916 AND balance_at = $at"
+    assert count(db_path, balance, {"at": "31 March"}) != count(db_path, balance, {"at": "1 April"})
+
+
+def test_a_reserves_column_naming_both_dates_in_its_own_name_is_refused_saying_so():
+    from bench.rs_workbook import rs_workbook
+
+    both = "Estimated unallocated financial reserves level at 1 April and at 31 March"
+    content = rs_workbook("2019-20", rs_fixtures.authorities("2019-20"), rename={(916, "31 March"): both})
+    with pytest.raises(load.LoadRejected) as refused:
+        load.read("RS_2019-20_data_by_LA.xlsx", content, {}, "returns")
+    assert f"line 916's column {both!r} says both 'at 1 April' and 'at 31 March'" in str(refused.value)
+
+
 def test_an_ods_with_text_in_a_number_cell_is_refused_naming_sheet_row_and_column(db_path):
     from bench.rs_workbook import rs_ods
 
