@@ -159,3 +159,15 @@ def test_without_the_return_of_two_years_earlier_the_change_is_not_given_and_say
         row = indicators[DORSET_COUNTY, year, key]
         assert math.isnan(row.value) and row.status == NOT_AVAILABLE
         assert "return, which is not held" in row.reason
+
+
+def test_an_authority_whose_ons_code_changes_between_releases_is_named_in_the_preview(loaded):
+    # North Yorkshire (E-code E2721) is E10000022 in the 2015-16 and 2017-18 workbooks, E10000023 in 2016-17's.
+    _, said = loaded
+    assert "North Yorkshire has the ONS code E10000023 in this file but E10000022 in the return held for 2015/16" in (
+        " ".join(said["2016/17"].split())
+    )
+    assert "North Yorkshire has the ONS code E10000022 in this file but E10000023 in the return held for 2016/17" in (
+        " ".join(said["2017/18"].split())
+    )
+    assert "ONS code" not in said["2015/16"].replace("(no ONS code)", "")
