@@ -16,7 +16,7 @@ import pytest
 
 from data.__main__ import main as cli
 from data.db import connect
-from metrics.benchmarking import NOT_AVAILABLE, indicator_values
+from metrics.benchmarking import NOT_AVAILABLE, benchmark, indicator_values
 
 PUBLISHED = Path(__file__).parent / "fixtures" / "published"
 FILES = {
@@ -70,6 +70,11 @@ def loaded(built_db, tmp_path_factory):
         with contextlib.redirect_stdout(out):
             assert cli(["load", str(path), "--kind", "returns", "--db", str(db)]) == 0, out.getvalue()
         said[year] = out.getvalue()
+    # Neighbours for one view of the page (not a published list): North Yorkshire under its 2016-17 code.
+    neighbours = db.parent / "neighbours.csv"
+    neighbours.write_text(f"authority_code,neighbour_code\n{DORSET_COUNTY},E10000023\n{DORSET_COUNTY},{BOURNEMOUTH}\n")
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert cli(["load", str(neighbours), "--kind", "neighbours", "--db", str(db)]) == 0
     return db, said
 
 
@@ -171,3 +176,14 @@ def test_an_authority_whose_ons_code_changes_between_releases_is_named_in_the_pr
         " ".join(said["2017/18"].split())
     )
     assert "ONS code" not in said["2015/16"].replace("(no ONS code)", "")
+
+
+def test_a_neighbour_listed_under_another_ons_code_that_year_is_missing_with_that_reason(loaded):
+    db, _ = loaded
+    with connect(db, read_only=True) as conn:
+        result = benchmark(conn, DORSET_COUNTY, "2017/18")
+    why = dict(zip(result.missing["ons_code"], result.missing["why"], strict=True))
+    assert why == {
+        "E10000023": "the 2017/18 return lists North Yorkshire under another ONS code (E10000022); returns are "
+        "joined by ONS code, so it is not counted as this authority's"
+    }
