@@ -2,11 +2,13 @@
 
 The workbook has several visible sheets (a front page, notes, a look-up); the data sheet is read by its
 name, "RS LA Data 2016-17" (later years "RS_LA_Data_2018-19"). Above the data: a title row naming the
-year, a units row ("£ thousand"), rows of codes, a row of RS line numbers, then the column names; each
+year, a units row ("£ thousand"), rows of codes, a row of RS line numbers (newer ODS releases put reference
+rows after it), then the column names; each
 data row starts with the authority's E-code, ONS code, name and class. Columns move between years, so each
 line is found by its number and checked by its name, never by its position. Reserves lines (911 schools,
 914 public health, 915 other earmarked, 916 unallocated) appear twice, told apart by "at 1 April" and
-"at 31 March" in the column name. Values stay in £ thousand, as published.
+"at 31 March" in the column name (its own name, after any "Reserves at 1 April 2024 - " section prefix).
+Values stay in £ thousand, as published.
 """
 
 from __future__ import annotations
