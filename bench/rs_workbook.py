@@ -72,9 +72,11 @@ def rs_sheets(
     drop_lines: tuple[tuple[int, str | None], ...] = (),
     rename: dict[tuple[int, str | None], str] | None = None,
     sheet_name: str | None = None,
+    reference_rows: int = 0,
 ) -> list[tuple[str, list[list[object]]]]:
     """The workbook's sheets in order, (name, rows). `year` as '2016-17'. layout 0, 1, 2: the published
-    variations (see module)."""
+    variations (see module). `reference_rows` puts that many rows of references between the line numbers
+    and the column names, as the newer ODS releases do."""
     front = ("Front page" if layout != 1 else "Lookup", [
         [f"Local authority revenue expenditure and financing England: {year} individual local authority data"],
         [None],
@@ -100,6 +102,8 @@ def rs_sheets(
     rows.append([*[None] * len(ids), *["Reserves" if "reserves" in n.lower() else "Summary" for n in names]])
     rows.append([*[None] * len(ids), *[code for _, _, code in columns]])
     rows.append([*[None] * len(ids), *[line for line, _, _ in columns]])
+    for reference in range(reference_rows):
+        rows.append([*[None] * len(ids), *[f"{code.lower()}_{reference}" for _, _, code in columns]])
     rows.append([*ids, *names])
     rows.append([None, None, "England", *[None] * (len(ids) - 3), *[None] * len(columns)])
     for authority in authorities:

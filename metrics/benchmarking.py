@@ -264,6 +264,16 @@ def _why_missing(code: str, year: str, held: pd.DataFrame) -> str:
     row = held[held["ons_code"] == code]
     if row.empty:
         return "no return held for any year loaded"
+    name = row.iloc[0]["authority"]
+    namesakes = held[(held["authority"] == name) & (held["ons_code"] != code)]
+    elsewhere = [other for other, years in zip(namesakes["ons_code"], namesakes["years"], strict=True)
+                 if year in list(years)]  # fmt: skip
+    if elsewhere:
+        # Published returns do this: North Yorkshire is E10000022 in 2015-16 and 2017-18, E10000023 in 2016-17.
+        return (
+            f"the {year} return lists {name} under another ONS code ({', '.join(elsewhere)}); returns are joined "
+            "by ONS code, so it is not counted as this authority's"
+        )
     first, last = row.iloc[0]["first_year"], row.iloc[0]["last_year"]
     if year < first:
         return f"its first return held is for {first} (created since, or earlier years not loaded)"

@@ -25,6 +25,17 @@ _PREVIEW = {
         FROM incoming_rows i GROUP BY i.authority_code ORDER BY i.authority_code
     """,
 }
+# An authority the file names under another ONS code than a return held for another year: years are joined
+# by ONS code, so its years would silently not join. Published files do this (North Yorkshire is E10000022 in
+# the 2015-16 and 2017-18 RS workbooks, E10000023 in 2016-17's).
+_CODE_CHANGED = """
+    SELECT i.authority, i.ons_code AS in_file, r.ons_code AS held,
+           string_agg(DISTINCT r.fiscal_year, ', ' ORDER BY r.fiscal_year) AS held_years
+    FROM (SELECT DISTINCT ons_code, authority, authority_class FROM incoming_rows) i
+    JOIN returns r ON r.authority = i.authority AND r.authority_class IS NOT DISTINCT FROM i.authority_class
+        AND r.ons_code <> i.ons_code AND r.fiscal_year NOT IN (SELECT fiscal_year FROM incoming_rows)
+    GROUP BY ALL ORDER BY i.authority
+"""
 _KEEP_REPLACED = {
     "returns": """
         INSERT INTO returns_replaced
@@ -85,16 +96,24 @@ def preview(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile, duplicate: int 
     conn.register("incoming_rows", parsed.frame)
     try:
         changes = conn.execute(_PREVIEW[parsed.kind]).df()
+        moved = conn.execute(_CODE_CHANGED).fetchall() if parsed.kind == "returns" else []
     finally:
         conn.unregister("incoming_rows")
+    notes = [*parsed.notes]
     if parsed.kind == "returns":
+        notes += [
+            f"{name} has the ONS code {in_file} in this file but {held} in the return held for {years}: years are "
+            f"joined by ONS code, so its {years} figures are not joined to this year's (in its trend or a three-year "
+            "change); check the code against MHCLG's other releases."
+            for name, in_file, held, years in moved
+        ]
         rule = (
             "Each year in the file replaces every return held for that year (undo puts them back); other years "
             "are kept."
         )
     else:
         rule = "Each authority's list in the file replaces the list held for it; other authorities' lists are kept."
-    return Preview(parsed.kind, parsed.file_name, changes, [*parsed.notes, rule], duplicate)
+    return Preview(parsed.kind, parsed.file_name, changes, [*notes, rule], duplicate)
 
 
 def replace(conn: duckdb.DuckDBPyConnection, parsed: ParsedFile, load_id: int) -> int:

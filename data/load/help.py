@@ -48,8 +48,8 @@ reserves at 1 April and at 31 March (911 schools and 914 public health when pres
 E-code (England and class totals, notes) are skipped; a blank or `[x]` cell is held as no figure; text in
 a number cell is refused. A year's workbook replaces every return held for that year. XLSX or ODS, as
 published. The revenue outturn time-series CSV (`year_ending`, `ONS_code`, `LA_name`, `status`, ...) is
-read for lines 805 and 916 (`RS_netrevexp_net_exp`, `RS_resunall_start_cy`, `RS_resunall_end_cy`) and
-replaces each year it holds.
+read for lines 749, 805 and 916 (`RS_netcurrtot_net_exp`, `RS_netrevexp_net_exp`, `RS_resunall_start_cy`,
+`RS_resunall_end_cy`) and replaces each year it holds.
 
 **Nearest neighbours** (`--kind neighbours`): `authority_code, neighbour_code` and an optional `rank`,
 ONS codes (E06000059). Each authority in the file has its list replaced. Dorset Council's list ships as

@@ -2,11 +2,13 @@
 
 The workbook has several visible sheets (a front page, notes, a look-up); the data sheet is read by its
 name, "RS LA Data 2016-17" (later years "RS_LA_Data_2018-19"). Above the data: a title row naming the
-year, a units row ("£ thousand"), rows of codes, a row of RS line numbers, then the column names; each
+year, a units row ("£ thousand"), rows of codes, a row of RS line numbers (newer ODS releases put reference
+rows after it), then the column names; each
 data row starts with the authority's E-code, ONS code, name and class. Columns move between years, so each
 line is found by its number and checked by its name, never by its position. Reserves lines (911 schools,
 914 public health, 915 other earmarked, 916 unallocated) appear twice, told apart by "at 1 April" and
-"at 31 March" in the column name. Values stay in £ thousand, as published.
+"at 31 March" in the column name (its own name, after any "Reserves at 1 April 2024 - " section prefix).
+Values stay in £ thousand, as published.
 """
 
 from __future__ import annotations
@@ -114,6 +116,27 @@ def _choose_rs_sheet(sheets: list[tuple[str, str, str | None]]) -> tuple[str, st
     return found[0] if len(found) == 1 else _no_rs_sheet([name for name, state, _ in sheets if state == "visible"])
 
 
+def _line_numbers_row(above: list[tuple[int, list[object]]]) -> tuple[int, list[object]]:
+    """The row above the column names holding the RS line numbers: the one with most of the lines read, the
+    nearest on a tie. Usually the row just above; newer releases put reference rows between."""
+    wanted = {line for line, _ in REQUIRED}
+
+    def found(index: int) -> tuple[int, int]:
+        return len(wanted & {_line_number(c) for c in above[index][1]}), index
+
+    return above[max(range(len(above)), key=found)]
+
+
+def _balance_dates(name: str) -> list[str]:
+    """The balance dates a reserves column's name gives. Newer releases prefix the name with its section
+    ("Reserves at 1 April 2024 - Estimated ... at 31 March"): when the whole names both, its own name decides."""
+    patterns = (_AT_1_APRIL, _AT_31_MARCH)
+    dates = [d for d, pattern in zip(BALANCE_DATES, patterns, strict=True) if pattern.search(name)]
+    if len(dates) > 1 and " - " in name:
+        return _balance_dates(name.rsplit(" - ", 1)[1])
+    return dates
+
+
 def _sheet_year(sheet: str) -> str:
     match = _SHEET.match(sheet)
     assert match is not None  # the sheet was chosen by this pattern
@@ -207,7 +230,7 @@ def read_returns(file_name: str, content: bytes, sha256: str) -> ParsedFile:
     for field in ("ecode", "ons_code", "authority"):
         if field not in ids:
             problems.append(problem(header_row, None, f"no column for the authority's {field.replace('_', ' ')}"))
-    numbers_row, numbers = above[-1] if above else (header_row, [])
+    numbers_row, numbers = _line_numbers_row(above) if above else (header_row, [])
     columns: dict[tuple[int, str | None], _Column] = {}
     for index, name in enumerate(header):
         line = _line_number(numbers[index]) if index < len(numbers) else None
@@ -222,15 +245,15 @@ def read_returns(file_name: str, content: bytes, sha256: str) -> ParsedFile:
             continue
         balance_at = None
         if line in RESERVE_LINES:
-            dates = [
-                d for d, pattern in zip(BALANCE_DATES, (_AT_1_APRIL, _AT_31_MARCH), strict=True) if pattern.search(text)
-            ]
+            dates = _balance_dates(text)
             if len(dates) != 1:
+                says = "both" if dates else "neither"
                 problems.append(
                     problem(
                         header_row,
                         letter,
-                        f"line {line}'s column {text[:80]!r} says neither 'at 1 April' nor 'at 31 March'",
+                        f"line {line}'s column {text[:80]!r} says {says} 'at 1 April' {'and' if dates else 'nor'} "
+                        "'at 31 March'",
                     )
                 )
                 continue

@@ -19,8 +19,10 @@ from data.load.cells import _CellError, _text
 from data.load.returns import RETURNS_COLUMNS, SUPPRESSED
 from data.vocab import counted
 
-# Column code -> (RS line, balance date, name). Codes for lines 915 and 749 are not confirmed, so not read.
+# Column code -> (RS line, balance date, name), each confirmed by public readers of the published file (see
+# docs/benchmarking.md). The code of line 915 (other earmarked reserves) is not confirmed, so it is not read.
 CODES: dict[str, tuple[int, str | None, str]] = {
+    "rs_netcurrtot_net_exp": (749, None, "NET CURRENT EXPENDITURE"),
     "rs_netrevexp_net_exp": (805, None, "NET REVENUE EXPENDITURE"),
     "rs_resunall_start_cy": (916, "1 April", "Estimated unallocated financial reserves level at 1 April"),
     "rs_resunall_end_cy": (916, "31 March", "Estimated unallocated financial reserves level at 31 March"),
@@ -124,7 +126,7 @@ def read_time_series(file_name: str, content: bytes, sha256: str) -> ParsedFile:
         f"{counted(len(seen), 'return')} for {counted(len(years), 'year')} ({years[0]} to {years[-1]}) from the "
         f"time series, in £ thousand; {counted(skipped, 'row')} without a submitted return (the England total, "
         "returns not made) skipped.",
-        "The time series is read for lines 805 and 916 only (the column codes of lines 915 and 749 are not "
+        "The time series is read for lines 749, 805 and 916 only (the column code of line 915 is not "
         "confirmed): for the years it replaces, indicators that need line 915 are not available.",
     ]
     return ParsedFile("returns", file_name, sha256, frame, notes)

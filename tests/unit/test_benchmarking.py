@@ -251,6 +251,38 @@ def test_an_ods_release_lands_the_same_values_as_the_xlsx_and_its_padding_is_not
     assert count(db_path, cell) == "N8"  # as a spreadsheet program shows it
 
 
+_SECTION_PREFIXED = {
+    # As the 2024-25 release names them: the section, " - ", the column's own name. The section of the last
+    # one names 1 April although the column is the 31 March balance: the column's own name decides.
+    (915, "1 April"): "Reserves at 1 April 2019 - Estimated other earmarked financial reserves level at 1 April",
+    (915, "31 March"): "Reserves (continued) - Estimated other earmarked financial reserves level at 31 March",
+    (916, "31 March"): "Reserves at 1 April 2019 - Estimated unallocated financial reserves level at 31 March",
+}
+
+
+def test_an_ods_with_reference_rows_under_the_line_numbers_and_section_prefixed_names_lands_the_same(db_path):
+    from bench.rs_workbook import rs_ods
+
+    year = "2019-20"
+    content = rs_ods(year, rs_fixtures.authorities(year), layout=2, reference_rows=2, rename=_SECTION_PREFIXED)
+    _, result = load_bytes(db_path, "RS_LA_Data_2019-20_data_by_LA.ods", content)
+    assert result.rows == 16 * 10
+    got = values(db_path, "E06000052", "2019/20")
+    assert got["reserves_share"][0] == pytest.approx(69_000 / 420_000 * 100)
+    balance = "SELECT value_gbp_k FROM returns WHERE ons_code = 'E06000052' AND line = 916 AND balance_at = $at"
+    assert count(db_path, balance, {"at": "31 March"}) != count(db_path, balance, {"at": "1 April"})
+
+
+def test_a_reserves_column_naming_both_dates_in_its_own_name_is_refused_saying_so():
+    from bench.rs_workbook import rs_workbook
+
+    both = "Estimated unallocated financial reserves level at 1 April and at 31 March"
+    content = rs_workbook("2019-20", rs_fixtures.authorities("2019-20"), rename={(916, "31 March"): both})
+    with pytest.raises(load.LoadRejected) as refused:
+        load.read("RS_2019-20_data_by_LA.xlsx", content, {}, "returns")
+    assert f"line 916's column {both!r} says both 'at 1 April' and 'at 31 March'" in str(refused.value)
+
+
 def test_an_ods_with_text_in_a_number_cell_is_refused_naming_sheet_row_and_column(db_path):
     from bench.rs_workbook import rs_ods
 
@@ -312,7 +344,7 @@ def test_any_returns_give_indicators_words_and_charts_never_an_error(returns, ne
 
 TIME_SERIES_HEADER = [
     "year_ending", "ONS_code", "LA_LGF_code", "LA_name", "status", "LA_class", "LA_subclass",
-    "RS_edu_net_exp", "RS_netrevexp_net_exp", "RS_resunall_start_cy", "RS_resunall_end_cy",
+    "RS_edu_net_exp", "RS_netrevexp_net_exp", "RS_resunall_start_cy", "RS_resunall_end_cy", "RS_netcurrtot_net_exp",
 ]  # fmt: skip
 
 
@@ -322,13 +354,13 @@ def _time_series(rows: list[list[object]]) -> bytes:
 
 def test_the_time_series_loads_each_submitted_year_and_skips_totals_and_missing_returns(db_path):
     rows = [
-        [202003, "E92000001", "E92", "England", "total", "", "", 1, 2, 3, 4],
-        [201903, "E06000052", "E0801", "Cornwall", "submitted", "UA", "UA", 5, 410000, 21000, 20500],
-        [202003, "E06000052", "E0801", "Cornwall", "submitted", "UA", "UA", 5, 420000, 20500, 19000],
-        [202003, "E06000046", "E0804", "Isle of Wight", "not submitted", "UA", "UA", "", "", "", ""],
+        [202003, "E92000001", "E92", "England", "total", "", "", 1, 2, 3, 4, 5],
+        [201903, "E06000052", "E0801", "Cornwall", "submitted", "UA", "UA", 5, 410000, 21000, 20500, 800000],
+        [202003, "E06000052", "E0801", "Cornwall", "submitted", "UA", "UA", 5, 420000, 20500, 19000, 812000],
+        [202003, "E06000046", "E0804", "Isle of Wight", "not submitted", "UA", "UA", "", "", "", "", ""],
     ]
     summary, result = load_bytes(db_path, "Revenue_Outturn_time_series_data_v3.1.csv", _time_series(rows))
-    assert result.kind == "returns" and result.rows == 2 * 3  # two returns, three lines each
+    assert result.kind == "returns" and result.rows == 2 * 4  # two returns, four lines each
     assert list(summary.changes["fiscal_year"]) == ["2018/19", "2019/20"]
     assert "2 rows without a submitted return" in summary.notes[0]
     got = values(db_path, "E06000052", "2019/20")
@@ -336,12 +368,14 @@ def test_the_time_series_loads_each_submitted_year_and_skips_totals_and_missing_
     assert got["reserves_share"][1] == NOT_AVAILABLE  # line 915 is not read from the time series
     cell = "SELECT column_name || ' ' || cell FROM returns WHERE fiscal_year = '2019/20' AND line = 805"
     assert count(db_path, cell) == "RS_netrevexp_net_exp I4"  # the code as published, the cell as a reader sees it
+    net_current = "SELECT value_gbp_k || ' ' || cell FROM returns WHERE fiscal_year = '2019/20' AND line = 749"
+    assert count(db_path, net_current) == "812000.0 L4"  # RS_netcurrtot_net_exp, net current expenditure
 
 
 def test_a_time_series_with_text_in_a_number_or_a_year_not_ending_in_march_is_refused():
     rows = [
-        [202003, "E06000052", "E0801", "Cornwall", "submitted", "UA", "UA", 5, "see note", 1, 2],
-        [202006, "E06000054", "E0802", "Wiltshire", "submitted", "UA", "UA", 5, 1, 1, 2],
+        [202003, "E06000052", "E0801", "Cornwall", "submitted", "UA", "UA", 5, "see note", 1, 2, 3],
+        [202006, "E06000054", "E0802", "Wiltshire", "submitted", "UA", "UA", 5, 1, 1, 2, 3],
     ]
     with pytest.raises(load.LoadRejected) as refused:
         load.read("rs_time_series.csv", _time_series(rows), {}, None)
