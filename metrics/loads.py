@@ -43,13 +43,14 @@ def load_history(conn: duckdb.DuckDBPyConnection, *, limit: int = 50) -> pd.Data
 
 
 def figures_with_sources(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every reported figure with its source quote and, for loaded figures, the file it came from."""
+    """Every reported figure with its source quote and its document's date and, for loaded figures, the file it
+    came from."""
     return conn.execute(
         """
         SELECT f.figure_id, f.label, f.fiscal_year, f.period, f.scenario, f.directorate, f.value, f.unit,
-               f.qualifier, f.basis, f.source_document, f.source_section, f.source_quote, f.load_id,
-               l.file_name AS loaded_from
-        FROM reported_figures f LEFT JOIN loads l USING (load_id)
+               f.qualifier, f.basis, f.source_document, s.published_on AS source_date,
+               f.source_section, f.source_quote, f.load_id, l.file_name AS loaded_from
+        FROM reported_figures f LEFT JOIN loads l USING (load_id) LEFT JOIN sources s USING (source_id)
         ORDER BY f.load_id NULLS FIRST, f.figure_id
         """
     ).df()

@@ -13,7 +13,6 @@ from ui import as_at as as_at_control
 from ui.cache import cached, cached_if_held
 from ui.chart_panel import show_chart
 from ui.common import (
-    SOURCE_TABLE_COLUMNS,
     as_at_line,
     database,
     figure_metric,
@@ -22,7 +21,7 @@ from ui.common import (
 )
 from ui.filters import directorate_notice
 from ui.frame import require_frame
-from ui.tables import readable
+from ui.tables import figure_cells
 
 require_frame()
 
@@ -95,10 +94,16 @@ SECTIONS = {
     "Medium-term plan and savings": (budget_charts.build_funding_assumptions, budget_charts.build_savings),
     "Council tax collection": (budget_charts.build_collection,),
 }
-# The headings the sources table below uses for the same columns, so one figure reads alike in both.
-DIRECTORATE_FIGURE_HEADINGS = {"directorate": "Directorate"} | {
-    column: SOURCE_TABLE_COLUMNS[column] for column in ("label", "fiscal_year", "period", "value", "source_document")
-}
+# A directorate's figures read as the sources table below reads them (ui.tables.FIGURE_HEADINGS).
+DIRECTORATE_FIGURE_COLUMNS = [
+    "directorate",
+    "label",
+    "fiscal_year",
+    "period",
+    "value",
+    "source_document",
+    "source_date",
+]
 NOTES = {
     "Quarter forecasts": "The gross service overspend is derived: the net overspend plus the two underspends that "
     "offset it. The document does not state it.",
@@ -126,16 +131,15 @@ if not directorate_figures.empty:
     st.header("Figures held for single directorates")
     st.caption("These sit beside the whole-council figures above; they are not added into them.")
     st.dataframe(
-        readable(
+        figure_cells(
             directorate_figures.assign(
                 value=[
                     vocab.money_cell(value) if unit == "gbp_m" else vocab.figure(value, unit)
                     for value, unit in zip(directorate_figures["value"], directorate_figures["unit"], strict=True)
-                ],
-                period=directorate_figures["period"].map(lambda code: vocab.PERIOD_CELLS.get(code, code)),
+                ]
             ),
-            {},
-        )[list(DIRECTORATE_FIGURE_HEADINGS)].rename(columns=DIRECTORATE_FIGURE_HEADINGS),
+            DIRECTORATE_FIGURE_COLUMNS,
+        ),
         hide_index=True,
         width="stretch",
     )

@@ -18,6 +18,7 @@ from ui.cache import StoreAway, first_in_run, forget_readings, run_scope, stale_
 from ui.error_reference import report_error
 from ui.panel import opened_panel
 from ui.safe import plain, plain_label
+from ui.tables import figure_cells
 
 
 @contextmanager
@@ -188,21 +189,23 @@ def as_at_line(figures: pd.DataFrame, as_at: date | None = None) -> None:
     )
 
 
-SOURCE_TABLE_COLUMNS = {
-    "label": "Figure",
-    "fiscal_year": "Year",
-    "period": "Period",
-    "scenario": "Scenario",
-    "value": "Value",
-    "unit": "Unit",
-    "qualifier": "Qualifier",
-    "basis": "Basis",
-    "derivation": "How it is derived",
-    "source_document": "Document",
-    "source_section": "Section",
-    "source_quote": "The document says",
-    "earlier": "Replaces (older documents)",
-}
+# The sources table under a page: what a reader checks a figure against, its document's date included.
+SOURCE_COLUMNS = [
+    "label",
+    "fiscal_year",
+    "period",
+    "scenario",
+    "value",
+    "unit",
+    "qualifier",
+    "basis",
+    "derivation",
+    "source_document",
+    "source_date",
+    "source_section",
+    "source_quote",
+    "earlier",
+]
 
 
 def sources_expander(
@@ -225,9 +228,8 @@ def sources_expander(
         return
     with listing:
         shown = figures.drop_duplicates(subset=["figure_id"]) if "figure_id" in figures else figures
-        columns = [column for column in SOURCE_TABLE_COLUMNS if column in shown.columns]
-        st.dataframe(shown[columns].rename(columns=SOURCE_TABLE_COLUMNS), hide_index=True, width="stretch")
+        st.dataframe(figure_cells(shown, SOURCE_COLUMNS), hide_index=True, width="stretch")
         if replaced:
             st.markdown("**Earlier figures, replaced by a newer document**")
-            columns = [column for column in SOURCE_TABLE_COLUMNS if column in revisions.columns and column != "earlier"]
-            st.dataframe(revisions[columns].rename(columns=SOURCE_TABLE_COLUMNS), hide_index=True, width="stretch")
+            columns = [column for column in SOURCE_COLUMNS if column != "earlier"]
+            st.dataframe(figure_cells(revisions, columns), hide_index=True, width="stretch")

@@ -13,6 +13,7 @@ from data import load, vocab
 from data.access import Actor, require
 from ui.document import window_is_narrow
 from ui.safe import plain
+from ui.tables import FIGURE_HEADINGS, figure_cells
 
 
 def check_upload(
@@ -62,29 +63,8 @@ _POUND_HEADINGS = {
     "monitoring": ("Annual budget", "Forecast outturn", "Variance"),
     "savings": ("Target", "Forecast delivery", "Delivery less target"),
 }
-# A reported figure's columns, in reading order (the preview of a figures file and the register of figures);
-# ids last, where an auditor looks for them.
-FIGURE_HEADINGS = {
-    "measure": "Measure",
-    "label": "Figure",
-    "fiscal_year": "Year",
-    "period": "Period",
-    "scenario": "Scenario",
-    "directorate": "Directorate",
-    "value": "Value",
-    "unit": "Unit",
-    "qualifier": "Qualifier",
-    "basis": "Basis",
-    "source_document": "Document",
-    "source_section": "Section",
-    "source_quote": "The document says",
-    "figures_already_held": "Figures already held for it",
-    "loaded_from": "Loaded from file",
-    "load_id": "Load",
-    "figure_id": "Figure id",
-}
-# The register of reported figures on the Data page: the figure columns a reader needs, units in words; the
-# measure codes and ids stay in the exports and the database, where an auditor looks for them.
+# The register of reported figures on the Data page: the figure columns a reader needs; the measure codes
+# and ids stay in the exports and the database, where an auditor looks for them.
 _REGISTER_SHOWN = [
     column for column in FIGURE_HEADINGS if column not in ("measure", "figures_already_held", "load_id", "figure_id")
 ]
@@ -96,8 +76,7 @@ def preview_counts(summary: load.Preview) -> pd.DataFrame:
     """What the load adds, replaces and removes, per year, period and directorate (a figure per row for a
     figures file), under plain headings."""
     if summary.kind == "figures":
-        changes = summary.changes.assign(unit=summary.changes["unit"].map(lambda u: vocab.UNIT_WORDS.get(u, u)))
-        return changes.rename(columns=FIGURE_HEADINGS)
+        return figure_cells(summary.changes, list(summary.changes.columns))
     if summary.kind in ("returns", "neighbours"):
         return summary.changes.rename(columns=_WHOLE_FILE_HEADINGS)
     noun = ROW_NOUNS[summary.kind]
@@ -211,10 +190,4 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
 
 def register_table(register: pd.DataFrame) -> pd.DataFrame:
     """The reported figures with the sentences they come from, under plain headings and units in words."""
-    shown = register.assign(unit=register["unit"].map(lambda unit: vocab.UNIT_WORDS.get(unit, unit)))[_REGISTER_SHOWN]
-    words = shown.select_dtypes(exclude="number").columns  # an empty cell is blank on screen, not "None"
-    return (
-        shown.astype({column: object for column in words})
-        .fillna({column: "" for column in words})
-        .rename(columns=FIGURE_HEADINGS)
-    )
+    return figure_cells(register, _REGISTER_SHOWN)

@@ -20,3 +20,44 @@ def readable(frame: pd.DataFrame, money: dict[str, str | None], *, blank: str = 
             vocab.money_cell(value, basis=basis) for value, basis in zip(shown[column], bases, strict=True)
         ]
     return shown.astype(object).where(shown.notna(), blank)
+
+
+# A reported figure's columns, in reading order, under the words every table of figures uses (the sources
+# under a page, the register and a figures file's preview on the Data page, a directorate's figures).
+FIGURE_HEADINGS = {
+    "measure": "Measure",
+    "label": "Figure",
+    "fiscal_year": "Year",
+    "period": "Period",
+    "scenario": "Scenario",
+    "directorate": "Directorate",
+    "value": "Value",
+    "unit": "Unit",
+    "qualifier": "Qualifier",
+    "basis": "Basis",
+    "derivation": "How it is derived",
+    "source_document": "Document",
+    "source_date": "Document date",
+    "source_section": "Section",
+    "source_quote": "The document says",
+    "earlier": "Replaces (older documents)",
+    "figures_already_held": "Figures already held for it",
+    "loaded_from": "Loaded from file",
+    "load_id": "Load",
+    "figure_id": "Figure id",
+}
+
+
+def figure_cells(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Reported figures as a person reads them, under FIGURE_HEADINGS: the columns of `columns` it holds, in
+    that order; units, periods and dates in words ("£ million", "Quarter 2", "30 Sep 2023"); an empty text
+    cell blank, never "None"."""
+    shown = frame[[column for column in columns if column in frame.columns]].copy()
+    for column, words in (("unit", vocab.UNIT_WORDS), ("period", vocab.PERIOD_CELLS)):
+        if column in shown:
+            shown[column] = shown[column].map(lambda code, words=words: words.get(code, code))
+    if "source_date" in shown:
+        shown["source_date"] = shown["source_date"].map(lambda day: f"{day:%-d %b %Y}" if pd.notna(day) else "")
+    text = shown.select_dtypes(exclude="number").columns
+    shown = shown.astype({column: object for column in text}).fillna({column: "" for column in text})
+    return shown.rename(columns=FIGURE_HEADINGS)

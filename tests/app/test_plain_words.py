@@ -115,7 +115,33 @@ def test_the_figures_held_for_single_directorates_read_in_words_not_codes(app_te
         "Period": "Quarter 2",
         "Value": "£4.0m",
         "Document": "SAMPLE (synthetic, not Dorset Council's figures): quarter 2 budget monitoring 2025/26",
+        "Document date": "10 Nov 2025",
     }
+
+
+def test_every_table_of_reported_figures_gives_periods_units_and_document_dates_in_words(db_path):
+    """The sources under each page and the Data page's register showed period codes (q2, as_at), unit codes
+    (gbp_m) and no date for the document a figure comes from."""
+    import duckdb
+
+    from data.__main__ import main as data_cli
+    from metrics.figures import known_figures
+    from metrics.loads import figures_with_sources
+    from ui.common import SOURCE_COLUMNS
+    from ui.loading import register_table
+    from ui.tables import figure_cells
+
+    later = Path(__file__).resolve().parents[1] / "fixtures" / "later_figures_sample.csv"
+    assert data_cli(["load", str(later), "--db", str(db_path), "--kind", "figures"]) == 0
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        held, register = known_figures(conn), figures_with_sources(conn)
+    for table in (figure_cells(held, SOURCE_COLUMNS), register_table(register)):
+        assert codes_in_table(table) == []
+        assert "Document date" in table.columns and (table["Document date"] != "").all()
+        assert {"Quarter 2", "Budget", "Year end"} <= set(table["Period"])
+        assert "£ million" in set(table["Unit"]) and "gbp_m" not in set(table["Unit"])
+        q2 = table[table["Document"].str.contains("quarter 2 budget monitoring 2025/26")]
+        assert set(q2["Document date"]) == {"10 Nov 2025"}
 
 
 def test_load_and_undo_messages_count_in_words_not_in_brackets(app_test, db_path, capsys):
