@@ -158,12 +158,14 @@ def grouped_bars(rows: pd.DataFrame, text: list[str], colour: str, name: str) ->
     )
 
 
-YEARS_ACROSS_AT_MOST = 8  # more financial-year labels than this run into each other at 1400 px
+# More financial-year labels than this run into each other in a chart's column at 1400 px (~660 px wide):
+# eight ran together as '2020/212021/22'.
+YEARS_ACROSS_AT_MOST = 6
 
 
 def year_categories(fig: go.Figure, years: list[str] | tuple[str, ...]) -> None:
-    """The x axis as financial years in order; past eight years every other year is labelled (slanted labels
-    ran into the source line under the chart). Every year keeps its place and its hover text."""
+    """The x axis as financial years in order; past YEARS_ACROSS_AT_MOST years every other year is labelled
+    (slanted labels ran into the source line under the chart). Every year keeps its place and its hover text."""
     fig.update_xaxes(categoryorder="array", categoryarray=list(years), range=[-0.5, len(years) - 0.5])
     if len(years) > YEARS_ACROSS_AT_MOST:
         fig.update_xaxes(tickmode="array", tickvals=list(years)[::2])

@@ -220,3 +220,14 @@ def test_on_a_phone_year_labels_under_columns_are_never_broken_mid_word(db_path)
         for value, text in zip(narrow.tickvals or (), narrow.ticktext or (), strict=True):
             words = str(value).replace("<br>", " ").split()
             assert text.replace("<br>", " ").split() == words, (chart.chart_id, value, text)
+
+
+def test_eight_years_of_columns_label_every_other_year_so_labels_stand_apart_at_1400_px(db_path):
+    """With the later figures (2020/21 to 2027/28) the net budget chart's eight year labels ran together in its
+    column at 1400 px ('2020/212021/22'); every year keeps its column and every other one is labelled."""
+    assert data_cli(["load", str(FIXTURE), "--db", str(db_path)]) == 0
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        budget = load_catalogue()["net_budget_by_year"].build(conn).figure
+    years = list(budget.layout.xaxis.categoryarray)
+    assert len(years) == 8
+    assert list(budget.layout.xaxis.tickvals) == years[::2]
