@@ -55,3 +55,16 @@ SUCCESSIONS: tuple[Succession, ...] = (
 def succession_of(code: str) -> Succession | None:
     """The succession that formed `code`, if it was formed from other councils."""
     return next((s for s in SUCCESSIONS if s.successor == code), None)
+
+
+# Names a return may give too briefly to tell apart: MHCLG's returns call Dorset County Council "Dorset",
+# which reads as Dorset Council, its successor. These codes are always shown under the name given here.
+KNOWN_NAMES: dict[str, str] = {COUNCIL_CODE: COUNCIL_NAME} | {
+    code: name for succession in SUCCESSIONS for code, name in succession.predecessors
+}
+
+
+def shown_name(code: str, name_in_return: str | None) -> str:
+    """The name an authority is shown under: the known name of a council the dashboard names itself (its own,
+    its predecessors), else the name its return gives."""
+    return KNOWN_NAMES.get(code) or name_in_return or code

@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from data.authorities import COUNCIL_CODE, NEIGHBOURS_SOURCE, RETURNS_SOURCE, Succession, succession_of
+from data.authorities import (
+    COUNCIL_CODE,
+    NEIGHBOURS_SOURCE,
+    RETURNS_SOURCE,
+    Succession,
+    shown_name,
+    succession_of,
+)
 from data.vocab import parse_fiscal_year
 
 NOT_FALLING = "not falling"
@@ -100,8 +107,11 @@ def years_held(conn: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def authorities(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """One row per authority with a return held: ONS code, latest name, first and last year, years held."""
-    return conn.execute(_AUTHORITIES).df()
+    """One row per authority with a return held: ONS code, latest name (a predecessor of the dashboard's
+    council under its full name), first and last year, years held."""
+    held = conn.execute(_AUTHORITIES).df()
+    held["authority"] = [shown_name(code, name) for code, name in zip(held["ons_code"], held["authority"], strict=True)]
+    return held
 
 
 def _inputs(conn: duckdb.DuckDBPyConnection, codes: list[str] | None) -> pd.DataFrame:
@@ -127,6 +137,7 @@ def _inputs(conn: duckdb.DuckDBPyConnection, codes: list[str] | None) -> pd.Data
     names = lines.groupby(["ons_code", "fiscal_year"], as_index=False).agg(
         authority=("authority", "first"), cells=("where", lambda w: "; ".join(sorted(w)))
     )
+    names["authority"] = [shown_name(c, n) for c, n in zip(names["ons_code"], names["authority"], strict=True)]
     return frame.merge(names, on=["ons_code", "fiscal_year"])
 
 

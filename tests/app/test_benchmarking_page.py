@@ -54,7 +54,7 @@ def test_a_year_before_the_council_was_formed_shows_its_predecessors_apart(app_t
     predecessors = at.dataframe[-1].value
     indicators = [indicator.short for indicator in INDICATORS]  # in the order they are declared, not A-Z
     assert list(predecessors.columns) == ["Predecessor", "Financial year", *indicators]
-    assert set(predecessors["Predecessor"]) == {"Dorset"} and set(predecessors["Financial year"]) == {
+    assert set(predecessors["Predecessor"]) == {"Dorset County Council"} and set(predecessors["Financial year"]) == {
         "2017/18",
         "2018/19",
     }
@@ -78,7 +78,7 @@ def test_charts_are_a_strip_with_the_authority_picked_out_and_label_derived_and_
     assert len(set(unallocated.x)) < 15 and len(set(zip(unallocated.x, unallocated.y, strict=True))) == 15
     trend = benchmark_charts.trend_chart(result, "reserves_share")
     names = [trace.name for trace in trend.figure.data]
-    assert names == ["Neighbours' median", "Dorset Council", "Dorset (E10000009), predecessor's figures"]
+    assert names == ["Neighbours' median", "Dorset Council", "Dorset County Council (E10000009), predecessor's figures"]
     assert "not added together" in " ".join(a.text for a in trend.figure.layout.annotations)
 
 

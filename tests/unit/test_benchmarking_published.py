@@ -101,3 +101,23 @@ def test_an_excel_97_2003_rs_workbook_is_refused_with_the_reason_and_nothing_cha
     assert "save it as .xlsx" in "".join(capsys.readouterr())
     with connect(db_path, read_only=True) as conn:
         assert conn.execute("SELECT count(*) FROM loads").fetchone()[0] == before
+
+
+def test_dorset_county_council_is_never_shown_as_plain_dorset_the_name_of_its_successor(loaded):
+    """MHCLG's workbook names Dorset County Council (E10000009) "Dorset"; beside Dorset Council that read as the
+    dashboard's own council. A predecessor the dashboard knows is shown under its full name."""
+    from metrics.benchmarking import authorities, benchmark
+
+    db, _ = loaded
+    with connect(db, read_only=True) as conn:
+        assert conn.execute("SELECT DISTINCT authority FROM returns WHERE ons_code = 'E10000009'").fetchall() == [
+            ("Dorset",)
+        ]
+        held = authorities(conn)
+        own = benchmark(conn, "E10000009", YEAR)
+        successor = benchmark(conn, "E06000059", YEAR)
+    assert held.loc[held["ons_code"] == "E10000009", "authority"].tolist() == ["Dorset County Council"]
+    assert own.authority_name == "Dorset County Council"
+    shown = dict(zip(successor.predecessor_values["ons_code"], successor.predecessor_values["authority"], strict=True))
+    assert shown["E10000009"] == "Dorset County Council"
+    assert "Dorset" not in set(successor.predecessor_values["authority"])
