@@ -117,51 +117,9 @@ def monitoring_view() -> None:
         if table.empty:
             st.info(f"No monitoring lines for {plain(scope)} at {period_label(period)} {year}.")
         else:
-            suffix = " (sample data)" if int(total["sample_lines"]) else ""
-            movement = total["movement_gbp"]
-            variance = float(total["variance_gbp"])
-            moved = since is not None and pd.notna(movement)
-            # (label, value, the word that says which way, help): the word sits under the figure, in grey.
-            metrics = (
-                (
-                    "Annual budget",
-                    gbp(total["annual_budget_gbp"]),
-                    None,
-                    "The current annual budget at the period close.",
-                ),
-                (
-                    "Forecast outturn",
-                    gbp(total["forecast_outturn_gbp"]),
-                    None,
-                    "The forecast spend for the whole year.",
-                ),
-                (
-                    "Forecast variance",
-                    gbp(abs(variance)),
-                    vocab.variance_direction(variance),
-                    "Forecast outturn minus annual budget.",
-                ),
-                (
-                    f"Movement since {since}" if since else "Movement",
-                    gbp(abs(movement)) if moved and vocab.movement_direction(movement) != "no change" else "none",
-                    vocab.movement_direction(movement) if moved else None,  # as the table says it
-                    "The change in the forecast variance since the previous period held.",
-                ),
-            )
-            for column, (label, value, word, help_text) in zip(st.columns(4), metrics, strict=True):
-                with column:
-                    st.metric(label + suffix, value, delta=word, delta_color="off", delta_arrow="off", help=help_text)
-
-            st.header(f"Budget monitoring at {period_label(period)}")
-            total_row = total.to_frame().T.assign(
-                name="Council total" if not chosen else "Total of the chosen directorates"
-            )
-            show_table(
-                shown_table(pd.concat([table, total_row], ignore_index=True), "Directorate", since),
-                "table_directorates",
-            )
-            st.caption(plain(thresholds.describe()) + " The dashboard's administrator can change the thresholds.")
-
+            # The totals and the table sit above the first chart but are sent just after it: a directorate change
+            # then redraws that chart first (docs/speed.md).
+            summary = st.container()
             drill_column, service_column = st.columns(2)
             drilled = filters.drill_filter(
                 "Drill into a directorate", filters.PARAM_DRILL, list(table["name"]), filters.ALL_DIRECTORATES_DRILL,
@@ -204,6 +162,8 @@ def monitoring_view() -> None:
                 show_chart(variance_chart(services, fiscal_year=year, period=period, scope=drilled, level="service"))
             else:
                 show_chart(variance_chart(table, fiscal_year=year, period=period, scope=scope))
+            with summary:
+                position_summary(table, total, chosen=chosen, since=since, period=period, thresholds=thresholds)
 
             st.subheader("How the forecast moved through the year")
             show_chart(drift_chart(drift[drift["period"] <= period], fiscal_year=year, scope=scope))
@@ -234,6 +194,60 @@ def monitoring_view() -> None:
             monitoring_is_sample=int(year_row["sample_lines"]) == int(year_row["lines"]),
         )
         savings_view(choice, year, chosen, scope)
+
+
+def position_summary(
+    table: pd.DataFrame,
+    total: pd.Series,
+    *,
+    chosen: list[str],
+    since: str | None,
+    period: int,
+    thresholds: monitoring.RagThresholds,
+) -> None:
+    """The chosen directorates' totals as four figures, then the monitoring table with its total row."""
+    suffix = " (sample data)" if int(total["sample_lines"]) else ""
+    movement = total["movement_gbp"]
+    variance = float(total["variance_gbp"])
+    moved = since is not None and pd.notna(movement)
+    # (label, value, the word that says which way, help): the word sits under the figure, in grey.
+    metrics = (
+        (
+            "Annual budget",
+            gbp(total["annual_budget_gbp"]),
+            None,
+            "The current annual budget at the period close.",
+        ),
+        (
+            "Forecast outturn",
+            gbp(total["forecast_outturn_gbp"]),
+            None,
+            "The forecast spend for the whole year.",
+        ),
+        (
+            "Forecast variance",
+            gbp(abs(variance)),
+            vocab.variance_direction(variance),
+            "Forecast outturn minus annual budget.",
+        ),
+        (
+            f"Movement since {since}" if since else "Movement",
+            gbp(abs(movement)) if moved and vocab.movement_direction(movement) != "no change" else "none",
+            vocab.movement_direction(movement) if moved else None,  # as the table says it
+            "The change in the forecast variance since the previous period held.",
+        ),
+    )
+    for column, (label, value, word, help_text) in zip(st.columns(4), metrics, strict=True):
+        with column:
+            st.metric(label + suffix, value, delta=word, delta_color="off", delta_arrow="off", help=help_text)
+
+    st.header(f"Budget monitoring at {period_label(period)}")
+    total_row = total.to_frame().T.assign(name="Council total" if not chosen else "Total of the chosen directorates")
+    show_table(
+        shown_table(pd.concat([table, total_row], ignore_index=True), "Directorate", since),
+        "table_directorates",
+    )
+    st.caption(plain(thresholds.describe()) + " The dashboard's administrator can change the thresholds.")
 
 
 def savings_view(choice: monitoring.SavingsChoice, year: str, chosen: list[str], scope: str) -> None:
