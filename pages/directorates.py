@@ -8,13 +8,8 @@ from ui.frame import require_frame
 # A fresh server may run this file without app.py: go through the frame before importing Plotly & co.
 require_frame()
 
-from charts.monitoring import (  # noqa: E402
-    cost_centres_chart,
-    drift_chart,
-    savings_chart,
-    savings_status_words,
-    variance_chart,
-)
+from charts import monitoring as monitoring_charts  # noqa: E402
+from charts.monitoring import savings_chart, savings_status_words  # noqa: E402
 from data import vocab  # noqa: E402
 from data.load import directorate_aliases  # noqa: E402
 from data.vocab import RAG_COLOURS, SAVINGS_STATUS_LABELS, gbp, period_label  # noqa: E402
@@ -96,7 +91,6 @@ def monitoring_view() -> None:
         with database() as conn:
             table = cached(conn, monitoring.monitoring_table, **at_period, directorates=chosen)
             total = cached(conn, monitoring.council_total, **at_period, directorates=chosen).iloc[0]
-            drift = cached(conn, monitoring.drift, fiscal_year=year, directorates=chosen)
 
         st.caption(
             f"**{plain(scope)}**, {year}, forecast outturn at the close of {vocab.month_label(period)}"
@@ -158,29 +152,20 @@ def monitoring_view() -> None:
 
             where = " › ".join(x for x in (drilled or scope, service) if x)
             st.subheader("Forecast variance")
-            if drilled:
-                show_chart(variance_chart(services, fiscal_year=year, period=period, scope=drilled, level="service"))
-            else:
-                show_chart(variance_chart(table, fiscal_year=year, period=period, scope=scope))
+            with database() as conn:
+                show_chart(cached(conn, monitoring_charts.variance_at, at_period=at_period, directorates=chosen,
+                                  drilled=drilled))  # fmt: skip
             with summary:
                 position_summary(table, total, chosen=chosen, since=since, period=period, thresholds=thresholds)
 
             st.subheader("How the forecast moved through the year")
-            show_chart(drift_chart(drift[drift["period"] <= period], fiscal_year=year, scope=scope))
-
             with database() as conn:
-                largest = cached(
-                    conn,
-                    monitoring.monitoring_table,
-                    **at_period,
-                    directorates=chosen,
-                    level="cost_centre",
-                    directorate=drilled,
-                    service=service,
-                    limit=15,
-                )
+                show_chart(cached(conn, monitoring_charts.drift_until, fiscal_year=year, period=period,
+                                  directorates=chosen))  # fmt: skip
             st.subheader("Largest variances by cost centre")
-            show_chart(cost_centres_chart(largest, fiscal_year=year, period=period, scope=where))
+            with database() as conn:
+                show_chart(cached(conn, monitoring_charts.cost_centres_at, at_period=at_period, directorates=chosen,
+                                  drilled=drilled, service=service, scope=where))  # fmt: skip
 
     st.header("Savings delivery")
     if years.empty:
