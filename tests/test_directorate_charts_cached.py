@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pickle
 from collections import Counter
 
 from streamlit.testing.v1 import AppTest
 
 from charts import monitoring as monitoring_charts
+from charts import style
+from data.db import connect
+from metrics import monitoring
 from tests.helpers import PROJECT_DIR
 
 FRAME = f"""
@@ -41,3 +45,15 @@ def test_a_directorate_chosen_again_builds_none_of_its_charts_again(db_path, mon
     assert not at.exception
     assert "Place" in at.get("plotly_chart")[0].proto.spec
     assert built == Counter(dict.fromkeys(BUILDERS, 2))  # once for all directorates, once for Place
+
+
+def test_a_chart_copied_out_of_the_cache_is_narrowed_for_a_phone_as_the_one_built(db_path):
+    # The cache pickles a Chart: its numbers come back as typed arrays ({"dtype", "bdata"}), not arrays.
+    with connect(db_path, read_only=True) as conn:
+        year = str(monitoring.years(conn).iloc[0]["fiscal_year"])
+        built = monitoring_charts.drift_until(conn, fiscal_year=year, period=12, directorates=["Place"])
+    copied = pickle.loads(pickle.dumps(built))
+    assert isinstance(copied.figure.data[0].y, dict)
+    narrow_built, narrow_copied = style.narrow_figure(built), style.narrow_figure(copied)
+    assert narrow_copied.layout.yaxis.tickvals == narrow_built.layout.yaxis.tickvals
+    assert narrow_copied.layout.margin.l == narrow_built.layout.margin.l
