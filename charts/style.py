@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -133,7 +133,7 @@ def label(text: str, width: int = 18) -> str:
 
 def _tick_lines(fig: go.Figure) -> int:
     """The most lines any string category label on the x axis takes."""
-    lines = [lines_in(x) for trace in fig.data for x in (() if trace.x is None else trace.x) if isinstance(x, str)]
+    lines = [lines_in(x) for trace in fig.data for x in _values(trace.x) if isinstance(x, str)]
     return max(lines, default=1)
 
 
@@ -447,6 +447,12 @@ def finish(
     return fig
 
 
+def _values(values: object) -> Sequence:
+    """A trace's x or y as a sequence: none for a missing one, or for numbers as a typed array ({"dtype",
+    "bdata"}), as a figure copied out of the cache (pickled) holds them."""
+    return () if values is None or isinstance(values, dict) else values
+
+
 def narrow_figure(chart: Chart) -> go.Figure:
     """A copy of the chart's figure for a phone-width column: the title, subtitle and source line wrapped
     shorter (room above and below recomputed), and category labels smaller, turned where they would overlap.
@@ -457,7 +463,7 @@ def narrow_figure(chart: Chart) -> go.Figure:
     footers = [note.text for note in fig.layout.annotations if note.name == "source"]
     footer = footers[0].replace("<br>", " ") if footers else chart.source
     fig.layout.annotations = [note for note in fig.layout.annotations if note.name != "source"]
-    columns = list(dict.fromkeys(x for trace in fig.data if trace.x is not None for x in trace.x if isinstance(x, str)))
+    columns = list(dict.fromkeys(x for trace in fig.data for x in _values(trace.x) if isinstance(x, str)))
     fig.update_xaxes(tickangle=0, tickfont={"size": 11})
     if columns and fig.layout.xaxis.showticklabels is not False:
         # category labels under columns: level, in as many short lines as each column's width needs; where a
@@ -471,7 +477,7 @@ def narrow_figure(chart: Chart) -> go.Figure:
         labels = [wrap(column.replace("<br>", " "), chars * step) for column in shown]
         fig.update_xaxes(tickmode="array", tickvals=shown, ticktext=labels)
     fig.update_yaxes(tickfont={"size": 11})
-    rows = list(dict.fromkeys(y for trace in fig.data if trace.y is not None for y in trace.y if isinstance(y, str)))
+    rows = list(dict.fromkeys(y for trace in fig.data for y in _values(trace.y) if isinstance(y, str)))
     fig.update_layout(legend={"font": {"size": 12}}, margin={"l": 48, "r": 8})
     if rows and fig.layout.yaxis.showticklabels is not False:
         # category labels beside horizontal bars: shown in short lines, the categories themselves unchanged,

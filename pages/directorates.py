@@ -8,13 +8,8 @@ from ui.frame import require_frame
 # A fresh server may run this file without app.py: go through the frame before importing Plotly & co.
 require_frame()
 
-from charts.monitoring import (  # noqa: E402
-    cost_centres_chart,
-    drift_chart,
-    savings_chart,
-    savings_status_words,
-    variance_chart,
-)
+from charts import monitoring as monitoring_charts  # noqa: E402
+from charts.monitoring import savings_chart, savings_status_words  # noqa: E402
 from data import vocab  # noqa: E402
 from data.load import directorate_aliases  # noqa: E402
 from data.vocab import RAG_COLOURS, SAVINGS_STATUS_LABELS, gbp, period_label  # noqa: E402
@@ -96,7 +91,6 @@ def monitoring_view() -> None:
         with database() as conn:
             table = cached(conn, monitoring.monitoring_table, **at_period, directorates=chosen)
             total = cached(conn, monitoring.council_total, **at_period, directorates=chosen).iloc[0]
-            drift = cached(conn, monitoring.drift, fiscal_year=year, directorates=chosen)
 
         st.caption(
             f"**{plain(scope)}**, {year}, forecast outturn at the close of {vocab.month_label(period)}"
@@ -117,51 +111,9 @@ def monitoring_view() -> None:
         if table.empty:
             st.info(f"No monitoring lines for {plain(scope)} at {period_label(period)} {year}.")
         else:
-            suffix = " (sample data)" if int(total["sample_lines"]) else ""
-            movement = total["movement_gbp"]
-            variance = float(total["variance_gbp"])
-            moved = since is not None and pd.notna(movement)
-            # (label, value, the word that says which way, help): the word sits under the figure, in grey.
-            metrics = (
-                (
-                    "Annual budget",
-                    gbp(total["annual_budget_gbp"]),
-                    None,
-                    "The current annual budget at the period close.",
-                ),
-                (
-                    "Forecast outturn",
-                    gbp(total["forecast_outturn_gbp"]),
-                    None,
-                    "The forecast spend for the whole year.",
-                ),
-                (
-                    "Forecast variance",
-                    gbp(abs(variance)),
-                    vocab.variance_direction(variance),
-                    "Forecast outturn minus annual budget.",
-                ),
-                (
-                    f"Movement since {since}" if since else "Movement",
-                    gbp(abs(movement)) if moved and vocab.movement_direction(movement) != "no change" else "none",
-                    vocab.movement_direction(movement) if moved else None,  # as the table says it
-                    "The change in the forecast variance since the previous period held.",
-                ),
-            )
-            for column, (label, value, word, help_text) in zip(st.columns(4), metrics, strict=True):
-                with column:
-                    st.metric(label + suffix, value, delta=word, delta_color="off", delta_arrow="off", help=help_text)
-
-            st.header(f"Budget monitoring at {period_label(period)}")
-            total_row = total.to_frame().T.assign(
-                name="Council total" if not chosen else "Total of the chosen directorates"
-            )
-            show_table(
-                shown_table(pd.concat([table, total_row], ignore_index=True), "Directorate", since),
-                "table_directorates",
-            )
-            st.caption(plain(thresholds.describe()) + " The dashboard's administrator can change the thresholds.")
-
+            # The totals and the table sit above the first chart but are sent just after it: a directorate change
+            # then redraws that chart first (docs/speed.md).
+            summary = st.container()
             drill_column, service_column = st.columns(2)
             drilled = filters.drill_filter(
                 "Drill into a directorate", filters.PARAM_DRILL, list(table["name"]), filters.ALL_DIRECTORATES_DRILL,
@@ -200,27 +152,20 @@ def monitoring_view() -> None:
 
             where = " › ".join(x for x in (drilled or scope, service) if x)
             st.subheader("Forecast variance")
-            if drilled:
-                show_chart(variance_chart(services, fiscal_year=year, period=period, scope=drilled, level="service"))
-            else:
-                show_chart(variance_chart(table, fiscal_year=year, period=period, scope=scope))
+            with database() as conn:
+                show_chart(cached(conn, monitoring_charts.variance_at, at_period=at_period, directorates=chosen,
+                                  drilled=drilled))  # fmt: skip
+            with summary:
+                position_summary(table, total, chosen=chosen, since=since, period=period, thresholds=thresholds)
 
             st.subheader("How the forecast moved through the year")
-            show_chart(drift_chart(drift[drift["period"] <= period], fiscal_year=year, scope=scope))
-
             with database() as conn:
-                largest = cached(
-                    conn,
-                    monitoring.monitoring_table,
-                    **at_period,
-                    directorates=chosen,
-                    level="cost_centre",
-                    directorate=drilled,
-                    service=service,
-                    limit=15,
-                )
+                show_chart(cached(conn, monitoring_charts.drift_until, fiscal_year=year, period=period,
+                                  directorates=chosen))  # fmt: skip
             st.subheader("Largest variances by cost centre")
-            show_chart(cost_centres_chart(largest, fiscal_year=year, period=period, scope=where))
+            with database() as conn:
+                show_chart(cached(conn, monitoring_charts.cost_centres_at, at_period=at_period, directorates=chosen,
+                                  drilled=drilled, service=service, scope=where))  # fmt: skip
 
     st.header("Savings delivery")
     if years.empty:
@@ -234,6 +179,60 @@ def monitoring_view() -> None:
             monitoring_is_sample=int(year_row["sample_lines"]) == int(year_row["lines"]),
         )
         savings_view(choice, year, chosen, scope)
+
+
+def position_summary(
+    table: pd.DataFrame,
+    total: pd.Series,
+    *,
+    chosen: list[str],
+    since: str | None,
+    period: int,
+    thresholds: monitoring.RagThresholds,
+) -> None:
+    """The chosen directorates' totals as four figures, then the monitoring table with its total row."""
+    suffix = " (sample data)" if int(total["sample_lines"]) else ""
+    movement = total["movement_gbp"]
+    variance = float(total["variance_gbp"])
+    moved = since is not None and pd.notna(movement)
+    # (label, value, the word that says which way, help): the word sits under the figure, in grey.
+    metrics = (
+        (
+            "Annual budget",
+            gbp(total["annual_budget_gbp"]),
+            None,
+            "The current annual budget at the period close.",
+        ),
+        (
+            "Forecast outturn",
+            gbp(total["forecast_outturn_gbp"]),
+            None,
+            "The forecast spend for the whole year.",
+        ),
+        (
+            "Forecast variance",
+            gbp(abs(variance)),
+            vocab.variance_direction(variance),
+            "Forecast outturn minus annual budget.",
+        ),
+        (
+            f"Movement since {since}" if since else "Movement",
+            gbp(abs(movement)) if moved and vocab.movement_direction(movement) != "no change" else "none",
+            vocab.movement_direction(movement) if moved else None,  # as the table says it
+            "The change in the forecast variance since the previous period held.",
+        ),
+    )
+    for column, (label, value, word, help_text) in zip(st.columns(4), metrics, strict=True):
+        with column:
+            st.metric(label + suffix, value, delta=word, delta_color="off", delta_arrow="off", help=help_text)
+
+    st.header(f"Budget monitoring at {period_label(period)}")
+    total_row = total.to_frame().T.assign(name="Council total" if not chosen else "Total of the chosen directorates")
+    show_table(
+        shown_table(pd.concat([table, total_row], ignore_index=True), "Directorate", since),
+        "table_directorates",
+    )
+    st.caption(plain(thresholds.describe()) + " The dashboard's administrator can change the thresholds.")
 
 
 def savings_view(choice: monitoring.SavingsChoice, year: str, chosen: list[str], scope: str) -> None:
