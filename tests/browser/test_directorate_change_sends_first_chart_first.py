@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import choose_option, wait_for_app
+from tests.support.helpers import choose_option, wait_for_app
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,7 @@ from charts import monitoring as monitoring_charts
 from charts import style
 from data.db import connect
 from metrics import monitoring
-from tests.helpers import PROJECT_DIR
+from tests.support.helpers import PROJECT_DIR
 
 FRAME = f"""
 import streamlit as st
