@@ -171,7 +171,7 @@ def _open(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
         raise DatabaseBusy(message) from gave_up.last_attempt.exception()
 
 
-def _extension_file(name: str) -> Path:
+def extension_file(name: str) -> Path:
     """The extension shipped in the PyPI wheel duckdb-extension-NAME, built for this DuckDB version."""
     import importlib.util
 
@@ -232,7 +232,7 @@ def _open_lake(store: LakeStore) -> duckdb.DuckDBPyConnection:
             fcntl.flock(lock, fcntl.LOCK_EX)
             for name, installed_as in (("ducklake", "ducklake"), ("postgres", "postgres_scanner")):
                 if not any((extension_dir / f"v{duckdb.__version__}").glob(f"*/{installed_as}.duckdb_extension")):
-                    conn.install_extension(str(_extension_file(name)))
+                    conn.install_extension(str(extension_file(name)))
                 conn.load_extension(installed_as)
         # Commits from many replicas race for the next snapshot id; DuckLake retries those itself. Its
         # defaults (100 ms, x1.5, 10 tries) give up under a burst from 20 writers: retry sooner, for longer.

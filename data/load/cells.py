@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from data.load import staged
+from data.load import staged, staged_xlsx
 from data.load._model import (
     AMOUNT_COLUMNS,
     FIGURE_OPTIONAL,
@@ -630,8 +630,11 @@ def read(file_name: str, content: bytes, names: dict[str, str], kind: str | None
         if time_series:
             return returns_csv.read_time_series(file_name, content, digest)
         return returns.read_returns(file_name, content, digest)
-    if kind in (None, "monitoring"):  # the standard extract as a CSV: checked in DuckDB when it can be
-        checked = staged.monitoring_extract(file_name, content, _monitoring_checks(names))
+    if kind in (None, "monitoring"):  # the standard extract as CSV or XLSX: checked in DuckDB when it can be
+        checks = _monitoring_checks(names)
+        checked = staged.monitoring_extract(file_name, content, checks)
+        if checked is None:
+            checked = staged_xlsx.monitoring_workbook(file_name, content, checks)
         if checked is not None:
             return checked
     raw, problems = parse(file_name, content)

@@ -178,6 +178,54 @@ def is_legacy_excel(content: bytes) -> bool:
     return content.startswith(_OLE2_SIGNATURE)
 
 
+class SheetRefused(ValueError):
+    """Why a workbook's sheet is not read, and the sheet's name when one was chosen."""
+
+    def __init__(self, message: str, sheet: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.sheet = message, sheet
+
+
+def open_worksheet(content: bytes, choose: SheetChoice = one_visible_sheet) -> tuple[zipfile.ZipFile, str, str]:
+    """The workbook, the name of the sheet `choose` picks from its own list, and that sheet's part.
+
+    Every limit of the package is checked first; raises SheetRefused saying why not.
+    """
+    if is_legacy_excel(content):
+        raise SheetRefused(LEGACY_EXCEL)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        raise SheetRefused("not a valid XLSX workbook (the file is damaged or not Excel)") from None
+    uncompressed = sum(part.file_size for part in parts)
+    if len(parts) > MAX_XLSX_PARTS or uncompressed > MAX_XLSX_UNCOMPRESSED_BYTES:
+        raise SheetRefused(
+            f"the workbook unpacks to {uncompressed / 1e6:,.0f} MB in {len(parts)} parts; "
+            f"the limit is {MAX_XLSX_UNCOMPRESSED_BYTES / 1e6:,.0f} MB and {MAX_XLSX_PARTS} parts"
+        )
+    # The sheet to read comes from the workbook's own list (names, hidden or not, and where each is
+    # stored), read before any sheet is parsed: a hidden sheet must never be loaded in place of the
+    # one the person can see.
+    try:
+        sheets = _sheet_list(archive)
+    except (_NotAWorkbook, zipfile.BadZipFile, OSError, RuntimeError) as error:
+        raise SheetRefused(f"not a valid XLSX workbook ({error})") from None
+    chosen = choose(sheets)
+    if isinstance(chosen, str):
+        raise SheetRefused(chosen)
+    sheet_name, part = chosen
+    if part is None or part not in archive.namelist():
+        raise SheetRefused(f"the sheet {sheet_name!r} is not a worksheet of cells", sheet_name)
+    oversize = [p for p in parts if p.filename != part and p.file_size > MAX_XLSX_OTHER_PART_BYTES]
+    if oversize:
+        raise SheetRefused(
+            f"the part {oversize[0].filename} unpacks to {oversize[0].file_size / 1e6:,.0f} MB; apart from the "
+            f"sheet, no part of a workbook may be over {MAX_XLSX_OTHER_PART_BYTES / 1e6:,.0f} MB"
+        )
+    return archive, sheet_name, part
+
+
 def parse_xlsx(
     file_name: str,
     content: bytes,
@@ -186,40 +234,10 @@ def parse_xlsx(
     max_columns: int = MAX_COLUMNS,
 ) -> tuple[list[tuple[int, list[object]]], list[Problem], str | None]:
     """One sheet's rows, the sheet picked by `choose` from the workbook's own list; every limit checked."""
-    if is_legacy_excel(content):
-        return _refusal(file_name, LEGACY_EXCEL)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        parts = archive.infolist()
-    except (zipfile.BadZipFile, OSError):
-        return _refusal(file_name, "not a valid XLSX workbook (the file is damaged or not Excel)")
-    uncompressed = sum(part.file_size for part in parts)
-    if len(parts) > MAX_XLSX_PARTS or uncompressed > MAX_XLSX_UNCOMPRESSED_BYTES:
-        return _refusal(
-            file_name,
-            f"the workbook unpacks to {uncompressed / 1e6:,.0f} MB in {len(parts)} parts; "
-            f"the limit is {MAX_XLSX_UNCOMPRESSED_BYTES / 1e6:,.0f} MB and {MAX_XLSX_PARTS} parts",
-        )
-    # The sheet to read comes from the workbook's own list (names, hidden or not, and where each is
-    # stored), read before any sheet is parsed: a hidden sheet must never be loaded in place of the
-    # one the person can see.
-    try:
-        sheets = _sheet_list(archive)
-    except (_NotAWorkbook, zipfile.BadZipFile, OSError, RuntimeError) as error:
-        return _refusal(file_name, f"not a valid XLSX workbook ({error})")
-    chosen = choose(sheets)
-    if isinstance(chosen, str):
-        return _refusal(file_name, chosen)
-    sheet_name, part = chosen
-    if part is None or part not in archive.namelist():
-        return _refusal(file_name, f"the sheet {sheet_name!r} is not a worksheet of cells", sheet_name)
-    oversize = [p for p in parts if p.filename != part and p.file_size > MAX_XLSX_OTHER_PART_BYTES]
-    if oversize:
-        return _refusal(
-            file_name,
-            f"the part {oversize[0].filename} unpacks to {oversize[0].file_size / 1e6:,.0f} MB; apart from the "
-            f"sheet, no part of a workbook may be over {MAX_XLSX_OTHER_PART_BYTES / 1e6:,.0f} MB",
-        )
+        archive, sheet_name, part = open_worksheet(content, choose)
+    except SheetRefused as refused:
+        return _refusal(file_name, refused.message, refused.sheet)
     from openpyxl.reader.excel import ExcelReader
     from openpyxl.styles.stylesheet import apply_stylesheet
 

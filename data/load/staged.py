@@ -124,7 +124,7 @@ def _checked_values(values: list[str | None], check) -> tuple[list[str], list[ob
     return raw, checked
 
 
-def _typed_lines(conn: duckdb.DuckDBPyConnection, checks: dict) -> pd.DataFrame | None:
+def typed_lines(conn: duckdb.DuckDBPyConnection, checks: dict) -> pd.DataFrame | None:
     """The extract's lines typed, in the file's order, if every cell is in a form the checks accept."""
     rows, *distinct = conn.execute(_DISTINCT).fetchall()[0]
     if not 0 < rows <= MAX_ROWS or any(len(values) > MAX_DISTINCT_VALUES for values in distinct):
@@ -168,7 +168,7 @@ def monitoring_extract(file_name: str, content: bytes, checks: dict) -> ParsedFi
         conn.execute("SET VARIABLE extract_columns = $columns", {"columns": dict.fromkeys(header, "VARCHAR")})
         conn.execute(_EXTRACT)
         try:
-            frame = _typed_lines(conn, checks)
+            frame = typed_lines(conn, checks)
         except duckdb.Error:
             return None  # not plain UTF-8 CSV of eight columns on every line: the cell-by-cell reader says where
     if frame is None:

@@ -51,13 +51,20 @@ ledger_line = st.tuples(
     *[st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False).map(lambda d: f"£{d:,}")] * 3,
 ).map(list)
 odd_cell = st.tuples(st.integers(0, 7), st.one_of(years, periods, directorates, texts, amounts))
-rows = st.tuples(st.lists(ledger_line, min_size=1, max_size=5), st.none() | odd_cell, st.integers(0, 4)).map(
-    lambda drawn: [
-        [drawn[1][1] if drawn[1] and n == drawn[2] % len(drawn[0]) and i == drawn[1][0] else cell
-         for i, cell in enumerate(line)]
-        for n, line in enumerate(drawn[0])
-    ]
-)  # fmt: skip
+
+
+def one_cell_made_odd(lines: st.SearchStrategy, odd: st.SearchStrategy) -> st.SearchStrategy:
+    """One to five lines, then at most one cell of them (column, value) replaced."""
+    return st.tuples(st.lists(lines, min_size=1, max_size=5), st.none() | odd, st.integers(0, 4)).map(
+        lambda drawn: [
+            [drawn[1][1] if drawn[1] and n == drawn[2] % len(drawn[0]) and i == drawn[1][0] else cell
+             for i, cell in enumerate(line)]
+            for n, line in enumerate(drawn[0])
+        ]
+    )  # fmt: skip
+
+
+rows = one_cell_made_odd(ledger_line, odd_cell)
 
 
 def read_cell_by_cell(name: str, content: bytes) -> load.ParsedFile:
