@@ -247,6 +247,15 @@ def action_update(browser, url: str, note: str, results: dict) -> None:
         results["update_settled"].append(settled_ms)
 
 
+def launch_chromium(playwright):
+    """Debian's headless Chromium, as every browser benchmark drives it."""
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+    )
+
+
 def new_results() -> dict:
     keys = ["directorate_chart", "directorate_settled", "period_chart", "period_settled", "update_table",
             "update_settled", "overview_after_write", "bare_after_write"]  # fmt: skip
@@ -273,11 +282,7 @@ def run(sizes: list[str], repetitions: int) -> dict:
             apps[size] = stack.enter_context(server(PROJECT_DIR / "serve.py", env, folder_path / f"app-{size}.log"))
             results["sizes"][size] = new_results()
         playwright = stack.enter_context(sync_playwright())
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
+        browser = launch_chromium(playwright)
         stack.callback(browser.close)
         # Warm-up, not timed: each server's first session (Python imports, the first st.navigation), and
         # how many charts each page draws.

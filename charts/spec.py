@@ -26,3 +26,14 @@ class Chart:
     alt_text: str  # a sentence or two describing what the chart shows
     labels: tuple[str, ...] = field(default_factory=tuple)  # SAMPLE_LABEL, INTERPOLATED_LABEL, ...
     as_at: date | None = None  # the date the data is as at, for file names
+
+    # The figure cache (ui/cache.py) hands each caller its own copy, by pickle. Plotly rebuilds a pickled figure
+    # by validating every property again (~5 ms a chart, on every visit); it was validated when it was built, so
+    # the copy is rebuilt from its properties as they are.
+    def __getstate__(self) -> dict:
+        figure_class, (properties,) = self.figure.__reduce__()
+        return {**self.__dict__, "figure": (figure_class, properties)}
+
+    def __setstate__(self, state: dict) -> None:
+        figure_class, properties = state["figure"]
+        self.__dict__.update(state, figure=figure_class(properties, _validate=False))

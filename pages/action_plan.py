@@ -104,10 +104,10 @@ def keep_overdue_in_url() -> None:
 
 def choose_filters(conn) -> actions.TrackerFilters:
     columns = st.columns([3, 3, 2, 2])
-    themes = columns[0].multiselect("Theme", actions.theme_order(conn), key="filter_theme")
+    themes = columns[0].multiselect("Theme", cached(conn, actions.theme_order), key="filter_theme")
     leads = columns[1].multiselect(
         "Lead",
-        actions.lead_names(conn),
+        cached(conn, actions.lead_names),
         key="filter_lead",
         help="Leads the source names in different ways are grouped (e.g. 'SLT' and 'Senior Leadership Team (SLT)'); "
         "see data/lead_aliases.csv.",
@@ -142,9 +142,9 @@ def show_tracker(today: date) -> None:
     as_at = chosen or today
     say_tracker_date(chosen, as_at)
     with database() as conn:
-        everything = actions.tracker_state(conn, as_at=as_at)
+        everything = cached(conn, actions.tracker_state, as_at=as_at)
         filters = choose_filters(conn)
-        themes = actions.theme_order(conn)
+        themes = cached(conn, actions.theme_order)
     rows = actions.apply_filters(everything, filters)
     by_theme = actions.summarise_status_by_theme(rows, themes)
     dated = actions.summarise_due_dates(rows)
@@ -235,7 +235,7 @@ def show_report(as_at: date) -> None:
         st.error(f"Choose a previous report date before the as-at date ({as_at:%-d %B %Y}).")
         return
     with database() as conn:
-        report = committee_report(conn, as_at=as_at, previous=previous)
+        report = cached(conn, committee_report, as_at=as_at, previous=previous)
     try:
         generated_by = current_actor().identity
     except PermissionDenied:
