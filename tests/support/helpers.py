@@ -1,4 +1,5 @@
-"""Helpers the tests share (fixtures live in conftest.py): paths, a served app, waiting for Streamlit."""
+"""Helpers the tests share (fixtures live in conftest.py): paths, a served app, waiting for Streamlit
+(bench/waiting.py, shared with the benchmarks)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.waiting import wait_for_app
+from bench.waiting import wait_until_settled as wait_until_settled  # tests import it from here
 from exports.chromium import find_chromium
-from ui.document import REST_OF_PAGE_KEY
 from ui.identity import local_token_script
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -21,21 +23,6 @@ TEST_OUTPUT = PROJECT_DIR / "test-output"
 # pytest-xdist worker's servers) agrees on it.
 LOCAL_TOKEN = os.environ.setdefault("FINANCE_TEST_LOCAL_TOKEN", secrets.token_urlsafe(24))
 LOCAL_TOKEN_SCRIPT = local_token_script(LOCAL_TOKEN)
-
-
-def wait_for_app(page, timeout_ms: int = 90_000) -> None:
-    """Wait until Streamlit has finished running the script.
-
-    The app's own script state, not the 'running' indicator, which toolbarMode = "minimal" hides.
-    """
-    page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
-    page.wait_for_function(
-        "() => document.querySelector('.stApp')?.getAttribute('data-test-script-state') === 'notRunning'"
-        " && document.querySelectorAll('[data-testid=\"stMain\"] *').length > 10"
-        # a session's first page comes in two parts (ui.document.first_screen_only): wait for the second
-        f" && !document.querySelector('.st-key-{REST_OF_PAGE_KEY}')",
-        timeout=timeout_ms,
-    )
 
 
 def choose_option(page, opener, name: str, *, exact: bool = True, attempts: int = 4) -> None:
@@ -65,32 +52,6 @@ def open_data_sources(page, app_url: str) -> None:
     page.get_by_role("link", name="Data & sources").click()
     page.get_by_text("Load a file").first.wait_for(timeout=30_000)
     wait_for_app(page)
-
-
-_SETTLED = """() => new Promise(resolve => {
-    let last = -1, same = 0, ticks = 0;
-    const tick = () => {
-        // The status widget is hidden by toolbarMode = "minimal"; the app's script state is not.
-        const app = document.querySelector('.stApp');
-        const busy = !app || app.getAttribute('data-test-script-state') !== 'notRunning'
-            || document.querySelector('[data-testid="stSkeleton"]')
-            || document.querySelector('.st-key-REST_OF_PAGE_KEY');
-        const count = document.querySelectorAll('[data-testid="stMain"] *').length;
-        same = !busy && count === last ? same + 1 : 0;
-        last = count;
-        if (same >= 4 || ++ticks > 360) resolve(same >= 4); else setTimeout(tick, 250);
-    };
-    tick();
-})""".replace("REST_OF_PAGE_KEY", REST_OF_PAGE_KEY)
-
-
-def wait_until_settled(page) -> None:
-    """After wait_for_app: until the script has stopped, no placeholder (skeleton) is left, and the page's
-    element count has held for a second.
-
-    wait_for_app can return before a slow page has drawn its last element (90 s at most).
-    """
-    assert page.evaluate(_SETTLED), f"{page.url} kept changing for 90 s"
 
 
 def table_rows(page) -> list[tuple[str, ...]]:
