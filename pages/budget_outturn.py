@@ -94,7 +94,8 @@ SECTIONS = {
     "Medium-term plan and savings": (budget_charts.build_funding_assumptions, budget_charts.build_savings),
     "Council tax collection": (budget_charts.build_collection,),
 }
-# A directorate's figures read as the sources table below reads them (ui.tables.FIGURE_HEADINGS).
+# A directorate's figures read as the sources table below reads them (ui.tables.FIGURE_HEADINGS); the short
+# document date before the long document title, so a narrow table shows it without scrolling.
 DIRECTORATE_FIGURE_COLUMNS = [
     "directorate",
     "label",
