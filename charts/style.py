@@ -36,6 +36,9 @@ SOURCE_SIZE = 12
 TITLE_WRAP = 58  # characters per title line: fits a 650 px column as well as the export
 SUBTITLE_WRAP = 88
 SOURCE_WRAP = 100
+# 12 px Arial's wide characters (digits, underscores): the source line starts at the plot's left edge, so its
+# lines are cut to what fits between there and the figure's right edge in the narrowest column.
+SOURCE_CHAR_PX = 6.7
 
 AXIS_TITLE_STANDOFF_PX = 12  # between the y axis's title and its tick labels: about a character's width
 MIN_PLOT_HEIGHT = 240
@@ -402,7 +405,9 @@ def finish(
     """
     title_html = wrap(title, fit.title_wrap)
     subtitle_html = wrap(subtitle, fit.subtitle_wrap)
-    footer = wrap(" ".join((source, *notes)), fit.source_wrap)
+    margin = fig.layout.margin
+    left_px = MARGIN_LEFT if margin.l is None else margin.l
+    footer = wrap(" ".join((source, *notes)), min(fit.source_wrap, int((fit.column_px - left_px) / SOURCE_CHAR_PX)))
     header_px = 20 + lines_in(title_html) * 26 + lines_in(subtitle_html) * 19
     top = header_px + (legend_rows(fig, fit.legend_width) * 22 + 8 if legend else 12)
     axis_title = fig.layout.xaxis.title.text
@@ -410,8 +415,7 @@ def finish(
     height = top + bottom + plot_height if plot_height else (fig.layout.height or HEIGHT)
     if lines_in(footer) > 4:  # a long source line (several documents) never squeezes the plot
         height = max(height, top + bottom + MIN_PLOT_HEIGHT)
-    margin = fig.layout.margin
-    side_px = (MARGIN_LEFT if margin.l is None else margin.l) + (MARGIN_RIGHT if margin.r is None else margin.r)
+    side_px = left_px + (MARGIN_RIGHT if margin.r is None else margin.r)
     plot_width = fit.column_px - side_px
     plot_px = point_labels.arrange(fig, plot_width=plot_width, plot_height=height - top - bottom, font_px=fit.label_px)
     plot_px = fit_bar_text(fig, plot_width, plot_px)

@@ -224,3 +224,19 @@ def test_layout_leaves_room_for_the_header_and_footer(conn):
         footer = source_annotation(fig)
         assert fig.layout.margin.b >= 58 + 16 * (footer.count("<br>") + 1)
         assert all(len(line) <= style.SOURCE_WRAP for line in footer.split("<br>"))
+
+
+def test_every_source_line_fits_between_the_plot_s_left_edge_and_the_figure_s_right_edge(db_path):
+    """The source line starts at the plot's left edge; written 100 characters wide it ran past the figure's
+    right edge in a 650 px column ('RS_2016-17_data_by_LA.xls' cut off on the Benchmarking trend chart)."""
+    from data.__main__ import main as data_cli
+
+    later = Path(__file__).resolve().parents[1] / "fixtures" / "later_figures_sample.csv"
+    assert data_cli(["load", str(later), "--db", str(db_path), "--kind", "figures"]) == 0
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        charts = {chart_id: entry.build(conn) for chart_id, entry in CATALOGUE.items()}
+    for chart_id, chart in charts.items():
+        fig = chart.figure
+        left = style.MARGIN_LEFT if fig.layout.margin.l is None else fig.layout.margin.l
+        longest = max(len(line) for line in source_annotation(fig).split("<br>"))
+        assert longest * style.SOURCE_CHAR_PX <= style.WIDE.column_px - left, (chart_id, longest, left)
