@@ -70,7 +70,10 @@ def _plain_rows(archive: zipfile.ZipFile, part: str) -> int | None:
             chunk = source.read(_CHUNK_BYTES)
             buffer = tail + chunk
             # Up to the last cell's start every element is whole; the rest waits for the next chunk.
-            cut = len(buffer) if not chunk else max(buffer.rfind(b"<c "), buffer.rfind(b"<row "), 0)
+            starts = (b"<c ", b"<c>", b"<c/", b"<row ", b"<row>")
+            cut = len(buffer) if not chunk else max(0, *(buffer.rfind(start) for start in starts))
+            if len(buffer) - cut > _CHUNK_BYTES:  # no plain cell is that long: never hold more than two chunks
+                return None
             unusual = _UNUSUAL.search(buffer)
             if unusual and unusual.start() < cut:
                 return None
