@@ -12,48 +12,16 @@ from charts import monitoring as monitoring_charts  # noqa: E402
 from charts.monitoring import savings_chart, savings_status_words  # noqa: E402
 from data import vocab  # noqa: E402
 from data.load import directorate_aliases  # noqa: E402
-from data.vocab import RAG_COLOURS, SAVINGS_STATUS_LABELS, gbp, period_label  # noqa: E402
+from data.vocab import SAVINGS_STATUS_LABELS, gbp, period_label  # noqa: E402
 from metrics import monitoring  # noqa: E402
 from ui import filters  # noqa: E402
 from ui.cache import cached  # noqa: E402
 from ui.chart_panel import show_chart  # noqa: E402
 from ui.common import database, held_database  # noqa: E402
+from ui.monitoring_table import show_table, shown_table  # noqa: E402
 from ui.safe import plain  # noqa: E402
 
 CENTRES_SHOWN = 200
-RAG_TEXT = {"Red": "white", "Amber": "black", "Green": "black"}
-
-
-def shown_table(rows: pd.DataFrame, first_column: str, since: str | None) -> pd.DataFrame:
-    """The monitoring rows as Cabinet reads them: money in words and the RAG word in its cell."""
-    out = pd.DataFrame(
-        {
-            first_column: rows["name"],
-            "Annual budget": rows["annual_budget_gbp"].map(gbp),
-            "Forecast outturn": rows["forecast_outturn_gbp"].map(gbp),
-            "Variance": rows["variance_gbp"].map(vocab.variance_words),
-            "Variance % of budget": ["n/a" if pd.isna(p) else f"{p:+.1f}%" for p in rows["variance_pct"]],
-        }
-    )
-    if since:
-        out[f"Movement since {since}"] = rows["movement_gbp"].map(vocab.movement_words)
-    out["RAG"] = rows["rag"]
-    return out
-
-
-def show_table(table: pd.DataFrame, key: str, *, static: bool = True) -> None:
-    """A short table as a plain HTML table (read as a table by screen readers and copyable); long ones scroll."""
-    styled = table.style.map(
-        lambda rag: f"background-color: {RAG_COLOURS[rag]}; color: {RAG_TEXT[rag]}" if rag in RAG_COLOURS else "",
-        subset=["RAG"],
-    ).hide(axis="index")
-    if static:
-        # st.table reads each cell as Markdown: data text is escaped so it shows as written.
-        st.table(styled.format(plain).format_index(plain, axis="columns"))
-    else:
-        st.dataframe(styled, hide_index=True, width="stretch", key=key)
-
-
 st.title(vocab.DIRECTORATES.title)
 
 
