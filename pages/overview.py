@@ -94,7 +94,7 @@ def show_headline_figures() -> None:
 
 
 as_at_line(headline, as_at)
-# The headline figures sit above the charts but are sent just after the first one (README: Speed in the browser).
+# The headline figures sit above the charts but are sent just after the first one (docs/speed.md).
 headline_figures = st.container()
 show_chart(first_chart)
 with headline_figures:

@@ -316,7 +316,7 @@ def sign_in_gate() -> Actor:
                 "Local mode: not for sharing",
                 f"{problem} Without sign-in configured the dashboard lets anyone make changes as "
                 "the person who started it, so it only serves this computer. Run it with `make run` "
-                "(which binds 127.0.0.1), or configure sign-in (see README: Sign-in with Microsoft Entra ID).",
+                "(which binds 127.0.0.1), or configure sign-in (see docs/sign-in.md: Sign-in with Microsoft Entra ID).",
                 sign_out=False,
             )
         if not st_config.get_option("global.appTest") and not _local_token_presented():
@@ -327,7 +327,7 @@ def sign_in_gate() -> Actor:
                 "printed in the terminal where the dashboard was started (it ends in `?token=` and a code) in this "
                 "browser: this page then opens as linked, and links to any page open in this browser from then on. "
                 "If you reached this page through a proxy or from another computer, configure sign-in instead "
-                "(see README: Sign-in with Microsoft Entra ID).",
+                "(see docs/sign-in.md: Sign-in with Microsoft Entra ID).",
                 sign_out=False,
             )
         return _admitted(local_actor())
