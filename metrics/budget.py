@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from metrics import vintage
-from metrics.held import QUARTERS, FigureMissing, _by_period, _one, _rows, latest_figures
+from metrics.held import QUARTERS, FigureMissing, by_period, figure_rows, latest_figures, one_figure
 
 
 def _yearly(frame: pd.DataFrame, period: str) -> pd.DataFrame:
@@ -71,7 +71,7 @@ def budget_and_outturn(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = 
                 items.append(item)
     if not rows:
         raise FigureMissing("no net budget or outturn figures")
-    return _rows(rows, item=items)
+    return figure_rows(rows, item=items)
 
 
 def latest_outturn_year(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> str:
@@ -120,7 +120,7 @@ def forecast_path(conn: duckdb.DuckDBPyConnection, fiscal_year: str, *, as_at: d
     ]
     if frame.empty:
         raise FigureMissing(f"no forecast or outturn overspend for {fiscal_year}")
-    return _by_period(frame).reset_index(drop=True)
+    return by_period(frame).reset_index(drop=True)
 
 
 def forecasts_against_outturn(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
@@ -130,7 +130,7 @@ def forecasts_against_outturn(conn: duckdb.DuckDBPyConnection, *, as_at: date | 
     frame = frame[frame["scenario"].isna()]
     if frame.empty:
         raise FigureMissing("no forecast or outturn overspend")
-    return _by_period(frame).reset_index(drop=True)
+    return by_period(frame).reset_index(drop=True)
 
 
 def bridge_year(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> str:
@@ -153,11 +153,11 @@ def overspend_bridge(conn: duckdb.DuckDBPyConnection, fiscal_year: str, *, as_at
     Raises BridgeMismatch (a ValueError) if the steps do not add up to the reported net overspend.
     """
     frame = latest_figures(conn, BRIDGE_MEASURES, as_at=as_at)
-    gross = _one(frame, "gross_service_overspend", fiscal_year, "outturn")
-    capital = _one(frame, "capital_financing_underspend", fiscal_year, "outturn")
-    contingency = _one(frame, "contingency_underspend", fiscal_year, "outturn")
-    net = _one(frame, "net_overspend", fiscal_year, "outturn")
-    bridge = _rows([gross, capital, contingency, net], step=["start", "change", "change", "total"])
+    gross = one_figure(frame, "gross_service_overspend", fiscal_year, "outturn")
+    capital = one_figure(frame, "capital_financing_underspend", fiscal_year, "outturn")
+    contingency = one_figure(frame, "contingency_underspend", fiscal_year, "outturn")
+    net = one_figure(frame, "net_overspend", fiscal_year, "outturn")
+    bridge = figure_rows([gross, capital, contingency, net], step=["start", "change", "change", "total"])
     bridge["signed_gbp_m"] = [
         gross["value"],
         -capital["value"],

@@ -12,7 +12,7 @@ import pandas as pd
 from data import vocab
 from data.measures import YEAR_END_PERIODS
 from metrics import dsg_model, dsg_plan, vintage
-from metrics.held import _PERIOD_ORDER, FigureMissing, _by_period, latest_figures
+from metrics.held import PERIOD_ORDER, FigureMissing, by_period, latest_figures
 
 _DSG_KINDS = {
     "outturn": "actual", "as_at": "actual", "q1": "actual", "q2": "actual", "q3": "actual",
@@ -27,7 +27,7 @@ def dsg_known_points(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = No
     frame["kind"] = frame["period"].map(_DSG_KINDS)
     frame = frame[frame["kind"].notna() & ((frame["kind"] == "projection") | frame["scenario"].isna())]
     frame = frame[(frame["kind"] != "projection") | frame["scenario"].notna()]
-    frame["_order"] = frame["period"].map(_PERIOD_ORDER)
+    frame["_order"] = frame["period"].map(PERIOD_ORDER)
     frame = frame.sort_values(["fiscal_year", "_order", "scenario"], na_position="first")
     return frame.drop(columns="_order").reset_index(drop=True)
 
@@ -36,7 +36,7 @@ def dsg_in_year(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -
     """The high needs block's in-year overspend, actual and predicted."""
     frame = latest_figures(conn, ["dsg_in_year_deficit"], as_at=as_at)
     frame = frame[frame["fiscal_year"].notna() & frame["scenario"].isna()]
-    return _by_period(frame).reset_index(drop=True)
+    return by_period(frame).reset_index(drop=True)
 
 
 def statutory_override_expiry(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.Series:

@@ -10,14 +10,13 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from metrics import vintage
-from metrics.figures import figures as newest_figures
+from metrics import figures, vintage
 from metrics.figures import figures_as_at
 
 PROVENANCE = ["basis", "qualifier", "derivation", "as_at_date", "source_document", "source_section", "source_quote"]
 
 
-_PERIOD_ORDER = {
+PERIOD_ORDER = {
     "budget": 0, "q1": 1, "q2": 2, "q3": 3, "forecast": 4, "as_at": 5, "outturn": 6, "plan": 7, "projection": 8,
 }  # fmt: skip
 
@@ -31,13 +30,14 @@ class FigureMissing(LookupError):
 
 def latest_figures(conn: duckdb.DuckDBPyConnection, measures: list[str], *, as_at: date | None = None) -> pd.DataFrame:
     """Council-wide figures for some measures, the newest document's row for each measure/year/period/scenario."""
-    frame = newest_figures(conn, measures, as_at=as_at, newest_only=True)
+    frame = figures.figures(conn, measures, as_at=as_at, newest_only=True)
     return frame.drop(columns=["directorate", "is_latest", "load_id"]).reset_index(drop=True)
 
 
-def _one(
+def one_figure(
     frame: pd.DataFrame, measure: str, fiscal_year: str | None, period: str, scenario: str | None = None
 ) -> pd.Series:
+    """The one figure of `frame` for the measure, year, period and scenario; FigureMissing names what is not held."""
     match = frame[
         (frame["measure"] == measure)
         & (frame["fiscal_year"].isna() if fiscal_year is None else frame["fiscal_year"] == fiscal_year)
@@ -51,16 +51,18 @@ def _one(
     return match.iloc[0]
 
 
-def _rows(rows: list[pd.Series], **extra: list) -> pd.DataFrame:
+def figure_rows(rows: list[pd.Series], **extra: list) -> pd.DataFrame:
+    """Figures as a frame, with extra columns (one value per figure)."""
     frame = pd.DataFrame(rows).reset_index(drop=True)
     for column, values in extra.items():
         frame[column] = values
     return frame
 
 
-def _by_period(frame: pd.DataFrame) -> pd.DataFrame:
+def by_period(frame: pd.DataFrame) -> pd.DataFrame:
+    """Figures in year order, and within a year budget, quarters, forecast, outturn, plan, projection."""
     return (
-        frame.assign(_order=frame["period"].map(_PERIOD_ORDER))
+        frame.assign(_order=frame["period"].map(PERIOD_ORDER))
         .sort_values(["fiscal_year", "_order"])
         .drop(columns="_order")
     )
