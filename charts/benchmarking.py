@@ -15,6 +15,7 @@ from metrics.benchmarking import BY_KEY, LEVEL, NO_COMPARISON, NOT_FALLING, Benc
 
 STRIP_PLOT_PX = 150
 MEDIAN_DASH = "dash"
+MEDIAN_LABEL_GAP_PX = 6
 PREDECESSOR_COLOUR = style.TURQUOISE
 
 
@@ -87,9 +88,14 @@ def dot_strip_chart(result: Benchmark, key: str) -> Chart:
     median = result.medians[key]
     if not math.isnan(median) and not math.isinf(median):
         fig.add_vline(x=median, line={"color": style.DARK_GREY, "dash": MEDIAN_DASH, "width": 2})
+        # beside its line, towards the middle of the strip, so the dashes never run through the words
+        values = [*plotted["value"], *mine.loc[mine["status"] == "value", "value"], median]
+        towards_right = median <= (min(values) + max(values)) / 2
         fig.add_annotation(
-            x=median, y=-0.9, text=f"Neighbours' median {shown(median, 'value', indicator.unit)}",
+            x=median, y=-0.9, text=f"Neighbours' median<br>{shown(median, 'value', indicator.unit)}",
             showarrow=False, font={"size": 13, "color": style.DARK_GREY},
+            xanchor="left" if towards_right else "right",
+            xshift=MEDIAN_LABEL_GAP_PX if towards_right else -MEDIAN_LABEL_GAP_PX,
         )  # fmt: skip
     level = result.levels[key]
     mine_text = "no return"

@@ -178,6 +178,8 @@ BAR_NAME = "bar name"  # an annotation naming a bar above it (charts with no tic
 BAR_TEXT_EM = point_labels.CHAR_WIDTH_EM
 NOT_REPORTED_NOTE = "not reported note"  # the sentence in an empty chart; wrapped shorter on a phone
 NOT_REPORTED_NOTE_PX = 16
+YEAR_GAP_NOTE = "year gap note"  # "not reported" over a year with no figure; turned upright where columns are thin
+YEAR_GAP_NOTE_PX = 12
 BAR_TEXT_PAD_PX = 10  # Plotly's gap between a bar's end and its outside label, and a little to spare
 MAX_BAR_TEXT_SHARE = 0.4  # a bar's label takes at most this share of the plot's width; longer ones wrap
 
@@ -505,6 +507,12 @@ def narrow_figure(chart: Chart) -> go.Figure:
         if note.name == NOT_REPORTED_NOTE:
             chars = int((NARROW_COLUMN_PX - 48 - 8) / (BAR_TEXT_EM * NOT_REPORTED_NOTE_PX))
             note.update(text=wrap(note.text.replace("<br>", " "), chars))
+    gaps = [note for note in fig.layout.annotations if note.name == YEAR_GAP_NOTE]
+    if gaps and columns:  # "reported" is wider than a year's column on a phone: read upwards in it instead
+        column_px = (NARROW_COLUMN_PX - 56) / len(fig.layout.xaxis.categoryarray or columns)
+        if len("reported") * BAR_TEXT_EM * YEAR_GAP_NOTE_PX > column_px - 4:
+            for note in gaps:
+                note.update(text=note.text.replace("<br>", " "), textangle=-90)
     if fig.layout.xaxis.title.text:  # an axis title as long as the phone's plot is wide breaks onto lines
         fig.update_xaxes(title={"text": wrap(fig.layout.xaxis.title.text.replace("<br>", " "), NARROW_AXIS_TITLE_WRAP)})
     legend = fig.layout.showlegend is not False

@@ -59,8 +59,8 @@ def _year_axis(fig: go.Figure, years_held: list[str]) -> list[str]:
     for year in years:
         if year not in years_held:
             fig.add_annotation(
-                x=year, y=0, yanchor="bottom", text="not<br>reported", showarrow=False,
-                font={"size": 12, "color": style.DARK_GREY},
+                x=year, y=0, yanchor="bottom", text="not<br>reported", showarrow=False, name=style.YEAR_GAP_NOTE,
+                font={"size": style.YEAR_GAP_NOTE_PX, "color": style.DARK_GREY},
             )  # fmt: skip
     return years
 

@@ -231,3 +231,19 @@ def test_eight_years_of_columns_label_every_other_year_so_labels_stand_apart_at_
     years = list(budget.layout.xaxis.categoryarray)
     assert len(years) == 8
     assert list(budget.layout.xaxis.tickvals) == years[::2]
+
+
+def test_on_a_phone_not_reported_reads_upwards_inside_its_years_column(db_path):
+    """At 390 px 'not reported', level over a gap among eight years, ran into the next year's column: on a phone
+    it is turned to read upwards in its own column; the wide chart keeps it level."""
+    assert data_cli(["load", str(FIXTURE), "--db", str(db_path)]) == 0
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        chart = load_catalogue()["budget_and_outturn"].build(conn)
+    wide = [note for note in chart.figure.layout.annotations if note.name == style.YEAR_GAP_NOTE]
+    narrow = [note for note in style.narrow_figure(chart).layout.annotations if note.name == style.YEAR_GAP_NOTE]
+    assert wide and len(narrow) == len(wide)
+    assert all(note.textangle in (None, 0) for note in wide)
+    columns = len(chart.figure.layout.xaxis.categoryarray)
+    column_px = (style.NARROW_COLUMN_PX - 56) / columns
+    assert len("reported") * style.BAR_TEXT_EM * style.YEAR_GAP_NOTE_PX > column_px  # level, it would not fit
+    assert all(note.textangle == -90 and "<br>" not in note.text for note in narrow)

@@ -338,6 +338,9 @@ def test_any_returns_give_indicators_words_and_charts_never_an_error(returns, ne
         ):
             assert chart.title and chart.alt_text
             assert not chart.figure.data or "derived" in chart.labels  # a chart of values says they are derived
+            for note in chart.figure.layout.annotations:  # beside the median's line, never across it
+                if note.text.startswith("Neighbours' median"):
+                    assert note.xanchor in ("left", "right") and note.xshift * (1 if note.xanchor == "left" else -1) > 0
 
 
 # --- the revenue outturn time series (CSV) --------------------------------------------------------------------
