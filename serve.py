@@ -1,5 +1,6 @@
 """The web server: Streamlit's own, serving app.py, with the styles in the page's head and the chart code started at
-page load (ui/page_shell.py), and in local mode the browser that brought the token remembered (ui/local_browser.py).
+page load (ui/page_shell.py), Streamlit's own script files answered from memory once served (ui/static_assets.py),
+and in local mode the browser that brought the token remembered (ui/local_browser.py).
 
 `make run` starts it with `streamlit run serve.py`, which finds `app` below and takes every `--server.*` option
 and .streamlit/config.toml as usual. `streamlit run app.py` still works, with each first chart about 0.3 s later
@@ -19,6 +20,7 @@ from ui.identity import ConfigurationError, auth_configured, local_token
 from ui.local_browser import LocalBrowser
 from ui.page_shell import PageShell
 from ui.readiness import readyz
+from ui.static_assets import StaticAssets
 
 SWITCH_INTERVAL_S = 0.0005
 
@@ -37,6 +39,11 @@ except ConfigurationError as error:
 server_gate.install()  # control messages from sessions not past the sign-in gate are ignored
 app = st.App(
     "app.py",
-    middleware=[Middleware(LocalBrowser), Middleware(server_gate.ServerGate), Middleware(PageShell)],
+    middleware=[
+        Middleware(StaticAssets),
+        Middleware(LocalBrowser),
+        Middleware(server_gate.ServerGate),
+        Middleware(PageShell),
+    ],
     routes=[Route("/readyz", readyz, methods=["GET", "HEAD"])],
 )
