@@ -44,12 +44,14 @@ published (`RS_2019-20_data_by_LA.xlsx`; a file named `RS_...` is recognised). T
 2019-20" (or `RS_LA_Data_2019-20`) is read: its title must name that year, a row above the data must say
 "£ thousand", and each line is found by its number in the row of line numbers and checked by its column
 name: 749 net current expenditure, 805 net revenue expenditure, 915 other earmarked and 916 unallocated
-reserves at 1 April and at 31 March (911 schools and 914 public health when present). Rows without an
+reserves at 1 April and at 31 March (911 schools and 914 public health when present); line 915 is MHCLG's
+adjusted figure where the release gives one. Rows without an
 E-code (England and class totals, notes) are skipped; a blank or `[x]` cell is held as no figure; text in
 a number cell is refused. A year's workbook replaces every return held for that year. XLSX or ODS, as
 published. The revenue outturn time-series CSV (`year_ending`, `ONS_code`, `LA_name`, `status`, ...) is
 read for lines 749, 805 and 916 (`RS_netcurrtot_net_exp`, `RS_netrevexp_net_exp`, `RS_resunall_start_cy`,
-`RS_resunall_end_cy`) and replaces each year it holds.
+`RS_resunall_end_cy`) and 915 where it has it (`RS_resoth_start_cy`, `RS_resoth_end_cy`, adjusted
+`RS_resoth_adj_...`), and replaces each year it holds.
 
 **Nearest neighbours** (`--kind neighbours`): `authority_code, neighbour_code` and an optional `rank`,
 ONS codes (E06000059). Each authority in the file has its list replaced. Dorset Council's list ships as

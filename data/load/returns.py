@@ -8,6 +8,9 @@ data row starts with the authority's E-code, ONS code, name and class. Columns m
 line is found by its number and checked by its name, never by its position. Reserves lines (911 schools,
 914 public health, 915 other earmarked, 916 unallocated) appear twice, told apart by "at 1 April" and
 "at 31 March" in the column name (its own name, after any "Reserves at 1 April 2024 - " section prefix).
+From 2021-22 line 915 also comes adjusted (915b, the COVID business rates relief grants netted off, as MHCLG's
+notes advise for comparing years): that column is read. The 2021-22 release gives form cells ("C1R749") in
+place of line numbers. The data end where the sheet's second table (totals by class) starts.
 Values stay in £ thousand, as published.
 """
 
@@ -66,6 +69,8 @@ _ESTIMATED_MARKS = frozenset({"grossed"})
 _SHEET = re.compile(r"(?i)^\s*RS[ _]LA[ _]Data[ _](\d{4})[-_ ]?(\d{2})\s*$")
 _YEAR = re.compile(r"(\d{4})\s*[-/]\s*(\d{2})(?!\d)")
 _ECODE = re.compile(r"E\d{4}")
+_LINE_CELL = re.compile(r"(?i)(?:C\d+R)?(\d{3,4})([a-z]?)")
+ADJUSTED = "b"  # "915b": line 915 less the COVID business rates relief grants (items 1028, 1029), from 2022-23
 _ONS_CODE = re.compile(r"[EWSN]\d{8}")
 _AT_1_APRIL = re.compile(r"(?i)\bat\s+1(st)?\s+april")
 _AT_31_MARCH = re.compile(r"(?i)\bat\s+31(st)?\s+march")
@@ -93,6 +98,7 @@ class _Column:
     line: int
     balance_at: str | None
     name: str
+    adjusted: bool = False
 
 
 def _is_rs_sheet(name: str) -> bool:
@@ -143,15 +149,31 @@ def _sheet_year(sheet: str) -> str:
     return parse_fiscal_year(f"{match.group(1)}/{match.group(2)}")
 
 
-def _line_number(value: object) -> int | None:
+def _line_and_variant(value: object) -> tuple[int, str] | None:
+    """(line, variant) from a cell of the row of line numbers: 915, "915b" (MHCLG's adjusted line 915), or a
+    form cell such as "C2R915b" (column 2, row 915b), which the 2021-22 release gives in place of line numbers."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int):
-        return value
+        return value, ""
     if isinstance(value, float) and value.is_integer():
-        return int(value)
-    text = str(value).strip()
-    return int(text) if text.isdigit() else None
+        return int(value), ""
+    match = _LINE_CELL.fullmatch(str(value).strip())
+    return (int(match.group(1)), match.group(2).lower()) if match else None
+
+
+def _unnumbered_adjusted(name: str, before: _Column | None) -> tuple[int, str] | None:
+    """The 2021-22 release gives line 915's adjusted column no number: it is the column just after line 915's,
+    named as it is with "(adjusted)" for "(unadjusted)"."""
+    if before is None or before.adjusted or "(unadjusted)" not in before.name.lower():
+        return None
+    same = name.lower() == before.name.lower().replace("(unadjusted)", "(adjusted)")
+    return (before.line, ADJUSTED) if same else None
+
+
+def _line_number(value: object) -> int | None:
+    found = _line_and_variant(value)
+    return found[0] if found and found[1] in ("", ADJUSTED) else None
 
 
 def _value(value: object) -> float | None:
@@ -232,12 +254,16 @@ def read_returns(file_name: str, content: bytes, sha256: str) -> ParsedFile:
             problems.append(problem(header_row, None, f"no column for the authority's {field.replace('_', ' ')}"))
     numbers_row, numbers = _line_numbers_row(above) if above else (header_row, [])
     columns: dict[tuple[int, str | None], _Column] = {}
+    by_index: dict[int, _Column] = {}
     for index, name in enumerate(header):
-        line = _line_number(numbers[index]) if index < len(numbers) else None
-        if line not in LINES:
-            continue
-        letter = column_letter(index)
+        found = _line_and_variant(numbers[index]) if index < len(numbers) else None
         text = re.sub(r"\s+", " ", str(name or "")).strip()
+        if found is None:
+            found = _unnumbered_adjusted(text, by_index.get(index - 1))
+        if found is None or found[0] not in LINES or found[1] not in ("", ADJUSTED):
+            continue
+        line, adjusted = found[0], found[1] == ADJUSTED
+        letter = column_letter(index)
         if LINES[line] not in text.lower():
             problems.append(
                 problem(header_row, letter, f"line {line}'s column is named {text[:80]!r}; expected {LINES[line]!r}")
@@ -259,6 +285,11 @@ def read_returns(file_name: str, content: bytes, sha256: str) -> ParsedFile:
                 continue
             balance_at = dates[0]
         key = (line, balance_at)
+        if key in columns and columns[key].adjusted != adjusted:
+            # MHCLG's adjusted line 915 (915b) is the one its notes compare across years: it wins, wherever it is
+            if adjusted:
+                columns[key] = by_index[index] = _Column(index, line, balance_at, text, adjusted)
+            continue
         if key in columns:
             first = column_letter(columns[key].index)
             problems.append(
@@ -269,7 +300,7 @@ def read_returns(file_name: str, content: bytes, sha256: str) -> ParsedFile:
                 )
             )
             continue
-        columns[key] = _Column(index, line, balance_at, text)
+        columns[key] = by_index[index] = _Column(index, line, balance_at, text, adjusted)
     for line, balance_at in REQUIRED:
         if (line, balance_at) not in columns:
             at = f" at {balance_at}" if balance_at else ""
@@ -288,11 +319,14 @@ def read_returns(file_name: str, content: bytes, sha256: str) -> ParsedFile:
             return cells[index] if index < len(cells) else None
 
         ecode = str(cell(ids["ecode"]) or "").strip()
+        if _key(ecode) == "ecode":
+            break  # the sheet's second table (totals by class, the GLA again) starts under its own column names
         if not _ECODE.fullmatch(ecode):
             continue  # England and class totals, footnotes: not an authority's return
         ons = str(cell(ids["ons_code"]) or "").strip()
-        if not ons:
-            # Published sheets list a few bodies with no ONS code (Lee Valley Regional Park Authority): not a council.
+        if not ons or ons == ecode:
+            # Published sheets list a few bodies with no ONS code (Lee Valley Regional Park Authority), from
+            # 2020-21 with the E-code repeated in its place: not a council.
             unread.append(f"row {row_number}, {_plain(cell(ids['authority']))} (no ONS code)")
             continue
         if not _ONS_CODE.fullmatch(ons):
@@ -340,6 +374,12 @@ def read_returns(file_name: str, content: bytes, sha256: str) -> ParsedFile:
     frame["line"] = frame["line"].astype("int64")
     frame["value_gbp_k"] = frame["value_gbp_k"].astype("float64")
     notes = [f"{len(seen)} authorities' returns for {year} from the sheet {sheet!r}, in £ thousand."]
+    if any(column.adjusted for column in columns.values()):
+        notes.append(
+            "Other earmarked reserves (line 915) are read from MHCLG's adjusted column (915b), which nets off the "
+            "COVID business rates relief grants so that reserves compare across years, as its notes advise."
+        )
+
     if unread:
         notes.append(f"Not read as a council's return: {'; '.join(unread)}.")
     return ParsedFile("returns", file_name, sha256, frame, notes)

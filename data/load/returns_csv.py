@@ -20,12 +20,26 @@ from data.load.returns import RETURNS_COLUMNS, SUPPRESSED
 from data.vocab import counted
 
 # Column code -> (RS line, balance date, name), each confirmed by public readers of the published file (see
-# docs/benchmarking.md). The code of line 915 (other earmarked reserves) is not confirmed, so it is not read.
+# docs/benchmarking.md); every one must be in the file.
 CODES: dict[str, tuple[int, str | None, str]] = {
     "rs_netcurrtot_net_exp": (749, None, "NET CURRENT EXPENDITURE"),
     "rs_netrevexp_net_exp": (805, None, "NET REVENUE EXPENDITURE"),
     "rs_resunall_start_cy": (916, "1 April", "Estimated unallocated financial reserves level at 1 April"),
     "rs_resunall_end_cy": (916, "31 March", "Estimated unallocated financial reserves level at 31 March"),
+}
+# Line 915 (other earmarked reserves), read where the file has it: MHCLG's adjusted figure (915b, which nets off
+# the COVID business rates relief grants) where a row gives one, else the figure as reported. The codes are those
+# in the hidden row of codes of MHCLG's 2023-24 RS workbook (RS-resoth-adj-end-cy ...), "-" written "_" as the
+# time series writes the codes confirmed above.
+EARMARKED: dict[str, tuple[tuple[str, str], ...]] = {
+    "1 April": (
+        ("rs_resoth_adj_start_cy", "Estimated other earmarked financial reserves level at 1 April (adjusted)"),
+        ("rs_resoth_start_cy", "Estimated other earmarked financial reserves level at 1 April (unadjusted)"),
+    ),
+    "31 March": (
+        ("rs_resoth_adj_end_cy", "Estimated other earmarked financial reserves level at 31 March (adjusted)"),
+        ("rs_resoth_end_cy", "Estimated other earmarked financial reserves level at 31 March (unadjusted)"),
+    ),
 }
 ID_COLUMNS = ("year_ending", "ons_code", "la_name", "status")
 _YEAR_ENDING = re.compile(r"(\d{4})(\d{2})")
@@ -62,6 +76,7 @@ def read_time_series(file_name: str, content: bytes, sha256: str) -> ParsedFile:
     if problems:
         raise LoadRejected(problems)
     wanted = [(code, where[code]) for code in CODES]
+    earmarked = {at: [(code, name) for code, name in codes if code in where] for at, codes in EARMARKED.items()}
     records: list[tuple] = []
     seen: dict[tuple[str, str], int] = {}
     skipped = 0
@@ -112,6 +127,20 @@ def read_time_series(file_name: str, content: bytes, sha256: str) -> ParsedFile:
                 (year, ons, authority, authority_class, line, name, balance_at, value, file_name, None,
                  published[index], f"{letter}{row_number}")
             )  # fmt: skip
+        for balance_at, codes in earmarked.items():
+            for code, name in codes:  # the adjusted figure first; the reported one where a row has none
+                index, letter = where[code], column_letter(where[code])
+                try:
+                    value = _number(cells[index] if index < len(cells) else "")
+                except ValueError as error:
+                    problems.append(Problem(file_name, row_number, letter, f"line 915 ({code}) {error}"))
+                    break
+                if value is not None or code == codes[-1][0]:
+                    records.append(
+                        (year, ons, authority, authority_class, 915, name, balance_at, value, file_name, None,
+                         published[index], f"{letter}{row_number}")
+                    )  # fmt: skip
+                    break
         if len(problems) > 500:
             break
     if not seen and not problems:
@@ -126,7 +155,15 @@ def read_time_series(file_name: str, content: bytes, sha256: str) -> ParsedFile:
         f"{counted(len(seen), 'return')} for {counted(len(years), 'year')} ({years[0]} to {years[-1]}) from the "
         f"time series, in £ thousand; {counted(skipped, 'row')} without a submitted return (the England total, "
         "returns not made) skipped.",
-        "The time series is read for lines 749, 805 and 916 only (the column code of line 915 is not "
-        "confirmed): for the years it replaces, indicators that need line 915 are not available.",
     ]
+    if all(earmarked.values()):
+        notes.append(
+            "Other earmarked reserves (line 915) are MHCLG's adjusted figures (RS_resoth_adj_...) where a row gives "
+            "them, else the figures as reported (RS_resoth_start_cy, RS_resoth_end_cy)."
+        )
+    else:
+        notes.append(
+            "The file has no column for other earmarked reserves (line 915: RS_resoth_start_cy and "
+            "RS_resoth_end_cy): for the years it replaces, indicators that need line 915 are not available."
+        )
     return ParsedFile("returns", file_name, sha256, frame, notes)

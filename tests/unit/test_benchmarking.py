@@ -437,3 +437,25 @@ def test_returns_load_replace_and_undo_on_either_store(store, tmp_path, capsys):
     with connect(store, read_only=True) as conn:
         result = benchmark(conn, "E06000059", "2019/20")
     assert result.words["reserves_share"].startswith("Higher risk than the neighbours' median (19.3%")
+
+
+def test_the_time_series_gives_line_915_adjusted_where_a_row_has_it_else_as_reported(db_path):
+    """The codes are those of the 2023-24 RS workbook's row of codes (RS-resoth-adj-end-cy ...), written as the
+    time series writes the others; years before the COVID relief grants have no adjusted figure."""
+    header = [*TIME_SERIES_HEADER, "RS_resoth_start_cy", "RS_resoth_adj_start_cy", "RS_resoth_end_cy",
+              "RS_resoth_adj_end_cy"]  # fmt: skip
+    rows = [
+        [202003, "E06000052", "E0801", "Cornwall", "submitted", "UA", "UA", 5, 420000, 20500, 19000, 812000,
+         60000, "", 58000, ""],
+        [202303, "E06000052", "E0801", "Cornwall", "submitted", "UA", "UA", 5, 450000, 19000, 18000, 850000,
+         90000, 70000, 85000, 66000],
+    ]  # fmt: skip
+    summary, _ = load_bytes(db_path, "Revenue_Outturn_time_series_data_v3.1.csv", csv_bytes(rows, header=header))
+    assert any("adjusted figures (RS_resoth_adj_...) where a row gives them" in note for note in summary.notes)
+    assert values(db_path, "E06000052", "2019/20")["reserves_share"][0] == pytest.approx((58_000 + 19_000) / 4200)
+    assert values(db_path, "E06000052", "2022/23")["reserves_share"][0] == pytest.approx((66_000 + 18_000) / 4500)
+    used = (
+        "SELECT string_agg(column_name, ' ' ORDER BY fiscal_year) FROM returns "
+        "WHERE line = 915 AND balance_at = '31 March'"
+    )
+    assert count(db_path, used) == "RS_resoth_end_cy RS_resoth_adj_end_cy"  # as published, per year

@@ -6,19 +6,14 @@ each number). Where each file came from: tests/fixtures/README.md.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import math
-import shutil
-from pathlib import Path
 
 import pytest
 
-from data.__main__ import main as cli
 from data.db import connect
-from metrics.benchmarking import NOT_AVAILABLE, benchmark, indicator_values
+from metrics.benchmarking import NOT_AVAILABLE, benchmark
+from tests.support.published_returns import KEYS, PUBLISHED, held_lines, indicators_by_key, load_releases
 
-PUBLISHED = Path(__file__).resolve().parents[1] / "fixtures" / "published"
 FILES = {
     "2015/16": PUBLISHED / "RS_2015-16_data_by_LA_-_Revision.xlsx",  # sheet 'RS LA Data 2015-16'
     "2016/17": PUBLISHED / "RS_2016-17_data_by_LA.xlsx",  # sheet 'RS LA Data 2016-17'
@@ -56,34 +51,19 @@ WHERE = {
     (BOURNEMOUTH, "2016/17"): ("BG72", "BT72", "BU72", "BX72", "BY72"),
     (BOURNEMOUTH, "2017/18"): ("BG65", "BU65", "BV65", "BY65", "BZ65"),
 }
-KEYS = ("805", "915 1 April", "916 1 April", "915 31 March", "916 31 March")
 
 
 @pytest.fixture(scope="module")
 def loaded(built_db, tmp_path_factory):
     """The three workbooks loaded once each through the command line, oldest first; the tests only read."""
-    db = tmp_path_factory.mktemp("three_years") / "finance.duckdb"
-    shutil.copyfile(built_db, db)
-    said = {}
-    for year, path in FILES.items():
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            assert cli(["load", str(path), "--kind", "returns", "--db", str(db)]) == 0, out.getvalue()
-        said[year] = out.getvalue()
     # Neighbours for one view of the page (not a published list): North Yorkshire under its 2016-17 code.
-    neighbours = db.parent / "neighbours.csv"
-    neighbours.write_text(f"authority_code,neighbour_code\n{DORSET_COUNTY},E10000023\n{DORSET_COUNTY},{BOURNEMOUTH}\n")
-    with contextlib.redirect_stdout(io.StringIO()):
-        assert cli(["load", str(neighbours), "--kind", "neighbours", "--db", str(db)]) == 0
-    return db, said
+    neighbours = f"authority_code,neighbour_code\n{DORSET_COUNTY},E10000023\n{DORSET_COUNTY},{BOURNEMOUTH}\n"
+    return load_releases(built_db, tmp_path_factory.mktemp("three_years"), FILES, neighbours)
 
 
 @pytest.fixture(scope="module")
 def indicators(loaded):
-    db, _ = loaded
-    with connect(db, read_only=True) as conn:
-        frame = indicator_values(conn, [DORSET_COUNTY, BOURNEMOUTH])
-    return {(row.ons_code, row.fiscal_year, row.indicator): row for row in frame.itertuples()}
+    return indicators_by_key(loaded[0], [DORSET_COUNTY, BOURNEMOUTH])
 
 
 def test_each_year_lands_from_its_own_sheet_with_the_bodies_it_cannot_use_named(loaded):
@@ -102,13 +82,7 @@ def test_each_year_lands_from_its_own_sheet_with_the_bodies_it_cannot_use_named(
 @pytest.mark.parametrize("code", [DORSET_COUNTY, BOURNEMOUTH])
 @pytest.mark.parametrize("year", list(FILES))
 def test_the_lines_held_are_the_cells_read_by_hand(loaded, code, year):
-    db, _ = loaded
-    with connect(db, read_only=True) as conn:
-        rows = conn.execute(
-            "SELECT line, balance_at, value_gbp_k, cell FROM returns WHERE ons_code = $c AND fiscal_year = $y",
-            {"c": code, "y": year},
-        ).fetchall()
-    held = {f"{line}{' ' + at if at else ''}": (value, cell) for line, at, value, cell in rows}
+    held = held_lines(loaded[0], code, year)
     for key, cell in zip(KEYS, WHERE[code, year], strict=True):
         assert held[key] == (pytest.approx(CELLS[code][year][key]), cell), key
 
