@@ -10,7 +10,9 @@ import plotly.graph_objects as go
 
 from charts import style
 from charts.spec import DERIVED_LABEL, Chart
+from charts.yearly import year_categories
 from data import vocab
+from metrics import dsg_model
 from metrics.benchmarking import BY_KEY, LEVEL, NO_COMPARISON, NOT_FALLING, Benchmark, Indicator, shown
 
 STRIP_PLOT_PX = 150
@@ -94,7 +96,7 @@ def dot_strip_chart(result: Benchmark, key: str) -> Chart:
         fig.add_annotation(
             x=median, y=-0.9, text=f"Neighbours' median<br>{shown(median, 'value', indicator.unit)}",
             showarrow=False, font={"size": 13, "color": style.DARK_GREY},
-            xanchor="left" if towards_right else "right",
+            xanchor="left" if towards_right else "right", align="left" if towards_right else "right",
             xshift=MEDIAN_LABEL_GAP_PX if towards_right else -MEDIAN_LABEL_GAP_PX,
         )  # fmt: skip
     level = result.levels[key]
@@ -120,7 +122,7 @@ def dot_strip_chart(result: Benchmark, key: str) -> Chart:
             )
             fig.add_annotation(
                 x=row["value"], y=0.9, text=f"<b>{result.authority_name} {mine_text}</b>", showarrow=False,
-                font={"size": 14, "color": style.FOCUS},
+                font={"size": 14, "color": style.FOCUS}, bgcolor="white",  # the median's line passes behind it
             )  # fmt: skip
     fig.update_yaxes(visible=False, range=[-1.4, 1.4])
     fig.update_xaxes(
@@ -181,11 +183,16 @@ def trend_chart(result: Benchmark, key: str) -> Chart:
             (f"{rows.iloc[0]['authority']} ({code}), predecessor's figures", rows["value"], list(rows["fiscal_year"]),
              {"line": {"color": PREDECESSOR_COLOUR, "dash": "dot"}, "marker": {"size": 9, "symbol": "square"}})
         )  # fmt: skip
+    held_years = sorted({*years, *predecessors["fiscal_year"]})
+    # every year from the first held to the last, so a run of years with no returns is a gap, not a short step
+    all_years = list(dsg_model.fiscal_years(held_years[0], held_years[-1]))
     for name, values, x, look in series:
         if values.notna().any():  # a series with no value at all would be a legend entry for nothing
-            fig.add_trace(go.Scatter(x=x, y=list(values), mode="lines+markers", name=name, **look))
-    all_years = sorted({*years, *predecessors["fiscal_year"]})
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=all_years)
+            by_year = {year: None if pd.isna(value) else float(value) for year, value in zip(x, values, strict=True)}
+            y = [by_year.get(year) for year in all_years]
+            fig.add_trace(go.Scatter(x=all_years, y=y, mode="lines+markers", name=name, connectgaps=False, **look))
+    fig.update_xaxes(type="category")
+    year_categories(fig, all_years)
     fig.update_yaxes(
         title={"text": _axis_title(indicator)},
         ticksuffix=_suffix(indicator),
@@ -201,6 +208,9 @@ def trend_chart(result: Benchmark, key: str) -> Chart:
             f"{last['fiscal_year']}, {vocab.counted(len(held), 'year')} with a value"
         )
     notes: tuple[str, ...] = (f"{DERIVED_LABEL.capitalize()}: {indicator.formula}.",)
+    unheld = [year for year in all_years if year not in held_years]
+    if unheld:
+        notes += (f"No returns are held for {', '.join(unheld)}.",)
     chosen = result.values[result.values["is_subject"] & (result.values["indicator"] == key)]
     if not chosen.empty and chosen.iloc[0]["reason"]:
         notes += (f"Not available for {result.authority_name} in {result.year}: {chosen.iloc[0]['reason']}.",)

@@ -140,3 +140,21 @@ def test_the_page_names_dorset_council_and_finds_every_neighbour_in_2023_24(load
     assert result.authority_name == "Dorset Council"  # the return calls it "Dorset UA"
     assert result.missing.empty
     assert result.levels["reserves_share"] and "36.6%" in result.words["reserves_share"]
+
+
+def test_years_with_no_returns_held_are_a_gap_on_the_trend_not_a_short_step(built_db, tmp_path):
+    """With 2017-18 and 2023-24 held, the trend's axis had the two side by side and a line straight between
+    them; every year between is on the axis, the lines break there, and the chart says none is held."""
+    from charts.benchmarking import trend_chart
+
+    files = {"2017/18": PUBLISHED / "RS_2017-18_data_by_LA.xlsx", "2023/24": FILES["2023/24"]}
+    db, _ = load_releases(built_db, tmp_path, files, NEIGHBOURS_FILE)
+    with connect(db, read_only=True) as conn:
+        chart = trend_chart(benchmark(conn, DORSET, "2023/24"), "reserves_share")
+    between = ["2018/19", "2019/20", "2020/21", "2021/22", "2022/23"]
+    assert list(chart.figure.layout.xaxis.categoryarray) == ["2017/18", *between, "2023/24"]
+    median = next(trace for trace in chart.figure.data if trace.name == "Neighbours' median")
+    assert median.connectgaps is False
+    assert [value is None for value in median.y] == [False, *[True] * 5, False]
+    footer = next(note.text for note in chart.figure.layout.annotations if note.name == "source")
+    assert f"No returns are held for {', '.join(between)}." in footer.replace("<br>", " ")
