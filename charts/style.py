@@ -172,6 +172,8 @@ NARROW_TICK_CHAR_PX = 6.2  # 11 px Arial, a little over its average character, s
 NARROW_LABEL_WRAP = 18  # characters per line of a category label beside a horizontal bar on a phone
 SOURCE_INSET_PX = 12  # on a phone the source line starts this far in from the figure's left edge
 NARROW_AXIS_TITLE_WRAP = 30  # characters per line of an axis title on a phone
+NARROW_LEGEND_PX = 12
+LEGEND_SYMBOL_PX = 56  # a legend entry's line and marker, and the gaps either side, before its name
 
 
 BAR_NAME = "bar name"  # an annotation naming a bar above it (charts with no tick labels); wrapped on a phone
@@ -484,7 +486,12 @@ def narrow_figure(chart: Chart) -> go.Figure:
         fig.update_xaxes(tickmode="array", tickvals=shown, ticktext=labels)
     fig.update_yaxes(tickfont={"size": 11})
     rows = list(dict.fromkeys(y for trace in fig.data for y in _values(trace.y) if isinstance(y, str)))
-    fig.update_layout(legend={"font": {"size": 12}}, margin={"l": 48, "r": 8})
+    fig.update_layout(legend={"font": {"size": NARROW_LEGEND_PX}}, margin={"l": 48, "r": 8})
+    # a legend entry wider than the phone's figure was cut off at its right edge: long names break onto lines
+    legend_chars = int((NARROW_COLUMN_PX - LEGEND_SYMBOL_PX) / (BAR_TEXT_EM * NARROW_LEGEND_PX))
+    for trace in fig.data:
+        if trace.name and len(trace.name) > legend_chars and "<br>" not in trace.name:
+            trace.name = wrap(trace.name, legend_chars)
     if rows and fig.layout.yaxis.showticklabels is not False:
         # category labels beside horizontal bars: shown in short lines, the categories themselves unchanged,
         # with a left margin as wide as the longest line (set, not automatic: a chart may have turned that off)

@@ -142,15 +142,21 @@ def test_the_page_names_dorset_council_and_finds_every_neighbour_in_2023_24(load
     assert result.levels["reserves_share"] and "36.6%" in result.words["reserves_share"]
 
 
-def test_years_with_no_returns_held_are_a_gap_on_the_trend_not_a_short_step(built_db, tmp_path):
-    """With 2017-18 and 2023-24 held, the trend's axis had the two side by side and a line straight between
-    them; every year between is on the axis, the lines break there, and the chart says none is held."""
+@pytest.fixture(scope="module")
+def trend_with_a_gap(built_db, tmp_path_factory):
+    """The reserves trend for Dorset Council with 2017-18 (its predecessors' year) and 2023-24 held."""
     from charts.benchmarking import trend_chart
 
     files = {"2017/18": PUBLISHED / "RS_2017-18_data_by_LA.xlsx", "2023/24": FILES["2023/24"]}
-    db, _ = load_releases(built_db, tmp_path, files, NEIGHBOURS_FILE)
+    db, _ = load_releases(built_db, tmp_path_factory.mktemp("gap"), files, NEIGHBOURS_FILE)
     with connect(db, read_only=True) as conn:
-        chart = trend_chart(benchmark(conn, DORSET, "2023/24"), "reserves_share")
+        return trend_chart(benchmark(conn, DORSET, "2023/24"), "reserves_share")
+
+
+def test_years_with_no_returns_held_are_a_gap_on_the_trend_not_a_short_step(trend_with_a_gap):
+    """With 2017-18 and 2023-24 held, the trend's axis had the two side by side and a line straight between
+    them; every year between is on the axis, the lines break there, and the chart says none is held."""
+    chart = trend_with_a_gap
     between = ["2018/19", "2019/20", "2020/21", "2021/22", "2022/23"]
     assert list(chart.figure.layout.xaxis.categoryarray) == ["2017/18", *between, "2023/24"]
     median = next(trace for trace in chart.figure.data if trace.name == "Neighbours' median")
@@ -158,3 +164,15 @@ def test_years_with_no_returns_held_are_a_gap_on_the_trend_not_a_short_step(buil
     assert [value is None for value in median.y] == [False, *[True] * 5, False]
     footer = next(note.text for note in chart.figure.layout.annotations if note.name == "source")
     assert f"No returns are held for {', '.join(between)}." in footer.replace("<br>", " ")
+
+
+def test_on_a_phone_the_trends_long_legend_names_break_onto_lines_that_fit(trend_with_a_gap):
+    """'Weymouth and Portland Borough Council (E07000053), predecessor's figures' ran off a phone's figure."""
+    from charts import style
+
+    chart = trend_with_a_gap
+    fits = (style.NARROW_COLUMN_PX - style.LEGEND_SYMBOL_PX) / (style.BAR_TEXT_EM * style.NARROW_LEGEND_PX)
+    names = [trace.name for trace in style.narrow_figure(chart).data]
+    assert any("<br>" in name for name in names)
+    assert all(len(line) <= fits for name in names for line in name.split("<br>"))
+    assert [trace.name for trace in chart.figure.data] == [name.replace("<br>", " ") for name in names]
