@@ -144,13 +144,13 @@ def legend_rows(fig: go.Figure, width: int = 560) -> int:
     """How many rows a horizontal legend takes in a 650 px column (an estimate from the names' lengths).
 
     Plotly lays a wrapping horizontal legend out as a grid whose columns are as wide as the widest entry.
-    """
-    names = [trace.name or "" for trace in fig.data if trace.showlegend is not False and trace.name]
-    if not names:
+    A name broken onto lines (a phone's) counts its lines: each row is as tall as its tallest entry."""
+    entries = [trace.name.split("<br>") for trace in fig.data if trace.showlegend is not False and trace.name]
+    if not entries:
         return 1
-    widest = max(44 + 7.6 * len(name) for name in names)
+    widest = max(44 + 7.6 * max(map(len, lines)) for lines in entries)
     columns = max(1, int(width // widest))
-    return -(-len(names) // columns)
+    return sum(max(map(len, entries[start : start + columns])) for start in range(0, len(entries), columns))
 
 
 @dataclass(frozen=True)

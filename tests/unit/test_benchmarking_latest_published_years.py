@@ -172,7 +172,10 @@ def test_on_a_phone_the_trends_long_legend_names_break_onto_lines_that_fit(trend
 
     chart = trend_with_a_gap
     fits = (style.NARROW_COLUMN_PX - style.LEGEND_SYMBOL_PX) / (style.BAR_TEXT_EM * style.NARROW_LEGEND_PX)
-    names = [trace.name for trace in style.narrow_figure(chart).data]
+    narrow = style.narrow_figure(chart)
+    names = [trace.name for trace in narrow.data]
     assert any("<br>" in name for name in names)
+    # one entry a row on a phone, each as tall as its lines: the room above the plot counts every line
+    assert style.legend_rows(narrow, style.NARROW.legend_width) == sum(name.count("<br>") + 1 for name in names)
     assert all(len(line) <= fits for name in names for line in name.split("<br>"))
     assert [trace.name for trace in chart.figure.data] == [name.replace("<br>", " ") for name in names]
