@@ -195,6 +195,19 @@ def overdue_by_theme(frame: pd.DataFrame, *, as_at: date) -> Chart:
     )
 
 
+def tracker_charts(
+    conn: duckdb.DuckDBPyConnection, *, as_at: date, filters: actions.TrackerFilters, today: date
+) -> tuple[Chart, Chart, Chart]:
+    """The Action plan's three charts for the recommendations the filters select, as at `as_at`."""
+    rows = actions.apply_filters(actions.tracker_state(conn, as_at=as_at), filters)
+    themes = actions.theme_order(conn)
+    return (
+        status_by_theme(actions.summarise_status_by_theme(rows, themes), as_at=as_at),
+        due_date_timeline(actions.summarise_due_dates(rows), as_at=as_at, today=today),
+        overdue_by_theme(actions.summarise_overdue_by_theme(rows, themes), as_at=as_at),
+    )
+
+
 @register("action_status_by_theme", "Action plan status by theme", PAGE)
 def build_status_by_theme(conn: duckdb.DuckDBPyConnection) -> Chart:
     today = date.today()

@@ -28,6 +28,7 @@ from ui.action_plan import (
     day_label,
     history_columns,
     history_table,
+    made_when_pressed,
     record_when_free,
     show_cards,
     tracker_columns,
@@ -144,11 +145,8 @@ def show_tracker(today: date) -> None:
     with database() as conn:
         everything = cached(conn, actions.tracker_state, as_at=as_at)
         filters = choose_filters(conn)
-        themes = cached(conn, actions.theme_order)
+        charts = cached(conn, action_charts.tracker_charts, as_at=as_at, filters=filters, today=today)
     rows = actions.apply_filters(everything, filters)
-    by_theme = actions.summarise_status_by_theme(rows, themes)
-    dated = actions.summarise_due_dates(rows)
-    overdue = actions.summarise_overdue_by_theme(rows, themes)
 
     counts = actions.count_rag(rows)
     stale = actions.without_recent_update(rows)
@@ -210,9 +208,8 @@ def show_tracker(today: date) -> None:
             open_recommendation(chosen)
             st.rerun()
     with charts_tab:
-        show_chart(action_charts.status_by_theme(by_theme, as_at=as_at))
-        show_chart(action_charts.due_date_timeline(dated, as_at=as_at, today=today))
-        show_chart(action_charts.overdue_by_theme(overdue, as_at=as_at))
+        for chart in charts:
+            show_chart(chart)
     with report_tab:
         show_report(as_at)
     with rules_tab:
@@ -252,25 +249,16 @@ def show_report(as_at: date) -> None:
     )
     stem = f"action_plan_progress_{as_at:%Y-%m-%d}"
     columns = st.columns(3)
-    # Made in this run (48 rows: quick) so that a failure shows here, not as a download that never comes.
-    try:
-        xlsx, html_page = xlsx_bytes(report, meta), html_document(report, meta).encode("utf-8")
-    except Exception as error:  # noqa: BLE001 - shown with a reference; the trace goes to the log
-        st.error(
-            "The report could not be made. Quote reference "
-            f"{report_error(error)} to the dashboard's administrator, who can find the details in the server log."
-        )
-        return
     columns[0].download_button(
         "Download report (XLSX)",
-        data=xlsx,
+        data=made_when_pressed(xlsx_bytes, report, meta),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="report_xlsx",
     )
     columns[1].download_button(
         "Download report (HTML, prints to PDF)",
-        data=html_page,
+        data=made_when_pressed(html_document, report, meta),
         file_name=f"{stem}.html",
         mime="text/html",
         key="report_html",

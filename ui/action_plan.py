@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
 
 import pandas as pd
 import streamlit as st
 
 from data.access import Actor
 from data.actions import AlreadyRecorded, record_update
+from exports.committee import ReportMeta
 from metrics import actions
 from ui.common import database
+from ui.error_reference import report_error
 from ui.safe import plain
 
 SUBMISSION_KEY = "update_submission_id"  # the filled-in form's submission id, until it is recorded
@@ -123,3 +128,18 @@ def record_when_free(actor: Actor, rec_no: int, **fields) -> int:
         raise
     st.session_state.pop(SUBMISSION_KEY, None)
     return update_id
+
+
+def made_when_pressed(make: Callable[[pd.DataFrame, ReportMeta], bytes | str], report: pd.DataFrame, meta: ReportMeta):
+    """The report file, made when its download button is pressed rather than in every run of the page (most
+    visits never download it; making both files was a third of the page's server time), stamped with that
+    moment. A failure is logged under a reference; the button says the file could not be made."""
+
+    def make_now() -> bytes:
+        try:
+            made = make(report, replace(meta, generated_at=datetime.now()))
+        except Exception as error:  # noqa: BLE001 - logged under a reference, never shown as a trace
+            raise RuntimeError(f"the report could not be made (reference {report_error(error)})") from None
+        return made.encode("utf-8") if isinstance(made, str) else made
+
+    return make_now
