@@ -12,6 +12,7 @@ from metrics.current import current_position
 from metrics.figures import source_documents
 from ui import as_at as as_at_control
 from ui import briefing_pack
+from ui.cache import cached
 from ui.chart_panel import image_exporter
 from ui.common import database
 from ui.frame import require_frame
@@ -68,8 +69,8 @@ st.caption(
 as_at = as_at_control.current()
 catalogue = load_catalogue()
 with database() as conn:
-    headline = briefing.headline_figures(current_position(conn, as_at=as_at))
-    sources = source_documents(conn, as_at=as_at)
+    headline = briefing.headline_figures(cached(conn, current_position, as_at=as_at))
+    sources = cached(conn, source_documents, as_at=as_at)
     not_restored = briefing_pack.restore_from_link(
         lambda chart_id: catalogue[chart_id].chart(conn, as_at=as_at) if chart_id in catalogue else None, as_at
     )

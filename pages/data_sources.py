@@ -16,6 +16,7 @@ from data.access import ROLE_RANK, PermissionDenied  # noqa: E402
 from metrics import loads as loads_metrics  # noqa: E402
 from metrics.figures import measure_catalogue, source_documents  # noqa: E402
 from ui import loading as loading_ui  # noqa: E402
+from ui.cache import cached  # noqa: E402
 from ui.common import database, show_write_failure, write_boundary  # noqa: E402
 from ui.filters import directorate_notice  # noqa: E402
 from ui.identity import current_actor  # noqa: E402
@@ -193,11 +194,11 @@ if "load_message" in st.session_state:
 # --- history ---------------------------------------------------------------------------------------
 st.header("Load history")
 with database() as conn:
-    history = loads_metrics.load_history(conn, limit=50)
-    undoable = loads_metrics.undoable_loads(conn)
-    sources = source_documents(conn)
-    register = loads_metrics.figures_with_sources(conn)
-    measures = measure_catalogue(conn)
+    history = cached(conn, loads_metrics.load_history, limit=50)
+    undoable = cached(conn, loads_metrics.undoable_loads)
+    sources = cached(conn, source_documents)
+    register = cached(conn, loads_metrics.figures_with_sources)
+    measures = cached(conn, measure_catalogue)
 st.dataframe(
     loading_ui.history_table(history),
     hide_index=True,

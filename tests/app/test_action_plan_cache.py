@@ -3,7 +3,6 @@ version, and afresh after a write. Not timed: the cost of a visit is in bench/vi
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 
 from data.access import local_actor
@@ -11,20 +10,9 @@ from data.actions import record_update
 from data.db import connect
 from metrics import actions, report
 from tests.support import helpers
+from tests.support.helpers import counting
 
 PAGE = "pages/action_plan.py"
-
-
-def counting(monkeypatch, module, name: str, calls: Counter) -> None:
-    """Count calls to module.name; the wrapper keeps its name, so the cache keys it as before."""
-    original = getattr(module, name)
-
-    @functools.wraps(original)
-    def counted(*args, **kwargs):
-        calls[name] += 1
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, counted)
 
 
 def test_the_tracker_and_report_are_built_once_per_data_version_and_again_after_an_update(

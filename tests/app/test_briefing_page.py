@@ -152,3 +152,22 @@ def test_the_pages_link_reopens_the_pack_in_a_new_session(app_test, built_db):
     assert at.query_params["pack"] == "headline_figures,net_budget_by_year"
     at.button(key=f"pack_remove_{briefing_pack.entry_key(net_budget)}").click().run()
     assert at.query_params["pack"] == "headline_figures"
+
+
+def test_the_pages_position_and_sources_come_from_the_figure_cache(app_test, monkeypatch):
+    """Every run of the Briefing pack worked out the current position and the sources afresh: most of the
+    page's server time per visit. They come from the figure cache, keyed by the data version."""
+    from collections import Counter
+
+    from metrics import current, figures
+    from tests.support.helpers import counting
+
+    calls: Counter = Counter()
+    counting(monkeypatch, current, "current_position", calls)
+    counting(monkeypatch, figures, "source_documents", calls)
+    at = open_page(app_test, PAGE)
+    built = calls.copy()
+    assert built["current_position"] >= 1
+    at.run()
+    assert not at.exception
+    assert calls == built, "a second run with nothing written is served from the cache"

@@ -98,3 +98,24 @@ def test_the_load_history_says_first_whether_each_load_is_in_use_and_what_it_did
     assert rows.loc[corrected, "What it did"] == "Added 4 monitoring lines, replacing 4 held"
     assert rows.loc[p4, "Status"] == f"Replaced by load {corrected}"
     assert rows.loc[p4, "What it did"] == "Added 4 monitoring lines"
+
+
+def test_the_history_comes_from_the_cache_until_a_load_changes_the_data(app_test, db_path, monkeypatch):
+    """The page read its five tables afresh in every run; they come from the figure cache, and a load made
+    outside the page (the command line) shows at the next run."""
+    from collections import Counter
+
+    from metrics import loads as loads_metrics
+    from tests.support.helpers import counting
+
+    calls: Counter = Counter()
+    counting(monkeypatch, loads_metrics, "load_history", calls)
+    at = open_data_page(app_test)
+    built = calls["load_history"]
+    at.run()
+    assert calls["load_history"] == built
+    p4 = load_file(db_path, "p4.csv", two_period_extract(4))
+    at.run()
+    assert not at.exception
+    assert calls["load_history"] == built + 1
+    assert p4 in set(at.dataframe[0].value["Load"])

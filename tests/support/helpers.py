@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import subprocess
@@ -87,6 +88,19 @@ def assert_store_consistent(conn) -> None:
         """
     )
     assert orphans.fetchone()[0] == 0
+
+
+def counting(monkeypatch, module, name: str, calls) -> None:
+    """Count calls to module.name in `calls` (a Counter); the wrapper keeps its name, so the figure cache keys
+    it as before."""
+    original = getattr(module, name)
+
+    @functools.wraps(original)
+    def counted(*args, **kwargs):
+        calls[name] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
 
 
 def open_page(app_test, page_file: str, **query: str):
