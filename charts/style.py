@@ -410,7 +410,9 @@ def finish(
     title_html = wrap(title, fit.title_wrap)
     subtitle_html = wrap(subtitle, fit.subtitle_wrap)
     margin = fig.layout.margin
-    left_px = MARGIN_LEFT if margin.l is None else margin.l
+    # the source line starts at the plot's left edge: past the row labels beside horizontal bars, which
+    # Plotly's automargin makes room for beyond margin.l (a line wrapped for 64 px ran off the right edge)
+    left_px = max(MARGIN_LEFT if margin.l is None else margin.l, row_labels_px(fig))
     footer = wrap(" ".join((source, *notes)), min(fit.source_wrap, int((fit.column_px - left_px) / SOURCE_CHAR_PX)))
     header_px = 20 + lines_in(title_html) * 26 + lines_in(subtitle_html) * 19
     top = header_px + (legend_rows(fig, fit.legend_width) * 22 + 8 if legend else 12)
@@ -580,6 +582,14 @@ def _rows(fig: go.Figure) -> list[str]:
     if fig.layout.yaxis.showticklabels is False:
         return []
     return list(dict.fromkeys(y for trace in fig.data if trace.y is not None for y in trace.y if isinstance(y, str)))
+
+
+def row_labels_px(fig: go.Figure) -> int:
+    """About how wide the row labels beside horizontal bars are drawn (their longest line), and the tick's gap."""
+    lines = [line for label in fig.layout.yaxis.ticktext or _rows(fig) for line in str(label).split("<br>")]
+    if not lines:
+        return 0
+    return int(14 + BAR_TEXT_EM * _row_font_px(fig) * max(len(line) for line in lines))
 
 
 def _row_font_px(fig: go.Figure) -> float:
