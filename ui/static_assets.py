@@ -1,11 +1,11 @@
 """Streamlit's own JavaScript, CSS and fonts answered from memory once served: every fresh browser fetches 70
-to 150 of them, and Streamlit's static handler costs about a millisecond of the server's CPU a file (two trips
+to 150 of them, and Streamlit's static handler costs about 2 ms of the server's CPU a file (two trips
 to a worker thread, a `stat` and a read), about half of a fresh visit's (`python -m bench visits`).
 
 Only answers Streamlit itself marks `immutable` (its content-hashed files under `/static/`) are kept, exactly as
-it sent them (status, headers, body); its own handler still decides every other answer, a conditional or
-ranged request, and the first request for each file. A proxy in front (docs/operations.md) takes the same
-files off the app altogether."""
+it sent them (status, headers, body), and never one that sets a cookie or varies by request; its own handler
+still decides every other answer, a conditional or ranged request, and the first request for each file. A
+proxy in front (docs/operations.md) takes the same files off the app altogether."""
 
 from __future__ import annotations
 
@@ -66,6 +66,8 @@ class StaticAssets:
                     and message["status"] == 200
                     and b"immutable" in headers.get(b"cache-control", b"")
                     and b"content-encoding" not in headers
+                    and b"set-cookie" not in headers  # one browser's cookie, never replayed to another
+                    and b"vary" not in headers
                 ):
                     held["start"] = message
             elif message["type"] == "http.response.body" and "start" in held:

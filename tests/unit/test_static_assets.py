@@ -76,3 +76,18 @@ def test_memory_held_is_bounded(folder):
     assert get(app, "/static/js/chart.abc123.js").content == SCRIPT
     assert app.answers == {}
     assert app.held_bytes == 0
+
+
+def test_an_answer_that_sets_a_cookie_is_never_kept_for_other_browsers(folder, monkeypatch):
+    """In local mode a request that says it accepts HTML and brings no browser cookie is answered with a
+    return-address cookie (ui/local_browser.py), static files included: replayed, every browser got it."""
+    from ui import local_browser
+
+    monkeypatch.setattr(local_browser, "_signed_in_mode", lambda: False)  # local mode, on this machine
+    monkeypatch.setattr(local_browser, "exposure", lambda *args, **kwargs: None)
+    monkeypatch.setattr(local_browser, "local_token", lambda: "a-local-token-long-enough")
+    app = StaticAssets(local_browser.LocalBrowser(create_streamlit_static_handler(str(folder), None)))
+    first = get(app, "/static/js/chart.abc123.js", headers={"Accept": "text/html,*/*"})
+    assert "set-cookie" in first.headers
+    assert app.answers == {}
+    assert "set-cookie" not in get(app, "/static/js/chart.abc123.js").headers
