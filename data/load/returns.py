@@ -9,8 +9,9 @@ line is found by its number and checked by its name, never by its position. Rese
 914 public health, 915 other earmarked, 916 unallocated) appear twice, told apart by "at 1 April" and
 "at 31 March" in the column name (its own name, after any "Reserves at 1 April 2024 - " section prefix).
 From 2021-22 line 915 also comes adjusted (915b, the COVID business rates relief grants netted off, as MHCLG's
-notes advise for comparing years): that column is read. The 2021-22 release gives form cells ("C1R749") in
-place of line numbers. The data end where the sheet's second table (totals by class) starts.
+notes advise for comparing years): the adjusted figure is held where the council reported a figure. The
+2021-22 release gives form cells ("C1R749") in place of line numbers. The data end where the sheet's second
+table (totals by class) starts.
 Values stay in £ thousand, as published.
 """
 
@@ -71,6 +72,7 @@ _YEAR = re.compile(r"(\d{4})\s*[-/]\s*(\d{2})(?!\d)")
 _ECODE = re.compile(r"E\d{4}")
 _LINE_CELL = re.compile(r"(?i)(?:C\d+R)?(\d{3,4})([a-z]?)")
 ADJUSTED = "b"  # "915b": line 915 less the COVID business rates relief grants (items 1028, 1029), from 2022-23
+ADJUSTED_LINE = 915
 _ONS_CODE = re.compile(r"[EWSN]\d{8}")
 _AT_1_APRIL = re.compile(r"(?i)\bat\s+1(st)?\s+april")
 _AT_31_MARCH = re.compile(r"(?i)\bat\s+31(st)?\s+march")
@@ -253,7 +255,7 @@ def read_returns(file_name: str, content: bytes, sha256: str) -> ParsedFile:
         if field not in ids:
             problems.append(problem(header_row, None, f"no column for the authority's {field.replace('_', ' ')}"))
     numbers_row, numbers = _line_numbers_row(above) if above else (header_row, [])
-    columns: dict[tuple[int, str | None], _Column] = {}
+    columns: dict[tuple[int, str | None, bool], _Column] = {}  # (line, balance date, adjusted)
     by_index: dict[int, _Column] = {}
     for index, name in enumerate(header):
         found = _line_and_variant(numbers[index]) if index < len(numbers) else None
@@ -263,6 +265,8 @@ def read_returns(file_name: str, content: bytes, sha256: str) -> ParsedFile:
         if found is None or found[0] not in LINES or found[1] not in ("", ADJUSTED):
             continue
         line, adjusted = found[0], found[1] == ADJUSTED
+        if adjusted and line != ADJUSTED_LINE:
+            continue  # only line 915 has an adjusted figure to read; another "b" column is not read
         letter = column_letter(index)
         if LINES[line] not in text.lower():
             problems.append(
@@ -284,25 +288,23 @@ def read_returns(file_name: str, content: bytes, sha256: str) -> ParsedFile:
                 )
                 continue
             balance_at = dates[0]
-        key = (line, balance_at)
-        if key in columns and columns[key].adjusted != adjusted:
-            # MHCLG's adjusted line 915 (915b) is the one its notes compare across years: it wins, wherever it is
-            if adjusted:
-                columns[key] = by_index[index] = _Column(index, line, balance_at, text, adjusted)
-            continue
+        key = (line, balance_at, adjusted)
         if key in columns:
             first = column_letter(columns[key].index)
-            problems.append(
-                problem(
-                    header_row,
-                    letter,
-                    f"line {line}{' at ' + balance_at if balance_at else ''} appears twice (also column {first})",
-                )
-            )
+            which = f"{line}{'b' if adjusted else ''}{' at ' + balance_at if balance_at else ''}"
+            problems.append(problem(header_row, letter, f"line {which} appears twice (also column {first})"))
             continue
         columns[key] = by_index[index] = _Column(index, line, balance_at, text, adjusted)
+    # Each line read from its column as reported; line 915 from MHCLG's adjusted column too, where there is one.
+    lines_read: dict[tuple[int, str | None], tuple[_Column, _Column | None]] = {}
+    for (line, balance_at, adjusted), column in columns.items():
+        reported = columns.get((line, balance_at, False))
+        if not adjusted:
+            lines_read[line, balance_at] = (column, columns.get((line, balance_at, True)))
+        elif reported is None:
+            lines_read[line, balance_at] = (column, None)
     for line, balance_at in REQUIRED:
-        if (line, balance_at) not in columns:
+        if (line, balance_at) not in lines_read:
             at = f" at {balance_at}" if balance_at else ""
             problems.append(
                 problem(numbers_row, None, f"line {line} ({LINES[line]}{at}) is missing from the row of line numbers")
@@ -353,16 +355,22 @@ def read_returns(file_name: str, content: bytes, sha256: str) -> ParsedFile:
         estimated = any(_key(c) in _ESTIMATED_MARKS for c in cells[: ids["authority"] + 4] if isinstance(c, str))
         if estimated:
             unread.append(f"row {row_number}, {authority} (marked 'Grossed': MHCLG's estimate, not a return)")
-        for column in columns.values():
-            letter = column_letter(column.index)
-            try:
-                value = None if estimated else _value(cell(column.index))
-            except _CellError as error:
-                problems.append(problem(row_number, letter, f"line {column.line} {error}"))
+        for reported, adjusted in lines_read.values():
+            read: list[float | None] = []
+            for column in (reported, adjusted):
+                try:
+                    read.append(None if estimated or column is None else _value(cell(column.index)))
+                except _CellError as error:
+                    problems.append(problem(row_number, column_letter(column.index), f"line {column.line} {error}"))
+            if len(read) < 2:
                 continue
+            value, better = read
+            # the adjusted figure where the council reported one; a council that made no return has none
+            column = adjusted if adjusted is not None and value is not None and better is not None else reported
+            value = better if column is adjusted else value
             records.append(
                 (year, ons, authority, authority_class, column.line, column.name, column.balance_at, value,
-                 file_name, sheet, column.name, f"{letter}{row_number}")
+                 file_name, sheet, column.name, f"{column_letter(column.index)}{row_number}")
             )  # fmt: skip
     if not seen:
         problems.append(
@@ -374,7 +382,7 @@ def read_returns(file_name: str, content: bytes, sha256: str) -> ParsedFile:
     frame["line"] = frame["line"].astype("int64")
     frame["value_gbp_k"] = frame["value_gbp_k"].astype("float64")
     notes = [f"{len(seen)} authorities' returns for {year} from the sheet {sheet!r}, in £ thousand."]
-    if any(column.adjusted for column in columns.values()):
+    if any(adjusted is not None for _, adjusted in lines_read.values()):
         notes.append(
             "Other earmarked reserves (line 915) are read from MHCLG's adjusted column (915b), which nets off the "
             "COVID business rates relief grants so that reserves compare across years, as its notes advise."

@@ -28,7 +28,8 @@ CODES: dict[str, tuple[int, str | None, str]] = {
     "rs_resunall_end_cy": (916, "31 March", "Estimated unallocated financial reserves level at 31 March"),
 }
 # Line 915 (other earmarked reserves), read where the file has it: MHCLG's adjusted figure (915b, which nets off
-# the COVID business rates relief grants) where a row gives one, else the figure as reported. The codes are those
+# the COVID business rates relief grants) where the council reported a figure and the row gives one, else the
+# figure as reported (the workbook reader's rule). The codes are those
 # in the hidden row of codes of MHCLG's 2023-24 RS workbook (RS-resoth-adj-end-cy ...), "-" written "_" as the
 # time series writes the codes confirmed above.
 EARMARKED: dict[str, tuple[tuple[str, str], ...]] = {
@@ -128,19 +129,26 @@ def read_time_series(file_name: str, content: bytes, sha256: str) -> ParsedFile:
                  published[index], f"{letter}{row_number}")
             )  # fmt: skip
         for balance_at, codes in earmarked.items():
-            for code, name in codes:  # the adjusted figure first; the reported one where a row has none
-                index, letter = where[code], column_letter(where[code])
+            if not codes:
+                continue  # the file has no column for line 915 at this date: the preview says so
+            read: dict[str, float | None] = {}
+            for code, _ in codes:
                 try:
-                    value = _number(cells[index] if index < len(cells) else "")
+                    read[code] = _number(cells[where[code]] if where[code] < len(cells) else "")
                 except ValueError as error:
-                    problems.append(Problem(file_name, row_number, letter, f"line 915 ({code}) {error}"))
-                    break
-                if value is not None or code == codes[-1][0]:
-                    records.append(
-                        (year, ons, authority, authority_class, 915, name, balance_at, value, file_name, None,
-                         published[index], f"{letter}{row_number}")
-                    )  # fmt: skip
-                    break
+                    problems.append(
+                        Problem(file_name, row_number, column_letter(where[code]), f"line 915 ({code}) {error}")
+                    )
+            if len(read) < len(codes):
+                continue
+            # the adjusted figure (listed first) where the council reported one; with no reported figure, none
+            (adjusted, _), (reported, _) = codes if len(codes) == 2 else (codes[0], codes[0])
+            code = adjusted if read[adjusted] is not None and read[reported] is not None else reported
+            name = dict(codes)[code]
+            records.append(
+                (year, ons, authority, authority_class, 915, name, balance_at, read[code], file_name, None,
+                 published[where[code]], f"{column_letter(where[code])}{row_number}")
+            )  # fmt: skip
         if len(problems) > 500:
             break
     if not seen and not problems:
@@ -156,14 +164,16 @@ def read_time_series(file_name: str, content: bytes, sha256: str) -> ParsedFile:
         f"time series, in £ thousand; {counted(skipped, 'row')} without a submitted return (the England total, "
         "returns not made) skipped.",
     ]
-    if all(earmarked.values()):
+    missing = [at for at, codes in earmarked.items() if not codes]
+    if missing:
         notes.append(
-            "Other earmarked reserves (line 915) are MHCLG's adjusted figures (RS_resoth_adj_...) where a row gives "
-            "them, else the figures as reported (RS_resoth_start_cy, RS_resoth_end_cy)."
+            f"The file has no column for other earmarked reserves (line 915) at {' or '.join(missing)} "
+            "(RS_resoth_start_cy, RS_resoth_end_cy): for the years it replaces, indicators that need it are "
+            "not available."
         )
-    else:
+    if any(code.startswith("rs_resoth_adj_") for codes in earmarked.values() for code, _ in codes):
         notes.append(
-            "The file has no column for other earmarked reserves (line 915: RS_resoth_start_cy and "
-            "RS_resoth_end_cy): for the years it replaces, indicators that need line 915 are not available."
+            "Other earmarked reserves (line 915) are MHCLG's adjusted figures (RS_resoth_adj_...) where a council "
+            "reported one, else the figures as reported."
         )
     return ParsedFile("returns", file_name, sha256, frame, notes)

@@ -449,13 +449,28 @@ def test_the_time_series_gives_line_915_adjusted_where_a_row_has_it_else_as_repo
          60000, "", 58000, ""],
         [202303, "E06000052", "E0801", "Cornwall", "submitted", "UA", "UA", 5, 450000, 19000, 18000, 850000,
          90000, 70000, 85000, 66000],
+        # no figure reported, but an adjusted one in its place: not the council's, so none is held
+        [202203, "E06000052", "E0801", "Cornwall", "submitted", "UA", "UA", 5, 440000, 19000, 19000, 840000,
+         "", 71000, "", 67000],
     ]  # fmt: skip
     summary, _ = load_bytes(db_path, "Revenue_Outturn_time_series_data_v3.1.csv", csv_bytes(rows, header=header))
-    assert any("adjusted figures (RS_resoth_adj_...) where a row gives them" in note for note in summary.notes)
+    assert any("adjusted figures (RS_resoth_adj_...) where a council reported one" in note for note in summary.notes)
+    assert not any("no column for other earmarked reserves" in note for note in summary.notes)
+    assert values(db_path, "E06000052", "2021/22")["reserves_share"][1] == NOT_AVAILABLE
     assert values(db_path, "E06000052", "2019/20")["reserves_share"][0] == pytest.approx((58_000 + 19_000) / 4200)
     assert values(db_path, "E06000052", "2022/23")["reserves_share"][0] == pytest.approx((66_000 + 18_000) / 4500)
     used = (
         "SELECT string_agg(column_name, ' ' ORDER BY fiscal_year) FROM returns "
         "WHERE line = 915 AND balance_at = '31 March'"
     )
-    assert count(db_path, used) == "RS_resoth_end_cy RS_resoth_adj_end_cy"  # as published, per year
+    assert count(db_path, used) == "RS_resoth_end_cy RS_resoth_end_cy RS_resoth_adj_end_cy"  # as published
+
+
+def test_a_time_series_with_line_915_as_reported_only_says_what_it_has():
+    header = [*TIME_SERIES_HEADER, "RS_resoth_start_cy"]
+    rows = [[202003, "E06000052", "E0801", "Cornwall", "submitted", "UA", "UA", 5, 420000, 20500, 19000, 812000, 60]]
+    parsed = load.read("ts.csv", csv_bytes(rows, header=header), {}, None)
+    assert not any("adjusted" in note for note in parsed.notes)
+    assert any("no column for other earmarked reserves (line 915) at 31 March" in note for note in parsed.notes)
+    held = parsed.frame[parsed.frame["line"] == 915]
+    assert list(zip(held["balance_at"], held["value_gbp_k"], strict=True)) == [("1 April", 60.0)]

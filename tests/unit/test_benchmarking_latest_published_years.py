@@ -90,12 +90,22 @@ def test_the_lines_held_are_the_cells_read_by_hand(loaded, code, year):
         assert held[key] == (value, cell), key
 
 
-def test_line_915_is_mhclgs_adjusted_column_every_year_and_the_preview_says_so(loaded):
+def test_line_915_is_mhclgs_adjusted_figure_where_the_council_reported_one(loaded):
     db, said = loaded
     with connect(db, read_only=True) as conn:
-        names = conn.execute("SELECT DISTINCT fiscal_year, column_name FROM returns WHERE line = 915").fetchall()
-    assert len(names) == 6
-    assert all(name.endswith("(adjusted)") for _, name in names)
+        held = conn.execute(
+            "SELECT column_name LIKE '%(adjusted)', count(value_gbp_k), count(*) FROM returns WHERE line = 915 "
+            "GROUP BY ALL ORDER BY 1"
+        ).fetchall()
+        thurrock = conn.execute(
+            "SELECT balance_at, value_gbp_k, cell FROM returns "
+            "WHERE line = 915 AND ons_code = 'E06000034' AND fiscal_year = '2021/22' ORDER BY 1"
+        ).fetchall()
+    # every figure held is the adjusted one; the rows read as reported are councils with no return ("…")
+    assert held == [(False, 0, 38), (True, 2482, 2482)]
+    # Thurrock made no 2021-22 return ("…" in every reserves cell) but its adjusted 31 March cell, DG381,
+    # holds 24,564: not a figure the council reported, so none is held
+    assert thurrock == [("1 April", None, "CS381"), ("31 March", None, "DF381")]
     for year in FILES:
         assert "read from MHCLG's adjusted column (915b)" in said[year]
 
@@ -179,3 +189,40 @@ def test_on_a_phone_the_trends_long_legend_names_break_onto_lines_that_fit(trend
     assert style.legend_rows(narrow, style.NARROW.legend_width) == sum(name.count("<br>") + 1 for name in names)
     assert all(len(line) <= fits for name in names for line in name.split("<br>"))
     assert [trace.name for trace in chart.figure.data] == [name.replace("<br>", " ") for name in names]
+
+
+def _edited_2022_23(tmp_path, edits: dict[str, object]):
+    """The 2022-23 copy with some cells changed (row 12 is its row of line numbers, 13 its column names)."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(FILES["2022/23"])
+    sheet = book["RS_LA_Data_2022-23"]
+    for where, value in edits.items():
+        sheet[where] = value
+    path = tmp_path / "RS_2022-23_data_by_LA.xlsx"
+    book.save(path)
+    return path
+
+
+def test_a_blank_adjusted_figure_falls_back_to_the_reported_one_and_only_line_915_has_one(tmp_path):
+    """Dorset Council's adjusted 1 April cell (CO73) blanked: its reported figure (CN73) is held, from CN73.
+    A column numbered 805b named as net revenue expenditure is not read in place of line 805 (BU)."""
+    from data import load
+
+    path = _edited_2022_23(tmp_path, {"CO73": None, "BV12": "805b", "BV13": "NET REVENUE EXPENDITURE (memo)"})
+    parsed = load.read(path.name, path.read_bytes(), {}, "returns")
+    rows = parsed.frame[parsed.frame["ons_code"] == DORSET].set_index(["line", "balance_at"], drop=False)
+    assert (rows.loc[(915, "1 April"), "value_gbp_k"], rows.loc[(915, "1 April"), "cell"]) == (138018, "CN73")
+    assert rows.loc[(915, "31 March"), "cell"] == "DC73"  # still the adjusted figure where one is given
+    assert rows.loc[(805, None), "cell"] == "BU73"
+
+
+def test_line_915_twice_beside_its_adjusted_column_is_refused_naming_both(tmp_path):
+    from data import load
+
+    path = _edited_2022_23(
+        tmp_path, {"BV12": 915, "BV13": "Estimated other earmarked financial reserves level at 31 March (unadjusted)"}
+    )
+    with pytest.raises(load.LoadRejected) as refused:
+        load.read(path.name, path.read_bytes(), {}, "returns")
+    assert "line 915 at 31 March appears twice (also column BV)" in str(refused.value)
