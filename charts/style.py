@@ -39,6 +39,7 @@ SOURCE_WRAP = 100
 # 12 px Arial's wide characters (digits, underscores): the source line starts at the plot's left edge, so its
 # lines are cut to what fits between there and the figure's right edge in the narrowest column.
 SOURCE_CHAR_PX = 6.7
+MIN_SOURCE_WRAP = 24  # however wide the row labels beside the bars, never fewer characters a line than this
 
 AXIS_TITLE_STANDOFF_PX = 12  # between the y axis's title and its tick labels: about a character's width
 MIN_PLOT_HEIGHT = 240
@@ -407,13 +408,15 @@ def finish(
 
     With `plot_height` the figure grows to keep that much room for the plot itself under the text.
     """
+    fig.update_layout(template=TEMPLATE)  # first: the row labels' width below reads its tick font
     title_html = wrap(title, fit.title_wrap)
     subtitle_html = wrap(subtitle, fit.subtitle_wrap)
     margin = fig.layout.margin
     # the source line starts at the plot's left edge: past the row labels beside horizontal bars, which
     # Plotly's automargin makes room for beyond margin.l (a line wrapped for 64 px ran off the right edge)
     left_px = max(MARGIN_LEFT if margin.l is None else margin.l, row_labels_px(fig))
-    footer = wrap(" ".join((source, *notes)), min(fit.source_wrap, int((fit.column_px - left_px) / SOURCE_CHAR_PX)))
+    source_chars = max(MIN_SOURCE_WRAP, int((fit.column_px - left_px) / SOURCE_CHAR_PX))
+    footer = wrap(" ".join((source, *notes)), min(fit.source_wrap, source_chars))
     header_px = 20 + lines_in(title_html) * 26 + lines_in(subtitle_html) * 19
     top = header_px + (legend_rows(fig, fit.legend_width) * 22 + 8 if legend else 12)
     axis_title = fig.layout.xaxis.title.text
@@ -492,7 +495,7 @@ def narrow_figure(chart: Chart) -> go.Figure:
     # a legend entry wider than the phone's figure was cut off at its right edge: long names break onto lines
     legend_chars = int((NARROW_COLUMN_PX - LEGEND_SYMBOL_PX) / (BAR_TEXT_EM * NARROW_LEGEND_PX))
     for trace in fig.data:
-        if trace.name and len(trace.name) > legend_chars and "<br>" not in trace.name:
+        if trace.name and len(trace.name) > legend_chars and "<" not in trace.name:  # never split markup
             trace.name = wrap(trace.name, legend_chars)
     if rows and fig.layout.yaxis.showticklabels is not False:
         # category labels beside horizontal bars: shown in short lines, the categories themselves unchanged,
@@ -579,14 +582,15 @@ SLIDE_ROW_FONT_PX = 12  # the smallest a slide's category labels get to fit thei
 
 
 def _rows(fig: go.Figure) -> list[str]:
-    if fig.layout.yaxis.showticklabels is False:
+    if fig.layout.yaxis.showticklabels is False or fig.layout.yaxis.visible is False:
         return []
     return list(dict.fromkeys(y for trace in fig.data if trace.y is not None for y in trace.y if isinstance(y, str)))
 
 
 def row_labels_px(fig: go.Figure) -> int:
     """About how wide the row labels beside horizontal bars are drawn (their longest line), and the tick's gap."""
-    lines = [line for label in fig.layout.yaxis.ticktext or _rows(fig) for line in str(label).split("<br>")]
+    labels = [] if fig.layout.yaxis.visible is False else fig.layout.yaxis.ticktext or _rows(fig)
+    lines = [line for label in labels for line in str(label).split("<br>")]
     if not lines:
         return 0
     return int(14 + BAR_TEXT_EM * _row_font_px(fig) * max(len(line) for line in lines))

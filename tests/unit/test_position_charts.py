@@ -241,3 +241,28 @@ def test_every_source_line_fits_between_the_plot_s_left_edge_and_the_figure_s_ri
         left = max(style.MARGIN_LEFT if fig.layout.margin.l is None else fig.layout.margin.l, style.row_labels_px(fig))
         longest = max(len(line) for line in source_annotation(fig).split("<br>"))
         assert longest * style.SOURCE_CHAR_PX <= style.WIDE.column_px - left, (chart_id, longest, left)
+
+
+def test_the_source_line_fits_beside_row_labels_whatever_plotlys_default_template(db_path, monkeypatch):
+    """The row labels' width was read before the house template was applied: with Plotly's own default
+    template (12 px ticks, as another test may leave it) the Action plan's source line ran past the edge."""
+    import plotly.io as pio
+
+    from charts.all import load_catalogue
+
+    monkeypatch.setattr(pio.templates, "default", "plotly")
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        fig = load_catalogue()["action_status_by_theme"].build(conn).figure
+    longest = max(len(line) for line in source_annotation(fig).split("<br>"))
+    assert longest * style.SOURCE_CHAR_PX <= style.WIDE.column_px - style.row_labels_px(fig)
+
+
+def test_a_row_label_wider_than_the_column_still_gives_a_chart():
+    """A label of 90 characters beside a bar once made the source line's width negative (ValueError)."""
+    import plotly.graph_objects as go
+
+    for fit in (style.WIDE, style.NARROW):
+        fig = go.Figure(go.Bar(x=[1], y=["x" * 90], orientation="h"))
+        style.finish(fig, title="t", subtitle="s", source="Source: " + "word " * 60, fit=fit)
+        lines = source_annotation(fig).split("<br>")
+        assert min(len(line) for line in lines[:-1]) >= style.MIN_SOURCE_WRAP - 5
