@@ -266,6 +266,16 @@ build_dsg_trajectory = registered(
 )
 
 
+def build_dsg_scenario(
+    conn: duckdb.DuckDBPyConnection, scenario: dsg_model.DsgScenario, *, as_at: date | None = None
+) -> Chart:
+    """The scenario chart for any inputs, from the held points: the page draws it through the figure cache, so
+    a fresh visit (the default inputs) does not build the figure again."""
+    points = dsg_metrics.dsg_known_points(conn, as_at=as_at)
+    start = pd.Series({"fiscal_year": scenario.start_year, "value": scenario.start_deficit_gbp_m})
+    return dsg_scenario_chart(points, dsg_model.project(scenario), start)
+
+
 @register("dsg_scenario", "DSG scenario model (default inputs, with the recovery plan)", vocab.DSG.title)
 def build_dsg_scenario_default(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
     points = dsg_metrics.dsg_known_points(conn, as_at=as_at)

@@ -217,8 +217,8 @@ def show_scenario_model() -> None:
         return
 
     path = dsg_model.project(scenario)
-    plan_start = pd.Series({"fiscal_year": start.start_year, "value": start.start_deficit_gbp_m})
-    chart = dsg_charts.dsg_scenario_chart(points, path, plan_start)
+    with database() as conn:
+        chart = cached(conn, dsg_charts.build_dsg_scenario, scenario, as_at=as_at)
     held_reserves = {} if reserves is None else {row["measure"]: row for _, row in reserves.iterrows()}
     usable_row = held_reserves.get("usable_reserves")
     usable = None if usable_row is None else float(usable_row["value"])

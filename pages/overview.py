@@ -7,6 +7,7 @@ from charts import budget as budget_charts
 from charts import dsg as dsg_charts
 from charts import overview as overview_charts
 from charts import reserves as reserves_charts
+from charts.spec import Chart
 from data import vocab
 from metrics import budget as budget_metrics
 from metrics import current, held, vintage
@@ -15,8 +16,15 @@ from metrics.figures import headline_measures, report_headline, revisions
 from ui import as_at as as_at_control
 from ui.cache import cached, cached_if_held
 from ui.chart_panel import show_chart
-from ui.common import as_at_line, database, figure_metric, not_reported_metric, sources_expander
-from ui.document import first_screen_only, rest_of_page_placeholder
+from ui.common import (
+    as_at_line,
+    database,
+    figure_metric,
+    not_reported_metric,
+    show_unexpected_error,
+    sources_expander,
+)
+from ui.document import in_two_parts
 from ui.filters import directorate_notice
 from ui.frame import require_frame
 from ui.panel import opened_panel
@@ -101,10 +109,12 @@ with headline_figures:
     show_headline_figures()
 
 
-def show_rest_of_page() -> None:
-    """Everything below the first screen: the other charts, the 2021 report's figures and the sources."""
+def charts_below() -> tuple[Chart, Chart, Chart]:
+    """The three charts below the first screen, read in the page's own run: on a session's first visit the rest
+    of the page is drawn by a run of its own (ui.document.in_two_parts), from these, at the same data version as
+    the first screen and without opening the database again."""
     with database() as conn:
-        reserves, dsg, actions = (
+        return tuple(
             cached(conn, build, as_at=as_at)
             for build in (
                 reserves_charts.build_reserves_against_deficit,
@@ -112,6 +122,17 @@ def show_rest_of_page() -> None:
                 overview_charts.build_action_status,
             )
         )
+
+
+def show_rest_of_page(reserves: Chart, dsg: Chart, actions: Chart) -> None:
+    """Everything below the first screen: the other charts, the 2021 report's figures and the sources."""
+    try:
+        show_charts_below(reserves, dsg, actions)
+    except Exception as error:  # noqa: BLE001 - a run of its own, outside the frame's last line of defence
+        show_unexpected_error(error)
+
+
+def show_charts_below(reserves: Chart, dsg: Chart, actions: Chart) -> None:
     show_chart(reserves)
     show_chart(dsg)
     st.header("Action plan progress")
@@ -152,8 +173,5 @@ def show_report_figures() -> None:
     st.caption("Choose 5 October 2021 as the date in the sidebar to see every page as the report left it.")
 
 
-# A session's first page is sent in two parts: see ui.document.first_screen_only.
-if first_screen_only():
-    rest_of_page_placeholder()
-else:
-    show_rest_of_page()
+# A session's first page is sent in two parts: see ui.document.in_two_parts.
+in_two_parts(show_rest_of_page, *charts_below())

@@ -6,15 +6,18 @@ readers pick their voice from it). A components-v2 element (Streamlit's own API 
 the page, no iframe) sets `lang` on the document once it has mounted, and tells the app whether the
 window is narrower than NARROW_BELOW_PX, so charts can lay their titles out for it (WCAG 1.4.10).
 
-It also says when the browser has drawn a session's first page, so a page can send its first screen
-first (`first_screen_only`): the browser draws everything that arrives while it is busy in one go, and
-on a first visit it is busy for ~0.6 s evaluating the chart code (ui/page_shell.py), so the Overview's
-first chart waited for the three below it to be drawn too (~0.15 s).
+A page can also send its first screen first (`in_two_parts`): the browser draws everything that arrives while
+it is busy in one go, and on a first visit it is busy for ~0.6 s evaluating the chart code
+(ui/page_shell.py), so the Overview's first chart waited for the three below it to be drawn too (~0.15 s).
+The rest of the page is a fragment: once the browser has drawn the first screen, an element in the
+placeholder asks for it, and only the fragment runs again, not the frame, the sidebar and the first screen.
 """
 
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -30,7 +33,8 @@ FAVICON = Path(__file__).with_name("favicon.svg")
 NARROW_BELOW_PX = 700  # below this Streamlit stacks columns and a chart gets the whole, narrow, width
 NARROW_KEY = "_window_is_narrow"
 PAGE_SENT_KEY = "_page_sent"  # a run of this session has sent, or begun to send, a page
-WAITING_KEY = "_rest_of_page_waiting"  # this run sent only its first screen
+WAITING_KEY = "_rest_of_page_waiting"  # the last full run sent only its first screen; the rest is still to come
+DRAWN_KEY = "_first_screen_drawn"  # the browser has asked for the rest of the page
 REST_OF_PAGE_KEY = "rest_of_page"  # the placeholder's key: tests wait while it is on the page
 
 _PAGE_JS = """
@@ -59,7 +63,7 @@ function installOnce(data) {
     }, true);
 }
 
-export default function ({ data, setStateValue, setTriggerValue }) {
+export default function ({ data, setStateValue }) {
     if (document.documentElement.lang !== data.lang) {
         document.documentElement.lang = data.lang;
     }
@@ -71,9 +75,6 @@ export default function ({ data, setStateValue, setTriggerValue }) {
     };
     report();
     installOnce(data);
-    if (data.waiting) {
-        setTriggerValue("drawn", true);  // a rerun, which sends the whole page
-    }
     window.addEventListener("resize", report);
     return () => window.removeEventListener("resize", report);
 }
@@ -81,19 +82,25 @@ export default function ({ data, setStateValue, setTriggerValue }) {
 
 _page = component("page_language", js=_PAGE_JS)
 
+# In the placeholder for the rest of a page: mounted once the first screen's elements are in the page, it asks for
+# the rest (a rerun of the fragment it is in), once: the element is drawn again while that rerun starts.
+_FIRST_SCREEN_JS = """
+export default function ({ data, setTriggerValue }) {
+    if (!data.waiting || window.financeRestOfPageAsked === data.waiting) return;
+    window.financeRestOfPageAsked = data.waiting;
+    setTriggerValue("drawn", true);
+}
+"""
+_first_screen_drawn = component("first_screen_drawn", js=_FIRST_SCREEN_JS)
+
 
 def _remember_width() -> None:
     st.session_state[NARROW_KEY] = bool(st.session_state["page_language"].narrow)
 
 
-def _rerun() -> None:
-    """The browser has drawn a first screen: the rerun its trigger causes sends the whole page."""
-
-
 def set_page_language() -> None:
     """Mount in the sidebar, where its empty element takes no room in the page. Call it last in a run."""
-    waiting = bool(st.session_state.pop(WAITING_KEY, False))
-    st.session_state[PAGE_SENT_KEY] = True  # before the element can ask for the rerun
+    st.session_state[PAGE_SENT_KEY] = True
     with st.sidebar:
         _page(
             key="page_language",
@@ -101,11 +108,9 @@ def set_page_language() -> None:
                 "lang": vocab.DOCUMENT_LANGUAGE,
                 "narrowBelow": NARROW_BELOW_PX,
                 "narrow": window_is_narrow(),
-                "waiting": waiting,
             },
             default={"narrow": False},
             on_narrow_change=_remember_width,
-            on_drawn_change=_rerun,
         )
 
 
@@ -113,21 +118,52 @@ def first_screen_only() -> bool:
     """Whether this run should send only the page's first screen, and the rest once the browser has drawn it.
 
     Only in a session's first run in a browser: later runs (the chart code is running by then), and sessions
-    with no browser to say it has drawn (AppTest's: no request headers), get the whole page at once. The page
-    then calls `rest_of_page_placeholder()` where the rest will go.
+    with no browser to say it has drawn (AppTest's: no request headers), get the whole page at once.
     """
     if st.session_state.get(PAGE_SENT_KEY) or not st.context.headers:
         return False
     # Once per session: if this run is cut short (a click before it ends), the next one sends the whole page,
     # so a placeholder is never left without a run to replace it.
     st.session_state[PAGE_SENT_KEY] = True
-    st.session_state[WAITING_KEY] = True
     return True
 
 
-def rest_of_page_placeholder() -> None:
-    with st.container(key=REST_OF_PAGE_KEY):
-        st.caption("Drawing the rest of the page…")
+def in_two_parts(show_rest: Callable[..., None], *args: object) -> None:
+    """Draw `show_rest(*args)` (everything below a page's first screen) here: at once, or, on a session's first
+    page, once the browser has drawn what came before (`first_screen_only`), by running only it again, with the
+    same arguments (read by the page's run, so the second part shows the data the first screen shows).
+
+    Every full run decides afresh, so a full rerun that comes first (a phone's width reported) draws the whole
+    page, and a later request for the rest draws it once more, the same.
+    """
+    if not first_screen_only():
+        st.session_state[WAITING_KEY] = None
+        show_rest(*args)
+        return
+    # A new token each time: the browser asks once for each first screen, in this session or a new one.
+    st.session_state[WAITING_KEY] = uuid.uuid4().hex
+    _rest_of_page(show_rest, *args)
+
+
+@st.fragment
+def _rest_of_page(show_rest: Callable[..., None], *args: object) -> None:
+    waiting = st.session_state.get(WAITING_KEY)
+    if waiting:
+        with st.container(key=REST_OF_PAGE_KEY):
+            st.caption("Drawing the rest of the page…")
+            _first_screen_drawn(key="first_screen_drawn", data={"waiting": waiting}, on_drawn_change=_drawn)
+        return
+    if not st.session_state.pop(DRAWN_KEY, False):
+        # A widget in the rest of the page, drawn by this fragment: the whole page reruns, as on any other page
+        # (a chart added to the briefing pack changes what the first screen's buttons say).
+        st.rerun()
+    show_rest(*args)
+
+
+def _drawn() -> None:
+    """The browser has drawn the first screen: the fragment's rerun its trigger causes draws the rest."""
+    st.session_state[WAITING_KEY] = None
+    st.session_state[DRAWN_KEY] = True
 
 
 def window_is_narrow() -> bool:

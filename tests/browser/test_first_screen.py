@@ -6,6 +6,8 @@ once the browser has drawn that, it asks for the rest. The whole page then reads
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.support.helpers import LOCAL_TOKEN_SCRIPT, wait_for_app
@@ -51,6 +53,22 @@ def test_the_first_page_comes_in_two_parts_then_reads_whole(chromium_browser, li
         for text in REST_OF_THE_OVERVIEW:
             assert text in main
         assert "Drawing the rest of the page" not in main
+        assert not errors
+
+        # A widget in the second part (drawn by a run of its own) works as anywhere else, and the page stays whole
+        page.evaluate("() => { window.__seen.placeholder = null; }")
+        menu = page.get_by_role("button", name=re.compile(r"Download$")).nth(1)
+        menu.scroll_into_view_if_needed()
+        menu.click()
+        page.get_by_role("button", name=re.compile(r"Add to briefing pack")).click()
+        page.get_by_role("button", name=re.compile(r"In the briefing pack \(1 item\)")).wait_for(timeout=60_000)
+        page.keyboard.press("Escape")
+        wait_for_app(page)
+        page.wait_for_function(f"() => ({DRAWN_CHARTS})() === 4")
+        assert page.evaluate("() => window.__seen.placeholder") is None
+        main = page.inner_text("[data-testid='stMain']")
+        for text in ("Action plan progress", "Where the figures on this page come from"):
+            assert main.count(text) == 1, text
         assert not errors
 
         # The same session's next pages, and the Overview again, come whole
