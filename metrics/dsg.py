@@ -202,6 +202,11 @@ def latest_in_year(in_year: pd.DataFrame) -> pd.Series | None:
     return rows.sort_values(["fiscal_year", "_order"], ascending=[False, True]).iloc[0].drop(labels="_order")
 
 
+def latest_reported_in_year(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.Series | None:
+    """`latest_in_year` of the held in-year figures, as a figure of its own (a page draws it from the cache)."""
+    return latest_in_year(dsg_in_year(conn, as_at=as_at))
+
+
 def _default_in_year(in_year: pd.DataFrame, points: pd.DataFrame, base: pd.Series) -> tuple[float, str]:
     """The latest reported in-year overspend (from the year before the start or later), else the trend of the
     reported year-end deficits, else the latest in-year figure however old; each says which it is."""

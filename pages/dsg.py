@@ -26,7 +26,7 @@ MEASURES = ["dsg_cumulative_deficit", "dsg_in_year_deficit", "dsg_statutory_over
 
 with database() as conn:
     points = cached(conn, dsg_metrics.dsg_known_points, as_at=as_at)
-    in_year = cached(conn, dsg_metrics.dsg_in_year, as_at=as_at)
+    latest_in_year = cached(conn, dsg_metrics.latest_reported_in_year, as_at=as_at)  # not the plan's prediction
     try:
         reported = cached(conn, dsg_metrics.dsg_reported, as_at=as_at)
         plan = cached(conn, dsg_metrics.plan_against_reported, as_at=as_at)
@@ -69,7 +69,6 @@ else:
     # once later figures are held, the plan's projections are named as the plan's (of its document's date)
     later = defaults is not None and not defaults.projection.from_plan and reported.plan_known_on is not None
     plan_of = f" (plan of {reported.plan_known_on:%b %Y})" if later else ""
-    latest_in_year = dsg_metrics.latest_in_year(in_year)  # the latest reported, not the plan's prediction
     with columns[1]:
         if latest_in_year is None:
             not_reported_metric("In-year overspend", "in-year overspend")
