@@ -260,3 +260,30 @@ def test_a_figure_not_held_gives_the_page_its_stand_in_and_any_other_error_still
         assert cached_if_held(conn, not_held, otherwise="not reported") == "not reported"
         with pytest.raises(ValueError, match="a fault"):
             cached_if_held(conn, broken, otherwise="not reported")
+
+
+ARGUMENTS_SCRIPT = """
+import io
+
+import streamlit as st
+from tests.support.cache_probe import echo
+from ui.cache import cached
+from ui.common import database
+
+with database() as conn:
+    for value, label in [(1, ""), (1.0, ""), ("1", ""), ((1, 2), ""), (1, "other "), (1, ""), (io.BytesIO(b"x"), "")]:
+        st.text(cached(conn, echo, value, label=label))
+"""
+
+
+def test_each_arguments_have_their_own_entry_and_equal_ones_share_it(db_path):
+    """The key is the arguments in full (pickled once): 1, 1.0, "1" and (1, 2), or another keyword, never share
+    an entry; the same arguments again are served from the cache; one pickle cannot write (an in-memory file,
+    as an upload is) still works."""
+    shown = [text.value for text in AppTest.from_string(ARGUMENTS_SCRIPT, default_timeout=60).run().text]
+    views = [text.split(" (build")[0] for text in shown]
+    assert views == ["1", "1.0", "'1'", "(1, 2)", "other 1", "1", "bytes b'x'"]
+    assert len({text for text in shown[:5]}) == 5
+    assert shown[5] == shown[0], "the same arguments again come from the cache: the same build"
+    again = [text.value for text in AppTest.from_string(ARGUMENTS_SCRIPT, default_timeout=60).run().text]
+    assert again == shown, "another session with the same arguments is served the same builds"

@@ -21,3 +21,10 @@ def monitoring_lines(conn) -> str:
     """What a view of the monitoring lines would show: how many there are."""
     builds.append("lines")
     return f"{conn.execute('SELECT count(*) FROM monitoring').fetchone()[0]} lines (build {len(builds)})"
+
+
+def echo(conn, value: object, *, label: str = "") -> str:
+    """A view of its arguments, and which build it is."""
+    builds.append("echo")
+    shown = f"bytes {value.getvalue()!r}" if hasattr(value, "getvalue") else repr(value)
+    return f"{label}{shown} (build {len(builds)})"
