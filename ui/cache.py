@@ -24,6 +24,7 @@ the run (`ui.common.database(read_only=False)`) forgets them, so what the run dr
 
 from __future__ import annotations
 
+import io
 import pickle
 import threading
 from collections.abc import Callable, Iterator
@@ -151,14 +152,24 @@ def cached(conn, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """function(conn, *args, **kwargs) from the cache, keyed by the function's module and qualified name."""
     parts = ((function.__module__, function.__qualname__), data_key(conn), view_context(), args, kwargs)
     try:
-        # The whole key as one pickle: Streamlit's hasher walks a tuple element by element, type check by type
-        # check (~1 ms a call, 15% of a page's run); a pickle writes every value in full, so different keys
-        # never share an entry.
-        key: object = pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
-    except (pickle.PicklingError, TypeError, AttributeError):
+        key: object = _packed(parts)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         key = parts  # something pickle cannot write: Streamlit hashes the parts itself
     # By keyword: Streamlit inspects the function's signature for each positional argument (~1 ms a call).
     return _cached(_conn=conn, _function=function, _args=args, _kwargs=kwargs, key=key)
+
+
+def _packed(parts: tuple) -> bytes:
+    """The whole key as one pickle. Streamlit's hasher walks a tuple element by element, type check by type check
+    (~1 ms a call, 15% of a page's run); a pickle writes every value in full, so different keys never share an
+    entry. Without the memo ("fast" mode): with it, a value met twice is written the second time as a reference
+    if it is the same object, so equal keys built from other objects (a year from the widget, the same year from
+    the address) would pickle differently and miss the cache."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(parts)
+    return buffer.getvalue()
 
 
 def cached_if_held(conn, function: Callable[..., T], *args: Any, otherwise: Any = None, **kwargs: Any) -> T | Any:
