@@ -228,3 +228,20 @@ def exposure(path: pd.DataFrame, override_ends: str | None, grant_share: float) 
 def first_exposure_above(exposed: pd.DataFrame, threshold_gbp_m: float) -> str | None:
     above = exposed.loc[exposed["exposure_gbp_m"] > threshold_gbp_m, "fiscal_year"]
     return None if above.empty else str(above.iloc[0])
+
+
+def start_exposure(start_deficit_gbp_m: float, override_ends: str | None, grant_share: float) -> float:
+    """The council's exposure at the known start (the year before the first modelled one): an override chosen to
+    end in a modelled year still keeps the deficit off the general fund then."""
+    return 0.0 if override_ends else start_deficit_gbp_m * (1 - grant_share)
+
+
+def year_above(
+    start_year: str, start_gbp_m: float, first_modelled_above: str | None, threshold_gbp_m: float
+) -> str | None:
+    """When an amount is first above a threshold: "already above in <start year>" if it is at the known start,
+    else the first modelled year above it (`first_year_above` or `first_exposure_above`), else None.
+    The deficit's and the exposure's statements on the DSG page both say it this way, so they never disagree."""
+    if start_gbp_m > threshold_gbp_m:
+        return f"already above in {start_year}"
+    return first_modelled_above

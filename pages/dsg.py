@@ -221,9 +221,13 @@ def show_scenario_model() -> None:
     held_reserves = {} if reserves is None else {row["measure"]: row for _, row in reserves.iterrows()}
     usable_row = held_reserves.get("usable_reserves")
     usable = None if usable_row is None else float(usable_row["value"])
-    passes = dsg_model.first_year_above(path, usable) if usable is not None else None
-    if usable is not None and start.start_deficit_gbp_m > usable:
-        passes = f"already above in {start.start_year}"
+    passes = (
+        None
+        if usable is None
+        else dsg_model.year_above(
+            start.start_year, start.start_deficit_gbp_m, dsg_model.first_year_above(path, usable), usable
+        )
+    )
     usable_when = "" if usable_row is None else f", {vintage.short(usable_row, reference)}"
     end = path.iloc[-1]
     against_plan = end["cumulative_deficit_gbp_m"] - defaults.target_gbp_m
@@ -291,7 +295,8 @@ def show_scenario_model() -> None:
             key="dsg_grant_share",
             help="No grant share is stated in the figures held; 0% is the neutral default.",
         )
-    exposed = dsg_model.exposure(path, None if override_choice == WHOLE else override_choice, grant_percent / 100)
+    override_ends = None if override_choice == WHOLE else override_choice
+    exposed = dsg_model.exposure(path, override_ends, grant_percent / 100)
     exposure_end = exposed.iloc[-1]
     exposure_left, exposure_right = st.columns(2)
     with exposure_left:
@@ -304,7 +309,12 @@ def show_scenario_model() -> None:
         if usable is None:
             not_reported_metric("Exposure passes usable reserves (scenario)", "usable reserves")
         else:
-            crossing = dsg_model.first_exposure_above(exposed, usable)
+            crossing = dsg_model.year_above(
+                start.start_year,
+                dsg_model.start_exposure(start.start_deficit_gbp_m, override_ends, grant_percent / 100),
+                dsg_model.first_exposure_above(exposed, usable),
+                usable,
+            )
             st.metric(
                 f"Exposure passes usable reserves of {vocab.gbp_m(usable)} (scenario)",
                 crossing or f"not by {years[-1]}",

@@ -247,3 +247,13 @@ def test_a_database_built_before_the_catalogue_is_upgraded_in_place(db_path):
     with duckdb.connect(str(db_path), read_only=True) as conn:
         assert figures_as_at(conn) == date(2026, 2, 20)
         assert conn.execute("SELECT count(*) FROM reported_figures WHERE source_id IS NULL").fetchone()[0] == 0
+
+
+def test_the_dsg_page_says_the_deficit_and_the_exposure_pass_reserves_in_the_same_year(app_test, db_path):
+    """The later figures start the model from a deficit (£126.4m, 2025/26) already above usable reserves
+    (£71.5m): with the default policy (no override, no grant) the exposure is the deficit, and says so too."""
+    assert load_cli(db_path, FIXTURE) == 0
+    at = open_page(app_test, "pages/dsg.py")
+    passes = {metric.label: metric.value for metric in at.metric if "passes usable reserves" in metric.label.lower()}
+    assert len(passes) == 2, passes
+    assert set(passes.values()) == {"already above in 2025/26"}, passes

@@ -118,3 +118,30 @@ def test_reported_defaults_refuse_impossible_end_points():
             start_year="2020/21", start_deficit_gbp_m=1.0, first_year_overspend_gbp_m=1.0,
             end_year="2023/24", end_unmitigated_gbp_m=5.0, end_mitigated_gbp_m=6.0,
         )  # fmt: skip
+
+
+def test_the_deficit_and_the_exposure_say_when_they_pass_a_threshold_the_same_way():
+    """Both start from the known deficit: above the threshold there, both say "already above" (the page once
+    said "already above in 2025/26" for the deficit and "2026/27" for the same exposure)."""
+    path = dsg_model.project(dsg_model.DsgScenario("2025/26", 126.4, ("2026/27", "2027/28"), (21.8, 21.8), (0.0, 0.0)))
+    usable = 71.5
+    exposed = dsg_model.exposure(path, None, 0.0)
+    deficit_says = dsg_model.year_above("2025/26", 126.4, dsg_model.first_year_above(path, usable), usable)
+    exposure_says = dsg_model.year_above(
+        "2025/26", dsg_model.start_exposure(126.4, None, 0.0), dsg_model.first_exposure_above(exposed, usable), usable
+    )
+    assert deficit_says == exposure_says == "already above in 2025/26"
+    # The override in force at the start keeps the exposure off the general fund then: it passes when it ends
+    kept_off = dsg_model.exposure(path, "2027/28", 0.0)
+    assert dsg_model.start_exposure(126.4, "2027/28", 0.0) == 0.0
+    assert dsg_model.year_above("2025/26", 0.0, dsg_model.first_exposure_above(kept_off, usable), usable) == "2027/28"
+    # Half met by grant: 63.2 at the start is below 71.5; the first modelled year (74.1) is above
+    half = dsg_model.exposure(path, None, 0.5)
+    assert (
+        dsg_model.year_above(
+            "2025/26", dsg_model.start_exposure(126.4, None, 0.5), dsg_model.first_exposure_above(half, usable), usable
+        )
+        == "2026/27"
+    )
+    # Below the threshold throughout: never
+    assert dsg_model.year_above("2025/26", 10.0, dsg_model.first_year_above(path, 1000.0), 1000.0) is None
