@@ -430,7 +430,6 @@ def finish(
     plot_px = fit_bar_text(fig, plot_width, plot_px)
     height = top + bottom + plot_px
     fig.update_layout(
-        template=TEMPLATE,
         height=height,
         title={
             "text": f"<b>{title_html}</b><br>"

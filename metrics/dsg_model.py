@@ -230,10 +230,11 @@ def first_exposure_above(exposed: pd.DataFrame, threshold_gbp_m: float) -> str |
     return None if above.empty else str(above.iloc[0])
 
 
-def start_exposure(start_deficit_gbp_m: float, override_ends: str | None, grant_share: float) -> float:
-    """The council's exposure at the known start (the year before the first modelled one): an override chosen to
-    end in a modelled year still keeps the deficit off the general fund then."""
-    return 0.0 if override_ends else start_deficit_gbp_m * (1 - grant_share)
+def start_exposure(start_year: str, start_deficit_gbp_m: float, override_ends: str | None, grant_share: float) -> float:
+    """The council's exposure at the known start (the year before the first modelled one), by `exposure`'s rule:
+    nothing while the override still applies."""
+    start = pd.DataFrame({"fiscal_year": [start_year], "cumulative_deficit_gbp_m": [start_deficit_gbp_m]})
+    return float(exposure(start, override_ends, grant_share)["exposure_gbp_m"].iloc[0])
 
 
 def year_above(

@@ -311,7 +311,9 @@ def show_scenario_model() -> None:
         else:
             crossing = dsg_model.year_above(
                 start.start_year,
-                dsg_model.start_exposure(start.start_deficit_gbp_m, override_ends, grant_percent / 100),
+                dsg_model.start_exposure(
+                    start.start_year, start.start_deficit_gbp_m, override_ends, grant_percent / 100
+                ),
                 dsg_model.first_exposure_above(exposed, usable),
                 usable,
             )

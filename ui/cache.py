@@ -153,7 +153,7 @@ def cached(conn, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     parts = ((function.__module__, function.__qualname__), data_key(conn), view_context(), args, kwargs)
     try:
         key: object = _packed(parts)
-    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+    except (pickle.PicklingError, TypeError, AttributeError, ValueError):  # ValueError: a cycle, in fast mode
         key = parts  # something pickle cannot write: Streamlit hashes the parts itself
     # By keyword: Streamlit inspects the function's signature for each positional argument (~1 ms a call).
     return _cached(_conn=conn, _function=function, _args=args, _kwargs=kwargs, key=key)

@@ -128,18 +128,24 @@ def test_the_deficit_and_the_exposure_say_when_they_pass_a_threshold_the_same_wa
     exposed = dsg_model.exposure(path, None, 0.0)
     deficit_says = dsg_model.year_above("2025/26", 126.4, dsg_model.first_year_above(path, usable), usable)
     exposure_says = dsg_model.year_above(
-        "2025/26", dsg_model.start_exposure(126.4, None, 0.0), dsg_model.first_exposure_above(exposed, usable), usable
+        "2025/26",
+        dsg_model.start_exposure("2025/26", 126.4, None, 0.0),
+        dsg_model.first_exposure_above(exposed, usable),
+        usable,
     )
     assert deficit_says == exposure_says == "already above in 2025/26"
     # The override in force at the start keeps the exposure off the general fund then: it passes when it ends
     kept_off = dsg_model.exposure(path, "2027/28", 0.0)
-    assert dsg_model.start_exposure(126.4, "2027/28", 0.0) == 0.0
+    assert dsg_model.start_exposure("2025/26", 126.4, "2027/28", 0.0) == 0.0
     assert dsg_model.year_above("2025/26", 0.0, dsg_model.first_exposure_above(kept_off, usable), usable) == "2027/28"
     # Half met by grant: 63.2 at the start is below 71.5; the first modelled year (74.1) is above
     half = dsg_model.exposure(path, None, 0.5)
     assert (
         dsg_model.year_above(
-            "2025/26", dsg_model.start_exposure(126.4, None, 0.5), dsg_model.first_exposure_above(half, usable), usable
+            "2025/26",
+            dsg_model.start_exposure("2025/26", 126.4, None, 0.5),
+            dsg_model.first_exposure_above(half, usable),
+            usable,
         )
         == "2026/27"
     )
