@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.support.helpers import LOCAL_TOKEN_SCRIPT, wait_for_app
+from tests.support.helpers import LOCAL_TOKEN_SCRIPT, wait_for_app, wait_until_settled
 from ui.document import REST_OF_PAGE_KEY
 
 pytestmark = pytest.mark.browser
@@ -57,6 +57,7 @@ def test_the_first_page_comes_in_two_parts_then_reads_whole(chromium_browser, li
 
         # A widget in the second part (drawn by a run of its own) works as anywhere else, and the page stays whole
         page.evaluate("() => { window.__seen.placeholder = null; }")
+        wait_until_settled(page)  # a phone's width report reruns the page, redrawing the menus, after it reads whole
         menu = page.get_by_role("button", name=re.compile(r"Download$")).nth(1)
         menu.scroll_into_view_if_needed()
         menu.click()
