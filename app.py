@@ -10,8 +10,8 @@ from data.redact import scrub_output
 from ui import navigation as app_navigation
 from ui import sidebar
 from ui.common import held_database, show_unexpected_error, show_write_failure
-from ui.document import FAVICON, apply_styles, set_page_language
-from ui.identity import show_identity, sign_in_gate
+from ui.document import FAVICON, apply_styles, begin_full_run, set_page_language, sidebar_in_two_parts
+from ui.identity import identity_notes, sign_in_gate
 
 scrub_output()  # before anything is logged: no password reaches the server log (data/redact.py)
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -27,6 +27,15 @@ except Exception as error:  # noqa: BLE001 - no traceback on screen, even from t
 navigation_pages = app_navigation.pages()
 navigation = st.navigation(app_navigation.with_overview_by_name(navigation_pages), position="hidden")
 
+
+def show_filters() -> None:
+    try:
+        sidebar.draw()
+    except Exception as error:  # noqa: BLE001 - a run of its own on a first page (ui.document.sidebar_in_two_parts)
+        show_unexpected_error(error)
+
+
+begin_full_run()
 with held_database():
     try:
         app_navigation.sidebar_links(navigation_pages)
@@ -37,9 +46,11 @@ with held_database():
         show_unexpected_error(error)
     # The sidebar's filters are drawn after the page, so the page's first chart reaches the browser before
     # the widgets and their code (pages read the filters from the session and the address).
+    sidebar_in_two_parts(show_filters)
     try:
-        sidebar.render()
-        show_identity(actor)
+        # Never in a part sent later: "Sign out" ends the session with a redirect, which a rerun would drop.
+        with st.sidebar:
+            identity_notes(actor)
     except Exception as error:  # noqa: BLE001
         show_unexpected_error(error)
 # Last, so the page's own elements (and the code they need) reach the browser first: the document's language

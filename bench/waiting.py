@@ -5,7 +5,7 @@ bench/ holds the one copy, as it does the server start (bench/serving.py); tests
 
 from __future__ import annotations
 
-from ui.document import REST_OF_PAGE_KEY
+from ui.document import PLACEHOLDERS
 
 
 def wait_for_app(page, timeout_ms: int = 90_000) -> None:
@@ -18,7 +18,7 @@ def wait_for_app(page, timeout_ms: int = 90_000) -> None:
         "() => document.querySelector('.stApp')?.getAttribute('data-test-script-state') === 'notRunning'"
         " && document.querySelectorAll('[data-testid=\"stMain\"] *').length > 10"
         # a session's first page comes in two parts (ui.document.first_screen_only): wait for the second
-        f" && !document.querySelector('.st-key-{REST_OF_PAGE_KEY}')",
+        f" && !document.querySelector('{PLACEHOLDERS}')",
         timeout=timeout_ms,
     )
 
@@ -30,14 +30,14 @@ _SETTLED = """() => new Promise(resolve => {
         const app = document.querySelector('.stApp');
         const busy = !app || app.getAttribute('data-test-script-state') !== 'notRunning'
             || document.querySelector('[data-testid="stSkeleton"]')
-            || document.querySelector('.st-key-REST_OF_PAGE_KEY');
+            || document.querySelector('PLACEHOLDERS');
         const count = document.querySelectorAll('[data-testid="stMain"] *').length;
         same = !busy && count === last ? same + 1 : 0;
         last = count;
         if (same >= 4 || ++ticks > 360) resolve(same >= 4); else setTimeout(tick, 250);
     };
     tick();
-})""".replace("REST_OF_PAGE_KEY", REST_OF_PAGE_KEY)
+})""".replace("PLACEHOLDERS", PLACEHOLDERS)
 
 
 def wait_until_settled(page) -> None:

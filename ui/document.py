@@ -8,9 +8,10 @@ window is narrower than NARROW_BELOW_PX, so charts can lay their titles out for 
 
 A page can also send its first screen first (`in_two_parts`): the browser draws everything that arrives while
 it is busy in one go, and on a first visit it is busy for ~0.6 s evaluating the chart code
-(ui/page_shell.py), so the Overview's first chart waited for the three below it to be drawn too (~0.15 s).
-The rest of the page is a fragment: once the browser has drawn the first screen, an element in the
-placeholder asks for it, and only the fragment runs again, not the frame, the sidebar and the first screen.
+(ui/page_shell.py), so the Overview's first chart waited for the three below it to be drawn too (~0.15 s),
+and for the sidebar's filters (~0.17 s). The rest of the page and the sidebar's filters (`sidebar_in_two_parts`)
+are then keyed fragments: once the browser has drawn the first chart, an element in the page's placeholder asks
+for both, and only the two fragments run again, not the frame and the first screen.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import streamlit as st
 from streamlit.components.v2 import component
+from streamlit.errors import StreamlitAPIException
 
 from data import vocab
 
@@ -33,9 +35,10 @@ FAVICON = Path(__file__).with_name("favicon.svg")
 NARROW_BELOW_PX = 700  # below this Streamlit stacks columns and a chart gets the whole, narrow, width
 NARROW_KEY = "_window_is_narrow"
 PAGE_SENT_KEY = "_page_sent"  # a run of this session has sent, or begun to send, a page
-WAITING_KEY = "_rest_of_page_waiting"  # the last full run sent only its first screen; the rest is still to come
-DRAWN_KEY = "_first_screen_drawn"  # the browser has asked for the rest of the page
-REST_OF_PAGE_KEY = "rest_of_page"  # the placeholder's key: tests wait while it is on the page
+FIRST_SCREEN_RUN_KEY = "_first_screen_run"  # this full run sends only its page's first screen
+REST_OF_PAGE_KEY = "rest_of_page"  # the placeholders' keys: tests wait while either is on the page
+REST_OF_SIDEBAR_KEY = "rest_of_sidebar"
+PLACEHOLDERS = f".st-key-{REST_OF_PAGE_KEY}, .st-key-{REST_OF_SIDEBAR_KEY}"  # a CSS selector for them
 
 _PAGE_JS = """
 // Once per window: what Streamlit's own widgets do not do for a British reader on any device.
@@ -82,16 +85,27 @@ export default function ({ data, setStateValue }) {
 
 _page = component("page_language", js=_PAGE_JS)
 
-# In the placeholder for the rest of a page: mounted once the first screen's elements are in the page, it asks for
-# the rest (a rerun of the fragment it is in), once: the element is drawn again while that rerun starts.
+# In the placeholder for the rest of a page: mounted with the first screen's elements, it waits until the page's
+# first chart is drawn (at most CHART_WAIT_MS: a first screen may have none) and asks for the parts sent later, once
+# for each first screen (the element is drawn again while that rerun starts).
 _FIRST_SCREEN_JS = """
 export default function ({ data, setTriggerValue }) {
     if (!data.waiting || window.financeRestOfPageAsked === data.waiting) return;
-    window.financeRestOfPageAsked = data.waiting;
-    setTriggerValue("drawn", true);
+    const ask = () => {
+        if (window.financeRestOfPageAsked === data.waiting) return;
+        window.financeRestOfPageAsked = data.waiting;
+        setTriggerValue("drawn", true);
+    };
+    const drawn = () => !!document.querySelector('[data-testid="stMain"] [data-testid="stPlotlyChart"] .main-svg');
+    if (drawn()) return ask();
+    const observer = new MutationObserver(() => drawn() && ask());
+    observer.observe(document.body, { childList: true, subtree: true });
+    const timer = setTimeout(ask, data.chartWaitMs);
+    return () => { observer.disconnect(); clearTimeout(timer); };
 }
 """
 _first_screen_drawn = component("first_screen_drawn", js=_FIRST_SCREEN_JS)
+CHART_WAIT_MS = 2000
 
 
 def _remember_width() -> None:
@@ -128,6 +142,11 @@ def first_screen_only() -> bool:
     return True
 
 
+def begin_full_run() -> None:
+    """Call at the start of every full run: nothing in it is sent later unless its page says so (`in_two_parts`)."""
+    st.session_state[FIRST_SCREEN_RUN_KEY] = False
+
+
 def in_two_parts(show_rest: Callable[..., None], *args: object) -> None:
     """Draw `show_rest(*args)` (everything below a page's first screen) here: at once, or, on a session's first
     page, once the browser has drawn what came before (`first_screen_only`), by running only it again, with the
@@ -137,33 +156,88 @@ def in_two_parts(show_rest: Callable[..., None], *args: object) -> None:
     page, and a later request for the rest draws it once more, the same.
     """
     if not first_screen_only():
-        st.session_state[WAITING_KEY] = None
-        show_rest(*args)
+        _show_now(REST_OF_PAGE_KEY, show_rest, *args)
         return
+    st.session_state[FIRST_SCREEN_RUN_KEY] = True
     # A new token each time: the browser asks once for each first screen, in this session or a new one.
-    st.session_state[WAITING_KEY] = uuid.uuid4().hex
+    _waiting(REST_OF_PAGE_KEY, uuid.uuid4().hex)
     _rest_of_page(show_rest, *args)
 
 
-@st.fragment
+def sidebar_in_two_parts(show: Callable[..., None], *args: object) -> None:
+    """Draw `show(*args)` in the sidebar: at once, or, when this run sends only its page's first screen
+    (`in_two_parts`), with the rest of the page. The sidebar's filters (a date box, a multiselect) cost the browser
+    ~0.17 s to draw, which the first chart waited for."""
+    with st.sidebar:
+        if not st.session_state.get(FIRST_SCREEN_RUN_KEY):
+            _show_now(REST_OF_SIDEBAR_KEY, show, *args)
+            return
+        _waiting(REST_OF_SIDEBAR_KEY, st.session_state[_waiting_key(REST_OF_PAGE_KEY)])
+        _rest_of_sidebar(show, *args)
+
+
+def _waiting_key(part: str) -> str:
+    return f"_{part}_waiting"  # the last full run sent the part's placeholder: the part is still to come
+
+
+def _asked_key(part: str) -> str:
+    return f"_{part}_asked"  # the browser has asked for the part
+
+
+def _waiting(part: str, token: str | None) -> None:
+    st.session_state[_waiting_key(part)] = token
+    st.session_state.pop(_asked_key(part), None)
+
+
+def _show_now(part: str, show: Callable[..., None], *args: object) -> None:
+    _waiting(part, None)
+    show(*args)
+
+
+@st.fragment(key=f"{REST_OF_PAGE_KEY}_part")
 def _rest_of_page(show_rest: Callable[..., None], *args: object) -> None:
-    waiting = st.session_state.get(WAITING_KEY)
+    waiting = st.session_state.get(_waiting_key(REST_OF_PAGE_KEY))
     if waiting:
         with st.container(key=REST_OF_PAGE_KEY):
             st.caption("Drawing the rest of the page…")
-            _first_screen_drawn(key="first_screen_drawn", data={"waiting": waiting}, on_drawn_change=_drawn)
+            _first_screen_drawn(
+                key="first_screen_drawn",
+                data={"waiting": waiting, "chartWaitMs": CHART_WAIT_MS},
+                on_drawn_change=_drawn,
+            )
         return
-    if not st.session_state.pop(DRAWN_KEY, False):
-        # A widget in the rest of the page, drawn by this fragment: the whole page reruns, as on any other page
-        # (a chart added to the briefing pack changes what the first screen's buttons say).
+    _show_part(REST_OF_PAGE_KEY, show_rest, *args)
+
+
+@st.fragment(key=f"{REST_OF_SIDEBAR_KEY}_part")
+def _rest_of_sidebar(show: Callable[..., None], *args: object) -> None:
+    if st.session_state.get(_waiting_key(REST_OF_SIDEBAR_KEY)):
+        with st.container(key=REST_OF_SIDEBAR_KEY):  # asked for with the rest of the page, by its element
+            st.caption("Drawing the filters…")
+        return
+    _show_part(REST_OF_SIDEBAR_KEY, show, *args)
+
+
+def _show_part(part: str, show: Callable[..., None], *args: object) -> None:
+    if not st.session_state.pop(_asked_key(part), False):
+        # A widget in a part drawn by its fragment: the whole page reruns, as on any other page (a chart added
+        # to the briefing pack changes what the first screen's buttons say; a date changes every figure).
         st.rerun()
-    show_rest(*args)
+    show(*args)
 
 
 def _drawn() -> None:
-    """The browser has drawn the first screen: the fragment's rerun its trigger causes draws the rest."""
-    st.session_state[WAITING_KEY] = None
-    st.session_state[DRAWN_KEY] = True
+    """The browser has drawn the first screen: the parts still to come are drawn, by one run of their fragments."""
+    # none waiting: a full run came first, and the rest of the page is drawn once more, the same
+    parts = [part for part in (REST_OF_PAGE_KEY, REST_OF_SIDEBAR_KEY) if st.session_state.get(_waiting_key(part))]
+    parts = parts or [REST_OF_PAGE_KEY]
+    for part in parts:
+        st.session_state[_waiting_key(part)] = None
+        st.session_state[_asked_key(part)] = True
+    try:
+        st.rerun([f"{part}_part" for part in parts])
+    except StreamlitAPIException:  # a part not on this page (another page's run came first): the whole page
+        st.rerun()
 
 
 def window_is_narrow() -> bool:

@@ -7,7 +7,6 @@ allowed, the link is shown selected instead, to copy by hand.
 
 from __future__ import annotations
 
-import streamlit as st
 from streamlit.components.v2 import component
 
 from ui.identity import LOCAL_TOKEN_PARAM
@@ -62,6 +61,5 @@ _share = component("copy_view_link", html=_HTML, css=_CSS, js=_JS)
 
 
 def copy_link_button() -> None:
-    """The button, in the sidebar on every page."""
-    with st.sidebar:
-        _share(key="copy_view_link")
+    """The button, where the caller is: the sidebar on every page (ui.sidebar.draw)."""
+    _share(key="copy_view_link")

@@ -25,28 +25,33 @@ def read_filters() -> None:
 def render() -> None:
     """Drawn after the page (see app.py); the filters' values are in the session by then."""
     with st.sidebar:
-        with database() as conn:
-            newest_known = cached(conn, figures_as_at)
-            as_at = as_at_control.current()
-            sources = cached(conn, source_documents, as_at=as_at)
-            newest = cached(conn, figures_as_at, as_at=as_at)
-            loads = cached(conn, latest_loads)
-            directorates = cached(conn, directorate_names)
-            aliases = cached(conn, directorate_aliases)
-        filters.sidebar_directorate_filter(directorates, aliases)
-        as_at_control.sidebar_control(REPORT_DATE, newest_known)
-        copy_link_button()
-        if not sources.empty:
-            titles = list(dict.fromkeys(sources["title"]))
-            shown = "; ".join(plain(title) for title in titles[:3]) + (
-                f"; and {len(titles) - 3} more" if len(titles) > 3 else ""
-            )
-            st.caption(f"**Sources:** {shown}.")
-        if newest is not None:
-            st.caption(f"**Figures as at:** {newest:%-d %B %Y}.")
-        if not loads.empty:
-            last = loads.iloc[0]
-            st.caption(
-                f"**Last data change:** {plain(last['file_name'])} ({last['kind']}), "
-                f"{last['loaded_at']:%-d %b %Y %H:%M}."
-            )
+        draw()
+
+
+def draw() -> None:
+    """The sidebar's filters and notes, drawn where the caller is: in the sidebar, or in a fragment in it (which
+    cannot name the sidebar itself)."""
+    with database() as conn:
+        newest_known = cached(conn, figures_as_at)
+        as_at = as_at_control.current()
+        sources = cached(conn, source_documents, as_at=as_at)
+        newest = cached(conn, figures_as_at, as_at=as_at)
+        loads = cached(conn, latest_loads)
+        directorates = cached(conn, directorate_names)
+        aliases = cached(conn, directorate_aliases)
+    filters.sidebar_directorate_filter(directorates, aliases)
+    as_at_control.sidebar_control(REPORT_DATE, newest_known)
+    copy_link_button()
+    if not sources.empty:
+        titles = list(dict.fromkeys(sources["title"]))
+        shown = "; ".join(plain(title) for title in titles[:3]) + (
+            f"; and {len(titles) - 3} more" if len(titles) > 3 else ""
+        )
+        st.caption(f"**Sources:** {shown}.")
+    if newest is not None:
+        st.caption(f"**Figures as at:** {newest:%-d %B %Y}.")
+    if not loads.empty:
+        last = loads.iloc[0]
+        st.caption(
+            f"**Last data change:** {plain(last['file_name'])} ({last['kind']}), {last['loaded_at']:%-d %b %Y %H:%M}."
+        )

@@ -1,7 +1,8 @@
 """In Chromium: a session's first page comes in two parts (ui.document.first_screen_only), and no other does.
 
-The Overview's first visit sends its title, headline figures and first chart, with a placeholder for the rest;
-once the browser has drawn that, it asks for the rest. The whole page then reads as it always did.
+The Overview's first visit sends its title, headline figures and first chart, with placeholders for the rest of
+the page and of the sidebar (its filters); once the browser has drawn the first chart, it asks for both. The whole
+page then reads, and its filters work, as they always did.
 """
 
 from __future__ import annotations
@@ -10,23 +11,29 @@ import re
 
 import pytest
 
-from tests.support.helpers import LOCAL_TOKEN_SCRIPT, wait_for_app, wait_until_settled
-from ui.document import REST_OF_PAGE_KEY
+from tests.support.helpers import LOCAL_TOKEN_SCRIPT, choose_option, wait_for_app, wait_until_settled
+from ui.document import REST_OF_PAGE_KEY, REST_OF_SIDEBAR_KEY
 
 pytestmark = pytest.mark.browser
 
 # Runs before the page's own scripts: remembers when the placeholder, the first drawn chart and a second chart
 # were first seen (page clock). A mutation observer, so a placeholder shown for a moment is not missed.
 WATCH = f"""
-window.__seen = {{placeholder: null, first_drawn: null, second_chart: null}};
+window.__seen = {{placeholder: null, first_drawn: null, second_chart: null, sidebar_placeholder: null,
+  sidebar_filters: null}};
 new MutationObserver(() => {{
   const now = performance.now(), seen = window.__seen;
   if (seen.placeholder === null && document.querySelector('.st-key-{REST_OF_PAGE_KEY}')) seen.placeholder = now;
+  if (seen.sidebar_placeholder === null && document.querySelector('.st-key-{REST_OF_SIDEBAR_KEY}'))
+    seen.sidebar_placeholder = now;
+  if (seen.sidebar_filters === null && document.querySelector(SIDEBAR_DATE_BOX)) seen.sidebar_filters = now;
   const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]');
   if (seen.first_drawn === null && charts[0] && charts[0].querySelector('.main-svg')) seen.first_drawn = now;
   if (seen.second_chart === null && charts.length > 1) seen.second_chart = now;
 }}).observe(document, {{subtree: true, childList: true}});
 """
+SIDEBAR_DATE_BOX = "[data-testid='stSidebar'] [data-testid='stDateInput']"
+WATCH = WATCH.replace("SIDEBAR_DATE_BOX", repr(SIDEBAR_DATE_BOX))
 DRAWN_CHARTS = (
     "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
     ".filter(chart => chart.querySelector('.main-svg')).length"
@@ -82,5 +89,49 @@ def test_the_first_page_comes_in_two_parts_then_reads_whole(chromium_browser, li
         wait_for_app(page)
         page.wait_for_function(f"() => ({DRAWN_CHARTS})() === 4")
         assert page.evaluate("() => window.__seen.placeholder") is None
+    finally:
+        context.close()
+
+
+def test_the_first_pages_sidebar_filters_come_after_its_first_chart_and_work(chromium_browser, live_app):
+    """The sidebar's filters are drawn by a run of their own on a session's first page: used before any other run,
+    each still changes the page as it does anywhere else."""
+    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script(LOCAL_TOKEN_SCRIPT)
+    context.add_init_script(WATCH)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sidebar = page.locator("[data-testid='stSidebar']")
+    main = page.locator("[data-testid='stMain']")
+    try:
+        page.goto(live_app)
+        wait_for_app(page)
+        sidebar.locator("[data-testid='stDateInput']").wait_for()  # its code is fetched once it arrives
+        seen = page.evaluate("() => window.__seen")
+        assert seen["sidebar_placeholder"] is not None, "the first visit should send the sidebar's filters later"
+        assert seen["first_drawn"] < seen["sidebar_filters"], "the first chart is drawn before the filters"
+        for text in ("Directorate", "Figures as at", "Local mode"):
+            assert text in sidebar.inner_text(), text
+        sidebar.get_by_role("button", name="Copy a link to this view").wait_for()
+        assert sidebar.locator("[data-testid='stDateInput']").count() == 1
+
+        # a directorate: the Overview says its headline figures are for the whole council
+        choose_option(page, sidebar.locator("[data-testid='stMultiSelect'] input"), "Place")
+        page.keyboard.press("Escape")
+        main.get_by_text("The directorate filter (Place) does not apply on this page").wait_for()
+        assert "directorate=Place" in page.url
+
+        # a date: the whole page reruns as at that date
+        sidebar.locator("[data-testid='stDateInput']").get_by_role("spinbutton").first.click()
+        page.keyboard.type("05102021")  # day, month, year
+        page.keyboard.press("Enter")
+        main.get_by_text("Figures as at 5 October 2021").first.wait_for()
+        wait_for_app(page)
+        assert "as_at=2021-10-05" in page.url
+        assert sidebar.locator("[data-testid='stDateInput']").count() == 1
+        assert sidebar.locator("[data-testid='stMultiSelect']").count() == 1
+        assert page.locator(f".st-key-{REST_OF_SIDEBAR_KEY}").count() == 0
+        assert not errors
     finally:
         context.close()
