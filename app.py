@@ -28,9 +28,9 @@ navigation_pages = app_navigation.pages()
 navigation = st.navigation(app_navigation.with_overview_by_name(navigation_pages), position="hidden")
 
 
-def show_filters() -> None:
+def show_filters(shown: sidebar.SidebarFigures) -> None:
     try:
-        sidebar.draw()
+        sidebar.draw(shown)
     except Exception as error:  # noqa: BLE001 - a run of its own on a first page (ui.document.sidebar_in_two_parts)
         show_unexpected_error(error)
 
@@ -46,8 +46,8 @@ with held_database():
         show_unexpected_error(error)
     # The sidebar's filters are drawn after the page, so the page's first chart reaches the browser before
     # the widgets and their code (pages read the filters from the session and the address).
-    sidebar_in_two_parts(show_filters)
     try:
+        sidebar_in_two_parts(show_filters, sidebar.read())
         # Never in a part sent later: "Sign out" ends the session with a redirect, which a rerun would drop.
         with st.sidebar:
             identity_notes(actor)

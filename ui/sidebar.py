@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
 import streamlit as st
 
 from data.load import directorate_aliases
@@ -22,36 +26,53 @@ def read_filters() -> None:
         filters.current_directorates(cached(conn, directorate_names), cached(conn, directorate_aliases))
 
 
+@dataclass(frozen=True)
+class SidebarFigures:
+    """What the sidebar shows, read in the page's full run (a run of the sidebar alone opens no database)."""
+
+    newest_known: date | None  # the newest figures held at all: the date box's latest date
+    sources: pd.DataFrame  # the documents the figures shown come from
+    newest: date | None  # the date the figures shown are as at
+    loads: pd.DataFrame  # data changes, newest first
+    directorates: list[str]
+    aliases: dict[str, str]
+
+
+def read() -> SidebarFigures:
+    with database() as conn:
+        as_at = as_at_control.current()
+        return SidebarFigures(
+            newest_known=cached(conn, figures_as_at),
+            sources=cached(conn, source_documents, as_at=as_at),
+            newest=cached(conn, figures_as_at, as_at=as_at),
+            loads=cached(conn, latest_loads),
+            directorates=cached(conn, directorate_names),
+            aliases=cached(conn, directorate_aliases),
+        )
+
+
 def render() -> None:
     """Drawn after the page (see app.py); the filters' values are in the session by then."""
     with st.sidebar:
-        draw()
+        draw(read())
 
 
-def draw() -> None:
+def draw(shown: SidebarFigures) -> None:
     """The sidebar's filters and notes, drawn where the caller is: in the sidebar, or in a fragment in it (which
     cannot name the sidebar itself)."""
-    with database() as conn:
-        newest_known = cached(conn, figures_as_at)
-        as_at = as_at_control.current()
-        sources = cached(conn, source_documents, as_at=as_at)
-        newest = cached(conn, figures_as_at, as_at=as_at)
-        loads = cached(conn, latest_loads)
-        directorates = cached(conn, directorate_names)
-        aliases = cached(conn, directorate_aliases)
-    filters.sidebar_directorate_filter(directorates, aliases)
-    as_at_control.sidebar_control(REPORT_DATE, newest_known)
+    filters.sidebar_directorate_filter(shown.directorates, shown.aliases)
+    as_at_control.sidebar_control(REPORT_DATE, shown.newest_known)
     copy_link_button()
-    if not sources.empty:
-        titles = list(dict.fromkeys(sources["title"]))
-        shown = "; ".join(plain(title) for title in titles[:3]) + (
+    if not shown.sources.empty:
+        titles = list(dict.fromkeys(shown.sources["title"]))
+        listed = "; ".join(plain(title) for title in titles[:3]) + (
             f"; and {len(titles) - 3} more" if len(titles) > 3 else ""
         )
-        st.caption(f"**Sources:** {shown}.")
-    if newest is not None:
-        st.caption(f"**Figures as at:** {newest:%-d %B %Y}.")
-    if not loads.empty:
-        last = loads.iloc[0]
+        st.caption(f"**Sources:** {listed}.")
+    if shown.newest is not None:
+        st.caption(f"**Figures as at:** {shown.newest:%-d %B %Y}.")
+    if not shown.loads.empty:
+        last = shown.loads.iloc[0]
         st.caption(
             f"**Last data change:** {plain(last['file_name'])} ({last['kind']}), {last['loaded_at']:%-d %b %Y %H:%M}."
         )
