@@ -15,6 +15,7 @@ from ui.chart_panel import show_chart
 from ui.common import as_at_line, database, figure_metric, not_reported_metric, sources_expander
 from ui.filters import directorate_notice
 from ui.frame import require_frame
+from ui.safe import plain
 from ui.tables import readable
 
 require_frame()
@@ -271,7 +272,7 @@ def show_scenario_model() -> None:
         f"{dsg_model.EXPOSURE_IN_WORDS} These are assumptions you set, not facts: the defaults leave the model as "
         "it is (the whole deficit counts against reserves every year, none met by grant)."
     )
-    WHOLE = "No override: the whole deficit counts every year (default)"
+    WHOLE = "Every year: no override (default)"  # short enough to read whole in a phone's select box
     policy_left, policy_right = st.columns(2)
     with policy_left:
         override_choice = st.selectbox(
@@ -321,7 +322,9 @@ def show_scenario_model() -> None:
                 f"Exposure passes usable reserves of {vocab.gbp_m(usable)} (scenario)",
                 crossing or f"not by {years[-1]}",
             )
-    st.dataframe(
+    # A static table: its headings wrap on a phone (a data grid cut "Council's exposure, scenario (£m)" short),
+    # and three short columns never make it wider than the screen.
+    st.table(
         readable(exposed.assign(basis="modelled"), {"cumulative_deficit_gbp_m": "basis", "exposure_gbp_m": "basis"})
         .drop(columns="basis")
         .rename(
@@ -330,9 +333,10 @@ def show_scenario_model() -> None:
                 "cumulative_deficit_gbp_m": "Modelled deficit (£m)",
                 "exposure_gbp_m": "Council's exposure, scenario (£m)",
             }
-        ),
+        )
+        .map(plain),  # st.table reads its cells as Markdown: the years come from the data
         hide_index=True,
-        width="stretch",
+        alt="The scenario year by year: the modelled deficit and the council's exposure",
     )
 
 

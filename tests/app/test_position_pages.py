@@ -162,3 +162,15 @@ def test_the_overview_draws_its_tables_when_their_panels_are_opened(app_test):
     columns = [list(frame.value.columns) for frame in at.dataframe]
     assert any("The document says" in names for names in columns), "the sources, with the sentence quoted"
     assert any("The report says" in names for names in columns), "the 2021 report's figures"
+
+
+def test_the_dsg_scenario_reads_year_by_year_in_a_table_whose_headings_wrap(app_test):
+    """A static table, not a data grid: on a phone the grid cut its third heading short."""
+    at = open_page(app_test, "pages/dsg.py")
+    (scenario,) = [
+        table.value
+        for table in at.table
+        if list(table.value.columns) == ["Financial year", "Modelled deficit (£m)", "Council's exposure, scenario (£m)"]
+    ]
+    assert len(scenario) >= 2 and scenario["Modelled deficit (£m)"].str.startswith("£").all()
+    assert not [frame for frame in at.dataframe if "Council's exposure, scenario (£m)" in frame.value.columns]
