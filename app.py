@@ -11,7 +11,7 @@ from ui import navigation as app_navigation
 from ui import sidebar
 from ui.common import held_database, show_unexpected_error, show_write_failure
 from ui.document import FAVICON, apply_styles, begin_full_run, set_page_language, sidebar_in_two_parts
-from ui.identity import identity_notes, sign_in_gate
+from ui.identity import show_identity, sign_in_gate
 
 scrub_output()  # before anything is logged: no password reaches the server log (data/redact.py)
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -49,8 +49,7 @@ with held_database():
     try:
         sidebar_in_two_parts(show_filters, sidebar.read())
         # Never in a part sent later: "Sign out" ends the session with a redirect, which a rerun would drop.
-        with st.sidebar:
-            identity_notes(actor)
+        show_identity(actor)
     except Exception as error:  # noqa: BLE001
         show_unexpected_error(error)
 # Last, so the page's own elements (and the code they need) reach the browser first: the document's language

@@ -24,6 +24,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.components.v2 import component
 from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from data import vocab
 
@@ -153,7 +154,7 @@ def in_two_parts(show_rest: Callable[..., None], *args: object) -> None:
     same arguments (read by the page's run, so the second part shows the data the first screen shows).
 
     Every full run decides afresh, so a full rerun that comes first (a phone's width reported) draws the whole
-    page, and a later request for the rest draws it once more, the same.
+    page; a request for the rest that comes after it is dropped with the fragment it was for.
     """
     if not first_screen_only():
         _show_now(REST_OF_PAGE_KEY, show_rest, *args)
@@ -228,15 +229,16 @@ def _show_part(part: str, show: Callable[..., None], *args: object) -> None:
 
 def _drawn() -> None:
     """The browser has drawn the first screen: the parts still to come are drawn, by one run of their fragments."""
-    # none waiting: a full run came first, and the rest of the page is drawn once more, the same
     parts = [part for part in (REST_OF_PAGE_KEY, REST_OF_SIDEBAR_KEY) if st.session_state.get(_waiting_key(part))]
-    parts = parts or [REST_OF_PAGE_KEY]
     for part in parts:
         st.session_state[_waiting_key(part)] = None
         st.session_state[_asked_key(part)] = True
+    context = get_script_run_ctx()
+    if not parts or context is None or not context.fragment_ids_this_run:
+        return  # a full run draws every part itself: a keyed rerun here would take its place
     try:
         st.rerun([f"{part}_part" for part in parts])
-    except StreamlitAPIException:  # a part not on this page (another page's run came first): the whole page
+    except StreamlitAPIException:  # a part's fragment not registered (its run was cut short): the whole page
         st.rerun()
 
 

@@ -345,12 +345,12 @@ def _admitted(actor: Actor) -> Actor:
     return actor
 
 
-def identity_notes(actor: Actor) -> None:
-    """For the sidebar: who is signed in, their role and a sign-out button; or the local-mode warning. Drawn where
-    the caller is (app.py draws it in the sidebar, or in a fragment there, which cannot name the sidebar)."""
-    if auth_configured():
-        st.caption(f"Signed in as **{plain(actor.identity)}**, {actor.role} ({ROLE_MEANING[actor.role]}).")
-        st.button("Sign out", icon=":material/logout:", key="identity_sign_out", on_click=st.logout)
-    else:
-        st.warning("Local mode: not for sharing", icon=":material/lock_open:")
-        st.caption(f"Changes are recorded as **{plain(actor.identity)}**, the operating-system user.")
+def show_identity(actor: Actor) -> None:
+    """Sidebar: who is signed in, their role and a sign-out button; or the local-mode warning."""
+    with st.sidebar:
+        if auth_configured():
+            st.caption(f"Signed in as **{plain(actor.identity)}**, {actor.role} ({ROLE_MEANING[actor.role]}).")
+            st.button("Sign out", icon=":material/logout:", key="identity_sign_out", on_click=st.logout)
+        else:
+            st.warning("Local mode: not for sharing", icon=":material/lock_open:")
+            st.caption(f"Changes are recorded as **{plain(actor.identity)}**, the operating-system user.")

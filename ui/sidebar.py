@@ -52,7 +52,8 @@ def read() -> SidebarFigures:
 
 
 def render() -> None:
-    """Drawn after the page (see app.py); the filters' values are in the session by then."""
+    """The sidebar's filters and notes in the sidebar, at once: for pages run alone (the tests', the benchmarks').
+    app.py draws them after the page, on a session's first page later still (ui.document.sidebar_in_two_parts)."""
     with st.sidebar:
         draw(read())
 
