@@ -24,9 +24,9 @@ from pathlib import Path
 import streamlit as st
 from streamlit.components.v2 import component
 from streamlit.errors import StreamlitAPIException
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from data import vocab
+from ui.streamlit_internals import in_fragment_run
 
 STYLES = Path(__file__).with_name("document.css")
 # The tab's icon, served by this server: a `:material/...:` page icon is fetched from Google's font server
@@ -233,8 +233,7 @@ def _drawn() -> None:
     for part in parts:
         st.session_state[_waiting_key(part)] = None
         st.session_state[_asked_key(part)] = True
-    context = get_script_run_ctx()
-    if not parts or context is None or not context.fragment_ids_this_run:
+    if not parts or not in_fragment_run():
         return  # a full run draws every part itself: a keyed rerun here would take its place
     try:
         st.rerun([f"{part}_part" for part in parts])

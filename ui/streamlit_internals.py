@@ -66,6 +66,12 @@ def current_session_id() -> str | None:
     return None if context is None else context.session_id
 
 
+def in_fragment_run() -> bool:
+    """Whether this run (its widget callbacks included) reruns only fragments, not the whole page."""
+    context = get_script_run_ctx()
+    return context is not None and bool(context.fragment_ids_this_run)
+
+
 def ended_sessions(session_ids: Iterable[str]) -> list[str]:
     """Those of `session_ids` the running server no longer has (none without a server)."""
     if not Runtime.exists():
@@ -138,8 +144,8 @@ def internals_missing(message_types: Iterable[str] = ()) -> list[str]:
         missing.append("MemoryUploadedFileManager.file_storage")
     from streamlit.runtime.scriptrunner import ScriptRunContext
 
-    if "session_id" not in {field.name for field in dataclasses.fields(ScriptRunContext)}:
-        missing.append("ScriptRunContext.session_id")
+    fields = {field.name for field in dataclasses.fields(ScriptRunContext)}
+    missing += [f"ScriptRunContext.{name}" for name in ("session_id", "fragment_ids_this_run") if name not in fields]
     from streamlit.proto.BackMsg_pb2 import BackMsg
 
     unknown = set(message_types) - {field.name for field in BackMsg.DESCRIPTOR.oneofs_by_name["type"].fields}
