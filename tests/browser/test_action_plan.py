@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import duckdb
 import openpyxl
 import pytest
 
-from tests.support.helpers import TEST_OUTPUT, wait_for_app
+from tests.support.helpers import TEST_OUTPUT, read_served_file, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +27,7 @@ def test_record_an_update_reload_and_see_it_in_the_history(live_app, page, db_pa
     page.get_by_role("button", name="Record update").click()
     page.get_by_text("Recorded update").wait_for(timeout=30_000)
 
-    with duckdb.connect(str(db_path), read_only=True) as conn:
+    with read_served_file(db_path) as conn:
         stored = conn.execute(
             "SELECT percent_complete, note, updated_by FROM action_updates WHERE rec_no = 9 ORDER BY update_id DESC"
         ).fetchone()

@@ -19,13 +19,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from data.access import Actor
 from data.actions import record_update
 from data.db import connect
-from tests.support.helpers import CHROMIUM, LOCAL_TOKEN_SCRIPT
+from tests.support.helpers import CHROMIUM, LOCAL_TOKEN_SCRIPT, read_served_file
 
 pytestmark = [pytest.mark.soak, pytest.mark.browser]
 
@@ -147,7 +146,7 @@ class UpdateRecorder:
             self._thread.join(timeout=120)
 
     def missing(self) -> list[str]:
-        with duckdb.connect(str(self.db_path), read_only=True) as conn:
+        with read_served_file(self.db_path) as conn:
             stored = {
                 row[0]
                 for row in conn.execute(

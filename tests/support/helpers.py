@@ -8,10 +8,16 @@ import os
 import secrets
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import duckdb
+from tenacity import RetryError
 
 from bench.waiting import wait_for_app
 from bench.waiting import wait_until_settled as wait_until_settled  # tests import it from here
+from data import retry
 from exports.chromium import find_chromium
 from ui.identity import local_token_script
 
@@ -24,6 +30,29 @@ TEST_OUTPUT = PROJECT_DIR / "test-output"
 # pytest-xdist worker's servers) agrees on it.
 LOCAL_TOKEN = os.environ.setdefault("FINANCE_TEST_LOCAL_TOKEN", secrets.token_urlsafe(24))
 LOCAL_TOKEN_SCRIPT = local_token_script(LOCAL_TOKEN)
+
+
+@contextmanager
+def read_served_file(path: Path, seconds: float = 30) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open a served app's embedded file read-only from the test's process.
+
+    The app holds the file read-write for the length of a run (data.db.connect), and a run can still be
+    going when the text a test waits for is on screen (the page's second part, a rerun after a write), so
+    another process's open is refused until it ends: try again, as the app's own opening does.
+    """
+    opening = retry.policy(_held_by_another_process, first_wait=0.05, max_wait=0.5, seconds=seconds)
+    try:
+        conn = opening(duckdb.connect, str(path), read_only=True)
+    except RetryError as gave_up:
+        raise AssertionError(f"{path} stayed held by the app for {seconds:.0f} s") from gave_up.last_attempt.exception()
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def _held_by_another_process(error: BaseException) -> bool:
+    return isinstance(error, duckdb.IOException) and "could not set lock" in str(error).lower()
 
 
 def choose_option(page, opener, name: str, *, exact: bool = True, attempts: int = 4) -> None:
