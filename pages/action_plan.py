@@ -195,7 +195,10 @@ def show_tracker(today: date) -> None:
         if picked:
             open_recommendation(int(rows.iloc[picked[0]]["rec_no"]))
             st.rerun()
-        labels = {int(r.rec_no): f"{r.rec_no}. {r.recommendation[:90]}" for r in everything.itertuples()}
+        labels = {
+            int(number): f"{number}. {text[:90]}"
+            for number, text in zip(everything["rec_no"], everything["recommendation"], strict=True)
+        }
         chosen = st.selectbox(
             "Open a recommendation (or select its row above)",
             list(labels),
@@ -272,9 +275,8 @@ def show_report(as_at: date) -> None:
 def show_pdf_download(report: pd.DataFrame, meta: ReportMeta, stem: str) -> None:
     """Printing takes Chromium a few seconds, so the PDF is made on request, in the page run: a failure
     shows here with a reference (a download made on click would fail with no word on screen)."""
-    wanted = hashlib.sha256(f"{meta.as_at}|{meta.previous}|{report.to_csv()}".encode()).hexdigest()
     made = st.session_state.get(PDF_KEY)
-    if made and made[0] == wanted:
+    if made and made[0] == made_from(report, meta):
         st.download_button(
             "Download report (PDF)", data=made[1], file_name=f"{stem}.pdf", mime="application/pdf", key="report_pdf"
         )
@@ -283,7 +285,7 @@ def show_pdf_download(report: pd.DataFrame, meta: ReportMeta, stem: str) -> None
         return
     try:
         with st.spinner("Printing the report to PDF…"):
-            st.session_state[PDF_KEY] = (wanted, pdf_bytes(report, meta))
+            st.session_state[PDF_KEY] = (made_from(report, meta), pdf_bytes(report, meta))
     except Exception as error:  # noqa: BLE001 - shown with a reference; the trace goes to the log
         st.error(
             "The PDF could not be made; download the HTML report and print it from the browser instead. "
@@ -291,6 +293,11 @@ def show_pdf_download(report: pd.DataFrame, meta: ReportMeta, stem: str) -> None
         )
         return
     st.rerun()
+
+
+def made_from(report: pd.DataFrame, meta: ReportMeta) -> str:
+    """What a PDF report was made from; worked out only once one has been made (most visits make none)."""
+    return hashlib.sha256(f"{meta.as_at}|{meta.previous}|{report.to_csv()}".encode()).hexdigest()
 
 
 def show_detail(rec_no: int, today: date) -> None:
