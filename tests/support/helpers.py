@@ -17,7 +17,7 @@ from tenacity import RetryError
 
 from bench.waiting import wait_for_app
 from bench.waiting import wait_until_settled as wait_until_settled  # tests import it from here
-from data import retry
+from data import db, retry
 from exports.chromium import find_chromium
 from ui.identity import local_token_script
 
@@ -40,7 +40,7 @@ def read_served_file(path: Path, seconds: float = 30) -> Iterator[duckdb.DuckDBP
     going when the text a test waits for is on screen (the page's second part, a rerun after a write), so
     another process's open is refused until it ends: try again, as the app's own opening does.
     """
-    opening = retry.policy(_held_by_another_process, first_wait=0.05, max_wait=0.5, seconds=seconds)
+    opening = retry.policy(db._is_transient, first_wait=0.05, max_wait=0.5, seconds=seconds)
     try:
         conn = opening(duckdb.connect, str(path), read_only=True)
     except RetryError as gave_up:
@@ -49,10 +49,6 @@ def read_served_file(path: Path, seconds: float = 30) -> Iterator[duckdb.DuckDBP
         yield conn
     finally:
         conn.close()
-
-
-def _held_by_another_process(error: BaseException) -> bool:
-    return isinstance(error, duckdb.IOException) and "could not set lock" in str(error).lower()
 
 
 def choose_option(page, opener, name: str, *, exact: bool = True, attempts: int = 4) -> None:
