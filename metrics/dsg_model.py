@@ -199,8 +199,15 @@ def trend_per_year(first_year: str, first_gbp_m: float, last_year: str, last_gbp
 
 def first_year_above(path: pd.DataFrame, threshold_gbp_m: float) -> str | None:
     """The first year whose cumulative deficit is above the threshold, or None if it never is."""
-    above = path.loc[path["cumulative_deficit_gbp_m"] > threshold_gbp_m, "fiscal_year"]
-    return None if above.empty else str(above.iloc[0])
+    return _first_above(path["fiscal_year"], path["cumulative_deficit_gbp_m"], threshold_gbp_m)
+
+
+def _first_above(years: pd.Series, amounts: pd.Series, threshold_gbp_m: float) -> str | None:
+    # In Python over the few modelled years: a pandas mask and lookup cost ~1 ms on every run of the DSG page.
+    return next(
+        (str(year) for year, amount in zip(years.tolist(), amounts.tolist(), strict=True) if amount > threshold_gbp_m),
+        None,
+    )
 
 
 EXPOSURE_IN_WORDS = (
@@ -215,26 +222,43 @@ def exposure(path: pd.DataFrame, override_ends: str | None, grant_share: float) 
     `override_ends` is the first financial year the override no longer applies (None: the whole deficit
     counts in every year, the model's default); `grant_share` (0–1) is the share government meets.
     """
+    _check_grant_share(grant_share)
+    years = path["fiscal_year"].tolist()
+    deficits = path["cumulative_deficit_gbp_m"].tolist()
+    return pd.DataFrame(
+        {
+            "fiscal_year": years,
+            "cumulative_deficit_gbp_m": deficits,
+            "exposure_gbp_m": [
+                _exposed(year, deficit, override_ends, grant_share)
+                for year, deficit in zip(years, deficits, strict=True)
+            ],
+        },
+        index=path.index,
+    )
+
+
+def _check_grant_share(grant_share: float) -> None:
     if not 0 <= grant_share <= 1:
         raise ValueError("the share met by grant must be between 0% and 100%")
-    exposed = path[["fiscal_year", "cumulative_deficit_gbp_m"]].copy()
-    deficit = exposed["cumulative_deficit_gbp_m"]
-    if override_ends:
-        deficit = deficit.where(exposed["fiscal_year"] >= override_ends, 0.0)
-    exposed["exposure_gbp_m"] = deficit * (1 - grant_share)
-    return exposed
+
+
+def _exposed(fiscal_year: str, deficit_gbp_m: float, override_ends: str | None, grant_share: float) -> float:
+    """The exposure rule for one year: nothing before the override ends, then the deficit less the grant's share."""
+    if override_ends and fiscal_year < override_ends:
+        return 0.0
+    return deficit_gbp_m * (1 - grant_share)
 
 
 def first_exposure_above(exposed: pd.DataFrame, threshold_gbp_m: float) -> str | None:
-    above = exposed.loc[exposed["exposure_gbp_m"] > threshold_gbp_m, "fiscal_year"]
-    return None if above.empty else str(above.iloc[0])
+    return _first_above(exposed["fiscal_year"], exposed["exposure_gbp_m"], threshold_gbp_m)
 
 
 def start_exposure(start_year: str, start_deficit_gbp_m: float, override_ends: str | None, grant_share: float) -> float:
     """The council's exposure at the known start (the year before the first modelled one), by `exposure`'s rule:
     nothing while the override still applies."""
-    start = pd.DataFrame({"fiscal_year": [start_year], "cumulative_deficit_gbp_m": [start_deficit_gbp_m]})
-    return float(exposure(start, override_ends, grant_share)["exposure_gbp_m"].iloc[0])
+    _check_grant_share(grant_share)
+    return float(_exposed(start_year, start_deficit_gbp_m, override_ends, grant_share))
 
 
 def year_above(

@@ -13,13 +13,24 @@ from data import vocab
 def readable(frame: pd.DataFrame, money: dict[str, str | None], *, blank: str = vocab.NOT_REPORTED) -> pd.DataFrame:
     """`frame` with each money column (name -> the column holding its basis, or None for 'reported') as text,
     and every other missing cell as `blank`: never None, nan or a raw float on screen."""
-    shown = frame.copy()
-    for column, basis_column in money.items():
-        bases = shown[basis_column] if basis_column else pd.Series("reported", index=shown.index)
-        shown[column] = [
-            vocab.money_cell(value, basis=basis) for value, basis in zip(shown[column], bases, strict=True)
-        ]
-    return shown.astype(object).where(shown.notna(), blank)
+    # Cell by cell in Python, not through pandas' copy/astype/where: a page's tables are a few dozen cells, and
+    # pandas' per-call overhead was ~8 ms a table, run on every visit (`python -m bench visits`).
+    columns = {}
+    for column in frame.columns:
+        values = frame[column].tolist()
+        if column in money:
+            basis_column = money[column]
+            bases = frame[basis_column].tolist() if basis_column else ["reported"] * len(values)
+            columns[column] = [vocab.money_cell(value, basis=basis) for value, basis in zip(values, bases, strict=True)]
+        else:
+            columns[column] = [blank if _missing(value) else value for value in values]
+    shown = pd.DataFrame(columns, index=frame.index, columns=frame.columns, dtype=object)
+    return shown
+
+
+def _missing(value: object) -> bool:
+    """What pandas' `notna` calls missing, for one cell: None, NaN, NaT and NA."""
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
 
 
 # A reported figure's columns, in reading order, under the words every table of figures uses (the sources
