@@ -135,3 +135,39 @@ def test_the_first_pages_sidebar_filters_come_after_its_first_chart_and_work(chr
         assert not errors
     finally:
         context.close()
+
+
+def test_the_rest_of_the_first_page_comes_even_when_the_browsers_first_ask_is_lost(chromium_browser, live_app):
+    """The browser asks for the rest of its first page once the first chart is drawn. If that message is lost (a
+    dropped trigger, a connection that blinks), the page must not stay at "Drawing the rest of the page…": the
+    browser asks again while the placeholder is still there."""
+    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script(LOCAL_TOKEN_SCRIPT)
+    page = context.new_page()
+    dropped: list[int] = []
+
+    def between_page_and_server(socket) -> None:
+        server = socket.connect_to_server()
+
+        def from_page(message) -> None:
+            if not dropped and isinstance(message, bytes) and b"first_screen_drawn" in message:
+                dropped.append(len(message))  # the ask, as if it never arrived
+                return
+            server.send(message)
+
+        socket.on_message(from_page)
+        server.on_message(socket.send)
+
+    page.route_web_socket(re.compile(r"/_stcore/stream"), between_page_and_server)
+    try:
+        page.goto(live_app)
+        wait_for_app(page, timeout_ms=60_000)
+        assert dropped, "the browser's ask for the rest of the page was not seen, so nothing was tested"
+        page.wait_for_function(f"() => ({DRAWN_CHARTS})() === 4")
+        main = page.inner_text("[data-testid='stMain']")
+        for text in REST_OF_THE_OVERVIEW:
+            assert text in main
+        assert "Drawing the rest of the page" not in main
+        assert page.locator(f".st-key-{REST_OF_SIDEBAR_KEY}").count() == 0
+    finally:
+        context.close()
