@@ -7,7 +7,10 @@ The store is chosen by configuration and nothing above this module knows which o
   is held only while some unit of work needs it: the first caller in a process opens one connection,
   callers that overlap with it (other sessions' threads) get their own cursor on that same connection,
   and the last one out closes it, releasing the file. `connect` waits, with back-off, while another
-  process holds the lock.
+  process holds the lock. Overlapping callers could keep the file held for good (several users' page runs),
+  so a process waiting to open it takes the file's turn (a lock on `<file>.turn` beside it) while it
+  waits, and a process holding the file, seeing the turn taken, lets new callers wait (GIVE_WAY_SECONDS at
+  most) instead of joining: its connection closes, and the waiting process gets in.
 - Shared (FINANCE_STORE=ducklake): a DuckLake whose catalog is a PostgreSQL database
   ($FINANCE_CATALOG, a libpq connection string) and whose Parquet files live under $FINANCE_DATA_PATH
   (shared storage). Any number of processes on any number of machines read and write it with snapshot
@@ -27,6 +30,7 @@ import os
 import socket
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -41,6 +45,10 @@ from data.redact import scrubbed
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_DIR / "data" / "finance.duckdb"
 LOCK_WAIT_SECONDS = 30.0
+# How long a caller waits, while another process waits to open the file, for this process's connection to close
+# before joining it anyway: longer than a page run, so the other gets in; bounded, should the holder never let go.
+GIVE_WAY_SECONDS = 5.0
+TURN_SUFFIX = ".turn"
 PROCESS_PREFIX = "finance-dashboard/"  # every process's application_name on the catalog database
 LAKE = "finance_lake"  # the name the shared store is attached as (written out in the statements below)
 # The statement drawing each id: from the file's own sequence, or (text sent to PostgreSQL) the catalog's.
@@ -57,6 +65,10 @@ _TRANSIENT = ("lock", "different configuration", "already attached")
 
 class DatabaseBusy(RuntimeError):
     """Another process held the database for longer than we were willing to wait."""
+
+
+class _GivingWay(Exception):
+    """Another process waits to open the file this process holds: do not join the open connection yet."""
 
 
 class DatabaseMissing(RuntimeError):
@@ -89,6 +101,7 @@ class _Shared:
 
 
 _shared: dict[Path, _Shared] = {}
+_uses_here = threading.local()  # per thread: file -> how many of its cursors this thread holds (nested blocks)
 _lakes: dict[LakeStore, duckdb.DuckDBPyConnection] = {}
 _lakes_built: set[LakeStore] = set()
 _shared_lock = threading.Lock()
@@ -169,6 +182,75 @@ def _open(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
     except RetryError as gave_up:
         message = f"{path} is in use by another process; tried for {wait_seconds:.0f} s"
         raise DatabaseBusy(message) from gave_up.last_attempt.exception()
+
+
+def _turn_file(path: Path) -> Path:
+    return path.with_name(path.name + TURN_SUFFIX)
+
+
+def _open_turn(path: Path):
+    """The turn's file, made if need be; read-only if another user made it (a lock needs no write access); None
+    without a folder this process may write to (then there is no turn-taking)."""
+    for mode in ("a", "r"):
+        with suppress(OSError):
+            return _turn_file(path).open(mode)
+    return None
+
+
+def _open_in_turn(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    """Open the file, holding its turn while waiting, so the process holding the file sees someone waits."""
+    turn = _open_turn(path)
+    if turn is None:
+        return _open(path, wait_seconds)
+    with turn:
+        started = time.monotonic()
+        taking = retry.policy(
+            lambda error: isinstance(error, BlockingIOError), first_wait=0.005, max_wait=0.1, seconds=wait_seconds
+        )
+        try:
+            taking(fcntl.flock, turn, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return _open(path, max(wait_seconds - (time.monotonic() - started), 0.0))
+        except (RetryError, DatabaseBusy) as gave_up:
+            cause = gave_up.last_attempt.exception() if isinstance(gave_up, RetryError) else gave_up.__cause__
+            message = f"{path} is in use by another process; tried for {wait_seconds:.0f} s"
+            raise DatabaseBusy(message) from cause
+        finally:
+            fcntl.flock(turn, fcntl.LOCK_UN)
+
+
+def _others_waiting(path: Path) -> bool:
+    """Whether another process has taken the file's turn (waits to open it): a few tens of µs."""
+    try:
+        with _turn_file(path).open("r") as turn:
+            fcntl.flock(turn, fcntl.LOCK_SH | fcntl.LOCK_NB)  # let go when the file closes
+    except BlockingIOError:
+        return True
+    except OSError:  # no turn's file: nobody has waited yet
+        return False
+    return False
+
+
+_GIVING_WAY = retry.policy(
+    lambda error: isinstance(error, _GivingWay), first_wait=0.005, max_wait=0.05, seconds=GIVE_WAY_SECONDS
+)
+
+
+def _enter(path: Path, key: Path, wait_seconds: float, *, give_way: bool) -> tuple[_Shared, duckdb.DuckDBPyConnection]:
+    """This process's connection to the file (opened if none is) and a cursor on it, counted as a use."""
+    with _shared_lock:
+        shared = _shared.get(key)
+        if shared is None:
+            # _shared_lock is held meanwhile, so no thread of this process checks the turn this open has taken.
+            shared = _shared[key] = _Shared(_open_in_turn(path, wait_seconds))
+        elif give_way and _others_waiting(path):
+            raise _GivingWay
+        shared.users += 1
+        try:
+            cursor = shared.connection.cursor()
+        except BaseException:
+            _release(key, shared)
+            raise
+    return shared, cursor
 
 
 def extension_file(name: str) -> Path:
@@ -315,21 +397,24 @@ def connect(
     if read_only and not path.exists():
         raise DatabaseMissing(f"No database at {path}. Build it with: python -m data build")
     key = path.resolve()
-    with _shared_lock:
-        shared = _shared.get(key)
-        if shared is None:
-            shared = _shared[key] = _Shared(_open(path, wait_seconds))
-        shared.users += 1
+    uses = vars(_uses_here).setdefault("uses", {})
+    if uses.get(key):  # a block inside a block of this thread's (a page run's): waiting would wait on itself
+        shared, cursor = _enter(path, key, wait_seconds, give_way=False)
+    else:
         try:
-            cursor = shared.connection.cursor()
-        except BaseException:
-            _release(key, shared)
-            raise
+            shared, cursor = _enter(path, key, wait_seconds, give_way=True)
+        except _GivingWay:
+            try:
+                shared, cursor = _GIVING_WAY(_enter, path, key, wait_seconds, give_way=True)
+            except RetryError:
+                shared, cursor = _enter(path, key, wait_seconds, give_way=False)
+    uses[key] = uses.get(key, 0) + 1
     _cursor_kinds[id(cursor)] = False
     try:
         yield cursor
     finally:
         _cursor_kinds.pop(id(cursor), None)
+        uses[key] -= 1
         cursor.close()
         with _shared_lock:
             _release(key, shared)
