@@ -109,10 +109,21 @@ def reserves_timeline_chart(
     crossings: pd.DataFrame,
     expiry: pd.Series | None,
     projection: dsg_metrics.DsgProjection | None = None,
+    reported: pd.DataFrame | None = None,
 ) -> Chart:
-    """The modelled deficit paths against the reserves, with the statutory override's expiry marked."""
-    years = list(dsg_model.fiscal_years(paths["fiscal_year"].min(), paths["fiscal_year"].max()))
-    measure = "usable_reserves" if (crossings["reserve_measure"] == "usable_reserves").any() else "general_fund_reserve"
+    """The modelled deficit paths against the reserves, with the statutory override's expiry marked.
+
+    `reported` (reserves_metrics.reported_deficits_since_above) are the year ends a title "already above ...
+    since <year>" rests on: drawn solid, so the year the title names is on the chart.
+    """
+    reported = reported if reported is not None and not reported.empty else None
+    first_year = (
+        paths["fiscal_year"].min()
+        if reported is None
+        else min(reported["fiscal_year"].min(), paths["fiscal_year"].min())
+    )
+    years = list(dsg_model.fiscal_years(first_year, paths["fiscal_year"].max()))
+    measure = reserves_metrics.headline_reserve(crossings)
     rows = crossings[crossings["reserve_measure"] == measure]
     usable = rows.set_index("scenario")["first_year_above"]
     phrases = {
@@ -128,6 +139,20 @@ def reserves_timeline_chart(
     else:
         title = "The DSG deficit " + " and ".join(dict.fromkeys(rows["statement"]))
     fig = go.Figure()
+    if reported is not None:
+        # joined to the projection's first point, the latest reported figure it starts from
+        start = paths[paths["basis"] == "reported"].head(1)
+        fig.add_trace(
+            go.Scatter(
+                x=[*reported["fiscal_year"], *start["fiscal_year"]],
+                y=[*reported["value"], *start["cumulative_deficit_gbp_m"]],
+                mode="lines+markers",
+                line={"color": style.DARK_GREY, "width": 2},
+                marker={"size": 7, "color": style.DARK_GREY},
+                name="Reported year end",
+                hovertemplate="%{x}: £%{y:.1f}m (reported)<extra>Reported year end</extra>",
+            )
+        )
     scenario_style = {
         "unmitigated": (style.DARK_PINK, "Without mitigation"),
         "mitigated": (style.TURQUOISE, "With the recovery plan"),
@@ -193,17 +218,37 @@ def reserves_timeline_chart(
             "basis": "Basis",
         }
     )
+    reported_table = (
+        pd.DataFrame(
+            {
+                "Scenario": "reported",
+                "Financial year": reported["fiscal_year"],
+                "Cumulative deficit (£m)": reported["value"],
+                "Basis": "reported",
+            }
+        )
+        if reported is not None
+        else None
+    )
+    drawn = f"reported to {reported['fiscal_year'].max()}, modelled after" if reported is not None else "modelled"
     return style.make_chart(
         "reserves_timeline",
         fig,
-        pd.concat([path_table, table], ignore_index=True),
+        pd.concat([t for t in (reported_table, path_table, table) if t is not None], ignore_index=True),
         title=title,
         subtitle=f"Cumulative DSG deficit against reserves, Dorset Council, £ millions, {years[0]} to {years[-1]}",
         source=style.source_line(
-            pd.concat([reserves, *([expiry.to_frame().T] if expiry is not None else [])], ignore_index=True)
+            pd.concat(
+                [
+                    reserves,
+                    *([expiry.to_frame().T] if expiry is not None else []),
+                    *([reported] if reported is not None else []),
+                ],
+                ignore_index=True,
+            )
         ),
         alt_text=(
-            f"Line chart of the cumulative DSG deficit from {years[0]} to {years[-1]}, modelled, with horizontal "
+            f"Line chart of the cumulative DSG deficit from {years[0]} to {years[-1]}, {drawn}, with horizontal "
             f"lines for the reserves. {title}."
             + (f" The statutory override is due to expire in {expiry_year}." if expiry_year else "")
         ),
@@ -312,4 +357,5 @@ def build_reserves_timeline(conn: duckdb.DuckDBPyConnection, *, as_at: date | No
         reserves_metrics.years_deficit_exceeds_reserves(conn, as_at=as_at),
         _expiry(conn, as_at),
         dsg_metrics.dsg_projection(conn, as_at=as_at),
+        reserves_metrics.reported_deficits_since_above(conn, as_at=as_at),
     )

@@ -316,10 +316,41 @@ def years_deficit_exceeds_reserves(conn: duckdb.DuckDBPyConnection, *, as_at: da
     return pd.DataFrame(rows)
 
 
+def headline_reserve(crossings: pd.DataFrame) -> str:
+    """The reserve a one-line statement of the crossings speaks of: usable reserves where held, else the general
+    fund reserve (the Overview's risk sentence and the timeline's title)."""
+    return "usable_reserves" if (crossings["reserve_measure"] == "usable_reserves").any() else "general_fund_reserve"
+
+
+def reported_deficits_since_above(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
+    """The reported year-end deficits the headline reserve's "already above ... since <year>" rests on: each year
+    end from that year up to the year the projection starts from (which the projection's first point shows).
+
+    Empty when the headline reserve is not already below the reported deficit. Columns as `year_end_deficits`.
+    """
+    crossings = years_deficit_exceeds_reserves(conn, as_at=as_at)
+    if crossings.empty:
+        return year_end_deficits(dsg_known_points(conn, as_at=as_at)).iloc[0:0]
+    said = crossings[
+        (crossings["reserve_measure"] == headline_reserve(crossings)) & (crossings["status"] == "already above")
+    ]
+    since = said["first_year_above"]
+    year_ends = year_end_deficits(dsg_known_points(conn, as_at=as_at))
+    if len(since) == 0 or year_ends.empty:
+        return year_ends.iloc[0:0]
+    try:
+        start = modelled_paths(conn, as_at=as_at)["fiscal_year"].min()
+    except FigureMissing:
+        start = None
+    shown = year_ends["fiscal_year"] >= min(since)
+    if isinstance(start, str):
+        shown &= year_ends["fiscal_year"] < start
+    return year_ends[shown].reset_index(drop=True)
+
+
 def risk_in_one_line(crossings: pd.DataFrame) -> str | None:
     """The Overview's risk sentence about usable reserves (else the general fund reserve), from actuals first."""
-    measure = "usable_reserves" if (crossings["reserve_measure"] == "usable_reserves").any() else "general_fund_reserve"
-    rows = crossings[crossings["reserve_measure"] == measure]
+    rows = crossings[crossings["reserve_measure"] == headline_reserve(crossings)]
     if rows.empty:
         return None
     by_scenario = rows.set_index("scenario")

@@ -207,6 +207,28 @@ def test_reserves_timeline_marks_the_override_and_the_modelled_paths(conn):
     assert any("no date given" in (a.text or "") for a in fig.layout.annotations)
 
 
+def test_a_timeline_saying_already_above_since_a_year_draws_that_year_reported(db_path):
+    """On the later figures the title said "already above the usable reserves ... since 2024/25", over an axis
+    that began at 2025/26, where the projection starts: the year it names was not on the chart."""
+    from data.__main__ import main as data_cli
+
+    later = Path(__file__).resolve().parents[1] / "fixtures" / "later_figures_sample.csv"
+    assert data_cli(["load", str(later), "--db", str(db_path), "--kind", "figures"]) == 0
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        chart = CATALOGUE["reserves_timeline"].build(conn)
+    assert "already above the usable reserves" in chart.title and "since 2024/25" in chart.title
+    fig = chart.figure
+    reported = next(t for t in fig.data if t.name == "Reported year end")
+    assert reported.line.dash is None and list(reported.x) == ["2024/25", "2025/26"]  # joined to the start
+    projection = next(t for t in fig.data if MODELLED_LABEL in (t.name or ""))
+    assert reported.y[-1] == projection.y[0] and projection.x[0] == "2025/26"
+    assert "2024/25 to 2030/31" in chart.subtitle
+    assert "reported to 2024/25, modelled after" in chart.alt_text
+    rows = chart.data[chart.data["Scenario"] == "reported"]
+    assert list(rows["Financial year"]) == ["2024/25"] and set(rows["Basis"]) == {"reported"}
+    assert "revenue outturn report 2024/25" in source_annotation(fig).replace("<br>", " ")
+
+
 def test_action_status_bar_names_each_status_in_text(conn):
     chart = overview_charts.action_status_chart(status_counts(conn))
     assert len(chart.figure.data) == len(status_counts(conn))
