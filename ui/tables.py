@@ -14,7 +14,7 @@ def readable(frame: pd.DataFrame, money: dict[str, str | None], *, blank: str = 
     """`frame` with each money column (name -> the column holding its basis, or None for 'reported') as text,
     and every other missing cell as `blank`: never None, nan or a raw float on screen."""
     # Cell by cell in Python, not through pandas' copy/astype/where: a page's tables are a few dozen cells, and
-    # pandas' per-call overhead was ~8 ms a table, run on every visit (`python -m bench visits`).
+    # pandas' per-call overhead was a few ms a table, run on every visit (`python -m bench visits`).
     columns = {}
     for column in frame.columns:
         values = frame[column].tolist()
@@ -29,8 +29,8 @@ def readable(frame: pd.DataFrame, money: dict[str, str | None], *, blank: str = 
 
 
 def _missing(value: object) -> bool:
-    """What pandas' `notna` calls missing, for one cell: None, NaN, NaT and NA."""
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+    """Whether one cell is missing as pandas counts it (None, NaN, NaT, NA); a list or array in a cell is not."""
+    return pd.api.types.is_scalar(value) and bool(pd.isna(value))
 
 
 # A reported figure's columns, in reading order, under the words every table of figures uses (the sources
