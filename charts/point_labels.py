@@ -216,8 +216,24 @@ def labelled(trace: go.Scatter) -> go.Scatter:
     return trace
 
 
-def arrange(fig: go.Figure, *, plot_width: float, plot_height: float, font_px: float) -> float:
+def _note_box(note, x: float, y: float) -> Box:
+    """The box of an annotation standing on (x, y) in plot pixels (anchored at its bottom), upright if turned."""
+    lines = str(note.text).split("<br>")
+    size = (note.font.size if note.font and note.font.size else 12) + 0.0
+    width, line_height = text_size(max(lines, key=len), size)
+    height = line_height * len(lines)
+    if note.textangle in (-90, 90):
+        width, height = height, width
+    return Box(x - width / 2, x + width / 2, y, y + height)
+
+
+def arrange(
+    fig: go.Figure, *, plot_width: float, plot_height: float, font_px: float, keep_clear: Sequence[str] = ()
+) -> float:
     """Place the labels of the figure's labelled traces for a plot of this size; return the height they need.
+
+    `keep_clear` names annotations (standing at a category, anchored at their bottom) no label may cover: a
+    year's "not reported" note, turned upright on a phone, was hidden behind the label of the point beside it.
 
     Sets the y range from zero (or the lowest point) to a top that leaves room for the highest label, and
     writes the labels as annotations named POINT_LABEL (replacing any from an earlier layout). The returned
@@ -250,9 +266,11 @@ def arrange(fig: go.Figure, *, plot_width: float, plot_height: float, font_px: f
         return (position - x_low) / (x_high - x_low) * plot_width
 
     sizes = [text_size(text, font_px) for _, _, text in wanted]
+    kept = [note for note in fig.layout.annotations if note.name in keep_clear and note.x in index]
     for step in range(MAX_RANGE_STEPS):
         scale = plot_height / (top - low)
         markers = [marker_box(x_px(x), (y - low) * scale, size) for x, y, size in points]
+        markers += [_note_box(note, x_px(index[note.x]), ((note.y or 0) - low) * scale) for note in kept]
         labels = [
             Label(x_px(index[x]), (y - low) * scale, width, height)
             for (x, y, _), (width, height) in zip(wanted, sizes, strict=True)

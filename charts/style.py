@@ -426,7 +426,9 @@ def finish(
         height = max(height, top + bottom + MIN_PLOT_HEIGHT)
     side_px = left_px + (MARGIN_RIGHT if margin.r is None else margin.r)
     plot_width = fit.column_px - side_px
-    plot_px = point_labels.arrange(fig, plot_width=plot_width, plot_height=height - top - bottom, font_px=fit.label_px)
+    plot_px = point_labels.arrange(
+        fig, plot_width=plot_width, plot_height=height - top - bottom, font_px=fit.label_px, keep_clear=(YEAR_GAP_NOTE,)
+    )
     plot_px = fit_bar_text(fig, plot_width, plot_px)
     height = top + bottom + plot_px
     fig.update_layout(
@@ -565,7 +567,9 @@ def slide_figure(chart: Chart, width_px: int, most_height_px: int) -> go.Figure:
     bottom = max(bottom_px - footer_px, 44)
     _fit_rows(fig, most_height_px - top - bottom)
     plot_px = max(most_height_px - top - bottom, _rows_px(fig))  # the box's height, unless its rows need more
-    plot_px = point_labels.arrange(fig, plot_width=width_px - side_px, plot_height=plot_px, font_px=WIDE.label_px)
+    plot_px = point_labels.arrange(
+        fig, plot_width=width_px - side_px, plot_height=plot_px, font_px=WIDE.label_px, keep_clear=(YEAR_GAP_NOTE,)
+    )
     plot_px = fit_bar_text(fig, width_px - side_px, plot_px)
     fig.update_layout(
         title={"text": "", "subtitle": {"text": ""}},

@@ -141,3 +141,23 @@ def test_later_figures_three_values_at_2025_26_are_all_readable(db_path):
         # in the order of their values, so each reads against its own point
         assert boxes["£110m"].top <= boxes["£115m"].bottom and boxes["£115m"].top <= boxes["£126.4m"].bottom
         assert fig.layout.yaxis.range[1] > 126.4
+
+
+def test_no_label_covers_a_years_not_reported_note_on_a_phone(db_path):
+    """On a phone the later figures' 2021/22 "not reported", turned upright, was hidden behind "£31.2m" (the
+    label of 2020/21's point beside it) down to "not repo"."""
+    assert data_cli(["load", str(FIXTURE), "--db", str(db_path)]) == 0
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        reserves = load_catalogue()["reserves_by_year"].build(conn)
+    for fit, fig in ((style.WIDE, reserves.figure), (style.NARROW, style.narrow_figure(reserves))):
+        boxes, _, plot_height = label_boxes(fig, fit)
+        plot_width, _ = plot_size(fig, fit)
+        categories = list(fig.layout.xaxis.categoryarray)
+        x_low, x_high = fig.layout.xaxis.range
+        y_low, y_high = fig.layout.yaxis.range
+        (note,) = [note for note in fig.layout.annotations if note.name == style.YEAR_GAP_NOTE]
+        x = (categories.index(note.x) - x_low) / (x_high - x_low) * plot_width
+        note_box = point_labels._note_box(note, x, (0 - y_low) / (y_high - y_low) * plot_height)
+        if fit is style.NARROW:
+            assert note.textangle == -90 and note_box.top - note_box.bottom > 60  # upright, as tall as its words
+        assert not [name for name, box in boxes.items() if box.overlaps(note_box)], fit
