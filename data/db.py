@@ -46,8 +46,9 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_DIR / "data" / "finance.duckdb"
 LOCK_WAIT_SECONDS = 30.0
 # How long a caller waits, while another process waits to open the file, for this process's connection to close
-# before joining it anyway: longer than a page run, so the other gets in; bounded, should the holder never let go.
-GIVE_WAY_SECONDS = 5.0
+# before joining it anyway: as long as the other waits (page runs on a loaded machine take several seconds, and
+# a shorter wait let them overlap for good); bounded, should a caller here hold the file for another's sake.
+GIVE_WAY_SECONDS = LOCK_WAIT_SECONDS
 TURN_SUFFIX = ".turn"
 PROCESS_PREFIX = "finance-dashboard/"  # every process's application_name on the catalog database
 LAKE = "finance_lake"  # the name the shared store is attached as (written out in the statements below)
