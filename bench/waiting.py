@@ -5,22 +5,49 @@ bench/ holds the one copy, as it does the server start (bench/serving.py); tests
 
 from __future__ import annotations
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
 from ui.document import PLACEHOLDERS
+
+# What the page showed when a wait ran out: enough to tell a server that never answered from a page half drawn.
+PAGE_STATE = """() => {
+    const app = document.querySelector('.stApp');
+    const main = document.querySelector('[data-testid="stMain"]');
+    return {
+        connection: app?.getAttribute('data-test-connection-state') ?? null,
+        script: app?.getAttribute('data-test-script-state') ?? null,
+        elements: main ? main.querySelectorAll('*').length : 0,
+        placeholder: !!document.querySelector('PLACEHOLDERS'),
+        text: (main?.innerText ?? '').slice(0, 300),
+    };
+}""".replace("PLACEHOLDERS", PLACEHOLDERS)
 
 
 def wait_for_app(page, timeout_ms: int = 90_000) -> None:
     """Wait until Streamlit has finished running the script.
 
-    The app's own script state, not the 'running' indicator, which toolbarMode = "minimal" hides.
+    The app's own script state, not the 'running' indicator, which toolbarMode = "minimal" hides. If the wait
+    runs out, the AssertionError says what the page showed.
     """
-    page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
-    page.wait_for_function(
-        "() => document.querySelector('.stApp')?.getAttribute('data-test-script-state') === 'notRunning'"
-        " && document.querySelectorAll('[data-testid=\"stMain\"] *').length > 10"
-        # a session's first page comes in two parts (ui.document.first_screen_only): wait for the second
-        f" && !document.querySelector('{PLACEHOLDERS}')",
-        timeout=timeout_ms,
-    )
+    try:
+        page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
+        page.wait_for_function(
+            "() => document.querySelector('.stApp')?.getAttribute('data-test-script-state') === 'notRunning'"
+            " && document.querySelectorAll('[data-testid=\"stMain\"] *').length > 10"
+            # a session's first page comes in two parts (ui.document.first_screen_only): wait for the second
+            f" && !document.querySelector('{PLACEHOLDERS}')",
+            timeout=timeout_ms,
+        )
+    except PlaywrightTimeoutError as gave_up:
+        raise AssertionError(f"{page.url} not drawn in {timeout_ms / 1000:.0f} s: {page_state(page)}") from gave_up
+
+
+def page_state(page) -> dict:
+    """The app's connection and script state, its element count, whether a placeholder is left, its first words."""
+    try:
+        return page.evaluate(PAGE_STATE)
+    except PlaywrightTimeoutError:
+        return {"state": "the page did not answer"}
 
 
 _SETTLED = """() => new Promise(resolve => {
