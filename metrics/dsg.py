@@ -61,10 +61,9 @@ class DsgReported:
     plan_known_on: date | None = None  # the date of the document the projections come from
 
 
-def dsg_reported(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> DsgReported:
-    """The plan: both projections, and the last year-end deficit and next year's predicted overspend
-    known when the projections were made (so later actuals do not move the plan)."""
-    points = dsg_known_points(conn, as_at=as_at)
+def _plan_ends(points: pd.DataFrame) -> pd.DataFrame:
+    """The plan's two projections (with and without mitigation) for the latest year that has both, indexed by
+    scenario; empty if no year has both."""
     projections = points[points["kind"] == "projection"]
     complete = [
         year
@@ -72,9 +71,24 @@ def dsg_reported(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) 
         if {"mitigated", "unmitigated"} <= set(rows["scenario"])
     ]
     if not complete:
+        return projections.iloc[0:0].set_index("scenario")
+    ends = projections[projections["fiscal_year"] == max(complete)]
+    return ends.drop_duplicates("scenario").set_index("scenario")
+
+
+def plan_projections(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
+    """The plan's projections of its last year, with and without mitigation (index: scenario), whatever else is
+    held: the model (`dsg_reported`) also needs a year-end deficit and an in-year prediction; these do not."""
+    return _plan_ends(dsg_known_points(conn, as_at=as_at))
+
+
+def dsg_reported(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> DsgReported:
+    """The plan: both projections, and the last year-end deficit and next year's predicted overspend
+    known when the projections were made (so later actuals do not move the plan)."""
+    ends = _plan_ends(dsg_known_points(conn, as_at=as_at))
+    if ends.empty:
         raise FigureMissing("the DSG model needs both projections (with and without mitigation)")
-    end_year = sorted(complete)[-1]
-    ends = projections[projections["fiscal_year"] == end_year].set_index("scenario")
+    end_year = ends["fiscal_year"].iloc[0]
     known = pd.to_datetime(ends["known_on"]).max()
     plan_known = None if pd.isna(known) else known.date()
     plan_as_at = plan_known or as_at

@@ -27,6 +27,7 @@ MEASURES = ["dsg_cumulative_deficit", "dsg_in_year_deficit", "dsg_statutory_over
 
 with database() as conn:
     points = cached(conn, dsg_metrics.dsg_known_points, as_at=as_at)
+    projections = cached(conn, dsg_metrics.plan_projections, as_at=as_at)
     latest_in_year = cached(conn, dsg_metrics.latest_reported_in_year, as_at=as_at)  # not the plan's prediction
     try:
         reported = cached(conn, dsg_metrics.dsg_reported, as_at=as_at)
@@ -58,35 +59,29 @@ with columns[0]:
             actual, label=f"Cumulative deficit, {vocab.year_and_period(actual['fiscal_year'], actual['period'])}"
         )
         st.caption(vintage.reported_and_age(actual, reference))
-if reported is None:
-    with columns[1]:
+with columns[1]:
+    if latest_in_year is None:
+        not_reported_metric("In-year overspend", "in-year overspend")
+    else:
+        predicted = "predicted " if latest_in_year["period"] != "outturn" else ""
+        figure_metric(latest_in_year, label=f"In-year overspend {predicted}{latest_in_year['fiscal_year']}")
+        st.caption(vintage.reported_and_age(latest_in_year, reference))
+if projections.empty:
+    with columns[2]:
         not_reported_metric("The plan's projections", "DSG projection")
 else:
-    projections = (
-        points[(points["kind"] == "projection") & (points["fiscal_year"] == reported.end_year)]
-        .drop_duplicates("scenario")
-        .set_index("scenario")
+    end_year = projections["fiscal_year"].iloc[0]
+    # Named as the plan's (of its document's date) once later figures are held, or when the model cannot start
+    # from the plan (a figure it needs is missing): never read as the current projection.
+    later = reported is None or (
+        defaults is not None and not defaults.projection.from_plan and reported.plan_known_on is not None
     )
-    # once later figures are held, the plan's projections are named as the plan's (of its document's date)
-    later = defaults is not None and not defaults.projection.from_plan and reported.plan_known_on is not None
-    plan_of = f" (plan of {reported.plan_known_on:%b %Y})" if later else ""
-    with columns[1]:
-        if latest_in_year is None:
-            not_reported_metric("In-year overspend", "in-year overspend")
-        else:
-            predicted = "predicted " if latest_in_year["period"] != "outturn" else ""
-            figure_metric(latest_in_year, label=f"In-year overspend {predicted}{latest_in_year['fiscal_year']}")
-            st.caption(vintage.reported_and_age(latest_in_year, reference))
+    known = pd.to_datetime(projections["known_on"]).max()
+    plan_of = f" (plan of {known:%b %Y})" if later and not pd.isna(known) else ""
     with columns[2]:
-        figure_metric(
-            projections.loc["mitigated"],
-            label=f"{reported.end_year} with the recovery plan{plan_of}",
-        )
+        figure_metric(projections.loc["mitigated"], label=f"{end_year} with the recovery plan{plan_of}")
     with columns[3]:
-        figure_metric(
-            projections.loc["unmitigated"],
-            label=f"{reported.end_year} without mitigation{plan_of}",
-        )
+        figure_metric(projections.loc["unmitigated"], label=f"{end_year} without mitigation{plan_of}")
 
 show_chart(trajectory)
 

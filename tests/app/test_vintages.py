@@ -24,6 +24,7 @@ from metrics import dsg as dsg_metrics
 from metrics import reserves as reserves_metrics
 from metrics import vintage
 from metrics.figures import known_figures
+from metrics.held import FigureMissing
 from tests.support import helpers
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "later_figures_vintages_sample.csv"
@@ -219,6 +220,26 @@ def test_the_dsg_page_models_from_the_latest_figure_and_its_policy_inputs_still_
     at.slider(key="dsg_grant_share").set_value(50).run()
     halved = {metric.label: metric.value for metric in at.metric}["Council's own exposure 2030/31 (scenario)"]
     assert float(halved.strip("£m")) == pytest.approx(float(whole.strip("£m")) / 2, abs=0.1)
+
+
+def test_without_an_in_year_figure_the_dsg_page_still_shows_the_plans_projections(app_test, db_path):
+    """With no in-year overspend held the model cannot start from the plan, and the page said "The plan's
+    projections: not reported" beside a chart drawing them. The projections need no in-year figure."""
+    load_fixture(db_path)
+    with duckdb.connect(str(db_path)) as conn:
+        conn.execute("DELETE FROM reported_figures WHERE measure = 'dsg_in_year_deficit'")
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        with pytest.raises(FigureMissing):
+            dsg_metrics.dsg_reported(conn)
+        projections = dsg_metrics.plan_projections(conn)
+    assert set(projections.index) == {"mitigated", "unmitigated"}
+    at = helpers.open_page(app_test, "pages/dsg.py")
+    assert not at.exception
+    metrics = {metric.label: metric.value for metric in at.metric}
+    assert "The plan's projections" not in metrics
+    assert metrics["In-year overspend"] == "not reported"
+    assert metrics["2025/26 with the recovery plan (plan of Oct 2021)"] == "£70m"
+    assert metrics["2025/26 without mitigation (plan of Oct 2021)"] == "£110m"
 
 
 # ---- the Overview anchored to the current year (item 5) -------------------------------------------
