@@ -322,7 +322,9 @@ def read_returns(file_name: str, content: bytes, sha256: str) -> ParsedFile:
 
         ecode = str(cell(ids["ecode"]) or "").strip()
         if _key(ecode) == "ecode":
-            break  # the sheet's second table (totals by class, the GLA again) starts under its own column names
+            # The sheet's second table (totals by class, the GLA again) starts under its own column names.
+            unread.append(f"rows {row_number}-{rows[-1][0]}, the sheet's second table (totals by class)")
+            break
         if not _ECODE.fullmatch(ecode):
             continue  # England and class totals, footnotes: not an authority's return
         ons = str(cell(ids["ons_code"]) or "").strip()

@@ -8,6 +8,7 @@ each number). Where each file came from: tests/fixtures/README.md.
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
 
@@ -80,6 +81,9 @@ def test_each_year_lands_from_its_own_sheet_and_the_second_table_is_not_read(loa
     # Lee Valley Regional Park Authority has no ONS code: from 2020-21 its E-code stands in that column.
     for year, row in (("2021/22", 210), ("2022/23", 402), ("2023/24", 204)):
         assert f"row {row}, Lee Valley Regional Park Authority (no ONS code)" in said[year]
+    # The second table is not read, and the preview says so.
+    for year in FILES:
+        assert re.search(r"rows \d+-\d+, the sheet's second table \(totals by class\)", said[year]), said[year]
 
 
 @pytest.mark.parametrize("code", [DORSET, SHROPSHIRE])
