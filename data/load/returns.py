@@ -85,6 +85,12 @@ _ID_COLUMNS = {
 }
 
 
+def takes_adjusted(reported: float | None, adjusted: float | None) -> bool:
+    """Whether line 915 is read from MHCLG's adjusted figure: only where the council reported a figure and the
+    adjusted one is given (an adjusted cell can hold a figure for a council that made no return)."""
+    return reported is not None and adjusted is not None
+
+
 def _key(value: object) -> str:
     return re.sub(r"[^a-z]", "", str(value).lower()) if value is not None else ""
 
@@ -368,7 +374,7 @@ def read_returns(file_name: str, content: bytes, sha256: str) -> ParsedFile:
                 continue
             value, better = read
             # the adjusted figure where the council reported one; a council that made no return has none
-            column = adjusted if adjusted is not None and value is not None and better is not None else reported
+            column = adjusted if adjusted is not None and takes_adjusted(value, better) else reported
             value = better if column is adjusted else value
             records.append(
                 (year, ons, authority, authority_class, column.line, column.name, column.balance_at, value,

@@ -16,7 +16,7 @@ import pandas as pd
 
 from data.load._model import MAX_ROWS, LoadRejected, ParsedFile, Problem, column_letter
 from data.load.cells import _CellError, _text
-from data.load.returns import RETURNS_COLUMNS, SUPPRESSED
+from data.load.returns import RETURNS_COLUMNS, SUPPRESSED, takes_adjusted
 from data.vocab import counted
 
 # Column code -> (RS line, balance date, name), each confirmed by public readers of the published file (see
@@ -143,7 +143,7 @@ def read_time_series(file_name: str, content: bytes, sha256: str) -> ParsedFile:
                 continue
             # the adjusted figure (listed first) where the council reported one; with no reported figure, none
             (adjusted, _), (reported, _) = codes if len(codes) == 2 else (codes[0], codes[0])
-            code = adjusted if read[adjusted] is not None and read[reported] is not None else reported
+            code = adjusted if takes_adjusted(read[reported], read[adjusted]) else reported
             name = dict(codes)[code]
             records.append(
                 (year, ons, authority, authority_class, 915, name, balance_at, read[code], file_name, None,
