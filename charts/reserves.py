@@ -249,8 +249,7 @@ def reserves_timeline_chart(
         ),
         alt_text=(
             f"Line chart of the cumulative DSG deficit from {years[0]} to {years[-1]}, {drawn}, with horizontal "
-            f"lines for the reserves. {title}."
-            + (f" The statutory override is due to expire in {expiry_year}." if expiry_year else "")
+            f"lines for the reserves. {title}." + _override_in_words(expiry_year, years, shaded=before in years)
         ),
         labels=(MODELLED_LABEL,),
         notes=(
@@ -359,3 +358,14 @@ def build_reserves_timeline(conn: duckdb.DuckDBPyConnection, *, as_at: date | No
         dsg_metrics.dsg_projection(conn, as_at=as_at),
         reserves_metrics.reported_deficits_since_above(conn, as_at=as_at),
     )
+
+
+def _override_in_words(expiry_year: int | None, years: list[str], *, shaded: bool) -> str:
+    """The alt text's sentence on the statutory override: where it is on the chart, or that it is not."""
+    if expiry_year is None:
+        return ""
+    if shaded:
+        return f" A shaded band marks the statutory override's expiry, due in {expiry_year}."
+    if vocab.fiscal_year_start(years[0]) >= expiry_year:  # the axis starts in the April of that year or later
+        return f" The statutory override was due to expire in {expiry_year}, before the years shown."
+    return f" The statutory override is due to expire in {expiry_year}, after the years shown."

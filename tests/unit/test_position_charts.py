@@ -205,6 +205,7 @@ def test_reserves_timeline_marks_the_override_and_the_modelled_paths(conn):
     assert band[0].x0 == pytest.approx(2.25)
     assert any("expire in 2023" in (a.text or "") for a in fig.layout.annotations)
     assert any("no date given" in (a.text or "") for a in fig.layout.annotations)
+    assert "A shaded band marks the statutory override's expiry, due in 2023." in chart.alt_text
 
 
 def test_a_timeline_saying_already_above_since_a_year_draws_that_year_reported(db_path):
@@ -224,6 +225,9 @@ def test_a_timeline_saying_already_above_since_a_year_draws_that_year_reported(d
     assert reported.y[-1] == projection.y[0] and projection.x[0] == "2025/26"
     assert "2024/25 to 2030/31" in chart.subtitle
     assert "reported to 2024/25, modelled after" in chart.alt_text
+    # The 2021 report's override expiry is before this axis: the alt text says so, and no band is drawn.
+    assert "The statutory override was due to expire in 2023, before the years shown." in chart.alt_text
+    assert not [s for s in fig.layout.shapes if s.type == "rect"]
     rows = chart.data[chart.data["Scenario"] == "reported"]
     assert list(rows["Financial year"]) == ["2024/25"] and set(rows["Basis"]) == {"reported"}
     assert "revenue outturn report 2024/25" in source_annotation(fig).replace("<br>", " ")
