@@ -283,11 +283,14 @@ class _Box:
 def _latest_labels_only(
     fig: go.Figure, group: list[go.Bar], labelled: list[go.Bar], plot_width: float, plot_height: float
 ) -> None:
-    """Columns too narrow for every label to lie level: each series keeps the label of its latest bar, level,
-    where it clears the other bars and labels (spilling over a shorter neighbour's slot if need be); the
-    others are left out (the hover, the data table and the alt text keep every value). Series drawn later
-    (the outturn after the budget, the outturn after the forecasts) are placed first."""
+    """Columns too narrow for every label to lie level: each series over years keeps the label of its latest
+    bar, level, where it clears the other bars and labels (spilling over a shorter neighbour's slot if need
+    be); columns that are separate items (reserves beside deficits) keep every label that clears them, latest
+    first. The others are left out (the hover, the data table and the alt text keep every value). Series drawn
+    later (the outturn after the budget, the outturn after the forecasts) are placed first."""
     categories = list(fig.layout.xaxis.categoryarray or dict.fromkeys(x for t in group for x in t.x))
+    # a scatter of labelled years would read as a pattern; separate items each want their own figure
+    over_years = all(vocab.parse_fiscal_year(_first_word(category)) for category in categories)
     grouped = fig.layout.barmode == "group"
     per_slot = len(group) if grouped else 1
     category_px = plot_width / max(len(categories), 1)
@@ -324,9 +327,14 @@ def _latest_labels_only(
                     kept[index] = text
                     placed.append(box)
                     break
-            if kept[index]:
+            if kept[index] and over_years:
                 break
         trace.text = kept
+
+
+def _first_word(category: object) -> str:
+    words = str(category).replace("<br>", " ").split()
+    return words[0] if words else ""
 
 
 def _label_box(text: str, value: float, middle: float, font_px: float, to_px: Callable[[float], float]) -> _Box:

@@ -180,6 +180,33 @@ def test_any_labels_above_columns_fit(bars, fit):
     assert column_label_problems(fig, fit) == []
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    bars=st.lists(
+        st.tuples(st.floats(0, 1e6, allow_nan=False), st.text("£0123456789m (derived)", max_size=24)),
+        min_size=1,
+        max_size=10,
+    ),
+    fit=st.sampled_from([style.WIDE, style.NARROW]),
+)
+def test_any_labels_above_columns_of_separate_items_fit(bars, fit):
+    items = [f"Item {i}<br>(no date given)" for i in range(len(bars))]
+    fig = go.Figure(go.Bar(x=items, y=[v for v, _ in bars], text=[t for _, t in bars], textposition="outside"))
+    fig.update_layout(margin={"l": 48, "r": 8} if fit is style.NARROW else {})
+    style.finish(fig, title="t", subtitle="s", source="Source: test.", legend=False, fit=fit)
+    assert column_label_problems(fig, fit) == []
+
+
+def test_on_a_phone_reserves_beside_deficits_keep_every_value_label(conn):
+    """At 390 px the bar chart of reserves beside the DSG deficit labelled only its last bar ("£54.9m
+    (derived)"): the rule for years of a series (latest only) was applied to four separate items."""
+    chart = load_catalogue()["reserves_against_dsg_deficit"].build(conn)
+    narrow = style.narrow_figure(chart)
+    (bars,) = [t for t in narrow.data if t.type == "bar"]
+    assert [text.replace("<br>", " ") for text in bars.text] == ["£31.5m", "£65m", "£37.9m", "£54.9m (derived)"]
+    assert column_label_problems(narrow, style.NARROW) == []
+
+
 @pytest.mark.parametrize("reason", ["no year with both a net budget and an outturn", "x " * 80])
 def test_on_a_phone_a_not_reported_sentence_fits_across_the_plot(reason):
     # It ran off both sides of a 390 px window at the wide plot's 60 characters a line.
