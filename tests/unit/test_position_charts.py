@@ -198,13 +198,20 @@ def test_reserves_timeline_marks_the_override_and_the_modelled_paths(conn):
     chart = CATALOGUE["reserves_timeline"].build(conn)
     fig = chart.figure
     assert "in 2022/23 without mitigation" in chart.title and "in 2024/25 with the recovery plan" in chart.title
-    assert all(t.line.dash == style.DASH_MODELLED and MODELLED_LABEL in t.name for t in fig.data)
+    paths = [t for t in fig.data if t.mode == "lines+markers"]
+    assert len(paths) == 2 and all(t.line.dash == style.DASH_MODELLED and MODELLED_LABEL in t.name for t in paths)
+    # The reserves are level lines named in the legend, not on the line, where the paths crossed the names.
+    levels = {t.name: set(t.y) for t in fig.data if t.mode == "lines"}
+    assert levels == {
+        "General fund reserve, 31 Mar 2021: £31.5m": {31.5},
+        "Usable reserves (no date given): £65m": {65.0},
+    }
+    assert not [a for a in fig.layout.annotations if "£" in (a.text or "")]
     band = [s for s in fig.layout.shapes if s.type == "rect"]
     assert len(band) == 1 and band[0].x1 - band[0].x0 == 1
     # calendar 2023 starts three quarters of the way through 2022/23 (category 2)
     assert band[0].x0 == pytest.approx(2.25)
     assert any("expire in 2023" in (a.text or "") for a in fig.layout.annotations)
-    assert any("no date given" in (a.text or "") for a in fig.layout.annotations)
     assert "A shaded band marks the statutory override's expiry, due in 2023." in chart.alt_text
 
 
