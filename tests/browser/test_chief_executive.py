@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import BROWSER_TIMEOUT_MS
 from tests.support.helpers import LOCAL_TOKEN_SCRIPT, TEST_OUTPUT, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -28,7 +29,7 @@ def test_position_and_overdue_recommendations_answered(live_app, chromium_browse
         viewport={"width": width, "height": 844 if phone else 1000}, is_mobile=phone, has_touch=phone
     )
     context.add_init_script(LOCAL_TOKEN_SCRIPT)
-    context.set_default_timeout(90_000)
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
     SHOTS.mkdir(parents=True, exist_ok=True)
     try:
         page = context.new_page()
@@ -68,7 +69,7 @@ def test_position_and_overdue_recommendations_answered(live_app, chromium_browse
             cards = page.locator("[class*='st-key-rec_card_']")
             # A rerun keeps the unfiltered cards on screen until the filtered ones replace them: wait for the
             # count to settle rather than read it mid-run.
-            expect(cards).to_have_count(overdue)
+            expect(cards).to_have_count(overdue, timeout=BROWSER_TIMEOUT_MS)
             first_card = cards.first.inner_text()
             assert "overdue" in first_card and "Lead:" in first_card and len(first_card) > 80
         else:  # the table's rows hold the recommendation and its lead, wrapped in full
@@ -76,7 +77,9 @@ def test_position_and_overdue_recommendations_answered(live_app, chromium_browse
             grid.wait_for()
             assert grid.bounding_box()["height"] > 300
             # The grid draws its header cells after the grid itself appears.
-            expect(grid.get_by_role("columnheader", name="Lead", include_hidden=True)).to_have_count(1)
+            expect(grid.get_by_role("columnheader", name="Lead", include_hidden=True)).to_have_count(
+                1, timeout=BROWSER_TIMEOUT_MS
+            )
         page.screenshot(path=str(SHOTS / f"overdue-{width}.png"), full_page=True)
 
         # The Cabinet report's date is one click away.
@@ -85,7 +88,8 @@ def test_position_and_overdue_recommendations_answered(live_app, chromium_browse
         page.wait_for_url("**as_at=2021-10-05**")
         # The address changes before the rerun has drawn the figures: wait for the count to change first.
         overdue_figure = page.get_by_test_id("stMetric").filter(has=page.get_by_text("Overdue", exact=True)).first
-        expect(overdue_figure.get_by_test_id("stMetricValue")).not_to_have_text(str(overdue))
+        overdue_value = overdue_figure.get_by_test_id("stMetricValue")
+        expect(overdue_value).not_to_have_text(str(overdue), timeout=BROWSER_TIMEOUT_MS)
         assert int(metric(page, "Overdue")) < overdue
         page.screenshot(path=str(SHOTS / f"overdue-at-cabinet-{width}.png"))
     finally:
