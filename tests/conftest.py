@@ -16,7 +16,7 @@ from bench import postgres
 from bench.serving import free_port, start_server, stop
 from data import db as data_db
 from data.build import build
-from tests.support.helpers import CHROMIUM, LOCAL_TOKEN, LOCAL_TOKEN_SCRIPT, PROJECT_DIR
+from tests.support.helpers import CHROMIUM, LOCAL_TOKEN, PROJECT_DIR, browser_context
 
 SAMPLE_ROWS = 12_000
 
@@ -25,7 +25,6 @@ SAMPLE_ROWS = 12_000
 settings.register_profile("repeatable", derandomize=True, print_blob=True)
 settings.register_profile("explore", derandomize=False, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
-BROWSER_TIMEOUT_MS = 90_000  # a busy 2-core machine can take this long to draw a page; a healthy one takes ~2 s
 
 
 @pytest.fixture(scope="session")
@@ -203,8 +202,6 @@ def write_conn(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 @pytest.fixture
 def page(chromium_browser):
-    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.add_init_script(LOCAL_TOKEN_SCRIPT)
-    context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    context = browser_context(chromium_browser)
     yield context.new_page()
     context.close()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.helpers import LOCAL_TOKEN_SCRIPT, TEST_OUTPUT, wait_for_app, wait_until_settled
+from tests.support.helpers import TEST_OUTPUT, browser_context, wait_for_app, wait_until_settled
 
 pytestmark = pytest.mark.browser
 
@@ -97,8 +97,7 @@ def audit_every_page(browser, base_url: str, script: str, label: str, prepare=No
     faults: list[str] = []
     report: list[str] = []
     wide, narrow = WIDTHS
-    context = browser.new_context(viewport={"width": wide, "height": 900})
-    context.add_init_script(LOCAL_TOKEN_SCRIPT)  # local mode admits a browser that brings the server's token
+    context = browser_context(browser, wide, 900)
     try:
         page = context.new_page()
         if prepare:

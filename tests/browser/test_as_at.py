@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.support.helpers import LOCAL_TOKEN_SCRIPT, TEST_OUTPUT, choose_option, wait_for_app
+from tests.support.helpers import TEST_OUTPUT, browser_context, choose_option, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.shared_server]  # one server: the tests only read
 
@@ -23,8 +23,7 @@ def as_at_in(url: str) -> list[str]:
 
 
 def open_phone(chromium_browser, url: str):
-    context = chromium_browser.new_context(viewport={"width": 390, "height": 900})
-    context.add_init_script(LOCAL_TOKEN_SCRIPT)
+    context = browser_context(chromium_browser, 390, 900)
     page = context.new_page()
     page.goto(url)
     wait_for_app(page)
@@ -92,8 +91,7 @@ def test_on_a_phone_the_as_at_and_the_action_plan_filters_stay_put_when_the_wind
 
 @pytest.mark.parametrize("width", [1400, 390])
 def test_the_overviews_headline_figures_are_read_in_full(live_app, chromium_browser, width):
-    context = chromium_browser.new_context(viewport={"width": width, "height": 1000})
-    context.add_init_script(LOCAL_TOKEN_SCRIPT)
+    context = browser_context(chromium_browser, width, 1000)
     page = context.new_page()
     try:
         # The latest figures, then a date before any was reported: every headline says "not reported".
@@ -113,8 +111,7 @@ def test_the_overviews_headline_figures_are_read_in_full(live_app, chromium_brow
 
 def test_every_pages_headline_figures_are_read_in_full(live_app, chromium_browser):
     """At 1400 px, where figures share a row (a phone stacks them: the Overview's test covers 390 px)."""
-    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.add_init_script(LOCAL_TOKEN_SCRIPT)
+    context = browser_context(chromium_browser)
     page = context.new_page()
     cut = {}
     try:

@@ -9,7 +9,7 @@ import pytest
 
 from tests.browser.test_accessibility import audit_every_page, axe_script
 from tests.support import rs_fixtures
-from tests.support.helpers import LOCAL_TOKEN_SCRIPT, TEST_OUTPUT, wait_for_app, wait_until_settled
+from tests.support.helpers import TEST_OUTPUT, browser_context, wait_for_app, wait_until_settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.shared_server]  # one server: the tests only read
 
@@ -32,8 +32,7 @@ def test_screenshots_at_1400_and_390_px_show_the_missing_neighbour_and_the_prede
     shots = TEST_OUTPUT / "benchmarking"
     shots.mkdir(parents=True, exist_ok=True)
     for width in (1400, 390):
-        context = chromium_browser.new_context(viewport={"width": width, "height": 1000})
-        context.add_init_script(LOCAL_TOKEN_SCRIPT)
+        context = browser_context(chromium_browser, width, 1000)
         try:
             page = context.new_page()
             page.goto(live_app)

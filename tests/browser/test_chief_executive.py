@@ -9,8 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import BROWSER_TIMEOUT_MS
-from tests.support.helpers import LOCAL_TOKEN_SCRIPT, TEST_OUTPUT, wait_for_app
+from tests.support.helpers import BROWSER_TIMEOUT_MS, TEST_OUTPUT, browser_context, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -25,11 +24,7 @@ def metric(page, label: str) -> str:
 @pytest.mark.parametrize("width", [1400, 390])
 def test_position_and_overdue_recommendations_answered(live_app, chromium_browser, width):
     phone = width < 700
-    context = chromium_browser.new_context(
-        viewport={"width": width, "height": 844 if phone else 1000}, is_mobile=phone, has_touch=phone
-    )
-    context.add_init_script(LOCAL_TOKEN_SCRIPT)
-    context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    context = browser_context(chromium_browser, width, 844 if phone else 1000, is_mobile=phone, has_touch=phone)
     SHOTS.mkdir(parents=True, exist_ok=True)
     try:
         page = context.new_page()

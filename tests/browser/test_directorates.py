@@ -9,9 +9,9 @@ import sys
 import pytest
 
 from tests.support.helpers import (
-    LOCAL_TOKEN_SCRIPT,
     PROJECT_DIR,
     TEST_OUTPUT,
+    browser_context,
     choose_option,
     open_data_sources,
     table_rows,
@@ -66,8 +66,7 @@ def test_two_periods_loaded_in_the_browser_show_variance_movement_and_rag(
     page.get_by_text("Total of the chosen directorates").wait_for(timeout=30_000)
     wait_for_app(page)
     url = page.url
-    other = chromium_browser.new_context(viewport={"width": 390, "height": 900})
-    other.add_init_script(LOCAL_TOKEN_SCRIPT)
+    other = browser_context(chromium_browser, 390, 900)
     try:
         fresh = other.new_page()
         fresh.goto(url)
@@ -106,8 +105,7 @@ def test_on_a_phone_the_view_stays_put_when_the_window_changes_height(live_app, 
     changes height as its address bar hides)."""
     # The redraw raced the first runs: the period fell back one visit in two, the link's directorate every time.
     for address, scope in [("directorates", "all directorates"), ("directorates?directorate=Place", "Place")] * 2:
-        context = chromium_browser.new_context(viewport={"width": 390, "height": 900})
-        context.add_init_script(LOCAL_TOKEN_SCRIPT)
+        context = browser_context(chromium_browser, 390, 900)
         page = context.new_page()
         page.goto(f"{live_app}/{address}")
         page.get_by_text("forecast outturn at the close of P12 (Mar)").first.wait_for(timeout=60_000)

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.support.helpers import LOCAL_TOKEN_SCRIPT, choose_option, wait_for_app, wait_until_settled
+from tests.support.helpers import browser_context, choose_option, wait_for_app, wait_until_settled
 from ui.document import REST_OF_PAGE_KEY, REST_OF_SIDEBAR_KEY
 
 pytestmark = pytest.mark.browser
@@ -43,8 +43,7 @@ REST_OF_THE_OVERVIEW = ("Action plan progress", "Open the Action plan", "headlin
 
 @pytest.mark.parametrize("width", [1400, 390])
 def test_the_first_page_comes_in_two_parts_then_reads_whole(chromium_browser, live_app, width):
-    context = chromium_browser.new_context(viewport={"width": width, "height": 1000})
-    context.add_init_script(LOCAL_TOKEN_SCRIPT)
+    context = browser_context(chromium_browser, width, 1000)
     context.add_init_script(WATCH)
     page = context.new_page()
     errors: list[str] = []
@@ -96,8 +95,7 @@ def test_the_first_page_comes_in_two_parts_then_reads_whole(chromium_browser, li
 def test_the_first_pages_sidebar_filters_come_after_its_first_chart_and_work(chromium_browser, live_app):
     """The sidebar's filters are drawn by a run of their own on a session's first page: used before any other run,
     each still changes the page as it does anywhere else."""
-    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.add_init_script(LOCAL_TOKEN_SCRIPT)
+    context = browser_context(chromium_browser)
     context.add_init_script(WATCH)
     page = context.new_page()
     errors: list[str] = []
@@ -141,8 +139,7 @@ def test_the_rest_of_the_first_page_comes_even_when_the_browsers_first_ask_is_lo
     """The browser asks for the rest of its first page once the first chart is drawn. If that message is lost (a
     dropped trigger, a connection that blinks), the page must not stay at "Drawing the rest of the page…": the
     browser asks again while the placeholder is still there."""
-    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.add_init_script(LOCAL_TOKEN_SCRIPT)
+    context = browser_context(chromium_browser)
     page = context.new_page()
     dropped: list[int] = []
 

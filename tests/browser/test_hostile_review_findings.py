@@ -14,7 +14,14 @@ import pytest
 
 from bench.serving import free_port, start_server, stop
 from tests.app.test_hostile_review_findings import HOSTILE_LABEL, ROW, put_hostile_reserves_text
-from tests.support.helpers import LOCAL_TOKEN, NOT_RUNNABLE_AS_NOBODY, TEST_OUTPUT, project_runs_as, wait_for_app
+from tests.support.helpers import (
+    LOCAL_TOKEN,
+    NOT_RUNNABLE_AS_NOBODY,
+    TEST_OUTPUT,
+    browser_context,
+    project_runs_as,
+    wait_for_app,
+)
 from tests.support.load_files import csv_bytes
 from ui.safe import WORD_JOINER
 
@@ -111,7 +118,7 @@ def test_a_load_into_a_read_only_folder_says_so_with_a_reference(read_only_app, 
 def test_a_request_as_a_plain_proxy_forwards_it_cannot_act_as_the_local_admin(live_app, chromium_browser):
     # nginx's default proxy_pass sends Host: 127.0.0.1:port and no forwarded headers: exactly what this
     # browser sends. Without the token printed in the terminal it gets the stop page and nothing else.
-    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser_context(chromium_browser, token=False)
     try:
         page = context.new_page()
         for address in (live_app, f"{live_app}/data_sources", f"{live_app}/?token=not-the-token-{LOCAL_TOKEN[:4]}"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.helpers import LOCAL_TOKEN_SCRIPT, TEST_OUTPUT, wait_for_app
+from tests.support.helpers import TEST_OUTPUT, browser_context, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.shared_server]  # one server: the tests only read
 
@@ -21,8 +21,8 @@ def test_local_mode_warns_in_the_sidebar(live_app, page):
 
 
 def test_local_mode_refuses_a_request_that_came_through_a_proxy(live_app, chromium_browser):
-    context = chromium_browser.new_context(extra_http_headers={"X-Forwarded-For": "203.0.113.9"})
-    context.add_init_script(LOCAL_TOKEN_SCRIPT)  # even with the token, a proxy that says so is refused
+    # Even with the token, a proxy that says so is refused.
+    context = browser_context(chromium_browser, extra_http_headers={"X-Forwarded-For": "203.0.113.9"})
     try:
         page = context.new_page()
         page.goto(live_app)

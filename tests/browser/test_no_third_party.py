@@ -7,8 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import BROWSER_TIMEOUT_MS
-from tests.support.helpers import LOCAL_TOKEN_SCRIPT, wait_for_app, wait_until_settled
+from tests.support.helpers import browser_context, wait_for_app, wait_until_settled
 from ui import pages_registry as registry
 
 pytestmark = [pytest.mark.browser, pytest.mark.shared_server]  # one server: the tests only read
@@ -18,10 +17,7 @@ SCRIPT_DONE = "() => document.querySelector('.stApp')?.getAttribute('data-test-s
 
 def watched_context(browser, asked: list[str], *, with_token: bool):
     """A browser context that records every address asked for and lets only the local server answer."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    if with_token:
-        context.add_init_script(LOCAL_TOKEN_SCRIPT)
-    context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    context = browser_context(browser, token=with_token)
 
     def route(route):
         asked.append(route.request.url)

@@ -20,10 +20,10 @@ from bench.serving import free_port, start_server, stop
 from data.db import connect
 from tests.support.helpers import (
     LOCAL_TOKEN,
-    LOCAL_TOKEN_SCRIPT,
     PROJECT_DIR,
     TEST_OUTPUT,
     assert_store_consistent,
+    browser_context,
     table_rows,
     wait_for_app,
 )
@@ -89,9 +89,7 @@ def test_two_app_servers_share_updates_and_loads_and_one_survives_the_other_bein
     replicas, lake_store, chromium_browser, page, tmp_path
 ):
     (server_a, url_a), (server_b, url_b) = replicas["A"], replicas["B"]
-    on_b = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
-    on_b.add_init_script(LOCAL_TOKEN_SCRIPT)
-    on_b.set_default_timeout(90_000)
+    on_b = browser_context(chromium_browser)
     page_b = on_b.new_page()
     try:
         # An update recorded through replica A ...

@@ -14,8 +14,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime import Runtime
 
 from data.access import operating_system_user
-from tests.conftest import BROWSER_TIMEOUT_MS
-from tests.support.helpers import LOCAL_TOKEN_SCRIPT, wait_for_app
+from tests.support.helpers import browser_context, wait_for_app
 from ui import server_gate
 
 pytestmark = pytest.mark.shared_server  # one server: the browser tests only read
@@ -113,8 +112,7 @@ def upload(page, base: str, session_id: str, file_id: str, size: int) -> int:
 
 @pytest.mark.browser
 def test_a_visitor_without_the_token_can_upload_nothing_and_is_not_told_the_user(live_app, chromium_browser):
-    context = chromium_browser.new_context()
-    context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    context = browser_context(chromium_browser, token=False)
     page = context.new_page()
     try:
         session = session_of(page)
@@ -135,9 +133,7 @@ def test_a_visitor_without_the_token_can_upload_nothing_and_is_not_told_the_user
 
 @pytest.mark.browser
 def test_a_session_that_may_load_uploads_up_to_its_cap(live_app, chromium_browser):
-    context = chromium_browser.new_context()
-    context.add_init_script(LOCAL_TOKEN_SCRIPT)
-    context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    context = browser_context(chromium_browser)
     page = context.new_page()
     try:
         session = session_of(page)

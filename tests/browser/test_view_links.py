@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.helpers import LOCAL_TOKEN, TEST_OUTPUT, wait_for_app
+from tests.support.helpers import LOCAL_TOKEN, TEST_OUTPUT, browser_context, wait_for_app
 from ui import pages_registry as registry
 
 pytestmark = [pytest.mark.browser, pytest.mark.shared_server]  # one server: the tests only read
@@ -32,11 +32,10 @@ HEADINGS = {registry.OVERVIEW: "Dorset Council: financial position", registry.AC
 
 
 @pytest.fixture
-def browser_context(chromium_browser, live_app):
+def persons_browser(chromium_browser, live_app):
     """A person's browser: clipboard allowed for the app, and no script bringing the token."""
-    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser_context(chromium_browser, token=False)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_app)
-    context.set_default_timeout(90_000)
     yield context
     context.close()
 
@@ -53,12 +52,12 @@ def shows_the_view(page, info: registry.PageInfo) -> None:
         assert "P9 (Dec)" in main and "Place" in main
 
 
-def test_a_link_copied_from_each_page_opens_the_same_view_in_a_new_page_of_that_browser(live_app, browser_context):
-    first = browser_context.new_page()
+def test_a_link_copied_from_each_page_opens_the_same_view_in_a_new_page_of_that_browser(live_app, persons_browser):
+    first = persons_browser.new_page()
     first.goto(f"{live_app}/?token={LOCAL_TOKEN}")
     wait_for_app(first)
     assert "token" not in first.url, "the token is taken out of the address bar"
-    cookie = next(c for c in browser_context.cookies() if c["name"] == "finance_local_browser")
+    cookie = next(c for c in persons_browser.cookies() if c["name"] == "finance_local_browser")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and LOCAL_TOKEN not in cookie["value"]
 
     for info, view in VIEWS.items():
@@ -70,7 +69,7 @@ def test_a_link_copied_from_each_page_opens_the_same_view_in_a_new_page_of_that_
         link = first.evaluate("navigator.clipboard.readText()")
         assert link.startswith(live_app) and "token" not in link, link
 
-        opened = browser_context.new_page()
+        opened = persons_browser.new_page()
         opened.goto(link)
         wait_for_app(opened)
         assert "token" not in opened.url and STOP_TITLE not in opened.inner_text("body")
@@ -78,8 +77,8 @@ def test_a_link_copied_from_each_page_opens_the_same_view_in_a_new_page_of_that_
         opened.close()
 
 
-def test_a_page_opened_before_the_printed_link_comes_back_after_it(live_app, browser_context):
-    page = browser_context.new_page()
+def test_a_page_opened_before_the_printed_link_comes_back_after_it(live_app, persons_browser):
+    page = persons_browser.new_page()
     page.goto(f"{live_app}/action_plan?as_at={REPORT_DAY}&overdue=1")
     wait_for_app(page)
     page.get_by_role("heading", name=STOP_TITLE).wait_for()
@@ -94,9 +93,9 @@ def test_a_page_opened_before_the_printed_link_comes_back_after_it(live_app, bro
     shows_the_view(page, registry.ACTION_PLAN)
 
 
-def test_a_wrong_token_sets_nothing_and_gets_the_stop_page(live_app, browser_context):
-    page = browser_context.new_page()
+def test_a_wrong_token_sets_nothing_and_gets_the_stop_page(live_app, persons_browser):
+    page = persons_browser.new_page()
     page.goto(f"{live_app}/directorates?token=not-the-token-at-all")
     wait_for_app(page)
     page.get_by_role("heading", name=STOP_TITLE).wait_for()
-    assert not [c for c in browser_context.cookies() if c["name"] == "finance_local_browser"]
+    assert not [c for c in persons_browser.cookies() if c["name"] == "finance_local_browser"]

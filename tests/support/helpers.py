@@ -30,6 +30,17 @@ TEST_OUTPUT = PROJECT_DIR / "test-output"
 # pytest-xdist worker's servers) agrees on it.
 LOCAL_TOKEN = os.environ.setdefault("FINANCE_TEST_LOCAL_TOKEN", secrets.token_urlsafe(24))
 LOCAL_TOKEN_SCRIPT = local_token_script(LOCAL_TOKEN)
+BROWSER_TIMEOUT_MS = 90_000  # a busy 2-core machine can take this long to draw a page; a healthy one takes ~2 s
+
+
+def browser_context(browser, width: int = 1400, height: int = 1000, *, token: bool = True, **options):
+    """A new browser context at this size that waits as long as a busy machine may take (Playwright's own
+    default is 30 s), bringing the local-mode token unless `token` is False."""
+    context = browser.new_context(viewport={"width": width, "height": height}, **options)
+    if token:
+        context.add_init_script(LOCAL_TOKEN_SCRIPT)
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    return context
 
 
 @contextmanager
