@@ -27,6 +27,8 @@ from metrics import dsg_model, vintage
 from metrics import reserves as reserves_metrics
 from metrics.held import FigureMissing
 
+BAND_OPACITY = 0.35  # the override's band and its legend swatch
+
 
 def _reserve_name(row: pd.Series) -> str:
     if isinstance(row.get("as_at_date"), pd.Timestamp) and not pd.isna(row["as_at_date"]):
@@ -194,16 +196,18 @@ def reserves_timeline_chart(
     before = dsg_model.fiscal_year_label(expiry_year - 1) if expiry_year else None
     if before in years:
         start = years.index(before) + 0.25
-        fig.add_vrect(
-            x0=start,
-            x1=start + 1,
-            fillcolor=style.CONTEXT_GREY,
-            opacity=0.35,
-            line_width=0,
-            annotation_text=f"Statutory override due<br>to expire in {expiry_year}",
-            # at the band's foot: the deficit paths climb through its top
-            annotation_position="bottom left",
-            annotation_font={"size": 13, "color": style.DARK_GREY},
+        fig.add_vrect(x0=start, x1=start + 1, fillcolor=style.CONTEXT_GREY, opacity=BAND_OPACITY, line_width=0)
+        # Named in the legend, as the reserves are: a note in the band was struck through by a path or a reserve
+        # at its top or its foot, whichever the figures put there.
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                marker={"symbol": "square", "size": 14, "color": style.CONTEXT_GREY, "opacity": BAND_OPACITY},
+                name=f"Shaded: statutory override due to expire in {expiry_year}",
+                hoverinfo="skip",
+            )
         )
     year_categories(fig, years)
     style.money_axis(fig)

@@ -211,7 +211,10 @@ def test_reserves_timeline_marks_the_override_and_the_modelled_paths(conn):
     assert len(band) == 1 and band[0].x1 - band[0].x0 == 1
     # calendar 2023 starts three quarters of the way through 2022/23 (category 2)
     assert band[0].x0 == pytest.approx(2.25)
-    assert any("expire in 2023" in (a.text or "") for a in fig.layout.annotations)
+    # Named in the legend, with a swatch of the band: a note in the band was struck through by a path or a reserve.
+    named = [t for t in fig.data if t.name == "Shaded: statutory override due to expire in 2023"]
+    assert len(named) == 1 and named[0].marker.color == band[0].fillcolor
+    assert not [a for a in fig.layout.annotations if "expire" in (a.text or "")]
     assert "A shaded band marks the statutory override's expiry, due in 2023." in chart.alt_text
 
 
