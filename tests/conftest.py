@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
@@ -19,6 +20,18 @@ from data.build import build
 from tests.support.helpers import CHROMIUM, LOCAL_TOKEN, PROJECT_DIR, browser_context
 
 SAMPLE_ROWS = 12_000
+
+
+def _scan_installed_components_once() -> None:
+    """Streamlit's AppTest scans every installed package's metadata for components on each new AppTest (~0.7 s
+    of CPU, a few hundred times a run). The packages do not change during a run, so the scan's answer is kept."""
+    from streamlit.components.v2 import manifest_scanner
+
+    scan = functools.cache(manifest_scanner.scan_component_manifests)
+    manifest_scanner.scan_component_manifests = lambda *args, **kwargs: list(scan(*args, **kwargs))
+
+
+_scan_installed_components_once()
 
 # The same examples on every run, so `make test` (and CI) passes or fails on the code, not on the draw;
 # HYPOTHESIS_PROFILE=explore searches new examples (run it when changing a page or a metric).
