@@ -2,8 +2,9 @@
 
 The current year is the financial year of the page's as-at date (today when none is chosen), or the latest
 year before it with a net budget held. Its headline is that year's net budget and its latest forecast
-variance (a quarter's reported forecast or the period-close monitoring total, whichever is later in the year),
-beside the latest DSG deficit and reserves. Figures of older and later years are context, never the headline.
+variance (a quarter's reported forecast or the period-close monitoring total, whichever is later in the year;
+when the year has none yet, the latest of the most recent earlier year that has one, with its year), beside the
+latest DSG deficit and reserves. Figures of older and later years are context, never the headline.
 """
 
 from __future__ import annotations
@@ -74,8 +75,8 @@ def _monitoring_total(conn: duckdb.DuckDBPyConnection, year: str) -> pd.Series |
 
 
 def current_position(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
-    """The Overview's headline: the current year's net budget and latest forecast variance (else the year
-    before's outturn, labelled with its year), the latest DSG deficit and reserves; one row each, in
+    """The Overview's headline: the current year's net budget and latest forecast variance (else the latest
+    of the most recent earlier year, labelled with its year), the latest DSG deficit and reserves; one row each, in
     display order (figures.headline_position's), a measure with no figure left out."""
     year = current_year(conn, as_at=as_at).fiscal_year
     latest = figures.headline_position(conn, as_at=as_at)
@@ -105,6 +106,20 @@ def _in_order(figure: pd.Series, headline: pd.Series) -> pd.Series:
 def _latest_variance(
     conn: duckdb.DuckDBPyConnection, held: pd.DataFrame, year: str, as_at: date | None
 ) -> pd.Series | None:
+    """The year's latest forecast variance; when it has none yet, the latest of the most recent earlier year
+    that has one (its outturn, else its latest quarter's forecast or period close), which carries its year."""
+    closing_years = set() if as_at is not None else set(monitoring.years(conn)["fiscal_year"])
+    variance_years = set(held.loc[held["measure"] == "net_overspend", "fiscal_year"].dropna())
+    for candidate in sorted({y for y in variance_years | closing_years if y <= year} | {year}, reverse=True):
+        best = _latest_in_year(conn, held, candidate, closing_years)
+        if best is not None:
+            return best
+    return None
+
+
+def _latest_in_year(
+    conn: duckdb.DuckDBPyConnection, held: pd.DataFrame, year: str, closing_years: set[str]
+) -> pd.Series | None:
     reported = held[(held["measure"] == "net_overspend") & (held["fiscal_year"] == year)]
     reported = reported[reported["period"].isin(list(_MONTH_OF_PERIOD))]
     best = None
@@ -112,12 +127,7 @@ def _latest_variance(
         months = reported["period"].map(_MONTH_OF_PERIOD)
         best = reported.loc[months.idxmax()].copy()
         best["month"] = months.max()
-    closing = _monitoring_total(conn, year) if as_at is None else None
+    closing = _monitoring_total(conn, year) if year in closing_years else None
     if closing is not None and (best is None or closing["month"] > best["month"]):
         best = closing
-    if best is None:  # nothing yet for the current year: the year before's outturn, with its year
-        before = vocab.fiscal_year_label(vocab.fiscal_year_start(year) - 1)
-        outturn = held[(held["measure"] == "net_overspend") & (held["fiscal_year"] == before)]
-        outturn = outturn[outturn["period"] == "outturn"]
-        return None if outturn.empty else outturn.iloc[0]
-    return best.drop(labels="month")
+    return None if best is None else best.drop(labels="month")

@@ -3,6 +3,8 @@ built from the CSVs."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pandas as pd
 import pytest
@@ -144,3 +146,20 @@ def test_missing_projection_is_reported_not_guessed(db_path):
         connection.execute("DELETE FROM reported_figures WHERE scenario = 'mitigated'")
         with pytest.raises(held.FigureMissing, match="both projections"):
             dsg_metrics.dsg_defaults(connection)
+
+
+def test_the_headline_overspend_is_the_latest_held_when_the_current_year_has_none(db_path):
+    """Later figures with a 2026/27 budget, no 2026/27 variance and only a quarter 2 forecast for 2025/26: the
+    Overview said "Overspend — not reported" while the Budget page showed £9.5m (2024/25) and £8.5m (Q2 2025/26)."""
+    from datetime import date
+
+    from data.__main__ import main as data_cli
+    from metrics import current
+
+    later = Path(__file__).resolve().parents[1] / "fixtures" / "later_figures_sample.csv"
+    assert data_cli(["load", str(later), "--db", str(db_path), "--kind", "figures"]) == 0
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        headline = current.current_position(conn, as_at=date(2026, 12, 5)).set_index("measure")
+        assert headline.loc["net_budget", "fiscal_year"] == "2026/27"
+        overspend = headline.loc["net_overspend"]
+        assert (overspend["fiscal_year"], overspend["period"], overspend["value"]) == ("2025/26", "q2", 8.5)
