@@ -262,11 +262,34 @@ def start_exposure(start_year: str, start_deficit_gbp_m: float, override_ends: s
 
 
 def year_above(
-    start_year: str, start_gbp_m: float, first_modelled_above: str | None, threshold_gbp_m: float
+    start_year: str,
+    start_gbp_m: float,
+    first_modelled_above: str | None,
+    threshold_gbp_m: float,
+    *,
+    reported_since: str | None = None,
 ) -> str | None:
-    """When an amount is first above a threshold: "already above in <start year>" if it is at the known start,
-    else the first modelled year above it (`first_year_above` or `first_exposure_above`), else None.
-    The deficit's and the exposure's statements on the DSG page both say it this way, so they never disagree."""
-    if start_gbp_m > threshold_gbp_m:
-        return f"already above in {start_year}"
+    """When an amount is first above a threshold: already above if it is at the known start (since the year
+    the reported year ends were first above it, `reported_since`, where that is known: the year the Reserves
+    page and the Overview name), else the first modelled year above it (`first_year_above` or
+    `first_exposure_above`), else None. The deficit's and the exposure's statements on the DSG page both say it
+    this way, so they never disagree."""
+    if start_is_above(start_gbp_m, threshold_gbp_m):
+        return (
+            f"already above since {reported_since} (reported)" if reported_since else f"already above in {start_year}"
+        )
     return first_modelled_above
+
+
+def exposure_reported_since(reported_since: str | None, override_ends: str | None, grant_share: float) -> str | None:
+    """The year since which the reported exposure is above a reserve, where the policy leaves the exposure equal
+    to the deficit over every reported year (no grant, no override in force since `reported_since`); else None:
+    the reported deficits then say nothing of the exposure."""
+    if reported_since is None or grant_share != 0 or (override_ends is not None and override_ends > reported_since):
+        return None
+    return reported_since
+
+
+def start_is_above(start_gbp_m: float, threshold_gbp_m: float) -> bool:
+    """Whether the amount the model starts from is already above the threshold (nothing modelled is needed)."""
+    return start_gbp_m > threshold_gbp_m

@@ -322,6 +322,13 @@ def headline_reserve(crossings: pd.DataFrame) -> str:
     return "usable_reserves" if (crossings["reserve_measure"] == "usable_reserves").any() else "general_fund_reserve"
 
 
+def reported_since_above(crossings: pd.DataFrame, reserve_measure: str) -> str | None:
+    """The year since which reported year-end deficits are above this reserve (`years_deficit_exceeds_reserves`'
+    "already above ... since <year>"), else None: the one year every page that says "already above" names."""
+    said = crossings[(crossings["reserve_measure"] == reserve_measure) & (crossings["status"] == "already above")]
+    return None if said.empty else str(said["first_year_above"].iloc[0])
+
+
 def reported_deficits_since_above(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
     """The reported year-end deficits the headline reserve's "already above ... since <year>" rests on: each year
     end from that year up to the year the projection starts from (which the projection's first point shows).

@@ -40,6 +40,7 @@ with database() as conn:
         defaults = None
         model_missing = str(missing)
     reserves = cached_if_held(conn, reserves_metrics.reserves, as_at=as_at)
+    crossings = cached_if_held(conn, reserves_metrics.years_deficit_exceeds_reserves, as_at=as_at)
     expiry = cached_if_held(conn, dsg_metrics.statutory_override_expiry, as_at=as_at)
     trajectory = cached(conn, dsg_charts.build_dsg_trajectory, as_at=as_at)
     used = cached(conn, held.latest_figures, MEASURES, as_at=as_at)
@@ -217,12 +218,23 @@ def show_scenario_model() -> None:
     held_reserves = {} if reserves is None else {row["measure"]: row for _, row in reserves.iterrows()}
     usable_row = held_reserves.get("usable_reserves")
     usable = None if usable_row is None else float(usable_row["value"])
+    # The year the Reserves page and the Overview say reported deficits have been above usable reserves since.
+    reported_since = None if crossings is None else reserves_metrics.reported_since_above(crossings, "usable_reserves")
     passes = (
         None
         if usable is None
         else dsg_model.year_above(
-            start.start_year, start.start_deficit_gbp_m, dsg_model.first_year_above(path, usable), usable
+            start.start_year,
+            start.start_deficit_gbp_m,
+            dsg_model.first_year_above(path, usable),
+            usable,
+            reported_since=reported_since,
         )
+    )
+    already_reported = (
+        usable is not None
+        and reported_since is not None
+        and dsg_model.start_is_above(start.start_deficit_gbp_m, usable)
     )
     usable_when = "" if usable_row is None else f", {vintage.short(usable_row, reference)}"
     end = path.iloc[-1]
@@ -255,9 +267,12 @@ def show_scenario_model() -> None:
             not_reported_metric("Passes usable reserves (modelled)", "usable reserves")
         else:
             st.metric(
-                f"Passes usable reserves of {vocab.gbp_m(usable)}{usable_when} (modelled)",
+                f"Passes usable reserves of {vocab.gbp_m(usable)}{usable_when}"
+                + ("" if already_reported else " (modelled)"),
                 passes or f"not by {years[-1]}",
-                help="The first modelled year whose cumulative deficit is above usable reserves, assumed to stay at "
+                help=f"Reported year-end deficits are above usable reserves since {reported_since} (see Reserves)."
+                if already_reported
+                else "The first modelled year whose cumulative deficit is above usable reserves, assumed to stay at "
                 "their latest level.",
             )
     show_chart(chart)
@@ -312,6 +327,7 @@ def show_scenario_model() -> None:
                 ),
                 dsg_model.first_exposure_above(exposed, usable),
                 usable,
+                reported_since=dsg_model.exposure_reported_since(reported_since, override_ends, grant_percent / 100),
             )
             st.metric(
                 f"Exposure passes usable reserves of {vocab.gbp_m(usable)} (scenario)",

@@ -151,3 +151,18 @@ def test_the_deficit_and_the_exposure_say_when_they_pass_a_threshold_the_same_wa
     )
     # Below the threshold throughout: never
     assert dsg_model.year_above("2025/26", 10.0, dsg_model.first_year_above(path, 1000.0), 1000.0) is None
+
+
+def test_already_above_names_the_year_the_reported_deficits_passed_where_known():
+    """The DSG page said "already above in 2025/26" (the model's start) where the Reserves page said "since
+    2024/25 (reported)"; both now name the reported year. The exposure names it only where the policy leaves it
+    equal to the deficit over the reported years."""
+    assert dsg_model.year_above("2025/26", 126.4, None, 71.5, reported_since="2024/25") == (
+        "already above since 2024/25 (reported)"
+    )
+    assert dsg_model.year_above("2025/26", 60.0, "2027/28", 71.5, reported_since="2024/25") == "2027/28"
+    assert dsg_model.exposure_reported_since("2024/25", None, 0.0) == "2024/25"
+    assert dsg_model.exposure_reported_since("2024/25", "2023/24", 0.0) == "2024/25"
+    assert dsg_model.exposure_reported_since("2024/25", "2026/27", 0.0) is None  # kept off until after then
+    assert dsg_model.exposure_reported_since("2024/25", None, 0.5) is None  # a grant changes the reported years
+    assert dsg_model.exposure_reported_since(None, None, 0.0) is None
