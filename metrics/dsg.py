@@ -47,6 +47,12 @@ def statutory_override_expiry(conn: duckdb.DuckDBPyConnection, *, as_at: date | 
     return frame.sort_values("known_on", na_position="first").iloc[-1].rename({"value": "year"})
 
 
+def override_due(expiry_year: int, on: date) -> str:
+    """The override's expiry in the tense of the day the page is read at (the as-at date, else today): a 2021
+    report's "due to expire in 2023" read in 2026 is "was due to expire in 2023"."""
+    return f"{'was' if on.year > expiry_year else 'is'} due to expire in {expiry_year}"
+
+
 @dataclass(frozen=True)
 class DsgReported:
     """The reported DSG figures the scenario model starts from and is checked against."""

@@ -1,5 +1,7 @@
 """DSG & high needs: the cumulative deficit's trajectory and a scenario model to ask "what if"."""
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
@@ -290,7 +292,7 @@ def show_scenario_model() -> None:
             [WHOLE, *years],
             key="dsg_override_ends",
             help=(
-                f"Held figure: the override is due to expire in {int(expiry['year'])} "
+                f"Held figure: the override {dsg_metrics.override_due(int(expiry['year']), as_at or date.today())} "
                 f"({expiry['source_document']}). Until the year chosen here the deficit is kept off the general fund."
                 if expiry is not None
                 else "No expiry year for the override is held."

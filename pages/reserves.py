@@ -1,5 +1,7 @@
 """Reserves: the general fund and usable reserves for every year held, against the DSG deficit; years of cover."""
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
@@ -161,8 +163,8 @@ if not cover.empty:
 
 st.header("When the deficit would pass each reserve")
 expiry_text = (
-    f"The statutory override, which sets how the deficit is treated in the accounts, is due to expire in "
-    f"{int(expiry['year'])}. "
+    "The statutory override, which sets how the deficit is treated in the accounts, "
+    f"{dsg_metrics.override_due(int(expiry['year']), as_at or date.today())}. "
     if expiry is not None
     else "No expiry year for the statutory override is held. "
 )

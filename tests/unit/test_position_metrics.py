@@ -163,3 +163,12 @@ def test_the_headline_overspend_is_the_latest_held_when_the_current_year_has_non
         assert headline.loc["net_budget", "fiscal_year"] == "2026/27"
         overspend = headline.loc["net_overspend"]
         assert (overspend["fiscal_year"], overspend["period"], overspend["value"]) == ("2025/26", "q2", 8.5)
+
+
+def test_the_overrides_expiry_is_said_in_the_tense_of_the_day_read():
+    """Read in 2026, the Reserves page said the override "is due to expire in 2023" (its chart: "was")."""
+    from datetime import date
+
+    assert dsg_metrics.override_due(2023, date(2021, 10, 5)) == "is due to expire in 2023"
+    assert dsg_metrics.override_due(2023, date(2023, 3, 31)) == "is due to expire in 2023"
+    assert dsg_metrics.override_due(2023, date(2026, 12, 7)) == "was due to expire in 2023"
