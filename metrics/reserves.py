@@ -159,7 +159,11 @@ def cover_statement(ratios: pd.DataFrame) -> str:
             & ratios["same_vintage"]
         ]
         if not forecast.empty:
-            text += f"; {vocab.times(forecast['cover_ratio'].iloc[0])} by the end of {forecast['deficit_year'].iloc[0]}"
+            # named: after the general fund clause, a bare "1.2 times" read as the general fund reserve's
+            text += (
+                f"; usable reserves {vocab.times(forecast['cover_ratio'].iloc[0])} by the end of "
+                f"{forecast['deficit_year'].iloc[0]}"
+            )
         return text
     parts = []
     for row in (general, usable):

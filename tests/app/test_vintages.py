@@ -148,8 +148,8 @@ def test_the_2021_cover_reads_as_the_report_did(conn):
     statement = reserves_metrics.cover_statement(reserves_metrics.cover_ratios(conn))
     assert statement == (
         "Usable reserves cover the 2020/21 DSG deficit 1.7 times, the general fund reserve only 0.8 times; "
-        "1.2 times by the end of 2021/22"
-    )
+        "usable reserves 1.2 times by the end of 2021/22"
+    )  # named: a bare "1.2 times" after the general fund reserve's 0.8 read as the general fund reserve's
 
 
 # ---- crossing years from actuals first (item 3) ----------------------------------------------------
