@@ -16,13 +16,17 @@ from charts.spec import DERIVED_LABEL, Chart
 from data import vocab
 from metrics import dsg_model
 
-SOURCE_COLUMNS = ["basis", "derivation", "source_section", "source_quote"]
+# Each row's provenance, in every table and download of the data: the document and its date too (a CSV row
+# that named only "Sample table" did not say which document it came from, or when).
+SOURCE_COLUMNS = ["basis", "derivation", "source_document", "source_date", "source_section", "source_quote"]
 
 
 def _table(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     """The rows behind a chart with readable column names, then their provenance."""
     keep = [column for column in columns if column in frame.columns]
     table = frame[keep + [c for c in SOURCE_COLUMNS if c in frame.columns and c not in keep]].copy()
+    if "source_date" in table.columns:  # the day, as the screen and a spreadsheet read it (not a time of day)
+        table["source_date"] = [d.date() if isinstance(d, pd.Timestamp) else d for d in table["source_date"]]
     return table.rename(columns=columns)
 
 

@@ -109,17 +109,21 @@ def _as_reported(basis: object) -> bool:
     return not isinstance(basis, str) or basis in ("reported", "sample")
 
 
+# On screen the chart's source line, just above, names each document and its date; the downloads, which travel
+# without it, keep both on every row. With them the table was wider than the page at 1400 px.
+ONLY_IN_DOWNLOADS = ("source_document", "source_date")
+
+
 def data_table(chart: Chart) -> None:
+    data = chart.data.drop(columns=[column for column in ONLY_IN_DOWNLOADS if column in chart.data.columns])
     # On a phone a static table wider than the screen would scroll sideways in a region the keyboard cannot
     # reach (WCAG 2.1.1): the data grid scrolls and is reached with the keyboard.
-    if len(chart.data) <= TABLE_ROWS_AT_MOST and not window_is_narrow():
+    if len(data) <= TABLE_ROWS_AT_MOST and not window_is_narrow():
         # st.table draws text cells as Markdown: data text (quotes, labels) is escaped like everywhere else.
-        shown = chart.data.map(lambda cell: plain(cell) if isinstance(cell, str) else cell)
+        shown = data.map(lambda cell: plain(cell) if isinstance(cell, str) else cell)
         st.table(table_display(shown), hide_index=True, alt=f"Data behind the chart: {chart.title}")
     else:
-        st.dataframe(
-            table_display(chart.data), hide_index=True, width="stretch", alt=f"Data behind the chart: {chart.title}"
-        )
+        st.dataframe(table_display(data), hide_index=True, width="stretch", alt=f"Data behind the chart: {chart.title}")
 
 
 def add_to_pack_button(chart: Chart) -> None:

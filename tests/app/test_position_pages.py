@@ -158,6 +158,8 @@ def test_the_overview_draws_its_tables_when_their_panels_are_opened(app_test):
     assert not at.exception and not at.error
     charts = chart_specs(at)
     assert len(at.table) == len(charts), "'Show the data' under every chart"
+    # the document and its date are in the downloads and in the source line, not again in every row on screen
+    assert not [table for table in at.table if "source_document" in str(table.proto)], "wider than the page"
     assert len(at.get("download_button")) == 5 * len(charts), "PNG, SVG, PDF, CSV and Excel for every chart"
     columns = [list(frame.value.columns) for frame in at.dataframe]
     assert any("The document says" in names for names in columns), "the sources, with the sentence quoted"

@@ -205,3 +205,15 @@ def test_xlsx_headings_are_words(charts):
     assert not [header for header in headers if "_" in header]
     column = headers.index("Annual budget (£)") + 1
     assert workbook["Data"].cell(row=2, column=column).number_format == '"£"#,##0.00'
+
+
+@pytest.mark.parametrize("chart_id", ["dsg_trajectory", "budget_and_outturn", "reserves_by_year", "net_budget_by_year"])
+def test_every_downloaded_row_names_its_document_and_its_date(charts, chart_id):
+    """A CSV row named only its section ("Appendix 3, Context", "Sample table"): not which document, nor when.
+    The screen's table leaves both to the source line above it (ui.chart_panel.ONLY_IN_DOWNLOADS)."""
+    rows = list(csv.DictReader(io.StringIO(csv_bytes(charts[chart_id]).decode("utf-8-sig"))))
+    quoted = [row for row in rows if row.get("source_quote")]
+    assert quoted, chart_id
+    for row in quoted:
+        assert row["source_document"] and row["source_section"], row
+        assert date.fromisoformat(row["source_date"]) <= date.today(), row  # a day, not a time of day
