@@ -21,7 +21,7 @@ from charts.yearly import (
 )
 from data import vocab
 from metrics import dsg as dsg_metrics
-from metrics import dsg_model, dsg_plan
+from metrics import dsg_model, dsg_plan, vintage
 from metrics.held import FigureMissing
 
 
@@ -41,6 +41,7 @@ def _known_point_traces(fig: go.Figure, points: pd.DataFrame) -> None:
         if rows.empty:
             continue
         text = [vocab.gbp_m(v) + _basis_note(b) for v, b in zip(rows["value"], rows["basis"], strict=True)]
+        hover = [label + _in_year_words(row) for label, (_, row) in zip(text, rows.iterrows(), strict=True)]
         fig.add_trace(
             point_labels.labelled(
                 go.Scatter(
@@ -50,10 +51,19 @@ def _known_point_traces(fig: go.Figure, points: pd.DataFrame) -> None:
                     marker={"size": 13, "color": colour, "symbol": symbol},
                     text=text,
                     name=name + (" (derived)" if (rows["basis"] == "derived").all() else ""),
-                    hovertemplate="%{x}: %{text}<extra>" + name + "</extra>",
+                    customdata=hover,
+                    hovertemplate="%{x}: %{customdata}<extra>" + name + "</extra>",
                 )
             )
         )
+
+
+def _in_year_words(point: pd.Series) -> str:
+    """' at quarter 2' for an actual read during its year, not at its end: a year's axis puts it on that year."""
+    when = vintage.when(point)  # 'end 2024/25', '2025/26 quarter 2'
+    if point["kind"] != "actual" or when.startswith("end ") or when == point["fiscal_year"]:
+        return ""
+    return " at " + when.removeprefix(f"{point['fiscal_year']} ")
 
 
 def _dsg_years(points: pd.DataFrame, *extra: pd.Series) -> list[str]:
@@ -165,6 +175,7 @@ def dsg_trajectory_chart(points: pd.DataFrame) -> Chart:
             "Points for the cumulative DSG deficit: "
             + "; ".join(
                 f"{r['fiscal_year']} {r['kind']}"
+                + _in_year_words(r)
                 + (f" {r['scenario']}" if isinstance(r["scenario"], str) else "")
                 + f" {vocab.gbp_m(r['value'])}{_basis_note(r['basis'])}"
                 for _, r in points.iterrows()

@@ -96,6 +96,7 @@ def _cover_row(reserve: pd.Series, deficit: pd.Series, reference: date) -> dict:
         "reserve_dated": vintage.dated(reserve),
         "reserve_stale": vintage.stale_note(reserve, reference),
         "deficit_year": deficit["fiscal_year"],
+        "deficit_when": vintage.when(deficit),  # 'end 2024/25', '2025/26 quarter 2': an in-year actual says so
         "deficit_kind": deficit["kind"],
         "deficit_period": deficit["period"],
         "deficit_basis": deficit["basis"],

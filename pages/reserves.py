@@ -121,7 +121,7 @@ else:
             [
                 "reserve",
                 "reserve_gbp_m",
-                "deficit_year",
+                "deficit_when",
                 "deficit_kind",
                 "deficit_basis",
                 "deficit_gbp_m",
@@ -132,7 +132,7 @@ else:
             columns={
                 "reserve": "Reserve",
                 "reserve_gbp_m": "Reserve (£m)",
-                "deficit_year": "Deficit for",
+                "deficit_when": "Deficit for",
                 "deficit_kind": "Deficit is",
                 "deficit_basis": "Deficit basis",
                 "deficit_gbp_m": "Deficit (£m)",

@@ -302,3 +302,21 @@ def test_a_row_label_wider_than_the_column_still_gives_a_chart():
         style.finish(fig, title="t", subtitle="s", source="Source: " + "word " * 60, fit=fit)
         lines = source_annotation(fig).split("<br>")
         assert min(len(line) for line in lines[:-1]) >= style.MIN_SOURCE_WRAP - 5
+
+
+def test_a_deficit_read_during_its_year_says_so(db_path):
+    """The later figures' £115m is the deficit at quarter 2 of 2025/26, drawn on that year among year-end
+    actuals: its description and its hover said "2025/26 actual £115m", as if it were the year end."""
+    from data.__main__ import main as data_cli
+
+    later = Path(__file__).resolve().parents[1] / "fixtures" / "later_figures_sample.csv"
+    assert data_cli(["load", str(later), "--db", str(db_path), "--kind", "figures"]) == 0
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        chart = CATALOGUE["dsg_trajectory"].build(conn)
+        cover = reserves_metrics.cover_ratios(conn)
+    # the Reserves page's cover table: "Deficit for 2025/26 | Deficit is actual" read as the year end
+    assert "2025/26 quarter 2" in set(cover["deficit_when"]) and "end 2024/25" in set(cover["deficit_when"])
+    assert "2025/26 actual at quarter 2 £115m" in chart.alt_text
+    assert "2024/25 actual £104.6m" in chart.alt_text  # a year end reads as before
+    actual = next(t for t in chart.figure.data if t.name == "Actual")
+    assert "£115m at quarter 2" in actual.customdata and "%{customdata}" in actual.hovertemplate
