@@ -529,7 +529,8 @@ def forecasts_against_outturn_chart(frame: pd.DataFrame) -> Chart:
             misses.append(rows.loc[quarter, "value"] - rows.loc["outturn", "value"])
         above = sum(1 for miss in misses if miss > 0)
         title = (
-            f"In {above} of {len(paired)} years with a quarter forecast, the outturn came in below the "
+            # "and an outturn": a year with only a quarter's forecast so far (2025/26 at Q2) is not counted
+            f"In {above} of {len(paired)} years with a quarter forecast and an outturn, the outturn came in below the "
             f"latest quarter's forecast"
         )
     else:

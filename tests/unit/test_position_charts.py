@@ -318,5 +318,9 @@ def test_a_deficit_read_during_its_year_says_so(db_path):
     assert "2025/26 quarter 2" in set(cover["deficit_when"]) and "end 2024/25" in set(cover["deficit_when"])
     assert "2025/26 actual at quarter 2 £115m" in chart.alt_text
     assert "2024/25 actual £104.6m" in chart.alt_text  # a year end reads as before
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        forecasts = CATALOGUE["forecasts_against_outturn"].build(conn)
+    # four years have a quarter forecast; 2025/26 has no outturn yet, so three are compared
+    assert forecasts.title.startswith("In 3 of 3 years with a quarter forecast and an outturn,"), forecasts.title
     actual = next(t for t in chart.figure.data if t.name == "Actual")
     assert "£115m at quarter 2" in actual.customdata and "%{customdata}" in actual.hovertemplate
