@@ -26,6 +26,9 @@ class Chart:
     alt_text: str  # a sentence or two describing what the chart shows
     labels: tuple[str, ...] = field(default_factory=tuple)  # SAMPLE_LABEL, INTERPOLATED_LABEL, ...
     as_at: date | None = None  # the date the data is as at, for file names
+    # Notes after the source line, inside the figure (a modelled projection's assumptions, a cross-year pairing):
+    # kept here too for exports that set the source line as their own text (the briefing pack, the XLSX)
+    notes: tuple[str, ...] = field(default_factory=tuple)
 
     # The figure cache (ui/cache.py) hands each caller its own copy, by pickle. Plotly rebuilds a pickled figure
     # by validating every property again (~5 ms a chart, on every visit); it was validated when it was built, so

@@ -706,4 +706,5 @@ def make_chart(
         alt_text=alt_text,
         labels=tuple(dict.fromkeys(labels)),
         as_at=as_at_date,
+        notes=tuple(notes),
     )

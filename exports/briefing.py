@@ -153,7 +153,10 @@ def _sample_note(items: Sequence[PackItem]) -> str | None:
 
 
 def _labels_line(chart: Chart) -> str:
-    return f"{chart.source.rstrip('.')}. Includes {', '.join(chart.labels)}." if chart.labels else chart.source
+    """The source line with the chart's notes, as under the chart on screen (a modelled projection's assumptions
+    left the pack with only "Includes modelled"), then what its values include."""
+    line = " ".join((f"{chart.source.rstrip('.')}.", *chart.notes))
+    return f"{line.rstrip('.')}. Includes {', '.join(chart.labels)}." if chart.labels else line
 
 
 def _report(progress: Progress | None, fraction: float, message: str) -> None:

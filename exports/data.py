@@ -250,6 +250,7 @@ def xlsx_bytes(chart: Chart) -> bytes:
         ("Title", chart.title),
         ("Subtitle", chart.subtitle),
         ("Source", chart.source),
+        *([("Notes", " ".join(chart.notes))] if chart.notes else []),
         ("Includes", ", ".join(chart.labels) if chart.labels else "reported figures only"),
         ("Data as at", chart.as_at.isoformat() if chart.as_at else "not stated"),
         ("Description", chart.alt_text),

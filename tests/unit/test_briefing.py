@@ -15,6 +15,7 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
 
+from charts.all import load_catalogue
 from charts.spec import SAMPLE_LABEL
 from data import vocab
 from exports import briefing, images
@@ -227,7 +228,6 @@ def test_every_chart_a_pack_can_hold_has_level_text_of_12_pt_or_more_and_axes_sc
     smallest text (px) times the points per pixel it is placed at on the slide. The cost centres' picture was
     shrunk onto its slide (text about 10 pt); eight years of budget beside outturn turned their value labels to
     read upwards, and a turned label ran the axis to £600m for £425m."""
-    from charts.all import load_catalogue
     from data.__main__ import main as data_cli
 
     if not CHROMIUM.exists():
@@ -259,3 +259,20 @@ def test_every_chart_a_pack_can_hold_has_level_text_of_12_pt_or_more_and_axes_sc
         if found:
             problems[chart.chart_id] = found
     assert problems == {}
+
+
+def test_a_slide_keeps_the_notes_under_its_chart(built_db, tmp_path):
+    """On later figures the projection's assumptions were under the chart on screen and in its PNG, but the
+    pack's slide said only "... Includes modelled."."""
+    from data.__main__ import main as data_cli
+
+    path = tmp_path / "later.duckdb"
+    path.write_bytes(built_db.read_bytes())
+    later = Path(__file__).resolve().parents[1] / "fixtures" / "later_figures_sample.csv"
+    assert data_cli(["load", str(later), "--db", str(path), "--kind", "figures"]) == 0
+    with duckdb.connect(str(path), read_only=True) as conn:
+        chart = load_catalogue()["reserves_timeline"].build(conn)
+    assert chart.notes and any("The projection starts from" in note for note in chart.notes)
+    line = briefing._labels_line(chart)
+    assert "The projection starts from the forecast for the end of 2025/26" in line
+    assert line.endswith("Includes modelled.")
