@@ -8,6 +8,7 @@ import streamlit as st
 
 from data import vocab
 from data.vocab import RAG_COLOURS, gbp
+from ui.document import window_is_narrow
 from ui.safe import plain
 
 RAG_TEXT = {"Red": "white", "Amber": "black", "Green": "black"}
@@ -31,12 +32,15 @@ def shown_table(rows: pd.DataFrame, first_column: str, since: str | None) -> pd.
 
 
 def show_table(table: pd.DataFrame, key: str, *, static: bool = True) -> None:
-    """A short table as a plain HTML table (read as a table by screen readers and copyable); long ones scroll."""
+    """A short table as a plain HTML table (read as a table by screen readers and copyable); long ones, and any
+    on a phone, in the data grid, which scrolls."""
     styled = table.style.map(
         lambda rag: f"background-color: {RAG_COLOURS[rag]}; color: {RAG_TEXT[rag]}" if rag in RAG_COLOURS else "",
         subset=["RAG"],
     ).hide(axis="index")
-    if static:
+    # On a phone seven columns in a static table broke names and amounts mid-word ("£115.|5m"): the data grid
+    # keeps each cell whole and scrolls sideways, reached with the keyboard (as ui.chart_panel.data_table does).
+    if static and not window_is_narrow():
         # st.table reads each cell as Markdown: data text is escaped so it shows as written.
         st.table(styled.format(plain).format_index(plain, axis="columns"))
     else:

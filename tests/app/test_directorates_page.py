@@ -21,6 +21,7 @@ from tests.support.load_files import (
     table_checksums,
     two_period_extract,
 )
+from ui.document import NARROW_KEY
 
 YEAR = "2020/21"
 
@@ -76,6 +77,20 @@ def test_two_periods_of_a_small_extract_give_the_variances_worked_out_by_hand(db
     for name, expected in TWO_PERIOD_NUMBERS_AT_P6.items():
         assert got[name] == pytest.approx(expected), name
     assert list(table["rag"]) == ["Amber", "Red", "Green"] and total.iloc[0]["rag"] == "Amber"
+
+
+def test_on_a_phone_the_monitoring_table_is_the_data_grid(db_path):
+    """At 390 px seven columns in a static table broke names and amounts mid-word ("£115.|5m", "Direct|orate");
+    the data grid keeps each cell whole and scrolls sideways."""
+    load_two_periods(db_path)
+    at = AppTest.from_string(FRAME, default_timeout=60)
+    at.query_params["year"] = "2021/22"
+    at.session_state[NARROW_KEY] = True  # what the browser's width check sets (ui.document)
+    at.run()
+    assert not at.exception and not at.table
+    grid = at.dataframe[0].value
+    assert list(grid.columns)[:2] == ["Directorate", "Annual budget"]
+    assert [tuple(r) for r in grid.itertuples(index=False)] == TWO_PERIOD_TABLE_AT_P6
 
 
 def test_the_monitoring_table_under_apptest_shows_variance_percent_movement_and_rag(db_path):
