@@ -37,6 +37,7 @@ SAMPLE_SAVINGS_SOURCE = (
 LEDGER_SOURCE = "Source: period-close monitoring extract loaded from the ledger"
 LEDGER_SAVINGS_SOURCE = "Source: savings tracker loaded on the Data & sources page"
 NAME_CHARS = 30
+TITLE_NAME_CHARS = 70
 SAMPLE_TAG = SAMPLE_LABEL.upper().replace(" ", "\u00a0")  # kept on one line when the subtitle wraps
 NAME_FONT = 14  # category names on horizontal bar charts
 NAME_PX_PER_CHAR = 7.9
@@ -51,8 +52,14 @@ def _scope(directorates: Sequence[str] | None) -> str:
 
 
 def short_name(name: str, limit: int = NAME_CHARS) -> str:
-    """A long name cut to `limit` characters with an ellipsis; the full name goes on hover and in the data."""
-    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+    """A long name cut to `limit` characters with an ellipsis, between words where one ends in its second half
+    ("Contingency cost…", not "Contingency cost c…"); the full name goes on hover and in the data."""
+    if len(name) <= limit:
+        return name
+    kept = name[: limit - 1]
+    if name[limit - 1] != " " and " " in kept[limit // 2 :]:
+        kept = kept[: kept.rindex(" ")]
+    return kept.rstrip(" ,;:-–") + "…"
 
 
 def _is_sample(data: pd.DataFrame) -> bool:
@@ -242,7 +249,8 @@ def cost_centres_chart(centres: pd.DataFrame, *, fiscal_year: str, period: int, 
     subtitle = f"Largest forecast variances by cost centre, £m, {scope}, {fiscal_year} at {period_label(period)}"
     if len(centres):
         top = centres.iloc[0]
-        title = f"{short_name(top['name'], 40)} is {_over_under(top['variance_gbp'])}"
+        # The name whole where it is of an ordinary length: the title wraps (it read "cost centr… is £0.52m under")
+        title = f"{short_name(top['name'], TITLE_NAME_CHARS)} is {_over_under(top['variance_gbp'])}"
         alt = (
             f"Bar chart of the {len(centres)} cost centres with the largest forecast variances; the largest is "
             f"{top['name']} in {top['service']}, {_over_under(top['variance_gbp'])}."

@@ -169,6 +169,12 @@ def test_long_cost_centre_names_are_cut_in_the_chart_and_whole_on_hover_and_in_t
     chart = cost_centres_chart(centres, fiscal_year="2021/22", period=6, scope="Place")
     shown = list(chart.figure.data[0].y)
     assert short_name(name) in shown and name not in shown and len(short_name(name)) <= 30
+    assert short_name(name) == "PL-HW-000123 Highways winter…"  # between words, not "...winter mai…"
+    # the title wraps, so it names the cost centre whole up to 70 characters ("...cost centr… is £0.52m under")
+    assert (
+        short_name("CE14-00043 Capital financing cost centre 44", 70) == "CE14-00043 Capital financing cost centre 44"
+    )
+    assert chart.title == "PL-HW-000123 Highways winter maintenance and gritting, north and west… is £0.25m over budget"
     assert [c[0] for c in chart.figure.data[0].customdata] == ["B", name]
     assert list(chart.data["name"]) == [name, "B"]
     assert chart.figure.data[0].cliponaxis is False
