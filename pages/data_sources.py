@@ -230,7 +230,8 @@ if may_load and not undoable.empty:
 SOURCE_COLUMNS = {"title": "Document", "published_on": "Published", "file_name": "File", "url": "Link"}
 st.header("Sources")
 st.dataframe(
-    sources[["title", "published_on", "file_name", "url"]].rename(columns=SOURCE_COLUMNS),
+    # A document read from a figures file has no file of its own: blank, not the grid's grey "None"
+    sources[["title", "published_on", "file_name", "url"]].fillna({"file_name": ""}).rename(columns=SOURCE_COLUMNS),
     hide_index=True,
     width="stretch",
     column_config={

@@ -181,13 +181,23 @@ def test_load_and_undo_messages_count_in_words_not_in_brackets(app_test, db_path
     assert [line for line in printed.splitlines() if BAD_ENGLISH.search(line)] == []
 
 
-def test_the_data_pages_tables_leave_an_empty_cell_blank_not_none(app_test):
+def test_the_data_pages_tables_leave_an_empty_cell_blank_not_none(app_test, db_path):
     """The reported figures table showed 'None' under Scenario, Directorate and Qualifier for every figure that
     has none: Streamlit draws a missing cell as the word None."""
     at = app_test.run().switch_page("pages/data_sources.py").run()
     [frame] = [table.value for table in at.dataframe if {"Scenario", "Qualifier"} <= set(table.value.columns)]
     words = frame.select_dtypes(exclude="number")
     assert not words.isna().any().any(), [column for column in words.columns if words[column].isna().any()]
+    # the sources: a document read from a figures file has no file of its own (the File column read "None")
+    from data.__main__ import main as data_cli
+
+    later = Path(__file__).resolve().parents[1] / "fixtures" / "later_figures_sample.csv"
+    assert data_cli(["load", str(later), "--db", str(db_path), "--kind", "figures"]) == 0
+    at = app_test.run().switch_page("pages/data_sources.py").run()
+    [sources] = [
+        table.value for table in at.dataframe if "File" in table.value.columns and "Link" in table.value.columns
+    ]
+    assert not sources["File"].isna().any() and "" in set(sources["File"]), sources
 
 
 def test_counts_and_possessives_read_as_english():
