@@ -280,12 +280,14 @@ def reserves_by_year_chart(reserves: pd.DataFrame, points: pd.DataFrame, cover: 
     if dated.empty and deficits.empty:
         raise FigureMissing("no dated reserve balance or year-end DSG deficit")
     fig = go.Figure()
+    # Every point here is reported (or derived and labelled): all three lines solid, the deficit told apart by
+    # its diamonds as well as its colour. Dotted is the modelled lines' style on the next chart.
     series = [
-        (dated[dated["measure"] == "usable_reserves"], style.DARK_BLUE, "Usable reserves", "solid"),
-        (dated[dated["measure"] == "general_fund_reserve"], style.DARK_GREY, "General fund reserve", "solid"),
-        (deficits, style.DARK_PINK, "DSG cumulative deficit", "dot"),
+        (dated[dated["measure"] == "usable_reserves"], style.DARK_BLUE, "Usable reserves", "circle"),
+        (dated[dated["measure"] == "general_fund_reserve"], style.DARK_GREY, "General fund reserve", "circle"),
+        (deficits, style.DARK_PINK, "DSG cumulative deficit", "diamond"),
     ]
-    for rows, colour, name, dash in series:
+    for rows, colour, name, symbol in series:
         if rows.empty:
             continue
         fig.add_trace(
@@ -294,8 +296,8 @@ def reserves_by_year_chart(reserves: pd.DataFrame, points: pd.DataFrame, cover: 
                     x=list(rows["fiscal_year"]),
                     y=list(rows["value"]),
                     mode="lines+markers",
-                    line={"color": colour, "width": 2, "dash": dash},
-                    marker={"size": 9, "color": colour},
+                    line={"color": colour, "width": 2},
+                    marker={"size": 11 if symbol == "diamond" else 9, "color": colour, "symbol": symbol},
                     text=[vocab.gbp_m(v) for v in rows["value"]],
                     name=name,
                     hovertemplate="%{x}: %{text}<extra>" + name + "</extra>",

@@ -324,3 +324,12 @@ def test_a_deficit_read_during_its_year_says_so(db_path):
     assert forecasts.title.startswith("In 3 of 3 years with a quarter forecast and an outturn,"), forecasts.title
     actual = next(t for t in chart.figure.data if t.name == "Actual")
     assert "£115m at quarter 2" in actual.customdata and "%{customdata}" in actual.hovertemplate
+
+
+def test_reported_reserves_and_deficits_are_not_drawn_in_the_modelled_style(conn):
+    """The reserves-by-year chart drew the reported DSG deficits dotted: the next chart's style for modelled paths."""
+    chart = CATALOGUE["reserves_by_year"].build(conn)
+    lines = [t for t in chart.figure.data if t.mode == "lines+markers"]
+    assert lines and not [t.name for t in lines if t.line.dash == style.DASH_MODELLED]
+    deficit = next(t for t in lines if t.name == "DSG cumulative deficit")
+    assert deficit.marker.symbol == "diamond"  # told apart without its colour
