@@ -290,15 +290,19 @@ def reserves_by_year_chart(reserves: pd.DataFrame, points: pd.DataFrame, cover: 
     for rows, colour, name, symbol in series:
         if rows.empty:
             continue
+        # A year between two held is given as no value, so the line stops there rather than joining across a
+        # year that was not reported (where the chart says "not reported").
+        values = dict(zip(rows["fiscal_year"], rows["value"], strict=True))
+        shown = list(dsg_model.fiscal_years(min(values), max(values)))
         fig.add_trace(
             point_labels.labelled(
                 go.Scatter(
-                    x=list(rows["fiscal_year"]),
-                    y=list(rows["value"]),
+                    x=shown,
+                    y=[values.get(year) for year in shown],
                     mode="lines+markers",
                     line={"color": colour, "width": 2},
                     marker={"size": 11 if symbol == "diamond" else 9, "color": colour, "symbol": symbol},
-                    text=[vocab.gbp_m(v) for v in rows["value"]],
+                    text=[vocab.gbp_m(values[year]) if year in values else "" for year in shown],
                     name=name,
                     hovertemplate="%{x}: %{text}<extra>" + name + "</extra>",
                 )

@@ -60,6 +60,7 @@ def label_boxes(fig: go.Figure, fit: style.Fit) -> tuple[dict[str, Box], list[Bo
         for trace in fig.data
         if "markers" in (trace.mode or "")
         for x, y in zip(trace.x, trace.y, strict=True)
+        if y is not None  # a year not reported: no marker (charts.point_labels skips it too)
     ]
     return boxes, markers, plot_height
 

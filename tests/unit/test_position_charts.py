@@ -333,3 +333,19 @@ def test_reported_reserves_and_deficits_are_not_drawn_in_the_modelled_style(conn
     assert lines and not [t.name for t in lines if t.line.dash == style.DASH_MODELLED]
     deficit = next(t for t in lines if t.name == "DSG cumulative deficit")
     assert deficit.marker.symbol == "diamond"  # told apart without its colour
+
+
+def test_reserves_by_year_draws_no_line_across_a_year_not_reported(db_path):
+    """On the later figures the general fund reserve's line ran from 2020/21 to 2022/23 straight through
+    2021/22, which the chart marks "not reported"."""
+    from data.__main__ import main as data_cli
+
+    later = Path(__file__).resolve().parents[1] / "fixtures" / "later_figures_sample.csv"
+    assert data_cli(["load", str(later), "--db", str(db_path), "--kind", "figures"]) == 0
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        chart = CATALOGUE["reserves_by_year"].build(conn)
+    general = next(t for t in chart.figure.data if t.name == "General fund reserve")
+    by_year = dict(zip(general.x, general.y, strict=True))
+    assert by_year["2021/22"] is None and by_year["2020/21"] == 31.2 and by_year["2022/23"] == 30.2
+    assert not general.connectgaps  # Plotly stops the line at the missing year
+    assert "2021/22" not in set(chart.data["Financial year"][chart.data["Figure"] == "General fund reserve"])
