@@ -9,6 +9,15 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from ui.document import PLACEHOLDERS
 
+# For a browser context's init script: the page's uncaught errors, kept where PAGE_STATE reads them, so a page
+# that went blank says why.
+ERROR_RECORDER = """(() => {
+    const errors = window.__pageErrors = [];
+    const keep = text => { if (errors.length < 10) errors.push(String(text).slice(0, 300)); };
+    window.addEventListener('error', event => keep(event.message || event.target?.src || event.type), true);
+    window.addEventListener('unhandledrejection', event => keep(event.reason?.stack || event.reason));
+})();"""
+
 # What the page showed when a wait ran out: enough to tell a server that never answered from a page half drawn.
 PAGE_STATE = """() => {
     const app = document.querySelector('.stApp');
@@ -19,6 +28,11 @@ PAGE_STATE = """() => {
         elements: main ? main.querySelectorAll('*').length : 0,
         placeholder: !!document.querySelector('PLACEHOLDERS'),
         text: (main?.innerText ?? '').slice(0, 300),
+        document: {
+            address: location.href, state: document.readyState, title: document.title,
+            elements: document.querySelectorAll('*').length, text: (document.body?.innerText ?? '').slice(0, 300),
+        },
+        errors: window.__pageErrors ?? 'no recorder',
     };
 }""".replace("PLACEHOLDERS", PLACEHOLDERS)
 

@@ -28,7 +28,7 @@ import pytest
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
-from bench.waiting import PAGE_STATE
+from bench.waiting import ERROR_RECORDER, PAGE_STATE
 from data.access import Actor
 from data.actions import record_update
 from data.db import DatabaseBusy, connect
@@ -65,6 +65,7 @@ async def browse(browser, url: str, deadline: float, seed: int, result: Browsing
     rng = random.Random(seed)
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(VISIT_WAIT_MS)
+    await context.add_init_script(ERROR_RECORDER)
     await context.add_init_script(LOCAL_TOKEN_SCRIPT)
     page = await context.new_page()
     page.on("dialog", lambda dialog: result.problems.append(f"dialog: {dialog.message}"))

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 from tenacity import RetryError
 
-from bench.waiting import wait_for_app
+from bench.waiting import ERROR_RECORDER, wait_for_app
 from bench.waiting import wait_until_settled as wait_until_settled  # tests import it from here
 from data import db, retry
 from exports.chromium import find_chromium
@@ -37,6 +37,7 @@ def browser_context(browser, width: int = 1400, height: int = 1000, *, token: bo
     """A new browser context at this size that waits as long as a busy machine may take (Playwright's own
     default is 30 s), bringing the local-mode token unless `token` is False."""
     context = browser.new_context(viewport={"width": width, "height": height}, **options)
+    context.add_init_script(ERROR_RECORDER)  # what a page that went blank says (bench.waiting.page_state)
     if token:
         context.add_init_script(LOCAL_TOKEN_SCRIPT)
     context.set_default_timeout(BROWSER_TIMEOUT_MS)
