@@ -113,6 +113,7 @@ def outturn_against_budget_chart(frame: pd.DataFrame) -> Chart:
             _bar_text(shown["value"], shown["qualifier"], shown["basis"]),
             [style.CONTEXT_GREY, style.DARK_BLUE],
             f"{year}",
+            list(shown["basis"]),
         )
     )
     style.money_axis(fig)
@@ -168,6 +169,7 @@ def forecast_path_chart(path: pd.DataFrame) -> Chart:
             _bar_text(path["value"], path["qualifier"], path["basis"]),
             [style.CONTEXT_GREY] * (len(path) - 1) + [style.DARK_PINK],
             "Net overspend",
+            list(path["basis"]),
         )
     )
     style.money_axis(fig)
@@ -381,6 +383,7 @@ def savings_chart(savings: pd.DataFrame) -> Chart:
             name="Savings",
         )
     )
+    style.hatch_by_basis(fig.data[0], list(savings["basis"]))
     for name in labels:  # category names above their bars, so the plot can use the full width
         fig.add_annotation(
             x=0, y=name, text=name, xanchor="left", yanchor="bottom", yshift=14, showarrow=False, font={"size": 14},

@@ -72,7 +72,7 @@ def reserves_against_deficit_chart(reserves: pd.DataFrame, deficits: pd.DataFram
     text = [vocab.gbp_m(value) + _basis_note(basis) for value, basis in zip(values, bases, strict=True)]
     # Names wrap to fit their column: five or more columns at 16 characters a line ran into each other.
     per_line = min(16, max(8, 64 // max(len(names), 1)))
-    fig = go.Figure(_bars([style.label(name, per_line) for name in names], values, text, colours, "£m"))
+    fig = go.Figure(_bars([style.label(name, per_line) for name in names], values, text, colours, "£m", bases))
     style.money_axis(fig)
     table = pd.concat(
         [

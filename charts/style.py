@@ -46,6 +46,9 @@ MIN_PLOT_HEIGHT = 240
 MARGIN_LEFT, MARGIN_RIGHT = 64, 24
 DASH_INTERPOLATED = "dash"
 DASH_MODELLED = "dot"
+# A bar whose value is not reported as it stands (derived, interpolated, sample) is hatched at every width and in
+# every export: its "(derived)" label is left out where columns are too narrow for every label to lie level.
+HATCH = "/"
 
 
 def _template() -> go.layout.Template:
@@ -243,6 +246,7 @@ def _wrap_to(text: str, room_px: float, font_px: float) -> str:
     return "<br>".join(lines) if text else ""
 
 
+BASES = "bases"  # a bar trace's meta key: each bar's basis, where some are hatched (hatch_by_basis)
 LABELS = "value labels"  # a column trace's meta key: its labels as the chart gave them, before any were left out
 
 
@@ -680,6 +684,33 @@ def not_reported_chart(chart_id: str, name: str, reason: str) -> Chart:
     )
 
 
+def hatch_by_basis(trace: go.Bar, bases: Sequence[str]) -> go.Bar:
+    """The bar trace with each bar whose basis is not "reported" hatched (HATCH), and the bases kept in its meta
+    for `hatch_note`. A trace of reported bars only is left as it is."""
+    bases = [str(basis) for basis in bases]
+    if any(basis != "reported" for basis in bases):
+        shapes = ["" if basis == "reported" else HATCH for basis in bases]
+        trace.marker.pattern = {"shape": shapes, "solidity": 0.4}
+        trace.meta = {**(trace.meta if isinstance(trace.meta, dict) else {}), BASES: bases}
+    return trace
+
+
+def hatched_bases(fig: go.Figure) -> list[str]:
+    """The bases of the hatched bars in the figure, in order (kept in each trace's meta by `hatch_by_basis`)."""
+    found: dict[str, None] = {}
+    for trace in fig.data:
+        meta = trace.meta if isinstance(trace.meta, dict) else {}
+        for basis in meta.get(BASES, ()):
+            if basis != "reported":
+                found[basis] = None
+    return list(found)
+
+
+def hatch_note(fig: go.Figure) -> tuple[str, ...]:
+    bases = hatched_bases(fig)
+    return (f"Hatched bars are {' or '.join(bases)} values.",) if bases else ()
+
+
 def make_chart(
     chart_id: str,
     fig: go.Figure,
@@ -694,7 +725,9 @@ def make_chart(
     legend: bool = True,
     as_at_date: date | None = None,
 ) -> Chart:
-    """Finish the figure and wrap it in a Chart with its data and provenance."""
+    """Finish the figure and wrap it in a Chart with its data and provenance. A figure with hatched bars says
+    what the hatching means in its notes."""
+    notes = (*notes, *hatch_note(fig))
     finish(fig, title=title, subtitle=subtitle, source=source, notes=notes, legend=legend)
     return Chart(
         chart_id=chart_id,

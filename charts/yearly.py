@@ -74,18 +74,24 @@ def _span(frame: pd.DataFrame) -> str:
     return first if first == last else f"{first} to {last}"
 
 
-def _bars(x: list[str], y: list[float], text: list[str], colours: list[str], name: str) -> go.Bar:
-    return go.Bar(
-        x=x,
-        y=y,
-        text=text,
-        textposition="outside",
-        cliponaxis=False,
-        constraintext="none",
-        textfont={"size": 14},
-        marker={"color": colours},
-        name=name,
-        hovertemplate="%{x}: %{text}<extra></extra>",
+def _bars(
+    x: list[str], y: list[float], text: list[str], colours: list[str], name: str, bases: list[str] | None = None
+) -> go.Bar:
+    """One bar a category, labelled outside; bars whose basis is not reported hatched."""
+    return style.hatch_by_basis(
+        go.Bar(
+            x=x,
+            y=y,
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            constraintext="none",
+            textfont={"size": 14},
+            marker={"color": colours},
+            name=name,
+            hovertemplate="%{x}: %{text}<extra></extra>",
+        ),
+        bases or ["reported"] * len(y),
     )
 
 
@@ -111,7 +117,8 @@ def yearly_bar_chart(
 ) -> Chart:
     """The repeated shape: one bar a year held (a gap says "not reported"), value labels, bars from zero, the
     table behind it with provenance. `percent_axis` titles a 0-100% axis; else the axis is £ millions."""
-    fig = go.Figure(_bars(list(frame["fiscal_year"]), list(frame["value"]), text, colours, name))
+    bases = list(frame["basis"]) if "basis" in frame.columns else None
+    fig = go.Figure(_bars(list(frame["fiscal_year"]), list(frame["value"]), text, colours, name, bases))
     if percent_axis:
         fig.update_yaxes(ticksuffix="%", range=[0, 100], title={"text": percent_axis})
     else:
@@ -148,8 +155,9 @@ def registered(
 
 
 def grouped_bars(rows: pd.DataFrame, text: list[str], colour: str, name: str) -> go.Bar:
-    """One series of a grouped yearly bar chart (budget beside outturn, each quarter's forecast)."""
-    return go.Bar(
+    """One series of a grouped yearly bar chart (budget beside outturn, each quarter's forecast); bars whose basis
+    is not reported hatched."""
+    bar = go.Bar(
         x=list(rows["fiscal_year"]),
         y=list(rows["value"]),
         text=text,
@@ -160,6 +168,7 @@ def grouped_bars(rows: pd.DataFrame, text: list[str], colour: str, name: str) ->
         name=name,
         hovertemplate="%{x}: %{text}<extra>" + name + "</extra>",
     )
+    return style.hatch_by_basis(bar, list(rows["basis"])) if "basis" in rows.columns else bar
 
 
 # More financial-year labels than this run into each other in a chart's column at 1400 px (~660 px wide):

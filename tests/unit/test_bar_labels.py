@@ -264,3 +264,41 @@ def test_on_a_phone_not_reported_reads_upwards_inside_its_years_column(db_path):
     column_px = (style.NARROW_COLUMN_PX - 56) / columns
     assert len("reported") * style.BAR_TEXT_EM * style.YEAR_GAP_NOTE_PX > column_px  # level, it would not fit
     assert all(note.textangle == -90 and "<br>" not in note.text for note in narrow)
+
+
+def test_every_bar_not_reported_as_it_stands_is_hatched_and_the_figure_says_so(db_path):
+    """With the later figures every outturn was derived, but only the latest bar said "(derived)": the others'
+    labels are left out where columns are too narrow, so three derived outturns read as reported while the
+    caption beside them said the derived values are marked in the chart. Each such bar is hatched, wide, on a
+    phone and on a slide, and the figure's notes say what the hatching means."""
+    assert data_cli(["load", str(FIXTURE), "--db", str(db_path)]) == 0
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        charts = {chart_id: entry.build(conn) for chart_id, entry in load_catalogue().items()}
+    hatched_charts = set()
+    for chart in charts.values():
+        data = chart.data.set_index(chart.data.columns[0]) if "basis" in chart.data.columns else None
+        for figure in (chart.figure, style.narrow_figure(chart), style.slide_figure(chart, 888, 340)):
+            for trace in (t for t in figure.data if t.type == "bar"):
+                shapes = trace.marker.pattern.shape if trace.marker.pattern else None
+                bases = (trace.meta or {}).get(style.BASES) if isinstance(trace.meta, dict) else None
+                if data is None or shapes is None:
+                    continue
+                hatched_charts.add(chart.chart_id)
+                assert [shape == style.HATCH for shape in shapes] == [b != "reported" for b in bases]
+        if chart.chart_id in hatched_charts:  # in the figure's footer on screen; a slide sets the notes as text
+            assert "Hatched bars are derived values." in chart.notes
+            for figure in (chart.figure, style.narrow_figure(chart)):
+                footer = " ".join(note.text.replace("<br>", " ") for note in figure.layout.annotations)
+                assert "Hatched bars are derived values." in footer, chart.chart_id
+    outturns = charts["budget_and_outturn"]
+    (outturn,) = [t for t in outturns.figure.data if t.name == "Net outturn"]
+    derived = set(
+        outturns.data.loc[
+            (outturns.data["Item"] == "outturn") & (outturns.data["basis"] == "derived"), "Financial year"
+        ]
+    )
+    assert len(derived) >= 3
+    assert {year for year, shape in zip(outturn.x, outturn.marker.pattern.shape, strict=True) if shape} == derived
+    assert "budget_and_outturn" in hatched_charts
+    assert not any(style.hatched_bases(c.figure) for c in charts.values() if "basis" in c.data.columns
+                   and (c.data["basis"] == "reported").all())  # fmt: skip
