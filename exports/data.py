@@ -234,6 +234,15 @@ def _write_table(sheet, frame: pd.DataFrame) -> None:
         sheet.column_dimensions[letter].width = min(max(width + 3, 8), 60)
 
 
+def _newest_source_date(chart: Chart) -> str | None:
+    """The date of the newest document this chart's own rows come from (its data's "source_date"), if given."""
+    column = next((c for c in chart.data.columns if str(c).lower() == "source_date"), None)
+    if column is None:
+        return None
+    dates = pd.to_datetime(chart.data[column], errors="coerce").dropna()
+    return dates.max().date().isoformat() if not dates.empty else None
+
+
 def xlsx_bytes(chart: Chart) -> bytes:
     """A workbook with one table per sheet ('Data', or 'Data 1', 'Data 2' ... where the chart's data stacks
     several), headings and codes in words, £ number formats, and the chart's title, source and labels on 'About'."""
@@ -252,7 +261,9 @@ def xlsx_bytes(chart: Chart) -> bytes:
         ("Source", chart.source),
         *([("Notes", " ".join(chart.notes))] if chart.notes else []),
         ("Includes", ", ".join(chart.labels) if chart.labels else "reported figures only"),
-        ("Data as at", chart.as_at.isoformat() if chart.as_at else "not stated"),
+        # the dashboard's date (its newest source by then), which may be later than every source of this chart
+        ("Figures as known on", chart.as_at.isoformat() if chart.as_at else "not stated"),
+        *([("Newest source", newest)] if (newest := _newest_source_date(chart)) else []),
         ("Description", chart.alt_text),
     ]
     if len(parts) > 1:

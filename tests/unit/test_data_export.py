@@ -6,6 +6,7 @@ import csv
 import io
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -15,9 +16,12 @@ from openpyxl import load_workbook
 
 from charts.all import load_catalogue
 from charts.spec import SAMPLE_LABEL
+from data.__main__ import main as data_cli
 from exports.data import LABELS_COLUMN, chart_file_name, csv_bytes, export_file_name, slug, xlsx_bytes
 from metrics.safe_text import FORMULA_STARTS, neutralise_formula, neutralise_frame
 from tests.support.export_charts import TEST_CHARTS
+
+LATER_FIGURES = Path(__file__).resolve().parents[1] / "fixtures" / "later_figures_sample.csv"
 
 CATALOGUE = load_catalogue()
 CHART_IDS = [*sorted(CATALOGUE), *TEST_CHARTS]
@@ -92,7 +96,19 @@ def test_xlsx_about_sheet_carries_title_source_and_labels(hostile_chart):
     assert about["Title"] == hostile_chart.title
     assert about["Source"] == hostile_chart.source
     assert about["Includes"] == SAMPLE_LABEL
-    assert about["Data as at"] == hostile_chart.as_at.isoformat()
+    assert about["Figures as known on"] == hostile_chart.as_at.isoformat()
+
+
+def test_xlsx_about_sheet_dates_the_charts_own_newest_source(db_path):
+    """The About sheet's only date was the dashboard's (its newest source of all, a 2026/27 budget book), beside a
+    chart whose own figures are older: it now gives the newest source of the chart's own rows as well."""
+    assert data_cli(["load", str(LATER_FIGURES), "--db", str(db_path)]) == 0
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        chart = load_catalogue()["dsg_trajectory"].build(conn)
+    about = {row[0]: row[1] for row in load_workbook(io.BytesIO(xlsx_bytes(chart)))["About"].values}
+    newest = max(pd.to_datetime(chart.data["source_date"])).date()
+    assert about["Newest source"] == newest.isoformat()
+    assert about["Figures as known on"] == chart.as_at.isoformat() and chart.as_at > newest
 
 
 @pytest.mark.parametrize("chart_id", CHART_IDS)
