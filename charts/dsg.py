@@ -60,10 +60,8 @@ def _known_point_traces(fig: go.Figure, points: pd.DataFrame) -> None:
 
 def _in_year_words(point: pd.Series) -> str:
     """' at quarter 2' for an actual read during its year, not at its end: a year's axis puts it on that year."""
-    when = vintage.when(point)  # 'end 2024/25', '2025/26 quarter 2'
-    if point["kind"] != "actual" or when.startswith("end ") or when == point["fiscal_year"]:
-        return ""
-    return " at " + when.removeprefix(f"{point['fiscal_year']} ")
+    period = vintage.in_year_period(point)
+    return f" at {period}" if point["kind"] == "actual" and period else ""
 
 
 def _dsg_years(points: pd.DataFrame, *extra: pd.Series) -> list[str]:

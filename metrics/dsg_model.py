@@ -274,11 +274,17 @@ def year_above(
     page and the Overview name), else the first modelled year above it (`first_year_above` or
     `first_exposure_above`), else None. The deficit's and the exposure's statements on the DSG page both say it
     this way, so they never disagree."""
+    if reported_above(start_gbp_m, threshold_gbp_m, reported_since):
+        return f"already above since {reported_since} (reported)"
     if start_is_above(start_gbp_m, threshold_gbp_m):
-        return (
-            f"already above since {reported_since} (reported)" if reported_since else f"already above in {start_year}"
-        )
+        return f"already above in {start_year}"
     return first_modelled_above
+
+
+def reported_above(start_gbp_m: float, threshold_gbp_m: float, reported_since: str | None) -> bool:
+    """Whether `year_above` says the amount is above the threshold on reported figures (not modelled ones): it is
+    above at the known start, and reported year ends have been above it since a known year."""
+    return reported_since is not None and start_is_above(start_gbp_m, threshold_gbp_m)
 
 
 def exposure_reported_since(reported_since: str | None, override_ends: str | None, grant_share: float) -> str | None:

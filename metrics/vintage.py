@@ -73,7 +73,16 @@ def when(row: pd.Series) -> str:
         return "no year given"
     if period in ("outturn", "as_at"):
         return f"end {year}"
-    return f"{year} {vocab.PERIOD_WORDS.get(period, period)}" if isinstance(period, str) else year
+    return f"{year} {in_year}" if (in_year := in_year_period(row)) else year
+
+
+def in_year_period(row: pd.Series) -> str | None:
+    """The period in words for a figure read during its year, not at its end ('quarter 2'); None for a year end,
+    a figure with no period or no year."""
+    year, period = row.get("fiscal_year"), row.get("period")
+    if not isinstance(year, str) or not isinstance(period, str) or period in ("outturn", "as_at"):
+        return None
+    return vocab.PERIOD_WORDS.get(period, period)
 
 
 def reported_phrase(row: pd.Series) -> str:

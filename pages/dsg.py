@@ -233,10 +233,8 @@ def show_scenario_model() -> None:
             reported_since=reported_since,
         )
     )
-    already_reported = (
-        usable is not None
-        and reported_since is not None
-        and dsg_model.start_is_above(start.start_deficit_gbp_m, usable)
+    already_reported = usable is not None and dsg_model.reported_above(
+        start.start_deficit_gbp_m, usable, reported_since
     )
     usable_when = "" if usable_row is None else f", {vintage.short(usable_row, reference)}"
     end = path.iloc[-1]

@@ -160,7 +160,9 @@ def test_already_above_names_the_year_the_reported_deficits_passed_where_known()
     assert dsg_model.year_above("2025/26", 126.4, None, 71.5, reported_since="2024/25") == (
         "already above since 2024/25 (reported)"
     )
+    assert dsg_model.reported_above(126.4, 71.5, "2024/25")
     assert dsg_model.year_above("2025/26", 60.0, "2027/28", 71.5, reported_since="2024/25") == "2027/28"
+    assert not dsg_model.reported_above(60.0, 71.5, "2024/25") and not dsg_model.reported_above(126.4, 71.5, None)
     assert dsg_model.exposure_reported_since("2024/25", None, 0.0) == "2024/25"
     assert dsg_model.exposure_reported_since("2024/25", "2023/24", 0.0) == "2024/25"
     assert dsg_model.exposure_reported_since("2024/25", "2026/27", 0.0) is None  # kept off until after then

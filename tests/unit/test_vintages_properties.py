@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from metrics import dsg as dsg_metrics
-from metrics import held
+from metrics import held, vintage
 from metrics import reserves as reserves_metrics
 from tests.app.test_any_figures import SOURCES, database_with, empty_figures_db  # noqa: F401 - a fixture
 from ui.tables import readable
@@ -146,3 +146,19 @@ def test_statements_reason_from_the_latest_figures(empty_figures_db, tmp_path, r
         no_missing_cells(
             readable(plan, {"mitigated_gbp_m": "path_basis", "unmitigated_gbp_m": "path_basis", "reported_gbp_m": None})
         )
+
+
+@pytest.mark.parametrize(
+    ("year", "period", "when", "in_year"),
+    [
+        ("2024/25", "outturn", "end 2024/25", None),
+        ("2024/25", "as_at", "end 2024/25", None),
+        ("2025/26", "q2", "2025/26 quarter 2", "quarter 2"),
+        ("2025/26", None, "2025/26", None),
+        (None, "q2", "no year given", None),
+    ],
+)
+def test_a_figures_year_and_its_period_within_the_year_in_words(year, period, when, in_year):
+    row = pd.Series({"fiscal_year": year, "period": period})
+    assert vintage.when(row) == when
+    assert vintage.in_year_period(row) == in_year
