@@ -46,7 +46,8 @@ def status_by_theme(frame: pd.DataFrame, *, as_at: date) -> Chart:
         figure.add_bar(
             y=[style.label(theme, THEME_WRAP) for theme in themes],
             x=counts.to_list(),
-            name=label,
+            # the key keeps every status in the same colour on every view; one with no recommendation says so
+            name=label if counts.sum() else f"{label} (none)",
             orientation="h",
             marker_color=colour,
             hovertemplate=label + ": %{x}<extra></extra>",

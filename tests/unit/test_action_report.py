@@ -205,3 +205,14 @@ def test_the_due_date_timeline_marks_today_and_the_as_at_date_and_shows_rag_as_s
     symbols = {trace.name: trace.marker.symbol for trace in chart.figure.data}
     assert len(set(symbols.values())) == len(symbols), "each RAG has its own marker shape, not only a colour"
     assert sum(len(trace.x) for trace in chart.figure.data) == len(dated)
+
+
+def test_the_status_key_keeps_every_status_and_says_which_have_none(built_db):
+    """The key listed "Blocked" beside bars with no blocked recommendation, which read as if some were."""
+    with duckdb.connect(str(built_db), read_only=True) as conn:
+        bars = load_catalogue()["action_status_by_theme"].build(conn).figure.data
+    for trace in bars:
+        label = trace.name.removesuffix(" (none)")
+        assert label in vocab.STATUS_COLOURS
+        assert trace.name.endswith(" (none)") == (sum(trace.x) == 0), trace.name
+    assert any(trace.name.endswith(" (none)") for trace in bars)  # the 2021 plan has statuses with none
