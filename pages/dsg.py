@@ -18,7 +18,7 @@ from ui.common import as_at_line, database, figure_metric, not_reported_metric, 
 from ui.filters import directorate_notice
 from ui.frame import require_frame
 from ui.safe import plain
-from ui.tables import readable
+from ui.tables import amounts_format, readable
 
 require_frame()
 
@@ -137,6 +137,14 @@ def show_scenario_model() -> None:
         first_column, base_column, growth_column, savings_column = st.columns(4)
     else:
         first_column, table_column = st.columns([1, 3])
+    # the three amounts read alike ("21.80" beside "21.800" looked like two different figures)
+    amounts = amounts_format(
+        defaults.first_year_overspend_gbp_m,
+        later_default,
+        defaults.mitigation_per_year_gbp_m,
+        *defaults.default.in_year_overspend_gbp_m,
+        *defaults.default.mitigation_savings_gbp_m,
+    )
     with first_column:
         first_year = st.number_input(
             f"In-year overspend {years[0]} (£m)",
@@ -144,6 +152,7 @@ def show_scenario_model() -> None:
             max_value=ceiling,
             value=defaults.first_year_overspend_gbp_m,
             step=0.5,
+            format=amounts,
             key="dsg_first_year",
             help=defaults.first_year_help,
         )
@@ -155,7 +164,7 @@ def show_scenario_model() -> None:
                 max_value=ceiling,
                 value=later_default,
                 step=0.5,
-                format="%.3f",
+                format=amounts,
                 key="dsg_base",
                 help="The default is derived so that, with no mitigation, the deficit reaches the reported figure.",
             )
@@ -175,6 +184,7 @@ def show_scenario_model() -> None:
                 max_value=ceiling,
                 value=defaults.mitigation_per_year_gbp_m,
                 step=0.5,
+                format=amounts,
                 key="dsg_savings",
                 help="Set to zero to see the path without the recovery plan.",
             )
@@ -197,10 +207,10 @@ def show_scenario_model() -> None:
                 key="dsg_years",
                 column_config={
                     "In-year overspend (£m)": st.column_config.NumberColumn(
-                        min_value=0.0, max_value=ceiling, format="%.2f"
+                        min_value=0.0, max_value=ceiling, format=amounts
                     ),
                     "Savings from mitigation (£m)": st.column_config.NumberColumn(
-                        min_value=0.0, max_value=ceiling, format="%.2f"
+                        min_value=0.0, max_value=ceiling, format=amounts
                     ),
                 },
             )

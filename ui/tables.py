@@ -72,3 +72,9 @@ def figure_cells(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     text = shown.select_dtypes(exclude="number").columns
     shown = shown.astype({column: object for column in text}).fillna({column: "" for column in text})
     return shown.rename(columns=FIGURE_HEADINGS)
+
+
+def amounts_format(*values: float) -> str:
+    """One printf format for a group of £m boxes shown side by side: two decimals, or three where a value needs
+    them (a default derived to reach a reported figure), so the same amount never reads '21.80' beside '21.800'."""
+    return "%.3f" if any(round(value, 2) != round(value, 3) for value in values) else "%.2f"

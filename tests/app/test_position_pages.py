@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
+from data.__main__ import main as data_cli
 from tests.support import helpers
+
+LATER_FIGURES = Path(__file__).resolve().parents[1] / "fixtures" / "later_figures_sample.csv"
 
 
 def page_text(at) -> str:
@@ -176,3 +180,17 @@ def test_the_dsg_scenario_reads_year_by_year_in_a_table_whose_headings_wrap(app_
     ]
     assert len(scenario) >= 2 and scenario["Modelled deficit (£m)"].str.startswith("£").all()
     assert not [frame for frame in at.dataframe if "Council's exposure, scenario (£m)" in frame.value.columns]
+
+
+@pytest.mark.parametrize("later", [False, True], ids=["2021 report", "later figures"])
+def test_the_dsg_scenarios_amounts_read_to_the_same_decimals(app_test, db_path, later):
+    """With the later figures the first year's overspend read '21.80' beside the later years' '21.800': one
+    amount, two precisions. The 2021 report's derived default (13.775) needs three decimals; then all have them."""
+    if later:
+        assert data_cli(["load", str(LATER_FIGURES), "--db", str(db_path)]) == 0
+    at = open_page(app_test, "pages/dsg.py")
+    boxes = [at.number_input(key=key) for key in ("dsg_first_year", "dsg_base", "dsg_savings")]
+    assert len({box.proto.format for box in boxes}) == 1
+    decimals = int(boxes[0].proto.format.removeprefix("%.").removesuffix("f"))
+    assert all(box.value == pytest.approx(round(box.value, decimals), abs=1e-9) for box in boxes)  # shown whole
+    assert decimals == (2 if later else 3)
