@@ -18,7 +18,7 @@ from ui.common import as_at_line, database, figure_metric, not_reported_metric, 
 from ui.filters import directorate_notice
 from ui.frame import require_frame
 from ui.safe import plain
-from ui.tables import amounts_format, readable
+from ui.tables import amounts_format, readable, table_or_grid
 
 require_frame()
 
@@ -94,7 +94,7 @@ if plan is not None:
         "Each year of the plan's two paths (modelled between the reported points; see the scenario model "
         "below) beside the deficit reported for that year since, if any."
     )
-    st.dataframe(
+    table_or_grid(
         readable(
             plan, {"mitigated_gbp_m": "path_basis", "unmitigated_gbp_m": "path_basis", "reported_gbp_m": None}
         ).rename(
@@ -109,8 +109,6 @@ if plan is not None:
                 "against": "Against the plan",
             }
         ),
-        hide_index=True,
-        width="stretch",
     )
 
 

@@ -19,7 +19,7 @@ from ui.common import as_at_line, database, figure_metric, not_reported_metric, 
 from ui.filters import directorate_notice
 from ui.frame import require_frame
 from ui.safe import plain
-from ui.tables import readable
+from ui.tables import readable, table_or_grid
 
 require_frame()
 
@@ -113,7 +113,7 @@ st.caption(
 if ratios is None or ratios.empty:
     st.info("Not reported: the cover needs a reserve balance and a DSG deficit.")
 else:
-    st.dataframe(
+    table_or_grid(
         readable(
             ratios.assign(cover=ratios["cover_ratio"].map(times)),
             {"reserve_gbp_m": None, "deficit_gbp_m": "deficit_basis"},
@@ -140,12 +140,10 @@ else:
                 "pairing": "Paired",
             }
         ),
-        hide_index=True,
-        width="stretch",
     )
 if not cover.empty:
     st.caption("Years of cover: each year that has both a reserve balance and a year-end deficit (derived).")
-    st.dataframe(
+    table_or_grid(
         readable(cover.assign(cover=cover["cover_ratio"].map(times)), {"reserve_gbp_m": None, "deficit_gbp_m": None})[
             ["fiscal_year", "reserve", "reserve_gbp_m", "deficit_gbp_m", "cover"]
         ].rename(
@@ -157,8 +155,6 @@ if not cover.empty:
                 "cover": "Cover (derived)",
             }
         ),
-        hide_index=True,
-        width="stretch",
     )
 
 st.header("When the deficit would pass each reserve")
@@ -188,7 +184,7 @@ else:
         "mitigated": "With the recovery plan",
         "trend": "On the latest trend",
     }
-    st.dataframe(
+    table_or_grid(
         readable(
             crossings.assign(
                 scenario=crossings["scenario"].map(scenario_names),
@@ -206,8 +202,6 @@ else:
                 "statement": "The deficit",
             }
         ),
-        hide_index=True,
-        width="stretch",
     )
 
 sources_expander(used, revisions=replaced)

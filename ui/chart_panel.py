@@ -21,6 +21,7 @@ from ui import briefing_pack
 from ui.document import window_is_narrow
 from ui.panel import opened_menu, opened_panel
 from ui.safe import plain
+from ui.tables import table_or_grid
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +51,6 @@ def _warm_up(exporter: images.ImageExporter) -> None:
         exporter.start()
     except images.ExportUnavailable:
         log.warning("image export browser did not start", exc_info=True)
-
-
-TABLE_ROWS_AT_MOST = 60  # a real <table> (read cell by cell by a screen reader) up to here; a data grid beyond
 
 
 def show_chart(chart: Chart) -> None:
@@ -116,14 +114,7 @@ ONLY_IN_DOWNLOADS = ("source_document", "source_date")
 
 def data_table(chart: Chart) -> None:
     data = chart.data.drop(columns=[column for column in ONLY_IN_DOWNLOADS if column in chart.data.columns])
-    # On a phone a static table wider than the screen would scroll sideways in a region the keyboard cannot
-    # reach (WCAG 2.1.1): the data grid scrolls and is reached with the keyboard.
-    if len(data) <= TABLE_ROWS_AT_MOST and not window_is_narrow():
-        # st.table draws text cells as Markdown: data text (quotes, labels) is escaped like everywhere else.
-        shown = data.map(lambda cell: plain(cell) if isinstance(cell, str) else cell)
-        st.table(table_display(shown), hide_index=True, alt=f"Data behind the chart: {chart.title}")
-    else:
-        st.dataframe(table_display(data), hide_index=True, width="stretch", alt=f"Data behind the chart: {chart.title}")
+    table_or_grid(data, alt=f"Data behind the chart: {chart.title}", display=table_display)
 
 
 def add_to_pack_button(chart: Chart) -> None:

@@ -1,13 +1,22 @@
-"""Tables as a person reads them: money as £m to the precision reported, a missing cell "not reported".
+"""Tables as a person reads them: money as £m to the precision reported, a missing cell "not reported"; short
+ones as a real table whose cells wrap, long ones and any on a phone in the data grid.
 
 Only the cells shown change; the frames (and every export made from them) keep the unrounded values.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
+import streamlit as st
 
 from data import vocab
+from ui.document import window_is_narrow
+from ui.safe import plain
+
+TABLE_ROWS_AT_MOST = 60  # a real <table> (read cell by cell by a screen reader) up to here; a data grid beyond
 
 
 def readable(frame: pd.DataFrame, money: dict[str, str | None], *, blank: str = vocab.NOT_REPORTED) -> pd.DataFrame:
@@ -78,3 +87,19 @@ def amounts_format(*values: float) -> str:
     """One printf format for a group of £m boxes shown side by side: two decimals, or three where a value needs
     them (a default derived to reach a reported figure), so the same amount never reads '21.80' beside '21.800'."""
     return "%.3f" if any(round(value, 2) != round(value, 3) for value in values) else "%.2f"
+
+
+def table_or_grid(
+    frame: pd.DataFrame, *, alt: str | None = None, display: Callable[[pd.DataFrame], Any] | None = None
+) -> None:
+    """A short table on a wide window as a real table (its cells wrap, so a sentence or a document's name is
+    read whole, where the grid cut it at its column's edge at 1400 px); a long one, or any on a phone, in the
+    data grid, which scrolls sideways within reach of the keyboard (a static table wider than a phone's screen
+    would not: WCAG 2.1.1). `display` styles the frame (number formats) before it is drawn."""
+    display = display or (lambda shown: shown)
+    if len(frame) <= TABLE_ROWS_AT_MOST and not window_is_narrow():
+        # st.table reads each text cell as Markdown: data text is escaped so it shows as written
+        shown = frame.map(lambda cell: plain(cell) if isinstance(cell, str) else cell)
+        st.table(display(shown), hide_index=True, alt=alt)
+    else:
+        st.dataframe(display(frame), hide_index=True, width="stretch", alt=alt)
