@@ -46,8 +46,8 @@ MIN_PLOT_HEIGHT = 240
 MARGIN_LEFT, MARGIN_RIGHT = 64, 24
 DASH_INTERPOLATED = "dash"
 DASH_MODELLED = "dot"
-# A bar whose value is not reported as it stands (derived, interpolated, sample) is hatched at every width and in
-# every export: its "(derived)" label is left out where columns are too narrow for every label to lie level.
+# A bar whose figure's basis is not "reported" (a derived outturn, say) is hatched at every width and in every
+# export: its "(derived)" label is left out where columns are too narrow for every label to lie level.
 HATCH = "/"
 
 
@@ -690,7 +690,8 @@ def hatch_by_basis(trace: go.Bar, bases: Sequence[str]) -> go.Bar:
     bases = [str(basis) for basis in bases]
     if any(basis != "reported" for basis in bases):
         shapes = ["" if basis == "reported" else HATCH for basis in bases]
-        trace.marker.pattern = {"shape": shapes, "solidity": 0.4}
+        # over the bar's own colour (a hatch that replaced it left a light grey bar all but invisible)
+        trace.marker.pattern = {"shape": shapes, "fillmode": "overlay", "solidity": 0.3}
         trace.meta = {**(trace.meta if isinstance(trace.meta, dict) else {}), BASES: bases}
     return trace
 

@@ -168,7 +168,13 @@ def grouped_bars(rows: pd.DataFrame, text: list[str], colour: str, name: str) ->
         name=name,
         hovertemplate="%{x}: %{text}<extra>" + name + "</extra>",
     )
-    return style.hatch_by_basis(bar, list(rows["basis"])) if "basis" in rows.columns else bar
+    if "basis" not in rows.columns:
+        return bar
+    bases = set(rows["basis"])
+    if len(bases) > 1 and bases != {"reported"}:
+        # the legend's swatch is drawn like the series' first bar, hatched or not: the name says which are
+        bar.name = f"{name} (hatched where {' or '.join(sorted(bases - {'reported'}))})"
+    return style.hatch_by_basis(bar, list(rows["basis"]))
 
 
 # More financial-year labels than this run into each other in a chart's column at 1400 px (~660 px wide):

@@ -263,7 +263,7 @@ def xlsx_bytes(chart: Chart) -> bytes:
         ("Includes", ", ".join(chart.labels) if chart.labels else "reported figures only"),
         # the dashboard's date (its newest source by then), which may be later than every source of this chart
         ("Figures as known on", chart.as_at.isoformat() if chart.as_at else "not stated"),
-        *([("Newest source", newest)] if (newest := _newest_source_date(chart)) else []),
+        ("Newest source", _newest_source_date(chart) or "not dated in this chart's data (see Source)"),
         ("Description", chart.alt_text),
     ]
     if len(parts) > 1:

@@ -8,6 +8,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from data import vocab
 from metrics import vintage
 from metrics.held import QUARTERS, FigureMissing, by_period, figure_rows, latest_figures, one_figure
 
@@ -37,8 +38,8 @@ def _derived_outturn(budget: pd.Series, overspend: pd.Series) -> pd.Series:
     row["qualifier"] = None
     row["basis"] = "derived"
     row["derivation"] = (
-        f"{budget['figure_id']} + {overspend['figure_id']}: the {budget['value']:g} net budget plus the "
-        f"{overspend['value']:g} overspend at outturn ({budget['fiscal_year']})"
+        f"{budget['figure_id']} + {overspend['figure_id']}: the {vocab.gbp_m(budget['value'])} net budget plus the "
+        f"{vocab.gbp_m(overspend['value'])} overspend at outturn ({budget['fiscal_year']})"
     )
     row["earlier"] = ""
     row["inputs_dated"] = _inputs_dated(("net budget", budget), ("overspend", overspend))

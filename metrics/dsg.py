@@ -399,7 +399,8 @@ def plan_against_reported(conn: duckdb.DuckDBPyConnection, *, as_at: date | None
     """Each year of the plan's modelled paths beside the deficit later reported for that year, if any.
 
     Columns: fiscal_year, mitigated_gbp_m, unmitigated_gbp_m (modelled, or reported at the end points),
-    reported_gbp_m, reported_kind ('actual (year end)', 'forecast': the period said once), reported_source,
+    reported_gbp_m, reported_kind ('actual (year end)', 'forecast', 'forecast, derived': the period said once, and
+    a basis other than reported), reported_source,
     against ('above both paths', 'between the paths', 'below the recovery plan' or 'not reported').
     """
     paths = plan_paths(conn, as_at=as_at)
@@ -425,9 +426,11 @@ def plan_against_reported(conn: duckdb.DuckDBPyConnection, *, as_at: date | None
             value = float(actual["value"])
             row.update(
                 reported_gbp_m=value,
+                # a derived figure (the 2021 report's 2021/22 forecast: £37.9m plus £17m) says so beside its value
                 reported_kind=vocab.qualified(
                     actual["kind"], vocab.PERIOD_WORDS.get(actual["period"], actual["period"])
-                ),
+                )
+                + ("" if actual["basis"] == "reported" else f", {actual['basis']}"),
                 reported_source=actual["source_document"],
                 against=PLAN_STANDING_WORDS[dsg_plan.standing(value, low, high)],
             )

@@ -161,12 +161,17 @@ def test_later_figures_are_set_against_the_2021_plan(db_path):
         plan = dsg_metrics.plan_against_reported(conn).set_index("fiscal_year")
         assert plan.loc["2023/24", "reported_gbp_m"] == 85.1
         assert plan.loc["2023/24", "against"] == "above both paths"
+        # 2021/22's figure is the report's derived forecast (£37.9m plus £17m), not a reported one
+        assert plan.loc["2021/22", "reported_kind"] == "forecast, derived"
+        assert plan.loc["2023/24", "reported_kind"] == "actual (year end)"
         assert plan.loc["2022/23", "against"] == "between the paths"
         # The plan itself does not move: it starts from what was known on 5 October 2021.
         assert dsg_metrics.dsg_reported(conn).start_year == "2020/21"
         outturn = budget_metrics.budget_and_outturn(conn).set_index(["fiscal_year", "item"])
         assert outturn.loc[("2022/23", "outturn"), "value"] == pytest.approx(329.9 + 13.8)
         assert outturn.loc[("2022/23", "outturn"), "basis"] == "derived"
+        # its derivation in money, as every other sentence says it ('the 329.9 net budget' read as a bare number)
+        assert "the £329.9m net budget plus the £13.8m overspend" in outturn.loc[("2022/23", "outturn"), "derivation"]
         assert ("2024/25", "outturn") not in outturn.index  # no budget for 2024/25: nothing derived
         cover = reserves_metrics.cover_by_year(conn).set_index(["fiscal_year", "reserve_measure"])
         assert cover.loc[("2024/25", "usable_reserves"), "cover_ratio"] == pytest.approx(71.5 / 104.6)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 from hypothesis import given, settings
@@ -302,3 +303,22 @@ def test_every_bar_not_reported_as_it_stands_is_hatched_and_the_figure_says_so(d
     assert "budget_and_outturn" in hatched_charts
     assert not any(style.hatched_bases(c.figure) for c in charts.values() if "basis" in c.data.columns
                    and (c.data["basis"] == "reported").all())  # fmt: skip
+
+
+def test_a_series_part_derived_says_in_its_legend_name_which_bars_are_hatched():
+    """The legend's swatch is drawn like a series' first bar: hatched for a series whose first year alone is
+    derived, solid for one whose later years are. The name says which bars are hatched; a series wholly
+    derived or wholly reported keeps its name (its swatch is then right)."""
+    from charts.yearly import grouped_bars
+
+    def rows(*bases):
+        return pd.DataFrame({"fiscal_year": ["2020/21", "2021/22"][: len(bases)], "value": [1.0, 2.0][: len(bases)],
+                             "basis": list(bases)})  # fmt: skip
+
+    mixed = grouped_bars(rows("derived", "reported"), ["a", "b"], "#000000", "Net outturn")
+    assert mixed.name == "Net outturn (hatched where derived)"
+    assert list(mixed.marker.pattern.shape) == [style.HATCH, ""]
+    assert mixed.marker.pattern.fillmode == "overlay"  # over the bar's own colour, which stays visible
+    assert grouped_bars(rows("derived", "derived"), ["a", "b"], "#000000", "Net outturn").name == "Net outturn"
+    solid = grouped_bars(rows("reported", "reported"), ["a", "b"], "#000000", "Net outturn")
+    assert solid.name == "Net outturn" and not solid.marker.pattern.shape

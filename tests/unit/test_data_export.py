@@ -109,6 +109,13 @@ def test_xlsx_about_sheet_dates_the_charts_own_newest_source(db_path):
     newest = max(pd.to_datetime(chart.data["source_date"])).date()
     assert about["Newest source"] == newest.isoformat()
     assert about["Figures as known on"] == chart.as_at.isoformat() and chart.as_at > newest
+    # a chart whose data carries no document dates says so, rather than leaving the row out
+    timeline = load_catalogue()["reserves_timeline"]
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        undated = timeline.build(conn)
+    assert "source_date" not in undated.data.columns
+    about = {row[0]: row[1] for row in load_workbook(io.BytesIO(xlsx_bytes(undated)))["About"].values}
+    assert about["Newest source"].startswith("not dated in this chart's data")
 
 
 @pytest.mark.parametrize("chart_id", CHART_IDS)
