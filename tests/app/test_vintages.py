@@ -93,7 +93,8 @@ RAW_FLOAT = re.compile(r"^-?\d+\.\d{3,}$")
 
 
 def shown_cells(at) -> list[object]:
-    return [cell for frame in at.dataframe for cell in frame.value.to_numpy().ravel()]
+    """Every cell of the page's tables: static ones (short, on a wide window) and data grids."""
+    return [cell for frame in [*at.table, *at.dataframe] for cell in frame.value.to_numpy().ravel()]
 
 
 @pytest.mark.parametrize("page_file", ["pages/dsg.py", "pages/reserves.py"])
