@@ -10,8 +10,9 @@ A page can also send its first screen first (`in_two_parts`): the browser draws 
 it is busy in one go, and on a first visit it is busy for ~0.6 s evaluating the chart code
 (ui/page_shell.py), so the Overview's first chart waited for the three below it to be drawn too (~0.15 s),
 and for the sidebar's filters (~0.17 s). The rest of the page and the sidebar's filters (`sidebar_in_two_parts`)
-are then keyed fragments: once the browser has drawn the first chart, an element in the page's placeholder asks
-for both, and only the two fragments run again, not the frame and the first screen.
+are then keyed fragments: once the browser has drawn the first chart (and has the end of the run that sent it), an
+element in the page's placeholder asks for both, and only the two fragments run again, not the frame and the first
+screen.
 """
 
 from __future__ import annotations
@@ -87,8 +88,14 @@ export default function ({ data, setStateValue }) {
 _page = component("page_language", js=_PAGE_JS)
 
 # In the placeholder for the rest of a page: mounted with the first screen's elements, it waits until the page's
-# first chart is drawn (at most CHART_WAIT_MS: a first screen may have none) and asks for the parts sent later, once
-# for each first screen (the element is drawn again while that rerun starts).
+# first chart is drawn (at most CHART_WAIT_MS: a first screen may have none) and the run that sent it has ended in
+# the browser, then asks for the parts sent later, once for each first screen (the element is drawn again while
+# that rerun starts).
+# Why the run's end: Streamlit starts a fragment's run by dropping the messages still queued for the browser that
+# belong to that fragment (runtime/forward_msg_queue.py, `clear`), even those of the full run before it. Asked
+# while the first screen's run is still sending, the server dropped the sidebar's placeholder but not the elements
+# after it, and the browser, given an element past the end of the sidebar ("Bad delta path index"), took the whole
+# app off the page. Once the browser has the run's end, nothing of that run is left in the queue.
 _FIRST_SCREEN_JS = """
 export default function ({ data, setTriggerValue }) {
     if (!data.waiting) return;
@@ -97,19 +104,21 @@ export default function ({ data, setTriggerValue }) {
         window.financeRestOfPageAsked = data.waiting;
         setTriggerValue("drawn", true);
     };
+    const runEnded = () => document.querySelector('[data-testid="stApp"]')
+        ?.getAttribute("data-test-script-state") === "notRunning";
     // Asked, and this placeholder is still here: the ask was lost on its way. Ask again, until the rest
     // replaces the placeholder (which unmounts this element and ends the timer).
-    const again = setInterval(() => asked() && ask(), data.askAgainMs);
+    const again = setInterval(() => asked() && runEnded() && ask(), data.askAgainMs);
     if (asked()) return () => clearInterval(again);
+    let waitedLongEnough = false;
     const drawn = () => !!document.querySelector('[data-testid="stMain"] [data-testid="stPlotlyChart"] .main-svg');
-    const first = () => asked() || ask();
-    if (drawn()) {
-        first();
-        return () => clearInterval(again);
-    }
-    const observer = new MutationObserver(() => drawn() && first());
-    observer.observe(document.body, { childList: true, subtree: true });
-    const timer = setTimeout(first, data.chartWaitMs);
+    const askOnce = () => !asked() && runEnded() && (waitedLongEnough || drawn()) && ask();
+    const observer = new MutationObserver(askOnce);
+    observer.observe(document.body, {
+        childList: true, subtree: true, attributes: true, attributeFilter: ["data-test-script-state"],
+    });
+    const timer = setTimeout(() => { waitedLongEnough = true; askOnce(); }, data.chartWaitMs);
+    askOnce();
     return () => { observer.disconnect(); clearTimeout(timer); clearInterval(again); };
 }
 """

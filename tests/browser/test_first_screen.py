@@ -12,7 +12,7 @@ import re
 import pytest
 
 from tests.support.helpers import browser_context, choose_option, wait_for_app, wait_until_settled
-from ui.document import REST_OF_PAGE_KEY, REST_OF_SIDEBAR_KEY
+from ui.document import PLACEHOLDERS, REST_OF_PAGE_KEY, REST_OF_SIDEBAR_KEY
 
 pytestmark = pytest.mark.browser
 
@@ -166,5 +166,62 @@ def test_the_rest_of_the_first_page_comes_even_when_the_browsers_first_ask_is_lo
             assert text in main
         assert "Drawing the rest of the page" not in main
         assert page.locator(f".st-key-{REST_OF_SIDEBAR_KEY}").count() == 0
+    finally:
+        context.close()
+
+
+def test_the_browser_asks_for_the_rest_only_once_it_has_the_end_of_the_run_that_sent_the_first_screen(
+    chromium_browser, live_app
+):
+    """Streamlit starts a fragment's run by dropping what is still queued for the browser from that fragment, even
+    from the full run before it. A browser that asked for the rest of its first page (a run of the fragments)
+    while the first screen's run was still being sent lost the sidebar's placeholder but not what followed it,
+    and went blank ("Bad delta path index"), on a busy server about one first page in thirty. So here the run's
+    end is held back once the first screen's placeholder has arrived: the browser draws the first chart, and asks
+    for nothing until it has the end; then the page reads whole."""
+    context = browser_context(chromium_browser)
+    page = context.new_page()
+    held: list[bytes | str] = []
+    seen = {"socket": None, "placeholder": False, "holding": False, "asked_while_held": False}
+
+    def between_page_and_server(socket) -> None:
+        server = socket.connect_to_server()
+        seen["socket"] = socket
+
+        def from_server(message) -> None:
+            if seen["holding"]:
+                held.append(message)
+                return
+            socket.send(message)
+            if not seen["placeholder"] and isinstance(message, bytes) and b"first_screen_drawn" in message:
+                seen["placeholder"] = seen["holding"] = True  # the element that asks has arrived: hold the rest
+
+        def from_page(message) -> None:
+            if seen["holding"] and isinstance(message, bytes) and b"first_screen_drawn" in message:
+                seen["asked_while_held"] = True
+            server.send(message)
+
+        socket.on_message(from_page)
+        server.on_message(from_server)
+
+    page.route_web_socket(re.compile(r"/_stcore/stream"), between_page_and_server)
+    try:
+        page.goto(live_app)
+        page.locator(f".st-key-{REST_OF_PAGE_KEY}").wait_for()  # what came before the hold, drawn
+        page.wait_for_function(f"() => ({DRAWN_CHARTS})() >= 1")
+        page.wait_for_timeout(1000)  # time enough for an ask sent on the first chart alone to be seen
+        assert seen["placeholder"] and held, "nothing was held back after the placeholder, so nothing was tested"
+        assert not seen["asked_while_held"], "the browser asked before it had the end of the first screen's run"
+        while held:  # in order; what arrives meanwhile joins the queue
+            seen["socket"].send(held.pop(0))
+        seen["holding"] = False
+        wait_for_app(page, timeout_ms=60_000)
+        page.wait_for_function(f"() => ({DRAWN_CHARTS})() === 4")
+        main = page.inner_text("[data-testid='stMain']")
+        for text in REST_OF_THE_OVERVIEW:
+            assert text in main, text
+        page.locator(SIDEBAR_DATE_BOX).wait_for()
+        assert page.locator(PLACEHOLDERS).count() == 0
+        assert not page.evaluate("window.__pageErrors")
     finally:
         context.close()
