@@ -10,7 +10,7 @@ from data.redact import scrub_output
 from ui import navigation as app_navigation
 from ui import sidebar
 from ui.common import held_database, show_unexpected_error, show_write_failure
-from ui.document import FAVICON, apply_styles, begin_full_run, set_page_language, sidebar_in_two_parts
+from ui.document import FAVICON, apply_styles, begin_full_run, end_full_run, set_page_language, sidebar_in_two_parts
 from ui.identity import show_identity, sign_in_gate
 
 scrub_output()  # before anything is logged: no password reaches the server log (data/redact.py)
@@ -56,3 +56,4 @@ with held_database():
 # and width element, and the focus styles. The sign-in and refusal pages mount them themselves.
 set_page_language()
 apply_styles()
+end_full_run()

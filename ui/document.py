@@ -38,6 +38,7 @@ NARROW_BELOW_PX = 700  # below this Streamlit stacks columns and a chart gets th
 NARROW_KEY = "_window_is_narrow"
 PAGE_SENT_KEY = "_page_sent"  # a run of this session has sent, or begun to send, a page
 FIRST_SCREEN_RUN_KEY = "_first_screen_run"  # this full run sends only its page's first screen
+FULL_RUN_ENDED_KEY = "_full_run_ended"  # the last full run drew its page to the end
 REST_OF_PAGE_KEY = "rest_of_page"  # the placeholders' keys: tests wait while either is on the page
 REST_OF_SIDEBAR_KEY = "rest_of_sidebar"
 PLACEHOLDERS = f".st-key-{REST_OF_PAGE_KEY}, .st-key-{REST_OF_SIDEBAR_KEY}"  # a CSS selector for them
@@ -166,6 +167,18 @@ def first_screen_only() -> bool:
 def begin_full_run() -> None:
     """Call at the start of every full run: nothing in it is sent later unless its page says so (`in_two_parts`)."""
     st.session_state[FIRST_SCREEN_RUN_KEY] = False
+    st.session_state[FULL_RUN_ENDED_KEY] = False
+
+
+def end_full_run() -> None:
+    """Call last in every full run that draws a page."""
+    st.session_state[FULL_RUN_ENDED_KEY] = True
+
+
+def last_full_run_ended() -> bool:
+    """Whether the session's last full run drew its page to the end: False while one runs, and after a click cut one
+    short (Streamlit then drops what that run had not yet sent, so only a full run draws the page whole again)."""
+    return bool(st.session_state.get(FULL_RUN_ENDED_KEY, False))
 
 
 def in_two_parts(show_rest: Callable[..., None], *args: object) -> None:

@@ -15,6 +15,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from data.vocab import month_label, name_key, parse_fiscal_year, parse_period
+from ui.document import last_full_run_ended
 from ui.safe import plain
 
 PARAM_DIRECTORATE = "directorate"
@@ -122,7 +123,12 @@ def sidebar_directorate_filter(names: Sequence[str], aliases: dict[str, str] | N
 
 
 def _rerun_directorate_view() -> None:
-    """After a directorate change, rerun only the page's directorate fragment, if the page has one."""
+    """After a directorate change, rerun only the page's directorate fragment, if the page has one and its last full
+    run drew it to the end. A change made while the page is being drawn (a date just changed) reruns the whole page:
+    the run it cut short left the rest of the page as it was, and a run of the fragment alone would leave it so
+    (figures at the old date beside a box showing the new one)."""
+    if not last_full_run_ended():
+        return
     try:
         st.rerun(DIRECTORATE_FRAGMENT)
     except StreamlitAPIException:

@@ -3,11 +3,14 @@ Overview's headline figures read in full, at 1400 px and on a 390 px phone whose
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from tests.support.helpers import TEST_OUTPUT, browser_context, choose_option, wait_for_app
+from tests.support.helpers import TEST_OUTPUT, browser_context, choose_option, wait_for_app, wait_until_settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.shared_server]  # one server: the tests only read
 
@@ -127,3 +130,81 @@ def test_every_pages_headline_figures_are_read_in_full(live_app, chromium_browse
     finally:
         context.close()
     assert cut == {path: [] for path in cut}
+
+
+def test_a_directorate_chosen_while_a_new_date_is_being_drawn_leaves_the_page_whole_at_that_date(
+    live_app, chromium_browser
+):
+    """A directorate change reruns only the directorate notice (a fragment), unless it cuts short a run of the whole
+    page: that run's unsent part is dropped, so a rerun of the notice alone would leave the page's figures at the
+    old date beside a box showing the new one. Here the date change reaches the server first and the directorate
+    change just after that run has started, as when a person picks both quickly on a busy server."""
+    context = browser_context(chromium_browser)
+    page = context.new_page()
+    held: list[bytes] = []
+    seen = {"holding": False, "second": None, "both_sent": False, "cut_short": False, "ended_after": False}
+
+    def between_page_and_server(socket) -> None:
+        server = socket.connect_to_server()
+
+        def from_page(message) -> None:
+            if seen["holding"] and isinstance(message, bytes) and _is_rerun_request(message):
+                held.append(message)
+                if len(held) == 2:  # the date, then the directorate: send the date now, the directorate once it runs
+                    seen["holding"] = False
+                    seen["second"] = held[1]
+                    server.send(held[0])
+                return
+            server.send(message)
+
+        def from_server(message) -> None:
+            socket.send(message)
+            if not isinstance(message, bytes):
+                return
+            kind = ForwardMsg.FromString(message).WhichOneof("type")
+            if kind == "new_session" and seen["second"] is not None:
+                server.send(seen["second"])  # the date's run has started
+                seen["second"] = None
+                seen["both_sent"] = True
+            elif kind == "new_session" and seen["both_sent"] and not seen["ended_after"]:
+                seen["cut_short"] = True  # a run started before the date's ended
+            elif kind == "script_finished" and seen["both_sent"]:
+                seen["ended_after"] = True
+
+        socket.on_message(from_page)
+        server.on_message(from_server)
+
+    page.route_web_socket(re.compile(r"/_stcore/stream"), between_page_and_server)
+    try:
+        page.goto(f"{live_app}/reserves")
+        wait_for_app(page)
+        sidebar = page.locator("[data-testid='stSidebar']")
+        seen["holding"] = True
+        sidebar.locator("[data-testid='stDateInput']").get_by_role("spinbutton").first.click()
+        page.keyboard.type("05102021")  # day, month, year
+        page.keyboard.press("Enter")
+        choose_option(page, sidebar.locator("[data-testid='stMultiSelect'] input"), "Place")
+        page.keyboard.press("Escape")
+        for _ in range(600):  # both changes sent, and a run ended after them
+            if seen["ended_after"]:
+                break
+            page.wait_for_timeout(100)
+        assert seen["both_sent"], "the two changes were not both sent, so nothing was tested"
+        assert seen["cut_short"], "the directorate change did not cut the date's run short, so nothing was tested"
+        assert seen["ended_after"], "no run ended after the two changes"
+        wait_for_app(page, timeout_ms=60_000)
+        wait_until_settled(page)
+        after_both = page.inner_text("[data-testid='stMain']")
+
+        fresh = context.new_page()  # the same view, opened afresh
+        fresh.goto(f"{live_app}/reserves?as_at=2021-10-05&directorate=Place")
+        wait_for_app(fresh)
+        wait_until_settled(fresh)
+        assert after_both == fresh.inner_text("[data-testid='stMain']")
+        assert "The directorate filter (Place) does not apply on this page" in after_both
+    finally:
+        context.close()
+
+
+def _is_rerun_request(message: bytes) -> bool:
+    return BackMsg.FromString(message).WhichOneof("type") == "rerun_script"
