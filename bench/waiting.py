@@ -29,7 +29,8 @@ PAGE_STATE = """() => {
         placeholder: !!document.querySelector('PLACEHOLDERS'),
         text: (main?.innerText ?? '').slice(0, 300),
         document: {
-            address: location.href, state: document.readyState, title: document.title,
+            address: location.href, state: document.readyState, visibility: document.visibilityState,
+            title: document.title,
             elements: document.querySelectorAll('*').length, text: (document.body?.innerText ?? '').slice(0, 300),
         },
         errors: window.__pageErrors ?? 'no recorder',
