@@ -21,7 +21,7 @@ from ui.common import (
 )
 from ui.filters import directorate_notice
 from ui.frame import require_frame
-from ui.tables import figure_cells
+from ui.tables import figure_cells, table_or_grid
 
 require_frame()
 
@@ -131,7 +131,7 @@ sections()
 if not directorate_figures.empty:
     st.header("Figures held for single directorates")
     st.caption("These sit beside the whole-council figures above; they are not added into them.")
-    st.dataframe(
+    table_or_grid(
         figure_cells(
             directorate_figures.assign(
                 value=[
@@ -141,8 +141,7 @@ if not directorate_figures.empty:
             ),
             DIRECTORATE_FIGURE_COLUMNS,
         ),
-        hide_index=True,
-        width="stretch",
+        alt="Figures held for single directorates: directorate, figure, year, period, value and document.",
     )
 
 sources_expander(used, revisions=replaced)

@@ -105,7 +105,13 @@ def test_the_figures_held_for_single_directorates_read_in_words_not_codes(app_te
     assert data_cli(["load", str(later), "--db", str(db_path), "--kind", "figures"]) == 0
     at = open_page(app_test, "pages/budget_outturn.py")
     assert "Figures held for single directorates" in [header.value for header in at.header]
-    [table] = [table.value for table in at.dataframe if (table.value == "Children's Services").any().any()]
+    # A real table on a wide window (ui.tables.table_or_grid), so a long document name wraps instead of being cut
+    # at 1400 px; its cells are Markdown, which shows a backslash-escaped character as the character.
+    shown = [
+        table.value.map(lambda cell: re.sub(r"\\(.)", r"\1", cell) if isinstance(cell, str) else cell)
+        for table in at.table
+    ]
+    [table] = [table for table in shown if (table == "Children's Services").any().any()]
     assert codes_in_table(table) == []
     [row] = table.to_dict("records")
     assert row == {
