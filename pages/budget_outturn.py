@@ -33,7 +33,6 @@ MEASURES = [
 ]  # fmt: skip
 
 st.title(vocab.BUDGET_OUTTURN.title)
-directorate_notice("these charts are for the whole council; directorate figures held are listed below them")
 as_at = as_at_control.current()
 
 with database() as conn:
@@ -46,6 +45,14 @@ with database() as conn:
     directorate_figures = cached(conn, directorate_level, MEASURES, as_at=as_at)
     replaced = cached(conn, revisions, MEASURES, as_at=as_at)
 
+directorate_notice(
+    "these charts are for the whole council; "
+    + (
+        "no figures for single directorates are held"
+        if directorate_figures.empty
+        else "directorate figures held are listed below them"
+    )
+)
 as_at_line(used, as_at)
 
 

@@ -125,6 +125,14 @@ def test_the_figures_held_for_single_directorates_read_in_words_not_codes(app_te
     }
 
 
+def test_budget_and_outturn_promises_a_directorate_table_only_when_it_shows_one(app_test):
+    """The notice said "directorate figures held are listed below them" on the 2021 figures, which hold none."""
+    at = open_page(app_test, "pages/budget_outturn.py")
+    notice = " ".join(caption.value for caption in at.caption if "does not apply on this page" in caption.value)
+    assert "no figures for single directorates are held" in notice and "listed below" not in notice
+    assert "Figures held for single directorates" not in [header.value for header in at.header]
+
+
 def test_every_table_of_reported_figures_gives_periods_units_and_document_dates_in_words(db_path):
     """The sources under each page and the Data page's register showed period codes (q2, as_at), unit codes
     (gbp_m) and no date for the document a figure comes from."""
