@@ -146,8 +146,8 @@ def _problems_table(problems: list[load.Problem]) -> pd.DataFrame:
 
 if uploaded is not None:
     cache_key = (uploaded.file_id, kind_choice)
-    cached = st.session_state.get("upload_checked")
-    if not cached or cached[0] != cache_key:
+    checked = st.session_state.get("upload_checked")
+    if not checked or checked[0] != cache_key:
         with database() as conn:
             outcome = loading_ui.check_upload(
                 conn, actor, uploaded.name, uploaded.getvalue(), None if kind_choice == "auto" else kind_choice

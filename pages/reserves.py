@@ -48,14 +48,14 @@ as_at_line(used, as_at)
 
 
 actuals = points[points["kind"] == "actual"]
-held = {} if reserves is None else {row["measure"]: row for _, row in reserves.iterrows()}
+by_measure = {} if reserves is None else {row["measure"]: row for _, row in reserves.iterrows()}
 columns = st.columns(4)
 for column, (measure, name) in zip(
     columns, (("general_fund_reserve", "General fund reserve"), ("usable_reserves", "Usable reserves")), strict=False
 ):
     with column:
-        if measure in held:
-            row = held[measure]
+        if measure in by_measure:
+            row = by_measure[measure]
             when = f", {row['fiscal_year']}" if isinstance(row["fiscal_year"], str) else " (no date given)"
             figure_metric(row, label=row["label"] + when)
             st.caption(vintage.reported_and_age(row, reference))
@@ -90,8 +90,8 @@ with columns[3]:
             + (f"; reserve {row['reserve_stale']}" if row["reserve_stale"] else "")
         )
 
-if "usable_reserves" in held and not isinstance(held["usable_reserves"]["fiscal_year"], str):
-    usable_row = held["usable_reserves"]
+if "usable_reserves" in by_measure and not isinstance(by_measure["usable_reserves"]["fiscal_year"], str):
+    usable_row = by_measure["usable_reserves"]
     st.info(
         f"Usable reserves ({vocab.gbp_m(usable_row['value'])}) have no date in the source document: it says "
         f'"{plain(usable_row["source_quote"])}". They are shown undated and assumed to stay at that level.'

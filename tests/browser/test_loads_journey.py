@@ -22,6 +22,10 @@ def preview_then_load(page, path) -> list[tuple[str, ...]]:
     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
     page.get_by_text("In pounds: the file beside what is held now").wait_for(timeout=30_000)
     wait_for_app(page)
+    # With the preview open, the rest of the page is still there to read: the history, sources and measures.
+    main = page.inner_text("[data-testid='stMain']")
+    assert "Something went wrong" not in main
+    assert page.get_by_role("heading", name="Catalogue of measures").count() == 1
     rows = table_rows(page)
     page.get_by_role("button", name="Load 4 lines").click()
     page.get_by_text(f"Loaded 4 lines from {path.name}").wait_for(timeout=30_000)
