@@ -77,7 +77,9 @@ def figure_cells(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
         if column in shown:
             shown[column] = shown[column].map(lambda code, words=words: words.get(code, code))
     if "source_date" in shown:
-        shown["source_date"] = shown["source_date"].map(lambda day: f"{day:%-d %b %Y}" if pd.notna(day) else "")
+        # A date from the database, or ISO text from a file's preview (data.load.writes.preview).
+        days = pd.to_datetime(shown["source_date"], errors="coerce")
+        shown["source_date"] = [f"{day:%-d %b %Y}" if pd.notna(day) else "" for day in days]
     text = shown.select_dtypes(exclude="number").columns
     shown = shown.astype({column: object for column in text}).fillna({column: "" for column in text})
     return shown.rename(columns=FIGURE_HEADINGS)

@@ -181,6 +181,7 @@ def test_load_and_undo_messages_count_in_words_not_in_brackets(app_test, db_path
     at.file_uploader[0].set_value(("figures.csv", csv_bytes([LATER_DEFICIT], FIGURES_HEADER), "text/csv")).run()
     seen += screen_words(at)
     assert not at.exception
+    assert [b.label for b in at.button if b.label.startswith("Load ")] == ["Load 1 figure"]  # the preview ends in it
     shown = " ".join(seen).replace("\\", "")
     for message in ("1 line for 1 directorate and 1 period", "Loaded 1 line from ledger.csv",
                     "removed 1 row", "cannot be loaded: 1 problem.", "1 figure will be added"):  # fmt: skip
