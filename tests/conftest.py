@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import logging
 import os
+import re
 import shutil
 import sys
 from collections.abc import Iterator
@@ -17,7 +19,13 @@ from bench import postgres
 from bench.serving import free_port, start_server, stop
 from data import db as data_db
 from data.build import build
-from tests.support.helpers import CHROMIUM, LOCAL_TOKEN, PROJECT_DIR, browser_context
+from tests.support.helpers import (
+    CHROMIUM,
+    LOCAL_TOKEN,
+    PROJECT_DIR,
+    assert_no_unexpected_page_errors,
+    browser_context,
+)
 
 SAMPLE_ROWS = 12_000
 
@@ -121,8 +129,20 @@ def store(request: pytest.FixtureRequest) -> Path | data_db.LakeStore:
     return request.getfixturevalue("db_path" if request.param == "embedded" else "lake_store")
 
 
+class _PageErrors(logging.Handler):
+    """Keeps each error the app showed with a reference (ui.error_reference logs it at ERROR)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.traces: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "error reference" in record.getMessage():
+            self.traces.append(record.getMessage())
+
+
 @pytest.fixture
-def app_test(db_path: Path, monkeypatch: pytest.MonkeyPatch):
+def app_test(db_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest):
     """The real app under Streamlit's AppTest, on a private database, as a running server runs it.
 
     AppTest starts every run in Streamlit's old pages/ mode (it resets the flag that app.py's
@@ -140,7 +160,17 @@ def app_test(db_path: Path, monkeypatch: pytest.MonkeyPatch):
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init_as_a_running_server)
-    return AppTest.from_file(str(PROJECT_DIR / "app.py"), default_timeout=60)
+    # As for a served app (`_serve`): a page that showed an error the test did not expect fails it.
+    errors = _PageErrors()
+    logger = logging.getLogger("finance_dashboard")
+    logger.addHandler(errors)
+    try:
+        yield AppTest.from_file(str(PROJECT_DIR / "app.py"), default_timeout=60)
+    finally:
+        logger.removeHandler(errors)
+    expected = _expected_page_errors(request)
+    unexpected = [trace for trace in errors.traces if not any(re.search(p, trace) for p in expected)]
+    assert not unexpected, "a page showed an error: " + "\n\n".join(t[-1500:] for t in unexpected)
 
 
 @pytest.fixture
@@ -153,7 +183,7 @@ def live_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.node.get_closest_marker("shared_server"):
         yield request.getfixturevalue("module_app")
         return
-    yield from _serve(request.getfixturevalue("db_path"), tmp_path / "server.log")
+    yield from _serve(request.getfixturevalue("db_path"), tmp_path / "server.log", _expected_page_errors(request))
 
 
 @pytest.fixture(scope="module")
@@ -165,10 +195,17 @@ def module_app(request: pytest.FixtureRequest, built_db: Path, tmp_path_factory:
     shutil.copyfile(built_db, path)
     if prepare := getattr(request.module, "prepare_served_database", None):
         prepare(path)
-    yield from _serve(path, directory / "server.log")
+    yield from _serve(path, directory / "server.log", _expected_page_errors(request))
 
 
-def _serve(db_path: Path, log_path: Path) -> Iterator[str]:
+def _expected_page_errors(request: pytest.FixtureRequest) -> tuple[str, ...]:
+    """The errors a test (or a shared server's module) means its pages to show: `page_errors_expected(*patterns)`."""
+    marker = request.node.get_closest_marker("page_errors_expected")
+    return tuple(marker.args) if marker else ()
+
+
+def _serve(db_path: Path, log_path: Path, expected_errors: tuple[str, ...] = ()) -> Iterator[str]:
+    """Serve the app on `db_path`; once stopped, fail if a page showed an error the test did not expect."""
     port = free_port()
     env = {**os.environ, "FINANCE_DB": str(db_path), "FINANCE_LOCAL_TOKEN": LOCAL_TOKEN}
     command = [
@@ -180,6 +217,7 @@ def _serve(db_path: Path, log_path: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(process)
+    assert_no_unexpected_page_errors(log_path, expected_errors)
 
 
 @pytest.fixture(scope="session")

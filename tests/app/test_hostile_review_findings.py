@@ -294,6 +294,7 @@ def test_the_committee_xlsx_is_made_when_a_stored_note_holds_control_characters(
     assert "Before\nafter[31m" in values
 
 
+@pytest.mark.page_errors_expected("Chromium could not print")
 def test_a_pdf_that_cannot_be_made_says_so_and_one_that_can_is_offered(app_test, monkeypatch):
     import exports.committee
 
@@ -398,6 +399,7 @@ def test_failure_causes_are_in_words_a_user_can_act_on(error, words):
     assert "/x" not in cause
 
 
+@pytest.mark.page_errors_expected("DatabaseBusy")
 def test_a_failed_load_callback_shows_its_cause_and_a_reference(app_test, monkeypatch, caplog):
     def busy(*args, **kwargs):
         raise DatabaseBusy("The database is in use by another process; tried for 30 s.")
@@ -412,6 +414,7 @@ def test_a_failed_load_callback_shows_its_cause_and_a_reference(app_test, monkey
     assert "busy" in message and re.search(r"Quote reference [0-9a-f]{8}", message)
 
 
+@pytest.mark.page_errors_expected("boom: /srv/secret/path")
 def test_an_unexpected_error_in_a_write_callback_keeps_the_page(app_test, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom: /srv/secret/path")

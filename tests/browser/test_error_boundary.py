@@ -59,6 +59,7 @@ def test_each_error_gets_its_own_reference(db_path, monkeypatch):
 
 
 @pytest.mark.browser
+@pytest.mark.page_errors_expected("Table with name reported_figures does not exist")
 def test_the_served_page_never_shows_a_traceback(db_path, request, page, tmp_path):
     with duckdb.connect(str(db_path)) as conn:  # a database the Overview cannot read
         conn.execute("ALTER TABLE reported_figures RENAME TO reported_figures_gone")

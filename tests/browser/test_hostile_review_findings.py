@@ -18,6 +18,7 @@ from tests.support.helpers import (
     LOCAL_TOKEN,
     NOT_RUNNABLE_AS_NOBODY,
     TEST_OUTPUT,
+    assert_no_unexpected_page_errors,
     browser_context,
     project_runs_as,
     wait_for_app,
@@ -92,6 +93,8 @@ def read_only_app(built_db, tmp_path):
     finally:
         stop(process)
         shutil.rmtree(folder, ignore_errors=True)
+    # The one error it means to show: the write refused by the read-only folder.
+    assert_no_unexpected_page_errors(tmp_path / "server.log", (r"finance\.duckdb\.wal.*Permission denied",))
 
 
 def test_a_load_into_a_read_only_folder_says_so_with_a_reference(read_only_app, page, tmp_path):

@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 
 from bench.serving import free_port, start_server, stop
-from tests.support.helpers import PROJECT_DIR, TEST_OUTPUT, wait_for_app
+from tests.support.helpers import PROJECT_DIR, TEST_OUTPUT, assert_no_unexpected_page_errors, wait_for_app
 from ui.document import STYLES
 from ui.page_shell import chart_code_file, chart_code_tag, styles_tag
 
@@ -64,4 +64,5 @@ def test_make_run_serves_the_headline_figures(page, tmp_path):
         assert styles_tag(STYLES.read_text()).decode() in document
     finally:
         stop(process)
+    assert_no_unexpected_page_errors(tmp_path / "make-run.log")
     assert (PROJECT_DIR / "app.py").exists()

@@ -22,6 +22,7 @@ from tests.support.helpers import (
     LOCAL_TOKEN,
     PROJECT_DIR,
     TEST_OUTPUT,
+    assert_no_unexpected_page_errors,
     assert_store_consistent,
     browser_context,
     table_rows,
@@ -57,6 +58,8 @@ def replicas(lake_store, tmp_path) -> Iterator[dict[str, tuple[subprocess.Popen,
     finally:
         for process, _ in started.values():
             stop(process)
+    for name in started:
+        assert_no_unexpected_page_errors(tmp_path / f"replica-{name}.log")
 
 
 def open_recommendation(page, url: str, rec_no: int) -> None:

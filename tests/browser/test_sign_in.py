@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from bench.serving import free_port, start_server, stop
-from tests.support.helpers import TEST_OUTPUT, wait_for_app
+from tests.support.helpers import TEST_OUTPUT, assert_no_unexpected_page_errors, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -75,6 +75,7 @@ def signed_in_app(db_path: Path, tmp_path: Path, oidc_provider: str) -> Iterator
         yield url
     finally:
         stop(process)
+    assert_no_unexpected_page_errors(tmp_path / "server.log")
 
 
 def sign_in_as(page, url: str, email: str) -> None:

@@ -18,7 +18,13 @@ from bench.serving import free_port, start_server, stop
 from data import db
 from data.build import build
 from data.readiness import FOLDER_MISSING, NOT_BUILT, STORE_UNREACHABLE, problems
-from tests.support.helpers import LOCAL_TOKEN, TEST_OUTPUT, wait_for_app, wait_until_settled
+from tests.support.helpers import (
+    LOCAL_TOKEN,
+    TEST_OUTPUT,
+    assert_no_unexpected_page_errors,
+    wait_for_app,
+    wait_until_settled,
+)
 
 
 @pytest.fixture
@@ -80,6 +86,7 @@ def test_readyz_fails_while_postgresql_is_down_and_recovers_by_itself(outage_sto
         wait_until(lambda: get(f"{url}/readyz") == (200, "ready\n"))
     finally:
         stop(server)
+    assert_no_unexpected_page_errors(tmp_path / "server.log")  # an outage is said in words, never as an error
 
 
 NOTE = "Typed before the outage, sent during it"
@@ -141,3 +148,4 @@ def test_an_outage_is_said_once_in_words_keeps_the_figures_and_the_note(outage_s
         assert notes_stored(outage_store) == 1
     finally:
         stop(server)
+    assert_no_unexpected_page_errors(tmp_path / "server.log")  # an outage is said in words, never as an error

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -30,6 +31,35 @@ TEST_OUTPUT = PROJECT_DIR / "test-output"
 # pytest-xdist worker's servers) agrees on it.
 LOCAL_TOKEN = os.environ.setdefault("FINANCE_TEST_LOCAL_TOKEN", secrets.token_urlsafe(24))
 LOCAL_TOKEN_SCRIPT = local_token_script(LOCAL_TOKEN)
+
+# A served app's log: each line Python's logging or Streamlit writes starts with its time; an error the page
+# showed with a reference (ui.error_reference) is such a line, followed by its trace.
+_LOG_LINE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+_REFERENCE_LINE = re.compile(r" error reference [0-9a-f]{8}$")
+
+
+def page_errors(log: str) -> list[str]:
+    """Every error a served app showed a person with a reference, each as its logged trace."""
+    errors: list[list[str]] = []
+    inside = False
+    for line in log.splitlines():
+        if _LOG_LINE.match(line):
+            inside = bool(_REFERENCE_LINE.search(line))
+            if inside:
+                errors.append([line])
+        elif inside:
+            errors[-1].append(line)
+    return ["\n".join(lines) for lines in errors]
+
+
+def assert_no_unexpected_page_errors(log_path: Path, expected: tuple[str, ...] = ()) -> None:
+    """Fail if the server's log holds an error shown on a page whose trace matches none of `expected` (regular
+    expressions): a journey can reach its end with "Something went wrong" further down the page."""
+    log = log_path.read_text(errors="replace") if log_path.exists() else ""
+    unexpected = [trace for trace in page_errors(log) if not any(re.search(p, trace) for p in expected)]
+    assert not unexpected, f"{log_path}: a page showed an error: " + "\n\n".join(t[-1500:] for t in unexpected)
+
+
 BROWSER_TIMEOUT_MS = 90_000  # a busy 2-core machine can take this long to draw a page; a healthy one takes ~2 s
 
 
