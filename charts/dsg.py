@@ -87,6 +87,15 @@ def _plan_lines(fig: go.Figure, start: pd.Series, ends: pd.DataFrame, name: str)
         )
 
 
+def _plan_lines_note(start: pd.Series) -> str:
+    """What the dashed lines are, and the basis of the point they start from where it is not reported (the 2021
+    report's 2021/22 forecast is derived; a later plan's start may be reported)."""
+    basis = start.get("basis")
+    if not isinstance(basis, str) or basis == "reported":
+        return "Dashed lines are interpolated."
+    return f"Dashed lines are interpolated; the {start['fiscal_year']} {start['kind']} they start from is {basis}."
+
+
 def dsg_trajectory_chart(points: pd.DataFrame) -> Chart:
     """Known cumulative deficits as points; the plan's projections joined to its start by dashed, labelled
     interpolation; every later actual and forecast on top, with a title saying which path it is on."""
@@ -186,7 +195,7 @@ def dsg_trajectory_chart(points: pd.DataFrame) -> Chart:
         ),
         labels=(*labels, *_derived_labels(points)),
         notes=(
-            *(("Dashed lines are interpolated; the forecast is derived.",) if start is not None else ()),
+            *((_plan_lines_note(start),) if start is not None else ()),
             *_derived_note(points),
         ),
     )
