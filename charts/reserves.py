@@ -142,8 +142,13 @@ def reserves_timeline_chart(
         title = "The DSG deficit " + " and ".join(dict.fromkeys(rows["statement"]))
     fig = go.Figure()
     if reported is not None:
-        # joined to the projection's first point, the latest reported figure it starts from
+        # joined to the projection's first point, the latest reported figure it starts from: a year end, or a
+        # forecast for one (the hover says which, as the projection's own words do)
         start = paths[paths["basis"] == "reported"].head(1)
+        start_words = [
+            projection.start_words if projection is not None else f"{vocab.gbp_m(value)}, reported"
+            for value in start["cumulative_deficit_gbp_m"]
+        ]
         fig.add_trace(
             go.Scatter(
                 x=[*reported["fiscal_year"], *start["fiscal_year"]],
@@ -151,8 +156,9 @@ def reserves_timeline_chart(
                 mode="lines+markers",
                 line={"color": style.DARK_GREY, "width": 2},
                 marker={"size": 7, "color": style.DARK_GREY},
-                name="Reported year end",
-                hovertemplate="%{x}: £%{y:.1f}m (reported)<extra>Reported year end</extra>",
+                name="Reported",
+                customdata=[*(f"{vocab.gbp_m(value)}, reported year end" for value in reported["value"]), *start_words],
+                hovertemplate="%{x}: %{customdata}<extra>Reported</extra>",
             )
         )
     scenario_style = {

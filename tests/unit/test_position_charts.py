@@ -229,8 +229,13 @@ def test_a_timeline_saying_already_above_since_a_year_draws_that_year_reported(d
         chart = CATALOGUE["reserves_timeline"].build(conn)
     assert "already above the usable reserves" in chart.title and "since 2024/25" in chart.title
     fig = chart.figure
-    reported = next(t for t in fig.data if t.name == "Reported year end")
+    reported = next(t for t in fig.data if t.name == "Reported")
     assert reported.line.dash is None and list(reported.x) == ["2024/25", "2025/26"]  # joined to the start
+    # The start is a forecast for a year end, not one: its hover says so (it read "(reported)" as a year end did).
+    assert list(reported.customdata) == [
+        "£104.6m, reported year end",
+        "forecast for the end of 2025/26, £126.4m (reported 10 Nov 2025)",
+    ]
     projection = next(t for t in fig.data if MODELLED_LABEL in (t.name or ""))
     assert reported.y[-1] == projection.y[0] and projection.x[0] == "2025/26"
     assert "2024/25 to 2030/31" in chart.subtitle
