@@ -172,6 +172,8 @@ def test_dsg_trajectory_draws_known_points_and_dashed_interpolation(conn):
     assert sorted(y for t in markers for y in t.y) == [37.9, 54.9, 70, 110]
     assert "Forecast (derived)" in [t.name for t in markers]
     assert fig.layout.yaxis.tickprefix == "£"
+    # Which forecast is derived: the later figures add a reported one, which the note once called derived too.
+    assert chart.notes[0] == "Dashed lines are interpolated; the 2021/22 forecast they start from is derived."
 
 
 def test_scenario_chart_labels_the_modelled_path(conn):
