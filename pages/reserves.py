@@ -160,7 +160,8 @@ if not cover.empty:
 st.header("When the deficit would pass each reserve")
 expiry_text = (
     "The statutory override, which sets how the deficit is treated in the accounts, "
-    f"{dsg_metrics.override_due(int(expiry['year']), as_at or date.today())}. "
+    f"{dsg_metrics.override_due(int(expiry['year']), as_at or date.today())} "
+    f"({vintage.reported_phrase(expiry)}, the latest figure held on it). "
     if expiry is not None
     else "No expiry year for the statutory override is held. "
 )

@@ -87,6 +87,8 @@ def test_reserves_page_shows_cover_and_crossing_years(app_test):
         assert figure in text, figure
     assert "no date" in text
     assert "2023" in text  # the statutory override
+    # with the date of the figure: read in 2026, "was due to expire in 2023" alone read as today's position
+    assert "(reported 5 Oct 2021, the latest figure held on it)" in text
     (crossings,) = [
         frame.value
         for frame in at.table  # a short table, its statements whole (the data grid cut them at 1400 px)
