@@ -85,7 +85,7 @@ def run_metrics(db: Path, rounds: int) -> dict:
     from data.load import directorate_aliases as aliases
     from metrics import monitoring
     from metrics.figures import source_documents
-    from metrics.loads import latest_loads
+    from metrics.loads import last_data_change
 
     calls: dict[str, dict[str, list[float]]] = {"one": {}, "all": {}}
     cpu: dict[str, dict[str, list[float]]] = {"one": {}, "all": {}}
@@ -105,7 +105,7 @@ def run_metrics(db: Path, rounds: int) -> dict:
             started = time.perf_counter()
             with ExitStack() as stack:
                 conn = timed("connect", stack.enter_context, connect(db, read_only=True))
-                timed("sidebar: sources, loads, directorates", lambda c: (source_documents(c), latest_loads(c),
+                timed("sidebar: sources, loads, directorates", lambda c: (source_documents(c), last_data_change(c),
                       monitoring.directorate_names(c), aliases(c)), conn)  # fmt: skip
                 years = timed("years", monitoring.years, conn)
                 held = timed("periods", monitoring.periods, conn, fiscal_year=YEAR)

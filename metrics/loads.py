@@ -6,14 +6,18 @@ import duckdb
 import pandas as pd
 
 
-def latest_loads(conn: duckdb.DuckDBPyConnection, *, limit: int = 20) -> pd.DataFrame:
-    """Loads newest first, including undone ones (flagged)."""
+def last_data_change(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The newest change to the data, a load or the undo of one: at most one row (load_id, kind, file_name,
+    change 'loaded' or 'undone', changed_at). An undo is a change of its own: after it, the load it undid is not
+    the data in use, so naming that load as the last change without the undo misleads."""
     return conn.execute(
         """
-        SELECT load_id, kind, file_name, sha256, row_count, loaded_at, loaded_by, undone_at, undone_by
-        FROM loads ORDER BY loaded_at DESC, load_id DESC LIMIT $limit
-        """,
-        {"limit": limit},
+        SELECT load_id, kind, file_name, change, changed_at FROM (
+            SELECT load_id, kind, file_name, 'loaded' AS change, loaded_at AS changed_at FROM loads
+            UNION ALL
+            SELECT load_id, kind, file_name, 'undone', undone_at FROM loads WHERE undone_at IS NOT NULL
+        ) ORDER BY changed_at DESC, load_id DESC LIMIT 1
+        """
     ).df()
 
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from data.load import directorate_aliases
 from metrics.figures import REPORT_DATE, figures_as_at, source_documents
-from metrics.loads import latest_loads
+from metrics.loads import last_data_change
 from metrics.monitoring import directorate_names
 from ui import as_at as as_at_control
 from ui import filters
@@ -33,7 +33,7 @@ class SidebarFigures:
     newest_known: date | None  # the newest figures held at all: the date box's latest date
     sources: pd.DataFrame  # the documents the figures shown come from
     newest: date | None  # the date the figures shown are as at
-    loads: pd.DataFrame  # data changes, newest first
+    last_change: pd.DataFrame  # the newest load or undo (metrics.loads.last_data_change), or no row
     directorates: list[str]
     aliases: dict[str, str]
 
@@ -45,7 +45,7 @@ def read() -> SidebarFigures:
             newest_known=cached(conn, figures_as_at),
             sources=cached(conn, source_documents, as_at=as_at),
             newest=cached(conn, figures_as_at, as_at=as_at),
-            loads=cached(conn, latest_loads),
+            last_change=cached(conn, last_data_change),
             directorates=cached(conn, directorate_names),
             aliases=cached(conn, directorate_aliases),
         )
@@ -72,8 +72,9 @@ def draw(shown: SidebarFigures) -> None:
         st.caption(f"**Sources:** {listed}.")
     if shown.newest is not None:
         st.caption(f"**Figures as at:** {shown.newest:%-d %B %Y}.")
-    if not shown.loads.empty:
-        last = shown.loads.iloc[0]
-        st.caption(
-            f"**Last data change:** {plain(last['file_name'])} ({last['kind']}), {last['loaded_at']:%-d %b %Y %H:%M}."
-        )
+    if not shown.last_change.empty:
+        last = shown.last_change.iloc[0]
+        what = f"{plain(last['file_name'])} ({last['kind']})"
+        if last["change"] == "undone":
+            what = f"load {int(last['load_id'])}, {what}, undone"
+        st.caption(f"**Last data change:** {what}, {last['changed_at']:%-d %b %Y %H:%M}.")

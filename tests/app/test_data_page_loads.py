@@ -119,3 +119,23 @@ def test_the_history_comes_from_the_cache_until_a_load_changes_the_data(app_test
     assert not at.exception
     assert calls["load_history"] == built + 1
     assert p4 in set(at.dataframe[0].value["Load"])
+
+
+def sidebar_captions(at: AppTest) -> list[str]:
+    return [caption.value.replace("\\", "") for caption in at.sidebar.caption]  # Markdown's escapes taken out
+
+
+def test_after_an_undo_the_sidebar_names_the_undo_as_the_last_change_not_the_load(app_test, db_path):
+    """After p6.csv was undone the sidebar still said "Last data change: p6.csv (monitoring), <its load time>",
+    which reads as the figures in use."""
+    load_file(db_path, "p4.csv", two_period_extract(4))
+    p6 = load_file(db_path, "p6.csv", two_period_extract(6))
+    at = open_data_page(app_test)
+    assert any("Last data change:** p6.csv (monitoring), " in shown for shown in sidebar_captions(at))
+    choice, confirm = undo_form(at)
+    choice.select(p6)
+    confirm.check()
+    at.button(key="FormSubmitter:undo-Undo load").click().run()
+    assert not at.exception
+    [last] = [shown for shown in sidebar_captions(at) if "Last data change" in shown]
+    assert f"Last data change:** load {p6}, p6.csv (monitoring), undone, " in last
