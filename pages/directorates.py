@@ -115,7 +115,13 @@ def monitoring_view() -> None:
                         limit=CENTRES_SHOWN,
                     )
                 st.subheader(f"{service}: cost centres at {period_label(period)}")
-                st.caption(f"The {CENTRES_SHOWN} cost centres with the largest variances, largest first.")
+                st.caption(
+                    f"The {CENTRES_SHOWN} cost centres with the largest variances, largest first."
+                    if len(centres) >= CENTRES_SHOWN
+                    else f"All {len(centres)} of the service's cost centres, largest variance first."
+                    if len(centres) > 1
+                    else "The service's one cost centre."
+                )
                 show_table(shown_table(centres, "Cost centre", since), "table_centres", static=False)
 
             where = " › ".join(x for x in (drilled or scope, service) if x)

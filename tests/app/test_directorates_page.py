@@ -154,6 +154,8 @@ def test_a_copied_link_reopens_year_period_directorate_and_drill_down(app_test, 
     centres = at.dataframe[0].value
     assert list(centres["Cost centre"]) == ["AH-2"] and list(centres["Variance"]) == ["£0.10m under"]
     assert at.query_params["period"] == "P4" and at.query_params["drill"] == "Adults & Housing"
+    # The caption counted 200 cost centres above a table of one.
+    assert "The service's one cost centre." in [caption.value for caption in at.caption]
 
 
 def test_a_bad_link_falls_back_to_defaults_with_a_notice(app_test):
