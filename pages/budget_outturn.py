@@ -7,7 +7,7 @@ import streamlit as st
 from charts import budget as budget_charts
 from data import vocab
 from metrics import budget as budget_metrics
-from metrics import current, held
+from metrics import current, held, vintage
 from metrics.figures import directorate_level, revisions
 from ui import as_at as as_at_control
 from ui.cache import cached, cached_if_held
@@ -44,6 +44,7 @@ with database() as conn:
     this_year = cached(conn, current.current_year, as_at=as_at).fiscal_year
     directorate_figures = cached(conn, directorate_level, MEASURES, as_at=as_at)
     replaced = cached(conn, revisions, MEASURES, as_at=as_at)
+    reference = cached(conn, held.reference_date, as_at=as_at)
 
 directorate_notice(
     "these charts are for the whole council; "
@@ -62,6 +63,7 @@ def metric(frame: pd.DataFrame, label: str, what: str) -> None:
         return
     row = frame.iloc[-1]
     figure_metric(row, label=f"{label} {row['fiscal_year']}")
+    st.caption(vintage.reported_and_age(row, reference))  # when, as the Overview's and Reserves' figures say
 
 
 quarters = forecasts[forecasts["period"].isin(held.QUARTERS)] if not forecasts.empty else forecasts
@@ -80,6 +82,7 @@ with columns[2]:
             row,
             label=f"Forecast overspend at {vocab.PERIOD_SHORT[row['period']]} {row['fiscal_year']}",
         )
+        st.caption(vintage.reported_and_age(row, reference))
 with columns[3]:
     metric(rates, "Council tax collected", "council tax collection rate")
 

@@ -56,6 +56,8 @@ def test_budget_page_shows_outturn_bridge_and_plan(app_test):
     text = page_text(at)
     for figure in ("£312", "£15m", "£18.6m", "95.15%"):
         assert figure in text, figure
+    # Each of the four figures at the top says when it was reported, as on the Overview and Reserves.
+    assert [caption.value for caption in at.caption].count("Reported 5 Oct 2021") == 4
     # Nine charts in four tabs (with net budget and outturn by year, and forecasts against outturn); only the
     # open tab's charts are built.
     counts = {"Budget and outturn": len(chart_specs(at))}
