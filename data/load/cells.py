@@ -623,7 +623,9 @@ def read(file_name: str, content: bytes, names: dict[str, str], kind: str | None
     from data.load import neighbours, returns, returns_csv  # they build on this module's cell checks
 
     time_series = returns_csv.is_time_series(content)
-    if kind == "returns" or (kind is None and (time_series or returns.is_rs_workbook_name(file_name))):
+    if kind == "returns" or (
+        kind is None and (time_series or returns.is_rs_workbook_name(file_name) or returns.has_rs_sheet(content))
+    ):
         if len(content) > MAX_FILE_BYTES:
             raise LoadRejected([too_large(file_name, len(content))])
         digest = hashlib.sha256(content).hexdigest()

@@ -141,6 +141,18 @@ def _sheet_list(archive: zipfile.ZipFile) -> list[tuple[str, str, str | None]]:
     return sheets
 
 
+def visible_sheet_names(content: bytes) -> list[str]:
+    """The visible sheets' names of an XLSX workbook, from its own list (nothing else is read), or [] for any
+    other file: how a load tells a published return saved under another name from a one-table extract."""
+    if not content.startswith(b"PK"):
+        return []
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return [name for name, state, _ in _sheet_list(archive) if state == "visible"]
+    except (_NotAWorkbook, zipfile.BadZipFile, OSError, RuntimeError):
+        return []
+
+
 def _refusal(file_name: str, message: str, sheet: str | None = None) -> tuple[list, list[Problem], str | None]:
     return [], [Problem(file_name, None, None, message, sheet)], sheet
 

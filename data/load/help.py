@@ -40,7 +40,8 @@ Where a newer document gives the same measure, year, period, scenario and direct
 figure and keep the older one as an earlier figure.
 
 **RS returns** (`--kind returns`): MHCLG's Revenue Outturn Summary "data by LA" workbook for one year, as
-published (`RS_2019-20_data_by_LA.xlsx`; a file named `RS_...` is recognised). The sheet "RS LA Data
+published (`RS_2019-20_data_by_LA.xlsx`; a file named `RS_...`, or an XLSX workbook with a sheet named as below, is
+recognised). The sheet "RS LA Data
 2019-20" (or `RS_LA_Data_2019-20`) is read: its title must name that year, a row above the data must say
 "£ thousand", and each line is found by its number in the row of line numbers and checked by its column
 name: 749 net current expenditure, 805 net revenue expenditure, 915 other earmarked and 916 unallocated

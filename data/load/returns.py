@@ -24,7 +24,7 @@ import pandas as pd
 
 from data.load._model import LoadRejected, ParsedFile, Problem, column_letter
 from data.load.cells import _CellError, _text
-from data.load.files import is_blank, is_legacy_excel, parse_xlsx
+from data.load.files import is_blank, is_legacy_excel, parse_xlsx, visible_sheet_names
 from data.load.ods import is_ods, parse_ods
 from data.vocab import parse_fiscal_year
 
@@ -98,6 +98,12 @@ def _key(value: object) -> str:
 def is_rs_workbook_name(file_name: str) -> bool:
     """A file named as MHCLG names the RS release (RS_2016-17_data_by_LA.xlsx, RS_LA_Data_2024-25...)."""
     return re.match(r"(?i)^RS[_ ]", file_name) is not None and file_name.lower().endswith((".xlsx", ".xlsm", ".ods"))
+
+
+def has_rs_sheet(content: bytes) -> bool:
+    """An XLSX workbook with a visible sheet named as MHCLG names the RS data sheet ('RS_LA_Data_2022-23'),
+    whatever the file is called: a published copy saved as rs2022_23.xlsx is a return, not an extract."""
+    return any(_is_rs_sheet(name) for name in visible_sheet_names(content))
 
 
 @dataclass(frozen=True)

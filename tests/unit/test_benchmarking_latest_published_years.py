@@ -230,3 +230,13 @@ def test_line_915_twice_beside_its_adjusted_column_is_refused_naming_both(tmp_pa
     with pytest.raises(load.LoadRejected) as refused:
         load.read(path.name, path.read_bytes(), {}, "returns")
     assert "line 915 at 31 March appears twice (also column BV)" in str(refused.value)
+
+
+def test_a_published_workbook_saved_under_another_name_is_read_as_a_return():
+    """rs2022_23.xlsx, left to "work it out", was refused as a workbook of four sheets, with the advice to delete
+    three of them: its file name is not MHCLG's, but its data sheet's name ('RS_LA_Data_2022-23') is."""
+    from data import load
+
+    content = FILES["2022/23"].read_bytes()
+    for name in ("rs2022_23.xlsx", "download (3).xlsx"):
+        assert load.read(name, content, {}).kind == "returns"
