@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 
 from charts import style
 from charts.catalogue import register
-from charts.spec import SAMPLE_LABEL, Chart
+from charts.spec import SAMPLE_LABEL, SAMPLE_TAG, Chart
 from data import vocab
 from data.vocab import SAVINGS_STATUS_LABELS, counted, gbp, period_label, possessive
 from metrics import monitoring
@@ -38,7 +38,6 @@ LEDGER_SOURCE = "Source: period-close monitoring extract loaded from the ledger"
 LEDGER_SAVINGS_SOURCE = "Source: savings tracker loaded on the Data & sources page"
 NAME_CHARS = 30
 TITLE_NAME_CHARS = 70
-SAMPLE_TAG = SAMPLE_LABEL.upper().replace(" ", "\u00a0")  # kept on one line when the subtitle wraps
 NAME_FONT = 14  # category names on horizontal bar charts
 NAME_PX_PER_CHAR = 7.9
 

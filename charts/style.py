@@ -20,7 +20,7 @@ import plotly.io as pio
 from afcharts.af_colours import get_af_colours
 
 from charts import point_labels
-from charts.spec import Chart
+from charts.spec import SAMPLE_LABEL, SAMPLE_TAG, Chart
 from data import vocab
 
 TEMPLATE = "dorset_af"
@@ -541,15 +541,18 @@ def narrow_figure(chart: Chart) -> go.Figure:
     if fig.layout.xaxis.title.text:  # an axis title as long as the phone's plot is wide breaks onto lines
         fig.update_xaxes(title={"text": wrap(fig.layout.xaxis.title.text.replace("<br>", " "), NARROW_AXIS_TITLE_WRAP)})
     legend = fig.layout.showlegend is not False
+    sample = SAMPLE_LABEL in chart.labels  # the wide figure's subtitle ends in the tag (charts.monitoring): so here
     finish(
         fig,
         title=chart.title,
-        subtitle=chart.subtitle,
+        subtitle=f"{chart.subtitle} · {SAMPLE_TAG}" if sample else chart.subtitle,
         source=footer,
         legend=legend,
         fit=NARROW,
         plot_height=plot_height,
     )
+    if sample:
+        fig.layout.title.text = fig.layout.title.text.replace(SAMPLE_TAG, SAMPLE_LABEL.upper())
     # The source line starts at the plot's left edge, the left margin in from the figure's: start it
     # that far to the left of the plot, less a few pixels (a phone's column is 350 to 360 px wide, and the
     # plot a little wider than this assumes, so the line would start left of the figure's edge).

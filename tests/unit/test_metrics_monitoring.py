@@ -8,6 +8,7 @@ import pytest
 from charts.all import load_catalogue
 from charts.monitoring import cost_centres_chart, drift_chart, short_name, variance_chart
 from charts.spec import SAMPLE_LABEL
+from charts.style import narrow_figure
 from metrics import monitoring
 from metrics.figures import figures
 
@@ -128,6 +129,8 @@ def test_charts_on_sample_lines_say_sample_data_inside_the_figure_and_in_the_dat
     table = monitoring.monitoring_table(conn, fiscal_year=YEAR, period=9, previous=8)
     chart = variance_chart(table, fiscal_year=YEAR, period=9, scope="all directorates")
     assert SAMPLE_LABEL in _all_text(chart) and "SAMPLE DATA" in chart.figure.layout.title.text
+    # and on a phone, where the figure's title block is laid out again (it lost the tag there)
+    assert "SAMPLE DATA" in narrow_figure(chart).layout.title.text.replace("<br>", " ")
     assert chart.labels == (SAMPLE_LABEL,)
     assert set(chart.data["data_basis"]) == {"sample data"}
     assert all(" · " in t and t.split(" · ")[1] in ("Red", "Amber", "Green") for t in chart.figure.data[0].text)
