@@ -133,6 +133,21 @@ def _kaleido_class() -> type:
     return WarmKaleido
 
 
+def _page_generator() -> Any:
+    """kaleido's page, with no margin around a PDF's page.
+
+    kaleido 1.5 prints a PDF with Chromium's margins of 0.1 inch and sets only the page's size in CSS, so the
+    figure came out ~8 px lower than drawn and the last line of a source note under the plot was cut at the
+    page's foot (a PNG is drawn, not printed, and was whole). A page margin set in CSS takes their place.
+    """
+    import kaleido
+
+    class PageWithoutMargin(kaleido.PageGenerator):
+        header = kaleido.PageGenerator.header.replace("<title>", "<style>@page { margin: 0; }</style>\n<title>", 1)
+
+    return PageWithoutMargin(mathjax=False)
+
+
 class ImageExporter:
     """One headless Chromium, started on first use (or by `start`) and stopped by `stop` or at exit."""
 
@@ -174,7 +189,9 @@ class ImageExporter:
             thread.start()
 
             async def open_browser() -> Any:
-                browser = browser_class(n=self._tabs, path=str(path), mathjax=False, timeout=self._timeout)
+                browser = browser_class(
+                    n=self._tabs, path=str(path), page_generator=_page_generator(), timeout=self._timeout
+                )
                 await browser.open()
                 return browser
 

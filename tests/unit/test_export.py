@@ -86,6 +86,18 @@ def test_pdf_is_one_page_in_the_figure_proportions(charts, exporter, chart_id):
     assert float(box.width) / float(box.height) == pytest.approx(options["width"] / options["height"], rel=0.01)
 
 
+def test_a_pdf_page_is_the_figure_edge_to_edge_as_the_png_is(exporter):
+    """kaleido printed PDFs with Chromium's 0.1-inch margins: the figure sat ~8 px low and the last line of a
+    source note was cut at the page's foot. A figure painted dark to its edges must reach every edge."""
+    import plotly.graph_objects as go
+
+    figure = go.Figure(layout={"width": 600, "height": 300, "paper_bgcolor": "#000000", "plot_bgcolor": "#000000"})
+    [page] = pdf_pages(exporter.render(figure, "pdf"), dpi=96)
+    width, height = page.size
+    edges = [page.getpixel((width // 2, 1)), page.getpixel((width // 2, height - 2)), page.getpixel((1, height // 2))]
+    assert max(edges) < INK_LEVEL, edges
+
+
 def test_a_chart_on_sample_lines_says_so_inside_its_image(charts, exporter):
     chart = charts["test_sample_budget"]
     assert SAMPLE_LABEL in chart.labels
