@@ -259,6 +259,7 @@ def reserves_timeline_chart(
                     reserves,
                     *([expiry.to_frame().T] if expiry is not None else []),
                     *([reported] if reported is not None else []),
+                    *([projection.inputs] if projection is not None and not projection.inputs.empty else []),
                 ],
                 ignore_index=True,
             )

@@ -3,7 +3,7 @@ from the latest reported deficit (docs/figures.md)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
@@ -179,6 +179,9 @@ class DsgProjection:
     end_year: str
     from_plan: bool
     default: dsg_model.DsgScenario
+    # The reported figures the start and the in-year overspend are read from (none from the plan, whose
+    # document is the 2021 report): a chart of the projection names their documents as its sources.
+    inputs: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False)
 
     @property
     def in_words(self) -> str:
@@ -227,9 +230,12 @@ def latest_reported_in_year(conn: duckdb.DuckDBPyConnection, *, as_at: date | No
     return latest_in_year(dsg_in_year(conn, as_at=as_at))
 
 
-def _default_in_year(in_year: pd.DataFrame, points: pd.DataFrame, base: pd.Series) -> tuple[float, str]:
+def _default_in_year(
+    in_year: pd.DataFrame, points: pd.DataFrame, base: pd.Series
+) -> tuple[float, str, list[pd.Series]]:
     """The latest reported in-year overspend (from the year before the start or later), else the trend of the
-    reported year-end deficits, else the latest in-year figure however old; each says which it is."""
+    reported year-end deficits, else the latest in-year figure however old; each says which it is, and the
+    figures it is read from."""
     reported = in_year[(in_year["basis"] == "reported") & in_year["period"].isin(list(_IN_YEAR_ORDER))]
     reported = reported.assign(_order=reported["period"].map(_IN_YEAR_ORDER)).sort_values(
         ["fiscal_year", "_order"], ascending=[False, True]
@@ -237,18 +243,20 @@ def _default_in_year(in_year: pd.DataFrame, points: pd.DataFrame, base: pd.Serie
     recent = reported[reported["fiscal_year"] >= dsg_model.fiscal_year_label(int(base["fiscal_year"][:4]) - 1)]
     if not recent.empty:
         row = recent.iloc[0]
-        return float(row["value"]), _in_year_words(row)
+        return float(row["value"]), _in_year_words(row), [row]
     year_ends = year_end_deficits(points)
     year_ends = year_ends[(year_ends["basis"] == "reported") & (year_ends["fiscal_year"] < base["fiscal_year"])]
     if not year_ends.empty:
         first = year_ends.iloc[0]
         rise = dsg_model.trend_per_year(first["fiscal_year"], first["value"], base["fiscal_year"], base["value"])
-        return rise, (
+        return (
+            rise,
             f"the trend of the reported deficits, {vocab.gbp_m(first['value'])} at the end of {first['fiscal_year']} "
-            f"to {vocab.gbp_m(base['value'])} for {base['fiscal_year']}"
+            f"to {vocab.gbp_m(base['value'])} for {base['fiscal_year']}",
+            [first],
         )
     if not reported.empty:
-        return float(reported["value"].iloc[0]), _in_year_words(reported.iloc[0])
+        return float(reported["value"].iloc[0]), _in_year_words(reported.iloc[0]), [reported.iloc[0]]
     raise FigureMissing("the DSG projection needs an in-year overspend or two reported year-end deficits")
 
 
@@ -280,7 +288,7 @@ def dsg_projection(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None
         expiry = int(statutory_override_expiry(conn, as_at=as_at)["year"])
     except FigureMissing:
         expiry = None
-    in_year, in_year_words = _default_in_year(dsg_in_year(conn, as_at=as_at), points, base)
+    in_year, in_year_words, in_year_rows = _default_in_year(dsg_in_year(conn, as_at=as_at), points, base)
     end_year = dsg_model.projection_end(base["fiscal_year"], expiry)
     return DsgProjection(
         start_year=base["fiscal_year"],
@@ -291,6 +299,7 @@ def dsg_projection(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None
         end_year=end_year,
         from_plan=False,
         default=dsg_model.steady_scenario(base["fiscal_year"], float(base["value"]), in_year, end_year),
+        inputs=pd.DataFrame([base, *in_year_rows]).reset_index(drop=True),
     )
 
 

@@ -248,6 +248,8 @@ def test_a_timeline_saying_already_above_since_a_year_draws_that_year_reported(d
     rows = chart.data[chart.data["Scenario"] == "reported"]
     assert list(rows["Financial year"]) == ["2024/25"] and set(rows["Basis"]) == {"reported"}
     assert "revenue outturn report 2024/25" in source_annotation(fig).replace("<br>", " ")
+    # the projection's start and in-year overspend come from the quarter 2 monitoring: its source is named too
+    assert "quarter 2 budget monitoring 2025/26" in chart.source
 
 
 def test_action_status_bar_names_each_status_in_text(conn):
