@@ -357,6 +357,13 @@ def without_ids(text: str) -> str:
     return words[:1].upper() + words[1:]
 
 
+def mid_sentence(label: str) -> str:
+    """A label as it reads inside a sentence: its first letter small, unless its first word is an acronym
+    ('Monitoring lines' -> 'monitoring lines'; 'MHCLG Revenue Outturn Summary (RS)' stays as it is)."""
+    first = label.split(" ", 1)[0]
+    return label if first.isupper() and len(first) > 1 else label[:1].lower() + label[1:]
+
+
 def counted(count: int, singular: str, plural: str | None = None) -> str:
     """'1 recommendation', '2 recommendations', '1,200 lines': a count with its noun in the right number."""
     return f"{count:,} {singular if count == 1 else plural or singular + 's'}"

@@ -163,7 +163,7 @@ if uploaded is not None:
         st.dataframe(_problems_table(outcome), hide_index=True, width="stretch")
     else:
         parsed, summary = outcome
-        st.subheader(f"Preview: {KIND_LABELS[parsed.kind].lower()} from {plain(parsed.file_name)}")
+        st.subheader(f"Preview: {vocab.mid_sentence(KIND_LABELS[parsed.kind])} from {plain(parsed.file_name)}")
         if summary.duplicate_of is not None:
             st.error(summary.duplicate_message())
         for message in summary.sample_messages():

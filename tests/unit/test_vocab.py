@@ -142,3 +142,11 @@ def test_a_number_keeps_every_decimal_the_value_has(value):
     text = vocab.number(float(value), thousands=True)
     assert float(text.replace(",", "")) == pytest.approx(float(value), abs=1e-9)
     assert not ("." in text and text.endswith("0"))
+
+
+def test_a_label_inside_a_sentence_keeps_its_acronyms():
+    """The RS preview's heading read "Preview: mhclg revenue outturn summary (rs) returns ... 'data by la'"."""
+    assert vocab.mid_sentence("Monitoring lines (period-close extract)") == "monitoring lines (period-close extract)"
+    returns = "MHCLG Revenue Outturn Summary (RS) returns, one year's 'data by LA' workbook"
+    assert vocab.mid_sentence(returns) == returns
+    assert vocab.mid_sentence("A") == "a"
