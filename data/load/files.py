@@ -24,6 +24,7 @@ from data.load._model import (
     RawTable,
     column_letter,
 )
+from data.load.ods import is_ods
 
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, kept by surrogateescape
 
@@ -178,6 +179,10 @@ def one_visible_sheet(sheets: list[tuple[str, str, str | None]]) -> tuple[str, s
     return sheet_name, part
 
 
+OPEN_DOCUMENT = (
+    "an OpenDocument spreadsheet (.ods), which is read only as an RS return: save it as .xlsx or CSV and load "
+    "that, or choose RS returns if it is one"
+)
 # Excel 97-2003 (.xls) files are OLE2 compound documents: said as such, not as a damaged workbook.
 _OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 LEGACY_EXCEL = (
@@ -205,6 +210,8 @@ def open_worksheet(content: bytes, choose: SheetChoice = one_visible_sheet) -> t
     """
     if is_legacy_excel(content):
         raise SheetRefused(LEGACY_EXCEL)
+    if is_ods(content):  # a zip too, but not Excel's: said as such, not as a damaged workbook
+        raise SheetRefused(OPEN_DOCUMENT)
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         parts = archive.infolist()

@@ -351,3 +351,16 @@ def test_a_bad_file_is_refused_with_row_and_column_and_changes_nothing(
     else:
         assert any(p.startswith(f"{name}, ") and f"row {row}, column {column}" in p for p in problems), err
     assert table_checksums(db) == checksums
+
+
+@pytest.mark.parametrize("kind", ["monitoring", "figures", None])
+def test_an_ods_file_outside_the_rs_returns_is_said_to_be_one_not_a_damaged_workbook(kind):
+    """--kind monitoring on an .ods said "not a valid XLSX workbook (the part _rels/.rels is missing)"."""
+    from pathlib import Path
+
+    ods = (Path(__file__).resolve().parents[1] / "fixtures" / "published" / "RS_2023-24_data_by_LA.ods").read_bytes()
+    with pytest.raises(load.LoadRejected) as refused:
+        load.read("ledger.ods", ods, {}, kind)
+    [problem] = refused.value.problems
+    assert problem.file == "ledger.ods" and problem.message.startswith("an OpenDocument spreadsheet (.ods)")
+    assert "_rels" not in problem.message
