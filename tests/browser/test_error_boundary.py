@@ -25,6 +25,7 @@ def everything_shown(at) -> str:
     return "\n".join(texts)
 
 
+@pytest.mark.page_errors_expected(SECRET_DETAIL)
 def test_an_error_in_a_page_shows_a_reference_and_the_log_has_the_trace(app_test, monkeypatch, caplog):
     def broken(conn, **filters):
         raise RuntimeError(SECRET_DETAIL)
