@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import re
 import shutil
 import sys
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from tests.support.helpers import (
     LOCAL_TOKEN,
     PROJECT_DIR,
     assert_no_unexpected_page_errors,
+    assert_only_expected_page_errors,
     browser_context,
 )
 
@@ -168,9 +168,7 @@ def app_test(db_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.Fix
         yield AppTest.from_file(str(PROJECT_DIR / "app.py"), default_timeout=60)
     finally:
         logger.removeHandler(errors)
-    expected = _expected_page_errors(request)
-    unexpected = [trace for trace in errors.traces if not any(re.search(p, trace) for p in expected)]
-    assert not unexpected, "a page showed an error: " + "\n\n".join(t[-1500:] for t in unexpected)
+    assert_only_expected_page_errors(errors.traces, _expected_page_errors(request), "app_test")
 
 
 @pytest.fixture

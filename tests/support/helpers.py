@@ -52,12 +52,17 @@ def page_errors(log: str) -> list[str]:
     return ["\n".join(lines) for lines in errors]
 
 
+def assert_only_expected_page_errors(traces: list[str], expected: tuple[str, ...], where: str) -> None:
+    """Fail on a trace of an error a page showed that matches none of `expected` (regular expressions)."""
+    unexpected = [trace for trace in traces if not any(re.search(p, trace) for p in expected)]
+    assert not unexpected, f"{where}: a page showed an error: " + "\n\n".join(t[-1500:] for t in unexpected)
+
+
 def assert_no_unexpected_page_errors(log_path: Path, expected: tuple[str, ...] = ()) -> None:
     """Fail if the server's log holds an error shown on a page whose trace matches none of `expected` (regular
     expressions): a journey can reach its end with "Something went wrong" further down the page."""
     log = log_path.read_text(errors="replace") if log_path.exists() else ""
-    unexpected = [trace for trace in page_errors(log) if not any(re.search(p, trace) for p in expected)]
-    assert not unexpected, f"{log_path}: a page showed an error: " + "\n\n".join(t[-1500:] for t in unexpected)
+    assert_only_expected_page_errors(page_errors(log), expected, str(log_path))
 
 
 BROWSER_TIMEOUT_MS = 90_000  # a busy 2-core machine can take this long to draw a page; a healthy one takes ~2 s
