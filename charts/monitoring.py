@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 
 from charts import style
 from charts.catalogue import register
-from charts.spec import SAMPLE_LABEL, SAMPLE_TAG, Chart
+from charts.spec import SAMPLE_LABEL, Chart
 from data import vocab
 from data.vocab import SAVINGS_STATUS_LABELS, counted, gbp, period_label, possessive
 from metrics import monitoring
@@ -89,8 +89,7 @@ def _chart(
         source = SAMPLE_SOURCE if sample else LEDGER_SOURCE
     figure.update_layout(height=height)
     notes = ("Includes sample data: synthetic lines, not the council's ledger.",) if sample else ()
-    # The sample tag is a line of the subtitle, so it can never run into a wrapped title.
-    shown_subtitle = f"{subtitle} · {SAMPLE_TAG}" if sample else subtitle
+    shown_subtitle = style.sample_tagged(subtitle) if sample else subtitle
     style.finish(
         figure,
         title=title,
@@ -105,8 +104,8 @@ def _chart(
         for annotation in figure.layout.annotations:
             if annotation.name == "source":
                 annotation.xshift = -(left - 8)
-    if sample:  # wrapped now: the tag's ordinary space back, so every search for the words finds them
-        figure.layout.title.text = figure.layout.title.text.replace(SAMPLE_TAG, SAMPLE_LABEL.upper())
+    if sample:
+        style.restore_sample_tag(figure)
     return Chart(
         chart_id=chart_id,
         figure=figure,

@@ -10,7 +10,6 @@ import plotly.graph_objects as go
 
 # Labels that must be visible on screen and inside every export when they apply.
 SAMPLE_LABEL = "sample data"
-SAMPLE_TAG = SAMPLE_LABEL.upper().replace(" ", "\u00a0")  # a subtitle's last words, kept on one line as it wraps
 INTERPOLATED_LABEL = "interpolated"
 MODELLED_LABEL = "modelled"
 DERIVED_LABEL = "derived"

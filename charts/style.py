@@ -20,7 +20,7 @@ import plotly.io as pio
 from afcharts.af_colours import get_af_colours
 
 from charts import point_labels
-from charts.spec import SAMPLE_LABEL, SAMPLE_TAG, Chart
+from charts.spec import SAMPLE_LABEL, Chart
 from data import vocab
 
 TEMPLATE = "dorset_af"
@@ -479,6 +479,20 @@ def _values(values: object) -> Sequence:
     return () if values is None or isinstance(values, dict) else values
 
 
+SAMPLE_TAG = SAMPLE_LABEL.upper().replace(" ", "\u00a0")  # kept on one line as the subtitle wraps
+
+
+def sample_tagged(subtitle: str) -> str:
+    """The subtitle of a chart of sample data: the tag is a line of the subtitle, so it never runs into a wrapped
+    title, and its words are kept together (`restore_sample_tag` once the title block is wrapped)."""
+    return f"{subtitle} · {SAMPLE_TAG}"
+
+
+def restore_sample_tag(fig: go.Figure) -> None:
+    """The tag's ordinary space back, once wrapped, so every search for its words finds them."""
+    fig.layout.title.text = fig.layout.title.text.replace(SAMPLE_TAG, SAMPLE_LABEL.upper())
+
+
 def narrow_figure(chart: Chart) -> go.Figure:
     """A copy of the chart's figure for a phone-width column: the title, subtitle and source line wrapped
     shorter (room above and below recomputed), and category labels smaller, turned where they would overlap.
@@ -545,14 +559,14 @@ def narrow_figure(chart: Chart) -> go.Figure:
     finish(
         fig,
         title=chart.title,
-        subtitle=f"{chart.subtitle} · {SAMPLE_TAG}" if sample else chart.subtitle,
+        subtitle=sample_tagged(chart.subtitle) if sample else chart.subtitle,
         source=footer,
         legend=legend,
         fit=NARROW,
         plot_height=plot_height,
     )
     if sample:
-        fig.layout.title.text = fig.layout.title.text.replace(SAMPLE_TAG, SAMPLE_LABEL.upper())
+        restore_sample_tag(fig)
     # The source line starts at the plot's left edge, the left margin in from the figure's: start it
     # that far to the left of the plot, less a few pixels (a phone's column is 350 to 360 px wide, and the
     # plot a little wider than this assumes, so the line would start left of the figure's edge).
