@@ -165,7 +165,7 @@ def cover_statement(ratios: pd.DataFrame) -> str:
                 f"; usable reserves {vocab.times(forecast['cover_ratio'].iloc[0])} by the end of "
                 f"{forecast['deficit_year'].iloc[0]}"
             )
-        return text
+        return text + _against_latest_deficit(ratios, (usable if usable is not None else general).name)
     parts = []
     for row in (general, usable):
         if row is None:
@@ -182,6 +182,34 @@ def cover_statement(ratios: pd.DataFrame) -> str:
         parts.append(part)
     text = "; ".join(parts)
     return text[:1].upper() + text[1:]
+
+
+def latest_deficit_cover(ratios: pd.DataFrame, reserve_measure: str) -> pd.Series | None:
+    """The reserve's cover of the latest actual deficit where that is newer than its headline pair (an in-year
+    figure after the reserve's year end), a pair across years; else None."""
+    mine = ratios[ratios["reserve_measure"] == reserve_measure]
+    lead = mine[mine["headline"].astype(bool)]
+    if lead.empty:
+        return None
+    rows = mine[
+        (mine["deficit_kind"] == "actual")
+        & ~mine["headline"].astype(bool)
+        & (mine["deficit_year"] >= lead["deficit_year"].iloc[0])
+    ]
+    return None if rows.empty else rows.iloc[-1]
+
+
+def _against_latest_deficit(ratios: pd.DataFrame, reserve_measure: str) -> str:
+    """The clause that reasons from the latest actual deficit, with both inputs' dates."""
+    row = latest_deficit_cover(ratios, reserve_measure)
+    if row is None:
+        return ""
+    reserve = "usable reserves" if reserve_measure == "usable_reserves" else "the general fund reserve"
+    verb = "cover" if reserve_measure == "usable_reserves" else "covers"
+    return (
+        f"; {reserve} at {row['reserve_dated']} {verb} the latest deficit ({row['deficit_when']}, "
+        f"{vocab.gbp_m(row['deficit_gbp_m'])}) {vocab.times(row['cover_ratio'])}"
+    )
 
 
 def cover_by_year(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:
@@ -286,11 +314,17 @@ def years_deficit_exceeds_reserves(conn: duckdb.DuckDBPyConnection, *, as_at: da
             if above is not None:
                 year, basis = above
                 status = "already above"
-                statement = (
-                    f"is already above the {reserve_words} since {year} (reported)"
-                    if basis == "reported"
-                    else f"is above the {reserve_words} since {year} (reported deficits against an older reserve)"
-                )
+                if basis != "reported":
+                    statement = (
+                        f"is above the {reserve_words} since {year} (reported deficits against an older reserve)"
+                    )
+                elif year == reserve["fiscal_year"] or not isinstance(reserve["fiscal_year"], str):
+                    statement = f"is already above the {reserve_words} since {year} (reported)"
+                else:  # each year's own balance, not today's, was passed in the earlier years
+                    statement = (
+                        f"has been above the {reserve['label'].lower()} at each year end held since {year} "
+                        f"(reported; {vocab.gbp_m(reserve['value'])} at {vintage.short(reserve, reference)})"
+                    )
             else:
                 year = dsg_model.first_year_above(path, reserve["value"]) if not path.empty else None
                 basis = "modelled"

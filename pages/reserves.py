@@ -85,9 +85,16 @@ with columns[3]:
             help="Cover ratio = reserve ÷ cumulative DSG deficit. Derived from the two reported figures: "
             f"{plain(row['inputs_dated'])}.",
         )
+        latest = reserves_metrics.latest_deficit_cover(ratios, "usable_reserves")
         st.caption(
             f"Inputs: {plain(row['inputs_dated'])}"
             + (f"; reserve {row['reserve_stale']}" if row["reserve_stale"] else "")
+            + (
+                ""
+                if latest is None
+                else f". Against the latest deficit ({plain(latest['deficit_when'])}): "
+                f"{times(latest['cover_ratio'])} (derived)"
+            )
         )
 
 if "usable_reserves" in by_measure and not isinstance(by_measure["usable_reserves"]["fiscal_year"], str):

@@ -28,6 +28,7 @@ from metrics.held import FigureMissing
 from tests.support import helpers
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "later_figures_vintages_sample.csv"
+LATER_FIGURES = FIXTURE.with_name("later_figures_sample.csv")
 AS_AT = date(2026, 12, 5)
 
 
@@ -145,6 +146,25 @@ def test_an_old_latest_figure_is_shown_with_its_date_and_marked(later):
     assert "over 12 months old" in chart.title
 
 
+def test_the_cover_also_reasons_from_the_latest_deficit_labelled_as_a_pair_across_years(app_test, db_path):
+    """On the later figures the newest deficit is an in-year one (2025/26 quarter 2, £115m): the statement pairs
+    each reserve with its own year's deficit first, then says the cover of the latest deficit with both dates."""
+    from data.__main__ import main as data_cli
+
+    assert data_cli(["load", str(LATER_FIGURES), "--db", str(db_path)]) == 0
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        statement = reserves_metrics.cover_statement(reserves_metrics.cover_ratios(conn))
+    assert statement == (
+        "Usable reserves cover the 2024/25 DSG deficit 0.7 times, the general fund reserve only 0.3 times; "
+        "usable reserves at end 2024/25 (reported 15 Jul 2025) cover the latest deficit "
+        "(2025/26 quarter 2, £115m) 0.6 times"
+    )
+    at = helpers.open_page(app_test, "pages/reserves.py")
+    assert any(
+        "Against the latest deficit (2025/26 quarter 2): 0.6 times (derived)" in caption.value for caption in at.caption
+    ), [caption.value for caption in at.caption]
+
+
 def test_the_2021_cover_reads_as_the_report_did(conn):
     statement = reserves_metrics.cover_statement(reserves_metrics.cover_ratios(conn))
     assert statement == (
@@ -160,7 +180,11 @@ def test_a_deficit_already_above_a_reserve_says_since_when_not_a_modelled_year(l
     crossings = reserves_metrics.years_deficit_exceeds_reserves(later)
     general = crossings[crossings["reserve_measure"] == "general_fund_reserve"]
     assert set(general["status"]) == {"already above"}
-    assert all("since 2020/21 (reported)" in text for text in general["statement"])
+    # each year's own balance was passed, so today's balance is not said to apply in 2020/21
+    assert all(
+        text.startswith("has been above the general fund reserve at each year end held since 2020/21 (reported; ")
+        for text in general["statement"]
+    ), list(general["statement"])
     latest = crossings["latest_reported_year"].iloc[0]
     modelled = crossings[crossings["basis"] == "modelled"]
     assert all(year is None or year > latest for year in modelled["first_year_above"])
