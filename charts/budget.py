@@ -422,17 +422,29 @@ def savings_chart(savings: pd.DataFrame) -> Chart:
     )
 
 
+def collection_title(rates: pd.DataFrame) -> str:
+    """The latest year against the year before it held; with three or more years the first is named too, so a
+    fall and a recovery are not read as one fall between the end points."""
+    last = rates.iloc[-1]
+    if len(rates) == 1:
+        return f"Council tax collection was {vocab.pct(last['value'])} in {last['fiscal_year']}"
+    previous, first = rates.iloc[-2], rates.iloc[0]
+    if last["value"] == previous["value"]:
+        change = f"the same as in {previous['fiscal_year']}"
+    else:
+        change = (
+            f"{'down' if last['value'] < previous['value'] else 'up'} from {vocab.pct(previous['value'])} "
+            f"in {previous['fiscal_year']}"
+        )
+    title = f"Council tax collection was {vocab.pct(last['value'])} in {last['fiscal_year']}, {change}"
+    if len(rates) > 2:
+        title += f" ({vocab.pct(first['value'])} in {first['fiscal_year']})"
+    return title
+
+
 def collection_rate_chart(rates: pd.DataFrame) -> Chart:
     """Council tax collection rate by year, bars from zero."""
-    first, last = rates.iloc[0], rates.iloc[-1]
-    verb = "fell" if last["value"] < first["value"] else "rose"
-    if len(rates) == 1:
-        title = f"Council tax collection was {vocab.pct(last['value'])} in {last['fiscal_year']}"
-    else:
-        title = (
-            f"Council tax collection {verb} from {vocab.pct(first['value'])} in {first['fiscal_year']} "
-            f"to {vocab.pct(last['value'])} in {last['fiscal_year']}"
-        )
+    title = collection_title(rates)
     return yearly_bar_chart(
         "council_tax_collection",
         rates,

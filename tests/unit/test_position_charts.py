@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
@@ -154,7 +155,7 @@ def test_savings_and_collection_charts(conn):
     assert list(savings.figure.data[0].text) == ["£42m", "nearly £28m", "£27m", "£7.4m", "£10m"]
     assert "both shown" in source_annotation(savings.figure)
     collection = budget_charts.collection_rate_chart(budget_metrics.collection_rates(conn))
-    assert collection.title == "Council tax collection fell from 97.9% in 2019/20 to 95.15% in 2020/21"
+    assert collection.title == "Council tax collection was 95.15% in 2020/21, down from 97.9% in 2019/20"
     low, high = collection.figure.layout.yaxis.range
     assert low == 0 and 100 <= high <= 115  # the whole percentage scale, and room above it for the bars' labels
 
@@ -358,3 +359,20 @@ def test_reserves_by_year_draws_no_line_across_a_year_not_reported(db_path):
     assert by_year["2021/22"] is None and by_year["2020/21"] == 31.2 and by_year["2022/23"] == 30.2
     assert not general.connectgaps  # Plotly stops the line at the missing year
     assert "2021/22" not in set(chart.data["Financial year"][chart.data["Figure"] == "General fund reserve"])
+
+
+def test_the_collection_title_reasons_from_the_latest_year_not_the_end_points():
+    """97.9% (2019/20), 95.15%, 96.8%, 97.3% (2024/25) once read "fell from 97.9% to 97.3%", while the last
+    years rose: the latest year is set against the one before it, and the first is named beside them."""
+    rates = pd.DataFrame(
+        {"fiscal_year": ["2019/20", "2020/21", "2022/23", "2024/25"], "value": [97.9, 95.15, 96.8, 97.3]}
+    )
+    assert budget_charts.collection_title(rates) == (
+        "Council tax collection was 97.3% in 2024/25, up from 96.8% in 2022/23 (97.9% in 2019/20)"
+    )
+    assert budget_charts.collection_title(rates.iloc[[0, 3]]) == (
+        "Council tax collection was 97.3% in 2024/25, down from 97.9% in 2019/20"
+    )
+    assert budget_charts.collection_title(rates.iloc[[3]]) == "Council tax collection was 97.3% in 2024/25"
+    same = rates.assign(value=[97.3, 96.0, 97.3, 97.3])
+    assert budget_charts.collection_title(same).startswith("Council tax collection was 97.3% in 2024/25, the same as")
