@@ -118,9 +118,29 @@ def export_frame(chart: Chart) -> pd.DataFrame:
     return frame
 
 
+SOURCE_COLUMN = "source"  # added to a CSV whose rows do not name their document (a CSV has no About sheet)
+KNOWN_ON_COLUMN = "figures_as_known_on"
+
+
+def csv_frame(chart: Chart) -> pd.DataFrame:
+    """The CSV's rows: the export frame with floats as reported (no binary noise), and, where the chart's rows
+    do not name their document (modelled paths, monitoring, the action plan), the chart's source line and the
+    date its figures are as known on in every row."""
+    frame = export_frame(chart)
+    for column in frame.columns:
+        if pd.api.types.is_float_dtype(frame[column]):
+            frame[column] = frame[column].round(vocab.NUMBER_DECIMALS_AT_MOST)
+    if not any(str(column).lower() == "source_document" for column in frame.columns):
+        if SOURCE_COLUMN not in frame.columns:
+            frame[SOURCE_COLUMN] = neutralise_formula(chart.source.removeprefix("Source: "))
+        if KNOWN_ON_COLUMN not in frame.columns:
+            frame[KNOWN_ON_COLUMN] = chart.as_at.isoformat() if chart.as_at else "not stated"
+    return frame
+
+
 def csv_bytes(chart: Chart) -> bytes:
     """UTF-8 CSV with a byte-order mark (so Excel shows £) and CRLF rows (RFC 4180), so a CR in a cell is quoted."""
-    return export_frame(chart).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    return csv_frame(chart).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def _cell(value: Any) -> Any:

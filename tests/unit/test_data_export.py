@@ -240,3 +240,24 @@ def test_every_downloaded_row_names_its_document_and_its_date(charts, chart_id):
     for row in quoted:
         assert row["source_document"] and row["source_section"], row
         assert date.fromisoformat(row["source_date"]) <= date.today(), row  # a day, not a time of day
+
+
+@pytest.mark.parametrize("chart_id", CHART_IDS)
+def test_every_csv_row_says_where_its_figures_come_from_and_when(charts, chart_id):
+    """The action plan's, the DSG scenario's and the monitoring charts' CSVs named no document and no date, and a
+    CSV has no About sheet to carry them: such rows now carry the chart's source line and its as-at date."""
+    chart = charts[chart_id]
+    rows = list(csv.DictReader(io.StringIO(csv_bytes(chart).decode("utf-8-sig"))))
+    for row in rows:
+        if "source_document" in row:
+            continue  # each row's own document, section, quote and date (the test above)
+        assert row["source"] == chart.source.removeprefix("Source: "), row
+        assert row["figures_as_known_on"] == (chart.as_at.isoformat() if chart.as_at else "not stated"), row
+
+
+def test_a_csv_writes_a_sum_as_reported_not_its_binary_noise(charts):
+    chart = charts["reserves_timeline"]
+    noisy = chart.data.copy()
+    noisy.loc[0, "Cumulative deficit (£m)"] = 148.20000000000002
+    text = csv_bytes(replace(chart, data=noisy)).decode("utf-8-sig")
+    assert "148.2," in text and "148.20000000000002" not in text
