@@ -47,6 +47,9 @@ QUALIFIER_PREFIX: dict[str, str] = {  # the source's hedge, and how it is writte
 }
 QUALIFIERS: tuple[str, ...] = tuple(QUALIFIER_PREFIX)
 PERIODS: tuple[str, ...] = ("budget", "q1", "q2", "q3", "outturn", "forecast", "plan", "projection", "as_at")
+# Periods whose figure says what has happened (a quarter's position, the year end, a balance on a date): their
+# year has begun by the time a document reports them. A budget, forecast, plan or projection may be for any year.
+HAPPENED_PERIODS: tuple[str, ...] = ("q1", "q2", "q3", "outturn", "as_at")
 # How a period reads after a financial year in a label: "DSG deficit, 2025/26 quarter 2".
 PERIOD_WORDS: dict[str, str] = {
     "budget": "budget",
@@ -107,6 +110,13 @@ def parse_fiscal_year(text: str) -> str | None:
 def fiscal_year_label(start: int) -> str:
     """2021 -> '2021/22'."""
     return f"{start}/{(start + 1) % 100:02d}"
+
+
+def year_not_begun(fiscal_year: str, on: date) -> str | None:
+    """'is 2031/32, which begins on 1 April 2031' where the year had not begun on `on` (a figure of what has
+    happened cannot be for it), to follow the year's name; None if it had."""
+    start = date(fiscal_year_start(fiscal_year), 4, 1)
+    return None if start <= on else f"is {fiscal_year}, which begins on {start:%-d %B %Y}"
 
 
 def fiscal_year_start(fiscal_year: str) -> int:

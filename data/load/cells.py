@@ -37,7 +37,9 @@ from data.measures import Measure, catalogue, suggestions
 from data.measures import names as measure_names
 from data.text import FORMULA_STARTS, UNICODE_CONTROLS
 from data.vocab import (
+    HAPPENED_PERIODS,
     LOADABLE_BASES,
+    PERIOD_WORDS,
     PERIODS,
     QUALIFIERS,
     SAVINGS_STATUSES,
@@ -50,6 +52,7 @@ from data.vocab import (
     parse_fiscal_year,
     parse_period,
     period_label,
+    year_not_begun,
 )
 
 _HTML = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>|&[A-Za-z]+;|&#\d+;")
@@ -102,6 +105,16 @@ def fiscal_year(value: object) -> str:
     if year:
         return year
     raise _CellError(f"is {text!r}; expected a financial year such as 2021/22")
+
+
+def begun_fiscal_year(value: object) -> str:
+    """A financial year that has begun (a period close reports a month already closed)."""
+    year = fiscal_year(value)
+    today = date.today()
+    why = year_not_begun(year, today)
+    if why:
+        raise _CellError(f"{why}, after today ({today:%-d %B %Y}): a period close is of a month already closed")
+    return year
 
 
 def period_month(value: object) -> int:
@@ -341,7 +354,7 @@ def _snapshot_period(value: object) -> int:
 def _monitoring_checks(names: dict[str, str]) -> dict:
     """Each column of the period-close extract and the check of its cells."""
     return {
-        "fiscal_year": fiscal_year,
+        "fiscal_year": begun_fiscal_year,
         "period": _snapshot_period,
         "directorate": lambda v: _directorate(v, names, required=True),
         "service": _text,
@@ -583,6 +596,19 @@ def validate_figures(raw: RawTable, names: dict[str, str], measures: dict[str, M
             problems.append(
                 Problem(raw.file_name, row_number, where, message + ": a document reports what it knew", raw.sheet)
             )
+        if record["period"] in HAPPENED_PERIODS and record["fiscal_year"]:
+            on, what = next(
+                (record[name], words)
+                for name, words in (("source_date", "the source's date"), ("as_at_date", "its as-at date"))
+                if record[name]
+            ) if record["source_date"] or record["as_at_date"] else (date.today(), "today")  # fmt: skip
+            why = year_not_begun(record["fiscal_year"], on)
+            if why:
+                problems.append(
+                    Problem(raw.file_name, row_number, f"fiscal_year ({column_letter(positions['fiscal_year'])})",
+                            f"fiscal_year {why}, after {what} ({on:%-d %B %Y}): a {PERIOD_WORDS[record['period']]} "
+                            "figure says what has happened, so its year has begun; check the year", raw.sheet)
+                )  # fmt: skip
         if record["basis"] == "derived" and not record["derivation"]:
             problems.append(
                 Problem(raw.file_name, row_number, "derivation", "a derived figure needs its derivation", raw.sheet)

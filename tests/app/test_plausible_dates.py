@@ -49,8 +49,13 @@ def test_the_rule_refuses_the_future_for_what_is_known_and_allows_it_for_what_is
         ({"source_date": "0001-01-01"}, "source_date (L)", "before 2000-01-01"),
         ({"as_at_date": "9999-12-31"}, "as_at_date (H)", "after today"),
         ({"as_at_date": "2022-09-30"}, "as_at_date (H)", "after the source's date 2022-07-19"),
+        (
+            {"fiscal_year": "2031/32"},
+            "fiscal_year (C)",
+            "is 2031/32, which begins on 1 April 2031, after the source's date (19 July 2022)",
+        ),
     ],
-    ids=["source in 2202", "source in year 1", "as at 9999", "as at after its source"],
+    ids=["source in 2202", "source in year 1", "as at 9999", "as at after its source", "year end of a later year"],
 )
 def test_an_implausible_date_in_a_figures_file_is_refused_and_changes_nothing(
     db_path, tmp_path, capsys, cells, column, words
@@ -61,6 +66,31 @@ def test_an_implausible_date_in_a_figures_file_is_refused_and_changes_nothing(
     assert cli(["load", str(file), "--db", str(db_path), "--kind", "figures"]) == 1
     err = capsys.readouterr().err
     assert f"row 2, column {column}" in err and words in err, err
+    assert table_checksums(db_path) == before
+
+
+def test_a_plan_may_be_for_a_later_year_but_what_has_happened_may_not(db_path, tmp_path, capsys):
+    """2031/32 was accepted for anything (financial years ran from 1990 to 2100). A budget or forecast may be for a
+    year not yet begun; a year end, a quarter or a period close may not."""
+    file = tmp_path / "budget.csv"
+    file.write_bytes(figures_file(measure="net_budget", label="Net revenue budget", fiscal_year="2031/32",
+                                  period="budget", as_at_date=""))  # fmt: skip
+    assert cli(["load", str(file), "--db", str(db_path), "--kind", "figures"]) == 0, capsys.readouterr().err
+    before = table_checksums(db_path)
+    extract = tmp_path / "p3.csv"
+    later = date.today().year + 1
+    extract.write_bytes(
+        csv_bytes(
+            [[f"{later}/{(later + 1) % 100:02d}", "P3", "Place", "Highways", "PL-1", "1000", "50", "900"]],
+            ["fiscal_year", "period", "directorate", "service", "cost_centre", "annual_budget_gbp", "actual_ytd_gbp",
+             "forecast_outturn_gbp"],
+        )
+    )  # fmt: skip
+    capsys.readouterr()
+    assert cli(["load", str(extract), "--db", str(db_path), "--kind", "monitoring"]) == 1
+    err = capsys.readouterr().err
+    assert f"row 2, column fiscal_year (A): fiscal_year is {later}/" in err, err
+    assert f"which begins on 1 April {later}, after today" in err and "Traceback" not in err, err
     assert table_checksums(db_path) == before
 
 
