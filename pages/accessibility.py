@@ -46,9 +46,10 @@ st.header("Known issues")
 st.markdown(
     """
 - **Large tables** (the action plan tracker, the load history, the briefing pack's chooser and tables of more
-  than 60 rows) are interactive data grids. Move within them with the arrow keys; a screen reader reads
-  one cell at a time. The action plan also offers a list to open any recommendation, and every chart's
-  numbers are in a plain table under **Show the data**.
+  than 60 rows) are interactive data grids, and so is every table in a phone-narrow window, where a table
+  wider than the screen scrolls sideways inside its grid (the page itself does not). Move within them with
+  the arrow keys; a screen reader reads one cell at a time. The action plan also offers a list to open any
+  recommendation, and every chart's numbers are in a plain table under **Show the data**.
 - **Charts** are pictures to a screen reader. Each chart is announced with its title and a description, and
   its numbers follow it under **Show the data**, after its **Download** menu (in a phone-narrow window, a
   data grid that scrolls sideways). Values shown when you hover over a chart cannot be
