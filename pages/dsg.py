@@ -81,10 +81,11 @@ else:
     )
     known = pd.to_datetime(projections["known_on"]).max()
     plan_of = f" (plan of {known:%b %Y})" if later and not pd.isna(known) else ""
-    with columns[2]:
-        figure_metric(projections.loc["mitigated"], label=f"{end_year} with the recovery plan{plan_of}")
-    with columns[3]:
-        figure_metric(projections.loc["unmitigated"], label=f"{end_year} without mitigation{plan_of}")
+    for column, scenario, words in ((columns[2], "mitigated", "with the recovery plan"),
+                                    (columns[3], "unmitigated", "without mitigation")):  # fmt: skip
+        with column:
+            figure_metric(projections.loc[scenario], label=f"{end_year} {words}{plan_of}")
+            st.caption(vintage.reported_and_age(projections.loc[scenario], reference))
 
 show_chart(trajectory)
 

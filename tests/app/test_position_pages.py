@@ -120,6 +120,8 @@ def test_dsg_page_shows_the_projections_and_the_formula(app_test):
     for figure in ("£70", "£110", "£37.9m", "£17m"):
         assert figure in text, figure
     assert "Deficit at the end of a year = deficit at the end of the year before" in text
+    # the four figures at the top (the two plan projections had none) each say when they were reported
+    assert [caption.value for caption in at.caption].count("Reported 5 Oct 2021") == 4
     # default inputs reproduce the reported recovery-plan end point
     assert scenario_end(at) == pytest.approx(70)
     assert "£70.0m" in text
