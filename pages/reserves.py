@@ -79,8 +79,10 @@ with columns[3]:
     else:
         row = usable_now.iloc[0]
         paired = "" if row["same_vintage"] else ", paired across years"
+        # an undated balance is paired by its document: the year is the deficit's alone
+        undated = "" if isinstance(row["reserve_year"], str) else " deficit, reserves undated"
         st.metric(
-            f"Usable reserves cover the deficit (derived, {plain(row['deficit_year'])}{paired})",
+            f"Usable reserves cover the deficit (derived, {plain(row['deficit_year'])}{undated}{paired})",
             times(row["cover_ratio"]),
             help="Cover ratio = reserve ÷ cumulative DSG deficit. Derived from the two reported figures: "
             f"{plain(row['inputs_dated'])}.",

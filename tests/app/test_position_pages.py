@@ -88,6 +88,10 @@ def test_reserves_page_shows_cover_and_crossing_years(app_test):
     for figure in ("£31.5m", "£65m", "£37.9m", "1.7 times"):
         assert figure in text, figure
     assert "no date" in text
+    # the 2021 report gives usable reserves no date: the card's year is the deficit's alone
+    assert [m.label for m in at.metric if m.label.startswith("Usable reserves cover")] == [
+        "Usable reserves cover the deficit (derived, 2020/21 deficit, reserves undated)"
+    ]
     assert "2023" in text  # the statutory override
     # with the date of the figure: read in 2026, "was due to expire in 2023" alone read as today's position
     assert "(reported 5 Oct 2021, the latest figure held on it)" in text
