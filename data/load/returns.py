@@ -219,6 +219,19 @@ def read_returns(file_name: str, content: bytes, sha256: str) -> ParsedFile:
                 )
             ]
         )
+    if not content.startswith(b"PK\x03\x04"):  # neither an XLSX nor an ODS (both are zip files)
+        raise LoadRejected(
+            [
+                Problem(
+                    file_name,
+                    None,
+                    None,
+                    "not an RS return: a return is MHCLG's revenue outturn 'data by LA' workbook (.xlsx or .ods) "
+                    "or its revenue outturn time-series CSV, as downloaded; this file is neither. A period close, "
+                    "savings or figures file is loaded with its own kind",
+                )
+            ]
+        )
     if is_ods(content):
         rows, problems, sheet = parse_ods(file_name, content, _is_rs_sheet, _no_rs_sheet, max_columns=MAX_RS_COLUMNS)
     else:

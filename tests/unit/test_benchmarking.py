@@ -198,6 +198,16 @@ def test_a_workbook_that_is_not_an_rs_return_is_refused(loaded, tmp_path, capsys
     assert "RS_budget.xlsx, whole file: this is not an RS 'data by LA' workbook" in err
 
 
+def test_a_period_close_loaded_as_a_return_says_what_a_return_is(loaded, tmp_path, capsys):
+    """It said "not a valid XLSX workbook (the file is damaged or not Excel)" of a sound CSV."""
+    extract = (
+        b"fiscal_year,period,directorate,service,cost_centre,annual_budget_gbp,actual_ytd_gbp,forecast_outturn_gbp\n"
+    )
+    err = _refused(loaded, tmp_path, capsys, "p3.csv", extract + b"2024/25,P3,Place,Highways,PL-1,1000,50,900\n")
+    assert "p3.csv, whole file: not an RS return: a return is MHCLG's revenue outturn 'data by LA' workbook" in err
+    assert "not a valid XLSX" not in err
+
+
 def test_a_missing_line_is_refused_naming_the_line_and_the_row_of_line_numbers(loaded, tmp_path, capsys):
     content = rs_fixtures.workbook("2017-18", drop_lines=((916, "31 March"),))
     err = _refused(loaded, tmp_path, capsys, "RS_2017-18_data_by_LA.xlsx", content)
