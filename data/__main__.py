@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from data import build as build_module
 from data import db as data_db
@@ -15,12 +16,27 @@ from data import sample
 from data.access import PermissionDenied, local_actor, require
 from data.command_line import bounded_int, file_path, run
 from data.db import DatabaseBusy, DatabaseMissing, StoreMisconfigured, configured_store, connect, failure_cause
-from data.vocab import counted
+from data.vocab import NUMBER_DECIMALS_AT_MOST, counted
 
 DEFAULT_SAMPLE_ROWS = 12_000
 MAX_SAMPLE_ROWS = 2_000_000  # 40 times the biggest council's ledger: past it memory runs out
 MAX_ID = 2**31 - 1  # load ids are INTEGER
 MAX_DAYS = 36_600  # a century of snapshots
+
+
+def terminal_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A preview as a person reads it in a terminal: a missing value blank (not NaN or <NA>), pounds with
+    thousands separators and pence ("1,000.50"), other numbers as given, without binary noise."""
+    shown = frame.astype(object).where(frame.notna(), "")
+    for column in frame.columns:
+        if not pd.api.types.is_float_dtype(frame[column]):
+            continue
+        pounds = str(column).endswith("_gbp") or "_gbp_" in str(column)
+        shown[column] = [
+            "" if pd.isna(value) else f"{value:,.2f}" if pounds else f"{round(value, NUMBER_DECIMALS_AT_MOST):g}"
+            for value in frame[column]
+        ]
+    return shown
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -216,7 +232,7 @@ def _load_or_undo(args: argparse.Namespace, db: data_db.Store) -> int:
             return 1
         for line in [*summary.notes, *summary.sample_messages()]:
             print(line)
-        print(summary.changes.to_string(index=False, max_rows=60))
+        print(terminal_table(summary.changes).to_string(index=False, max_rows=60))
         if args.dry_run:
             print("dry run: nothing written")
             return 0

@@ -16,7 +16,7 @@ from data import load, vocab
 from data.access import Actor
 from data.db import connect
 from tests.support.helpers import open_page
-from tests.support.load_files import csv_bytes, two_period_extract
+from tests.support.load_files import MONITORING_HEADER, csv_bytes, two_period_extract
 from tests.support.screen_text import screen_words
 from ui import pages_registry as registry
 
@@ -163,7 +163,6 @@ def test_load_and_undo_messages_count_in_words_not_in_brackets(app_test, db_path
     will be added': every message of a load through the Data page (preview, load, undo, a rejected file, a
     figures file) and of the command line reads as English."""
     from data.__main__ import main as data_cli
-    from tests.support.load_files import MONITORING_HEADER
 
     at = app_test.run().switch_page("pages/data_sources.py").run()
     seen = []
@@ -259,3 +258,19 @@ def test_one_rag_palette_on_every_chart_and_table_and_amber_is_never_reds_colour
 def test_no_view_deeper_in_a_page_shows_an_id_or_a_code(app_test, page_file, query):
     at = open_page(app_test, f"pages/{page_file}", **query)
     assert faults(screen_words(at)) == []
+
+
+def test_a_dry_run_in_the_terminal_shows_blanks_and_pounds_not_nan_or_floats(db_path, capsys):
+    """The command line printed the preview as pandas does: NaN and <NA> for every empty cell, 1000.5 and 0.0."""
+    from data.__main__ import main as data_cli
+
+    ledger = db_path.parent / "ledger.csv"
+    ledger.write_bytes(csv_bytes([["2024/25", "P3", "Place", "Highways", "PL-1", "1000.5", "50", "900"]],
+                                 MONITORING_HEADER))  # fmt: skip
+    figures = db_path.parent / "figures.csv"
+    figures.write_bytes(csv_bytes([LATER_DEFICIT], FIGURES_HEADER))
+    for file in (ledger, figures):
+        assert data_cli(["load", str(file), "--db", str(db_path), "--dry-run"]) == 0
+    printed = capsys.readouterr().out
+    assert "1,000.50" in printed and "-100.50" in printed
+    assert not re.search(r"\bNaN\b|<NA>|\bNone\b|\d\.\d{7,}", printed), printed
