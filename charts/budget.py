@@ -31,7 +31,7 @@ from charts.yearly import (
 )
 from data import vocab
 from metrics import budget as budget_metrics
-from metrics import dsg_model
+from metrics import dsg_model, vintage
 from metrics.held import FigureMissing
 
 
@@ -97,8 +97,22 @@ def overspend_by_year_chart(overspend: pd.DataFrame) -> Chart:
     )
 
 
-def outturn_against_budget_chart(frame: pd.DataFrame) -> Chart:
-    """One year's budget against its outturn (outturn derived as budget plus overspend)."""
+def _later_years_note(later: pd.DataFrame, year: str) -> tuple[str, ...]:
+    """Where a later year's overspend is held without its budget, say it, so the chart is not read as the latest."""
+    if later.empty:
+        return ()
+    said = "; ".join(
+        f"{row['fiscal_year']} ended {vocab.gbp_m(abs(row['value']))} {'over' if row['value'] >= 0 else 'under'} "
+        f"budget ({'' if row['basis'] == 'reported' else row['basis'] + '; '}{vintage.reported_phrase(row)})"
+        for _, row in later.iterrows()
+    )
+    return (f"Later: {said}. No net budget is held for {' or '.join(later['fiscal_year'])}, so this chart "
+            f"shows {year}, the latest year with both.",)  # fmt: skip
+
+
+def outturn_against_budget_chart(frame: pd.DataFrame, later: pd.DataFrame | None = None) -> Chart:
+    """One year's budget against its outturn (outturn derived as budget plus overspend); `later` are the
+    overspends of later years held without a budget (metrics.budget.later_overspends), named in a note."""
     rows = frame.set_index("item")
     budget, outturn, overspend = rows.loc["budget"], rows.loc["outturn"], rows.loc["overspend"]
     year = budget["fiscal_year"]
@@ -130,7 +144,11 @@ def outturn_against_budget_chart(frame: pd.DataFrame) -> Chart:
             f"{vocab.gbp_m(overspend['value'])} overspend)."
         ),
         labels=_derived_labels(shown),
-        notes=(*_derived_note(shown), *_rounding_note([budget["value"], overspend["value"]], outturn["value"])),
+        notes=(
+            *_derived_note(shown),
+            *_rounding_note([budget["value"], overspend["value"]], outturn["value"]),
+            *_later_years_note(later if later is not None else frame.iloc[0:0], year),
+        ),
         legend=False,
     )
 
@@ -614,7 +632,10 @@ build_forecasts_against_outturn = registered(
 @register("outturn_against_budget", "Outturn against budget", vocab.BUDGET_OUTTURN.title)
 def build_outturn_against_budget(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> Chart:
     year = budget_metrics.latest_outturn_year(conn, as_at=as_at)
-    return outturn_against_budget_chart(budget_metrics.outturn_against_budget(conn, year, as_at=as_at))
+    return outturn_against_budget_chart(
+        budget_metrics.outturn_against_budget(conn, year, as_at=as_at),
+        budget_metrics.later_overspends(conn, year, as_at=as_at),
+    )
 
 
 @register("overspend_forecast_path", "Forecast overspend to outturn", vocab.BUDGET_OUTTURN.title)

@@ -87,6 +87,17 @@ def latest_outturn_year(conn: duckdb.DuckDBPyConnection, *, as_at: date | None =
     return years[-1]
 
 
+def later_overspends(conn: duckdb.DuckDBPyConnection, fiscal_year: str, *, as_at: date | None = None) -> pd.DataFrame:
+    """Overspends at outturn of years after `fiscal_year` (the latest with both a budget and an outturn) that
+    have no net budget held: the later years a chart of `fiscal_year` must name, so it is not read as the latest."""
+    frame = budget_and_outturn(conn, as_at=as_at)
+    budgeted = set(frame.loc[frame["item"] == "budget", "fiscal_year"])
+    later = frame[
+        (frame["item"] == "overspend") & (frame["fiscal_year"] > fiscal_year) & ~frame["fiscal_year"].isin(budgeted)
+    ]
+    return later.sort_values("fiscal_year").reset_index(drop=True)
+
+
 def outturn_against_budget(
     conn: duckdb.DuckDBPyConnection, fiscal_year: str, *, as_at: date | None = None
 ) -> pd.DataFrame:

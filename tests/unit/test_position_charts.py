@@ -376,3 +376,21 @@ def test_the_collection_title_reasons_from_the_latest_year_not_the_end_points():
     assert budget_charts.collection_title(rates.iloc[[3]]) == "Council tax collection was 97.3% in 2024/25"
     same = rates.assign(value=[97.3, 96.0, 97.3, 97.3])
     assert budget_charts.collection_title(same).startswith("Council tax collection was 97.3% in 2024/25, the same as")
+
+
+def test_the_budget_chart_names_a_later_years_overspend_held_without_its_budget(db_path, conn):
+    """The Overview's first chart shows 2023/24, the latest year with both a budget and an outturn, while 2024/25
+    ended £9.5m over budget: a note says so, so the chart is not read as the latest year."""
+    from data.__main__ import main as data_cli
+
+    assert not any(note.startswith("Later:") for note in CATALOGUE["outturn_against_budget"].build(conn).notes)
+    later = Path(__file__).resolve().parents[1] / "fixtures" / "later_figures_sample.csv"
+    assert data_cli(["load", str(later), "--db", str(db_path), "--kind", "figures"]) == 0
+    with duckdb.connect(str(db_path), read_only=True) as later_conn:
+        chart = CATALOGUE["outturn_against_budget"].build(later_conn)
+    assert chart.title.startswith("2023/24 ended £6.2m over")
+    assert (
+        "Later: 2024/25 ended £9.5m over budget (reported 15 Jul 2025). No net budget is held for 2024/25, so this "
+        "chart shows 2023/24, the latest year with both." in chart.notes
+    )
+    assert "2024/25 ended £9.5m over budget" in source_annotation(chart.figure).replace("<br>", " ")
