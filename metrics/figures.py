@@ -109,11 +109,27 @@ def figures(
 
 
 def directorate_level(
-    conn: duckdb.DuckDBPyConnection, measures: list[str], *, as_at: date | None = None
+    conn: duckdb.DuckDBPyConnection, measures: list[str] | None, *, as_at: date | None = None
 ) -> pd.DataFrame:
     """The newest figures given for single directorates (they sit beside the council-wide ones)."""
     frame = known_figures(conn, measures, as_at=as_at)
     return frame[frame["is_latest"] & frame["directorate"].notna()].reset_index(drop=True)
+
+
+def newer_for_directorates(
+    conn: duckdb.DuckDBPyConnection,
+    fiscal_year: str,
+    directorates: tuple[str, ...] | list[str] = (),
+    *,
+    as_at: date | None = None,
+) -> pd.DataFrame:
+    """Figures reported for single directorates (all, or those chosen) for years after `fiscal_year`, the year of
+    the period close a page shows: newer than what it shows, so it names them. Newest year first."""
+    frame = directorate_level(conn, None, as_at=as_at)
+    frame = frame[frame["fiscal_year"].notna() & (frame["fiscal_year"] > fiscal_year)]
+    if directorates:
+        frame = frame[frame["directorate"].isin(list(directorates))]
+    return frame.sort_values(["fiscal_year", "known_on"], ascending=False).reset_index(drop=True)
 
 
 def revisions(conn: duckdb.DuckDBPyConnection, measures: list[str], *, as_at: date | None = None) -> pd.DataFrame:

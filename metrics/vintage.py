@@ -108,3 +108,21 @@ def reported_and_age(row: pd.Series, reference: date) -> str:
     """A tile's caption: when the figure was reported, and the old-figure mark where it applies."""
     stale = stale_note(row, reference)
     return reported_when(row) + (f"; {stale}" if stale else "")
+
+
+def figures_in_words(frame: pd.DataFrame, *, at_most: int = 3) -> str:
+    """Reported figures in one sentence, each with its directorate (where its label does not name it), year and
+    period, and when it was reported: "Forecast net overspend at quarter 2, Children's Services (2025/26 Q2):
+    £4.0m, reported 10 Nov 2025"; past `at_most`, how many more."""
+    parts = []
+    for _, row in frame.head(at_most).iterrows():
+        when = vocab.year_and_period(row["fiscal_year"], row["period"])
+        where = "" if str(row["directorate"]) in str(row["label"]) else f"{row['directorate']}, "
+        value = (
+            vocab.money_cell(row["value"], basis=row["basis"])
+            if row["unit"] == "gbp_m"
+            else vocab.figure(row["value"], row["unit"])
+        )
+        parts.append(f"{row['label']} ({where}{when}): {value}, {reported_phrase(row)}")
+    more = len(frame) - at_most
+    return "; ".join(parts) + (f"; and {vocab.counted(more, 'more')}" if more > 0 else "")

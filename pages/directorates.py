@@ -14,6 +14,9 @@ from data import vocab  # noqa: E402
 from data.load import directorate_aliases  # noqa: E402
 from data.vocab import SAVINGS_STATUS_LABELS, gbp, period_label  # noqa: E402
 from metrics import monitoring  # noqa: E402
+from metrics.figures import newer_for_directorates  # noqa: E402
+from metrics.vintage import figures_in_words  # noqa: E402
+from ui import as_at as as_at_control  # noqa: E402
 from ui import filters  # noqa: E402
 from ui.cache import cached  # noqa: E402
 from ui.chart_panel import show_chart  # noqa: E402
@@ -74,6 +77,15 @@ def monitoring_view() -> None:
                 "directorate, service and cost centre is invented. Load the period-close extract on the Data & "
                 "sources page to replace them.",
                 icon=":material/science:",
+            )
+        with database() as conn:
+            newer = cached(conn, newer_for_directorates, year, tuple(chosen), as_at=as_at_control.current())
+        if not newer.empty:
+            st.info(
+                f"**Newer figures are reported for {plain(scope) if chosen else 'single directorates'}** than "
+                f"this {year} period close: "
+                f"{plain(figures_in_words(newer))}. They are on the Budget & outturn page.",
+                icon=":material/update:",
             )
 
         if table.empty:

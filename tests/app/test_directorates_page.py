@@ -302,3 +302,27 @@ def test_sample_savings_never_sit_under_loaded_monitoring(db_path):
     assert any("only sample savings are held" in i.value for i in at.info)
     assert not any("savings target is" in m.value for m in at.markdown)
     assert not any("savings schemes are synthetic" in w.value for w in at.warning)
+
+
+def test_a_newer_figure_reported_for_the_chosen_directorate_is_named_above_an_older_period_close(db_path):
+    """A business partner for Children's Services saw only the 2020/21 sample period close, while a 2025/26
+    quarter 2 overspend was reported for the directorate: the page now names it, for that directorate only."""
+    from pathlib import Path
+
+    from data.__main__ import main as data_cli
+
+    later = Path(PROJECT_DIR) / "tests" / "fixtures" / "later_figures_sample.csv"
+    assert data_cli(["load", str(later), "--db", str(db_path), "--kind", "figures"]) == 0
+    at = AppTest.from_string(FRAME, default_timeout=60).run()
+    assert not at.exception
+
+    def newer() -> list[str]:
+        return [info.value.replace("\\", "") for info in at.info if "Newer figures are reported" in info.value]
+
+    [note] = newer()
+    assert note.startswith("**Newer figures are reported for single directorates** than this 2020/21 period close")
+    assert "Forecast net overspend at quarter 2, Children's Services (2025/26 Q2): £4.0m, reported 10 Nov 2025" in note
+    at.sidebar.multiselect[0].set_value(["Place"]).run()
+    assert not at.exception and newer() == []
+    at.sidebar.multiselect[0].set_value(["Children's Services"]).run()
+    assert len(newer()) == 1
