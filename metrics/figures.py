@@ -117,19 +117,18 @@ def directorate_level(
 
 
 def newer_for_directorates(
-    conn: duckdb.DuckDBPyConnection,
-    fiscal_year: str,
-    directorates: tuple[str, ...] | list[str] = (),
-    *,
-    as_at: date | None = None,
+    conn: duckdb.DuckDBPyConnection, fiscal_year: str, *, as_at: date | None = None
 ) -> pd.DataFrame:
-    """Figures reported for single directorates (all, or those chosen) for years after `fiscal_year`, the year of
-    the period close a page shows: newer than what it shows, so it names them. Newest year first."""
+    """Figures reported for single directorates for years after `fiscal_year`, the year of the period close a
+    page shows: newer than what it shows, so it names them. Newest year first; `of_directorates` narrows them."""
     frame = directorate_level(conn, None, as_at=as_at)
     frame = frame[frame["fiscal_year"].notna() & (frame["fiscal_year"] > fiscal_year)]
-    if directorates:
-        frame = frame[frame["directorate"].isin(list(directorates))]
     return frame.sort_values(["fiscal_year", "known_on"], ascending=False).reset_index(drop=True)
+
+
+def of_directorates(frame: pd.DataFrame, directorates: list[str] | tuple[str, ...]) -> pd.DataFrame:
+    """The rows for the chosen directorates; all rows when none is chosen (the whole council's view)."""
+    return frame[frame["directorate"].isin(list(directorates))] if directorates else frame
 
 
 def revisions(conn: duckdb.DuckDBPyConnection, measures: list[str], *, as_at: date | None = None) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from data import vocab  # noqa: E402
 from data.load import directorate_aliases  # noqa: E402
 from data.vocab import SAVINGS_STATUS_LABELS, gbp, period_label  # noqa: E402
 from metrics import monitoring  # noqa: E402
-from metrics.figures import newer_for_directorates  # noqa: E402
+from metrics.figures import newer_for_directorates, of_directorates  # noqa: E402
 from metrics.vintage import figures_in_words  # noqa: E402
 from ui import as_at as as_at_control  # noqa: E402
 from ui import filters  # noqa: E402
@@ -79,7 +79,8 @@ def monitoring_view() -> None:
                 icon=":material/science:",
             )
         with database() as conn:
-            newer = cached(conn, newer_for_directorates, year, tuple(chosen), as_at=as_at_control.current())
+            # cached per year, not per choice of directorates: a directorate change pays only the filter
+            newer = of_directorates(cached(conn, newer_for_directorates, year, as_at=as_at_control.current()), chosen)
         if not newer.empty:
             st.info(
                 f"**Newer figures are reported for {plain(scope) if chosen else 'single directorates'}** than "
