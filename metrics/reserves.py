@@ -180,7 +180,7 @@ def cover_statement(ratios: pd.DataFrame) -> str:
         if row["reserve_stale"]:
             part += f" (reserve {row['reserve_stale']})"
         parts.append(part)
-    text = "; ".join(parts)
+    text = "; ".join(parts) + _against_latest_deficit(ratios, (usable if usable is not None else general).name)
     return text[:1].upper() + text[1:]
 
 
@@ -195,6 +195,7 @@ def latest_deficit_cover(ratios: pd.DataFrame, reserve_measure: str) -> pd.Serie
         (mine["deficit_kind"] == "actual")
         & ~mine["headline"].astype(bool)
         & (mine["deficit_year"] >= lead["deficit_year"].iloc[0])
+        & mine["cover_ratio"].notna()  # no deficit (nil or a surplus): nothing to cover
     ]
     return None if rows.empty else rows.iloc[-1]
 
@@ -206,8 +207,10 @@ def _against_latest_deficit(ratios: pd.DataFrame, reserve_measure: str) -> str:
         return ""
     reserve = "usable reserves" if reserve_measure == "usable_reserves" else "the general fund reserve"
     verb = "cover" if reserve_measure == "usable_reserves" else "covers"
+    dated = row["reserve_dated"]
+    at = f", {dated}," if dated.startswith("no year") else f" at {dated}"
     return (
-        f"; {reserve} at {row['reserve_dated']} {verb} the latest deficit ({row['deficit_when']}, "
+        f"; {reserve}{at} {verb} the latest deficit ({row['deficit_when']}, "
         f"{vocab.gbp_m(row['deficit_gbp_m'])}) {vocab.times(row['cover_ratio'])}"
     )
 

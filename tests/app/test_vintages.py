@@ -165,6 +165,38 @@ def test_the_cover_also_reasons_from_the_latest_deficit_labelled_as_a_pair_acros
     ), [caption.value for caption in at.caption]
 
 
+@pytest.mark.parametrize(
+    ("value", "clause"),
+    [
+        ("45", "; usable reserves, no year given (reported 5 Oct 2021), cover the latest deficit "
+               "(2021/22 quarter 2, £45m) 1.4 times"),
+        ("-2", None),  # no deficit to cover: the clause is left out, not "not reported"
+    ],
+)  # fmt: skip
+def test_the_latest_deficit_clause_names_an_undated_reserve_and_skips_a_surplus(app_test, db_path, tmp_path, value,
+                                                                                clause):  # fmt: skip
+    from data.__main__ import main as data_cli
+
+    file = tmp_path / "q2.csv"
+    file.write_text(
+        "measure,label,fiscal_year,period,value,unit,basis,source_document,source_section,source_quote,source_date\n"
+        f"dsg_cumulative_deficit,DSG deficit,2021/22,q2,{value},gbp_m,reported,Q2 report (test),S1,"
+        f"The deficit was £{value}m,2021-11-15\n"
+    )
+    assert data_cli(["load", str(file), "--db", str(db_path), "--kind", "figures"]) == 0
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        statement = reserves_metrics.cover_statement(reserves_metrics.cover_ratios(conn))
+    assert statement.startswith("Usable reserves cover the 2020/21 DSG deficit 1.7 times")
+    if clause is None:
+        assert "latest deficit" not in statement
+    else:
+        assert statement.endswith(clause)
+    at = helpers.open_page(app_test, "pages/reserves.py")
+    captions = " ".join(caption.value for caption in at.caption)
+    assert ("Against the latest deficit" in captions) is (clause is not None)
+    assert "not reported (derived)" not in captions
+
+
 def test_the_2021_cover_reads_as_the_report_did(conn):
     statement = reserves_metrics.cover_statement(reserves_metrics.cover_ratios(conn))
     assert statement == (
