@@ -119,13 +119,13 @@ def export_frame(chart: Chart) -> pd.DataFrame:
 
 
 SOURCE_COLUMN = "source"  # added to a CSV whose rows do not name their document (a CSV has no About sheet)
-KNOWN_ON_COLUMN = "figures_as_known_on"
+KNOWN_ON_COLUMN = "dashboard_as_at"  # as the XLSX's "Figures as known on"
 
 
 def csv_frame(chart: Chart) -> pd.DataFrame:
     """The CSV's rows: the export frame with floats as reported (no binary noise), and, where the chart's rows
     do not name their document (modelled paths, monitoring, the action plan), the chart's source line and the
-    date its figures are as known on in every row."""
+    dashboard's as-at date (its newest source by then, which may be later than this chart's) in every row."""
     frame = export_frame(chart)
     for column in frame.columns:
         if pd.api.types.is_float_dtype(frame[column]):

@@ -118,11 +118,12 @@ def figures_in_words(frame: pd.DataFrame, *, at_most: int = 3) -> str:
     for _, row in frame.head(at_most).iterrows():
         when = vocab.year_and_period(row["fiscal_year"], row["period"])
         where = "" if str(row["directorate"]) in str(row["label"]) else f"{row['directorate']}, "
+        qualifier = row["qualifier"] if isinstance(row["qualifier"], str) else None  # "circa", "nearly": kept
         value = (
-            vocab.money_cell(row["value"], basis=row["basis"])
+            vocab.gbp_m(row["value"], qualifier=qualifier, decimals=max(1, vocab.source_decimals(row["value"])))
             if row["unit"] == "gbp_m"
-            else vocab.figure(row["value"], row["unit"])
+            else vocab.figure(row["value"], row["unit"], qualifier)
         )
         parts.append(f"{row['label']} ({where}{when}): {value}, {reported_phrase(row)}")
     more = len(frame) - at_most
-    return "; ".join(parts) + (f"; and {vocab.counted(more, 'more')}" if more > 0 else "")
+    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")

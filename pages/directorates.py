@@ -85,7 +85,8 @@ def monitoring_view() -> None:
             st.info(
                 f"**Newer figures are reported for {plain(scope) if chosen else 'single directorates'}** than "
                 f"this {year} period close: "
-                f"{plain(figures_in_words(newer))}. They are on the Budget & outturn page.",
+                f"{plain(figures_in_words(newer))}. Every figure held is listed, with the sentence it comes from, "
+                "on the Data & sources page.",
                 icon=":material/update:",
             )
 

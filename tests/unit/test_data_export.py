@@ -252,7 +252,7 @@ def test_every_csv_row_says_where_its_figures_come_from_and_when(charts, chart_i
         if "source_document" in row:
             continue  # each row's own document, section, quote and date (the test above)
         assert row["source"] == chart.source.removeprefix("Source: "), row
-        assert row["figures_as_known_on"] == (chart.as_at.isoformat() if chart.as_at else "not stated"), row
+        assert row["dashboard_as_at"] == (chart.as_at.isoformat() if chart.as_at else "not stated"), row
 
 
 def test_a_csv_writes_a_sum_as_reported_not_its_binary_noise(charts):

@@ -162,3 +162,28 @@ def test_a_figures_year_and_its_period_within_the_year_in_words(year, period, wh
     row = pd.Series({"fiscal_year": year, "period": period})
     assert vintage.when(row) == when
     assert vintage.in_year_period(row) == in_year
+
+
+def test_figures_in_words_keeps_the_hedge_and_counts_the_rest():
+    """A review found "circa £3.1m" said as "£3.1m" and "and 2 mores"."""
+    from metrics.vintage import figures_in_words
+
+    frame = pd.DataFrame(
+        {
+            "label": ["Forecast net overspend at quarter 2, Children's Services", "Savings", "Overspend", "Rate"],
+            "directorate": ["Children's Services", "Place", "Place", "Place"],
+            "fiscal_year": ["2025/26"] * 4,
+            "period": ["q2", "q2", "outturn", "outturn"],
+            "value": [4.0, 3.1, 2.1, 97.5],
+            "unit": ["gbp_m", "gbp_m", "gbp_m", "pct"],
+            "qualifier": [None, "circa", "nearly", None],
+            "basis": ["reported"] * 4,
+            "source_date": [date(2025, 11, 10)] * 4,
+            "as_at_date": [None] * 4,
+            "known_on": [date(2025, 11, 10)] * 4,
+        }
+    )
+    words = figures_in_words(frame, at_most=2)
+    assert words.startswith("Forecast net overspend at quarter 2, Children's Services (2025/26 Q2): £4.0m, reported")
+    assert "Savings (Place, 2025/26 Q2): c. £3.1m" in words
+    assert words.endswith("; and 2 more")
