@@ -447,7 +447,7 @@ def collection_title(rates: pd.DataFrame) -> str:
     if len(rates) == 1:
         return f"Council tax collection was {vocab.pct(last['value'])} in {last['fiscal_year']}"
     previous, first = rates.iloc[-2], rates.iloc[0]
-    if last["value"] == previous["value"]:
+    if vocab.pct(last["value"]) == vocab.pct(previous["value"]):  # the same as shown, whatever the float noise
         change = f"the same as in {previous['fiscal_year']}"
     else:
         change = (
@@ -456,7 +456,7 @@ def collection_title(rates: pd.DataFrame) -> str:
         )
     title = f"Council tax collection was {vocab.pct(last['value'])} in {last['fiscal_year']}, {change}"
     if len(rates) > 2:
-        title += f" ({vocab.pct(first['value'])} in {first['fiscal_year']})"
+        title += f" ({vocab.pct(first['value'])} in {first['fiscal_year']}, the first year held)"
     return title
 
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from data import build as build_module
@@ -33,7 +34,11 @@ def terminal_table(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         pounds = str(column).endswith("_gbp") or "_gbp_" in str(column)
         shown[column] = [
-            "" if pd.isna(value) else f"{value:,.2f}" if pounds else f"{round(value, NUMBER_DECIMALS_AT_MOST):g}"
+            ""
+            if pd.isna(value)
+            else f"{value:,.2f}"
+            if pounds
+            else np.format_float_positional(round(value, NUMBER_DECIMALS_AT_MOST), trim="-")  # every digit given
             for value in frame[column]
         ]
     return shown

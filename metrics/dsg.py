@@ -14,10 +14,7 @@ from data.measures import YEAR_END_PERIODS
 from metrics import dsg_model, dsg_plan, vintage
 from metrics.held import PERIOD_ORDER, FigureMissing, by_period, latest_figures
 
-_DSG_KINDS = {
-    "outturn": "actual", "as_at": "actual", "q1": "actual", "q2": "actual", "q3": "actual",
-    "forecast": "forecast", "projection": "projection",
-}  # fmt: skip
+_DSG_KINDS = {**dict.fromkeys(vocab.HAPPENED_PERIODS, "actual"), "forecast": "forecast", "projection": "projection"}
 
 
 def dsg_known_points(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:

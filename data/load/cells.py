@@ -39,7 +39,6 @@ from data.text import FORMULA_STARTS, UNICODE_CONTROLS
 from data.vocab import (
     HAPPENED_PERIODS,
     LOADABLE_BASES,
-    PERIOD_WORDS,
     PERIODS,
     QUALIFIERS,
     SAVINGS_STATUSES,
@@ -108,7 +107,8 @@ def fiscal_year(value: object) -> str:
 
 
 def begun_fiscal_year(value: object) -> str:
-    """A financial year that has begun (a period close reports a month already closed)."""
+    """A financial year that has begun: a period close (monitoring lines, savings progress) reports a month
+    already closed."""
     year = fiscal_year(value)
     today = date.today()
     why = year_not_begun(year, today)
@@ -397,7 +397,7 @@ def _monthly_to_snapshots(raw: RawTable, names: dict[str, str]) -> ParsedFile:
     P+1 to 12. Directorate and service are taken from the month's own row.
     """
     checks = {
-        "fiscal_year": fiscal_year,
+        "fiscal_year": begun_fiscal_year,
         "period_month": period_month,
         "directorate": lambda v: _directorate(v, names, required=True),
         "service": _text,
@@ -475,7 +475,7 @@ def _monthly_to_snapshots(raw: RawTable, names: dict[str, str]) -> ParsedFile:
 
 def validate_savings(raw: RawTable, names: dict[str, str]) -> ParsedFile:
     checks = {
-        "fiscal_year": fiscal_year,
+        "fiscal_year": begun_fiscal_year,
         "period": _snapshot_period,
         "directorate": lambda v: _directorate(v, names, required=True),
         "scheme": _text,
@@ -534,6 +534,14 @@ def _fits_catalogue(record: dict[str, object], measure: Measure) -> list[tuple[s
             ("scenario", f"scenario {record['scenario']!r} does not apply to {measure.key}; expected {allowed}")
         )
     return wrong
+
+
+def _reports_what_happened(record: dict[str, object], measure: Measure) -> bool:
+    """A quarter's or a year end's figure, or a balance on a date: its year has begun when it is reported. A
+    budget, forecast, plan or projection, or a non-balance given at a date (the override's expiry, a grant's
+    share), may be for a later year."""
+    period = record["period"]
+    return period in HAPPENED_PERIODS and (period != "as_at" or measure.is_balance)
 
 
 def validate_figures(raw: RawTable, names: dict[str, str], measures: dict[str, Measure] | None = None) -> ParsedFile:
@@ -596,7 +604,7 @@ def validate_figures(raw: RawTable, names: dict[str, str], measures: dict[str, M
             problems.append(
                 Problem(raw.file_name, row_number, where, message + ": a document reports what it knew", raw.sheet)
             )
-        if record["period"] in HAPPENED_PERIODS and record["fiscal_year"]:
+        if _reports_what_happened(record, measures[record["measure"]]) and record["fiscal_year"]:
             on, what = next(
                 (record[name], words)
                 for name, words in (("source_date", "the source's date"), ("as_at_date", "its as-at date"))
@@ -606,8 +614,9 @@ def validate_figures(raw: RawTable, names: dict[str, str], measures: dict[str, M
             if why:
                 problems.append(
                     Problem(raw.file_name, row_number, f"fiscal_year ({column_letter(positions['fiscal_year'])})",
-                            f"fiscal_year {why}, after {what} ({on:%-d %B %Y}): a {PERIOD_WORDS[record['period']]} "
-                            "figure says what has happened, so its year has begun; check the year", raw.sheet)
+                            f"fiscal_year {why}, after {what} ({on:%-d %B %Y}): a quarter's, a year end's or a "
+                            "balance's figure says what has happened, so its year has begun; check the year",
+                            raw.sheet)
                 )  # fmt: skip
         if record["basis"] == "derived" and not record["derivation"]:
             problems.append(

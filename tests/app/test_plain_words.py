@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from data import load, vocab
@@ -273,4 +274,8 @@ def test_a_dry_run_in_the_terminal_shows_blanks_and_pounds_not_nan_or_floats(db_
         assert data_cli(["load", str(file), "--db", str(db_path), "--dry-run"]) == 0
     printed = capsys.readouterr().out
     assert "1,000.50" in printed and "-100.50" in printed
+    from data.__main__ import terminal_table
+
+    shown = terminal_table(pd.DataFrame({"value": [1234567.0, 1234.5678, 0.1 + 0.2, None]}))
+    assert list(shown["value"]) == ["1234567", "1234.5678", "0.3", ""]  # every digit given, no 1.23457e+06
     assert not re.search(r"\bNaN\b|<NA>|\bNone\b|\d\.\d{7,}", printed), printed

@@ -92,6 +92,29 @@ def test_a_plan_may_be_for_a_later_year_but_what_has_happened_may_not(db_path, t
     assert f"row 2, column fiscal_year (A): fiscal_year is {later}/" in err, err
     assert f"which begins on 1 April {later}, after today" in err and "Traceback" not in err, err
     assert table_checksums(db_path) == before
+    next_year = f"{later}/{(later + 1) % 100:02d}"
+    refused = {
+        "savings.csv": csv_bytes(
+            [[next_year, "P4", "Place", "Waste rounds", "800000", "800000", "On track"]],
+            ["fiscal_year", "period", "directorate", "scheme", "target_gbp", "forecast_delivery_gbp", "status"],
+        ),
+        "monthly.csv": csv_bytes(  # the earlier monthly format is a period close too
+            [[next_year, month, "Place", "Highways", "PL-1", "100", "10", "90"] for month in range(1, 13)],
+            ["fiscal_year", "period_month", "directorate", "service", "cost_centre", "budget_gbp", "actual_gbp",
+             "forecast_gbp"],
+        ),
+    }  # fmt: skip
+    for name, content in refused.items():
+        (tmp_path / name).write_bytes(content)
+        assert cli(["load", str(tmp_path / name), "--db", str(db_path)]) == 1, name
+        err = capsys.readouterr().err
+        assert f"column fiscal_year (A): fiscal_year is {next_year}, which begins on 1 April {later}" in err, err
+    assert table_checksums(db_path) == before
+    # A figure given at a date that is not a balance (the override's expiry) may name a later year.
+    expiry = tmp_path / "expiry.csv"
+    expiry.write_bytes(figures_file(measure="dsg_statutory_override_expiry", label="Override expiry",
+                                    fiscal_year="2031/32", period="as_at", value="2028", unit="year"))  # fmt: skip
+    assert cli(["load", str(expiry), "--db", str(db_path), "--kind", "figures"]) == 0, capsys.readouterr().err
 
 
 def test_the_preview_of_a_figures_file_shows_each_figures_source_and_as_at_dates(db_path):

@@ -368,13 +368,13 @@ def test_the_collection_title_reasons_from_the_latest_year_not_the_end_points():
         {"fiscal_year": ["2019/20", "2020/21", "2022/23", "2024/25"], "value": [97.9, 95.15, 96.8, 97.3]}
     )
     assert budget_charts.collection_title(rates) == (
-        "Council tax collection was 97.3% in 2024/25, up from 96.8% in 2022/23 (97.9% in 2019/20)"
+        "Council tax collection was 97.3% in 2024/25, up from 96.8% in 2022/23 (97.9% in 2019/20, the first year held)"
     )
     assert budget_charts.collection_title(rates.iloc[[0, 3]]) == (
         "Council tax collection was 97.3% in 2024/25, down from 97.9% in 2019/20"
     )
     assert budget_charts.collection_title(rates.iloc[[3]]) == "Council tax collection was 97.3% in 2024/25"
-    same = rates.assign(value=[97.3, 96.0, 97.3, 97.3])
+    same = rates.assign(value=[97.3, 96.0, 97.30000000000001, 97.3])  # the same as shown
     assert budget_charts.collection_title(same).startswith("Council tax collection was 97.3% in 2024/25, the same as")
 
 
