@@ -118,6 +118,11 @@ def export_frame(chart: Chart) -> pd.DataFrame:
     return frame
 
 
+def as_reported(values: pd.Series) -> pd.Series:
+    """Floats without binary noise: a sum's 148.20000000000002 is 148.2 (vocab.NUMBER_DECIMALS_AT_MOST)."""
+    return values.round(vocab.NUMBER_DECIMALS_AT_MOST)
+
+
 SOURCE_COLUMN = "source"  # added to a CSV whose rows do not name their document (a CSV has no About sheet)
 KNOWN_ON_COLUMN = "dashboard_as_at"  # as the XLSX's "Figures as known on"
 
@@ -129,7 +134,7 @@ def csv_frame(chart: Chart) -> pd.DataFrame:
     frame = export_frame(chart)
     for column in frame.columns:
         if pd.api.types.is_float_dtype(frame[column]):
-            frame[column] = frame[column].round(vocab.NUMBER_DECIMALS_AT_MOST)
+            frame[column] = as_reported(frame[column])
     if not any(str(column).lower() == "source_document" for column in frame.columns):
         if SOURCE_COLUMN not in frame.columns:
             frame[SOURCE_COLUMN] = neutralise_formula(chart.source.removeprefix("Source: "))
@@ -207,7 +212,7 @@ def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
                 lambda value, w=words: w.get(value, value) if isinstance(value, str) else value
             )
         elif pd.api.types.is_float_dtype(frame[column]):
-            frame[column] = frame[column].round(vocab.NUMBER_DECIMALS_AT_MOST)
+            frame[column] = as_reported(frame[column])
     frame.columns = [header_label(str(column)) for column in frame.columns]
     return frame
 

@@ -605,11 +605,11 @@ def validate_figures(raw: RawTable, names: dict[str, str], measures: dict[str, M
                 Problem(raw.file_name, row_number, where, message + ": a document reports what it knew", raw.sheet)
             )
         if _reports_what_happened(record, measures[record["measure"]]) and record["fiscal_year"]:
-            on, what = next(
-                (record[name], words)
-                for name, words in (("source_date", "the source's date"), ("as_at_date", "its as-at date"))
-                if record[name]
-            ) if record["source_date"] or record["as_at_date"] else (date.today(), "today")  # fmt: skip
+            on, what = date.today(), "today"  # the document's date, else the figure's own, else today
+            for name, words in (("source_date", "the source's date"), ("as_at_date", "its as-at date")):
+                if record[name]:
+                    on, what = record[name], words
+                    break
             why = year_not_begun(record["fiscal_year"], on)
             if why:
                 problems.append(
