@@ -25,6 +25,7 @@ from charts.yearly import (
     _table,
     _year_axis,
     grouped_bars,
+    latest_against_previous,
     registered,
     year_categories,
     yearly_bar_chart,
@@ -74,6 +75,8 @@ def overspend_by_year_chart(overspend: pd.DataFrame) -> Chart:
     low, high = first["value"], last["value"]
     if len(overspend) == 1:
         title = f"The net overspend at outturn was {vocab.gbp_m(high)} in {last['fiscal_year']}"
+    elif len(overspend) > 2:  # the latest year against the one before, not a change between the end points
+        title = latest_against_previous(overspend, "The net overspend at outturn", vocab.gbp_m)
     elif low > 0 and high / low >= 2:
         title = (
             f"The overspend grew {high / low:.0f}-fold, from {vocab.gbp_m(low)} in {first['fiscal_year']} "
@@ -441,23 +444,8 @@ def savings_chart(savings: pd.DataFrame) -> Chart:
 
 
 def collection_title(rates: pd.DataFrame) -> str:
-    """The latest year against the year before it held; with three or more years the first is named too, so a
-    fall and a recovery are not read as one fall between the end points."""
-    last = rates.iloc[-1]
-    if len(rates) == 1:
-        return f"Council tax collection was {vocab.pct(last['value'])} in {last['fiscal_year']}"
-    previous, first = rates.iloc[-2], rates.iloc[0]
-    if vocab.pct(last["value"]) == vocab.pct(previous["value"]):  # the same as shown, whatever the float noise
-        change = f"the same as in {previous['fiscal_year']}"
-    else:
-        change = (
-            f"{'down' if last['value'] < previous['value'] else 'up'} from {vocab.pct(previous['value'])} "
-            f"in {previous['fiscal_year']}"
-        )
-    title = f"Council tax collection was {vocab.pct(last['value'])} in {last['fiscal_year']}, {change}"
-    if len(rates) > 2:
-        title += f" ({vocab.pct(first['value'])} in {first['fiscal_year']}, the first year held)"
-    return title
+    """The latest year's collection against the year before it held (charts.yearly.latest_against_previous)."""
+    return latest_against_previous(rates, "Council tax collection", vocab.pct)
 
 
 def collection_rate_chart(rates: pd.DataFrame) -> Chart:

@@ -69,6 +69,26 @@ def _year_axis(fig: go.Figure, years_held: list[str]) -> list[str]:
     return years
 
 
+def latest_against_previous(rows: pd.DataFrame, what: str, shown: Callable[[float], str]) -> str:
+    """'<what> was <latest> in <year>, up from <previous> in <year before> (<first> in <year>, the first year
+    held)': the latest year set against the one before it held, and the first named beside them, so a fall
+    and a recovery are not read as one change between the end points. `shown` writes a value as the chart does;
+    values written the same are the same, whatever their float noise."""
+    last = rows.iloc[-1]
+    title = f"{what} was {shown(last['value'])} in {last['fiscal_year']}"
+    if len(rows) == 1:
+        return title
+    previous, first = rows.iloc[-2], rows.iloc[0]
+    if shown(last["value"]) == shown(previous["value"]):
+        title += f", the same as in {previous['fiscal_year']}"
+    else:
+        direction = "down" if last["value"] < previous["value"] else "up"
+        title += f", {direction} from {shown(previous['value'])} in {previous['fiscal_year']}"
+    if len(rows) > 2:
+        title += f" ({shown(first['value'])} in {first['fiscal_year']}, the first year held)"
+    return title
+
+
 def _span(frame: pd.DataFrame) -> str:
     first, last = frame["fiscal_year"].min(), frame["fiscal_year"].max()
     return first if first == last else f"{first} to {last}"

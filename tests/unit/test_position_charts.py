@@ -394,3 +394,20 @@ def test_the_budget_chart_names_a_later_years_overspend_held_without_its_budget(
         "chart shows 2023/24, the latest year with both." in chart.notes
     )
     assert "2024/25 ended £9.5m over budget" in source_annotation(chart.figure).replace("<br>", " ")
+
+
+def test_the_overspend_title_reasons_from_the_latest_year_where_three_or_more_are_held():
+    """Five years of overspends (£5m, £15m, £3.1m, £6.2m, £9.5m) read "was £5m in 2019/20 and £9.5m in 2024/25",
+    the end points alone; two years keep "grew 3-fold" (the 2021 report's own comparison)."""
+    years = ["2019/20", "2020/21", "2021/22", "2023/24", "2024/25"]
+    frame = pd.DataFrame({"fiscal_year": years, "value": [5.0, 15.0, 3.1, 6.2, 9.5], "qualifier": [None] * 5,
+                          "basis": ["reported"] * 5})  # fmt: skip
+    for column in ("source_document", "source_section", "source_quote", "derivation"):
+        frame[column] = "test"
+    frame["source_date"] = None
+    chart = budget_charts.overspend_by_year_chart(frame)
+    assert chart.title == (
+        "The net overspend at outturn was £9.5m in 2024/25, up from £6.2m in 2023/24 (£5m in 2019/20, the first "
+        "year held)"
+    )
+    assert budget_charts.overspend_by_year_chart(frame.iloc[:2]).title.startswith("The overspend grew 3-fold")
