@@ -165,7 +165,8 @@ def cover_statement(ratios: pd.DataFrame) -> str:
                 f"; usable reserves {vocab.times(forecast['cover_ratio'].iloc[0])} by the end of "
                 f"{forecast['deficit_year'].iloc[0]}"
             )
-        return text + _against_latest_deficit(ratios, (usable if usable is not None else general).name)
+        lead = (usable if usable is not None else general).name
+        return text + _against_latest_deficit(ratios, lead, only_reserve=len(held) == 1)
     parts = []
     for row in (general, usable):
         if row is None:
@@ -200,19 +201,25 @@ def latest_deficit_cover(ratios: pd.DataFrame, reserve_measure: str) -> pd.Serie
     return None if rows.empty else rows.iloc[-1]
 
 
-def _against_latest_deficit(ratios: pd.DataFrame, reserve_measure: str) -> str:
-    """The clause that reasons from the latest actual deficit, with both inputs' dates."""
+def _against_latest_deficit(ratios: pd.DataFrame, reserve_measure: str, *, only_reserve: bool = False) -> str:
+    """The clause that reasons from the latest actual deficit, with both inputs' dates; `only_reserve` where the
+    sentence spoke of this reserve alone, so the clause says "it" rather than naming it twice."""
     row = latest_deficit_cover(ratios, reserve_measure)
     if row is None:
         return ""
-    reserve = "usable reserves" if reserve_measure == "usable_reserves" else "the general fund reserve"
-    verb = "cover" if reserve_measure == "usable_reserves" else "covers"
-    dated = row["reserve_dated"]
-    at = f", {dated}," if dated.startswith("no year") else f" at {dated}"
-    return (
-        f"; {reserve}{at} {verb} the latest deficit ({row['deficit_when']}, "
-        f"{vocab.gbp_m(row['deficit_gbp_m'])}) {vocab.times(row['cover_ratio'])}"
+    usable = reserve_measure == "usable_reserves"
+    verb = "cover" if usable else "covers"
+    latest = (
+        f"{verb} the latest deficit ({row['deficit_when']}, {vocab.gbp_m(row['deficit_gbp_m'])}) "
+        f"{vocab.times(row['cover_ratio'])}"
     )
+    dated = row["reserve_dated"]
+    if only_reserve:
+        when = f"with {dated}" if dated.startswith("no year") else f"at {dated}"
+        return f"; {when}, {'they' if usable else 'it'} {latest}"
+    reserve = "usable reserves" if usable else "the general fund reserve"
+    at = f", {dated}," if dated.startswith("no year") else f" at {dated}"
+    return f"; {reserve}{at} {latest}"
 
 
 def cover_by_year(conn: duckdb.DuckDBPyConnection, *, as_at: date | None = None) -> pd.DataFrame:

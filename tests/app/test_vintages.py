@@ -163,6 +163,12 @@ def test_the_cover_also_reasons_from_the_latest_deficit_labelled_as_a_pair_acros
     assert any(
         "Against the latest deficit (2025/26 quarter 2): 0.6 times (derived)" in caption.value for caption in at.caption
     ), [caption.value for caption in at.caption]
+    with duckdb.connect(str(db_path)) as conn:  # the general fund reserve alone: named once, then "it"
+        conn.execute("DELETE FROM reported_figures WHERE measure = 'usable_reserves'")
+        assert reserves_metrics.cover_statement(reserves_metrics.cover_ratios(conn)) == (
+            "The general fund reserve covers the 2024/25 DSG deficit 0.3 times; at end 2024/25 (reported 15 Jul "
+            "2025), it covers the latest deficit (2025/26 quarter 2, £115m) 0.2 times"
+        )
 
 
 @pytest.mark.parametrize(
