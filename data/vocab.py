@@ -230,13 +230,14 @@ def source_decimals(value: float) -> int:
     return 0 if value.is_integer() else (1 if round(value, 1) == value else 2)
 
 
-def money_cell(value: float | None, *, basis: object = "reported") -> str:
+def money_cell(value: float | None, *, basis: object = "reported", qualifier: str | None = None) -> str:
     """A £m table cell: one decimal place, more only where a reported figure is given to more; a missing
-    value reads 'not reported'. Derived and modelled values are shown to one decimal place."""
+    value reads 'not reported'. Derived and modelled values are shown to one decimal place. A `qualifier`
+    ("circa") is written before it, as `gbp_m` writes it."""
     if _missing(value):
         return NOT_REPORTED
     decimals = max(1, source_decimals(value)) if basis == "reported" else 1
-    return gbp_m(value, decimals=decimals)
+    return gbp_m(value, qualifier=qualifier, decimals=decimals)
 
 
 def adds_up_when_rounded(parts: list[float], total: float) -> bool:

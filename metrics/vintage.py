@@ -120,7 +120,7 @@ def figures_in_words(frame: pd.DataFrame, *, at_most: int = 3) -> str:
         where = "" if str(row["directorate"]) in str(row["label"]) else f"{row['directorate']}, "
         qualifier = row["qualifier"] if isinstance(row["qualifier"], str) else None  # "circa", "nearly": kept
         value = (
-            vocab.gbp_m(row["value"], qualifier=qualifier, decimals=max(1, vocab.source_decimals(row["value"])))
+            vocab.money_cell(row["value"], qualifier=qualifier)
             if row["unit"] == "gbp_m"
             else vocab.figure(row["value"], row["unit"], qualifier)
         )
