@@ -105,9 +105,14 @@ def short(row: pd.Series, reference: date) -> str:
 
 
 def reported_and_age(row: pd.Series, reference: date) -> str:
-    """A tile's caption: when the figure was reported, and the old-figure mark where it applies."""
-    stale = stale_note(row, reference)
-    return reported_when(row) + (f"; {stale}" if stale else "")
+    """A tile's caption: when the figure was reported, and the old-figure mark where it applies. A figure that
+    stands at the date it was reported (a plan's projection) gives that date once: "Reported 5 Oct 2021, over
+    12 months old", not "...; dated 5 Oct 2021, ..."."""
+    if not is_stale(row, reference):
+        return reported_when(row)
+    if figure_date(row) == (_day(row.get("source_date")) or _day(row.get("known_on"))):
+        return f"{reported_when(row)}, over 12 months old"
+    return f"{reported_when(row)}; {stale_note(row, reference)}"
 
 
 def figures_in_words(frame: pd.DataFrame, *, at_most: int = 3) -> str:
