@@ -96,7 +96,13 @@ view()
 # drawn (Plotly's code loads lazily, so a page can look finished before its first chart exists).
 PAGE_CLOCK = """
 window.__bench = {first: null, complete: null, hit: null, expected: EXPECTED, changed: 0};
-new MutationObserver(() => { window.__bench.changed = performance.now(); })
+// Not a change: a screen reader's announcement ("6 options available.", which a multiselect clears about a
+// second after it closes), drawn nowhere.
+const drawn = (record) => {
+  const element = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+  return !(element && element.closest('[aria-live]'));
+};
+new MutationObserver((records) => { if (records.some(drawn)) window.__bench.changed = performance.now(); })
   .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
 setInterval(() => {
   const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]');
