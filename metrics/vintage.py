@@ -15,6 +15,7 @@ import pandas as pd
 from data import vocab
 
 STALE_AFTER_DAYS = 365  # "more than 12 months older than the as-at date"
+OLD_MARK = "over 12 months old"
 
 
 def _day(value: object) -> date | None:
@@ -63,7 +64,7 @@ def stale_note(row: pd.Series, reference: date) -> str:
     """ "" for a current figure; "dated 31 Mar 2022, over 12 months old" for an old one."""
     if not is_stale(row, reference):
         return ""
-    return f"dated {_text(figure_date(row))}, over 12 months old"
+    return f"dated {_text(figure_date(row))}, {OLD_MARK}"
 
 
 def when(row: pd.Series) -> str:
@@ -111,7 +112,7 @@ def reported_and_age(row: pd.Series, reference: date) -> str:
     if not is_stale(row, reference):
         return reported_when(row)
     if figure_date(row) == (_day(row.get("source_date")) or _day(row.get("known_on"))):
-        return f"{reported_when(row)}, over 12 months old"
+        return f"{reported_when(row)}, {OLD_MARK}"
     return f"{reported_when(row)}; {stale_note(row, reference)}"
 
 
